@@ -1,0 +1,71 @@
+#!/usr/bin/env bun
+import cac from "cac";
+import { restoreStringOptions } from "./cli-args.ts";
+import { CliError, ExitCode, UsageError } from "./errors.ts";
+import { reportError } from "./report-error.ts";
+import { installSignalHandlers } from "./signals.ts";
+import { DATE_HELP } from "./dates.ts";
+import { renderVersion } from "./version.ts";
+
+const STRING_OPTIONS = ["output", "from", "to", "db"];
+
+/** Builds the command line without running it, so tests can parse any argv. */
+export function createCli(argv: readonly string[]) {
+  const cli = cac("ai-observer");
+  let exitCode: Promise<ExitCode> = Promise.resolve(ExitCode.Ok);
+
+  cli
+    .command("export [source]", "Export telemetry to Parquet files and a DuckDB views database (source: claude-code, codex, gemini or all)")
+    .option("--output <dir>", "Output folder (required)")
+    .option("--from <date>", `Start day, inclusive: ${DATE_HELP}`)
+    .option("--to <date>", `End day, inclusive: ${DATE_HELP}`)
+    .option("--db <path>", "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)")
+    .option("--from-files", "Read the agents' session files instead of the database")
+    .option("--zip", "Pack all files into one ZIP archive")
+    .option("--dry-run", "Show what would be exported; write nothing")
+    .option("--verbose", "Show the database path and step timings")
+    .option("--yes", "Do not ask for confirmation (needed without a terminal)")
+    .option("--json", "Print one JSON object with the result on stdout")
+    .example("ai-observer export all --output ./export")
+    .example("ai-observer export claude-code --output ~/archive --from 30d --to yesterday --zip --yes")
+    .action(async (source: string | undefined, options: Record<string, unknown>) => {
+      const { exportCommand } = await import("./commands/export.ts");
+      exitCode = exportCommand(source, restoreStringOptions(argv, options, STRING_OPTIONS));
+    });
+
+  cli.help();
+  return {
+    cli,
+    async run(): Promise<ExitCode> {
+      const args = argv.slice(2);
+      if (args.length === 1 && ["-v", "--version", "version"].includes(args[0] as string)) {
+        process.stdout.write(renderVersion());
+        return ExitCode.Ok;
+      }
+      cli.parse([...argv], { run: false });
+      if (cli.options.help) return ExitCode.Ok;
+      if (!cli.matchedCommand) {
+        if (cli.args.length === 0) {
+          cli.outputHelp();
+          return ExitCode.Ok;
+        }
+        throw new UsageError(`unknown command: ${cli.args[0]} (see ai-observer --help)`);
+      }
+      await cli.runMatchedCommand();
+      return exitCode;
+    },
+  };
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<never> {
+  installSignalHandlers();
+  let code: ExitCode;
+  try {
+    code = await createCli(argv).run();
+  } catch (error) {
+    code = reportError(error, argv.includes("--json"));
+  }
+  process.exit(code);
+}
+
+if (import.meta.main) await main();

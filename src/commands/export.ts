@@ -1,0 +1,66 @@
+import { parseDayRange } from "../dates.ts";
+import { locateDatabase } from "../db/locate.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { runExport, type ExportHooks } from "../export/run-export.ts";
+import { buildExportJson } from "../render/export-json.ts";
+import { renderPreview, renderResult, renderStepDone, renderStepStart } from "../render/export-text.ts";
+import { parseSource } from "../sources.ts";
+import { confirmOnTerminal } from "../ui/confirm.ts";
+import { type Output, processOutput } from "../ui/terminal.ts";
+
+export interface ExportFlags {
+  output?: string;
+  from?: string;
+  to?: string;
+  db?: string;
+  fromFiles?: boolean;
+  zip?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+  yes?: boolean;
+  json?: boolean;
+}
+
+export async function exportCommand(sourceArg: string | undefined, flags: ExportFlags, io: Output = processOutput): Promise<ExitCode> {
+  const selection = parseSource(sourceArg);
+  if (flags.output === undefined || flags.output === "") {
+    throw new UsageError("--output is required for export (the folder to write into)");
+  }
+  const range = parseDayRange(flags.from, flags.to);
+  const json = flags.json === true;
+  const verbose = flags.verbose === true && !json;
+
+  const hooks: ExportHooks = json ? { confirm: () => confirmOnTerminal("Continue?", true, "export") } : textHooks(io, verbose);
+
+  const result = await runExport(
+    {
+      selection,
+      range,
+      outputDir: flags.output,
+      input: flags.fromFiles ? { kind: "files" } : { kind: "database", location: locateDatabase(flags.db) },
+      zip: flags.zip === true,
+      dryRun: flags.dryRun === true,
+      yes: flags.yes === true,
+    },
+    hooks,
+  );
+  io.out(json ? `${JSON.stringify(buildExportJson(result), null, 2)}\n` : renderResult(result));
+  return ExitCode.Ok;
+}
+
+function textHooks(io: Output, verbose: boolean): ExportHooks {
+  let stepsStarted = false;
+  return {
+    onPreview: (preview) => io.out(renderPreview(preview, verbose)),
+    confirm: async () => {
+      io.out("\n");
+      return confirmOnTerminal("Continue?", false, "export");
+    },
+    onStepStart: (step) => {
+      if (!stepsStarted) io.out("\n");
+      stepsStarted = true;
+      io.out(renderStepStart(step));
+    },
+    onStepDone: (_step, detail) => io.out(renderStepDone(detail, verbose)),
+  };
+}

@@ -1,0 +1,20 @@
+/**
+ * The only place that loads DuckDB. It is imported lazily so that `--help` and
+ * `--version` start without loading the native library.
+ */
+export type DuckDBModule = typeof import("@duckdb/node-api");
+export type DuckDBInstance = import("@duckdb/node-api").DuckDBInstance;
+export type DuckDBConnection = import("@duckdb/node-api").DuckDBConnection;
+export type DuckDBValue = import("@duckdb/node-api").DuckDBValue;
+
+let loaded: Promise<DuckDBModule> | undefined;
+
+export function loadDuckDB(): Promise<DuckDBModule> {
+  loaded ??= import("@duckdb/node-api");
+  return loaded;
+}
+
+export async function duckdbVersion(): Promise<string> {
+  const duckdb = await loadDuckDB();
+  return duckdb.version();
+}

@@ -1,0 +1,90 @@
+import { statSync } from "node:fs";
+import { CliError, errorMessage, firstLine } from "../errors.ts";
+import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "./duckdb.ts";
+import { missingTelemetryTables } from "./schema.ts";
+
+export interface OpenDatabase {
+  path: string;
+  instance: DuckDBInstance;
+  connection: DuckDBConnection;
+  close(): void;
+}
+
+export interface OpenOptions {
+  readOnly: boolean;
+  /** How long to keep retrying while another process holds the lock. */
+  lockWaitMs?: number;
+}
+
+const LOCK_RETRY_MS = 250;
+export const DEFAULT_LOCK_WAIT_MS = 2_000;
+
+/** Turns DuckDB's open errors into one line a user can act on. */
+export function describeOpenError(path: string, error: unknown): string {
+  const message = errorMessage(error);
+  const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
+  if (lock) {
+    return `database is in use by another process (${lock[1]}, PID ${lock[2]}): ${path}; stop the AI Observer server or wait for the other run to finish`;
+  }
+  if (/Could not set lock on file/.test(message)) {
+    return `database is in use by another process: ${path}; stop the AI Observer server or wait for the other run to finish`;
+  }
+  if (/not a valid DuckDB database file/.test(message)) return `not a DuckDB database, or the file is corrupt: ${path}`;
+  if (/Permission denied/i.test(message)) return `cannot open database (permission denied): ${path}`;
+  if (/version number|storage version|newer version/i.test(message)) {
+    return `cannot open database ${path}: ${firstLine(message.replace(/^(IO|Serialization) Error: /, ""))}`;
+  }
+  return `cannot open database ${path}: ${firstLine(message.replace(/^[A-Za-z ]*Error: /, ""))}`;
+}
+
+function isLockError(error: unknown): boolean {
+  return /Could not set lock on file/.test(errorMessage(error));
+}
+
+/**
+ * Opens a database that must already exist (export and delete never create one) and
+ * checks that it has AI Observer's tables.
+ */
+export async function openExistingDatabase(path: string, options: OpenOptions): Promise<OpenDatabase> {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    throw new CliError(`database not found: ${path} (give --db PATH or set AI_OBSERVER_DATABASE_PATH)`);
+  }
+  if (!stats.isFile()) throw new CliError(`database path is not a file: ${path}`);
+
+  const duckdb = await loadDuckDB();
+  const config: Record<string, string> = { access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE" };
+  const deadline = Date.now() + (options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  let instance: DuckDBInstance;
+  for (;;) {
+    try {
+      instance = await duckdb.DuckDBInstance.create(path, config);
+      break;
+    } catch (error) {
+      if (isLockError(error) && Date.now() < deadline) {
+        await Bun.sleep(LOCK_RETRY_MS);
+        continue;
+      }
+      throw new CliError(describeOpenError(path, error));
+    }
+  }
+
+  const connection = await instance.connect();
+  const close = () => {
+    connection.closeSync();
+    instance.closeSync();
+  };
+  try {
+    const missing = await missingTelemetryTables(connection);
+    if (missing.length > 0) {
+      throw new CliError(`not an AI Observer database (no table ${missing.join(", ")}): ${path}`);
+    }
+  } catch (error) {
+    close();
+    if (error instanceof CliError) throw error;
+    throw new CliError(describeOpenError(path, error));
+  }
+  return { path, instance, connection, close };
+}

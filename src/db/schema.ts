@@ -1,0 +1,18 @@
+import schemaSql from "./schema.sql" with { type: "text" };
+import type { DuckDBConnection } from "./duckdb.ts";
+
+export const TELEMETRY_TABLES = ["otel_traces", "otel_logs", "otel_metrics"] as const;
+export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
+
+export async function createSchema(connection: DuckDBConnection): Promise<void> {
+  await connection.run(schemaSql);
+}
+
+/** Tables of `TELEMETRY_TABLES` that the database lacks. */
+export async function missingTelemetryTables(connection: DuckDBConnection): Promise<TelemetryTable[]> {
+  const reader = await connection.runAndReadAll(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_catalog = current_database()",
+  );
+  const present = new Set(reader.getRows().map((row) => String(row[0])));
+  return TELEMETRY_TABLES.filter((table) => !present.has(table));
+}

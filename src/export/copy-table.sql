@@ -1,0 +1,9 @@
+-- {{table}} is one of otel_traces, otel_logs, otel_metrics; the path and every value are bound
+-- parameters, so no output path can break the statement. All columns, in table order.
+COPY (
+  SELECT *
+  FROM {{table}}
+  WHERE Timestamp >= $from::TIMESTAMP
+    AND Timestamp <= $to::TIMESTAMP
+    AND ($service::VARCHAR IS NULL OR ServiceName = $service::VARCHAR)
+) TO $path (FORMAT PARQUET, COMPRESSION 'ZSTD')

@@ -1,0 +1,58 @@
+import type { ExportPreview, ExportResult, ExportStep } from "../export/run-export.ts";
+import { EXPORT_TABLES } from "../export/tables.ts";
+import { formatBytes, formatCount, formatSeconds, plural } from "../format.ts";
+
+export function renderPreview(preview: ExportPreview, verbose: boolean): string {
+  const from = preview.input.kind === "files" ? "from files" : "from database";
+  const width = Math.max(...EXPORT_TABLES.map((table) => formatCount(preview.counts[table.key]).length));
+  const lines = [
+    "",
+    "Export Preview",
+    "==============",
+    `Source: ${preview.source} (${from})`,
+  ];
+  if (verbose && preview.input.kind === "database") lines.push(`Database: ${preview.input.location.path}`);
+  lines.push(
+    `Time range: ${preview.timeRange}`,
+    "",
+    "Data to export:",
+    ...EXPORT_TABLES.map((table) => {
+      const label = `${table.key[0]?.toUpperCase()}${table.key.slice(1)}:`.padEnd(9);
+      return `  ${label}${formatCount(preview.counts[table.key]).padStart(width)} ${table.unit}`;
+    }),
+    "",
+    `Output directory: ${preview.outputDir}`,
+    "Files to create:",
+    ...preview.files.map((file) => `  - ${file}`),
+  );
+  if (preview.zipFile) lines.push(`  - ${preview.zipFile} (all files combined)`);
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderStepStart(step: ExportStep): string {
+  if (step.kind === "table") return `Exporting ${step.table}... `;
+  if (step.kind === "views") return "Creating views database... ";
+  return "Creating ZIP archive... ";
+}
+
+export function renderStepDone(detail: { rows?: number; ms: number }, verbose: boolean): string {
+  const parts: string[] = [];
+  if (detail.rows !== undefined) parts.push(`${formatCount(detail.rows)} ${plural(detail.rows, "row", "rows")}`);
+  if (verbose) parts.push(formatSeconds(detail.ms));
+  return parts.length > 0 ? `done (${parts.join(", ")})\n` : "done\n";
+}
+
+export function renderResult(result: ExportResult): string {
+  switch (result.status) {
+    case "empty":
+      return result.preview.input.kind === "files" ? "No data found in source files.\n" : "No data found to export.\n";
+    case "dry-run":
+      return "\nDry run - no files created.\n";
+    case "aborted":
+      return "Aborted.\n";
+    case "exported": {
+      const count = result.files.length;
+      return `\nExport complete!\nOutput: ${result.preview.outputDir} (${count} ${plural(count, "file", "files")}, ${formatBytes(result.bytes)})\n`;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { CliError, ExitCode, errorMessage, firstLine } from "./errors.ts";
+import { JSON_SCHEMA_VERSION } from "./render/export-json.ts";
+import { colorsFor } from "./ui/terminal.ts";
+
+function classify(error: unknown): { message: string; exitCode: ExitCode } {
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof Error && error.name === "CACError") {
+    return { message: `${error.message} (see --help)`, exitCode: ExitCode.Usage };
+  }
+  return { message: `unexpected failure: ${firstLine(errorMessage(error))}`, exitCode: ExitCode.Failure };
+}
+
+/** One line on stderr (plus a JSON object on stdout for `--json`); the stack only with DEBUG set. */
+export function reportError(error: unknown, json: boolean): ExitCode {
+  const { message, exitCode } = classify(error);
+  const colors = colorsFor(process.stderr);
+  process.stderr.write(`${colors.red("error:")} ${message}\n`);
+  if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, status: "error", exitCode, error: message }, null, 2)}\n`);
+  }
+  return exitCode;
+}
