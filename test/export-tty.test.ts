@@ -1,0 +1,52 @@
+import { beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { createFixtureDatabase } from "./helpers/fixture-db.ts";
+import { CLI, hermeticEnv, REPO_ROOT } from "./helpers/run-cli.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+let db: string;
+
+beforeAll(async () => {
+  db = join(tempDir("tty-db-"), "ai-observer.duckdb");
+  await createFixtureDatabase(db);
+}, 60_000);
+
+/** Runs the CLI on a pseudo-terminal (util-linux `script`) and types `keys` once it asks. */
+async function runOnTerminal(args: string[], keys: string): Promise<{ exitCode: number; screen: string }> {
+  const command = ["stty rows 40 cols 120;", "exec", "bun", CLI, ...args].map((part) => (part.endsWith(";") ? part : `'${part.replaceAll("'", "'\\''")}'`)).join(" ");
+  const proc = Bun.spawn(["script", "-qec", command, "/dev/null"], { cwd: REPO_ROOT, env: hermeticEnv(), stdin: "pipe", stdout: "pipe" });
+  const decoder = new TextDecoder();
+  const reader = proc.stdout.getReader();
+  let screen = "";
+  let typed = false;
+  for (;;) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    screen += decoder.decode(chunk.value);
+    if (!typed && screen.includes("Continue?")) {
+      typed = true;
+      proc.stdin.write(keys);
+      proc.stdin.flush();
+    }
+  }
+  return { exitCode: await proc.exited, screen };
+}
+
+describe("confirmation on a terminal", () => {
+  test("answering y exports", async () => {
+    const out = join(tempDir(), "yes");
+    const run = await runOnTerminal(["export", "codex", "--db", db, "--output", out], "y");
+    expect(run.exitCode).toBe(0);
+    expect(run.screen).toContain("Export complete!");
+    expect(readdirSync(out)).toContain("logs.parquet");
+  });
+
+  test("answering n aborts, exit 0, nothing written", async () => {
+    const out = join(tempDir(), "no");
+    const run = await runOnTerminal(["export", "codex", "--db", db, "--output", out], "n");
+    expect(run.exitCode).toBe(0);
+    expect(run.screen).toContain("Aborted.");
+    expect(existsSync(out)).toBe(false);
+  });
+});

@@ -1,0 +1,50 @@
+import { describe, expect, test } from "bun:test";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { join } from "node:path";
+import { createSchema } from "../src/db/schema.ts";
+import { tableColumns, query } from "./helpers/duckdb-read.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+// Written out from go-reference §1.2 so that a drift in schema.sql shows up here.
+const GO_SCHEMA: Record<string, string> = {
+  otel_traces:
+    "Timestamp TIMESTAMP NN, TraceId VARCHAR NN, SpanId VARCHAR NN, ParentSpanId VARCHAR, TraceState VARCHAR, SpanName VARCHAR NN, SpanKind VARCHAR, ServiceName VARCHAR NN, ResourceAttributes JSON, ScopeName VARCHAR, ScopeVersion VARCHAR, SpanAttributes JSON, Duration BIGINT, StatusCode VARCHAR, StatusMessage VARCHAR, Events.Timestamp JSON, Events.Name JSON, Events.Attributes JSON, Links.TraceId JSON, Links.SpanId JSON, Links.TraceState JSON, Links.Attributes JSON",
+  otel_logs:
+    "Timestamp TIMESTAMP NN, TraceId VARCHAR, SpanId VARCHAR, TraceFlags UINTEGER, SeverityText VARCHAR, SeverityNumber INTEGER, ServiceName VARCHAR NN, Body VARCHAR, ResourceSchemaUrl VARCHAR, ResourceAttributes JSON, ScopeSchemaUrl VARCHAR, ScopeName VARCHAR, ScopeVersion VARCHAR, ScopeAttributes JSON, LogAttributes JSON",
+  otel_metrics:
+    "Timestamp TIMESTAMP NN, ServiceName VARCHAR NN, MetricName VARCHAR NN, MetricDescription VARCHAR, MetricUnit VARCHAR, ResourceAttributes JSON, ScopeName VARCHAR, ScopeVersion VARCHAR, Attributes JSON, MetricType VARCHAR NN, Value DOUBLE, AggregationTemporality INTEGER, IsMonotonic BOOLEAN, Count UBIGINT, Sum DOUBLE, BucketCounts JSON, ExplicitBounds JSON, Scale INTEGER, ZeroCount UBIGINT, PositiveOffset INTEGER, PositiveBucketCounts JSON, NegativeOffset INTEGER, NegativeBucketCounts JSON, QuantileValues JSON, QuantileQuantiles JSON, Min DOUBLE, Max DOUBLE",
+  import_state: "source VARCHAR NN, file_path VARCHAR NN, file_hash VARCHAR NN, imported_at TIMESTAMP NN, record_count INTEGER NN",
+};
+
+const GO_INDEXES = [
+  "idx_traces_timestamp", "idx_traces_trace_id", "idx_traces_service_name", "idx_logs_timestamp", "idx_logs_severity", "idx_logs_trace_id",
+  "idx_logs_service_name", "idx_metrics_timestamp", "idx_metrics_name", "idx_metrics_type", "idx_metrics_service_name",
+  "idx_dashboards_is_default", "idx_dashboard_widgets_dashboard_id", "idx_import_state_source",
+];
+
+describe("schema.sql is AI Observer's schema", () => {
+  test("tables, column order, types, NOT NULL and indexes match the Go server", async () => {
+    const path = join(tempDir(), "schema.duckdb");
+    const instance = await DuckDBInstance.create(path);
+    const connection = await instance.connect();
+    await createSchema(connection);
+    await createSchema(connection); // idempotent, as the Go server runs it on every start
+    connection.closeSync();
+    instance.closeSync();
+
+    for (const [table, expected] of Object.entries(GO_SCHEMA)) {
+      const columns = await query(
+        "SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position",
+        { table },
+        path,
+      );
+      const described = columns.map((c) => `${c.name} ${c.type}${c.nullable === "NO" ? " NN" : ""}`).join(", ");
+      expect(described).toBe(expected);
+    }
+    expect((await tableColumns(path, "dashboards")).map((c) => c.name)).toEqual(["id", "name", "description", "is_default", "created_at", "updated_at"]);
+    const indexes = await query("SELECT index_name FROM duckdb_indexes() ORDER BY index_name", {}, path);
+    expect(indexes.map((row) => row.index_name)).toEqual([...GO_INDEXES].sort());
+    const keys = await query("SELECT constraint_column_names::VARCHAR AS cols FROM duckdb_constraints() WHERE table_name = 'import_state' AND constraint_type = 'PRIMARY KEY'", {}, path);
+    expect(keys[0]?.cols).toBe("[source, file_path]");
+  });
+});
