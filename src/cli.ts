@@ -9,6 +9,25 @@ import { renderVersion } from "./version.ts";
 
 const STRING_OPTIONS = ["output", "from", "to", "db"];
 
+const HELP_FOOTER = [
+  {
+    title: "Environment",
+    body: [
+      "  AI_OBSERVER_DATABASE_PATH  database file when --db is not given",
+      "  NO_COLOR                   no colours in messages",
+      "  DEBUG                      print the stack of an unexpected failure",
+    ].join("\n"),
+  },
+  {
+    title: "Exit codes",
+    body: [
+      "  0  done, or nothing to do      2  usage error",
+      "  1  failure                     3  confirmation needed: rerun with --yes",
+      "  130/143  interrupted (SIGINT/SIGTERM); partial files removed",
+    ].join("\n"),
+  },
+];
+
 /** Builds the command line without running it, so tests can parse any argv. */
 export function createCli(argv: readonly string[]) {
   const cli = cac("ai-observer");
@@ -33,7 +52,8 @@ export function createCli(argv: readonly string[]) {
       exitCode = exportCommand(source, restoreStringOptions(argv, options, STRING_OPTIONS));
     });
 
-  cli.help();
+  cli.option("-v, --version", "Print the version, git commit and build date");
+  cli.help((sections) => [...sections, ...HELP_FOOTER]);
   return {
     cli,
     async run(): Promise<ExitCode> {
@@ -57,8 +77,18 @@ export function createCli(argv: readonly string[]) {
   };
 }
 
+/** A reader that went away (`| head`) must not turn into a stack trace or stop the work. */
+function ignoreBrokenPipes(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+    });
+  }
+}
+
 export async function main(argv: readonly string[] = process.argv): Promise<never> {
   installSignalHandlers();
+  ignoreBrokenPipes();
   let code: ExitCode;
   try {
     code = await createCli(argv).run();

@@ -50,6 +50,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
 
 function textHooks(io: Output, verbose: boolean): ExportHooks {
   let stepsStarted = false;
+  let lineOpen = false;
   return {
     onPreview: (preview) => io.out(renderPreview(preview, verbose)),
     confirm: async () => {
@@ -60,7 +61,14 @@ function textHooks(io: Output, verbose: boolean): ExportHooks {
       if (!stepsStarted) io.out("\n");
       stepsStarted = true;
       io.out(renderStepStart(step));
+      lineOpen = true;
     },
-    onStepDone: (_step, detail) => io.out(renderStepDone(detail, verbose)),
+    onStepDone: (_step, detail) => {
+      io.out(renderStepDone(detail, verbose));
+      lineOpen = false;
+    },
+    onFailure: () => {
+      if (lineOpen) io.out("failed\n");
+    },
   };
 }

@@ -48,6 +48,8 @@ export interface ExportHooks {
   confirm(preview: ExportPreview): Promise<boolean>;
   onStepStart?(step: ExportStep): void;
   onStepDone?(step: ExportStep, detail: { rows?: number; ms: number }): void;
+  /** The export failed after it may have started a step; the error follows. */
+  onFailure?(): void;
 }
 
 export interface WrittenFile {
@@ -143,6 +145,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     const files = paths.map((path, index) => ({ name: finalNames[index] as string, path, bytes: statSync(path).size }));
     return { status: "exported", preview, files, bytes: files.reduce((sum, file) => sum + file.bytes, 0) };
   } catch (error) {
+    hooks.onFailure?.();
     if (error instanceof CliError) throw error;
     const during = currentStep ? ` while ${stepLabel(currentStep)}` : "";
     throw new CliError(`export failed${during}: ${fsReason(error) || errorMessage(error)}`);

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { buildDemoDatabase } from "../examples/build-demo-db.ts";
+import { CLI, REPO_ROOT, hermeticEnv, runCli } from "./helpers/run-cli.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+let db: string;
+
+// A file system too small for the export: a 300 KiB tmpfs (needs root; CI runs as root).
+const mountPoint = tempDir("tiny-fs-");
+const mounted = Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=300k", "tmpfs", mountPoint], { stderr: "pipe" }).exitCode === 0;
+if (!mounted) console.log("disk-full and read-only tests skipped: mounting a tmpfs is not permitted here");
+
+beforeAll(async () => {
+  db = join(tempDir("faults-db-"), "demo.duckdb");
+  await buildDemoDatabase(db);
+}, 60_000);
+
+afterAll(() => {
+  if (mounted) Bun.spawnSync(["umount", mountPoint]);
+});
+
+describe("environment faults", () => {
+  test.if(mounted)("disk full while writing: exit 1, one line, nothing partial left", async () => {
+    const out = join(mountPoint, "export");
+    const run = await runCli(["export", "all", "--db", db, "--output", out, "--yes"]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toMatch(/^error: export failed while .*: no space left on device\n$/);
+    expect(run.stdout).toContain("failed\n");
+    expect(readdirSync(mountPoint)).toEqual([]);
+  });
+
+  test.if(mounted)("a read-only output file system: exit 1, one line, before anything is written", async () => {
+    expect(Bun.spawnSync(["mount", "-o", "remount,ro", mountPoint]).exitCode).toBe(0);
+    try {
+      const run = await runCli(["export", "all", "--db", db, "--output", join(mountPoint, "x"), "--yes"]);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toBe(`error: cannot write to output folder ${join(mountPoint, "x")}: read-only file system\n`);
+      expect(run.stdout).not.toContain("Exporting");
+    } finally {
+      Bun.spawnSync(["mount", "-o", "remount,rw", mountPoint]);
+    }
+  });
+
+  test("a reader that goes away (| head) neither stops the export nor prints a stack trace", async () => {
+    const out = join(tempDir(), "piped");
+    const proc = Bun.spawn(["sh", "-c", `bun '${CLI}' export all --db '${db}' --output '${out}' --yes | head -n 1`], {
+      cwd: REPO_ROOT,
+      env: hermeticEnv(),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const stderr = await new Response(proc.stderr).text();
+    expect(await proc.exited).toBe(0);
+    expect(stderr).toBe("");
+    expect(readdirSync(out).sort()).toEqual(["ai-observer-export-all-all.duckdb", "logs.parquet", "metrics.parquet", "traces.parquet"]);
+  });
+
+  test("staging folders of runs that were killed are removed by the next export", async () => {
+    const out = tempDir();
+    const stale = join(out, ".ai-observer-tmp-999999-abc");
+    mkdirSync(stale);
+    const run = await runCli(["export", "codex", "--db", db, "--output", out, "--yes"]);
+    expect(run.exitCode).toBe(0);
+    expect(existsSync(stale)).toBe(false);
+  });
+});
