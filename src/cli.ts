@@ -4,10 +4,10 @@ import { restoreStringOptions } from "./cli-args.ts";
 import { CliError, ExitCode, UsageError } from "./errors.ts";
 import { reportError } from "./report-error.ts";
 import { installSignalHandlers } from "./signals.ts";
-import { DATE_HELP } from "./dates.ts";
+import { DATE_HELP, MONTH_HELP } from "./dates.ts";
 import { renderVersion } from "./version.ts";
 
-const STRING_OPTIONS = ["output", "from", "to", "db"];
+const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service"];
 
 const HELP_FOOTER = [
   {
@@ -38,6 +38,7 @@ export function createCli(argv: readonly string[]) {
     .option("--output <dir>", "Output folder (required)")
     .option("--from <date>", `Start day, inclusive: ${DATE_HELP}`)
     .option("--to <date>", `End day, inclusive: ${DATE_HELP}`)
+    .option("--month <month>", `A whole month instead of --from/--to: ${MONTH_HELP}`)
     .option("--db <path>", "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)")
     .option("--from-files", "Read the agents' session files instead of the database")
     .option("--zip", "Pack all files into one ZIP archive")
@@ -50,6 +51,24 @@ export function createCli(argv: readonly string[]) {
     .action(async (source: string | undefined, options: Record<string, unknown>) => {
       const { exportCommand } = await import("./commands/export.ts");
       exitCode = exportCommand(source, restoreStringOptions(argv, options, STRING_OPTIONS));
+    });
+
+  cli
+    .command("delete [scope]", "Delete a date range from the database (scope: logs, metrics, traces or all)")
+    .option("--from <date>", `First day to delete (required): ${DATE_HELP}`)
+    .option("--to <date>", `Last day to delete, inclusive (required): ${DATE_HELP}`)
+    .option("--month <month>", `A whole month instead of --from/--to: ${MONTH_HELP}`)
+    .option("--service <name>", "Only this tool (claude-code, codex, gemini) or service name")
+    .option("--db <path>", "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)")
+    .option("--dry-run", "Show what would be deleted; delete nothing")
+    .option("--verbose", "Show the database path")
+    .option("--yes", "Do not ask for confirmation (needed without a terminal)")
+    .option("--json", "Print one JSON object with the result on stdout")
+    .example("ai-observer delete all --month last --yes")
+    .example("ai-observer delete logs --from 2025-01-01 --to 2025-01-31 --service codex")
+    .action(async (scope: string | undefined, options: Record<string, unknown>) => {
+      const { deleteCommand } = await import("./commands/delete.ts");
+      exitCode = deleteCommand(scope, restoreStringOptions(argv, options, STRING_OPTIONS));
     });
 
   cli.option("-v, --version", "Print the version, git commit and build date");

@@ -46,6 +46,43 @@ export function parseDay(value: string, flag: string, now: Date = new Date()): U
   throw new UsageError(`invalid date for ${flag}: ${value} (expected ${DATE_HELP})`);
 }
 
+const ISO_MONTH = /^(\d{4})-(\d{2})$/;
+
+export const MONTH_HELP = "YYYY-MM, this or last (UTC calendar month)";
+
+/** A whole UTC calendar month: `2025-01`, `this`, or `last` (the cron-friendly "previous month"). */
+export function parseMonth(value: string, now: Date = new Date()): DayRange {
+  const text = value.trim().toLowerCase();
+  let year: number;
+  let month: number; // 0-based
+  const match = ISO_MONTH.exec(text);
+  if (text === "this" || text === "last") {
+    year = now.getUTCFullYear();
+    month = now.getUTCMonth() - (text === "last" ? 1 : 0);
+  } else if (match && Number(match[2]) >= 1 && Number(match[2]) <= 12 && Number(match[1]) >= 1) {
+    year = Number(match[1]);
+    month = Number(match[2]) - 1;
+  } else {
+    throw new UsageError(`invalid month for --month: ${value} (expected ${MONTH_HELP})`);
+  }
+  return { from: formatDay(Date.UTC(year, month, 1)), to: formatDay(Date.UTC(year, month + 1, 0)) };
+}
+
+export interface RangeFlags {
+  from?: string;
+  to?: string;
+  month?: string;
+}
+
+/** `--month` stands for a `--from`/`--to` pair, so it cannot be combined with them. */
+export function parseRangeFlags(flags: RangeFlags, now: Date = new Date()): DayRange {
+  if (flags.month !== undefined) {
+    if (flags.from !== undefined || flags.to !== undefined) throw new UsageError("--month cannot be combined with --from or --to");
+    return parseMonth(flags.month, now);
+  }
+  return parseDayRange(flags.from, flags.to, now);
+}
+
 export function parseDayRange(from: string | undefined, to: string | undefined, now: Date = new Date()): DayRange {
   const range: DayRange = {};
   if (from !== undefined) range.from = parseDay(from, "--from", now);

@@ -1,5 +1,5 @@
 import { CliError, ExitCode, errorMessage, firstLine } from "./errors.ts";
-import { JSON_SCHEMA_VERSION } from "./render/export-json.ts";
+import { JSON_SCHEMA_VERSION, renderJson } from "./render/json.ts";
 import { colorsFor } from "./ui/terminal.ts";
 
 function classify(error: unknown): { message: string; exitCode: ExitCode } {
@@ -17,7 +17,7 @@ export function reportError(error: unknown, json: boolean): ExitCode {
   process.stderr.write(`${colors.red("error:")} ${message}\n`);
   if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ schemaVersion: JSON_SCHEMA_VERSION, status: "error", exitCode, error: message }, null, 2)}\n`);
+    process.stdout.write(renderJson({ schemaVersion: JSON_SCHEMA_VERSION, status: "error", exitCode, error: message }));
   }
   return exitCode;
 }

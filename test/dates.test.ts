@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { describeRange, parseDay, parseDayRange, rangeLabel, timestampBounds } from "../src/dates.ts";
+import { describeRange, parseDay, parseDayRange, parseMonth, parseRangeFlags, rangeLabel, timestampBounds } from "../src/dates.ts";
 import { UsageError } from "../src/errors.ts";
 
 const NOW = new Date("2026-03-01T05:00:00Z");
@@ -48,5 +48,29 @@ describe("ranges", () => {
   ])("range %o is labelled %s", (range, label, description) => {
     expect(rangeLabel(range)).toBe(label);
     expect(describeRange(range)).toBe(description);
+  });
+});
+
+describe("--month", () => {
+  test.each([
+    ["2025-01", "2025-01-01", "2025-01-31"],
+    ["2024-02", "2024-02-01", "2024-02-29"],
+    ["2025-12", "2025-12-01", "2025-12-31"],
+    ["this", "2026-03-01", "2026-03-31"],
+    ["last", "2026-02-01", "2026-02-28"],
+  ])("%s covers %s to %s", (month, from, to) => {
+    expect(parseRangeFlags({ month }, NOW)).toEqual({ from, to });
+  });
+
+  test("last month in January is December of the year before", () => {
+    expect(parseMonth("last", new Date("2026-01-15T00:00:00Z"))).toEqual({ from: "2025-12-01", to: "2025-12-31" });
+  });
+
+  test.each(["2025-13", "2025-1", "2025-00", "previous", ""])("%p is a usage error", (month) => {
+    expect(() => parseMonth(month, NOW)).toThrow(UsageError);
+  });
+
+  test("cannot be combined with --from or --to", () => {
+    expect(() => parseRangeFlags({ month: "last", from: "2025-01-01" }, NOW)).toThrow(UsageError);
   });
 });

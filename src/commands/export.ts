@@ -1,8 +1,9 @@
-import { parseDayRange } from "../dates.ts";
+import { parseRangeFlags } from "../dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { runExport, type ExportHooks } from "../export/run-export.ts";
 import { buildExportJson } from "../render/export-json.ts";
+import { renderJson } from "../render/json.ts";
 import { renderPreview, renderResult, renderStepDone, renderStepStart } from "../render/export-text.ts";
 import { parseSource } from "../sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
@@ -12,6 +13,7 @@ export interface ExportFlags {
   output?: string;
   from?: string;
   to?: string;
+  month?: string;
   db?: string;
   fromFiles?: boolean;
   zip?: boolean;
@@ -26,11 +28,11 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   if (flags.output === undefined || flags.output === "") {
     throw new UsageError("--output is required for export (the folder to write into)");
   }
-  const range = parseDayRange(flags.from, flags.to);
+  const range = parseRangeFlags(flags);
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
 
-  const hooks: ExportHooks = json ? { confirm: () => confirmOnTerminal("Continue?", true, "export") } : textHooks(io, verbose);
+  const hooks: ExportHooks = json ? { confirm: () => confirmOnTerminal({ action: "export", json }) } : textHooks(io, verbose);
 
   const result = await runExport(
     {
@@ -44,7 +46,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
     },
     hooks,
   );
-  io.out(json ? `${JSON.stringify(buildExportJson(result), null, 2)}\n` : renderResult(result));
+  io.out(json ? renderJson(buildExportJson(result)) : renderResult(result));
   return ExitCode.Ok;
 }
 
@@ -53,10 +55,7 @@ function textHooks(io: Output, verbose: boolean): ExportHooks {
   let lineOpen = false;
   return {
     onPreview: (preview) => io.out(renderPreview(preview, verbose)),
-    confirm: async () => {
-      io.out("\n");
-      return confirmOnTerminal("Continue?", false, "export");
-    },
+    confirm: () => confirmOnTerminal({ action: "export", json: false, io, preamble: "\n" }),
     onStepStart: (step) => {
       if (!stepsStarted) io.out("\n");
       stepsStarted = true;

@@ -3,7 +3,5 @@
 COPY (
   SELECT *
   FROM {{table}}
-  WHERE Timestamp >= $from::TIMESTAMP
-    AND Timestamp <= $to::TIMESTAMP
-    AND ($service::VARCHAR IS NULL OR ServiceName = $service::VARCHAR)
+  WHERE {{filter}}
 ) TO $path (FORMAT PARQUET, COMPRESSION 'ZSTD')

@@ -6,7 +6,7 @@ import { onInterrupt } from "../signals.ts";
 import type { SourceSelection } from "../sources.ts";
 import { countRows } from "./count-rows.ts";
 import { type ExportInput, openExportInput } from "./export-input.ts";
-import type { RowFilter } from "./filter.ts";
+import type { RowFilter } from "../db/row-filter.ts";
 import { checkOutputTarget, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
 import { createViewsDatabase } from "./views-db.ts";

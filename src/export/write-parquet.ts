@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import copySql from "./copy-table.sql" with { type: "text" };
-import { filterParams, type RowFilter } from "./filter.ts";
-import { renderTableSql } from "./sql-template.ts";
+import { filterParams, type RowFilter } from "../db/row-filter.ts";
+import { renderTableSql } from "../db/sql-template.ts";
 import type { ExportTable } from "./tables.ts";
 
 /** Writes one table to ZSTD Parquet and returns the number of rows DuckDB wrote. */

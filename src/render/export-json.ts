@@ -1,7 +1,6 @@
 import type { ExportResult } from "../export/run-export.ts";
 import { resolve } from "node:path";
-
-export const JSON_SCHEMA_VERSION = 1;
+import { JSON_SCHEMA_VERSION } from "./json.ts";
 
 /** The one object `export --json` prints; field names are part of the CLI's contract. */
 export function buildExportJson(result: ExportResult) {

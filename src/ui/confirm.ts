@@ -1,16 +1,26 @@
 import { confirm, isCancel } from "@clack/prompts";
 import { ConfirmationNeededError } from "../errors.ts";
-import { isInteractive } from "./terminal.ts";
+import { isInteractive, type Output } from "./terminal.ts";
+
+export interface ConfirmRequest {
+  /** What is being confirmed, for the error: "export", "delete". */
+  action: string;
+  json: boolean;
+  /** Printed above the prompt, only when there is one. */
+  preamble?: string;
+  io?: Output;
+}
 
 /**
  * Asks on a terminal only: without one, a prompt would hang a cron job or (under Bun)
  * end the process mid-action, so we refuse with exit 3 and name `--yes`.
  */
-export async function confirmOnTerminal(message: string, json: boolean, action: string): Promise<boolean> {
-  if (!isInteractive(json)) {
-    const why = json ? "--json runs without prompts" : "no terminal to ask on";
-    throw new ConfirmationNeededError(`confirmation needed to ${action} (${why}); rerun with --yes`);
+export async function confirmOnTerminal(request: ConfirmRequest): Promise<boolean> {
+  if (!isInteractive(request.json)) {
+    const why = request.json ? "--json runs without prompts" : "no terminal to ask on";
+    throw new ConfirmationNeededError(`confirmation needed to ${request.action} (${why}); rerun with --yes`);
   }
-  const answer = await confirm({ message, initialValue: false });
+  if (request.preamble) request.io?.out(request.preamble);
+  const answer = await confirm({ message: "Continue?", initialValue: false });
   return !isCancel(answer) && answer === true;
 }

@@ -1,0 +1,25 @@
+import countSql from "./count-rows.sql" with { type: "text" };
+import countTraceIdsSql from "./count-trace-ids.sql" with { type: "text" };
+import deleteSql from "./delete-rows.sql" with { type: "text" };
+import type { DuckDBConnection } from "./duckdb.ts";
+import { filterParams, type RowFilter } from "./row-filter.ts";
+import type { TelemetryTable } from "./schema.ts";
+import { renderTableSql } from "./sql-template.ts";
+
+async function firstNumber(connection: DuckDBConnection, sql: string, filter: RowFilter): Promise<number> {
+  const reader = await connection.runAndReadAll(sql, filterParams(filter));
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+export function countFilteredRows(connection: DuckDBConnection, table: TelemetryTable, filter: RowFilter): Promise<number> {
+  return firstNumber(connection, renderTableSql(countSql, table), filter);
+}
+
+export function countFilteredTraces(connection: DuckDBConnection, filter: RowFilter): Promise<number> {
+  return firstNumber(connection, renderTableSql(countTraceIdsSql, "otel_traces"), filter);
+}
+
+/** Deletes the rows the filter selects and returns how many DuckDB deleted. */
+export function deleteFilteredRows(connection: DuckDBConnection, table: TelemetryTable, filter: RowFilter): Promise<number> {
+  return firstNumber(connection, renderTableSql(deleteSql, table), filter);
+}

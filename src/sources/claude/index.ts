@@ -1,0 +1,38 @@
+import { basename } from "node:path";
+import { scanJsonl } from "../shared/jsonl.ts";
+import { parsedFile } from "../shared/parsed-file.ts";
+import { walkFiles } from "../shared/walk.ts";
+import type { ParsedFile, SessionSource } from "../types.ts";
+import { addResponse, mayCarryUsage, toClaudeResponse, type ResponseGroup } from "./parse.ts";
+import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
+import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
+
+const UUID_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i;
+
+export const claudeSource: SessionSource = {
+  tool: "claude-code",
+  serviceName: CLAUDE_SERVICE,
+  roots: claudeRoots,
+  discover: (roots) => walkFiles(roots, isClaudeSessionFile),
+  async parseFile(file, context): Promise<ParsedFile> {
+    const groups = new Map<string, ResponseGroup>();
+    let firstSessionId = "";
+    const stats = await scanJsonl(
+      file.path,
+      {
+        wants: mayCarryUsage,
+        record(value) {
+          const response = toClaudeResponse(value);
+          if (!response) return;
+          firstSessionId ||= response.sessionId;
+          addResponse(groups, response);
+        },
+      },
+      context?.signal,
+    );
+    const name = basename(file.path);
+    const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;
+    const events = [...groups.values()].map(claudeEvent);
+    return parsedFile(file.path, "claude-code", sessionId, events, stats);
+  },
+};

@@ -1,0 +1,96 @@
+import { isObject, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
+import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
+
+/** One `type:"assistant"` line with `message.usage`, reduced to what the rows need. */
+export interface ClaudeResponse {
+  key: string;
+  rank: number;
+  timestamp: Instant;
+  sessionId: string;
+  messageId: string;
+  requestId: string;
+  model: string;
+  cwd: string;
+  agentId: string;
+  isSidechain: boolean;
+  costUSD: number | undefined;
+  tokens: { input: number; output: number; cacheCreation: number; cacheRead: number };
+}
+
+const USAGE = Buffer.from('"usage"');
+const ASSISTANT = Buffer.from('"assistant"');
+/** A parent's own copy outranks a subagent transcript's replay of it, whatever the token counts. */
+const MAIN_THREAD_RANK = 2 ** 40;
+
+/** Byte pre-filter: only lines that mention both `"usage"` and `"assistant"` are parsed. */
+export function mayCarryUsage(line: Buffer): boolean {
+  return line.indexOf(USAGE) >= 0 && line.indexOf(ASSISTANT) >= 0;
+}
+
+function cacheCreationTokens(usage: JsonObject): number {
+  if (typeof usage["cache_creation_input_tokens"] === "number") return num(usage, "cache_creation_input_tokens");
+  const split = obj(usage, "cache_creation");
+  return split ? num(split, "ephemeral_5m_input_tokens") + num(split, "ephemeral_1h_input_tokens") : 0;
+}
+
+/**
+ * The identity of an API response is `message.id`: the copies of one response (one line per content block,
+ * resumed-session copies, subagent replays with another `requestId`) share it. Without an id, the line's uuid.
+ */
+function responseKey(messageId: string, line: JsonObject, sessionId: string, timestamp: Instant, tokens: number[]): string {
+  if (messageId) return `claude:${messageId}`;
+  const uuid = str(line, "uuid");
+  if (uuid) return `claude:uuid:${uuid}`;
+  return `claude:line:${sessionId}:${timestamp.text}:${tokens.join("/")}`;
+}
+
+/** `null` for lines that are not a billable response (other types, no usage, `<synthetic>`, no valid timestamp). */
+export function toClaudeResponse(line: JsonObject): ClaudeResponse | null {
+  const message = obj(line, "message");
+  if (!message) return null;
+  const type = str(line, "type");
+  // ccusage-style minimal lines have no top-level type; the role says what they are.
+  if (type !== "assistant" && !(type === "" && str(message, "role") === "assistant")) return null;
+  const usage = message["usage"];
+  if (!isObject(usage)) return null;
+  const model = str(message, "model");
+  if (model === "<synthetic>") return null;
+  const timestamp = parseTimestamp(line["timestamp"]);
+  if (!timestamp) return null;
+  const tokens = {
+    input: num(usage, "input_tokens"),
+    output: num(usage, "output_tokens"),
+    cacheCreation: cacheCreationTokens(usage),
+    cacheRead: num(usage, "cache_read_input_tokens"),
+  };
+  const counts = [tokens.input, tokens.output, tokens.cacheCreation, tokens.cacheRead];
+  const sessionId = str(line, "sessionId") || str(line, "session_id");
+  const messageId = str(message, "id");
+  const isSidechain = line["isSidechain"] === true;
+  return {
+    key: responseKey(messageId, line, sessionId, timestamp, counts),
+    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + counts.reduce((sum, value) => sum + Math.max(value, 0), 0),
+    timestamp,
+    sessionId,
+    messageId,
+    requestId: str(line, "requestId"),
+    model,
+    cwd: str(line, "cwd"),
+    agentId: str(line, "agentId"),
+    isSidechain,
+    costUSD: optNum(line, "costUSD"),
+    tokens,
+  };
+}
+
+/** The copies of one response within a file: the most complete usage, with the first copy's timestamp. */
+export interface ResponseGroup {
+  first: Instant;
+  best: ClaudeResponse;
+}
+
+export function addResponse(groups: Map<string, ResponseGroup>, response: ClaudeResponse): void {
+  const group = groups.get(response.key);
+  if (!group) groups.set(response.key, { first: response.timestamp, best: response });
+  else if (response.rank > group.best.rank) group.best = response;
+}

@@ -1,0 +1,61 @@
+import { claudeCostWithMode } from "../../pricing/claude.ts";
+import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
+import type { MetricRow, UsageEvent } from "../types.ts";
+import type { ResponseGroup } from "./parse.ts";
+
+export const CLAUDE_SERVICE = "claude-code";
+
+const TOKEN_TYPES = [
+  ["input", "input"],
+  ["output", "output"],
+  ["cacheCreation", "cacheCreation"],
+  ["cacheRead", "cacheRead"],
+] as const;
+
+/**
+ * go-reference §3.4: one `api_request` log; per token type > 0 a `claude_code.token.usage` and a
+ * `…_user_facing` row; cost (auto mode: `costUSD` when > 0, else the price table) as `claude_code.cost.usage`
+ * and `…_user_facing` when > 0. Added attributes: `session.id` on metrics, `agent.id` for subagents.
+ */
+export function claudeEvent(group: ResponseGroup): UsageEvent {
+  const response = group.best;
+  const timestamp = group.first.text;
+  const logAttributes: Record<string, string> = {
+    "event.name": "claude_code.api_request",
+    "session.id": response.sessionId,
+    model: response.model,
+    import_source: IMPORT_SOURCE,
+  };
+  putIfSet(logAttributes, "cwd", response.cwd);
+  putIfSet(logAttributes, "request_id", response.requestId);
+  putIfSet(logAttributes, "agent.id", response.agentId);
+
+  const base: Record<string, string> = { model: response.model, import_source: IMPORT_SOURCE };
+  putIfSet(base, "session.id", response.sessionId);
+  putIfSet(base, "agent.id", response.agentId);
+
+  const metrics: MetricRow[] = [];
+  for (const [field, type] of TOKEN_TYPES) {
+    const value = response.tokens[field];
+    if (value <= 0) continue;
+    for (const name of ["claude_code.token.usage", "claude_code.token.usage_user_facing"]) {
+      metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, value, { ...base, type }));
+    }
+  }
+  const cost = claudeCostWithMode("auto", response.model, response.tokens, response.costUSD);
+  if (cost !== null && cost > 0) {
+    for (const name of ["claude_code.cost.usage", "claude_code.cost.usage_user_facing"]) {
+      metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, cost, { ...base }));
+    }
+  }
+  const hasTokens = Object.values(response.tokens).some((value) => value > 0);
+  return {
+    key: response.key,
+    rank: response.rank,
+    timestamp,
+    logs: [logRow(CLAUDE_SERVICE, timestamp, "api_request", logAttributes)],
+    metrics,
+    model: response.model,
+    unpriced: hasTokens && cost === null,
+  };
+}

@@ -1,0 +1,26 @@
+import { basename } from "node:path";
+import { scanJsonl } from "../shared/jsonl.ts";
+import { parsedFile } from "../shared/parsed-file.ts";
+import { walkFiles } from "../shared/walk.ts";
+import type { ParsedFile, SessionSource } from "../types.ts";
+import { CodexFileParser } from "./parse.ts";
+import { codexRoots, isCodexSessionFile, sessionIdFromFileName } from "./paths.ts";
+import { CODEX_SERVICE, codexEvent } from "./to-rows.ts";
+
+export const codexSource: SessionSource = {
+  tool: "codex",
+  serviceName: CODEX_SERVICE,
+  roots: codexRoots,
+  discover: (roots) => walkFiles(roots, isCodexSessionFile),
+  async parseFile(file, context): Promise<ParsedFile> {
+    const parser = new CodexFileParser();
+    const stats = await scanJsonl(
+      file.path,
+      { wants: (line) => parser.wants(line), record: (value) => parser.record(value) },
+      context?.signal,
+    );
+    const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));
+    const events = parser.items.map((item) => codexEvent(sessionId, item));
+    return parsedFile(file.path, "codex", sessionId, events, stats);
+  },
+};

@@ -1,0 +1,64 @@
+import { calculateCodexCost } from "../../pricing/codex.ts";
+import { str } from "../shared/json.ts";
+import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
+import type { MetricRow, UsageEvent } from "../types.ts";
+import { parentSessionId, type CodexItem, type CodexMessage, type CodexSessionStart, type CodexUsage } from "./parse.ts";
+
+export const CODEX_SERVICE = "codex_cli_rs";
+
+const TOKEN_TYPES = [
+  ["input", "input"],
+  ["output", "output"],
+  ["cacheCreation", "cache_creation"],
+  ["cacheRead", "cache_read"],
+  ["reasoning", "reasoning"],
+  ["tool", "tool"],
+] as const;
+
+function usageEvent(key: string, sessionId: string, item: CodexUsage): UsageEvent {
+  const timestamp = item.timestamp.text;
+  const base = { model: item.model, import_source: IMPORT_SOURCE, "session.id": sessionId };
+  const metrics: MetricRow[] = [];
+  for (const [field, type] of TOKEN_TYPES) {
+    const value = item.delta[field];
+    if (value > 0) metrics.push(metricRow(CODEX_SERVICE, timestamp, "codex_cli_rs.token.usage", value, { ...base, type }));
+  }
+  const cost = calculateCodexCost(item.model, item.delta.input, item.delta.cacheRead, item.delta.output);
+  if (cost !== null && cost > 0) metrics.push(metricRow(CODEX_SERVICE, timestamp, "codex_cli_rs.cost.usage", cost, { ...base }));
+  return { key, rank: 0, timestamp, logs: [], metrics, model: item.model, unpriced: metrics.length > 0 && cost === null };
+}
+
+function sessionEvent(key: string, sessionId: string, item: CodexSessionStart): UsageEvent {
+  const attributes: Record<string, string> = {
+    "event.name": "codex.conversation_starts",
+    "session.id": sessionId,
+    model: str(item.meta, "model"),
+    model_provider: str(item.meta, "model_provider"),
+    cli_version: str(item.meta, "cli_version"),
+    import_source: IMPORT_SOURCE,
+  };
+  putIfSet(attributes, "cwd", str(item.meta, "cwd"));
+  putIfSet(attributes, "originator", str(item.meta, "originator"));
+  putIfSet(attributes, "parent.session.id", parentSessionId(item.meta));
+  const log = logRow(CODEX_SERVICE, item.timestamp.text, "conversation_starts", attributes);
+  return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
+}
+
+function messageEvent(key: string, sessionId: string, item: CodexMessage): UsageEvent {
+  const attributes = { "event.name": `codex.${item.type}`, import_source: IMPORT_SOURCE, "session.id": sessionId };
+  const log = logRow(CODEX_SERVICE, item.timestamp.text, item.type, attributes);
+  return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
+}
+
+/** go-reference §3.5 rows; every row is keyed `codex:<session id>:<identity>`. */
+export function codexEvent(sessionId: string, item: CodexItem): UsageEvent {
+  const key = `codex:${sessionId}:${item.identity}`;
+  switch (item.kind) {
+    case "usage":
+      return usageEvent(key, sessionId, item);
+    case "session":
+      return sessionEvent(key, sessionId, item);
+    case "message":
+      return messageEvent(key, sessionId, item);
+  }
+}

@@ -1,0 +1,77 @@
+import { basename } from "node:path";
+import { readAllBytes } from "../shared/byte-source.ts";
+import { scanJsonl, type JsonlStats } from "../shared/jsonl.ts";
+import { parsedFile } from "../shared/parsed-file.ts";
+import { walkFiles } from "../shared/walk.ts";
+import type { ParseContext, ParsedFile, SessionSource, UsageEvent } from "../types.ts";
+import { absorbDocument, absorbHugeLineHeader, absorbRecord, emptySession, parseDocument, type GeminiSession } from "./parse.ts";
+import { geminiRoots, isGeminiSessionFile, subagentParent } from "./paths.ts";
+import { GEMINI_SERVICE, geminiEvent } from "./to-rows.ts";
+
+async function scanLog(path: string, session: GeminiSession, signal?: AbortSignal): Promise<JsonlStats> {
+  return scanJsonl(
+    path,
+    {
+      wants: (line) => !absorbHugeLineHeader(session, line),
+      record: (value) => absorbRecord(session, value),
+    },
+    signal,
+  );
+}
+
+/**
+ * A legacy document is one pretty-printed JSON object, rewritten in place; a JSONL log is one record per line.
+ * Like gemini-cli's loader, either extension may hold either format.
+ */
+function firstLine(bytes: Buffer): Buffer {
+  const newline = bytes.indexOf(10);
+  return newline < 0 ? bytes : bytes.subarray(0, newline);
+}
+
+/**
+ * A legacy document is one pretty-printed JSON object, rewritten in place; a JSONL log is one record per line.
+ * Like gemini-cli's loader, either extension may hold either format.
+ */
+async function readSession(path: string, session: GeminiSession, context?: ParseContext): Promise<JsonlStats> {
+  if (path.endsWith(".json")) {
+    const bytes = await readAllBytes(path, context?.signal);
+    const document = parseDocument(bytes);
+    if (document) {
+      absorbDocument(session, document);
+      return { lines: 1, badLines: 0, bytes: bytes.length, completeBytes: bytes.length };
+    }
+    if (parseDocument(firstLine(bytes)) === null) {
+      // A document caught mid-rewrite, or garbage: one bad record; it is read again when it changes.
+      return { lines: 1, badLines: 1, bytes: bytes.length, completeBytes: 0 };
+    }
+  }
+  const stats = await scanLog(path, session, context?.signal);
+  if (session.messages.size === 0 && session.sessionId === "" && stats.badLines > 0) {
+    // gemini-cli's parseLegacyRecordFallback: a `.jsonl` that holds one pretty-printed document.
+    const document = parseDocument(await readAllBytes(path, context?.signal));
+    if (document) {
+      absorbDocument(session, document);
+      return { ...stats, lines: 1, badLines: 0, completeBytes: stats.bytes };
+    }
+  }
+  return stats;
+}
+
+export const geminiSource: SessionSource = {
+  tool: "gemini",
+  serviceName: GEMINI_SERVICE,
+  roots: geminiRoots,
+  discover: (roots) => walkFiles(roots, isGeminiSessionFile),
+  async parseFile(file, context): Promise<ParsedFile> {
+    const session = emptySession();
+    const stats = await readSession(file.path, session, context);
+    const sessionId = session.sessionId || basename(file.path).replace(/\.jsonl?$/, "");
+    const sessionContext = { session, sessionId, parentSessionId: subagentParent(file.path) };
+    const events: UsageEvent[] = [];
+    for (const [messageId, message] of session.messages) {
+      const event = geminiEvent(sessionContext, messageId, message);
+      if (event) events.push(event);
+    }
+    return parsedFile(file.path, "gemini", session.sessionId || null, events, stats);
+  },
+};

@@ -1,0 +1,37 @@
+import type { LogRow, MetricRow } from "../types.ts";
+
+export const IMPORT_SOURCE = "local_jsonl";
+
+export interface Severity {
+  text: string;
+  number: number;
+}
+
+export const INFO: Severity = { text: "INFO", number: 9 };
+export const WARN: Severity = { text: "WARN", number: 13 };
+export const ERROR: Severity = { text: "ERROR", number: 17 };
+
+export function logRow(
+  serviceName: string,
+  timestamp: string,
+  body: string,
+  attributes: Record<string, string>,
+  severity: Severity = INFO,
+): LogRow {
+  return { timestamp, serviceName, severityText: severity.text, severityNumber: severity.number, body, attributes };
+}
+
+export function metricRow(
+  serviceName: string,
+  timestamp: string,
+  metricName: string,
+  value: number,
+  attributes: Record<string, string>,
+): MetricRow {
+  return { timestamp, serviceName, metricName, value, attributes };
+}
+
+/** Adds `key` only when `value` is non-empty (the Go parsers' "only if non-empty" attributes). */
+export function putIfSet(attributes: Record<string, string>, key: string, value: string | undefined): void {
+  if (value !== undefined && value !== "") attributes[key] = value;
+}

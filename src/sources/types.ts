@@ -1,0 +1,88 @@
+import type { ToolId } from "../sources.ts";
+
+/** Becomes one `otel_logs` row (TraceId/SpanId NULL, TraceFlags 0, Resource/ScopeAttributes `{}`). */
+export interface LogRow {
+  /** Naive UTC `YYYY-MM-DD HH:MM:SS.ffffff`. */
+  timestamp: string;
+  /** `claude-code` | `codex_cli_rs` | `gemini_cli`. */
+  serviceName: string;
+  severityText: string;
+  severityNumber: number;
+  body: string;
+  /** LogAttributes: always `event.name`, `import_source=local_jsonl`, usually `session.id`. */
+  attributes: Record<string, string>;
+}
+
+/** Becomes one `otel_metrics` row: MetricType `sum`, the other columns NULL, `{}` or `[]` (go-reference §3.3). */
+export interface MetricRow {
+  timestamp: string;
+  serviceName: string;
+  metricName: string;
+  value: number;
+  attributes: Record<string, string>;
+}
+
+export interface DiscoveredFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** One unit with a global identity, so the same event seen in several files, or in several runs, counts once. */
+export interface UsageEvent {
+  /** Stable across files and runs, e.g. `claude:<message.id>`; see docs/parsers.md. */
+  key: string;
+  /** Higher = more complete copy; the highest rank wins, ties: first seen. */
+  rank: number;
+  /** Naive UTC timestamp of the event (the same as its rows'). */
+  timestamp: string;
+  logs: LogRow[];
+  metrics: MetricRow[];
+  /** `""` for events that are not model calls (e.g. a Codex `user_message` log). */
+  model: string;
+  /** Had tokens, but no price is known for the model (and no reported cost): no cost row. */
+  unpriced: boolean;
+}
+
+export interface ParsedFile {
+  path: string;
+  tool: ToolId;
+  sessionId: string | null;
+  /** Already deduplicated within the file. */
+  events: UsageEvent[];
+  /** Rows without an identity. Our parsers key every row, so this stays empty; kept for future sources. */
+  otherLogs: LogRow[];
+  /** Earliest and latest timestamp of the rows this file produced. */
+  firstTime: string | null;
+  lastTime: string | null;
+  /** Candidate lines (those the byte pre-filter selected) that could not be parsed; never aborts the file. */
+  badLines: number;
+  /** Non-blank physical lines (1 for a legacy Gemini JSON document). */
+  lines: number;
+  /** Bytes read (decompressed bytes for `.zst`). */
+  bytes: number;
+  /**
+   * Bytes up to the end of the last complete line. Less than `bytes` when the file ends in a line without a
+   * newline that does not parse (a write in progress): an importer can re-read the file once it grew.
+   */
+  completeBytes: number;
+}
+
+/**
+ * Optional context for a parse. Parsers are deliberately self-contained (the result of a file never depends on
+ * which other files were parsed); cross-file questions are settled by keys and ranks in `mergeEvents`.
+ */
+export interface ParseContext {
+  /** Abort a long parse (Ctrl-C); the parse rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface SessionSource {
+  tool: ToolId;
+  serviceName: string;
+  /** Roots from env overrides and defaults (session-formats.md §0, go-reference §3.2). Pure: no file system access. */
+  roots(env: Record<string, string | undefined>, home: string): string[];
+  /** Session files under the roots, each once, in lexical order per root; missing roots are skipped silently. */
+  discover(roots: string[]): Promise<DiscoveredFile[]>;
+  parseFile(file: DiscoveredFile, context?: ParseContext): Promise<ParsedFile>;
+}
