@@ -45,7 +45,7 @@ describe("string options keep their text", () => {
     const argv = ["bun", "cli", "export", "all", "--output", "007", "--from=2025-01-01"];
     expect(rawStringOption(argv, "output")).toBe("007");
     expect(rawStringOption(argv, "from")).toBe("2025-01-01");
-    expect(restoreStringOptions(argv, { output: 7, from: "2025-01-01", yes: true }, ["output", "from"])).toEqual({ output: "007", from: "2025-01-01", yes: true });
+    expect(restoreStringOptions<Record<string, unknown>>(argv, { output: 7, from: "2025-01-01", yes: true }, ["output", "from"])).toEqual({ output: "007", from: "2025-01-01", yes: true });
   });
 
   test("the last occurrence wins and nothing after -- is read", () => {
