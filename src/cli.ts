@@ -42,12 +42,14 @@ export function createCli(argv: readonly string[]) {
     .option("--db <path>", "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)")
     .option("--from-files", "Read the agents' session files instead of the database")
     .option("--zip", "Pack all files into one ZIP archive")
+    .option("--delete-after", "Then delete the exported rows from the database, once the archive was written and re-read")
     .option("--dry-run", "Show what would be exported; write nothing")
     .option("--verbose", "Show the database path and step timings")
     .option("--yes", "Do not ask for confirmation (needed without a terminal)")
     .option("--json", "Print one JSON object with the result on stdout")
     .example("ai-observer export all --output ./export")
     .example("ai-observer export claude-code --output ~/archive --from 30d --to yesterday --zip --yes")
+    .example("ai-observer export all --month last --output ~/archive --zip --delete-after --yes")
     .action(async (source: string | undefined, options: Record<string, unknown>) => {
       const { exportCommand } = await import("./commands/export.ts");
       exitCode = exportCommand(source, restoreStringOptions(argv, options, STRING_OPTIONS));

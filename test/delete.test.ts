@@ -121,7 +121,57 @@ describe("delete", () => {
   });
 });
 
+async function expectDeletedExactlyArchived(before: string, after: string, archiveDir: string): Promise<void> {
+  for (const [table, file] of [["otel_traces", "traces"], ["otel_logs", "logs"], ["otel_metrics", "metrics"]]) {
+    const parquet = join(archiveDir, `${file}.parquet`);
+    const diff = await query(
+      `ATTACH '${before}' AS b (READ_ONLY); ATTACH '${after}' AS a (READ_ONLY);
+       CREATE TEMP TABLE gone AS SELECT * FROM b.${table} EXCEPT ALL SELECT * FROM a.${table};
+       SELECT (SELECT count(*) FROM gone)::INTEGER AS gone,
+              (SELECT count(*) FROM (SELECT * FROM gone EXCEPT ALL SELECT * FROM read_parquet('${parquet}')))::INTEGER AS gone_not_archived,
+              (SELECT count(*) FROM (SELECT * FROM read_parquet('${parquet}') EXCEPT ALL SELECT * FROM gone))::INTEGER AS archived_not_gone`,
+    );
+    expect(diff[0]?.gone).toBeGreaterThan(0);
+    expect(diff[0]).toMatchObject({ gone_not_archived: 0, archived_not_gone: 0 });
+  }
+}
+
 describe("archive, then delete", () => {
+  test("export --zip --delete-after deletes exactly the archived rows, in one step", async () => {
+    const before = join(tempDir(), "before.duckdb");
+    copyFileSync(db, before);
+    const out = tempDir("archive-");
+    const run = await runCli(["export", "all", "--month", "2025-01", "--zip", "--delete-after", "--yes", "--json", "--db", db, "--output", out]);
+    expect(run.exitCode).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.deleted).toEqual(result.counts);
+    const unzipped = tempDir("unzipped-");
+    expect(Bun.spawnSync(["unzip", "-q", join(out, "ai-observer-export-all-2025-01-01-2025-01-31.zip"), "-d", unzipped]).exitCode).toBe(0);
+    await expectDeletedExactlyArchived(before, db, unzipped);
+    expect((await counts(db)).import_state).toBe(1);
+  });
+
+  test("--delete-after without --zip re-reads the Parquet files and deletes the same rows", async () => {
+    const before = join(tempDir(), "before.duckdb");
+    copyFileSync(db, before);
+    const out = tempDir("archive-");
+    const run = await runCli(["export", "codex", "--from", "2025-01-01", "--to", "2025-01-02", "--delete-after", "--yes", "--db", db, "--output", out]);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain("Re-reading the archive... done");
+    expect(run.stdout).toContain(`Deleted from the database: ${day2Codex} spans, ${day2Codex} logs, ${day2Codex} metrics`);
+    await expectDeletedExactlyArchived(before, db, out);
+  });
+
+  test.each([
+    [["--delete-after"], "never deletes an open-ended range"],
+    [["--delete-after", "--from", "2025-01-01"], "never deletes an open-ended range"],
+    [["--delete-after", "--month", "2025-01", "--from-files"], "cannot be used with --from-files"],
+  ])("export %p is a usage error", async (flags, message) => {
+    const run = await runCli(["export", "all", ...flags, "--yes", "--db", db, "--output", tempDir()]);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
   test("delete removes exactly the rows in the archive, row for row", async () => {
     const before = join(tempDir(), "before.duckdb");
     copyFileSync(db, before);
@@ -133,17 +183,6 @@ describe("archive, then delete", () => {
 
     const unzipped = tempDir("unzipped-");
     expect(Bun.spawnSync(["unzip", "-q", join(out, "ai-observer-export-all-2025-01-02-2025-01-03.zip"), "-d", unzipped]).exitCode).toBe(0);
-    for (const [table, file] of [["otel_traces", "traces"], ["otel_logs", "logs"], ["otel_metrics", "metrics"]]) {
-      const parquet = join(unzipped, `${file}.parquet`);
-      const diff = await query(
-        `ATTACH '${before}' AS b (READ_ONLY); ATTACH '${db}' AS a (READ_ONLY);
-         CREATE TEMP TABLE gone AS SELECT * FROM b.${table} EXCEPT ALL SELECT * FROM a.${table};
-         SELECT (SELECT count(*) FROM gone)::INTEGER AS gone,
-                (SELECT count(*) FROM (SELECT * FROM gone EXCEPT ALL SELECT * FROM read_parquet('${parquet}')))::INTEGER AS gone_not_archived,
-                (SELECT count(*) FROM (SELECT * FROM read_parquet('${parquet}') EXCEPT ALL SELECT * FROM gone))::INTEGER AS archived_not_gone`,
-      );
-      expect(diff[0]?.gone).toBeGreaterThan(0);
-      expect(diff[0]).toMatchObject({ gone_not_archived: 0, archived_not_gone: 0 });
-    }
+    await expectDeletedExactlyArchived(before, db, unzipped);
   });
 });

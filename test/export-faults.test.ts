@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildDemoDatabase } from "../examples/build-demo-db.ts";
+import { query } from "./helpers/duckdb-read.ts";
 import { CLI, REPO_ROOT, hermeticEnv, runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -29,6 +30,17 @@ describe("environment faults", () => {
     expect(run.stderr).toMatch(/^error: export failed while .*: no space left on device\n$/);
     expect(run.stdout).toContain("failed\n");
     expect(readdirSync(mountPoint)).toEqual([]);
+  });
+
+  test.if(mounted)("disk full with --delete-after: nothing is deleted from the database", async () => {
+    const copy = join(tempDir(), "copy.duckdb");
+    copyFileSync(db, copy);
+    const before = await query("SELECT count(*)::INTEGER AS n FROM otel_metrics", {}, copy);
+    const run = await runCli(["export", "all", "--month", "2025-06", "--zip", "--delete-after", "--db", copy, "--output", join(mountPoint, "x"), "--yes"]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("no space left on device");
+    expect(await query("SELECT count(*)::INTEGER AS n FROM otel_metrics", {}, copy)).toEqual(before);
+    expect(before[0]?.n).toBeGreaterThan(0);
   });
 
   test.if(mounted)("a read-only output file system: exit 1, one line, before anything is written", async () => {

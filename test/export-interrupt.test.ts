@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createBigDatabase } from "./helpers/big-db.ts";
 import { createFixtureDatabase } from "./helpers/fixture-db.ts";
-import { parquetRowCount } from "./helpers/duckdb-read.ts";
+import { parquetRowCount, query } from "./helpers/duckdb-read.ts";
 import { CLI, hermeticEnv, REPO_ROOT, runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -24,8 +24,8 @@ function snapshot(dir: string): Record<string, string> {
   return files;
 }
 
-async function interruptExport(out: string, signal: "SIGINT" | "SIGTERM", extra: string[] = []) {
-  const proc = Bun.spawn(["bun", CLI, "export", "all", "--db", bigDb, "--output", out, "--yes", ...extra], {
+async function interruptExport(out: string, signal: "SIGINT" | "SIGTERM", extra: string[] = [], database = bigDb) {
+  const proc = Bun.spawn(["bun", CLI, "export", "all", "--db", database, "--output", out, "--yes", ...extra], {
     cwd: REPO_ROOT,
     env: hermeticEnv(),
     stdout: "pipe",
@@ -63,4 +63,13 @@ describe("interrupting an export", () => {
     expect(snapshot(out)).toEqual(before);
     expect(await parquetRowCount(join(out, "logs.parquet"))).toBe(10);
   });
+});
+
+test("SIGINT during export --delete-after deletes nothing", async () => {
+  const copy = join(tempDir("interrupt-copy-"), "big.duckdb");
+  copyFileSync(bigDb, copy);
+  const run = await interruptExport(tempDir("interrupted-"), "SIGINT", ["--month", "2025-01", "--zip", "--delete-after"], copy);
+  expect(run.exitCode).toBe(130);
+  const rows = await query("SELECT (SELECT count(*) FROM otel_logs)::INTEGER AS logs, (SELECT count(*) FROM otel_metrics)::INTEGER AS metrics", {}, copy);
+  expect(rows[0]).toEqual({ logs: 1_500_000, metrics: 1_500_000 });
 });

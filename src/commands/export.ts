@@ -17,6 +17,7 @@ export interface ExportFlags {
   db?: string;
   fromFiles?: boolean;
   zip?: boolean;
+  deleteAfter?: boolean;
   dryRun?: boolean;
   verbose?: boolean;
   yes?: boolean;
@@ -29,6 +30,11 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
     throw new UsageError("--output is required for export (the folder to write into)");
   }
   const range = parseRangeFlags(flags);
+  const deleteAfter = flags.deleteAfter === true;
+  if (deleteAfter && flags.fromFiles) throw new UsageError("--delete-after deletes from the database; it cannot be used with --from-files");
+  if (deleteAfter && (range.from === undefined || range.to === undefined)) {
+    throw new UsageError("--delete-after needs --from and --to (or --month): it never deletes an open-ended range");
+  }
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
 
@@ -41,6 +47,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       outputDir: flags.output,
       input: flags.fromFiles ? { kind: "files" } : { kind: "database", location: locateDatabase(flags.db) },
       zip: flags.zip === true,
+      deleteAfter,
       dryRun: flags.dryRun === true,
       yes: flags.yes === true,
     },

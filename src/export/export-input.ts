@@ -11,11 +11,11 @@ export interface OpenInput {
   close(): void;
 }
 
-export async function openExportInput(input: ExportInput): Promise<OpenInput> {
+export async function openExportInput(input: ExportInput, mode: { readOnly: boolean }): Promise<OpenInput> {
   if (input.kind === "files") {
     throw new CliError("--from-files is not available in this version yet; import the sessions into the database or export from it");
   }
-  // Read-only: export never changes the database, and other readers may keep it open.
-  const db = await openExistingDatabase(input.location.path, { readOnly: true });
+  // Read-only unless rows are deleted after archiving: other readers may keep it open.
+  const db = await openExistingDatabase(input.location.path, mode);
   return { connection: db.connection, close: db.close };
 }

@@ -1,14 +1,16 @@
 import { statSync } from "node:fs";
 import { type DayRange, describeRange, rangeLabel } from "../dates.ts";
-import { CliError, errorMessage } from "../errors.ts";
+import { deleteFilteredRows } from "../db/filtered-rows.ts";
+import type { RowFilter } from "../db/row-filter.ts";
+import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { SourceSelection } from "../sources.ts";
 import { countRows } from "./count-rows.ts";
-import { type ExportInput, openExportInput } from "./export-input.ts";
-import type { RowFilter } from "../db/row-filter.ts";
+import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { checkOutputTarget, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
+import { rereadArchive } from "./verify-archive.ts";
 import { createViewsDatabase } from "./views-db.ts";
 import { writeParquet } from "./write-parquet.ts";
 import { writeZip } from "./zip.ts";
@@ -20,6 +22,8 @@ export interface ExportOptions {
   outputDir: string;
   input: ExportInput;
   zip: boolean;
+  /** Delete the exported rows from the database once the archive was written and re-read. */
+  deleteAfter: boolean;
   dryRun: boolean;
   yes: boolean;
 }
@@ -35,12 +39,15 @@ export interface ExportPreview {
   /** Files the export writes before zipping, in order. */
   files: string[];
   zipFile: string | null;
+  deleteAfter: boolean;
 }
 
 export type ExportStep =
   | { kind: "table"; table: TableKey }
   | { kind: "views"; file: string }
-  | { kind: "zip"; file: string };
+  | { kind: "zip"; file: string }
+  | { kind: "verify" }
+  | { kind: "delete" };
 
 export interface ExportHooks {
   onPreview?(preview: ExportPreview): void;
@@ -66,6 +73,8 @@ export interface ExportResult {
   /** Files now in the output folder (only for `exported`). */
   files: WrittenFile[];
   bytes: number;
+  /** Rows deleted from the database by `--delete-after`, else null. */
+  deleted: TableCounts | null;
 }
 
 function buildPreview(options: ExportOptions, counts: TableCounts): ExportPreview {
@@ -81,6 +90,7 @@ function buildPreview(options: ExportOptions, counts: TableCounts): ExportPrevie
     outputDir: options.outputDir,
     files: [...EXPORT_TABLES.map((table) => table.file), `${base}.duckdb`],
     zipFile: options.zip ? `${base}.zip` : null,
+    deleteAfter: options.deleteAfter,
   };
 }
 
@@ -89,65 +99,108 @@ function isEmpty(counts: TableCounts): boolean {
 }
 
 function stepLabel(step: ExportStep): string {
-  if (step.kind === "table") return `writing ${step.table}.parquet`;
-  if (step.kind === "views") return `creating the views database`;
-  return `writing ${step.file}`;
+  switch (step.kind) {
+    case "table":
+      return `writing ${step.table}.parquet`;
+    case "views":
+      return "creating the views database";
+    case "zip":
+      return `writing ${step.file}`;
+    case "verify":
+      return "re-reading the archive";
+    case "delete":
+      return "deleting the exported rows";
+  }
 }
 
-let currentStep: ExportStep | undefined;
+function sameCounts(a: TableCounts, b: TableCounts): boolean {
+  return EXPORT_TABLES.every((table) => a[table.key] === b[table.key]);
+}
 
-async function timed<T>(hooks: ExportHooks, step: ExportStep, work: () => Promise<T>, rows?: (value: T) => number): Promise<T> {
-  currentStep = step;
-  hooks.onStepStart?.(step);
-  const started = performance.now();
-  const value = await work();
-  hooks.onStepDone?.(step, { rows: rows?.(value), ms: performance.now() - started });
-  return value;
+/** Runs the steps in order, reporting each, and remembers which one was running. */
+class Steps {
+  current: ExportStep | undefined;
+  constructor(private readonly hooks: ExportHooks) {}
+
+  async run<T>(step: ExportStep, work: () => Promise<T>, rows?: (value: T) => number): Promise<T> {
+    this.current = step;
+    this.hooks.onStepStart?.(step);
+    const started = performance.now();
+    const value = await work();
+    this.hooks.onStepDone?.(step, { rows: rows?.(value), ms: performance.now() - started });
+    this.current = undefined;
+    return value;
+  }
+}
+
+/** Writes the Parquet files, the views database and the ZIP into the staging folder; returns the names to move into place. */
+async function writeArchive(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps): Promise<string[]> {
+  for (const table of EXPORT_TABLES) {
+    const written = await steps.run({ kind: "table", table: table.key }, () => writeParquet(input.connection, table, filter, stage.file(table.file)), (rows) => rows);
+    if (written !== preview.counts[table.key]) {
+      throw new CliError(`export of ${table.key} wrote ${written} rows but ${preview.counts[table.key]} were counted; nothing was written`);
+    }
+  }
+  const viewsFile = preview.files[EXPORT_TABLES.length] as string;
+  await steps.run({ kind: "views", file: viewsFile }, () => createViewsDatabase(stage.dir, viewsFile));
+  if (!preview.zipFile) return preview.files;
+  const zipFile = preview.zipFile;
+  await steps.run({ kind: "zip", file: zipFile }, () => writeZip(stage.file(zipFile), preview.files.map((name) => ({ path: stage.file(name), name }))));
+  return [zipFile];
+}
+
+async function deleteExportedRows(input: OpenInput, filter: RowFilter, counts: TableCounts): Promise<TableCounts> {
+  const deleted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
+  try {
+    for (const table of EXPORT_TABLES) deleted[table.key] = await deleteFilteredRows(input.connection, table.table, filter);
+    if (!sameCounts(deleted, counts)) throw new Error(`deleted ${JSON.stringify(deleted)} but archived ${JSON.stringify(counts)}`);
+    await input.connection.run("COMMIT");
+  } catch (error) {
+    await input.connection.run("ROLLBACK").catch(() => undefined);
+    throw new CliError(`the archive was written, but deleting the exported rows failed, so nothing was deleted: ${firstLine(errorMessage(error))}`);
+  }
+  return deleted;
 }
 
 export async function runExport(options: ExportOptions, hooks: ExportHooks): Promise<ExportResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.selection.serviceName };
-  const input = await openExportInput(options.input);
+  const input = await openExportInput(options.input, { readOnly: !options.deleteAfter });
   const stopInterrupting = onInterrupt(() => input.connection.interrupt());
+  const steps = new Steps(hooks);
   let staging: Staging | undefined;
-  currentStep = undefined;
   try {
-    // One snapshot for the counts and the COPYs, so the preview shows the rows written.
+    // One snapshot for the counts, the COPYs and the delete, so the preview shows the rows
+    // written and `--delete-after` deletes exactly those.
     await input.connection.run("BEGIN TRANSACTION");
     const counts = await countRows(input.connection, filter);
     const preview = buildPreview(options, counts);
-    if (isEmpty(counts)) return { status: "empty", preview, files: [], bytes: 0 };
+    const nothing = { files: [], bytes: 0, deleted: null };
+    if (isEmpty(counts)) return { status: "empty", preview, ...nothing };
     checkOutputTarget(options.outputDir);
     hooks.onPreview?.(preview);
-    if (options.dryRun) return { status: "dry-run", preview, files: [], bytes: 0 };
-    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, files: [], bytes: 0 };
+    if (options.dryRun) return { status: "dry-run", preview, ...nothing };
+    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, ...nothing };
 
     staging = Staging.create(options.outputDir);
     const stage = staging;
-    for (const table of EXPORT_TABLES) {
-      const written = await timed(hooks, { kind: "table", table: table.key }, () => writeParquet(input.connection, table, filter, stage.file(table.file)), (rows) => rows);
-      if (written !== counts[table.key]) {
-        throw new CliError(`export of ${table.key} wrote ${written} rows but ${counts[table.key]} were counted; nothing was written`);
+    const finalNames = await writeArchive(input, filter, preview, stage, steps);
+    if (options.deleteAfter) {
+      const reread = await steps.run({ kind: "verify" }, () => rereadArchive(stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
+      if (!sameCounts(reread, counts)) {
+        throw new CliError(`the archive holds ${JSON.stringify(reread)} rows but ${JSON.stringify(counts)} were exported; nothing was written or deleted`);
       }
-    }
-    const viewsFile = preview.files[EXPORT_TABLES.length] as string;
-    await timed(hooks, { kind: "views", file: viewsFile }, () => createViewsDatabase(stage.dir, viewsFile));
-
-    let finalNames = preview.files;
-    if (preview.zipFile) {
-      const zipFile = preview.zipFile;
-      await timed(hooks, { kind: "zip", file: zipFile }, () =>
-        writeZip(stage.file(zipFile), preview.files.map((name) => ({ path: stage.file(name), name }))),
-      );
-      finalNames = [zipFile];
     }
     const paths = staging.commit(finalNames);
     const files = paths.map((path, index) => ({ name: finalNames[index] as string, path, bytes: statSync(path).size }));
-    return { status: "exported", preview, files, bytes: files.reduce((sum, file) => sum + file.bytes, 0) };
+    const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
+    const deleted = options.deleteAfter
+      ? await steps.run({ kind: "delete" }, () => deleteExportedRows(input, filter, counts), (rows) => rows.traces + rows.logs + rows.metrics)
+      : null;
+    return { status: "exported", preview, files, bytes, deleted };
   } catch (error) {
     hooks.onFailure?.();
     if (error instanceof CliError) throw error;
-    const during = currentStep ? ` while ${stepLabel(currentStep)}` : "";
+    const during = steps.current ? ` while ${stepLabel(steps.current)}` : "";
     throw new CliError(`export failed${during}: ${fsReason(error) || errorMessage(error)}`);
   } finally {
     staging?.discard();

@@ -17,5 +17,7 @@ export function buildExportJson(result: ExportResult) {
     zip: preview.zipFile !== null,
     files: result.files.map((file) => ({ name: file.name, path: file.path, bytes: file.bytes })),
     bytes: result.bytes,
+    deleteAfter: preview.deleteAfter,
+    deleted: result.deleted,
   };
 }

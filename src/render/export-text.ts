@@ -26,13 +26,25 @@ export function renderPreview(preview: ExportPreview, verbose: boolean): string 
     ...preview.files.map((file) => `  - ${file}`),
   );
   if (preview.zipFile) lines.push(`  - ${preview.zipFile} (all files combined)`);
+  if (preview.deleteAfter) {
+    lines.push("", "Then, once the archive was written and re-read, delete these rows from the database.");
+  }
   return `${lines.join("\n")}\n`;
 }
 
 export function renderStepStart(step: ExportStep): string {
-  if (step.kind === "table") return `Exporting ${step.table}... `;
-  if (step.kind === "views") return "Creating views database... ";
-  return "Creating ZIP archive... ";
+  switch (step.kind) {
+    case "table":
+      return `Exporting ${step.table}... `;
+    case "views":
+      return "Creating views database... ";
+    case "zip":
+      return "Creating ZIP archive... ";
+    case "verify":
+      return "Re-reading the archive... ";
+    case "delete":
+      return "Deleting exported rows from the database... ";
+  }
 }
 
 export function renderStepDone(detail: { rows?: number; ms: number }, verbose: boolean): string {
@@ -52,7 +64,12 @@ export function renderResult(result: ExportResult): string {
       return "Aborted.\n";
     case "exported": {
       const count = result.files.length;
-      return `\nExport complete!\nOutput: ${result.preview.outputDir} (${count} ${plural(count, "file", "files")}, ${formatBytes(result.bytes)})\n`;
+      const lines = ["", "Export complete!", `Output: ${result.preview.outputDir} (${count} ${plural(count, "file", "files")}, ${formatBytes(result.bytes)})`];
+      if (result.deleted) {
+        const { traces, logs, metrics } = result.deleted;
+        lines.push(`Deleted from the database: ${formatCount(traces)} spans, ${formatCount(logs)} logs, ${formatCount(metrics)} metrics`);
+      }
+      return `${lines.join("\n")}\n`;
     }
   }
 }
