@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildDemoDatabase } from "../examples/build-demo-db.ts";
 import { query } from "./helpers/duckdb-read.ts";
@@ -76,5 +76,62 @@ describe("environment faults", () => {
     const run = await runCli(["export", "codex", "--db", db, "--output", out, "--yes"]);
     expect(run.exitCode).toBe(0);
     expect(existsSync(stale)).toBe(false);
+  });
+});
+
+describe("two runs at once", () => {
+  test("an output folder locked by a live export: the second waits briefly, then exit 1 naming the PID", async () => {
+    const out = tempDir();
+    const holder = Bun.spawn(["sleep", "30"]);
+    try {
+      writeFileSync(join(out, ".ai-observer.lock"), `${holder.pid}\n`);
+      const run = await runCli(["export", "codex", "--db", db, "--output", out, "--yes"]);
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toBe(`error: output folder ${out} is in use by another export (PID ${holder.pid}); try again when it has finished\n`);
+      expect(readdirSync(out)).toEqual([".ai-observer.lock"]);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  test("a lock left by a dead process is taken over", async () => {
+    const out = tempDir();
+    writeFileSync(join(out, ".ai-observer.lock"), "999999\n");
+    const run = await runCli(["export", "codex", "--db", db, "--output", out, "--yes"]);
+    expect(run.exitCode).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(["ai-observer-export-codex-all.duckdb", "logs.parquet", "metrics.parquet", "traces.parquet"]);
+  });
+
+  test("two exports into one folder at the same time: one after the other, files from one run only", async () => {
+    const out = tempDir();
+    const [a, b] = await Promise.all([
+      runCli(["export", "all", "--month", "2025-06", "--db", db, "--output", out, "--yes", "--json"]),
+      runCli(["export", "all", "--month", "2025-06", "--db", db, "--output", out, "--yes", "--json"]),
+    ]);
+    expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+    expect(readdirSync(out).sort()).toEqual(["ai-observer-export-all-2025-06-01-2025-06-30.duckdb", "logs.parquet", "metrics.parquet", "traces.parquet"]);
+  });
+
+  test("export and delete on one database at the same time: neither corrupts the other", async () => {
+    const copy = join(tempDir(), "copy.duckdb");
+    copyFileSync(db, copy);
+    const out = tempDir();
+    const [exported, deleted] = await Promise.all([
+      runCli(["export", "all", "--db", copy, "--output", out, "--yes", "--json"]),
+      runCli(["delete", "all", "--month", "2025-06", "--db", copy, "--yes", "--json"]),
+    ]);
+    for (const run of [exported, deleted]) {
+      expect([0, 1]).toContain(run.exitCode);
+      if (run.exitCode === 1) expect(run.stderr).toContain("database is in use by another process");
+    }
+    const left = await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, copy);
+    expect(left[0]?.n).toBe(deleted.exitCode === 0 ? 0 : 1260);
+    // The export saw the database either before the delete (all rows) or after it (nothing to export).
+    if (exported.exitCode === 0 && JSON.parse(exported.stdout).status === "exported") {
+      const rows = await query("SELECT count(*)::INTEGER AS n FROM read_parquet($f)", { f: join(out, "logs.parquet") });
+      expect(rows[0]?.n).toBe(1260);
+    } else if (exported.exitCode === 0) {
+      expect(JSON.parse(exported.stdout).status).toBe("empty");
+    }
   });
 });

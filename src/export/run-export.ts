@@ -181,7 +181,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     if (options.dryRun) return { status: "dry-run", preview, ...nothing };
     if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, ...nothing };
 
-    staging = Staging.create(options.outputDir);
+    staging = await Staging.create(options.outputDir);
     const stage = staging;
     const finalNames = await writeArchive(input, filter, preview, stage, steps);
     if (options.deleteAfter) {

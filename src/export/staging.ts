@@ -2,18 +2,12 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync,
 import { dirname, join } from "node:path";
 import { CliError } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
+import { processIsAlive } from "../process-alive.ts";
 import { onInterrupt } from "../signals.ts";
+import { lockOutputFolder } from "./output-lock.ts";
 
 const PREFIX = ".ai-observer-tmp-";
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
+export const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
 
 /** Removes staging folders left by runs that were killed with SIGKILL or lost power. */
 function removeAbandonedStaging(outputDir: string): void {
@@ -41,17 +35,19 @@ export class Staging {
   readonly dir: string;
   readonly outputDir: string;
   private readonly createdOutputDir: boolean;
+  private readonly unlock: () => void;
   private readonly unregister: () => void;
   private finished = false;
 
-  private constructor(outputDir: string, dir: string, createdOutputDir: boolean) {
+  private constructor(outputDir: string, dir: string, createdOutputDir: boolean, unlock: () => void) {
     this.outputDir = outputDir;
     this.dir = dir;
     this.createdOutputDir = createdOutputDir;
+    this.unlock = unlock;
     this.unregister = onInterrupt(() => this.discard());
   }
 
-  static create(outputDir: string): Staging {
+  static async create(outputDir: string, lockWaitMs = DEFAULT_OUTPUT_LOCK_WAIT_MS): Promise<Staging> {
     let created = false;
     try {
       if (existsSync(outputDir)) {
@@ -64,12 +60,16 @@ export class Staging {
       if (error instanceof CliError) throw error;
       throw new CliError(`cannot create output folder ${outputDir}: ${fsReason(error)}`);
     }
+    let unlock: (() => void) | undefined;
     try {
+      unlock = await lockOutputFolder(outputDir, lockWaitMs);
       removeAbandonedStaging(outputDir);
       const dir = mkdtempSync(join(outputDir, `${PREFIX}${process.pid}-`));
-      return new Staging(outputDir, dir, created);
+      return new Staging(outputDir, dir, created, unlock);
     } catch (error) {
+      unlock?.();
       if (created) rmSync(outputDir, { recursive: true, force: true });
+      if (error instanceof CliError) throw error;
       throw new CliError(`cannot write to output folder ${outputDir}: ${fsReason(error)}`);
     }
   }
@@ -96,6 +96,7 @@ export class Staging {
     this.finished = true;
     this.unregister();
     rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
+    this.unlock();
     if (this.createdOutputDir) {
       try {
         if (readdirSync(this.outputDir).length === 0) rmdirSync(this.outputDir);

@@ -5,12 +5,8 @@ import type { ResponseGroup } from "./parse.ts";
 
 export const CLAUDE_SERVICE = "claude-code";
 
-const TOKEN_TYPES = [
-  ["input", "input"],
-  ["output", "output"],
-  ["cacheCreation", "cacheCreation"],
-  ["cacheRead", "cacheRead"],
-] as const;
+/** Metric `type` labels, which are also the field names of `ClaudeResponse.tokens`. */
+const TOKEN_TYPES = ["input", "output", "cacheCreation", "cacheRead"] as const;
 
 /**
  * go-reference §3.4: one `api_request` log; per token type > 0 a `claude_code.token.usage` and a
@@ -35,8 +31,8 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
   putIfSet(base, "agent.id", response.agentId);
 
   const metrics: MetricRow[] = [];
-  for (const [field, type] of TOKEN_TYPES) {
-    const value = response.tokens[field];
+  for (const type of TOKEN_TYPES) {
+    const value = response.tokens[type];
     if (value <= 0) continue;
     for (const name of ["claude_code.token.usage", "claude_code.token.usage_user_facing"]) {
       metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, value, { ...base, type }));

@@ -17,10 +17,6 @@ export function parseJsonObject(bytes: Uint8Array): JsonObject | null {
   return isObject(value) ? value : null;
 }
 
-export function decodeUtf8(bytes: Uint8Array): string {
-  return decoder.decode(bytes);
-}
-
 /** The string at `key`, or `""`; never a lone surrogate. */
 export function str(object: JsonObject | undefined, key: string): string {
   const value = object?.[key];

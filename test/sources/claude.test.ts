@@ -1,0 +1,200 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { claudeSource } from "../../src/sources/claude/index.ts";
+import { claudeRoots } from "../../src/sources/claude/paths.ts";
+import { mergeEvents } from "../../src/sources/shared/merge.ts";
+import { FIXTURES, SAMPLES, parseAll, permutations, tokenTotals } from "./helpers.ts";
+
+const SONNET_4 = "claude-sonnet-4-20250514";
+const SONNET_45 = "claude-sonnet-4-5-20250929";
+
+interface SampleCase {
+  file: string;
+  responses: number;
+  tokens: Record<string, number>;
+}
+
+// Reference numbers: shared/samples/SOURCES.md (dedupe on message id, most complete copy, skip <synthetic>).
+const SAMPLE_CASES: SampleCase[] = [
+  {
+    file: "sniffly/-Users-chip-dev-ai-music/ba79134d-b6e9-4867-af0c-6941038c9e4b.jsonl",
+    responses: 24,
+    tokens: {
+      [`token.usage|input|${SONNET_4}`]: 91,
+      [`token.usage|output|${SONNET_4}`]: 2266,
+      [`token.usage|cacheCreation|${SONNET_4}`]: 16072,
+      [`token.usage|cacheRead|${SONNET_4}`]: 503769,
+    },
+  },
+  {
+    file: "sniffly/-Users-chip-dev-ai-music/d3ad4cdc-5657-435d-98fa-0035d53e383d.jsonl",
+    responses: 62,
+    tokens: { [`token.usage|output|${SONNET_4}`]: 16769, [`token.usage|cacheRead|${SONNET_4}`]: 3754072 },
+  },
+  { file: "sniffly/-Users-chip-dev-ai-music/fed8ce56-bc79-401f-a83e-af084253362f.jsonl", responses: 4, tokens: {} },
+  { file: "sniffly/-Users-chip-dev-ai-music/ff71dbed-a4f2-4284-a4fc-fe2fb90de929.jsonl", responses: 0, tokens: {} },
+  {
+    file: "vibecodingtracker/test_conversation.jsonl",
+    responses: 31,
+    tokens: {
+      [`token.usage|input|${SONNET_4}`]: 158,
+      [`token.usage|output|${SONNET_4}`]: 3860,
+      [`token.usage|cacheCreation|${SONNET_4}`]: 99004,
+      [`token.usage|cacheRead|${SONNET_4}`]: 1093509,
+    },
+  },
+  { file: "agtrace/claude_session.jsonl", responses: 6, tokens: { [`token.usage|output|${SONNET_45}`]: 844 } },
+  {
+    file: "agtrace/claude_agent.jsonl",
+    responses: 1,
+    tokens: { [`token.usage|input|${SONNET_45}`]: 487, [`token.usage|output|${SONNET_45}`]: 130 },
+  },
+  {
+    file: "claude-code-log/test_data/sidechain_integrated.jsonl",
+    responses: 3,
+    tokens: { [`token.usage|output|${SONNET_45}`]: 738, [`token.usage|cacheCreation|${SONNET_45}`]: 164054 },
+  },
+  { file: "claude-code-log/test_data/edge_cases.jsonl", responses: 4, tokens: {} },
+  {
+    file: "agent-sessions/stage0/small.jsonl",
+    responses: 1,
+    tokens: { "token.usage|input|claude-opus-5": 10, "token.usage|output|claude-opus-5": 5 },
+  },
+];
+
+describe("Claude Code samples", () => {
+  test.each(SAMPLE_CASES)("$file: $responses responses with the reference totals", async ({ file, responses, tokens }) => {
+    const parsed = await parseAll(claudeSource, [join(SAMPLES, "claude-code", file)]);
+    const merged = mergeEvents(parsed);
+    expect(merged.logs.filter((row) => row.body === "api_request")).toHaveLength(responses);
+    const actual = tokenTotals(parsed);
+    for (const [key, value] of Object.entries(tokens)) expect([key, actual[key]]).toEqual([key, value]);
+    expect(parsed[0]?.badLines).toBe(0);
+  });
+
+  test("every metric row has its _user_facing twin with the same value", async () => {
+    const parsed = await parseAll(claudeSource, [join(SAMPLES, "claude-code", SAMPLE_CASES[0]!.file)]);
+    const { metrics } = mergeEvents(parsed);
+    const plain = metrics.filter((row) => !row.metricName.endsWith("_user_facing"));
+    const facing = metrics.filter((row) => row.metricName.endsWith("_user_facing"));
+    expect(facing.map((row) => [row.metricName.replace("_user_facing", ""), row.value, row.attributes])).toEqual(
+      plain.map((row) => [row.metricName, row.value, row.attributes]),
+    );
+    expect(new Set(metrics.map((row) => row.metricName))).toEqual(
+      new Set([
+        "claude_code.token.usage",
+        "claude_code.token.usage_user_facing",
+        "claude_code.cost.usage",
+        "claude_code.cost.usage_user_facing",
+      ]),
+    );
+  });
+
+  test("a file with two sessionIds (resume) attributes each response to its line's session", async () => {
+    const parsed = await parseAll(claudeSource, [join(SAMPLES, "claude-code/vibecodingtracker/test_conversation.jsonl")]);
+    const sessions = new Set(mergeEvents(parsed).logs.map((row) => row.attributes["session.id"]));
+    expect(sessions.size).toBe(2);
+  });
+
+  test("costUSD (≤1.0.8 lines) is used as the cost in auto mode", async () => {
+    const parsed = await parseAll(claudeSource, [join(SAMPLES, "claude-code/ccusage/projects/project-alpha/session-alpha/chat.jsonl")]);
+    const costs = mergeEvents(parsed).metrics.filter((row) => row.metricName === "claude_code.cost.usage").map((row) => row.value);
+    expect(costs).toEqual([0.12, 0.34, 0.56]);
+  });
+});
+
+const PROJECT = join(FIXTURES, "claude/projects/-home-dev-app");
+const MAIN = join(PROJECT, "11111111-1111-4111-8111-111111111111.jsonl");
+const RESUMED = join(PROJECT, "22222222-2222-4222-8222-222222222222.jsonl");
+const SUBAGENT = join(PROJECT, "11111111-1111-4111-8111-111111111111/subagents/agent-a1.jsonl");
+
+describe("Claude Code dedup and skipping", () => {
+  test("a response split over several lines counts once, with its final output and its first line's time", async () => {
+    const parsed = await parseAll(claudeSource, [MAIN]);
+    const event = parsed[0]!.events.find((candidate) => candidate.key === "claude:msg_A")!;
+    expect(event.timestamp).toBe("2026-01-02 10:00:01.123456");
+    expect(event.logs).toHaveLength(1);
+    const outputs = event.metrics.filter((row) => row.metricName === "claude_code.token.usage" && row.attributes["type"] === "output");
+    expect(outputs.map((row) => row.value)).toEqual([167]);
+  });
+
+  test("without requestId the message id alone dedups (gateway lines)", async () => {
+    const parsed = await parseAll(claudeSource, [MAIN]);
+    const events = parsed[0]!.events.filter((event) => event.key === "claude:chatcmpl-B");
+    expect(events).toHaveLength(1);
+    expect(events[0]!.logs[0]!.attributes["request_id"]).toBeUndefined();
+    expect(tokenTotals(parsed)[`token.usage|output|${SONNET_45}`]).toBe(167 + 50 + 6);
+  });
+
+  test("toolUseResult.usage and <synthetic> lines are never counted; a lone-surrogate line is", async () => {
+    const parsed = await parseAll(claudeSource, [MAIN]);
+    expect(parsed[0]!.events.map((event) => event.key)).toEqual(["claude:msg_A", "claude:chatcmpl-B", "claude:msg_C"]);
+    expect(tokenTotals(parsed)[`token.usage|input|${SONNET_45}`]).toBe(3 + 100 + 5);
+    expect(mergeEvents(parsed).unpricedModels).toEqual([]);
+    expect(parsed[0]!.badLines).toBe(0);
+  });
+
+  test.each(permutations([MAIN, RESUMED, SUBAGENT]).map((order) => [order.map((path) => path.slice(-12)).join(" "), order]))(
+    "resumed copies and subagent replays count once, in any file order (%s)",
+    async (_name, order) => {
+      const parsed = await parseAll(claudeSource, order as string[]);
+      expect(tokenTotals(parsed)).toEqual({
+        [`token.usage|input|${SONNET_45}`]: 155,
+        [`token.usage|output|${SONNET_45}`]: 313,
+        [`token.usage|cacheCreation|${SONNET_45}`]: 1000,
+        [`token.usage|cacheRead|${SONNET_45}`]: 2000,
+      });
+      const logs = mergeEvents(parsed).logs;
+      expect(logs).toHaveLength(5);
+      const parentCopy = logs.find((row) => row.attributes["request_id"] === "req_A")!;
+      expect(parentCopy.timestamp).toBe("2026-01-02 10:00:01.123456");
+      expect(parentCopy.attributes["agent.id"]).toBeUndefined();
+      expect(logs.find((row) => row.attributes["request_id"] === "req_SUB2")!.attributes["agent.id"]).toBe("a1");
+    },
+  );
+
+  test("rows carry the Go attribute keys", async () => {
+    const parsed = await parseAll(claudeSource, [SUBAGENT]);
+    const { logs, metrics } = mergeEvents(parsed);
+    expect(logs.map((row) => row.attributes["request_id"])).toEqual(["req_SUB1", "req_SUB2"]);
+    expect(logs[1]!.attributes).toEqual({
+      "event.name": "claude_code.api_request",
+      "session.id": "11111111-1111-4111-8111-111111111111",
+      model: SONNET_45,
+      import_source: "local_jsonl",
+      cwd: "/home/dev/app",
+      request_id: "req_SUB2",
+      "agent.id": "a1",
+    });
+    expect(logs[1]).toMatchObject({ serviceName: "claude-code", severityText: "INFO", severityNumber: 9, body: "api_request" });
+    expect(metrics.at(-1)!.attributes).toEqual({
+      model: SONNET_45,
+      import_source: "local_jsonl",
+      "session.id": "11111111-1111-4111-8111-111111111111",
+      "agent.id": "a1",
+    });
+  });
+});
+
+describe("Claude Code discovery", () => {
+  test("finds transcripts and subagent transcripts, not journals or meta files", async () => {
+    const files = await claudeSource.discover([join(FIXTURES, "claude/projects"), join(FIXTURES, "missing")]);
+    // Lexical order, as Go's filepath.Walk: the directory `<sid>` sorts before `<sid>.jsonl`.
+    expect(files.map((file) => file.path.slice(PROJECT.length + 1))).toEqual([
+      "11111111-1111-4111-8111-111111111111/subagents/agent-a1.jsonl",
+      "11111111-1111-4111-8111-111111111111.jsonl",
+      "22222222-2222-4222-8222-222222222222.jsonl",
+    ]);
+    expect(files[0]!.size).toBeGreaterThan(0);
+  });
+
+  test.each([
+    [{ AI_OBSERVER_CLAUDE_PATH: " /a , ,/b " }, ["/a", "/b"]],
+    [{}, ["/h/.config/claude/projects", "/h/.claude/projects"]],
+    [{ CLAUDE_CONFIG_DIR: "/c1,/c2/projects" }, ["/c1/projects", "/c2/projects", "/h/.config/claude/projects", "/h/.claude/projects"]],
+    [{ XDG_CONFIG_HOME: "/x" }, ["/x/claude/projects", "/h/.claude/projects"]],
+    [{ AI_OBSERVER_CLAUDE_PATH: " , " }, ["/h/.config/claude/projects", "/h/.claude/projects"]],
+  ])("roots for %j", (env, roots) => {
+    expect(claudeRoots(env, "/h")).toEqual(roots);
+  });
+});

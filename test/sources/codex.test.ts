@@ -1,0 +1,163 @@
+import { describe, expect, test } from "bun:test";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { codexSource } from "../../src/sources/codex/index.ts";
+import { codexRoots } from "../../src/sources/codex/paths.ts";
+import { mergeEvents } from "../../src/sources/shared/merge.ts";
+import { FIXTURES, SAMPLES, costTotal, parseAll, permutations, tempDir, tokenTotals } from "./helpers.ts";
+
+function usageEvents(files: Awaited<ReturnType<typeof parseAll>>) {
+  return files.flatMap((file) => file.events).filter((event) => event.metrics.length > 0);
+}
+
+describe("Codex samples", () => {
+  test("agtrace codex_session: re-emitted token_counts are skipped: 7 calls, total 27148", async () => {
+    const parsed = await parseAll(codexSource, [join(SAMPLES, "codex/agtrace/codex_session.jsonl")]);
+    expect(usageEvents(parsed)).toHaveLength(7);
+    const tokens = tokenTotals(parsed);
+    const model = "gpt-5.1-codex-max";
+    expect(tokens[`token.usage|input|${model}`]! + tokens[`token.usage|output|${model}`]!).toBe(27148);
+    expect(tokens[`token.usage|cache_read|${model}`]).toBe(22912);
+    expect(costTotal(parsed)).toBeCloseTo((26740 - 22912) * 1.25e-6 + 22912 * 0.125e-6 + 408 * 10e-6, 12);
+  });
+
+  test("VibeCodingTracker 0.39: the sum of deltas is the final cumulative total; a custom model is unpriced", async () => {
+    const parsed = await parseAll(codexSource, [join(SAMPLES, "codex/vibecodingtracker/test_conversation_oai.jsonl")]);
+    expect(usageEvents(parsed)).toHaveLength(19);
+    expect(tokenTotals(parsed)).toEqual({
+      "token.usage|input|aide-gpt-5": 270530,
+      "token.usage|cache_read|aide-gpt-5": 136832,
+      "token.usage|output|aide-gpt-5": 12551,
+      "token.usage|reasoning|aide-gpt-5": 9536,
+    });
+    const merged = mergeEvents(parsed);
+    expect(merged.unpricedModels).toEqual(["aide-gpt-5"]);
+    expect(merged.metrics.some((row) => row.metricName === "codex_cli_rs.cost.usage")).toBe(false);
+    expect(merged.logs[0]!.attributes).toMatchObject({
+      "event.name": "codex.conversation_starts",
+      "session.id": "01996135-afde-7911-97f0-d863511eca56",
+      cli_version: "0.39.0",
+      originator: "codex_vscode",
+    });
+  });
+
+  test("no turn_context: model is unknown, and info:null or invented event types are ignored", async () => {
+    const parsed = await parseAll(codexSource, [join(SAMPLES, "codex/agent-sessions/codex_053_rate_limit.jsonl")]);
+    expect(usageEvents(parsed).map((event) => event.model)).toEqual(["unknown"]);
+    expect(tokenTotals(parsed)["token.usage|input|unknown"]).toBe(12091);
+  });
+
+  test("a model carried in info.model wins over turn_context", async () => {
+    const parsed = await parseAll(codexSource, [join(SAMPLES, "codex/ccusage/sessions/project-alpha/session-alpha.jsonl")]);
+    expect(tokenTotals(parsed)).toMatchObject({ "token.usage|input|gpt-5.2-codex": 1000, "token.usage|input|gpt-5.3-codex": 2500 });
+  });
+
+  test.each([
+    ["claude-code-log/codex/sessions/rollout-44444444-4444-4444-8444-444444444444.jsonl", "44444444-4444-4444-8444-444444444444", 0],
+    ["claude-code-log/codex/malformed/rollout-66666666-6666-4666-8666-666666666666.jsonl", "66666666-6666-4666-8666-666666666666", 2],
+    ["agtrace/rollout-subagent-019b88e5.jsonl", "019b88e5-a2e4-7b90-8953-38fce393c653", 2],
+  ])("%s: a session without usage is not an error", async (file, sessionId, logs) => {
+    const [parsed] = await parseAll(codexSource, [join(SAMPLES, "codex", file)]);
+    expect(parsed!.sessionId).toBe(sessionId);
+    expect(usageEvents([parsed!])).toHaveLength(0);
+    expect(mergeEvents([parsed!]).logs).toHaveLength(logs);
+  });
+
+  test("newer rollout shapes (0.146): unknown types ignored, trimmed timestamps skipped", async () => {
+    const parsed = await parseAll(codexSource, [join(SAMPLES, "codex/agent-sessions/stage0/small.jsonl")]);
+    expect(tokenTotals(parsed)).toEqual({
+      "token.usage|input|gpt-5.6-luna": 16341,
+      "token.usage|output|gpt-5.6-luna": 81,
+      "token.usage|cache_read|gpt-5.6-luna": 3584,
+      "token.usage|reasoning|gpt-5.6-luna": 63,
+    });
+  });
+});
+
+const DAY = join(FIXTURES, "codex/sessions/2026/01/02");
+const PARENT = join(DAY, "rollout-2026-01-02T11-00-00-019b0000-0000-7000-8000-00000000000a.jsonl");
+const FORK = join(DAY, "rollout-2026-01-02T11-30-00-019b0000-0000-7000-8000-00000000000b.jsonl");
+
+describe("Codex cumulative totals", () => {
+  test("a parent: re-emits skipped, deltas counted, gpt-5 costs as in Go", async () => {
+    const parsed = await parseAll(codexSource, [PARENT]);
+    const usage = usageEvents(parsed);
+    expect(usage.map((event) => event.timestamp)).toEqual(["2026-01-02 10:00:05.000000", "2026-01-02 10:00:09.000000"]);
+    const costs = usage.map((event) => event.metrics.find((row) => row.metricName === "codex_cli_rs.cost.usage")!.value);
+    expect(costs[0]).toBeCloseTo(0.0061375, 12);
+    expect(costs[1]).toBeCloseTo(0.003375, 12);
+    expect(mergeEvents(parsed).logs.map((row) => row.body)).toEqual(["conversation_starts", "user_message", "agent_message"]);
+  });
+
+  test("a fork's replayed parent events are a baseline, not new usage", async () => {
+    const parsed = await parseAll(codexSource, [FORK]);
+    expect(tokenTotals(parsed)).toEqual({
+      "token.usage|input|gpt-5-mini": 400,
+      "token.usage|cache_read|gpt-5-mini": 400,
+      "token.usage|output|gpt-5-mini": 60,
+    });
+    const logs = mergeEvents(parsed).logs;
+    expect(logs.map((row) => [row.body, row.timestamp])).toEqual([
+      ["conversation_starts", "2026-01-02 10:29:59.998000"],
+      ["user_message", "2026-01-02 10:30:04.000000"],
+    ]);
+    expect(logs[0]!.attributes["parent.session.id"]).toBe("019b0000-0000-7000-8000-00000000000a");
+  });
+
+  test.each(permutations([PARENT, FORK]).map((order) => [order.length, order]))(
+    "parent plus fork count each response once, in any order (%#)",
+    async (_n, order) => {
+      const parsed = await parseAll(codexSource, order as string[]);
+      expect(tokenTotals(parsed)).toEqual({
+        "token.usage|input|gpt-5": 3000,
+        "token.usage|cache_read|gpt-5": 1100,
+        "token.usage|output|gpt-5": 700,
+        "token.usage|reasoning|gpt-5": 64,
+        "token.usage|input|gpt-5-mini": 400,
+        "token.usage|cache_read|gpt-5-mini": 400,
+        "token.usage|output|gpt-5-mini": 60,
+      });
+    },
+  );
+
+  test("a model-less rollout is attributed to `unknown`, never guessed, and reported unpriced", async () => {
+    const parsed = await parseAll(codexSource, [join(FIXTURES, "codex/no-model/rollout-unknown.jsonl")]);
+    expect(tokenTotals(parsed)).toEqual({ "token.usage|input|unknown": 400, "token.usage|output|unknown": 40 });
+    expect(mergeEvents(parsed).unpricedModels).toEqual(["unknown"]);
+  });
+
+  test("a total that goes down falls back to last_token_usage", async () => {
+    const parsed = await parseAll(codexSource, [join(FIXTURES, "codex/reset/rollout-reset.jsonl")]);
+    expect(tokenTotals(parsed)).toEqual({ "token.usage|input|gpt-5": 5700, "token.usage|output|gpt-5": 160 });
+  });
+
+  test("a .jsonl.zst copy (archived, compressed) is read and counts once with the plain file", async () => {
+    const dir = tempDir("codex-zst");
+    mkdirSync(join(dir, "archived_sessions"), { recursive: true });
+    const zst = join(dir, "archived_sessions", "rollout-2026-01-02T11-00-00-019b0000-0000-7000-8000-00000000000a.jsonl.zst");
+    writeFileSync(zst, Bun.zstdCompressSync(readFileSync(PARENT)));
+    const [found] = await codexSource.discover([join(dir, "sessions"), join(dir, "archived_sessions")]);
+    expect(found!.path).toBe(zst);
+    const compressed = await parseAll(codexSource, [zst]);
+    expect(compressed[0]!.sessionId).toBe("019b0000-0000-7000-8000-00000000000a");
+    const both = await parseAll(codexSource, [PARENT, zst]);
+    expect(tokenTotals(both)).toEqual(tokenTotals(compressed));
+    expect(mergeEvents(both).logs).toHaveLength(3);
+  });
+});
+
+describe("Codex discovery", () => {
+  test("walks sessions/YYYY/MM/DD recursively", async () => {
+    const files = await codexSource.discover([join(FIXTURES, "codex/sessions")]);
+    expect(files.map((file) => file.path)).toEqual([PARENT, FORK]);
+  });
+
+  test.each([
+    [{ AI_OBSERVER_CODEX_PATH: "/a, /b,," }, "/h", ["/a", "/b"]],
+    [{ CODEX_HOME: "/c" }, "/h", ["/c/sessions", "/c/archived_sessions"]],
+    [{}, "/h", ["/h/.codex/sessions", "/h/.codex/archived_sessions"]],
+    [{}, "", []],
+  ])("roots for %j (home %p)", (env, home, roots) => {
+    expect(codexRoots(env, home)).toEqual(roots);
+  });
+});

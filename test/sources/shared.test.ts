@@ -1,0 +1,120 @@
+import { describe, expect, test } from "bun:test";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodeAttributes } from "../../src/sources/shared/attributes.ts";
+import { splitPathList } from "../../src/sources/shared/env-paths.ts";
+import { scanLines } from "../../src/sources/shared/byte-source.ts";
+import { mergeEvents, selectEvents } from "../../src/sources/shared/merge.ts";
+import { parseTimestamp } from "../../src/sources/shared/timestamps.ts";
+import { walkFiles } from "../../src/sources/shared/walk.ts";
+import type { ParsedFile, UsageEvent } from "../../src/sources/types.ts";
+import { tempDir } from "./helpers.ts";
+
+describe("timestamps", () => {
+  test.each([
+    ["2025-08-28T12:57:14.717Z", "2025-08-28 12:57:14.717000"],
+    ["2025-08-28T12:57:14.123456789Z", "2025-08-28 12:57:14.123456"],
+    ["2025-08-28T12:57:14Z", "2025-08-28 12:57:14.000000"],
+    ["2025-08-28T14:57:14.5+02:00", "2025-08-28 12:57:14.500000"],
+    ["2025-12-31T23:30:00.000001-01:00", "2026-01-01 00:30:00.000001"],
+    ["2024-02-29T00:00:00Z", "2024-02-29 00:00:00.000000"],
+  ])("%s is the naive UTC %s", (input, expected) => {
+    expect(parseTimestamp(input)?.text).toBe(expected);
+  });
+
+  test.each(["[trimmed for fixture]", "2025-08-28 12:57:14Z", "2025-02-30T00:00:00Z", "2025-08-28T24:00:00Z", "2025-08-28T12:57:14", "", 42, null])(
+    "%p is not a timestamp",
+    (input) => {
+      expect(parseTimestamp(input)).toBeNull();
+    },
+  );
+
+  test("microseconds survive arithmetic", () => {
+    const a = parseTimestamp("2026-01-02T10:00:00.000001Z")!;
+    const b = parseTimestamp("2026-01-02T10:00:01.000002Z")!;
+    expect(b.micros - a.micros).toBe(1_000_001);
+  });
+});
+
+describe("attribute JSON (Go encoding/json of map[string]string)", () => {
+  test("sorted keys, string values, HTML characters and line separators escaped", () => {
+    expect(encodeAttributes({ z: "1", a: "<b>&\u2028", "event.name": 'q"\\\n\t\u0001' })).toBe(
+      '{"a":"\\u003cb\\u003e\\u0026\\u2028","event.name":"q\\"\\\\\\n\\t\\u0001","z":"1"}',
+    );
+  });
+
+  test("lone surrogates become U+FFFD; an empty map is {}", () => {
+    expect(encodeAttributes({ cwd: "a\ud83db" })).toBe('{"cwd":"a\ufffdb"}');
+    expect(encodeAttributes({})).toBe("{}");
+  });
+
+  test("keys sort by code point (UTF-8 byte order), not UTF-16 unit", () => {
+    expect(encodeAttributes({ "\u{1F600}": "x", "\uFFFD": "y" })).toBe('{"\uFFFD":"y","\u{1F600}":"x"}');
+  });
+});
+
+describe("line reader", () => {
+  test("lines of any length across chunk boundaries, CRLF kept for the parser to trim, last line flagged", async () => {
+    const path = join(tempDir("lines"), "f.jsonl");
+    const long = "x".repeat(3 * 1024 * 1024 + 17);
+    writeFileSync(path, `a\n${long}\n\nb\r\nlast`);
+    const seen: [number, boolean][] = [];
+    const bytes = await scanLines(path, (line, terminated) => seen.push([line.length, terminated]));
+    expect(seen).toEqual([
+      [1, true],
+      [long.length, true],
+      [0, true],
+      [2, true],
+      [4, false],
+    ]);
+    expect(bytes).toBe(long.length + 11);
+  });
+});
+
+describe("env path lists and discovery", () => {
+  test("comma lists are trimmed and empty parts dropped", () => {
+    expect(splitPathList(" /a ,, /b ,")).toEqual(["/a", "/b"]);
+    expect(splitPathList("")).toEqual([]);
+    expect(splitPathList(undefined)).toEqual([]);
+  });
+
+  test("missing roots are skipped silently; a file under two roots is listed once", async () => {
+    const dir = tempDir("walk");
+    writeFileSync(join(dir, "b.jsonl"), "{}\n");
+    writeFileSync(join(dir, "a.jsonl"), "{}\n");
+    writeFileSync(join(dir, "c.txt"), "");
+    const files = await walkFiles([join(dir, "nope"), dir, dir], (_path, name) => name.endsWith(".jsonl"));
+    expect(files.map((file) => file.path)).toEqual([join(dir, "a.jsonl"), join(dir, "b.jsonl")]);
+  });
+});
+
+function event(key: string, rank: number, timestamp: string, model = "m"): UsageEvent {
+  return { key, rank, timestamp, logs: [], metrics: [], model, unpriced: model === "unpriced" };
+}
+
+function file(events: UsageEvent[]): ParsedFile {
+  return {
+    path: "p", tool: "claude-code", sessionId: null, events, otherLogs: [], firstTime: null, lastTime: null,
+    badLines: 0, lines: 0, bytes: 0, completeBytes: 0,
+  };
+}
+
+describe("mergeEvents", () => {
+  const low = event("k", 1, "2026-01-01 00:00:02.000000");
+  const high = event("k", 5, "2026-01-01 00:00:03.000000");
+  const early = event("k", 5, "2026-01-01 00:00:01.000000");
+
+  test.each([
+    ["higher rank wins", [low, high], high],
+    ["higher rank wins whatever the order", [high, low], high],
+    ["equal rank: the earlier copy wins", [high, early], early],
+    ["equal rank: the earlier copy wins whatever the order", [early, high], early],
+  ])("%s", (_name, events, winner) => {
+    expect(selectEvents([file(events.slice(0, 1)), file(events.slice(1))])).toEqual([winner]);
+  });
+
+  test("unpriced models are reported once, sorted", () => {
+    const merged = mergeEvents([file([event("a", 0, "t", "unpriced"), event("b", 0, "t", "unpriced"), event("c", 0, "t")])]);
+    expect(merged.unpricedModels).toEqual(["unpriced"]);
+  });
+});
