@@ -56,6 +56,24 @@ export function createCli(argv: readonly string[]) {
     });
 
   cli
+    .command("import [tool]", "Import the agents' session files into the database, incrementally (tool: claude-code, codex, gemini or all)")
+    .option("--from <date>", `Only usage from this day on: ${DATE_HELP}`)
+    .option("--to <date>", `Only usage up to this day, inclusive: ${DATE_HELP}`)
+    .option("--month <month>", `A whole month instead of --from/--to: ${MONTH_HELP}`)
+    .option("--db <path>", "AI Observer database, created if missing (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)")
+    .option("--force", "Read unchanged files again and replace their rows (brings back deleted rows of those files)")
+    .option("--dry-run", "Show what would be imported; change nothing")
+    .option("--verbose", "Show the database path and each file read, with timings")
+    .option("--yes", "Do not ask for confirmation (needed without a terminal)")
+    .option("--json", "Print one JSON object with the result on stdout")
+    .example("ai-observer import all --yes")
+    .example("ai-observer import claude-code --from 7d --dry-run")
+    .action(async (tool: string | undefined, options: Record<string, unknown>) => {
+      const { importCommand } = await import("./commands/import.ts");
+      exitCode = importCommand(tool, restoreStringOptions(argv, options, STRING_OPTIONS));
+    });
+
+  cli
     .command("delete [scope]", "Delete a date range from the database (scope: logs, metrics, traces or all)")
     .option("--from <date>", `First day to delete (required): ${DATE_HELP}`)
     .option("--to <date>", `Last day to delete, inclusive (required): ${DATE_HELP}`)

@@ -45,7 +45,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       selection,
       range,
       outputDir: flags.output,
-      input: flags.fromFiles ? { kind: "files" } : { kind: "database", location: locateDatabase(flags.db) },
+      input: flags.fromFiles ? { kind: "files", tools: selection.tools } : { kind: "database", location: locateDatabase(flags.db) },
       zip: flags.zip === true,
       deleteAfter,
       dryRun: flags.dryRun === true,

@@ -1,7 +1,9 @@
-import { statSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "./duckdb.ts";
-import { missingTelemetryTables } from "./schema.ts";
+import { fsReason } from "../fs-errors.ts";
+import { createImportSchema, createSchema, missingTelemetryTables } from "./schema.ts";
 
 export interface OpenDatabase {
   path: string;
@@ -41,6 +43,24 @@ function isLockError(error: unknown): boolean {
   return /Could not set lock on file/.test(errorMessage(error));
 }
 
+/** Opens (or, read-write, creates) the file, waiting briefly while another process holds it. */
+async function openInstance(path: string, options: OpenOptions): Promise<DuckDBInstance> {
+  const duckdb = await loadDuckDB();
+  const config: Record<string, string> = { access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE" };
+  const deadline = Date.now() + (options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
+  for (;;) {
+    try {
+      return await duckdb.DuckDBInstance.create(path, config);
+    } catch (error) {
+      if (isLockError(error) && Date.now() < deadline) {
+        await Bun.sleep(LOCK_RETRY_MS);
+        continue;
+      }
+      throw new CliError(describeOpenError(path, error));
+    }
+  }
+}
+
 /**
  * Opens a database that must already exist (export and delete never create one) and
  * checks that it has AI Observer's tables.
@@ -54,23 +74,7 @@ export async function openExistingDatabase(path: string, options: OpenOptions): 
   }
   if (!stats.isFile()) throw new CliError(`database path is not a file: ${path}`);
 
-  const duckdb = await loadDuckDB();
-  const config: Record<string, string> = { access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE" };
-  const deadline = Date.now() + (options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
-  let instance: DuckDBInstance;
-  for (;;) {
-    try {
-      instance = await duckdb.DuckDBInstance.create(path, config);
-      break;
-    } catch (error) {
-      if (isLockError(error) && Date.now() < deadline) {
-        await Bun.sleep(LOCK_RETRY_MS);
-        continue;
-      }
-      throw new CliError(describeOpenError(path, error));
-    }
-  }
-
+  const instance = await openInstance(path, options);
   const connection = await instance.connect();
   const close = () => {
     connection.closeSync();
@@ -85,6 +89,33 @@ export async function openExistingDatabase(path: string, options: OpenOptions): 
     close();
     if (error instanceof CliError) throw error;
     throw new CliError(describeOpenError(path, error));
+  }
+  return { path, instance, connection, close };
+}
+
+/**
+ * Opens the database for import, creating the file (and its folder) when missing, and
+ * makes sure AI Observer's tables and our import bookkeeping exist.
+ */
+export async function openOrCreateDatabase(path: string): Promise<OpenDatabase> {
+  if (existsSync(path) && !statSync(path).isFile()) throw new CliError(`database path is not a file: ${path}`);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw new CliError(`cannot create the database folder ${dirname(path)}: ${fsReason(error)}`);
+  }
+  const instance = await openInstance(path, { readOnly: false });
+  const connection = await instance.connect();
+  const close = () => {
+    connection.closeSync();
+    instance.closeSync();
+  };
+  try {
+    await createSchema(connection);
+    await createImportSchema(connection);
+  } catch (error) {
+    close();
+    throw new CliError(`cannot prepare database ${path}: ${firstLine(errorMessage(error))}`);
   }
   return { path, instance, connection, close };
 }

@@ -1,3 +1,4 @@
+import importSchemaSql from "./import-schema.sql" with { type: "text" };
 import schemaSql from "./schema.sql" with { type: "text" };
 import type { DuckDBConnection } from "./duckdb.ts";
 
@@ -6,6 +7,11 @@ export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
 
 export async function createSchema(connection: DuckDBConnection): Promise<void> {
   await connection.run(schemaSql);
+}
+
+/** ai-observer's incremental-import bookkeeping (see import-schema.sql). */
+export async function createImportSchema(connection: DuckDBConnection): Promise<void> {
+  await connection.run(importSchemaSql);
 }
 
 /** Tables of `TELEMETRY_TABLES` that the database lacks. */

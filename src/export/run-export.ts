@@ -10,6 +10,7 @@ import { countRows } from "./count-rows.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { checkOutputTarget, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
+import type { SessionFilesSummary } from "./session-input.ts";
 import { rereadArchive } from "./verify-archive.ts";
 import { createViewsDatabase } from "./views-db.ts";
 import { writeParquet } from "./write-parquet.ts";
@@ -40,6 +41,8 @@ export interface ExportPreview {
   files: string[];
   zipFile: string | null;
   deleteAfter: boolean;
+  /** For `--from-files`: the session files that were read. */
+  sessionFiles: SessionFilesSummary | null;
 }
 
 export type ExportStep =
@@ -77,7 +80,7 @@ export interface ExportResult {
   deleted: TableCounts | null;
 }
 
-function buildPreview(options: ExportOptions, counts: TableCounts): ExportPreview {
+function buildPreview(options: ExportOptions, counts: TableCounts, sessionFiles: SessionFilesSummary | null): ExportPreview {
   const label = rangeLabel(options.range);
   const base = exportBaseName(options.selection.source, label);
   return {
@@ -91,6 +94,7 @@ function buildPreview(options: ExportOptions, counts: TableCounts): ExportPrevie
     files: [...EXPORT_TABLES.map((table) => table.file), `${base}.duckdb`],
     zipFile: options.zip ? `${base}.zip` : null,
     deleteAfter: options.deleteAfter,
+    sessionFiles,
   };
 }
 
@@ -173,7 +177,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     // written and `--delete-after` deletes exactly those.
     await input.connection.run("BEGIN TRANSACTION");
     const counts = await countRows(input.connection, filter);
-    const preview = buildPreview(options, counts);
+    const preview = buildPreview(options, counts, input.summary ?? null);
     const nothing = { files: [], bytes: 0, deleted: null };
     if (isEmpty(counts)) return { status: "empty", preview, ...nothing };
     checkOutputTarget(options.outputDir);

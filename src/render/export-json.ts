@@ -10,7 +10,7 @@ export function buildExportJson(result: ExportResult) {
     command: "export",
     status: result.status,
     source: preview.source,
-    input: preview.input.kind === "database" ? { kind: "database", database: preview.input.location.path } : { kind: "files" },
+    input: preview.input.kind === "database" ? { kind: "database", database: preview.input.location.path } : { kind: "files", ...preview.sessionFiles },
     range: { from: preview.range.from ?? null, to: preview.range.to ?? null, label: preview.rangeLabel },
     counts: preview.counts,
     outputDir: resolve(preview.outputDir),

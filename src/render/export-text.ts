@@ -1,4 +1,5 @@
 import type { ExportPreview, ExportResult, ExportStep } from "../export/run-export.ts";
+import type { SessionFilesSummary } from "../export/session-input.ts";
 import { EXPORT_TABLES } from "../export/tables.ts";
 import { formatBytes, formatCount, formatSeconds, plural } from "../format.ts";
 
@@ -12,6 +13,7 @@ export function renderPreview(preview: ExportPreview, verbose: boolean): string 
     `Source: ${preview.source} (${from})`,
   ];
   if (verbose && preview.input.kind === "database") lines.push(`Database: ${preview.input.location.path}`);
+  if (preview.sessionFiles) lines.push(...renderSessionFiles(preview.sessionFiles, verbose));
   lines.push(
     `Time range: ${preview.timeRange}`,
     "",
@@ -30,6 +32,16 @@ export function renderPreview(preview: ExportPreview, verbose: boolean): string 
     lines.push("", "Then, once the archive was written and re-read, delete these rows from the database.");
   }
   return `${lines.join("\n")}\n`;
+}
+
+function renderSessionFiles(summary: SessionFilesSummary, verbose: boolean): string[] {
+  const lines = [`Session files: ${formatCount(summary.files)} read (${formatBytes(summary.bytes)}), ${formatCount(summary.badLines)} bad ${plural(summary.badLines, "line", "lines")} skipped`];
+  if (summary.unpricedModels.length > 0) lines.push(`Unpriced models (no cost rows): ${summary.unpricedModels.join(", ")}`);
+  if (summary.failed.length > 0) {
+    lines.push(`Unreadable files: ${formatCount(summary.failed.length)}`);
+    if (verbose) lines.push(...summary.failed.map((failure) => `  - ${failure.path}: ${failure.reason}`));
+  }
+  return lines;
 }
 
 export function renderStepStart(step: ExportStep): string {

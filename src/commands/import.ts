@@ -1,0 +1,63 @@
+import { parseRangeFlags } from "../dates.ts";
+import { locateDatabase } from "../db/locate.ts";
+import { ExitCode, UsageError } from "../errors.ts";
+import { type ImportHooks, runImport } from "../import/run-import.ts";
+import { buildImportJson } from "../render/import-json.ts";
+import { renderImportPreview, renderImportResult, renderParsedFile } from "../render/import-text.ts";
+import { renderJson } from "../render/json.ts";
+import { formatCount, formatSeconds } from "../format.ts";
+import { isToolId, TOOL_IDS, type ToolId } from "../sources.ts";
+import { confirmOnTerminal } from "../ui/confirm.ts";
+import { type Output, processOutput } from "../ui/terminal.ts";
+
+export interface ImportFlags {
+  from?: string;
+  to?: string;
+  month?: string;
+  db?: string;
+  dryRun?: boolean;
+  force?: boolean;
+  verbose?: boolean;
+  yes?: boolean;
+  json?: boolean;
+}
+
+function parseTools(arg: string | undefined): ToolId[] {
+  const valid = [...TOOL_IDS, "all"].join(", ");
+  if (arg === undefined || arg === "") throw new UsageError(`tool argument is required (one of: ${valid})`);
+  const tool = arg.toLowerCase();
+  if (tool === "all") return [...TOOL_IDS];
+  if (isToolId(tool)) return [tool];
+  throw new UsageError(`invalid tool: ${arg} (valid: ${valid})`);
+}
+
+export async function importCommand(toolArg: string | undefined, flags: ImportFlags, io: Output = processOutput): Promise<ExitCode> {
+  const tools = parseTools(toolArg);
+  const range = parseRangeFlags(flags);
+  const json = flags.json === true;
+  const verbose = flags.verbose === true && !json;
+
+  const hooks: ImportHooks = json
+    ? { confirm: () => confirmOnTerminal({ action: "import", json }) }
+    : {
+        onFileParsed: verbose ? (tool, file, ms) => io.out(renderParsedFile(tool, file, ms)) : undefined,
+        onPreview: (preview) => io.out(renderImportPreview(preview, verbose)),
+        confirm: () => confirmOnTerminal({ action: "import", json, io, preamble: "\n" }),
+        onApplyStart: () => io.out("\nImporting data... "),
+        onApplyDone: (inserted, ms) => io.out(`done (${formatCount(inserted.logs + inserted.metrics)} rows${verbose ? `, ${formatSeconds(ms)}` : ""})\n`),
+      };
+
+  const result = await runImport(
+    {
+      tools,
+      range,
+      location: locateDatabase(flags.db),
+      dryRun: flags.dryRun === true,
+      force: flags.force === true,
+      yes: flags.yes === true,
+    },
+    hooks,
+  );
+  io.out(json ? renderJson(buildImportJson(result)) : renderImportResult(result));
+  return ExitCode.Ok;
+}

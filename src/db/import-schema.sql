@@ -1,0 +1,25 @@
+-- ai-observer's own bookkeeping for incremental import, beside AI Observer's tables (which
+-- keep their exact Go schema; the Go server ignores these).
+
+-- Per session file: what we saw last time, to skip unchanged files without reading them.
+CREATE TABLE IF NOT EXISTS ai_observer_import_files (
+    tool VARCHAR NOT NULL,
+    file_path VARCHAR NOT NULL,
+    size BIGINT NOT NULL,
+    mtime_ms DOUBLE NOT NULL,
+    events INTEGER NOT NULL,
+    bad_lines INTEGER NOT NULL,
+    imported_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (tool, file_path)
+);
+
+-- Per usage event (its key is the `import.key` attribute of its rows): the copy stored, so
+-- dedup across files holds across runs and a more complete copy can replace it.
+CREATE TABLE IF NOT EXISTS ai_observer_import_events (
+    tool VARCHAR NOT NULL,
+    event_key VARCHAR NOT NULL,
+    rank DOUBLE NOT NULL,
+    ts TIMESTAMP NOT NULL,
+    file_path VARCHAR NOT NULL,
+    PRIMARY KEY (tool, event_key)
+);

@@ -1,0 +1,79 @@
+import type { DuckDBConnection } from "../db/duckdb.ts";
+import { insertEventRows, type InsertedCounts } from "../db/insert-rows.ts";
+import { loadTempTable } from "../db/temp-table.ts";
+import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
+import { sha256File } from "./file-hash.ts";
+import type { ToolPlan } from "./plan-import.ts";
+
+async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
+  const replaced = plans.flatMap((plan) => plan.events.filter((planned) => planned.replaces !== null));
+  if (replaced.length === 0) return;
+  await loadTempTable(
+    connection,
+    "import_replaced",
+    { event_key: "VARCHAR", ts: "VARCHAR" },
+    replaced.map((planned) => ({ event_key: planned.event.key, ts: planned.replaces?.timestamp })),
+  );
+  for (const [table, attributes] of [["otel_logs", "LogAttributes"], ["otel_metrics", "Attributes"]] as const) {
+    await connection.run(deleteReplacedSql.replaceAll("{{table}}", table).replaceAll("{{attributes}}", attributes));
+  }
+}
+
+async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
+  const rows = plans.flatMap((plan) =>
+    plan.events.map((planned) => ({ tool: plan.tool, event_key: planned.event.key, rank: planned.event.rank, ts: planned.event.timestamp, file_path: planned.filePath })),
+  );
+  if (rows.length === 0) return;
+  await loadTempTable(connection, "import_events", { tool: "VARCHAR", event_key: "VARCHAR", rank: "DOUBLE", ts: "VARCHAR", file_path: "VARCHAR" }, rows);
+  await connection.run("INSERT OR REPLACE INTO ai_observer_import_events SELECT tool, event_key, rank, ts::TIMESTAMP, file_path FROM import_events");
+}
+
+/** Records the files read in full, in our table and in AI Observer's `import_state` (with the SHA-256 the Go importer uses). */
+async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string): Promise<void> {
+  const rows: Record<string, unknown>[] = [];
+  for (const plan of plans) {
+    for (const file of plan.complete) {
+      // Size and mtime as seen before reading: a write during the read shows up as a change next time.
+      const seen = plan.discovered.get(file.path);
+      if (!seen) continue;
+      rows.push({
+        tool: plan.tool,
+        file_path: file.path,
+        size: seen.size,
+        mtime_ms: seen.mtimeMs,
+        events: file.events.length,
+        bad_lines: file.badLines,
+        file_hash: await sha256File(file.path),
+      });
+    }
+  }
+  if (rows.length === 0) return;
+  await loadTempTable(
+    connection,
+    "import_files",
+    { tool: "VARCHAR", file_path: "VARCHAR", size: "BIGINT", mtime_ms: "DOUBLE", events: "INTEGER", bad_lines: "INTEGER", file_hash: "VARCHAR" },
+    rows,
+  );
+  await connection.run(
+    `INSERT OR REPLACE INTO ai_observer_import_files
+     SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP FROM import_files`,
+    { at: importedAt },
+  );
+  await connection.run(
+    `INSERT OR REPLACE INTO import_state
+     SELECT tool, file_path, file_hash, $at::TIMESTAMP, least(events, 2147483647)::INTEGER FROM import_files`,
+    { at: importedAt },
+  );
+}
+
+/** Writes every plan in the caller's transaction: replaced rows out, new rows in, bookkeeping. */
+export async function applyPlans(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string): Promise<InsertedCounts> {
+  await deleteReplacedRows(connection, plans);
+  const inserted = await insertEventRows(
+    connection,
+    plans.flatMap((plan) => plan.events.map((planned) => planned.event)),
+  );
+  await recordEvents(connection, plans);
+  await recordFiles(connection, plans, importedAt);
+  return inserted;
+}

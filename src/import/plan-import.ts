@@ -1,0 +1,121 @@
+import { type DayRange, timestampBounds } from "../dates.ts";
+import type { DuckDBConnection } from "../db/duckdb.ts";
+import type { ToolId } from "../sources.ts";
+import { type DiscoveredTool, type FileFailure, parseFiles, type ParseProgress } from "../sources/load-sessions.ts";
+import { EventSet } from "../sources/shared/merge.ts";
+import type { DiscoveredFile, ParsedFile, UsageEvent } from "../sources/types.ts";
+import { classifyFiles } from "./file-state.ts";
+import { type StoredEvent, storedEvents } from "./stored-events.ts";
+
+export interface FileCounts {
+  total: number;
+  new: number;
+  modified: number;
+  unchanged: number;
+  /** Unchanged files read again because of `--force`. */
+  forced: number;
+}
+
+export interface PlannedEvent {
+  event: UsageEvent;
+  filePath: string;
+  /** The stored copy this one replaces, if any. */
+  replaces: StoredEvent | null;
+  /** `new` key; `update`: more complete than the stored copy; `forced`: replaced by `--force`. */
+  reason: "new" | "update" | "forced";
+}
+
+export interface ToolPlan {
+  tool: ToolId;
+  files: FileCounts;
+  failed: FileFailure[];
+  /** Files read; their state is recorded unless some of their events fell outside the range. */
+  parsed: ParsedFile[];
+  /** Size and mtime of each file read, as discovered before reading. */
+  discovered: Map<string, DiscoveredFile>;
+  /** Parsed files with no event outside the range: they count as fully imported. */
+  complete: ParsedFile[];
+  /** New keys, and keys whose stored copy this run's copy outranks. */
+  events: PlannedEvent[];
+  /** Events already imported as they are (or better). */
+  alreadyImported: number;
+  outsideRange: number;
+  badLines: number;
+  unpricedModels: string[];
+  rows: { logs: number; metrics: number };
+}
+
+/** Whether a stored copy stays: it has a higher rank, or the same rank and an earlier (or the same) time. */
+function storedWins(stored: StoredEvent, candidate: UsageEvent, force: boolean): boolean {
+  if (stored.rank !== candidate.rank) return stored.rank > candidate.rank;
+  return !force && stored.timestamp <= candidate.timestamp;
+}
+
+function inRange(timestamp: string, range: DayRange): boolean {
+  const bounds = timestampBounds(range);
+  return (range.from === undefined || timestamp >= bounds.from) && (range.to === undefined || timestamp <= bounds.to);
+}
+
+/**
+ * Reads the new and changed files of one tool and decides, against what was imported
+ * before, which events to add or replace. Reads the database, writes nothing.
+ */
+export async function planTool(
+  connection: DuckDBConnection,
+  found: DiscoveredTool,
+  options: { range: DayRange; force: boolean; progress?: ParseProgress; signal?: AbortSignal },
+): Promise<ToolPlan> {
+  const classified = await classifyFiles(connection, found.tool, found.files);
+  const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0 };
+  for (const entry of classified) files[entry.status]++;
+  const toRead = classified.filter((entry) => entry.status !== "unchanged" || options.force).map((entry) => entry.file);
+  if (options.force) files.forced = files.unchanged;
+
+  const { parsed, failed } = await parseFiles(found.source, toRead, options.progress, options.signal);
+  const best = new EventSet();
+  const fileOf = new Map<UsageEvent, string>();
+  const outside = new Set<string>();
+  let outsideRange = 0;
+  for (const file of parsed) {
+    for (const event of file.events) {
+      if (!inRange(event.timestamp, options.range)) {
+        outsideRange++;
+        outside.add(file.path);
+        continue;
+      }
+      fileOf.set(event, file.path);
+      best.add(event);
+    }
+  }
+  const candidates = best.values();
+  const stored = await storedEvents(connection, found.tool, candidates.map((event) => event.key));
+  const events: PlannedEvent[] = [];
+  let alreadyImported = 0;
+  for (const event of candidates) {
+    const previous = stored.get(event.key) ?? null;
+    if (previous && storedWins(previous, event, options.force)) {
+      alreadyImported++;
+      continue;
+    }
+    const reason = previous === null ? "new" : storedWins(previous, event, false) ? "forced" : "update";
+    events.push({ event, filePath: fileOf.get(event) as string, replaces: previous, reason });
+  }
+  const unpriced = new Set(events.filter((planned) => planned.event.unpriced).map((planned) => planned.event.model));
+  return {
+    tool: found.tool,
+    files,
+    failed,
+    parsed,
+    discovered: new Map(toRead.map((file) => [file.path, file])),
+    complete: parsed.filter((file) => !outside.has(file.path)),
+    events,
+    alreadyImported,
+    outsideRange,
+    badLines: parsed.reduce((sum, file) => sum + file.badLines, 0),
+    unpricedModels: [...unpriced].sort(),
+    rows: {
+      logs: events.reduce((sum, planned) => sum + planned.event.logs.length, 0),
+      metrics: events.reduce((sum, planned) => sum + planned.event.metrics.length, 0),
+    },
+  };
+}

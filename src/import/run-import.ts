@@ -1,0 +1,156 @@
+import { existsSync, rmSync } from "node:fs";
+import type { DayRange } from "../dates.ts";
+import type { DatabaseLocation } from "../db/locate.ts";
+import { type OpenDatabase, openOrCreateDatabase } from "../db/open.ts";
+import { createImportSchema, createSchema } from "../db/schema.ts";
+import { loadDuckDB } from "../db/duckdb.ts";
+import { CliError, errorMessage, firstLine } from "../errors.ts";
+import { onInterrupt } from "../signals.ts";
+import type { ToolId } from "../sources.ts";
+import { discoverTools, type ParseProgress } from "../sources/load-sessions.ts";
+import { applyPlans } from "./apply-import.ts";
+import { planTool, type ToolPlan } from "./plan-import.ts";
+
+export interface ImportOptions {
+  tools: ToolId[];
+  range: DayRange;
+  location: DatabaseLocation;
+  dryRun: boolean;
+  force: boolean;
+  yes: boolean;
+}
+
+export interface ImportTotals {
+  files: { total: number; new: number; modified: number; unchanged: number; forced: number; failed: number };
+  events: { add: number; update: number; forced: number; alreadyImported: number; outsideRange: number };
+  rows: { logs: number; metrics: number };
+  badLines: number;
+  unpricedModels: string[];
+}
+
+export interface ImportPreview {
+  database: string;
+  range: DayRange;
+  plans: ToolPlan[];
+  totals: ImportTotals;
+}
+
+export interface ImportHooks extends ParseProgress {
+  onPreview?(preview: ImportPreview): void;
+  confirm(preview: ImportPreview): Promise<boolean>;
+  onApplyStart?(): void;
+  onApplyDone?(inserted: { logs: number; metrics: number }, ms: number): void;
+}
+
+/** `nothing`: no new usage (files read only had events already imported). */
+export type ImportStatus = "imported" | "nothing" | "dry-run" | "aborted";
+
+export interface ImportResult {
+  status: ImportStatus;
+  preview: ImportPreview;
+  inserted: { logs: number; metrics: number };
+}
+
+export function eventCounts(plan: ToolPlan): { add: number; update: number; forced: number } {
+  const count = (reason: string) => plan.events.filter((planned) => planned.reason === reason).length;
+  return { add: count("new"), update: count("update"), forced: count("forced") };
+}
+
+export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
+  const totals: ImportTotals = {
+    files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, failed: 0 },
+    events: { add: 0, update: 0, forced: 0, alreadyImported: 0, outsideRange: 0 },
+    rows: { logs: 0, metrics: 0 },
+    badLines: 0,
+    unpricedModels: [],
+  };
+  const unpriced = new Set<string>();
+  for (const plan of plans) {
+    for (const key of ["total", "new", "modified", "unchanged", "forced"] as const) totals.files[key] += plan.files[key];
+    totals.files.failed += plan.failed.length;
+    const events = eventCounts(plan);
+    totals.events.add += events.add;
+    totals.events.update += events.update;
+    totals.events.forced += events.forced;
+    totals.events.alreadyImported += plan.alreadyImported;
+    totals.events.outsideRange += plan.outsideRange;
+    totals.rows.logs += plan.rows.logs;
+    totals.rows.metrics += plan.rows.metrics;
+    totals.badLines += plan.badLines;
+    for (const model of plan.unpricedModels) unpriced.add(model);
+  }
+  totals.unpricedModels = [...unpriced].sort();
+  return totals;
+}
+
+function nowUtc(): string {
+  return new Date().toISOString().replace("T", " ").replace("Z", "");
+}
+
+/** A dry run against a database that does not exist yet plans against an empty one in memory. */
+async function openForImport(location: DatabaseLocation, dryRun: boolean): Promise<OpenDatabase> {
+  if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path);
+  const duckdb = await loadDuckDB();
+  const instance = await duckdb.DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  await createSchema(connection);
+  await createImportSchema(connection);
+  return { path: location.path, instance, connection, close: () => (connection.closeSync(), instance.closeSync()) };
+}
+
+/**
+ * Plans and applies in one transaction: the database holds all of this run's rows or none
+ * of them, and an interrupted run is completed by the next one.
+ */
+export async function runImport(options: ImportOptions, hooks: ImportHooks): Promise<ImportResult> {
+  const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
+  const db = await openForImport(options.location, options.dryRun);
+  let keepDatabase = !createsDatabase;
+  const { connection } = db;
+  const aborter = new AbortController();
+  const stopInterrupting = onInterrupt(() => {
+    aborter.abort();
+    connection.interrupt();
+  });
+  let open = false;
+  try {
+    await connection.run("BEGIN TRANSACTION");
+    open = true;
+    const plans: ToolPlan[] = [];
+    for (const found of await discoverTools(options.tools)) {
+      plans.push(await planTool(connection, found, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
+    }
+    const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
+    const hasEvents = plans.some((plan) => plan.events.length > 0);
+    const nothing = { logs: 0, metrics: 0 };
+    if (!hasEvents) {
+      // Files read without new usage are still recorded, so the next run skips them unread.
+      if (!options.dryRun) await applyPlans(connection, plans, nowUtc());
+      await connection.run("COMMIT");
+      open = false;
+      keepDatabase = true;
+      return { status: "nothing", preview, inserted: nothing };
+    }
+    hooks.onPreview?.(preview);
+    if (options.dryRun) return { status: "dry-run", preview, inserted: nothing };
+    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, inserted: nothing };
+
+    hooks.onApplyStart?.();
+    const started = performance.now();
+    const inserted = await applyPlans(connection, plans, nowUtc());
+    await connection.run("COMMIT");
+    open = false;
+    keepDatabase = true;
+    hooks.onApplyDone?.(inserted, performance.now() - started);
+    return { status: "imported", preview, inserted };
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`import failed, nothing was imported: ${firstLine(errorMessage(error))}`);
+  } finally {
+    if (open) await connection.run("ROLLBACK").catch(() => undefined);
+    stopInterrupting();
+    db.close();
+    // A run that imported nothing leaves no new, empty database behind.
+    if (!keepDatabase) for (const file of [db.path, `${db.path}.wal`]) rmSync(file, { force: true });
+  }
+}

@@ -1,0 +1,80 @@
+import { describeRange } from "../dates.ts";
+import { formatBytes, formatCount, formatSeconds, plural } from "../format.ts";
+import type { FileCounts, ToolPlan } from "../import/plan-import.ts";
+import { eventCounts, type ImportPreview, type ImportResult } from "../import/run-import.ts";
+import type { ParsedFile } from "../sources/types.ts";
+
+function fileLine(files: FileCounts, failed: number): string {
+  const parts = [`${formatCount(files.new)} new`, `${formatCount(files.modified)} modified`, `${formatCount(files.unchanged)} unchanged${files.forced > 0 ? ", read again (--force)" : ""}`];
+  if (failed > 0) parts.push(`${formatCount(failed)} unreadable`);
+  return `${formatCount(files.total)} total (${parts.join(", ")})`;
+}
+
+interface Details {
+  badLines: number;
+  unpricedModels: string[];
+  outsideRange: number;
+  alreadyImported: number;
+  update: number;
+  forced: number;
+}
+
+function detailLines(indent: string, totals: Details): string[] {
+  const lines: string[] = [];
+  if (totals.update > 0) lines.push(`${indent}Updated: ${formatCount(totals.update)} ${plural(totals.update, "event", "events")} now more complete`);
+  if (totals.forced > 0) lines.push(`${indent}Replaced (--force): ${formatCount(totals.forced)} ${plural(totals.forced, "event", "events")}`);
+  if (totals.alreadyImported > 0) lines.push(`${indent}Already imported: ${formatCount(totals.alreadyImported)} ${plural(totals.alreadyImported, "event", "events")}`);
+  if (totals.outsideRange > 0) lines.push(`${indent}Outside the time range: ${formatCount(totals.outsideRange)} ${plural(totals.outsideRange, "event", "events")}`);
+  if (totals.badLines > 0) lines.push(`${indent}Bad lines skipped: ${formatCount(totals.badLines)}`);
+  if (totals.unpricedModels.length > 0) lines.push(`${indent}Unpriced models (no cost rows): ${totals.unpricedModels.join(", ")}`);
+  return lines;
+}
+
+function toolBlock(plan: ToolPlan, verbose: boolean): string[] {
+  const lines = [
+    `  [${plan.tool}]`,
+    `    Files:   ${fileLine(plan.files, plan.failed.length)}`,
+    `    Logs:    ${formatCount(plan.rows.logs)}`,
+    `    Metrics: ${formatCount(plan.rows.metrics)}`,
+    ...detailLines("    ", { ...plan, ...eventCounts(plan) }),
+  ];
+  if (verbose) lines.push(...plan.failed.map((failure) => `    Unreadable: ${failure.path}: ${failure.reason}`));
+  return lines;
+}
+
+export function renderImportPreview(preview: ImportPreview, verbose: boolean): string {
+  const lines = ["", "Import Summary", "=============="];
+  if (verbose) lines.push(`Database: ${preview.database}`);
+  if (preview.range.from !== undefined || preview.range.to !== undefined) lines.push(`Time range: ${describeRange(preview.range).replace(/^start /, "beginning ")}`);
+  lines.push("", "Data to IMPORT (from files):");
+  for (const plan of preview.plans) lines.push("", ...toolBlock(plan, verbose));
+  const { totals } = preview;
+  lines.push(
+    "",
+    "  Total:",
+    `    Files:   ${formatCount(totals.files.new)} new, ${formatCount(totals.files.modified)} modified`,
+    `    Logs:    ${formatCount(totals.rows.logs)}`,
+    `    Metrics: ${formatCount(totals.rows.metrics)}`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+export function renderParsedFile(tool: string, file: ParsedFile, ms: number): string {
+  return `  [${tool}] ${file.path}: ${formatCount(file.events.length)} events, ${formatBytes(file.bytes)}, ${formatSeconds(ms)}\n`;
+}
+
+export function renderImportResult(result: ImportResult): string {
+  switch (result.status) {
+    case "nothing": {
+      const { files, events } = result.preview.totals;
+      if (files.new + files.modified + files.forced === 0) return "No new or modified files found to import.\n";
+      return `Nothing new to import: ${formatCount(files.new + files.modified + files.forced)} files read, ${formatCount(events.alreadyImported)} events already imported.\n`;
+    }
+    case "dry-run":
+      return "\nDry run - no changes made.\n";
+    case "aborted":
+      return "Aborted.\n";
+    case "imported":
+      return `\nImport complete: ${formatCount(result.inserted.logs)} logs and ${formatCount(result.inserted.metrics)} metrics added.\n`;
+  }
+}
