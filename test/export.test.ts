@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFixtureDatabase, FIXTURE_ROWS } from "./helpers/fixture-db.ts";
 import { parquetColumns, parquetCompressions, parquetRowCount, query, tableColumns } from "./helpers/duckdb-read.ts";
@@ -335,10 +335,13 @@ describe("version and help", () => {
     }
   });
 
-  test("--from-files says clearly that it is not available yet", async () => {
-    mkdirSync(join(tempDir(), "x"), { recursive: true });
-    const run = await runCli(["export", "all", "--from-files", "--output", join(tempDir(), "x"), "--yes"]);
-    expect(run.exitCode).toBe(1);
-    expect(run.stderr).toContain("--from-files is not available");
+  test("--from-files with no session files says so, exits 0 and writes nothing", async () => {
+    const none = join(tempDir(), "none");
+    const out = join(tempDir(), "x");
+    const env = { AI_OBSERVER_CLAUDE_PATH: none, AI_OBSERVER_CODEX_PATH: none, AI_OBSERVER_GEMINI_PATH: none };
+    const run = await runCli(["export", "all", "--from-files", "--output", out, "--yes"], { env });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toBe("No data found in source files.\n");
+    expect(existsSync(out)).toBe(false);
   });
 });

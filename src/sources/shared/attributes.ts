@@ -3,8 +3,36 @@
  * escaped, invalid UTF-16 (lone surrogates) replaced by U+FFFD. An empty map is `{}`.
  */
 export function encodeAttributes(attributes: Record<string, string>): string {
-  const keys = Object.keys(attributes).sort(compareCodePoints);
-  return `{${keys.map((key) => `${goJsonString(key)}:${goJsonString(attributes[key] ?? "")}`).join(",")}}`;
+  const keys = Object.keys(attributes);
+  // UTF-16 order equals code point order unless a key holds a surrogate pair (rare): then compare properly.
+  if (keys.some(hasSurrogate)) keys.sort(compareCodePoints);
+  else keys.sort();
+  let json = "{";
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    json += `${i === 0 ? "" : ","}${cachedJsonString(key)}:${cachedJsonString(attributes[key] ?? "")}`;
+  }
+  return `${json}}`;
+}
+
+const SURROGATE = /[\ud800-\udfff]/;
+
+function hasSurrogate(text: string): boolean {
+  return SURROGATE.test(text);
+}
+
+// Keys and most values (models, types, session ids) repeat across millions of rows.
+const encoded = new Map<string, string>();
+const CACHE_LIMIT = 100_000;
+
+function cachedJsonString(value: string): string {
+  let json = encoded.get(value);
+  if (json === undefined) {
+    json = goJsonString(value);
+    if (encoded.size >= CACHE_LIMIT) encoded.clear();
+    encoded.set(value, json);
+  }
+  return json;
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]/g;
@@ -22,7 +50,11 @@ function escapeChar(char: string): string {
   return SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
 }
 
+const PLAIN = /^[^"\\\u0000-\u001f<>&\u2028\u2029]*$/;
+
 export function goJsonString(value: string): string {
+  // Most values (models, ids, types) need no escaping: skip the regex replace for them.
+  if (PLAIN.test(value) && value.isWellFormed()) return `"${value}"`;
   return `"${value.toWellFormed().replace(NEEDS_ESCAPE, escapeChar)}"`;
 }
 

@@ -1,0 +1,45 @@
+import { expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
+import { query } from "./helpers/duckdb-read.ts";
+import { CLI, hermeticEnv, REPO_ROOT, runCli } from "./helpers/run-cli.ts";
+import { sessionEnv } from "./helpers/session-tree.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+const FILES = 4;
+const PER_FILE = 10_000;
+
+async function logRows(db: string): Promise<number> {
+  return Number((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n);
+}
+
+test("an interrupted import leaves the database as it was, and the next import completes it", async () => {
+  const root = join(tempDir("big-sessions-"), "projects", "p");
+  mkdirSync(root, { recursive: true });
+  writeFileSync(join(root, "small.jsonl"), `${claudeLine(999_999)}\n`);
+  const none = join(tempDir(), "none");
+  const env = sessionEnv(join(root, ".."), none, none);
+  const db = join(tempDir(), "db.duckdb");
+  expect((await runCli(["import", "all", "--db", db, "--yes"], { env })).exitCode).toBe(0);
+  expect(await logRows(db)).toBe(1);
+
+  for (let file = 0; file < FILES; file++) writeFileSync(join(root, `big-${file}.jsonl`), claudeLines(PER_FILE, file * PER_FILE));
+  const proc = Bun.spawn(["bun", CLI, "import", "all", "--db", db, "--yes"], { cwd: REPO_ROOT, env: hermeticEnv(env), stdout: "pipe", stderr: "pipe" });
+  const reader = proc.stdout.getReader();
+  let seen = "";
+  while (!seen.includes("Importing data...")) {
+    const chunk = await reader.read();
+    if (chunk.done) break;
+    seen += new TextDecoder().decode(chunk.value);
+  }
+  await Bun.sleep(200);
+  proc.kill("SIGINT");
+  expect(await proc.exited).toBe(130);
+  expect(await logRows(db)).toBe(1);
+
+  const again = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env });
+  expect(again.exitCode).toBe(0);
+  expect(JSON.parse(again.stdout).tools[0].files).toMatchObject({ new: FILES, unchanged: 1 });
+  expect(await logRows(db)).toBe(1 + FILES * PER_FILE);
+});
