@@ -1,13 +1,13 @@
 import { cpSync, mkdirSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { REPO_ROOT } from "./run-cli.ts";
+import { join, resolve } from "node:path";
 import { tempDir } from "./temp.ts";
 
 /** The real session files of public projects (read-only, outside the repo; see its SOURCES.md). */
-export const SAMPLES = join(REPO_ROOT, "..", "shared", "samples");
+export const SAMPLES = resolve(import.meta.dir, "..", "..", "..", "shared", "samples");
 
 export interface SessionTree {
-  root: string;
+  /** Laid out as a home folder: `.claude/projects`, `.codex/sessions`, `.gemini/tmp`. */
+  home: string;
   claude: string;
   codex: string;
   gemini: string;
@@ -15,14 +15,13 @@ export interface SessionTree {
 }
 
 /**
- * A writable copy of the samples laid out as the agents do (Gemini sessions renamed into
- * `tmp/<hash>/chats/session-*.json`), with the AI_OBSERVER_*_PATH variables pointing at it.
+ * Copies the samples into `home` the way the agents lay out their files (Gemini sessions
+ * renamed into `tmp/<hash>/chats/session-*.json`). Also used by the binary smoke test.
  */
-export function sampleTree(): SessionTree {
-  const root = tempDir("sessions-");
-  const claude = join(root, "claude", "projects");
-  const codex = join(root, "codex", "sessions");
-  const gemini = join(root, "gemini", "tmp");
+export function layOutSamples(home: string): SessionTree {
+  const claude = join(home, ".claude", "projects");
+  const codex = join(home, ".codex", "sessions");
+  const gemini = join(home, ".gemini", "tmp");
   cpSync(join(SAMPLES, "claude-code"), claude, { recursive: true });
   cpSync(join(SAMPLES, "codex"), codex, { recursive: true });
   let index = 0;
@@ -37,7 +36,12 @@ export function sampleTree(): SessionTree {
   const jsonlChats = join(gemini, "hash-jsonl", "chats");
   mkdirSync(jsonlChats, { recursive: true });
   cpSync(join(SAMPLES, "gemini", "vibecodingtracker", "gemini.jsonl"), join(jsonlChats, "session-2026-04-23T10-00-jsonl.jsonl"));
-  return { root, claude, codex, gemini, env: sessionEnv(claude, codex, gemini) };
+  return { home, claude, codex, gemini, env: sessionEnv(claude, codex, gemini) };
+}
+
+/** A writable copy of the samples in a temporary home folder, with AI_OBSERVER_*_PATH pointing at it. */
+export function sampleTree(): SessionTree {
+  return layOutSamples(tempDir("sessions-"));
 }
 
 export function sessionEnv(claude: string, codex: string, gemini: string): Record<string, string> {

@@ -1,0 +1,138 @@
+/**
+ * Run-time half of the DuckDB embedding (the build-time half is `scripts/duckdb-embed-plugin.ts`).
+ *
+ * In a compiled executable `@duckdb/node-bindings` is replaced by a generated module that embeds
+ * `duckdb.node` and the DuckDB library it links against as file assets and calls
+ * `loadEmbeddedBinding`. The two files are written once into a per-user cache folder whose name
+ * holds the DuckDB version, the platform and a hash of the files, then `duckdb.node` is loaded
+ * from there. The library must lie in the same folder: `duckdb.node` finds it through
+ * RUNPATH `$ORIGIN` (Linux), `@rpath` = `@loader_path` (macOS), and on Windows because Bun's
+ * `process.dlopen` calls `LoadLibraryExW(..., LOAD_WITH_ALTERED_SEARCH_PATH)`, which searches
+ * the folder of the module being loaded for its dependencies.
+ *
+ * Never imported under `bun run` or `bun test`: only the build plugin references this file.
+ */
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+
+export interface EmbeddedFile {
+  /** Path of the embedded asset (`/$bunfs/...`, or `B:/~BUN/...` on Windows). */
+  path: string;
+  /** File name in the cache folder. */
+  name: string;
+  size: number;
+}
+
+export interface EmbeddedBindingSpec {
+  /** Folder name inside the cache root: `duckdb-<version>-<os>-<arch>-<hash>`. */
+  cacheKey: string;
+  /** The library `duckdb.node` links against; written first. */
+  library: EmbeddedFile;
+  addon: EmbeddedFile;
+}
+
+/** Per-user cache folder, following each OS's convention. `AI_OBSERVER_CACHE_DIR` overrides it. */
+export function cacheRoot(
+  env: Record<string, string | undefined> = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home: string = homedir(),
+): string {
+  if (env.AI_OBSERVER_CACHE_DIR) return env.AI_OBSERVER_CACHE_DIR;
+  if (platform === "win32") return join(env.LOCALAPPDATA || join(home, "AppData", "Local"), "ai-observer", "Cache");
+  if (platform === "darwin") return join(home, "Library", "Caches", "ai-observer");
+  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "ai-observer");
+}
+
+/**
+ * Writes `source` to `target` unless a file of the expected size is already there. The data is
+ * written to a unique temporary name in the same folder and renamed into place, so a concurrent
+ * first run never sees a half-written library. `copyFileSync` cannot read the embedded
+ * `/$bunfs/` paths (ENOENT), `readFileSync` can.
+ */
+export function materialize(source: string, target: string, expectedSize: number): void {
+  if (sizeOf(target) === expectedSize) return;
+  const data = readFileSync(source);
+  if (data.length !== expectedSize) {
+    throw new Error(`embedded ${source} has ${data.length} bytes, expected ${expectedSize}`);
+  }
+  const temp = `${target}.${process.pid}-${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(temp, data, { mode: 0o755 });
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    // Windows refuses to replace a DLL another process has loaded: that one is complete.
+    if (sizeOf(target) !== expectedSize) throw error;
+  }
+}
+
+function sizeOf(path: string): number | undefined {
+  try {
+    return statSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates the cache folder; when the per-user one cannot be written, a private one in the temp folder. */
+export function prepareFolder(cacheKey: string, root: string = cacheRoot()): string {
+  const folder = join(root, cacheKey);
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    return folder;
+  } catch (error) {
+    const fallback = join(tmpdir(), `ai-observer-${userTag()}`, cacheKey);
+    try {
+      mkdirSync(fallback, { recursive: true, mode: 0o700 });
+    } catch {
+      throw error;
+    }
+    assertPrivate(join(tmpdir(), `ai-observer-${userTag()}`));
+    return fallback;
+  }
+}
+
+function userTag(): string {
+  return typeof process.getuid === "function" ? String(process.getuid()) : (process.env.USERNAME ?? "user");
+}
+
+/** A shared temp folder could have been prepared by another user to plant a library. */
+function assertPrivate(folder: string): void {
+  if (process.platform === "win32" || typeof process.getuid !== "function") return;
+  const stat = lstatSync(folder);
+  if (!stat.isDirectory() || stat.uid !== process.getuid() || (stat.mode & 0o022) !== 0) {
+    throw new Error(`refusing to load DuckDB from ${folder}: not a private folder owned by this user`);
+  }
+}
+
+export function loadEmbeddedBinding(spec: EmbeddedBindingSpec): unknown {
+  const folder = prepareFolder(spec.cacheKey);
+  materialize(spec.library.path, join(folder, spec.library.name), spec.library.size);
+  const addonPath = join(folder, spec.addon.name);
+  materialize(spec.addon.path, addonPath, spec.addon.size);
+  try {
+    return dlopenAddon(addonPath);
+  } catch (error) {
+    if (process.platform !== "win32") throw error;
+    // Belt and braces for Windows: once duckdb.dll is loaded by full path, the loader resolves
+    // duckdb.node's import of "duckdb.dll" to it whatever the search order.
+    preloadLibrary(join(folder, spec.library.name));
+    return dlopenAddon(addonPath);
+  }
+}
+
+function dlopenAddon(path: string): unknown {
+  const module = { exports: {} as unknown };
+  process.dlopen(module, path);
+  return module.exports;
+}
+
+/** Kept for the life of the process so the preloaded DLL is never unloaded. */
+const preloaded: unknown[] = [];
+
+function preloadLibrary(path: string): void {
+  // bun:ffi wants at least one symbol.
+  const { dlopen, FFIType } = require("bun:ffi") as typeof import("bun:ffi");
+  preloaded.push(dlopen(path, { duckdb_library_version: { args: [], returns: FFIType.cstring } }));
+}

@@ -1,0 +1,312 @@
+#!/usr/bin/env bun
+/**
+ * Smoke test of a compiled executable, run outside the repository and without Bun:
+ *
+ *   bun scripts/smoke-binary.ts [dist/ai-observer-linux-x64] [--sessions DIR] [--keep]
+ *
+ * - `file` reports the right format for every `ai-observer-*` executable next to it, and when
+ *   the release files are there too, SHA256SUMS verifies and every archive holds the executable,
+ *   README.md and LICENSE;
+ * - a copy alone in an empty temporary folder, run as `env -i PATH=/usr/bin:/bin HOME=<tmp>`
+ *   (where bun is in /usr/bin, PATH is a folder of links to /usr/bin and /bin without it),
+ *   prints the package.json version and the current commit for `--version`, and `--help`;
+ * - `export all --db <small db> --output <dir> --yes --json` writes the three Parquet files and
+ *   the views database and reports the row counts (twice: with and without DuckDB's files
+ *   already unpacked in the cache folder); the views database then opens and counts the rows;
+ * - `export all --from-files` with HOME set to a copy of `--sessions DIR` (a folder laid out like
+ *   a home folder: .claude/, .codex/, .gemini/), by default the shared samples laid out so;
+ * - the linux-arm64 executable's `--version` under qemu-aarch64-static, where installed.
+ *
+ * Ends with `smoke: N passed, M failed` and exits 1 on any failure.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadDuckDB } from "../src/db/duckdb.ts";
+import { layOutSamples, SAMPLES } from "../test/helpers/session-tree.ts";
+import { SMOKE_COUNTS } from "./smoke/make-smoke-db.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+const CLEAN_PATH = "/usr/bin:/bin";
+
+const EXPECTED_FORMAT: Record<string, RegExp> = {
+  "ai-observer-linux-x64": /ELF 64-bit LSB .*x86-64/,
+  "ai-observer-linux-arm64": /ELF 64-bit LSB .*ARM aarch64/,
+  "ai-observer-darwin-x64": /Mach-O 64-bit x86_64 executable/,
+  "ai-observer-darwin-arm64": /Mach-O 64-bit arm64 executable/,
+  "ai-observer-windows-x64.exe": /PE32\+ executable \(console\) x86-64/,
+};
+
+let passed = 0;
+let failed = 0;
+
+function check(name: string, ok: boolean, detail = ""): boolean {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+  return ok;
+}
+
+function note(text: string): void {
+  console.log(`note ${text}`);
+}
+
+interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(command: string[], options: { cwd: string; env: Record<string, string> }): RunResult {
+  const started = performance.now();
+  const result = Bun.spawnSync(command, { cwd: options.cwd, env: options.env, stdout: "pipe", stderr: "pipe" });
+  return {
+    exitCode: result.exitCode ?? -1,
+    stdout: result.stdout.toString(),
+    stderr: result.stderr.toString(),
+    ms: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * `/usr/bin:/bin`, unless Bun is installed there (npm -g puts it in /usr/bin): then a folder of
+ * links to everything in them but bun and bunx.
+ */
+function bunFreePath(work: string): string {
+  const dirs = CLEAN_PATH.split(":");
+  if (!dirs.some((dir) => existsSync(join(dir, "bun")) || existsSync(join(dir, "bunx")))) return CLEAN_PATH;
+  const linkDir = join(work, "path-without-bun");
+  mkdirSync(linkDir);
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir)) {
+      if (name === "bun" || name === "bunx" || existsSync(join(linkDir, name))) continue;
+      symlinkSync(join(dir, name), join(linkDir, name));
+    }
+  }
+  return linkDir;
+}
+
+function gitCommit(): string | undefined {
+  const result = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  return result.exitCode === 0 ? result.stdout.toString().trim() || undefined : undefined;
+}
+
+function checkFormats(distDir: string): void {
+  for (const [name, expected] of Object.entries(EXPECTED_FORMAT)) {
+    const path = join(distDir, name);
+    if (!existsSync(path)) {
+      note(`${name} not built, format not checked`);
+      continue;
+    }
+    const result = Bun.spawnSync(["file", "-b", path], { stdout: "pipe", stderr: "pipe" });
+    const description = result.stdout.toString().trim();
+    check(`file ${name}`, expected.test(description), description.slice(0, 90));
+  }
+}
+
+/** When the release files were built too: SHA256SUMS matches, and each archive holds the three files. */
+function checkReleaseFiles(distDir: string): void {
+  const sums = join(distDir, "SHA256SUMS");
+  if (!existsSync(sums)) {
+    note("no SHA256SUMS (built with --no-archive?); archives not checked");
+    return;
+  }
+  const verify = Bun.spawnSync(["sha256sum", "--check", "--strict", "SHA256SUMS"], { cwd: distDir, stdout: "pipe", stderr: "pipe" });
+  check("sha256sum --check SHA256SUMS", verify.exitCode === 0, verify.stdout.toString().trim().split("\n").join("; "));
+  for (const line of readFileSync(sums, "utf8").trim().split("\n")) {
+    const name = line.slice(66);
+    const list = name.endsWith(".zip")
+      ? Bun.spawnSync(["unzip", "-Z1", name], { cwd: distDir, stdout: "pipe", stderr: "pipe" })
+      : Bun.spawnSync(["tar", "-tzf", name], { cwd: distDir, stdout: "pipe", stderr: "pipe" });
+    const entries = list.stdout.toString().trim().split("\n").sort().join(",");
+    const exe = name.endsWith(".zip") ? "ai-observer.exe" : "ai-observer";
+    check(`${name} holds the executable, README.md and LICENSE`, entries === ["LICENSE", "README.md", exe].sort().join(","), entries);
+  }
+  const formula = join(distDir, "ai-observer.rb");
+  if (existsSync(formula)) {
+    const text = readFileSync(formula, "utf8");
+    check("ai-observer.rb has 4 url/sha256 pairs and no placeholder", (text.match(/^\s+url "/gm) ?? []).length === 4 && !text.includes("{{"));
+  }
+}
+
+interface ExportJson {
+  status?: string;
+  error?: string;
+  counts?: Record<string, number>;
+  files?: { name: string; path: string; bytes: number }[];
+}
+
+function parseJson(text: string): ExportJson | undefined {
+  try {
+    return JSON.parse(text) as ExportJson;
+  } catch {
+    return undefined;
+  }
+}
+
+function checkExport(label: string, result: RunResult, outDir: string, counts?: Record<string, number>): string | undefined {
+  const json = parseJson(result.stdout);
+  if (!check(`${label}: exit 0 and JSON (${result.ms} ms)`, result.exitCode === 0 && json?.status === "exported", result.stderr.trim().slice(0, 300))) {
+    return undefined;
+  }
+  for (const file of ["traces.parquet", "logs.parquet", "metrics.parquet"]) {
+    const path = join(outDir, file);
+    check(`${label}: ${file}`, existsSync(path) && statSync(path).size > 0);
+  }
+  const viewsDb = readdirSync(outDir).find((name) => name.endsWith(".duckdb"));
+  check(`${label}: views database`, viewsDb !== undefined, viewsDb ?? `none in ${outDir}`);
+  const reported = json?.files?.map((file) => file.name).sort().join(",");
+  const present = readdirSync(outDir).sort().join(",");
+  check(`${label}: JSON lists the files written`, reported === present, `${reported} vs ${present}`);
+  if (counts) {
+    check(`${label}: JSON counts`, JSON.stringify(json?.counts) === JSON.stringify(counts), JSON.stringify(json?.counts));
+  } else {
+    check(`${label}: JSON counts present`, typeof json?.counts?.traces === "number", JSON.stringify(json?.counts));
+  }
+  return viewsDb ? join(outDir, viewsDb) : undefined;
+}
+
+/** Opens the views database with the repository's DuckDB and counts each view's rows. */
+async function countViews(viewsDb: string, outDir: string): Promise<Record<string, number>> {
+  const { DuckDBInstance } = await loadDuckDB();
+  const instance = await DuckDBInstance.create(viewsDb, { access_mode: "READ_ONLY" });
+  const connection = await instance.connect();
+  try {
+    await connection.run(`SET file_search_path = '${outDir.replaceAll("'", "''")}'`);
+    const counts: Record<string, number> = {};
+    for (const view of ["traces", "logs", "metrics"]) {
+      const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${view}`);
+      counts[view] = Number(reader.getRows()[0]?.[0]);
+    }
+    return counts;
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: Bun.argv.slice(2),
+    options: {
+      sessions: { type: "string" },
+      keep: { type: "boolean", default: false },
+    },
+    allowPositionals: true,
+  });
+  const executable = resolve(positionals[0] ?? join(ROOT, "dist", "ai-observer-linux-x64"));
+  if (!existsSync(executable)) {
+    console.error(`no executable at ${executable}; build it first: bun scripts/build-binaries.ts --target linux-x64`);
+    process.exit(1);
+  }
+  const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+  const commit = gitCommit();
+  const started = performance.now();
+
+  checkFormats(dirname(executable));
+  checkReleaseFiles(dirname(executable));
+
+  const work = mkdtempSync(join(tmpdir(), "ai-observer-smoke-"));
+  check("temporary folder is outside the repository", !resolve(work).startsWith(`${ROOT}/`), work);
+  const binDir = join(work, "bin");
+  const home = join(work, "home");
+  const cwd = join(work, "cwd");
+  for (const dir of [binDir, home, cwd]) mkdirSync(dir, { recursive: true });
+  const exe = join(binDir, "ai-observer");
+  cpSync(executable, exe);
+  const path = bunFreePath(work);
+  check("PATH has no bun", !path.split(":").some((dir) => existsSync(join(dir, "bun"))), path);
+  const env = { PATH: path, HOME: home };
+
+  try {
+    // --version and --help: no DuckDB involved.
+    const versionRun = run([exe, "--version"], { cwd, env });
+    const lines = versionRun.stdout.split("\n");
+    check(`--version exit 0 (${versionRun.ms} ms)`, versionRun.exitCode === 0, versionRun.stderr.trim());
+    check("--version names the package.json version", lines[0] === `ai-observer ${version}`, lines[0]);
+    if (commit) check("--version names the current commit", lines[1] === `Git commit: ${commit}`, `${lines[1]} (HEAD is ${commit}; rebuild?)`);
+    else note("no git commit here; commit line not compared");
+    check("--version has a build date", /^Build date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(lines[2] ?? ""), lines[2]);
+    const helpRun = run([exe, "--help"], { cwd, env });
+    check(`--help exit 0 (${helpRun.ms} ms)`, helpRun.exitCode === 0 && helpRun.stdout.includes("export"));
+    check("nothing unpacked before DuckDB is used", !existsSync(join(home, ".cache", "ai-observer")));
+
+    // Export from a small database, with the repository's Bun making the database.
+    const db = join(work, "data", "smoke.duckdb");
+    mkdirSync(dirname(db), { recursive: true });
+    const made = Bun.spawnSync([process.execPath, join(ROOT, "scripts", "smoke", "make-smoke-db.ts"), db], {
+      cwd: ROOT,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    if (!check("small database created", made.exitCode === 0, made.stderr.toString().trim())) return;
+
+    const out1 = join(work, "out1");
+    const first = run([exe, "export", "all", "--db", db, "--output", out1, "--yes", "--json"], { cwd, env });
+    const viewsDb = checkExport("export (first run, unpacks DuckDB)", first, out1, SMOKE_COUNTS);
+    const cacheRoot = join(home, ".cache", "ai-observer");
+    const cacheDirs = existsSync(cacheRoot) ? readdirSync(cacheRoot) : [];
+    check("DuckDB unpacked once into ~/.cache/ai-observer", cacheDirs.length === 1 && cacheDirs[0]!.startsWith("duckdb-"), cacheDirs.join(", "));
+
+    const out2 = join(work, "out2");
+    const second = run([exe, "export", "all", "--db", db, "--output", out2, "--yes", "--json"], { cwd, env });
+    checkExport("export (second run, cached DuckDB)", second, out2, SMOKE_COUNTS);
+
+    if (viewsDb) {
+      try {
+        const counts = await countViews(viewsDb, out1);
+        check("views database reopens and counts the Parquet rows", JSON.stringify(counts) === JSON.stringify(SMOKE_COUNTS), JSON.stringify(counts));
+      } catch (error) {
+        check("views database reopens", false, String(error));
+      }
+    }
+
+    // Export from session files: a copy of --sessions (default: the shared samples) becomes HOME.
+    const sessionsHome = join(work, "sessions-home");
+    if (values.sessions) cpSync(resolve(values.sessions), sessionsHome, { recursive: true });
+    else if (existsSync(SAMPLES)) layOutSamples(sessionsHome);
+    if (existsSync(sessionsHome)) {
+      const out3 = join(work, "out3");
+      const fromFiles = run([exe, "export", "all", "--from-files", "--output", out3, "--yes", "--json"], {
+        cwd,
+        env: { PATH: path, HOME: sessionsHome },
+      });
+      checkExport("export --from-files", fromFiles, out3);
+      const counts = fromFiles.exitCode === 0 ? JSON.parse(fromFiles.stdout).counts : {};
+      check("export --from-files found usage in the sessions", counts.logs > 0 && counts.metrics > 0, JSON.stringify(counts));
+    } else {
+      note("no --sessions folder and no shared samples; export --from-files not exercised");
+    }
+
+    // linux-arm64 under qemu, where installed.
+    const arm64 = join(dirname(executable), "ai-observer-linux-arm64");
+    const qemu = Bun.which("qemu-aarch64-static") ?? Bun.which("qemu-aarch64");
+    if (qemu && existsSync(arm64)) {
+      const sysroot = ["/usr/aarch64-linux-gnu", "/usr/gnemul/qemu-aarch64"].find((dir) => existsSync(join(dir, "lib", "ld-linux-aarch64.so.1")));
+      const armEnv: Record<string, string> = { ...env, ...(sysroot ? { QEMU_LD_PREFIX: sysroot } : {}) };
+      const armRun = run([qemu, arm64, "--version"], { cwd, env: armEnv });
+      if (!sysroot && !existsSync("/lib/ld-linux-aarch64.so.1")) {
+        note("qemu is installed but no aarch64 glibc (apt-get install libc6-arm64-cross libstdc++6-arm64-cross); linux-arm64 not run");
+      } else {
+        check(`linux-arm64 --version under ${basename(qemu)} (${armRun.ms} ms)`, armRun.exitCode === 0 && armRun.stdout.startsWith(`ai-observer ${version}\n`), (armRun.stdout + armRun.stderr).trim().split("\n")[0]);
+      }
+    } else {
+      note(qemu ? "linux-arm64 executable not built; not run under qemu" : "no qemu-aarch64-static; linux-arm64 not run");
+    }
+  } finally {
+    if (values.keep) note(`kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`smoke finished in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+try {
+  await main();
+} catch (error) {
+  check("smoke script ran to the end", false, error instanceof Error ? (error.stack ?? error.message) : String(error));
+}
+console.log(`smoke: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
