@@ -1,4 +1,4 @@
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { claudeLine } from "./helpers/claude-lines.ts";
@@ -6,6 +6,9 @@ import { query } from "./helpers/duckdb-read.ts";
 import { CLI, REPO_ROOT } from "./helpers/run-cli.ts";
 import { layOutSamples } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 /** The command part of each job line of docs/cron.md's crontab, as cron would run it. */
 function cronJobs(): string[] {

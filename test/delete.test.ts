@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, test } from "bun:test";
+import { beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { copyFileSync } from "node:fs";
 import { join } from "node:path";
@@ -6,6 +6,9 @@ import { createFixtureDatabase, FIXTURE_ROWS } from "./helpers/fixture-db.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 let template: string;
 let db: string;

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildDemoDatabase } from "../examples/build-demo-db.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { CLI, REPO_ROOT, hermeticEnv, runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 let db: string;
 

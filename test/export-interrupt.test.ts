@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { copyFileSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createBigDatabase } from "./helpers/big-db.ts";
@@ -6,6 +6,9 @@ import { createFixtureDatabase } from "./helpers/fixture-db.ts";
 import { parquetRowCount, query } from "./helpers/duckdb-read.ts";
 import { CLI, hermeticEnv, REPO_ROOT, runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 let smallDb: string;
 let bigDb: string;

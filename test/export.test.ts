@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFixtureDatabase, FIXTURE_ROWS } from "./helpers/fixture-db.ts";
@@ -6,6 +6,9 @@ import { parquetColumns, parquetCompressions, parquetRowCount, query, tableColum
 import { runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
 import { listZip } from "./helpers/zip-read.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 let db: string;
 

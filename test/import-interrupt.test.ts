@@ -1,4 +1,4 @@
-import { expect, test } from "bun:test";
+import { expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
@@ -6,6 +6,9 @@ import { query } from "./helpers/duckdb-read.ts";
 import { CLI, hermeticEnv, REPO_ROOT, runCli } from "./helpers/run-cli.ts";
 import { sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 const FILES = 4;
 const PER_FILE = 10_000;

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { countByService, tableDifferences } from "./helpers/db-compare.ts";
@@ -7,6 +7,9 @@ import { query } from "./helpers/duckdb-read.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { SAMPLES, sampleTree, sessionEnv, type SessionTree } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 function importInto(db: string, env: Record<string, string>, ...flags: string[]) {
   return runCli(["import", "all", "--db", db, "--yes", ...flags], { env });

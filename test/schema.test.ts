@@ -1,9 +1,12 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { join } from "node:path";
 import { createSchema } from "../src/db/schema.ts";
 import { tableColumns, query } from "./helpers/duckdb-read.ts";
 import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 // Written out from go-reference §1.2 so that a drift in schema.sql shows up here.
 const GO_SCHEMA: Record<string, string> = {

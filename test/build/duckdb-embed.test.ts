@@ -1,8 +1,11 @@
-import { describe, expect, test } from "bun:test";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cacheRoot, materialize, prepareFolder } from "../../scripts/duckdb-embed/loader.ts";
 import { renderLoaderModule } from "../../scripts/duckdb-embed/loader-template.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
 
 function tempDir(): string {
   const base = process.env.AI_OBSERVER_TEST_TMP as string;
