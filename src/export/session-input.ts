@@ -1,5 +1,4 @@
-import { createSchema } from "../db/schema.ts";
-import { loadDuckDB } from "../db/duckdb.ts";
+import { openMemoryDatabase } from "../db/open.ts";
 import { insertEventRows } from "../db/insert-rows.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, type FileFailure, parseFiles } from "../sources/load-sessions.ts";
@@ -20,15 +19,8 @@ export interface SessionFilesSummary {
  * so that export runs on it exactly as on the real database, which is never opened.
  */
 export async function openSessionFiles(tools: readonly ToolId[]): Promise<OpenInput & { summary: SessionFilesSummary }> {
-  const duckdb = await loadDuckDB();
-  const instance = await duckdb.DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  const close = () => {
-    connection.closeSync();
-    instance.closeSync();
-  };
+  const { connection, close } = await openMemoryDatabase();
   try {
-    await createSchema(connection);
     const parsed: ParsedFile[] = [];
     const failed: FileFailure[] = [];
     for (const found of await discoverTools(tools)) {

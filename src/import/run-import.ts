@@ -1,9 +1,7 @@
 import { existsSync, rmSync } from "node:fs";
 import type { DayRange } from "../dates.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
-import { type OpenDatabase, openOrCreateDatabase } from "../db/open.ts";
-import { createImportSchema, createSchema } from "../db/schema.ts";
-import { loadDuckDB } from "../db/duckdb.ts";
+import { type OpenDatabase, openMemoryDatabase, openOrCreateDatabase } from "../db/open.ts";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { ToolId } from "../sources.ts";
@@ -90,12 +88,7 @@ function nowUtc(): string {
 /** A dry run against a database that does not exist yet plans against an empty one in memory. */
 async function openForImport(location: DatabaseLocation, dryRun: boolean): Promise<OpenDatabase> {
   if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path);
-  const duckdb = await loadDuckDB();
-  const instance = await duckdb.DuckDBInstance.create(":memory:");
-  const connection = await instance.connect();
-  await createSchema(connection);
-  await createImportSchema(connection);
-  return { path: location.path, instance, connection, close: () => (connection.closeSync(), instance.closeSync()) };
+  return openMemoryDatabase(location.path);
 }
 
 /**
