@@ -7,7 +7,9 @@ import { renderJson } from "../render/json.ts";
 import { renderPreview, renderResult, renderStepDone, renderStepStart } from "../render/export-text.ts";
 import { parseSource } from "../sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
-import { type Output, processOutput } from "../ui/terminal.ts";
+import { renderParsedFile } from "../render/parsed-file-text.ts";
+import { readProgress } from "../ui/read-progress.ts";
+import { isInteractive, type Output, processOutput } from "../ui/terminal.ts";
 
 export interface ExportFlags {
   output?: string;
@@ -61,6 +63,7 @@ function textHooks(io: Output, verbose: boolean): ExportHooks {
   let stepsStarted = false;
   let lineOpen = false;
   return {
+    ...(verbose ? { onFileParsed: (tool, file, ms) => io.out(renderParsedFile(tool, file, ms)) } : isInteractive(false) ? readProgress(process.stdout) : {}),
     onPreview: (preview) => io.out(renderPreview(preview, verbose)),
     confirm: () => confirmOnTerminal({ action: "export", json: false, io, preamble: "\n" }),
     onStepStart: (step) => {

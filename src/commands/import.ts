@@ -3,12 +3,14 @@ import { locateDatabase } from "../db/locate.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { type ImportHooks, runImport } from "../import/run-import.ts";
 import { buildImportJson } from "../render/import-json.ts";
-import { renderImportPreview, renderImportResult, renderParsedFile } from "../render/import-text.ts";
+import { renderImportPreview, renderImportResult } from "../render/import-text.ts";
+import { renderParsedFile } from "../render/parsed-file-text.ts";
 import { renderJson } from "../render/json.ts";
 import { formatCount, formatSeconds } from "../format.ts";
 import { isToolId, TOOL_IDS, type ToolId } from "../sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
-import { type Output, processOutput } from "../ui/terminal.ts";
+import { readProgress } from "../ui/read-progress.ts";
+import { isInteractive, type Output, processOutput } from "../ui/terminal.ts";
 
 export interface ImportFlags {
   from?: string;
@@ -37,10 +39,12 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
 
+  const progress = !verbose && isInteractive(json) ? readProgress(process.stdout) : {};
   const hooks: ImportHooks = json
     ? { confirm: () => confirmOnTerminal({ action: "import", json }) }
     : {
-        onFileParsed: verbose ? (tool, file, ms) => io.out(renderParsedFile(tool, file, ms)) : undefined,
+        ...progress,
+        onFileParsed: verbose ? (tool, file, ms) => io.out(renderParsedFile(tool, file, ms)) : progress.onFileParsed,
         onPreview: (preview) => io.out(renderImportPreview(preview, verbose)),
         confirm: () => confirmOnTerminal({ action: "import", json, io, preamble: "\n" }),
         onApplyStart: () => io.out("\nImporting data... "),

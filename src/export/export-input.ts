@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
 import type { ToolId } from "../sources.ts";
+import type { ParseProgress } from "../sources/load-sessions.ts";
 import { openSessionFiles, type SessionFilesSummary } from "./session-input.ts";
 
 /** Where the rows come from: AI Observer's database, or session files parsed into memory. */
@@ -14,8 +15,8 @@ export interface OpenInput {
   summary?: SessionFilesSummary;
 }
 
-export async function openExportInput(input: ExportInput, mode: { readOnly: boolean }): Promise<OpenInput> {
-  if (input.kind === "files") return openSessionFiles(input.tools);
+export async function openExportInput(input: ExportInput, mode: { readOnly: boolean }, progress?: ParseProgress): Promise<OpenInput> {
+  if (input.kind === "files") return openSessionFiles(input.tools, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, mode);
   return { connection: db.connection, close: db.close };

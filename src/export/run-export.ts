@@ -6,6 +6,7 @@ import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { SourceSelection } from "../sources.ts";
+import type { ParseProgress } from "../sources/load-sessions.ts";
 import { countRows } from "./count-rows.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { checkOutputTarget, Staging } from "./staging.ts";
@@ -52,7 +53,7 @@ export type ExportStep =
   | { kind: "verify" }
   | { kind: "delete" };
 
-export interface ExportHooks {
+export interface ExportHooks extends ParseProgress {
   onPreview?(preview: ExportPreview): void;
   /** Asked only when neither `--yes` nor `--dry-run` was given; may throw to refuse. */
   confirm(preview: ExportPreview): Promise<boolean>;
@@ -168,7 +169,7 @@ async function deleteExportedRows(input: OpenInput, filter: RowFilter, counts: T
 
 export async function runExport(options: ExportOptions, hooks: ExportHooks): Promise<ExportResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.selection.serviceName };
-  const input = await openExportInput(options.input, { readOnly: !options.deleteAfter });
+  const input = await openExportInput(options.input, { readOnly: !options.deleteAfter }, hooks);
   const stopInterrupting = onInterrupt(() => input.connection.interrupt());
   const steps = new Steps(hooks);
   let staging: Staging | undefined;

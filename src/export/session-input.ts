@@ -1,7 +1,7 @@
 import { openMemoryDatabase } from "../db/open.ts";
 import { insertEventRows } from "../db/insert-rows.ts";
 import type { ToolId } from "../sources.ts";
-import { discoverTools, type FileFailure, parseFiles } from "../sources/load-sessions.ts";
+import { discoverTools, type FileFailure, parseFiles, type ParseProgress } from "../sources/load-sessions.ts";
 import { selectEvents } from "../sources/shared/merge.ts";
 import type { ParsedFile } from "../sources/types.ts";
 import type { OpenInput } from "./export-input.ts";
@@ -18,13 +18,13 @@ export interface SessionFilesSummary {
  * Parses the agents' session files into an in-memory database with AI Observer's schema,
  * so that export runs on it exactly as on the real database, which is never opened.
  */
-export async function openSessionFiles(tools: readonly ToolId[]): Promise<OpenInput & { summary: SessionFilesSummary }> {
+export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const { connection, close } = await openMemoryDatabase();
   try {
     const parsed: ParsedFile[] = [];
     const failed: FileFailure[] = [];
     for (const found of await discoverTools(tools)) {
-      const result = await parseFiles(found.source, found.files);
+      const result = await parseFiles(found.source, found.files, progress);
       parsed.push(...result.parsed);
       failed.push(...result.failed);
     }

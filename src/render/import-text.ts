@@ -1,8 +1,7 @@
 import { describeRange } from "../dates.ts";
-import { formatBytes, formatCount, formatSeconds, plural } from "../format.ts";
+import { formatCount, plural } from "../format.ts";
 import type { FileCounts, ToolPlan } from "../import/plan-import.ts";
 import { eventCounts, type ImportPreview, type ImportResult } from "../import/run-import.ts";
-import type { ParsedFile } from "../sources/types.ts";
 
 function fileLine(files: FileCounts, failed: number): string {
   const parts = [`${formatCount(files.new)} new`, `${formatCount(files.modified)} modified`, `${formatCount(files.unchanged)} unchanged${files.forced > 0 ? ", read again (--force)" : ""}`];
@@ -59,9 +58,6 @@ export function renderImportPreview(preview: ImportPreview, verbose: boolean): s
   return `${lines.join("\n")}\n`;
 }
 
-export function renderParsedFile(tool: string, file: ParsedFile, ms: number): string {
-  return `  [${tool}] ${file.path}: ${formatCount(file.events.length)} events, ${formatBytes(file.bytes)}, ${formatSeconds(ms)}\n`;
-}
 
 export function renderImportResult(result: ImportResult): string {
   switch (result.status) {

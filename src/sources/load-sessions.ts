@@ -28,7 +28,10 @@ export interface FileFailure {
 }
 
 export interface ParseProgress {
+  /** Before a tool's files are read: how many, and their size on disk. */
+  onReadStart?(tool: ToolId, files: number, bytes: number): void;
   onFileParsed?(tool: ToolId, file: ParsedFile, ms: number): void;
+  onReadDone?(tool: ToolId): void;
 }
 
 export interface ParsedFiles {
@@ -39,6 +42,7 @@ export interface ParsedFiles {
 
 export async function parseFiles(source: SessionSource, files: readonly DiscoveredFile[], progress: ParseProgress = {}, signal?: AbortSignal): Promise<ParsedFiles> {
   const result: ParsedFiles = { parsed: [], failed: [] };
+  progress.onReadStart?.(source.tool, files.length, files.reduce((sum, file) => sum + file.size, 0));
   for (const file of files) {
     const started = performance.now();
     try {
@@ -51,5 +55,6 @@ export async function parseFiles(source: SessionSource, files: readonly Discover
       result.failed.push({ path: file.path, reason: code ? fsReason(error) : firstLine(errorMessage(error)) });
     }
   }
+  progress.onReadDone?.(source.tool);
   return result;
 }
