@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDemoDatabase } from "../examples/build-demo-db.ts";
 import { query } from "./helpers/duckdb-read.ts";
@@ -136,5 +137,30 @@ describe("two runs at once", () => {
     } else if (exported.exitCode === 0) {
       expect(JSON.parse(exported.stdout).status).toBe("empty");
     }
+  });
+});
+
+// As root, permissions are not enforced; run the CLI as `nobody` to meet a folder it may not write.
+const canDropPrivileges = process.getuid?.() === 0 && Bun.which("setpriv") !== null;
+if (!canDropPrivileges) console.log("permission test skipped: needs root and setpriv to run the CLI as another user");
+
+describe("permissions", () => {
+  test.if(canDropPrivileges)("an output folder the user may not write: exit 1, one line, nothing written", async () => {
+    // Outside the per-run test folder, which only root may enter.
+    const shared = mkdtempSync(join(tmpdir(), "ai-observer-shared-"));
+    chmodSync(shared, 0o755);
+    const copy = join(shared, "db.duckdb");
+    copyFileSync(db, copy);
+    chmodSync(copy, 0o644);
+    const locked = join(shared, "not-yours");
+    mkdirSync(locked, { mode: 0o755 });
+    const proc = Bun.spawnSync(
+      ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bun", CLI, "export", "all", "--db", copy, "--output", join(locked, "x"), "--yes"],
+      { cwd: "/", env: hermeticEnv({ HOME: "/tmp" }), stdout: "pipe", stderr: "pipe" },
+    );
+    expect(proc.exitCode).toBe(1);
+    expect(proc.stderr.toString()).toBe(`error: cannot write to output folder ${join(locked, "x")}: permission denied\n`);
+    expect(readdirSync(locked)).toEqual([]);
+    rmSync(shared, { recursive: true, force: true });
   });
 });

@@ -69,7 +69,8 @@ export async function openExistingDatabase(path: string, options: OpenOptions): 
   let stats;
   try {
     stats = statSync(path);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new CliError(`cannot open database ${path}: ${fsReason(error)}`);
     throw new CliError(`database not found: ${path} (give --db PATH or set AI_OBSERVER_DATABASE_PATH)`);
   }
   if (!stats.isFile()) throw new CliError(`database path is not a file: ${path}`);
