@@ -1,0 +1,48 @@
+import type { CAC } from "cac";
+import { DATE_HELP, MONTH_HELP } from "./dates.ts";
+
+type Command = ReturnType<CAC["command"]>;
+
+/** Options whose values are text (cac would turn `007` into 7); see cli-args.ts. */
+export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service"];
+
+const DB_HELP = "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)";
+
+/** `--from`, `--to` and `--month`, shared by export, import and delete. */
+export function withRange(command: Command, words: { from: string; to: string }): Command {
+  return command
+    .option("--from <date>", `${words.from}: ${DATE_HELP}`)
+    .option("--to <date>", `${words.to}: ${DATE_HELP}`)
+    .option("--month <month>", `A whole month instead of --from/--to: ${MONTH_HELP}`);
+}
+
+/** `--db`, `--dry-run`, `--verbose`, `--yes` and `--json`, shared by every command. */
+export function withRun(command: Command, words: { db?: string; dryRun: string; verbose: string }): Command {
+  return command
+    .option("--db <path>", words.db ?? DB_HELP)
+    .option("--dry-run", words.dryRun)
+    .option("--verbose", words.verbose)
+    .option("--yes", "Do not ask for confirmation (needed without a terminal)")
+    .option("--json", "Print one JSON object with the result on stdout");
+}
+
+export const HELP_FOOTER = [
+  {
+    title: "Environment",
+    body: [
+      "  AI_OBSERVER_DATABASE_PATH  database file when --db is not given",
+      "  AI_OBSERVER_CLAUDE_PATH, AI_OBSERVER_CODEX_PATH, AI_OBSERVER_GEMINI_PATH",
+      "                             session folders (comma lists) instead of the agents' defaults",
+      "  NO_COLOR                   no colours in messages",
+      "  DEBUG                      print the stack of an unexpected failure",
+    ].join("\n"),
+  },
+  {
+    title: "Exit codes",
+    body: [
+      "  0  done, or nothing to do      2  usage error",
+      "  1  failure                     3  confirmation needed: rerun with --yes",
+      "  130/143  interrupted (SIGINT/SIGTERM); partial files removed",
+    ].join("\n"),
+  },
+];
