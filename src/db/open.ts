@@ -105,16 +105,16 @@ export async function openOrCreateDatabase(path: string): Promise<OpenDatabase> 
   } catch (error) {
     throw new CliError(`cannot create the database folder ${dirname(path)}: ${fsReason(error)}`);
   }
-  return withSchemas(path, await openInstance(path, { readOnly: false }));
+  return withSchemas(path, await openInstance(path, { readOnly: false }), { indexes: true });
 }
 
-/** An empty database in memory with the same tables: for --from-files and dry runs. */
+/** An empty database in memory with the same tables (no indexes): for --from-files and dry runs. */
 export async function openMemoryDatabase(path = ":memory:"): Promise<OpenDatabase> {
   const duckdb = await loadDuckDB();
-  return withSchemas(path, await duckdb.DuckDBInstance.create(":memory:"));
+  return withSchemas(path, await duckdb.DuckDBInstance.create(":memory:"), { indexes: false });
 }
 
-async function withSchemas(path: string, instance: DuckDBInstance): Promise<OpenDatabase> {
+async function withSchemas(path: string, instance: DuckDBInstance, options: { indexes: boolean }): Promise<OpenDatabase> {
   const connection = await instance.connect();
   const close = () => {
     connection.closeSync();
@@ -123,7 +123,7 @@ async function withSchemas(path: string, instance: DuckDBInstance): Promise<Open
   try {
     // Row order in the tables means nothing; letting DuckDB ignore it speeds up large inserts.
     await connection.run("SET preserve_insertion_order = false");
-    await createSchema(connection);
+    await createSchema(connection, options);
     await createImportSchema(connection);
   } catch (error) {
     close();

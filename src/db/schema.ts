@@ -1,12 +1,18 @@
 import importSchemaSql from "./import-schema.sql" with { type: "text" };
+import indexesSql from "./schema-indexes.sql" with { type: "text" };
 import schemaSql from "./schema.sql" with { type: "text" };
 import type { DuckDBConnection } from "./duckdb.ts";
 
 export const TELEMETRY_TABLES = ["otel_traces", "otel_logs", "otel_metrics"] as const;
 export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
 
-export async function createSchema(connection: DuckDBConnection): Promise<void> {
+/**
+ * AI Observer's tables and indexes. A database that is only filled once and read once
+ * (--from-files) skips the indexes: maintaining them costs more than they save there.
+ */
+export async function createSchema(connection: DuckDBConnection, options: { indexes: boolean } = { indexes: true }): Promise<void> {
   await connection.run(schemaSql);
+  if (options.indexes) await connection.run(indexesSql);
 }
 
 /** ai-observer's incremental-import bookkeeping (see import-schema.sql). */

@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
@@ -19,5 +21,18 @@ export async function openExportInput(input: ExportInput, mode: { readOnly: bool
   if (input.kind === "files") return openSessionFiles(input.tools, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, mode);
+  await boundCopyMemory(db.connection);
   return { connection: db.connection, close: db.close };
+}
+
+/**
+ * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
+ * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
+ * cap DuckDB's buffer memory so that exports stay small on any history.
+ */
+export async function boundCopyMemory(connection: DuckDBConnection): Promise<void> {
+  await connection.run("SET preserve_insertion_order = false");
+  await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || "256MB" });
+  // Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only.
+  await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${process.pid}`) });
 }
