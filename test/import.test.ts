@@ -233,6 +233,7 @@ describe("import rules", () => {
     );
     try {
       await holder.stdout.getReader().read();
+      writeFileSync(join(tree.root, "b.jsonl"), `${claudeLine(2)}\n`);
       const run = await importInto(db, tree.env);
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toContain("database is in use by another process");
@@ -249,5 +250,33 @@ describe("import rules", () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain("Source: claude-code (from files)");
     expect((await query("SELECT count(*)::INTEGER AS n FROM read_parquet($f)", { f: join(out, "metrics.parquet") }))[0]?.n).toBe(10);
+  });
+});
+
+describe("unchanged files are known without starting DuckDB", () => {
+  test("with nothing changed the database is not even opened (so a held database is no error), and any other write to it is noticed", async () => {
+    const tree = claudeTree({ "a.jsonl": `${claudeLine(1)}\n` });
+    const db = join(tempDir(), "db.duckdb");
+    expect((await importInto(db, tree.env)).exitCode).toBe(0);
+    expect(existsSync(`${db}.import-files.json`)).toBe(true);
+
+    const holder = Bun.spawn(
+      ["bun", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(db)}, { access_mode: "READ_ONLY" }); await i.connect(); console.log("ready"); await Bun.sleep(60000);`],
+      { cwd: join(import.meta.dir, ".."), stdout: "pipe" },
+    );
+    try {
+      await holder.stdout.getReader().read();
+      const run = await importInto(db, tree.env);
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toBe("No new or modified files found to import.\n");
+    } finally {
+      holder.kill();
+      await holder.exited;
+    }
+
+    // A database replaced behind our back (here: removed, so a new one is made) is not trusted to hold the files.
+    rmSync(db);
+    const again = await importInto(db, tree.env, "--json");
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: "imported", tools: [{ files: { new: 1 } }, {}, {}] });
   });
 });

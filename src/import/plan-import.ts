@@ -119,3 +119,22 @@ export async function planTool(
     },
   };
 }
+
+/** The plan of a tool none of whose files changed since they were imported. */
+export function unchangedPlan(found: DiscoveredTool): ToolPlan {
+  const total = found.files.length;
+  return {
+    tool: found.tool,
+    files: { total, new: 0, modified: 0, unchanged: total, forced: 0 },
+    failed: [],
+    parsed: [],
+    discovered: new Map(),
+    complete: [],
+    events: [],
+    alreadyImported: 0,
+    outsideRange: 0,
+    badLines: 0,
+    unpricedModels: [],
+    rows: { logs: 0, metrics: 0 },
+  };
+}

@@ -7,7 +7,8 @@ import { onInterrupt } from "../signals.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, type ParseProgress } from "../sources/load-sessions.ts";
 import { applyPlans } from "./apply-import.ts";
-import { planTool, type ToolPlan } from "./plan-import.ts";
+import { nothingChanged, readRecordedFiles, writeFilesCache } from "./files-cache.ts";
+import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
 
 export interface ImportOptions {
   tools: ToolId[];
@@ -96,6 +97,12 @@ async function openForImport(location: DatabaseLocation, dryRun: boolean): Promi
  * of them, and an interrupted run is completed by the next one.
  */
 export async function runImport(options: ImportOptions, hooks: ImportHooks): Promise<ImportResult> {
+  const found = await discoverTools(options.tools);
+  const nothing = { logs: 0, metrics: 0 };
+  if (!options.force && nothingChanged(options.location.path, found)) {
+    const plans = found.map(unchangedPlan);
+    return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing };
+  }
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
   const db = await openForImport(options.location, options.dryRun);
   let keepDatabase = !createsDatabase;
@@ -106,22 +113,24 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     connection.interrupt();
   });
   let open = false;
+  let recorded: Awaited<ReturnType<typeof readRecordedFiles>> | undefined;
   try {
     await connection.run("BEGIN TRANSACTION");
     open = true;
     const plans: ToolPlan[] = [];
-    for (const found of await discoverTools(options.tools)) {
-      plans.push(await planTool(connection, found, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
+    for (const tool of found) {
+      plans.push(await planTool(connection, tool, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
     }
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.length > 0);
-    const nothing = { logs: 0, metrics: 0 };
     if (!hasEvents) {
+      if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      if (!options.dryRun) await applyPlans(connection, plans, nowUtc());
+      await applyPlans(connection, plans, nowUtc());
       await connection.run("COMMIT");
       open = false;
       keepDatabase = true;
+      recorded = await readRecordedFiles(connection);
       return { status: "nothing", preview, inserted: nothing };
     }
     hooks.onPreview?.(preview);
@@ -134,6 +143,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
+    recorded = await readRecordedFiles(connection);
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
@@ -145,5 +155,6 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     db.close();
     // A run that imported nothing leaves no new, empty database behind.
     if (!keepDatabase) for (const file of [db.path, `${db.path}.wal`]) rmSync(file, { force: true });
+    if (recorded) writeFilesCache(db.path, recorded);
   }
 }

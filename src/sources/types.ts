@@ -66,6 +66,12 @@ export interface ParsedFile {
    * newline that does not parse (a write in progress): an importer can re-read the file once it grew.
    */
   completeBytes: number;
+  /**
+   * Lowercase hex SHA-256 of the file's bytes exactly as read from disk (the compressed bytes of a `.zst`), computed
+   * while parsing, for `import_state.file_hash`. (A file read twice, such as a Gemini `.jsonl` holding one JSON
+   * document, has the hash of its first read.)
+   */
+  sha256: string;
 }
 
 /**

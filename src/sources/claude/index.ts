@@ -3,7 +3,7 @@ import { scanJsonl } from "../shared/jsonl.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
-import { addResponse, mayCarryUsage, toClaudeResponse, type ResponseGroup } from "./parse.ts";
+import { addResponse, CLAUDE_SELECTOR, toClaudeResponse, type ResponseGroup } from "./parse.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
 
@@ -20,7 +20,7 @@ export const claudeSource: SessionSource = {
     const stats = await scanJsonl(
       file.path,
       {
-        wants: mayCarryUsage,
+        ...CLAUDE_SELECTOR,
         record(value) {
           const response = toClaudeResponse(value);
           if (!response) return;

@@ -1,4 +1,5 @@
 import { isObject, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
+import type { LineSelector } from "../shared/jsonl.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
 
 /** One `type:"assistant"` line with `message.usage`, reduced to what the rows need. */
@@ -26,6 +27,12 @@ const MAIN_THREAD_RANK = 2 ** 40;
 export function mayCarryUsage(line: Buffer): boolean {
   return line.indexOf(USAGE) >= 0 && line.indexOf(ASSISTANT) >= 0;
 }
+
+/** `mayCarryUsage` for the line reader, which finds the needles itself. */
+export const CLAUDE_SELECTOR: LineSelector = {
+  needles: [USAGE, ASSISTANT],
+  select: (found) => found === 3,
+};
 
 function cacheCreationTokens(usage: JsonObject): number {
   if (typeof usage["cache_creation_input_tokens"] === "number") return num(usage, "cache_creation_input_tokens");

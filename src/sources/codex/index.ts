@@ -16,7 +16,7 @@ export const codexSource: SessionSource = {
     const parser = new CodexFileParser();
     const stats = await scanJsonl(
       file.path,
-      { wants: (line) => parser.wants(line), record: (value) => parser.record(value) },
+      { needles: parser.needles, select: (found, length, head) => parser.select(found, length, head), record: (value) => parser.record(value) },
       context?.signal,
     );
     const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));

@@ -66,15 +66,17 @@ export class CodexFileParser {
   #seenLine = false;
   readonly #messageCounts = new Map<string, number>();
 
-  /** Byte pre-filter: envelope types we never need are recognised in the first bytes of the line. */
-  wants(line: Buffer): boolean {
+  /** Byte pre-filter (`LineSelector`): envelope types we never need are recognised in the first bytes of the line. */
+  readonly needles = NEEDLES;
+
+  select(found: number, _length: number, head: Buffer): boolean {
     if (!this.#seenLine) {
       this.#seenLine = true;
       return true;
     }
-    const head = line.subarray(0, HEAD_BYTES);
-    if (SKIP_TYPES.some((needle) => head.indexOf(needle) >= 0)) return false;
-    return NEEDLES.some((needle) => line.indexOf(needle) >= 0);
+    const start = head.subarray(0, HEAD_BYTES);
+    if (SKIP_TYPES.some((needle) => start.indexOf(needle) >= 0)) return false;
+    return found !== 0;
   }
 
   record(line: JsonObject): void {

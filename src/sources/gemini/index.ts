@@ -1,10 +1,10 @@
 import { basename } from "node:path";
-import { readAllBytes } from "../shared/byte-source.ts";
+import { readAllBytes, readFileBytes } from "../shared/byte-source.ts";
 import { scanJsonl, type JsonlStats } from "../shared/jsonl.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParseContext, ParsedFile, SessionSource, UsageEvent } from "../types.ts";
-import { absorbDocument, absorbHugeLineHeader, absorbRecord, emptySession, parseDocument, type GeminiSession } from "./parse.ts";
+import { absorbDocument, absorbHugeLineHeader, GEMINI_NEEDLES, absorbRecord, emptySession, parseDocument, type GeminiSession } from "./parse.ts";
 import { geminiRoots, isGeminiSessionFile, subagentParent } from "./paths.ts";
 import { GEMINI_SERVICE, geminiEvent } from "./to-rows.ts";
 
@@ -12,7 +12,8 @@ async function scanLog(path: string, session: GeminiSession, signal?: AbortSigna
   return scanJsonl(
     path,
     {
-      wants: (line) => !absorbHugeLineHeader(session, line),
+      needles: GEMINI_NEEDLES,
+      select: (found, length, head) => !absorbHugeLineHeader(session, found, length, head),
       record: (value) => absorbRecord(session, value),
     },
     signal,
@@ -34,15 +35,15 @@ function firstLine(bytes: Buffer): Buffer {
  */
 async function readSession(path: string, session: GeminiSession, context?: ParseContext): Promise<JsonlStats> {
   if (path.endsWith(".json")) {
-    const bytes = await readAllBytes(path, context?.signal);
+    const { bytes, sha256 } = await readFileBytes(path, context?.signal);
     const document = parseDocument(bytes);
     if (document) {
       absorbDocument(session, document);
-      return { lines: 1, badLines: 0, bytes: bytes.length, completeBytes: bytes.length };
+      return { lines: 1, badLines: 0, bytes: bytes.length, completeBytes: bytes.length, sha256 };
     }
     if (parseDocument(firstLine(bytes)) === null) {
       // A document caught mid-rewrite, or garbage: one bad record; it is read again when it changes.
-      return { lines: 1, badLines: 1, bytes: bytes.length, completeBytes: 0 };
+      return { lines: 1, badLines: 1, bytes: bytes.length, completeBytes: 0, sha256 };
     }
   }
   const stats = await scanLog(path, session, context?.signal);

@@ -66,13 +66,17 @@ const HUGE_LINE = 1 << 20;
 const TOKENS = Buffer.from('"tokens"');
 const HEADER = /^\{"id":"([^"\\]*)","timestamp":"([^"\\]*)","type":"([^"\\]*)"/;
 
+/** The needles of `absorbHugeLineHeader`'s `found`. */
+export const GEMINI_NEEDLES = [TOKENS];
+
 /**
  * For a huge line without `"tokens"` (a user message with a pasted file), gemini-cli's key order lets us read
- * id, timestamp and type from the first bytes instead of parsing megabytes. `true` when handled.
+ * id, timestamp and type from the first bytes instead of parsing megabytes. `true` when handled. `found`: bit 0
+ * set when the line holds `"tokens"` (`GEMINI_NEEDLES`); `head`: its first bytes.
  */
-export function absorbHugeLineHeader(session: GeminiSession, line: Buffer): boolean {
-  if (line.length < HUGE_LINE || line.indexOf(TOKENS) >= 0) return false;
-  const header = HEADER.exec(line.subarray(0, 512).toString("latin1"));
+export function absorbHugeLineHeader(session: GeminiSession, found: number, length: number, head: Buffer): boolean {
+  if (length < HUGE_LINE || (found & 1) !== 0) return false;
+  const header = HEADER.exec(head.subarray(0, 512).toString("latin1"));
   if (!header) return false;
   const [, id = "", timestamp = "", type = ""] = header;
   absorbMessage(session, { id, timestamp, type }, "");

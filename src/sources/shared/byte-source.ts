@@ -1,71 +1,185 @@
-import { createReadStream } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
+import { Readable } from "node:stream";
 import { createZstdDecompress } from "node:zlib";
 
-const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
-const CHUNK_SIZE = 1 << 20;
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const DEFAULT_CHUNK_SIZE = 8 << 20;
+let chunkSize = DEFAULT_CHUNK_SIZE;
 
-/** zstd is recognised by its magic bytes, whatever the file is called (Codex ≥0.137 writes `rollout-*.jsonl.zst`). */
-export async function isZstdFile(path: string): Promise<boolean> {
-  const handle = await open(path, "r");
-  try {
-    const head = Buffer.alloc(4);
-    const { bytesRead } = await handle.read(head, 0, 4, 0);
-    return bytesRead === 4 && head.equals(ZSTD_MAGIC);
-  } finally {
-    await handle.close();
+/** Tests shrink the read size to put line and needle boundaries across chunks; `undefined` restores the default. */
+export function setChunkSizeForTests(bytes: number | undefined): void {
+  chunkSize = bytes ?? DEFAULT_CHUNK_SIZE;
+  pool.length = 0;
+}
+
+// Read buffers are reused from file to file (one per concurrent read): 8 MiB is not allocated per file.
+const pool: Buffer[] = [];
+
+function isZstd(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && ZSTD_MAGIC.every((byte, i) => bytes[i] === byte);
+}
+
+async function readAt(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+/**
+ * One session file, opened once: its bytes in large chunks (decompressed on the fly when it is zstd, which is
+ * recognised by its magic bytes, whatever the file is called: Codex ≥0.137 writes `rollout-*.jsonl.zst`), and the
+ * SHA-256 of the bytes as they are on disk, computed on the way.
+ */
+export class FileBytes {
+  readonly #hasher = new Bun.CryptoHasher("sha256");
+  #compressed = false;
+
+  private constructor(
+    readonly path: string,
+    readonly handle: FileHandle,
+  ) {}
+
+  static async open(path: string): Promise<FileBytes> {
+    return new FileBytes(path, await open(path, "r"));
+  }
+
+  /** Known after the first chunk. */
+  get compressed(): boolean {
+    return this.#compressed;
+  }
+
+  /**
+   * The (decompressed) bytes in order. A chunk is only valid until the next one is requested: its memory is
+   * reused. Memory stays bounded by the chunk size.
+   */
+  async *chunks(signal?: AbortSignal): AsyncGenerator<Buffer> {
+    const buffer = pool.pop() ?? Buffer.allocUnsafeSlow(chunkSize);
+    try {
+      signal?.throwIfAborted();
+      let position = 0;
+      let length = await readAt(this.handle, buffer, buffer.length, position);
+      if (isZstd(buffer.subarray(0, length))) {
+        this.#compressed = true;
+        yield* this.#decompressed(Buffer.from(buffer.subarray(0, length)), signal);
+        return;
+      }
+      while (length > 0) {
+        const chunk = buffer.subarray(0, length);
+        this.#hasher.update(chunk);
+        position += length;
+        yield chunk;
+        signal?.throwIfAborted();
+        length = await readAt(this.handle, buffer, buffer.length, position);
+      }
+    } finally {
+      pool.push(buffer);
+    }
+  }
+
+  async *#decompressed(first: Buffer, signal?: AbortSignal): AsyncGenerator<Buffer> {
+    const handle = this.handle;
+    const hasher = this.#hasher;
+    const size = chunkSize;
+    async function* raw(): AsyncGenerator<Buffer> {
+      let position = first.length;
+      hasher.update(first);
+      yield first;
+      for (;;) {
+        // Fresh buffers: the decompressor may still hold the previous one.
+        const next = Buffer.allocUnsafe(size);
+        const length = await readAt(handle, next, size, position);
+        if (length === 0) return;
+        const chunk = next.subarray(0, length);
+        hasher.update(chunk);
+        position += length;
+        yield chunk;
+      }
+    }
+    const source = Readable.from(raw(), { objectMode: false });
+    const stream = source.pipe(createZstdDecompress({ chunkSize: Math.min(size, 1 << 20) }));
+    try {
+      for await (const chunk of stream) {
+        signal?.throwIfAborted();
+        yield chunk as Buffer;
+      }
+    } finally {
+      source.destroy();
+      stream.destroy();
+    }
+  }
+
+  /** `length` bytes at `offset` of a plain file, read again (a long line that turned out to be needed); `null` for zstd. */
+  async reread(offset: number, length: number): Promise<Buffer | null> {
+    if (this.#compressed) return null;
+    const bytes = Buffer.allocUnsafe(length);
+    const read = await readAt(this.handle, bytes, length, offset);
+    return bytes.subarray(0, read);
+  }
+
+  /** Lowercase hex SHA-256 of the bytes read from disk (the compressed bytes of a zstd file); call once, at the end. */
+  sha256(): string {
+    return this.#hasher.digest("hex");
+  }
+
+  close(): Promise<void> {
+    return this.handle.close();
   }
 }
 
-/** The file's bytes in chunks, decompressed on the fly when it is zstd; memory stays bounded by the chunk size. */
-export async function* readChunks(path: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  const raw = createReadStream(path, { highWaterMark: CHUNK_SIZE });
-  const stream = (await isZstdFile(path)) ? raw.pipe(createZstdDecompress()) : raw;
+/** The whole file (decompressed) and the SHA-256 of its bytes on disk. */
+export async function readFileBytes(path: string, signal?: AbortSignal): Promise<{ bytes: Buffer; sha256: string }> {
+  const file = await FileBytes.open(path);
   try {
-    for await (const chunk of stream) {
-      signal?.throwIfAborted();
-      yield chunk as Buffer;
-    }
+    const parts: Buffer[] = [];
+    for await (const chunk of file.chunks(signal)) parts.push(Buffer.from(chunk));
+    return { bytes: Buffer.concat(parts), sha256: file.sha256() };
   } finally {
-    raw.destroy();
-    stream.destroy();
+    await file.close();
   }
 }
 
 export async function readAllBytes(path: string, signal?: AbortSignal): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of readChunks(path, signal)) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  return (await readFileBytes(path, signal)).bytes;
 }
 
 /**
  * Calls `onLine` for each `\n`-separated line (without the `\n`), of any length. The last line is passed with
- * `terminated: false` when the file does not end in a newline. Resolves to the number of bytes read.
+ * `terminated: false` when the file does not end in a newline. Resolves to the number of bytes read. Copies every
+ * line that spans chunks: the JSONL reader (`scanJsonl`) does not use it; it is kept for tests and tools.
  */
 export async function scanLines(
   path: string,
   onLine: (line: Buffer, terminated: boolean) => void,
   signal?: AbortSignal,
 ): Promise<number> {
-  let pending: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of readChunks(path, signal)) {
-    total += chunk.length;
-    let start = 0;
-    for (let newline = chunk.indexOf(10, start); newline >= 0; newline = chunk.indexOf(10, start)) {
-      const piece = chunk.subarray(start, newline);
-      if (pending.length > 0) {
-        pending.push(piece);
-        onLine(Buffer.concat(pending), true);
-        pending = [];
-      } else {
-        onLine(piece, true);
+  const file = await FileBytes.open(path);
+  try {
+    let pending: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of file.chunks(signal)) {
+      total += chunk.length;
+      let start = 0;
+      for (let newline = chunk.indexOf(10, start); newline >= 0; newline = chunk.indexOf(10, start)) {
+        const piece = chunk.subarray(start, newline);
+        if (pending.length > 0) {
+          pending.push(piece);
+          onLine(Buffer.concat(pending), true);
+          pending = [];
+        } else {
+          onLine(piece, true);
+        }
+        start = newline + 1;
       }
-      start = newline + 1;
+      // Copied: the chunk's memory is reused.
+      if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
     }
-    // Copied: the stream owns the chunk's memory.
-    if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
+    if (pending.length > 0) onLine(Buffer.concat(pending), false);
+    return total;
+  } finally {
+    await file.close();
   }
-  if (pending.length > 0) onLine(Buffer.concat(pending), false);
-  return total;
 }

@@ -1,12 +1,25 @@
-import { scanLines } from "./byte-source.ts";
+import { FileBytes } from "./byte-source.ts";
 import { parseJsonObject, type JsonObject } from "./json.ts";
 
-export interface JsonlHandler {
+/** How many leading bytes of a line `select` sees. */
+export const HEAD_BYTES = 512;
+
+/**
+ * Byte pre-filter. The reader searches every line for the `needles` with `Buffer.indexOf` on the raw bytes and
+ * then asks `select` whether the line is worth decoding and parsing; lines it rejects are never copied or decoded,
+ * however long they are and however many read chunks they span.
+ */
+export interface LineSelector {
+  /** At most 30, none containing a newline. */
+  needles: readonly Buffer[];
   /**
-   * Byte pre-filter, called on the raw line: only lines for which it returns true are decoded and parsed, so huge
-   * lines without usage are never decoded. Use `Buffer.indexOf` of a needle such as `"usage"`.
+   * Called once per line (once per NUL-separated piece of a broken line), in file order, with bit `i` of `found` set
+   * when `needles[i]` occurs in it, its length and its first `HEAD_BYTES` bytes (both without surrounding whitespace).
    */
-  wants(line: Buffer): boolean;
+  select(found: number, length: number, head: Buffer): boolean;
+}
+
+export interface JsonlHandler extends LineSelector {
   record(value: JsonObject): void;
 }
 
@@ -15,15 +28,19 @@ export interface JsonlStats {
   badLines: number;
   bytes: number;
   completeBytes: number;
+  /** Lowercase hex SHA-256 of the file's bytes on disk (the compressed bytes for zstd). */
+  sha256: string;
 }
 
-const SPACE = new Set([0x20, 0x09, 0x0d, 0x0a]);
+function isSpace(byte: number | undefined): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
+}
 
 function trim(bytes: Buffer): Buffer {
   let start = 0;
   let end = bytes.length;
-  while (start < end && SPACE.has(bytes[start] ?? 0)) start++;
-  while (end > start && SPACE.has(bytes[end - 1] ?? 0)) end--;
+  while (start < end && isSpace(bytes[start])) start++;
+  while (end > start && isSpace(bytes[end - 1])) end--;
   return bytes.subarray(start, end);
 }
 
@@ -40,44 +57,232 @@ function pieces(line: Buffer): Buffer[] {
   return parts.filter((part) => part.length > 0);
 }
 
+function foundIn(needles: readonly Buffer[], bytes: Buffer): number {
+  let found = 0;
+  for (let i = 0; i < needles.length; i++) if (bytes.indexOf(needles[i] as Buffer) >= 0) found |= 1 << i;
+  return found;
+}
+
+/** The selector applied to a whole piece (broken lines only). */
+function wants(selector: LineSelector, piece: Buffer): boolean {
+  return selector.select(foundIn(selector.needles, piece), piece.length, piece.subarray(0, HEAD_BYTES));
+}
+
 /**
- * Streams a JSONL file: lossy UTF-8 per line, NUL-tolerant, any line length. A line that does not parse, or is
- * not a JSON object, is counted in `badLines` and skipped; it never aborts the file.
+ * What is known of a line that spans read chunks, without keeping its bytes: which needles it holds (a needle can
+ * itself straddle two chunks: the last bytes of one part are kept to check the seam), whether it has a NUL, its
+ * first bytes after leading whitespace, and its whitespace at both ends.
+ */
+class LongLine {
+  start = 0;
+  length = 0;
+  found = 0;
+  hasNul = false;
+  leading = 0;
+  nonBlank = false;
+  trailing = 0;
+  readonly head = Buffer.alloc(HEAD_BYTES);
+  headLength = 0;
+  readonly seam: Buffer;
+  seamLength = 0;
+  /** zstd only: the line's parts, copied (a decompressed stream cannot be read again at an offset). */
+  parts: Buffer[] | null = null;
+
+  constructor(readonly keep: number) {
+    this.seam = Buffer.alloc(keep * 2);
+  }
+
+  reset(start: number, keepParts: boolean): void {
+    this.start = start;
+    this.length = 0;
+    this.found = 0;
+    this.hasNul = false;
+    this.leading = 0;
+    this.nonBlank = false;
+    this.trailing = 0;
+    this.headLength = 0;
+    this.seamLength = 0;
+    this.parts = keepParts ? [] : null;
+  }
+
+  /** Bytes `from..to` of `chunk` belong to the line; `found`/`hasNul` for them were computed by the caller. */
+  add(chunk: Buffer, from: number, to: number, needles: readonly Buffer[]): void {
+    const keep = this.keep;
+    if (keep > 0 && this.seamLength > 0) {
+      // The seam: the previous part's last bytes followed by this part's first bytes.
+      const take = Math.min(keep, to - from);
+      chunk.copy(this.seam, this.seamLength, from, from + take);
+      const seam = this.seam.subarray(0, this.seamLength + take);
+      for (let i = 0; i < needles.length; i++) {
+        if ((this.found & (1 << i)) === 0 && seam.indexOf(needles[i] as Buffer) >= 0) this.found |= 1 << i;
+      }
+    }
+    let position = from;
+    if (!this.nonBlank) {
+      while (position < to && isSpace(chunk[position])) position++;
+      this.leading += position - from;
+      if (position < to) this.nonBlank = true;
+    }
+    if (this.nonBlank && this.headLength < HEAD_BYTES) {
+      const take = Math.min(HEAD_BYTES - this.headLength, to - position);
+      chunk.copy(this.head, this.headLength, position, position + take);
+      this.headLength += take;
+    }
+    let end = to;
+    while (end > from && isSpace(chunk[end - 1])) end--;
+    this.trailing = end === from ? this.trailing + (to - from) : to - end;
+    if (keep > 0) {
+      // Keep the last `keep` bytes of the line so far for the next seam.
+      const take = Math.min(keep, to - from);
+      if (take < keep) {
+        const old = Math.min(this.seamLength, keep - take);
+        this.seam.copy(this.seam, 0, this.seamLength - old, this.seamLength);
+        chunk.copy(this.seam, old, to - take, to);
+        this.seamLength = old + take;
+      } else {
+        chunk.copy(this.seam, 0, to - take, to);
+        this.seamLength = take;
+      }
+    }
+    this.parts?.push(Buffer.from(chunk.subarray(from, to)));
+    this.length += to - from;
+  }
+}
+
+/**
+ * Streams a JSONL file: lossy UTF-8 per selected line, NUL-tolerant, any line length. A line that does not parse,
+ * or is not a JSON object, is counted in `badLines` and skipped; it never aborts the file.
+ *
+ * Only the lines `handler.select` picks are decoded; the others are looked at only by `Buffer.indexOf` in the read
+ * chunk. A selected line that spans chunks is read again from the file at its offset (or, for zstd, kept in parts).
  */
 export async function scanJsonl(path: string, handler: JsonlHandler, signal?: AbortSignal): Promise<JsonlStats> {
-  const stats: JsonlStats = { lines: 0, badLines: 0, bytes: 0, completeBytes: 0 };
-  let offset = 0;
-  stats.bytes = await scanLines(
-    path,
-    (line, terminated) => {
-      const start = offset;
-      offset += line.length + (terminated ? 1 : 0);
-      const parts = pieces(line);
-      if (parts.length === 0) {
-        if (line.indexOf(0) >= 0) {
-          stats.lines++;
-          stats.badLines++;
-        }
-        if (terminated) stats.completeBytes = offset;
+  const stats: JsonlStats = { lines: 0, badLines: 0, bytes: 0, completeBytes: 0, sha256: "" };
+  const needles = handler.needles;
+  if (needles.length > 30 || needles.some((needle) => needle.length === 0 || needle.indexOf(10) >= 0)) {
+    throw new Error("scanJsonl: at most 30 needles, non-empty, without newlines");
+  }
+  const keep = Math.max(0, ...needles.map((needle) => needle.length - 1));
+  // Next position of each needle (and of NUL) in the chunk at or after the line being looked at; -2: not searched yet.
+  const next = new Array<number>(needles.length).fill(-2);
+  let nextNul = -2;
+
+  function parse(piece: Buffer): boolean {
+    const value = parseJsonObject(piece);
+    if (value) handler.record(value);
+    else stats.badLines++;
+    return value !== null;
+  }
+
+  /** The old per-line logic, for lines with NUL bytes (rare): each piece on its own. */
+  function brokenLine(line: Buffer, terminated: boolean, start: number, end: number): void {
+    const parts = pieces(line);
+    if (parts.length === 0) {
+      stats.lines++;
+      stats.badLines++;
+      if (terminated) stats.completeBytes = end;
+      return;
+    }
+    stats.lines++;
+    let parsedAll = true;
+    for (const part of parts) {
+      if (!wants(handler, part) || !parse(part)) parsedAll = false;
+    }
+    stats.completeBytes = terminated || parsedAll ? end : start;
+  }
+
+  /** A NUL-free line: `selected` says whether `bytes()` is needed. */
+  function line(selected: boolean, bytes: Buffer | null, terminated: boolean, start: number, end: number): void {
+    stats.lines++;
+    const parsed = selected && parse(trim(bytes as Buffer));
+    stats.completeBytes = terminated || parsed ? end : start;
+  }
+
+  const file = await FileBytes.open(path);
+  try {
+    const long = new LongLine(keep);
+    let inLong = false;
+    let offset = 0; // of the current chunk in the (decompressed) stream
+
+    async function finishLong(terminated: boolean): Promise<void> {
+      inLong = false;
+      const start = long.start;
+      const end = start + long.length + (terminated ? 1 : 0);
+      const bytes = async () => (long.parts ? Buffer.concat(long.parts) : ((await file.reread(start, long.length)) ?? Buffer.alloc(0)));
+      if (long.hasNul) {
+        brokenLine(await bytes(), terminated, start, end);
         return;
       }
-      stats.lines++;
-      let parsedAll = true;
-      for (const part of parts) {
-        if (!handler.wants(part)) {
-          parsedAll = false;
+      const length = long.nonBlank ? long.length - long.leading - long.trailing : 0;
+      const selected = handler.select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length)));
+      line(selected, selected ? await bytes() : null, terminated, start, end);
+    }
+
+    for await (const chunk of file.chunks(signal)) {
+      const size = chunk.length;
+      next.fill(-2);
+      nextNul = -2;
+      /** Needles (bitmask) and NUL in `from..to`; each needle's next position is cached, so each byte is searched once per needle. */
+      const scan = (from: number, to: number): number => {
+        let found = 0;
+        for (let i = 0; i < needles.length; i++) {
+          let at = next[i] as number;
+          if (at === -2 || (at >= 0 && at < from)) next[i] = at = chunk.indexOf(needles[i] as Buffer, from);
+          if (at >= 0 && at < to) found |= 1 << i;
+        }
+        return found;
+      };
+      const nulIn = (from: number, to: number): boolean => {
+        if (nextNul === -2 || (nextNul >= 0 && nextNul < from)) nextNul = chunk.indexOf(0, from);
+        return nextNul >= 0 && nextNul < to;
+      };
+      let position = 0;
+      if (inLong) {
+        const newline = chunk.indexOf(10);
+        const to = newline < 0 ? size : newline;
+        long.found |= scan(0, to);
+        if (nulIn(0, to)) long.hasNul = true;
+        long.add(chunk, 0, to, needles);
+        if (newline < 0) {
+          offset += size;
           continue;
         }
-        const value = parseJsonObject(part);
-        if (value) handler.record(value);
-        else {
-          stats.badLines++;
-          parsedAll = false;
-        }
+        await finishLong(true);
+        position = newline + 1;
       }
-      stats.completeBytes = terminated || parsedAll ? offset : start;
-    },
-    signal,
-  );
-  return stats;
+      while (position < size) {
+        const newline = chunk.indexOf(10, position);
+        if (newline < 0) {
+          // The line goes on in the next chunk: note what it holds, keep none of it (plain files).
+          long.reset(offset + position, file.compressed);
+          long.found = scan(position, size);
+          long.hasNul = nulIn(position, size);
+          long.add(chunk, position, size, needles);
+          inLong = true;
+          break;
+        }
+        const start = offset + position;
+        const end = offset + newline + 1;
+        if (nulIn(position, newline)) {
+          brokenLine(chunk.subarray(position, newline), true, start, end);
+        } else {
+          let from = position;
+          let to = newline;
+          while (from < to && isSpace(chunk[from])) from++;
+          while (to > from && isSpace(chunk[to - 1])) to--;
+          const found = scan(position, newline);
+          const selected = handler.select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES)));
+          line(selected, selected ? chunk.subarray(from, to) : null, true, start, end);
+        }
+        position = newline + 1;
+      }
+      offset += size;
+    }
+    if (inLong) await finishLong(false);
+    stats.bytes = offset;
+    stats.sha256 = file.sha256();
+    return stats;
+  } finally {
+    await file.close();
+  }
 }
