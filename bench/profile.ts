@@ -7,6 +7,8 @@
  *
  * Uses the tree that bench/run.ts generated (bench/.data/tree-<size>mb-s<seed>), generating it if missing.
  * Profiles are left in bench/.data/profiles/ (open them in Chrome DevTools or speedscope).
+ * Parsing runs on worker threads, which the profile does not see: `AI_OBSERVER_PARSE_WORKERS=0 bun bench/profile.ts`
+ * keeps it in the main thread, to see where its time goes.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";

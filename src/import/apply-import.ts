@@ -2,7 +2,6 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import { insertEventRows, type InsertedCounts } from "../db/insert-rows.ts";
 import { loadTempTable } from "../db/temp-table.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
-import { sha256File } from "./file-hash.ts";
 import type { ToolPlan } from "./plan-import.ts";
 
 async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
@@ -43,7 +42,7 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
         mtime_ms: seen.mtimeMs,
         events: file.events.length,
         bad_lines: file.badLines,
-        file_hash: await sha256File(file.path),
+        file_hash: file.sha256,
       });
     }
   }

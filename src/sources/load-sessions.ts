@@ -1,7 +1,9 @@
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { errorMessage, firstLine } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
+import { fileURLToPath } from "node:url";
 import type { ToolId } from "../sources.ts";
+import { parseOne, type ParseOutcome } from "./parse-one.ts";
+import type { ParseReply, ParseRequest } from "./parse-worker.ts";
 import { sourceFor } from "./registry.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "./types.ts";
 
@@ -30,6 +32,7 @@ export interface FileFailure {
 export interface ParseProgress {
   /** Before a tool's files are read: how many, and their size on disk. */
   onReadStart?(tool: ToolId, files: number, bytes: number): void;
+  /** After each file, in the files' order (also when they are parsed in parallel). */
   onFileParsed?(tool: ToolId, file: ParsedFile, ms: number): void;
   onReadDone?(tool: ToolId): void;
 }
@@ -40,21 +43,198 @@ export interface ParsedFiles {
   failed: FileFailure[];
 }
 
+/**
+ * Parses the files, in parallel on worker threads when there are enough of them (see `parseWorkerCount`). The
+ * result does not depend on how: `parsed` and `failed` are in the files' order, and `onFileParsed` is called in
+ * that order. Rejects with the signal's reason when `signal` aborts.
+ */
 export async function parseFiles(source: SessionSource, files: readonly DiscoveredFile[], progress: ParseProgress = {}, signal?: AbortSignal): Promise<ParsedFiles> {
   const result: ParsedFiles = { parsed: [], failed: [] };
-  progress.onReadStart?.(source.tool, files.length, files.reduce((sum, file) => sum + file.size, 0));
-  for (const file of files) {
-    const started = performance.now();
-    try {
-      const parsed = await source.parseFile(file, { signal });
-      progress.onFileParsed?.(source.tool, parsed, performance.now() - started);
-      result.parsed.push(parsed);
-    } catch (error) {
-      if (signal?.aborted) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      result.failed.push({ path: file.path, reason: code ? fsReason(error) : firstLine(errorMessage(error)) });
+  const bytes = files.reduce((sum, file) => sum + file.size, 0);
+  progress.onReadStart?.(source.tool, files.length, bytes);
+  const collect = (file: DiscoveredFile, outcome: ParseOutcome) => {
+    if ("failure" in outcome) {
+      result.failed.push({ path: file.path, reason: outcome.failure });
+      return;
     }
+    progress.onFileParsed?.(source.tool, outcome.parsed, outcome.ms);
+    result.parsed.push(outcome.parsed);
+  };
+  const workers = parseWorkerCount(files.length, bytes);
+  if (workers > 0) {
+    await parseInWorkers(source, files, workers, collect, signal);
+  } else {
+    for (const file of files) collect(file, await parseOne(source, file, signal));
   }
   progress.onReadDone?.(source.tool);
   return result;
+}
+
+// ---------------------------------------------------------------- the worker pool
+
+/** Below this much (or with fewer than 2 files), starting workers costs more than it saves. */
+const MIN_PARALLEL_BYTES = 8 << 20;
+const MAX_WORKERS = 4;
+/** Set when a worker could not start (e.g. a compiled executable built without the worker entry point). */
+let workersUnavailable = false;
+
+/**
+ * How many worker threads to parse with; 0: in this thread. One per CPU, at most 4; none for small inputs or a
+ * single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>` sets the maximum and applies whatever the size (tests); `0` turns
+ * workers off.
+ */
+export function parseWorkerCount(files: number, bytes: number, env: Record<string, string | undefined> = process.env): number {
+  let max = MAX_WORKERS;
+  const setting = env["AI_OBSERVER_PARSE_WORKERS"]?.trim();
+  if (setting) {
+    const value = Number(setting);
+    if (Number.isInteger(value) && value >= 0) max = value;
+  }
+  if (workersUnavailable || max === 0 || files < 2 || (!setting && bytes < MIN_PARALLEL_BYTES)) return 0;
+  const count = Math.min(max, navigator.hardwareConcurrency || 1, files);
+  return count >= 2 || setting ? count : 0;
+}
+
+/**
+ * The worker's entry point. From source: next to this module. In a compiled executable (`bun build --compile`),
+ * `import.meta.url` is the executable's entry inside its embedded file system (`/$bunfs/root/…`, `B:/~BUN/root/…`)
+ * and the worker is there only when the build listed `src/sources/parse-worker.ts` as an entry point, at its path
+ * relative to the entry points' common folder (`sources/` when the entries are `src/cli.ts` and it). `null`: absent.
+ */
+function workerUrl(): string | null {
+  const here = import.meta.url;
+  if (!here.includes("/$bunfs/") && !here.includes("/~BUN/")) return new URL("./parse-worker.ts", here).href;
+  for (const path of ["sources/parse-worker.js", "src/sources/parse-worker.js", "parse-worker.js"]) {
+    const url = new URL(path, new URL(".", here));
+    try {
+      if (existsSync(fileURLToPath(url))) return url.href;
+    } catch {
+      // not a file URL on this platform: try the next
+    }
+  }
+  return null;
+}
+
+let cachedWorkerUrl: string | null | undefined;
+
+/** Idle workers, kept for the next tool (unref'd: they never keep the process alive). */
+const idle: Worker[] = [];
+
+function takeWorker(): Worker {
+  cachedWorkerUrl ??= workerUrl();
+  if (cachedWorkerUrl === null) throw new Error("the parse worker is not part of this build");
+  const worker = idle.pop() ?? new Worker(cachedWorkerUrl);
+  worker.ref();
+  return worker;
+}
+
+function releaseWorker(worker: Worker): void {
+  worker.unref();
+  idle.push(worker);
+}
+
+/** One request to one worker; rejects when the worker fails (it could not load, or it died). */
+function request(worker: Worker, message: ParseRequest): Promise<ParseReply> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      worker.removeEventListener("message", onMessage);
+      worker.removeEventListener("error", onError);
+      worker.removeEventListener("close", onClose);
+    };
+    const onMessage = (event: MessageEvent<ParseReply>) => {
+      if (event.data.id !== message.id) return; // the reply to another request in flight on this worker
+      cleanup();
+      resolve(event.data);
+    };
+    const onError = (event: Event) => {
+      cleanup();
+      reject(new Error(`parse worker failed: ${(event as ErrorEvent).message ?? event.type}`));
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new Error("parse worker exited"));
+    };
+    worker.addEventListener("message", onMessage);
+    worker.addEventListener("error", onError);
+    worker.addEventListener("close", onClose);
+    worker.postMessage(message);
+  });
+}
+
+async function parseInWorkers(
+  source: SessionSource,
+  files: readonly DiscoveredFile[],
+  count: number,
+  collect: (file: DiscoveredFile, outcome: ParseOutcome) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  signal?.throwIfAborted();
+  const outcomes = new Array<ParseOutcome | undefined>(files.length);
+  const retry: number[] = [];
+  let nextToSend = 0;
+  let nextToCollect = 0;
+  const take = (): number | null => retry.shift() ?? (nextToSend < files.length ? nextToSend++ : null);
+  const deliver = (index: number, outcome: ParseOutcome) => {
+    outcomes[index] = outcome;
+    for (let ready = outcomes[nextToCollect]; ready !== undefined; ready = outcomes[nextToCollect]) {
+      outcomes[nextToCollect] = undefined; // collected: keep no second reference
+      collect(files[nextToCollect] as DiscoveredFile, ready);
+      nextToCollect++;
+    }
+  };
+
+  const active = new Set<Worker>();
+  let aborted = false;
+
+  /** One of a worker's two request slots: with two files in flight, a worker never waits while this thread decodes. */
+  const slot = async (worker: Worker): Promise<void> => {
+    for (let index = take(); index !== null && !aborted && active.has(worker); index = take()) {
+      let reply: ParseReply;
+      try {
+        reply = await request(worker, { id: index, tool: source.tool, file: files[index] as DiscoveredFile });
+      } catch {
+        // The worker is gone: its file is parsed by another worker or, at the end, here.
+        retry.push(index);
+        if (active.delete(worker)) worker.terminate();
+        if (!aborted && nextToCollect === 0 && active.size === 0) workersUnavailable = true;
+        return;
+      }
+      if ("crashed" in reply) {
+        retry.push(index);
+        continue;
+      }
+      if (aborted) return;
+      deliver(index, "failure" in reply ? { failure: reply.failure } : { parsed: JSON.parse(reply.json) as ParsedFile, ms: reply.ms });
+    }
+  };
+  const run = async (worker: Worker): Promise<void> => {
+    active.add(worker);
+    await Promise.all([slot(worker), slot(worker)]);
+    if (!aborted && active.delete(worker)) releaseWorker(worker);
+  };
+
+  let onAbort: (() => void) | undefined;
+  const abortion = new Promise<never>((_, reject) => {
+    onAbort = () => {
+      aborted = true;
+      for (const worker of active) worker.terminate();
+      active.clear();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  abortion.catch(() => {}); // observed through the race below, or not at all when the abort comes later
+  try {
+    const runs: Promise<void>[] = [];
+    try {
+      for (let i = 0; i < count; i++) runs.push(run(takeWorker()));
+    } catch {
+      workersUnavailable = true; // Worker itself is missing or refused: the files are parsed here
+    }
+    await Promise.race([Promise.all(runs), abortion]);
+    // Whatever no worker could do (workers unavailable, a crash) is parsed here, in order.
+    for (let index = take(); index !== null; index = take()) deliver(index, await parseOne(source, files[index] as DiscoveredFile, signal));
+  } finally {
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  }
 }

@@ -3,7 +3,7 @@ import { scanJsonl } from "../shared/jsonl.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
-import { addResponse, CLAUDE_SELECTOR, toClaudeResponse, type ResponseGroup } from "./parse.ts";
+import { addResponse, CLAUDE_SELECTOR, fromLatin1, toClaudeResponse, type ResponseGroup } from "./parse.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
 
@@ -26,6 +26,14 @@ export const claudeSource: SessionSource = {
           if (!response) return;
           firstSessionId ||= response.sessionId;
           addResponse(groups, response);
+        },
+        recordLatin1(value, line) {
+          const response = toClaudeResponse(value);
+          if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
+          if (!fromLatin1(response, line)) return false;
+          firstSessionId ||= response.sessionId;
+          addResponse(groups, response);
+          return true;
         },
       },
       context?.signal,

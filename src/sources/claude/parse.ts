@@ -1,4 +1,4 @@
-import { isObject, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
+import { allAscii, isObject, latin1ToUtf8, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
 import type { LineSelector } from "../shared/jsonl.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
 
@@ -31,8 +31,22 @@ export function mayCarryUsage(line: Buffer): boolean {
 /** `mayCarryUsage` for the line reader, which finds the needles itself. */
 export const CLAUDE_SELECTOR: LineSelector = {
   needles: [USAGE, ASSISTANT],
-  select: (found) => found === 3,
+  all: true,
+  select: () => true,
 };
+
+/**
+ * A response read from the Latin-1 reading of `line` (`JsonlHandler.recordLatin1`), made exact: `false` unless every
+ * string the rows take is ASCII, except `cwd` (non-ASCII folder names are common), which is decoded here.
+ */
+export function fromLatin1(response: ClaudeResponse, line: Buffer): boolean {
+  if (!allAscii(response.key, response.sessionId, response.messageId, response.requestId, response.model, response.agentId)) return false;
+  if (allAscii(response.cwd)) return true;
+  const cwd = latin1ToUtf8(response.cwd, line);
+  if (cwd === null) return false;
+  response.cwd = cwd;
+  return true;
+}
 
 function cacheCreationTokens(usage: JsonObject): number {
   if (typeof usage["cache_creation_input_tokens"] === "number") return num(usage, "cache_creation_input_tokens");

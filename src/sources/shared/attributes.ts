@@ -2,15 +2,17 @@
  * Go `encoding/json` of a `map[string]string`: keys in byte order, no spaces, `<` `>` `&` and U+2028/U+2029
  * escaped, invalid UTF-16 (lone surrogates) replaced by U+FFFD. An empty map is `{}`.
  */
-export function encodeAttributes(attributes: Record<string, string>): string {
+export function encodeAttributes(attributes: Record<string, string>, extraKey?: string, extraValue?: string): string {
   const keys = Object.keys(attributes);
+  if (extraKey !== undefined && !(extraKey in attributes)) keys.push(extraKey);
   // UTF-16 order equals code point order unless a key holds a surrogate pair (rare): then compare properly.
   if (keys.some(hasSurrogate)) keys.sort(compareCodePoints);
   else keys.sort();
   let json = "{";
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
-    json += `${i === 0 ? "" : ","}${cachedJsonString(key)}:${cachedJsonString(attributes[key] ?? "")}`;
+    const value = key === extraKey ? (extraValue ?? "") : (attributes[key] ?? "");
+    json += `${i === 0 ? "" : ","}${cachedJsonString(key)}:${cachedJsonString(value)}`;
   }
   return `${json}}`;
 }

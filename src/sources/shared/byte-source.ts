@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { createZstdDecompress } from "node:zlib";
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
-const DEFAULT_CHUNK_SIZE = 8 << 20;
+const DEFAULT_CHUNK_SIZE = 4 << 20;
 let chunkSize = DEFAULT_CHUNK_SIZE;
 
 /** Tests shrink the read size to put line and needle boundaries across chunks; `undefined` restores the default. */
@@ -12,7 +12,7 @@ export function setChunkSizeForTests(bytes: number | undefined): void {
   pool.length = 0;
 }
 
-// Read buffers are reused from file to file (one per concurrent read): 8 MiB is not allocated per file.
+// Read buffers are reused from file to file (one per concurrent read): 4 MiB is not allocated per file.
 const pool: Buffer[] = [];
 
 function isZstd(bytes: Uint8Array): boolean {
@@ -100,7 +100,7 @@ export class FileBytes {
       }
     }
     const source = Readable.from(raw(), { objectMode: false });
-    const stream = source.pipe(createZstdDecompress({ chunkSize: Math.min(size, 1 << 20) }));
+    const stream = source.pipe(createZstdDecompress({ chunkSize: Math.max(64, Math.min(size, 1 << 20)) }));
     try {
       for await (const chunk of stream) {
         signal?.throwIfAborted();

@@ -17,6 +17,43 @@ export function parseJsonObject(bytes: Uint8Array): JsonObject | null {
   return isObject(value) ? value : null;
 }
 
+/** JSON of Latin-1 text (see `JsonlHandler.recordLatin1`); `null` unless an object. */
+export function parseLatin1(bytes: Buffer): JsonObject | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString("latin1"));
+  } catch {
+    return null;
+  }
+  return isObject(value) ? value : null;
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** True when every string is pure ASCII (then its Latin-1 and UTF-8 readings agree). */
+export function allAscii(...values: string[]): boolean {
+  for (const value of values) if (NON_ASCII.test(value)) return false;
+  return true;
+}
+
+const ABOVE_LATIN1 = /[^\x00-\xff]/;
+const ESCAPE = Buffer.from("\\u00");
+
+/**
+ * The UTF-8 text of a string read from a Latin-1 reading of `line`: its characters are the raw bytes, so decoding
+ * them (lossily, as the UTF-8 reading does) gives the same text, unless a JSON escape produced a character
+ * U+0080..U+00FF (indistinguishable from a raw byte) or above U+00FF: then `null` (parse the line as UTF-8).
+ */
+export function latin1ToUtf8(text: string, line: Buffer): string | null {
+  if (ABOVE_LATIN1.test(text)) return null;
+  for (let at = line.indexOf(ESCAPE); at >= 0; at = line.indexOf(ESCAPE, at + 1)) {
+    const digit = line[at + 4];
+    // `\u008…` to `\u00f…`; a false alarm (an escaped backslash before `u00`) only costs the UTF-8 parse.
+    if (digit !== undefined && ((digit >= 0x38 && digit <= 0x39) || (digit >= 0x61 && digit <= 0x66) || (digit >= 0x41 && digit <= 0x46))) return null;
+  }
+  return Buffer.from(text, "latin1").toString("utf8");
+}
+
 /** The string at `key`, or `""`; never a lone surrogate. */
 export function str(object: JsonObject | undefined, key: string): string {
   const value = object?.[key];

@@ -1,5 +1,5 @@
 import { FileBytes } from "./byte-source.ts";
-import { parseJsonObject, type JsonObject } from "./json.ts";
+import { parseJsonObject, parseLatin1, type JsonObject } from "./json.ts";
 
 /** How many leading bytes of a line `select` sees. */
 export const HEAD_BYTES = 512;
@@ -17,10 +17,22 @@ export interface LineSelector {
    * when `needles[i]` occurs in it, its length and its first `HEAD_BYTES` bytes (both without surrounding whitespace).
    */
   select(found: number, length: number, head: Buffer): boolean;
+  /**
+   * Every needle is required: a line that lacks one is rejected without calling `select` (and the remaining needles
+   * are not searched for in it).
+   */
+  all?: boolean;
 }
 
 export interface JsonlHandler extends LineSelector {
   record(value: JsonObject): void;
+  /**
+   * Optional fast path: the line parsed from Latin-1 text (one byte, one character: no UTF-8 decoding, and JSON.parse
+   * of 8-bit strings is faster). Non-ASCII text is then wrong, but ASCII text is exact, and the JSON is valid in both
+   * readings or in neither (its syntax is ASCII). Return `false` when a value it needs is not ASCII: the line is then
+   * parsed again from UTF-8 and given to `record`.
+   */
+  recordLatin1?(value: JsonObject, line: Buffer): boolean;
 }
 
 export interface JsonlStats {
@@ -65,6 +77,8 @@ function foundIn(needles: readonly Buffer[], bytes: Buffer): number {
 
 /** The selector applied to a whole piece (broken lines only). */
 function wants(selector: LineSelector, piece: Buffer): boolean {
+  const found = foundIn(selector.needles, piece);
+  if (selector.all && found !== (1 << selector.needles.length) - 1) return false;
   return selector.select(foundIn(selector.needles, piece), piece.length, piece.subarray(0, HEAD_BYTES));
 }
 
@@ -167,7 +181,15 @@ export async function scanJsonl(path: string, handler: JsonlHandler, signal?: Ab
   const next = new Array<number>(needles.length).fill(-2);
   let nextNul = -2;
 
+  const all = handler.all === true;
+  const required = (1 << needles.length) - 1;
+  const recordLatin1 = handler.recordLatin1?.bind(handler);
+
   function parse(piece: Buffer): boolean {
+    if (recordLatin1) {
+      const value = parseLatin1(piece);
+      if (value && recordLatin1(value, piece)) return true;
+    }
     const value = parseJsonObject(piece);
     if (value) handler.record(value);
     else stats.badLines++;
@@ -214,12 +236,25 @@ export async function scanJsonl(path: string, handler: JsonlHandler, signal?: Ab
         return;
       }
       const length = long.nonBlank ? long.length - long.leading - long.trailing : 0;
-      const selected = handler.select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length)));
+      const selected =
+        (!all || long.found === required) && handler.select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length)));
       line(selected, selected ? await bytes() : null, terminated, start, end);
     }
 
     for await (const chunk of file.chunks(signal)) {
       const size = chunk.length;
+      /** Like `scan`, but with `all` needles it stops at the first one missing. */
+      const scanLine = (from: number, to: number): number => {
+        if (!all) return scan(from, to);
+        let found = 0;
+        for (let i = 0; i < needles.length; i++) {
+          let at = next[i] as number;
+          if (at === -2 || (at >= 0 && at < from)) next[i] = at = chunk.indexOf(needles[i] as Buffer, from);
+          if (at < 0 || at >= to) return found;
+          found |= 1 << i;
+        }
+        return found;
+      };
       next.fill(-2);
       nextNul = -2;
       /** Needles (bitmask) and NUL in `from..to`; each needle's next position is cached, so each byte is searched once per needle. */
@@ -270,8 +305,8 @@ export async function scanJsonl(path: string, handler: JsonlHandler, signal?: Ab
           let to = newline;
           while (from < to && isSpace(chunk[from])) from++;
           while (to > from && isSpace(chunk[to - 1])) to--;
-          const found = scan(position, newline);
-          const selected = handler.select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES)));
+          const found = scanLine(position, newline);
+          const selected = (!all || found === required) && handler.select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES)));
           line(selected, selected ? chunk.subarray(from, to) : null, true, start, end);
         }
         position = newline + 1;

@@ -20,9 +20,58 @@ export function formatMicros(micros: number): string {
   return `${day} ${time}.${pad(micros - Math.floor(micros / 1_000_000) * 1_000_000, 6)}`;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const FRACTION_PAD = ["000000", "00000", "0000", "000", "00", "0", ""];
+
+/** Digits at `from..from+count` as a number, or -1 when one is not a digit. */
+function digits(value: string, from: number, count: number): number {
+  let result = 0;
+  for (let i = from; i < from + count; i++) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    result = result * 10 + digit;
+  }
+  return result;
+}
+
+/**
+ * The common shape `YYYY-MM-DDTHH:MM:SS(.f…)Z` (years 1700–2200) by slicing, without a regex, `Date` objects or
+ * padding; `null` for anything else, which the full parser then decides.
+ */
+function parseUtcFast(value: string): Instant | null {
+  const length = value.length;
+  if (length < 20 || value.charCodeAt(length - 1) !== 90 /* Z */) return null;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return null;
+  if (value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return null;
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  const hour = digits(value, 11, 2);
+  const minute = digits(value, 14, 2);
+  const second = digits(value, 17, 2);
+  // 1700–2200: epoch microseconds stay within ±2^53, so the result is exactly what the full parser computes.
+  if (year < 1700 || year > 2200 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return null;
+  let fraction = "";
+  if (length > 20) {
+    // `.` and at least one digit before the `Z`.
+    if (value.charCodeAt(19) !== 46 || length < 22 || digits(value, 20, length - 21) < 0) return null;
+    fraction = value.slice(20, Math.min(26, length - 1));
+  }
+  const six = fraction + (FRACTION_PAD[fraction.length] as string);
+  const micros = Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + Number(six);
+  return { text: `${value.slice(0, 10)} ${value.slice(11, 19)}.${six}`, micros };
+}
+
 /** Parses an RFC 3339 timestamp, keeping microseconds (further digits are truncated, as DuckDB does). */
 export function parseTimestamp(value: unknown): Instant | null {
   if (typeof value !== "string") return null;
+  return parseUtcFast(value) ?? parseTimestampSlow(value);
+}
+
+/** The full parser: any RFC 3339 form Go accepts (offsets, any number of fraction digits). */
+export function parseTimestampSlow(value: string): Instant | null {
   const match = RFC3339.exec(value);
   if (!match) return null;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as [number, number, number, number, number, number];

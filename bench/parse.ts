@@ -1,0 +1,62 @@
+/**
+ * The parse phase alone: `parseFiles` over a generated tree, for every tool, timed, with a digest of everything
+ * it returned (events, rows, stats; `sha256` is reported separately), so a change to the readers can be checked
+ * to give byte-identical results.
+ *
+ *   bun bench/parse.ts [--size-mb 400] [--seed 1] [--runs 3] [--ref REV] [--tools claude-code,codex,gemini]
+ *
+ * Diagnostic: it calls `parseFiles` from src/sources/load-sessions.ts.
+ */
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import { checkoutRef } from "./run.ts";
+
+const REPO = resolve(import.meta.dir, "..");
+const argv = process.argv.slice(2);
+const value = (flag: string, fallback: string) => {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
+};
+const sizeMb = Number(value("--size-mb", "400"));
+const seed = Number(value("--seed", "1"));
+const runs = Number(value("--runs", "3"));
+const tools = value("--tools", "claude-code,codex,gemini").split(",");
+const ref = argv.includes("--ref") ? value("--ref", "HEAD") : null;
+const srcRoot = ref ? checkoutRef(ref).dir : REPO;
+const root = join(REPO, "bench", ".data", `tree-${sizeMb}mb-s${seed}`);
+process.env["AI_OBSERVER_CLAUDE_PATH"] = join(root, "projects");
+process.env["AI_OBSERVER_CODEX_PATH"] = join(root, "sessions");
+process.env["AI_OBSERVER_GEMINI_PATH"] = join(root, "tmp");
+
+const { discoverTools, parseFiles } = await import(join(srcRoot, "src", "sources", "load-sessions.ts"));
+
+let peakRss = 0;
+setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 10).unref();
+
+const found = await discoverTools(tools);
+for (let run = 1; run <= runs; run++) {
+  const line: string[] = [];
+  const digest = createHash("sha256");
+  const hashes = createHash("sha256");
+  let total = 0;
+  for (const tool of found) {
+    const started = performance.now();
+    const result = await parseFiles(tool.source, tool.files);
+    const ms = performance.now() - started;
+    total += ms;
+    const mb = tool.files.reduce((sum: number, file: { size: number }) => sum + file.size, 0) / 1e6;
+    line.push(`${tool.tool} ${tool.files.length} files ${mb.toFixed(0)} MB ${(ms / 1000).toFixed(3)} s`);
+    for (const file of result.parsed) {
+      const { sha256, ...rest } = file;
+      digest.update(JSON.stringify(rest));
+      hashes.update(`${file.path} ${sha256 ?? "-"}\n`);
+    }
+    digest.update(JSON.stringify(result.failed));
+  }
+  console.log(
+    `run ${run}: ${(total / 1000).toFixed(3)} s  (${line.join("; ")})  peak RSS ${(peakRss / 1048576).toFixed(0)} MB  digest ${digest.digest("hex").slice(0, 16)}  sha256s ${hashes.digest("hex").slice(0, 16)}`,
+  );
+}
+process.exit(0);

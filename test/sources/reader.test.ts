@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { claudeSource } from "../../src/sources/claude/index.ts";
+import { codexSource } from "../../src/sources/codex/index.ts";
+import { geminiSource } from "../../src/sources/gemini/index.ts";
+import { parseFiles, parseWorkerCount } from "../../src/sources/load-sessions.ts";
+import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
+import type { DiscoveredFile, ParsedFile, SessionSource } from "../../src/sources/types.ts";
+import { FIXTURES, discovered, tempDir } from "./helpers.ts";
+
+function sha256(bytes: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex");
+}
+
+function filesUnder(dir: string, suffixes: string[]): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[])
+    .filter((name) => suffixes.some((suffix) => name.endsWith(suffix)))
+    .sort()
+    .map((name) => join(dir, name));
+}
+
+const claudeLine = (fields: Record<string, unknown>, text: string) =>
+  JSON.stringify({
+    type: "assistant",
+    sessionId: "s1",
+    timestamp: "2026-03-01T10:00:00.123Z",
+    requestId: "req_1",
+    cwd: "/home/dev/app",
+    ...fields,
+    message: { id: fields["id"] ?? "msg_1", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text }], usage: { input_tokens: 7, output_tokens: 3 } },
+  });
+
+/** A Claude file with every awkward shape: long lines, NUL runs, CRLF, blank lines, non-ASCII, escapes, no final newline. */
+function awkwardClaudeFile(dir: string): string {
+  const lines = [
+    claudeLine({ id: "msg_a" }, "plain"),
+    JSON.stringify({ type: "user", message: { content: "x".repeat(5000) } }),
+    claudeLine({ id: "msg_b", cwd: "/home/dév/プロジェクト" }, "non-ASCII folder"),
+    claudeLine({ id: "msg_c", cwd: "/home/d\u00e9v" }, "é again"),
+    claudeLine({ id: "msg_d", agentId: "agent-ü" }, "non-ASCII agent id: parsed from UTF-8"),
+    claudeLine({ id: "msg_e" }, "long ".repeat(3000)),
+    "",
+    "   ",
+    `${claudeLine({ id: "msg_f" }, "crlf")}\r`,
+    `\u0000\u0000\u0000${claudeLine({ id: "msg_g" }, "after a NUL run")}`,
+    claudeLine({ id: "msg_h" }, "truncated").slice(0, -2),
+    claudeLine({ id: "msg_i", timestamp: "2026-03-01T12:00:00+02:00" }, "offset timestamp"),
+    JSON.stringify({ type: "summary", text: '"usage" "assistant" but not a response' }),
+    claudeLine({ id: "msg_j" }, "no final newline"),
+  ];
+  const path = join(dir, "0f0e0d0c-0b0a-4000-8000-000000000001.jsonl");
+  // The escape: a JSON `\u00e9` in a cwd makes the Latin-1 reading ambiguous; the line is then read as UTF-8.
+  writeFileSync(path, lines.join("\n").replace("/home/d\u00e9v", "/home/d\\u00e9v"));
+  return path;
+}
+
+afterEach(() => setChunkSizeForTests(undefined));
+
+describe("reader: SHA-256 of the bytes on disk, computed while parsing", () => {
+  test("a plain Claude file and a zstd Codex file", async () => {
+    const dir = tempDir("sha");
+    const plain = awkwardClaudeFile(dir);
+    const parsed = await claudeSource.parseFile(discovered(plain));
+    expect(parsed.sha256).toBe(sha256(readFileSync(plain)));
+
+    const rollout = filesUnder(join(FIXTURES, "codex", "sessions"), [".jsonl"])[0] as string;
+    const zst = join(dir, "rollout-2026-01-02T11-00-00-019b0000-0000-7000-8000-00000000000a.jsonl.zst");
+    writeFileSync(zst, Bun.zstdCompressSync(readFileSync(rollout)));
+    const fromZst = await codexSource.parseFile(discovered(zst));
+    expect(fromZst.sha256).toBe(sha256(readFileSync(zst)));
+    expect(fromZst.sha256).not.toBe(sha256(readFileSync(rollout)));
+    expect(fromZst.bytes).toBe(readFileSync(rollout).length);
+
+    const whole = await readFileBytes(zst);
+    expect(whole.sha256).toBe(sha256(readFileSync(zst)));
+    expect(whole.bytes.equals(readFileSync(rollout))).toBe(true);
+  });
+
+  test("every source reports it (Gemini documents and logs too)", async () => {
+    const cases: [SessionSource, string[]][] = [
+      [claudeSource, filesUnder(join(FIXTURES, "claude"), [".jsonl"])],
+      [codexSource, filesUnder(join(FIXTURES, "codex"), [".jsonl"])],
+      [geminiSource, filesUnder(join(FIXTURES, "gemini"), [".json", ".jsonl"])],
+    ];
+    for (const [source, paths] of cases) {
+      expect(paths.length).toBeGreaterThan(0);
+      for (const path of paths) expect((await source.parseFile(discovered(path))).sha256).toBe(sha256(readFileSync(path)));
+    }
+  });
+});
+
+describe("reader: chunk boundaries never change the result", () => {
+  const sizes = [5, 7, 64, 1000, 4099];
+
+  async function parseWith(source: SessionSource, path: string, size: number | undefined): Promise<ParsedFile> {
+    setChunkSizeForTests(size);
+    return source.parseFile(discovered(path));
+  }
+
+  test("an awkward Claude file: needles, NULs and whitespace straddling chunks", async () => {
+    const path = awkwardClaudeFile(tempDir("chunks"));
+    const expected = await parseWith(claudeSource, path, undefined);
+    expect(expected.events.map((event) => event.key)).toEqual(
+      ["msg_a", "msg_b", "msg_c", "msg_d", "msg_e", "msg_f", "msg_g", "msg_i", "msg_j"].map((id) => `claude:${id}`),
+    );
+    const cwd = (key: string) => expected.events.find((event) => event.key === key)?.logs[0]?.attributes["cwd"];
+    expect(cwd("claude:msg_b")).toBe("/home/dév/プロジェクト");
+    expect(cwd("claude:msg_c")).toBe("/home/d\u00e9v");
+    expect(expected.events.find((event) => event.key === "claude:msg_d")?.logs[0]?.attributes["agent.id"]).toBe("agent-ü");
+    expect(expected.badLines).toBe(1);
+    for (const size of sizes) expect(await parseWith(claudeSource, path, size)).toEqual(expected);
+  });
+
+  test("the fixtures of all three tools, plain and zstd", async () => {
+    const dir = tempDir("chunks-zst");
+    const rollout = filesUnder(join(FIXTURES, "codex", "sessions"), [".jsonl"])[0] as string;
+    const zst = join(dir, "rollout-2026-01-02T11-00-00-019b0000-0000-7000-8000-00000000000a.jsonl.zst");
+    writeFileSync(zst, Bun.zstdCompressSync(readFileSync(rollout)));
+    const cases: [SessionSource, string[]][] = [
+      [claudeSource, filesUnder(join(FIXTURES, "claude"), [".jsonl"])],
+      [codexSource, [...filesUnder(join(FIXTURES, "codex"), [".jsonl"]), zst]],
+      [geminiSource, filesUnder(join(FIXTURES, "gemini"), [".json", ".jsonl"])],
+    ];
+    for (const [source, paths] of cases) {
+      for (const path of paths) {
+        const expected = await parseWith(source, path, undefined);
+        for (const size of sizes) expect(await parseWith(source, path, size)).toEqual(expected);
+      }
+    }
+  });
+});
+
+describe("parseFiles: worker threads", () => {
+  const saved = process.env["AI_OBSERVER_PARSE_WORKERS"];
+  afterEach(() => {
+    if (saved === undefined) delete process.env["AI_OBSERVER_PARSE_WORKERS"];
+    else process.env["AI_OBSERVER_PARSE_WORKERS"] = saved;
+  });
+
+  function inputs(): DiscoveredFile[] {
+    const dir = tempDir("pool");
+    const paths = [awkwardClaudeFile(dir), ...filesUnder(join(FIXTURES, "claude"), [".jsonl"])];
+    const files = paths.map((path) => ({ path, size: readFileSync(path).length, mtimeMs: 0 }));
+    // A file that vanished after discovery: a failure, in its place.
+    files.splice(1, 0, { path: join(dir, "gone.jsonl"), size: 10, mtimeMs: 0 });
+    return files;
+  }
+
+  async function run(workers: string, files: DiscoveredFile[]) {
+    process.env["AI_OBSERVER_PARSE_WORKERS"] = workers;
+    const order: string[] = [];
+    const result = await parseFiles(claudeSource, files, { onFileParsed: (_tool, file) => order.push(file.path) });
+    return { result, order };
+  }
+
+  test("how many: none for small inputs or when turned off", () => {
+    expect(parseWorkerCount(100, 1 << 30, { AI_OBSERVER_PARSE_WORKERS: "0" })).toBe(0);
+    expect(parseWorkerCount(1, 1 << 30, {})).toBe(0);
+    expect(parseWorkerCount(100, 1000, {})).toBe(0);
+    expect(parseWorkerCount(100, 1000, { AI_OBSERVER_PARSE_WORKERS: "2" })).toBe(Math.min(2, navigator.hardwareConcurrency));
+  });
+
+  test("the same files, failures and order as in this thread", async () => {
+    const files = inputs();
+    const local = await run("0", files);
+    const pooled = await run("3", files);
+    expect(pooled.result).toEqual(local.result);
+    expect(pooled.order).toEqual(local.order);
+    expect(local.result.failed.map((failure) => failure.reason)).toEqual(["no such file or folder"]);
+    expect(local.order).toEqual(files.filter((file) => !file.path.endsWith("gone.jsonl")).map((file) => file.path));
+  });
+
+  test("an abort rejects with the signal's reason", async () => {
+    process.env["AI_OBSERVER_PARSE_WORKERS"] = "2";
+    const controller = new AbortController();
+    const reason = new Error("stop");
+    const parse = parseFiles(claudeSource, inputs(), { onFileParsed: () => controller.abort(reason) }, controller.signal);
+    await expect(parse).rejects.toBe(reason);
+  });
+});
