@@ -164,3 +164,16 @@ describe("permissions", () => {
     rmSync(shared, { recursive: true, force: true });
   });
 });
+
+describe("memory", () => {
+  test("a DuckDB memory limit too small for the data: the table is written again without it, rows exact", async () => {
+    const out = tempDir();
+    const run = await runCli(["export", "all", "--db", db, "--output", out, "--yes", "--json"], { env: { AI_OBSERVER_MEMORY_LIMIT: "1MB" } });
+    expect(run.stderr).toBe("");
+    expect(run.exitCode).toBe(0);
+    const counts = JSON.parse(run.stdout).counts;
+    const rows = await query("SELECT count(*)::INTEGER AS n FROM read_parquet($f)", { f: join(out, "metrics.parquet") });
+    expect(rows[0]?.n).toBe(counts.metrics);
+    expect(counts.metrics).toBeGreaterThan(0);
+  });
+});
