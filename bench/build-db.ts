@@ -4,19 +4,13 @@
  *
  *   bun bench/build-db.ts <path.duckdb> [--rows 5000000]
  */
-import { existsSync, rmSync } from "node:fs";
-import { DuckDBInstance } from "@duckdb/node-api";
-import { createSchema } from "../src/db/schema.ts";
+import { existsSync } from "node:fs";
+import { writeNewDatabase } from "../src/db/new-database.ts";
 
 const MODELS = "['claude-sonnet-4-5-20250929','claude-opus-4-1-20250805','claude-haiku-4-5-20251001','gpt-5','gpt-5.1','gemini-2.5-pro']";
 
 export async function buildDatabase(path: string, rows: number): Promise<void> {
-  rmSync(path, { force: true });
-  rmSync(`${path}.wal`, { force: true });
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    await createSchema(connection);
+  await writeNewDatabase(path, async (connection) => {
     // 90 days, in time order (as a server appends them); 4 token types per response, sessions of ~200 rows.
     await connection.run(`
       INSERT INTO otel_metrics
@@ -59,11 +53,7 @@ export async function buildDatabase(path: string, rows: number): Promise<void> {
              '{"tool_name":"Bash","duration_ms":' || (i % 5000) || '}', (i % 5000) * 1000000, 'OK', NULL,
              '[]', '[]', '[]', '[]', '[]', '[]', '[]'
       FROM range(${spans}) t(i)`);
-    await connection.run("CHECKPOINT");
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 if (import.meta.main) {

@@ -15,6 +15,7 @@
  * with its final usage; `<synthetic>` lines, `toolUseResult.usage`, broken lines and resumed copies add
  * nothing; Codex counts the final cumulative total of each rollout; Gemini counts each message id once.
  */
+import type { GeminiTokens } from "../src/pricing/gemini.ts";
 import { createHash } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -146,13 +147,7 @@ export interface CodexTokens {
   cache_read: number;
   reasoning: number;
 }
-export interface GeminiTokens {
-  input: number;
-  output: number;
-  cached: number;
-  thoughts: number;
-  tool: number;
-}
+export type { GeminiTokens };
 
 export interface Totals {
   generatorVersion: number;

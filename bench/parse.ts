@@ -7,16 +7,14 @@
  *
  * Diagnostic: it calls `parseFiles` from src/sources/load-sessions.ts.
  */
+import { flagValue } from "./args.ts";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { checkoutRef } from "./run.ts";
 
 const REPO = resolve(import.meta.dir, "..");
 const argv = process.argv.slice(2);
-const value = (flag: string, fallback: string) => {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-};
+const value = (flag: string, fallback: string) => flagValue(flag, fallback, argv);
 const sizeMb = Number(value("--size-mb", "400"));
 const seed = Number(value("--seed", "1"));
 const runs = Number(value("--runs", "3"));

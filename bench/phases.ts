@@ -8,6 +8,7 @@
  *
  * Diagnostic: it calls internal functions of src/ (as of commit 7c97912); adapt it when they change.
  */
+import { flagValue } from "./args.ts";
 import { readdirSync, rmSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { checkoutRef } from "./run.ts";
@@ -15,10 +16,7 @@ import { checkoutRef } from "./run.ts";
 const startedAt = performance.now(); // Bun start-up until here is in performance.timeOrigin..now
 const REPO = resolve(import.meta.dir, "..");
 const argv = process.argv.slice(2);
-const value = (flag: string, fallback: string) => {
-  const i = argv.indexOf(flag);
-  return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-};
+const value = (flag: string, fallback: string) => flagValue(flag, fallback, argv);
 const sizeMb = Number(value("--size-mb", "400"));
 const seed = Number(value("--seed", "1"));
 const ref = argv.includes("--ref") ? value("--ref", "HEAD") : null;

@@ -10,6 +10,7 @@
  * Parsing runs on worker threads, which the profile does not see: `AI_OBSERVER_PARSE_WORKERS=0 bun bench/profile.ts`
  * keeps it in the main thread, to see where its time goes.
  */
+import { flagValue } from "./args.ts";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
@@ -116,10 +117,7 @@ function run(cli: string, name: string, args: string[], env: Record<string, stri
 
 if (import.meta.main) {
   const argv = process.argv.slice(2);
-  const value = (flag: string, fallback: string) => {
-    const i = argv.indexOf(flag);
-    return i >= 0 ? (argv[i + 1] ?? fallback) : fallback;
-  };
+  const value = (flag: string, fallback: string) => flagValue(flag, fallback, argv);
   const sizeMb = Number(value("--size-mb", "400"));
   const seed = Number(value("--seed", "1"));
   const top = Number(value("--top", "25"));

@@ -2,10 +2,8 @@
  * Builds examples/demo.duckdb: two weeks of made-up usage by three agents in AI Observer's
  * schema, the way the Go server or `ai-observer import` would store it. Deterministic.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
-import { rmSync } from "node:fs";
 import { join } from "node:path";
-import { createSchema } from "../src/db/schema.ts";
+import { writeNewDatabase } from "../src/db/new-database.ts";
 
 const AGENTS = [
   { service: "claude-code", metric: "claude_code", model: "claude-sonnet-4-5-20250929", types: ["input", "output", "cacheCreation", "cacheRead"] },
@@ -14,12 +12,7 @@ const AGENTS = [
 ];
 
 export async function buildDemoDatabase(path: string): Promise<void> {
-  rmSync(path, { force: true });
-  rmSync(`${path}.wal`, { force: true });
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    await createSchema(connection);
+  await writeNewDatabase(path, async (connection) => {
     for (const [index, agent] of AGENTS.entries()) {
       const params = { service: agent.service, metric: agent.metric, model: agent.model, seed: index + 1 };
       // One request every ~20 minutes of a working day, for 14 days from 2025-06-02.
@@ -61,11 +54,7 @@ export async function buildDemoDatabase(path: string): Promise<void> {
         { service: params.service, model: params.model, seed: params.seed },
       );
     }
-    await connection.run("CHECKPOINT");
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 if (import.meta.main) {

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { loadDuckDB } from "../../src/db/duckdb.ts";
-import { createSchema } from "../../src/db/schema.ts";
+import { writeNewDatabase } from "../../src/db/new-database.ts";
 
 export const SMOKE_COUNTS = { traces: 3, logs: 2, metrics: 4 } as const;
 
@@ -28,16 +28,9 @@ const INSERTS = [
 export async function makeSmokeDatabase(path: string): Promise<void> {
   if (existsSync(path)) throw new Error(`${path} exists already`);
   const { DuckDBInstance } = await loadDuckDB();
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    await createSchema(connection);
+  await writeNewDatabase(path, async (connection) => {
     for (const sql of INSERTS) await connection.run(sql);
-    await connection.run("CHECKPOINT");
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 if (import.meta.main) {

@@ -1,12 +1,8 @@
-import { DuckDBInstance } from "@duckdb/node-api";
-import { createSchema } from "../../src/db/schema.ts";
+import { writeNewDatabase } from "../../src/db/new-database.ts";
 
 /** A database whose export takes seconds, to interrupt it while it writes. */
 export async function createBigDatabase(path: string, metricRows: number): Promise<void> {
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    await createSchema(connection);
+  await writeNewDatabase(path, async (connection) => {
     await connection.run(
       `INSERT INTO otel_metrics
        SELECT TIMESTAMP '2025-01-01' + to_microseconds(i * 1000), 'claude-code', 'claude_code.token.usage', NULL, NULL, '{}', NULL, NULL,
@@ -21,9 +17,5 @@ export async function createBigDatabase(path: string, metricRows: number): Promi
        FROM range($n) t(i)`,
       { n: metricRows },
     );
-    await connection.run("CHECKPOINT");
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }

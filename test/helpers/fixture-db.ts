@@ -1,5 +1,4 @@
-import { DuckDBInstance } from "@duckdb/node-api";
-import { createSchema } from "../../src/db/schema.ts";
+import { writeNewDatabase } from "../../src/db/new-database.ts";
 
 export interface FixtureRow {
   timestamp: string;
@@ -25,10 +24,7 @@ export const FIXTURE_ROWS: FixtureRow[] = [
 
 /** Builds a database in the Go server's exact schema, filled with `rows` in every table. */
 export async function createFixtureDatabase(path: string, rows: FixtureRow[] = FIXTURE_ROWS): Promise<void> {
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    await createSchema(connection);
+  await writeNewDatabase(path, async (connection) => {
     for (const [index, row] of rows.entries()) {
       const params = { ts: row.timestamp, service: row.service, n: index };
       await connection.run(
@@ -47,9 +43,5 @@ export async function createFixtureDatabase(path: string, rows: FixtureRow[] = F
         params,
       );
     }
-    await connection.run("CHECKPOINT");
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  });
 }
