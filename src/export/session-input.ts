@@ -24,7 +24,8 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
     const parsed: ParsedFile[] = [];
     const failed: FileFailure[] = [];
     for (const found of await discoverTools(tools)) {
-      const result = await parseFiles(found.source, found.files, progress);
+      // No SHA-256: only import records it.
+      const result = await parseFiles(found.source, found.files, progress, undefined, { hash: false });
       parsed.push(...result.parsed);
       failed.push(...result.failed);
     }

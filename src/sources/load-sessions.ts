@@ -5,6 +5,7 @@ import type { ToolId } from "../sources.ts";
 import { parseOne, type ParseOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest } from "./parse-worker.ts";
 import { sourceFor } from "./registry.ts";
+import { setContentHashing } from "./shared/byte-source.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "./types.ts";
 
 export interface DiscoveredTool {
@@ -48,7 +49,14 @@ export interface ParsedFiles {
  * result does not depend on how: `parsed` and `failed` are in the files' order, and `onFileParsed` is called in
  * that order. Rejects with the signal's reason when `signal` aborts.
  */
-export async function parseFiles(source: SessionSource, files: readonly DiscoveredFile[], progress: ParseProgress = {}, signal?: AbortSignal): Promise<ParsedFiles> {
+export async function parseFiles(
+  source: SessionSource,
+  files: readonly DiscoveredFile[],
+  progress: ParseProgress = {},
+  signal?: AbortSignal,
+  options: { hash: boolean } = { hash: true },
+): Promise<ParsedFiles> {
+  setContentHashing(options.hash);
   const result: ParsedFiles = { parsed: [], failed: [] };
   const bytes = files.reduce((sum, file) => sum + file.size, 0);
   progress.onReadStart?.(source.tool, files.length, bytes);
@@ -62,7 +70,7 @@ export async function parseFiles(source: SessionSource, files: readonly Discover
   };
   const workers = parseWorkerCount(files.length, bytes);
   if (workers > 0) {
-    await parseInWorkers(source, files, workers, collect, signal);
+    await parseInWorkers(source, files, workers, collect, signal, options.hash);
   } else {
     for (const file of files) collect(file, await parseOne(source, file, signal));
   }
@@ -166,7 +174,8 @@ async function parseInWorkers(
   files: readonly DiscoveredFile[],
   count: number,
   collect: (file: DiscoveredFile, outcome: ParseOutcome) => void,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  hash: boolean,
 ): Promise<void> {
   signal?.throwIfAborted();
   const outcomes = new Array<ParseOutcome | undefined>(files.length);
@@ -191,7 +200,7 @@ async function parseInWorkers(
     for (let index = take(); index !== null && !aborted && active.has(worker); index = take()) {
       let reply: ParseReply;
       try {
-        reply = await request(worker, { id: index, tool: source.tool, file: files[index] as DiscoveredFile });
+        reply = await request(worker, { id: index, tool: source.tool, file: files[index] as DiscoveredFile, hash });
       } catch {
         // The worker is gone: its file is parsed by another worker or, at the end, here.
         retry.push(index);

@@ -5,6 +5,7 @@
  */
 import type { ToolId } from "../sources.ts";
 import { parseOne } from "./parse-one.ts";
+import { setContentHashing } from "./shared/byte-source.ts";
 import { sourceFor } from "./registry.ts";
 import type { DiscoveredFile } from "./types.ts";
 
@@ -14,14 +15,16 @@ export interface ParseRequest {
   id: number;
   tool: ToolId;
   file: DiscoveredFile;
+  hash: boolean;
 }
 
 export type ParseReply = { id: number; json: string; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
 
 self.onmessage = async (event: MessageEvent<ParseRequest>) => {
-  const { id, tool, file } = event.data;
+  const { id, tool, file, hash } = event.data;
   let reply: ParseReply;
   try {
+    setContentHashing(hash);
     const outcome = await parseOne(sourceFor(tool), file);
     reply = "failure" in outcome ? { id, failure: outcome.failure } : { id, json: JSON.stringify(outcome.parsed), ms: outcome.ms };
   } catch (error) {

@@ -77,6 +77,17 @@ describe("reader: SHA-256 of the bytes on disk, computed while parsing", () => {
     expect(whole.bytes.equals(readFileSync(rollout))).toBe(true);
   });
 
+  test("parseFiles without hashing (export --from-files) gives the same events and no SHA-256", async () => {
+    const dir = tempDir("nohash");
+    const plain = awkwardClaudeFile(dir);
+    const hashed = await parseFiles(claudeSource, [discovered(plain)]);
+    const unhashed = await parseFiles(claudeSource, [discovered(plain)], {}, undefined, { hash: false });
+    expect(hashed.parsed[0]?.sha256).toBe(sha256(readFileSync(plain)));
+    expect(unhashed.parsed[0]?.sha256).toBe("");
+    expect(unhashed.parsed[0]?.events).toEqual(hashed.parsed[0]?.events as never);
+    expect((await parseFiles(claudeSource, [discovered(plain)])).parsed[0]?.sha256).toBe(hashed.parsed[0]?.sha256 as string);
+  });
+
   test("every source reports it (Gemini documents and logs too)", async () => {
     const cases: [SessionSource, string[]][] = [
       [claudeSource, filesUnder(join(FIXTURES, "claude"), [".jsonl"])],

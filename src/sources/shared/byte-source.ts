@@ -34,8 +34,15 @@ async function readAt(handle: FileHandle, buffer: Buffer, length: number, positi
  * recognised by its magic bytes, whatever the file is called: Codex ≥0.137 writes `rollout-*.jsonl.zst`), and the
  * SHA-256 of the bytes as they are on disk, computed on the way.
  */
+let hashing = true;
+
+/** Whether files are hashed as they are read: import records the SHA-256, an export from files does not need it. */
+export function setContentHashing(enabled: boolean): void {
+  hashing = enabled;
+}
+
 export class FileBytes {
-  readonly #hasher = new Bun.CryptoHasher("sha256");
+  readonly #hasher = hashing ? new Bun.CryptoHasher("sha256") : null;
   #compressed = false;
 
   private constructor(
@@ -69,7 +76,7 @@ export class FileBytes {
       }
       while (length > 0) {
         const chunk = buffer.subarray(0, length);
-        this.#hasher.update(chunk);
+        this.#hasher?.update(chunk);
         position += length;
         yield chunk;
         signal?.throwIfAborted();
@@ -86,7 +93,7 @@ export class FileBytes {
     const size = chunkSize;
     async function* raw(): AsyncGenerator<Buffer> {
       let position = first.length;
-      hasher.update(first);
+      hasher?.update(first);
       yield first;
       for (;;) {
         // Fresh buffers: the decompressor may still hold the previous one.
@@ -94,7 +101,7 @@ export class FileBytes {
         const length = await readAt(handle, next, size, position);
         if (length === 0) return;
         const chunk = next.subarray(0, length);
-        hasher.update(chunk);
+        hasher?.update(chunk);
         position += length;
         yield chunk;
       }
@@ -120,9 +127,9 @@ export class FileBytes {
     return bytes.subarray(0, read);
   }
 
-  /** Lowercase hex SHA-256 of the bytes read from disk (the compressed bytes of a zstd file); call once, at the end. */
+  /** Lowercase hex SHA-256 of the bytes read from disk (the compressed bytes of a zstd file), `""` when not hashing; call once, at the end. */
   sha256(): string {
-    return this.#hasher.digest("hex");
+    return this.#hasher?.digest("hex") ?? "";
   }
 
   close(): Promise<void> {
