@@ -1,5 +1,6 @@
 import { expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
 import { query } from "./helpers/duckdb-read.ts";
@@ -28,6 +29,8 @@ test("an interrupted import leaves the database as it was, and the next import c
   expect(await logRows(db)).toBe(1);
 
   for (let file = 0; file < FILES; file++) writeFileSync(join(root, `big-${file}.jsonl`), claudeLines(PER_FILE, file * PER_FILE));
+  const scratch = () => readdirSync(tmpdir()).filter((name) => name.startsWith("ai-observer-rows-") || name.startsWith("ai-observer-temp-"));
+  const scratchBefore = scratch();
   const proc = Bun.spawn(["bun", CLI, "import", "all", "--db", db, "--yes"], { cwd: REPO_ROOT, env: hermeticEnv(env), stdout: "pipe", stderr: "pipe" });
   const reader = proc.stdout.getReader();
   let seen = "";
@@ -40,6 +43,7 @@ test("an interrupted import leaves the database as it was, and the next import c
   proc.kill("SIGINT");
   expect(await proc.exited).toBe(130);
   expect(await logRows(db)).toBe(1);
+  expect(scratch()).toEqual(scratchBefore);
 
   const again = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env });
   expect(again.exitCode).toBe(0);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { onInterrupt } from "../signals.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 
 /** Column name → DuckDB type, both our own constants (never user input). */
@@ -17,6 +18,8 @@ export async function loadTempTable(connection: DuckDBConnection, name: string, 
     if (!IDENTIFIER.test(identifier)) throw new Error(`bad identifier ${identifier}`);
   }
   const dir = mkdtempSync(join(tmpdir(), "ai-observer-temp-"));
+  // A signal ends the process without running `finally`: remove the folder then too.
+  const stopCleanup = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
   try {
     const file = join(dir, `${name}.ndjson`);
     const writer = Bun.file(file).writer({ highWaterMark: 4 * 1024 * 1024 });
@@ -39,6 +42,7 @@ export async function loadTempTable(connection: DuckDBConnection, name: string, 
     }
     return count;
   } finally {
+    stopCleanup();
     rmSync(dir, { recursive: true, force: true });
   }
 }
