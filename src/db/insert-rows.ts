@@ -7,6 +7,8 @@ import type { LogRow, MetricRow, UsageEvent } from "../sources/types.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 import insertLogsSql from "./insert-logs.sql" with { type: "text" };
 import insertMetricsSql from "./insert-metrics.sql" with { type: "text" };
+import stagedEventsSql from "./staged-events.sql" with { type: "text" };
+import stagedWinnersSql from "./staged-winners.sql" with { type: "text" };
 
 /** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
 export const IMPORT_KEY_ATTRIBUTE = "import.key";
@@ -50,9 +52,9 @@ class LineFile {
 }
 
 // Built as text: the timestamps, names and numbers need no escaping beyond JSON.stringify of strings.
-function logLine(row: LogRow, key: string): string {
+function logLine(row: LogRow, key: string, seq: number): string {
   const attributes = JSON.stringify(encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key));
-  return `{"t":${JSON.stringify(row.timestamp)},"st":${JSON.stringify(row.severityText)},"sn":${row.severityNumber},"s":${JSON.stringify(row.serviceName)},"b":${JSON.stringify(row.body)},"a":${attributes}}`;
+  return `{"t":${JSON.stringify(row.timestamp)},"st":${JSON.stringify(row.severityText)},"sn":${row.severityNumber},"s":${JSON.stringify(row.serviceName)},"b":${JSON.stringify(row.body)},"a":${attributes},"q":${seq}}`;
 }
 
 const TSV_UNSAFE = /[\t\n\r]/;
@@ -63,9 +65,9 @@ function tsvField(text: string): string {
   return text;
 }
 
-function metricLine(row: MetricRow, names: readonly string[], key: string): string {
+function metricLine(row: MetricRow, names: readonly string[], key: string, seq: number): string {
   const attributes = encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key);
-  return `${tsvField(row.timestamp)}\t${tsvField(row.serviceName)}\t${tsvField(names.join(","))}\t${row.value}\t${attributes}`;
+  return `${tsvField(row.timestamp)}\t${tsvField(row.serviceName)}\t${tsvField(names.join(","))}\t${row.value}\t${attributes}\t${seq}`;
 }
 
 function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -75,7 +77,7 @@ function sameAttributes(a: Record<string, string>, b: Record<string, string>): b
 }
 
 /** Rows that differ only in their metric name (Claude's `_user_facing` twins) share one line. */
-function writeMetrics(file: LineFile, rows: readonly MetricRow[], key: string): void {
+function writeMetrics(file: LineFile, rows: readonly MetricRow[], key: string, seq: number): void {
   let index = 0;
   while (index < rows.length) {
     const row = rows[index] as MetricRow;
@@ -87,32 +89,90 @@ function writeMetrics(file: LineFile, rows: readonly MetricRow[], key: string): 
       if (!sameAttributes(twin.attributes, row.attributes)) break;
       names.push(twin.metricName);
     }
-    file.write(metricLine(row, names, key), names.length);
+    file.write(metricLine(row, names, key, seq), names.length);
     index = next;
   }
 }
 
+const WINNERS_ONLY = "WHERE q IN (SELECT seq FROM staged_winners)";
+
 /**
- * Inserts the rows of `events` through DuckDB's JSON reader, which ingests several times
- * faster than an appender fed row by row from JavaScript. Runs inside the caller's transaction.
+ * Rows of usage events in temporary files, for DuckDB to load in one statement per table
+ * (its file readers ingest several times faster than an appender fed from JavaScript).
+ * Each event gets a sequence number; with `stage`, the events' keys and ranks are kept too,
+ * so that DuckDB, not JavaScript, picks the copy of each key to keep (see `insertWinners`),
+ * and JavaScript never has to hold more than one file's events.
  */
-export async function insertEventRows(connection: DuckDBConnection, events: Iterable<UsageEvent>): Promise<InsertedCounts> {
-  const dir = mkdtempSync(join(tmpdir(), "ai-observer-rows-"));
+export class RowFiles {
+  private readonly dir = mkdtempSync(join(tmpdir(), "ai-observer-rows-"));
   // A signal ends the process without running `finally`: remove the folder then too.
-  const stopCleanup = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
-  try {
-    const logs = new LineFile(join(dir, "logs.ndjson"));
-    const metrics = new LineFile(join(dir, "metrics.tsv"));
-    for (const event of events) {
-      for (const row of event.logs) logs.write(logLine(row, event.key));
-      writeMetrics(metrics, event.metrics, event.key);
+  private readonly stopCleanup = onInterrupt(() => rmSync(this.dir, { recursive: true, force: true }));
+  private readonly logs = new LineFile(join(this.dir, "logs.ndjson"));
+  private readonly metrics = new LineFile(join(this.dir, "metrics.tsv"));
+  private readonly events = new LineFile(join(this.dir, "events.ndjson"));
+  private seq = 0;
+
+  add(event: UsageEvent, stage = false): void {
+    const seq = this.seq++;
+    for (const row of event.logs) this.logs.write(logLine(row, event.key, seq));
+    writeMetrics(this.metrics, event.metrics, event.key, seq);
+    if (stage) {
+      const { key, rank, timestamp, model, unpriced } = event;
+      this.events.write(JSON.stringify({ q: seq, k: key, r: rank, t: timestamp, m: model, u: unpriced }));
     }
-    await Promise.all([logs.close(), metrics.close()]);
-    if (logs.rows > 0) await connection.run(insertLogsSql, { file: logs.path });
-    if (metrics.rows > 0) await connection.run(insertMetricsSql, { file: metrics.path });
-    return { logs: logs.rows, metrics: metrics.rows };
+  }
+
+  /** Inserts every row added. */
+  async insertAll(connection: DuckDBConnection): Promise<InsertedCounts> {
+    await this.close();
+    return this.insert(connection, "");
+  }
+
+  /**
+   * Inserts the rows of the best copy of each key: the highest rank, then the earliest
+   * timestamp, then the first added (exactly `EventSet`'s choice). Returns the models of
+   * kept events that had no price.
+   */
+  async insertWinners(connection: DuckDBConnection): Promise<InsertedCounts & { unpricedModels: string[] }> {
+    await this.close();
+    if (this.events.rows === 0) return { logs: 0, metrics: 0, unpricedModels: [] };
+    await connection.run(stagedEventsSql, { file: this.events.path });
+    await connection.run(stagedWinnersSql);
+    const inserted = await this.insert(connection, WINNERS_ONLY);
+    const reader = await connection.runAndReadAll(
+      "SELECT DISTINCT m FROM staged_events WHERE u AND q IN (SELECT seq FROM staged_winners) ORDER BY m",
+    );
+    return { ...inserted, unpricedModels: reader.getRows().map((row) => String(row[0])) };
+  }
+
+  dispose(): void {
+    this.stopCleanup();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private async close(): Promise<void> {
+    await Promise.all([this.logs.close(), this.metrics.close(), this.events.close()]);
+  }
+
+  private async insert(connection: DuckDBConnection, where: string): Promise<InsertedCounts> {
+    const logs = this.logs.rows > 0 ? await countOf(connection, insertLogsSql.replaceAll("{{where}}", where), this.logs.path) : 0;
+    const metrics = this.metrics.rows > 0 ? await countOf(connection, insertMetricsSql.replaceAll("{{where}}", where), this.metrics.path) : 0;
+    return { logs, metrics };
+  }
+}
+
+async function countOf(connection: DuckDBConnection, sql: string, file: string): Promise<number> {
+  const result = await connection.run(sql, { file });
+  return Number((await result.getRows())[0]?.[0] ?? 0);
+}
+
+/** Inserts the rows of `events`, all of them, inside the caller's transaction. */
+export async function insertEventRows(connection: DuckDBConnection, events: Iterable<UsageEvent>): Promise<InsertedCounts> {
+  const files = new RowFiles();
+  try {
+    for (const event of events) files.add(event);
+    return await files.insertAll(connection);
   } finally {
-    stopCleanup();
-    rmSync(dir, { recursive: true, force: true });
+    files.dispose();
   }
 }

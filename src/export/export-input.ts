@@ -18,7 +18,7 @@ export interface OpenInput {
 }
 
 export async function openExportInput(input: ExportInput, mode: { readOnly: boolean }, progress?: ParseProgress): Promise<OpenInput> {
-  if (input.kind === "files") return openSessionFiles(input.tools, progress);
+  if (input.kind === "files") return openSessionFiles(input.tools, progress, boundCopyMemory);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, mode);
   await boundCopyMemory(db.connection);

@@ -1,9 +1,8 @@
+import type { DuckDBConnection } from "../db/duckdb.ts";
 import { openMemoryDatabase } from "../db/open.ts";
-import { insertEventRows } from "../db/insert-rows.ts";
+import { RowFiles } from "../db/insert-rows.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, type FileFailure, parseFiles, type ParseProgress } from "../sources/load-sessions.ts";
-import { selectEvents } from "../sources/shared/merge.ts";
-import type { ParsedFile } from "../sources/types.ts";
 import type { OpenInput } from "./export-input.ts";
 
 export interface SessionFilesSummary {
@@ -16,32 +15,41 @@ export interface SessionFilesSummary {
 
 /**
  * Parses the agents' session files into an in-memory database with AI Observer's schema,
- * so that export runs on it exactly as on the real database, which is never opened.
+ * so that export runs on it exactly as on the real database, which is never opened. Each
+ * file's events go to the staging files as soon as it is parsed, and DuckDB keeps the best
+ * copy of each event: memory does not grow with the history.
  */
-export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
+export async function openSessionFiles(
+  tools: readonly ToolId[],
+  progress: ParseProgress = {},
+  configure: (connection: DuckDBConnection) => Promise<void> = async () => {},
+): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const { connection, close } = await openMemoryDatabase();
+  await configure(connection);
+  const rows = new RowFiles();
   try {
-    const parsed: ParsedFile[] = [];
-    const failed: FileFailure[] = [];
-    for (const found of await discoverTools(tools)) {
-      // No SHA-256: only import records it.
-      const result = await parseFiles(found.source, found.files, progress, undefined, { hash: false });
-      parsed.push(...result.parsed);
-      failed.push(...result.failed);
-    }
-    const events = selectEvents(parsed);
-    await insertEventRows(connection, events);
-    const unpriced = new Set(events.filter((event) => event.unpriced).map((event) => event.model));
-    const summary: SessionFilesSummary = {
-      files: parsed.length,
-      bytes: parsed.reduce((sum, file) => sum + file.bytes, 0),
-      badLines: parsed.reduce((sum, file) => sum + file.badLines, 0),
-      failed,
-      unpricedModels: [...unpriced].sort(),
+    const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
+    const staging: ParseProgress = {
+      ...progress,
+      onFileParsed(tool, file, ms) {
+        progress.onFileParsed?.(tool, file, ms);
+        summary.files++;
+        summary.bytes += file.bytes;
+        summary.badLines += file.badLines;
+        for (const event of file.events) rows.add(event, true);
+      },
     };
+    for (const found of await discoverTools(tools)) {
+      // No SHA-256 (only import records it), and no file kept after its events are staged.
+      const result = await parseFiles(found.source, found.files, staging, undefined, { hash: false, retain: false });
+      summary.failed.push(...result.failed);
+    }
+    summary.unpricedModels = (await rows.insertWinners(connection)).unpricedModels;
     return { connection, close, summary };
   } catch (error) {
     close();
     throw error;
+  } finally {
+    rows.dispose();
   }
 }

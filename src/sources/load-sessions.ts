@@ -54,9 +54,12 @@ export async function parseFiles(
   files: readonly DiscoveredFile[],
   progress: ParseProgress = {},
   signal?: AbortSignal,
-  options: { hash: boolean } = { hash: true },
+  options: { hash?: boolean; retain?: boolean } = {},
 ): Promise<ParsedFiles> {
-  setContentHashing(options.hash);
+  const hash = options.hash ?? true;
+  // Without `retain`, each file's result goes only to `onFileParsed`: memory stays one file's worth.
+  const retain = options.retain ?? true;
+  setContentHashing(hash);
   const result: ParsedFiles = { parsed: [], failed: [] };
   const bytes = files.reduce((sum, file) => sum + file.size, 0);
   progress.onReadStart?.(source.tool, files.length, bytes);
@@ -66,11 +69,11 @@ export async function parseFiles(
       return;
     }
     progress.onFileParsed?.(source.tool, outcome.parsed, outcome.ms);
-    result.parsed.push(outcome.parsed);
+    if (retain) result.parsed.push(outcome.parsed);
   };
   const workers = parseWorkerCount(files.length, bytes);
   if (workers > 0) {
-    await parseInWorkers(source, files, workers, collect, signal, options.hash);
+    await parseInWorkers(source, files, workers, collect, signal, hash);
   } else {
     for (const file of files) collect(file, await parseOne(source, file, signal));
   }
