@@ -1,7 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { onInterrupt } from "../signals.ts";
 import { encodeAttributes } from "../sources/shared/attributes.ts";
 import type { LogRow, MetricRow, UsageEvent } from "../sources/types.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
@@ -9,6 +5,7 @@ import insertLogsSql from "./insert-logs.sql" with { type: "text" };
 import insertMetricsSql from "./insert-metrics.sql" with { type: "text" };
 import stagedEventsSql from "./staged-events.sql" with { type: "text" };
 import stagedWinnersSql from "./staged-winners.sql" with { type: "text" };
+import { LineFile, ScratchFolder } from "./scratch-files.ts";
 
 /** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
 export const IMPORT_KEY_ATTRIBUTE = "import.key";
@@ -16,39 +13,6 @@ export const IMPORT_KEY_ATTRIBUTE = "import.key";
 export interface InsertedCounts {
   logs: number;
   metrics: number;
-}
-
-const FLUSH_LINES = 20_000;
-
-/** Collects lines and writes them in large pieces (one write per line is several times slower). */
-class LineFile {
-  readonly path: string;
-  private readonly writer: ReturnType<ReturnType<typeof Bun.file>["writer"]>;
-  private pending: string[] = [];
-  rows = 0;
-
-  constructor(path: string) {
-    this.path = path;
-    this.writer = Bun.file(path).writer({ highWaterMark: 8 * 1024 * 1024 });
-  }
-
-  /** `rows`: how many table rows the line becomes. */
-  write(line: string, rows = 1): void {
-    this.pending.push(line);
-    this.rows += rows;
-    if (this.pending.length >= FLUSH_LINES) this.flush();
-  }
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    this.writer.write(`${this.pending.join("\n")}\n`);
-    this.pending = [];
-  }
-
-  async close(): Promise<void> {
-    this.flush();
-    await this.writer.end();
-  }
 }
 
 // Built as text: the timestamps, names and numbers need no escaping beyond JSON.stringify of strings.
@@ -104,12 +68,10 @@ const WINNERS_ONLY = "WHERE q IN (SELECT seq FROM staged_winners)";
  * and JavaScript never has to hold more than one file's events.
  */
 export class RowFiles {
-  private readonly dir = mkdtempSync(join(tmpdir(), "ai-observer-rows-"));
-  // A signal ends the process without running `finally`: remove the folder then too.
-  private readonly stopCleanup = onInterrupt(() => rmSync(this.dir, { recursive: true, force: true }));
-  private readonly logs = new LineFile(join(this.dir, "logs.ndjson"));
-  private readonly metrics = new LineFile(join(this.dir, "metrics.tsv"));
-  private readonly events = new LineFile(join(this.dir, "events.ndjson"));
+  private readonly folder = new ScratchFolder("ai-observer-rows-");
+  private readonly logs = new LineFile(this.folder.file("logs.ndjson"));
+  private readonly metrics = new LineFile(this.folder.file("metrics.tsv"));
+  private readonly events = new LineFile(this.folder.file("events.ndjson"));
   private seq = 0;
 
   add(event: UsageEvent, stage = false): void {
@@ -146,8 +108,7 @@ export class RowFiles {
   }
 
   dispose(): void {
-    this.stopCleanup();
-    rmSync(this.dir, { recursive: true, force: true });
+    this.folder.dispose();
   }
 
   private async close(): Promise<void> {

@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { onInterrupt } from "../signals.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
+import { LineFile, ScratchFolder } from "./scratch-files.ts";
 
 /** Column name → DuckDB type, both our own constants (never user input). */
 export type TempColumns = Record<string, "VARCHAR" | "DOUBLE" | "BIGINT" | "INTEGER" | "TIMESTAMP">;
@@ -17,18 +14,12 @@ export async function loadTempTable(connection: DuckDBConnection, name: string, 
   for (const identifier of [name, ...Object.keys(columns)]) {
     if (!IDENTIFIER.test(identifier)) throw new Error(`bad identifier ${identifier}`);
   }
-  const dir = mkdtempSync(join(tmpdir(), "ai-observer-temp-"));
-  // A signal ends the process without running `finally`: remove the folder then too.
-  const stopCleanup = onInterrupt(() => rmSync(dir, { recursive: true, force: true }));
+  const folder = new ScratchFolder("ai-observer-temp-");
   try {
-    const file = join(dir, `${name}.ndjson`);
-    const writer = Bun.file(file).writer({ highWaterMark: 4 * 1024 * 1024 });
-    let count = 0;
-    for (const row of rows) {
-      writer.write(`${JSON.stringify(row)}\n`);
-      count++;
-    }
-    await writer.end();
+    const lines = new LineFile(folder.file(`${name}.ndjson`));
+    for (const row of rows) lines.write(JSON.stringify(row));
+    await lines.close();
+    const count = lines.rows;
     const struct = Object.entries(columns).map(([column, type]) => `${column}: '${type}'`).join(", ");
     const select = Object.keys(columns).join(", ");
     if (count === 0) {
@@ -37,12 +28,11 @@ export async function loadTempTable(connection: DuckDBConnection, name: string, 
     } else {
       await connection.run(
         `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${select} FROM read_json($file, format = 'newline_delimited', columns = {${struct}})`,
-        { file },
+        { file: lines.path },
       );
     }
     return count;
   } finally {
-    stopCleanup();
-    rmSync(dir, { recursive: true, force: true });
+    folder.dispose();
   }
 }
