@@ -9,25 +9,24 @@ export interface ClassifiedFile {
   status: FileStatus;
 }
 
-interface StoredFile {
-  size: number;
-  mtimeMs: number;
-}
+/** The files imported in full (`ai_observer_import_files`): tool → path → [size, mtimeMs]. */
+export type RecordedFiles = Partial<Record<ToolId, Record<string, [number, number]>>>;
 
-async function storedFiles(connection: DuckDBConnection, tool: ToolId): Promise<Map<string, StoredFile>> {
-  const reader = await connection.runAndReadAll("SELECT file_path, size, mtime_ms FROM ai_observer_import_files WHERE tool = $tool", { tool });
-  const stored = new Map<string, StoredFile>();
-  for (const [path, size, mtime] of reader.getRows()) stored.set(String(path), { size: Number(size), mtimeMs: Number(mtime) });
-  return stored;
+export async function readRecordedFiles(connection: DuckDBConnection): Promise<RecordedFiles> {
+  const reader = await connection.runAndReadAll("SELECT tool, file_path, size, mtime_ms FROM ai_observer_import_files");
+  const files: RecordedFiles = {};
+  for (const [tool, path, size, mtime] of reader.getRows()) {
+    const perTool = (files[tool as ToolId] ??= {});
+    perTool[String(path)] = [Number(size), Number(mtime)];
+  }
+  return files;
 }
 
 /** A file whose size and mtime are what we recorded is unchanged and is not read again. */
-export async function classifyFiles(connection: DuckDBConnection, tool: ToolId, files: readonly DiscoveredFile[]): Promise<ClassifiedFile[]> {
-  const stored = await storedFiles(connection, tool);
+export function classifyFiles(files: readonly DiscoveredFile[], recorded: Record<string, [number, number]> = {}): ClassifiedFile[] {
   return files.map((file) => {
-    const previous = stored.get(file.path);
-    if (!previous) return { file, status: "new" };
-    const same = previous.size === file.size && previous.mtimeMs === file.mtimeMs;
-    return { file, status: same ? "unchanged" : "modified" };
+    const seen = recorded[file.path];
+    if (!seen) return { file, status: "new" };
+    return { file, status: seen[0] === file.size && seen[1] === file.mtimeMs ? "unchanged" : "modified" };
   });
 }

@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import type { DuckDBConnection } from "../db/duckdb.ts";
-import type { ToolId } from "../sources.ts";
 import type { DiscoveredTool } from "../sources/load-sessions.ts";
+import { classifyFiles, type RecordedFiles } from "./file-state.ts";
 
 /**
  * A copy of `ai_observer_import_files` beside the database, stamped with the database file's
@@ -12,8 +11,7 @@ import type { DiscoveredTool } from "../sources/load-sessions.ts";
 interface FilesCache {
   version: 1;
   database: string;
-  /** tool → path → [size, mtimeMs] */
-  files: Partial<Record<ToolId, Record<string, [number, number]>>>;
+  files: RecordedFiles;
 }
 
 export function filesCachePath(databasePath: string): string {
@@ -41,27 +39,11 @@ function readFilesCache(databasePath: string): FilesCache | null {
 export function nothingChanged(databasePath: string, found: readonly DiscoveredTool[]): boolean {
   const cache = readFilesCache(databasePath);
   if (!cache) return false;
-  return found.every((tool) => {
-    const recorded = cache.files[tool.tool] ?? {};
-    return tool.files.every((file) => {
-      const seen = recorded[file.path];
-      return seen !== undefined && seen[0] === file.size && seen[1] === file.mtimeMs;
-    });
-  });
-}
-
-export async function readRecordedFiles(connection: DuckDBConnection): Promise<FilesCache["files"]> {
-  const reader = await connection.runAndReadAll("SELECT tool, file_path, size, mtime_ms FROM ai_observer_import_files");
-  const files: FilesCache["files"] = {};
-  for (const [tool, path, size, mtime] of reader.getRows()) {
-    const perTool = (files[tool as ToolId] ??= {});
-    perTool[String(path)] = [Number(size), Number(mtime)];
-  }
-  return files;
+  return found.every((tool) => classifyFiles(tool.files, cache.files[tool.tool]).every((entry) => entry.status === "unchanged"));
 }
 
 /** Written after the database was closed, so that the stamp is the final one. Only a cache: failures are ignored. */
-export function writeFilesCache(databasePath: string, files: FilesCache["files"]): void {
+export function writeFilesCache(databasePath: string, files: RecordedFiles): void {
   const path = filesCachePath(databasePath);
   try {
     const stamp = databaseStamp(databasePath);

@@ -4,7 +4,7 @@ import type { ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, parseFiles, type ParseProgress } from "../sources/load-sessions.ts";
 import { EventSet } from "../sources/shared/merge.ts";
 import type { DiscoveredFile, ParsedFile, UsageEvent } from "../sources/types.ts";
-import { classifyFiles } from "./file-state.ts";
+import { classifyFiles, type RecordedFiles } from "./file-state.ts";
 import { type StoredEvent, storedEvents } from "./stored-events.ts";
 
 export interface FileCounts {
@@ -29,11 +29,9 @@ export interface ToolPlan {
   tool: ToolId;
   files: FileCounts;
   failed: FileFailure[];
-  /** Files read; their state is recorded unless some of their events fell outside the range. */
-  parsed: ParsedFile[];
   /** Size and mtime of each file read, as discovered before reading. */
   discovered: Map<string, DiscoveredFile>;
-  /** Parsed files with no event outside the range: they count as fully imported. */
+  /** Files read with no event outside the range: they count as fully imported (others are read again next time). */
   complete: ParsedFile[];
   /** New keys, and keys whose stored copy this run's copy outranks. */
   events: PlannedEvent[];
@@ -51,9 +49,9 @@ function storedWins(stored: StoredEvent, candidate: UsageEvent, force: boolean):
   return !force && stored.timestamp <= candidate.timestamp;
 }
 
-function inRange(timestamp: string, range: DayRange): boolean {
+function rangeTest(range: DayRange): (timestamp: string) => boolean {
   const bounds = timestampBounds(range);
-  return (range.from === undefined || timestamp >= bounds.from) && (range.to === undefined || timestamp <= bounds.to);
+  return (timestamp) => (range.from === undefined || timestamp >= bounds.from) && (range.to === undefined || timestamp <= bounds.to);
 }
 
 /**
@@ -63,9 +61,10 @@ function inRange(timestamp: string, range: DayRange): boolean {
 export async function planTool(
   connection: DuckDBConnection,
   found: DiscoveredTool,
+  recorded: RecordedFiles,
   options: { range: DayRange; force: boolean; progress?: ParseProgress; signal?: AbortSignal },
 ): Promise<ToolPlan> {
-  const classified = await classifyFiles(connection, found.tool, found.files);
+  const classified = classifyFiles(found.files, recorded[found.tool]);
   const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0 };
   for (const entry of classified) files[entry.status]++;
   const toRead = classified.filter((entry) => entry.status !== "unchanged" || options.force).map((entry) => entry.file);
@@ -75,10 +74,11 @@ export async function planTool(
   const best = new EventSet();
   const fileOf = new Map<UsageEvent, string>();
   const outside = new Set<string>();
+  const inRange = rangeTest(options.range);
   let outsideRange = 0;
   for (const file of parsed) {
     for (const event of file.events) {
-      if (!inRange(event.timestamp, options.range)) {
+      if (!inRange(event.timestamp)) {
         outsideRange++;
         outside.add(file.path);
         continue;
@@ -105,7 +105,6 @@ export async function planTool(
     tool: found.tool,
     files,
     failed,
-    parsed,
     discovered: new Map(toRead.map((file) => [file.path, file])),
     complete: parsed.filter((file) => !outside.has(file.path)),
     events,
@@ -127,7 +126,6 @@ export function unchangedPlan(found: DiscoveredTool): ToolPlan {
     tool: found.tool,
     files: { total, new: 0, modified: 0, unchanged: total, forced: 0 },
     failed: [],
-    parsed: [],
     discovered: new Map(),
     complete: [],
     events: [],

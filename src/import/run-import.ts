@@ -7,7 +7,8 @@ import { onInterrupt } from "../signals.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, type ParseProgress } from "../sources/load-sessions.ts";
 import { applyPlans } from "./apply-import.ts";
-import { nothingChanged, readRecordedFiles, writeFilesCache } from "./files-cache.ts";
+import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
+import { nothingChanged, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
 
 export interface ImportOptions {
@@ -113,13 +114,21 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     connection.interrupt();
   });
   let open = false;
-  let recorded: Awaited<ReturnType<typeof readRecordedFiles>> | undefined;
+  /** Set once committed: what the files cache beside the database will hold. */
+  let recorded: RecordedFiles | undefined;
+  const commit = async () => {
+    await connection.run("COMMIT");
+    open = false;
+    keepDatabase = true;
+    recorded = await readRecordedFiles(connection);
+  };
   try {
     await connection.run("BEGIN TRANSACTION");
     open = true;
+    const before = await readRecordedFiles(connection);
     const plans: ToolPlan[] = [];
     for (const tool of found) {
-      plans.push(await planTool(connection, tool, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
+      plans.push(await planTool(connection, tool, before, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
     }
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.length > 0);
@@ -127,10 +136,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.
       await applyPlans(connection, plans, nowUtc());
-      await connection.run("COMMIT");
-      open = false;
-      keepDatabase = true;
-      recorded = await readRecordedFiles(connection);
+      await commit();
       return { status: "nothing", preview, inserted: nothing };
     }
     hooks.onPreview?.(preview);
@@ -140,10 +146,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     hooks.onApplyStart?.();
     const started = performance.now();
     const inserted = await applyPlans(connection, plans, nowUtc());
-    await connection.run("COMMIT");
-    open = false;
-    keepDatabase = true;
-    recorded = await readRecordedFiles(connection);
+    await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
