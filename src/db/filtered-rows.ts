@@ -20,6 +20,13 @@ export function countFilteredTraces(connection: DuckDBConnection, filter: RowFil
 }
 
 /** Deletes the rows the filter selects and returns how many DuckDB deleted. */
-export function deleteFilteredRows(connection: DuckDBConnection, table: TelemetryTable, filter: RowFilter): Promise<number> {
+function deleteFilteredRows(connection: DuckDBConnection, table: TelemetryTable, filter: RowFilter): Promise<number> {
   return firstNumber(connection, renderTableSql(deleteSql, table), filter);
+}
+
+/** Deletes the rows the filter selects, and fails unless exactly `expected` went: the count the user was shown. */
+export async function deleteCountedRows(connection: DuckDBConnection, table: TelemetryTable, filter: RowFilter, expected: number): Promise<number> {
+  const deleted = await deleteFilteredRows(connection, table, filter);
+  if (deleted !== expected) throw new Error(`deleting ${table} removed ${deleted} rows but ${expected} were counted`);
+  return deleted;
 }

@@ -1,5 +1,5 @@
 import type { DayRange } from "../dates.ts";
-import { countFilteredRows, countFilteredTraces, deleteFilteredRows } from "../db/filtered-rows.ts";
+import { countFilteredRows, countFilteredTraces, deleteCountedRows } from "../db/filtered-rows.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
 import type { RowFilter } from "../db/row-filter.ts";
@@ -95,8 +95,7 @@ export async function runDelete(options: DeleteOptions, hooks: DeleteHooks): Pro
     const deleted: DeleteCounts = { ...NONE, traces: counts.traces };
     for (const table of tables) {
       const key = TABLE_KEY[table];
-      deleted[key] = await deleteFilteredRows(connection, table, filter);
-      if (deleted[key] !== counts[key]) throw new CliError(`delete of ${key} removed ${deleted[key]} rows but ${counts[key]} were counted; nothing was deleted`);
+      deleted[key] = await deleteCountedRows(connection, table, filter, counts[key] ?? 0);
     }
     await connection.run("COMMIT");
     open = false;

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { type DayRange, describeRange, rangeLabel } from "../dates.ts";
-import { deleteFilteredRows } from "../db/filtered-rows.ts";
+import { deleteCountedRows } from "../db/filtered-rows.ts";
 import type { RowFilter } from "../db/row-filter.ts";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
@@ -157,8 +157,7 @@ async function writeArchive(input: OpenInput, filter: RowFilter, preview: Export
 async function deleteExportedRows(input: OpenInput, filter: RowFilter, counts: TableCounts): Promise<TableCounts> {
   const deleted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   try {
-    for (const table of EXPORT_TABLES) deleted[table.key] = await deleteFilteredRows(input.connection, table.table, filter);
-    if (!sameCounts(deleted, counts)) throw new Error(`deleted ${JSON.stringify(deleted)} but archived ${JSON.stringify(counts)}`);
+    for (const table of EXPORT_TABLES) deleted[table.key] = await deleteCountedRows(input.connection, table.table, filter, counts[table.key]);
     await input.connection.run("COMMIT");
   } catch (error) {
     await input.connection.run("ROLLBACK").catch(() => undefined);
@@ -190,7 +189,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     const stage = staging;
     const finalNames = await writeArchive(input, filter, preview, stage, steps);
     if (options.deleteAfter) {
-      const reread = await steps.run({ kind: "verify" }, () => rereadArchive(stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
+      const reread = await steps.run({ kind: "verify" }, () => rereadArchive(input.connection, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
       if (!sameCounts(reread, counts)) {
         throw new CliError(`the archive holds ${JSON.stringify(reread)} rows but ${JSON.stringify(counts)} were exported; nothing was written or deleted`);
       }

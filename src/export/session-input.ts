@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from "../db/duckdb.ts";
+import { boundExportMemory } from "../db/export-memory.ts";
 import { openMemoryDatabase } from "../db/open.ts";
 import { RowFiles } from "../db/insert-rows.ts";
 import type { ToolId } from "../sources.ts";
@@ -19,15 +19,11 @@ export interface SessionFilesSummary {
  * file's events go to the staging files as soon as it is parsed, and DuckDB keeps the best
  * copy of each event: memory does not grow with the history.
  */
-export async function openSessionFiles(
-  tools: readonly ToolId[],
-  progress: ParseProgress = {},
-  configure: (connection: DuckDBConnection) => Promise<void> = async () => {},
-): Promise<OpenInput & { summary: SessionFilesSummary }> {
+export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const { connection, close } = await openMemoryDatabase();
-  await configure(connection);
   const rows = new RowFiles();
   try {
+    await boundExportMemory(connection);
     const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
     const staging: ParseProgress = {
       ...progress,
