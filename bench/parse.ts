@@ -1,11 +1,11 @@
 /**
- * The parse phase alone: `parseFiles` over a generated tree, for every tool, timed, with a digest of everything
- * it returned (events, rows, stats; `sha256` is reported separately), so a change to the readers can be checked
- * to give byte-identical results.
+ * The parse phase alone: `stageFiles` over a generated tree, for every tool, timed, with a digest of everything
+ * it handed on (file facts, events, staged row text; `sha256` is reported separately), so a change to the readers
+ * can be checked to give byte-identical results.
  *
  *   bun bench/parse.ts [--size-mb 400] [--seed 1] [--runs 3] [--ref REV] [--tools claude-code,codex,gemini]
  *
- * Diagnostic: it calls `parseFiles` from src/sources/load-sessions.ts.
+ * Diagnostic: it calls `stageFiles` from src/sources/load-sessions.ts (revisions before it had `parseFiles`).
  */
 import { flagValue } from "./args.ts";
 import { createHash } from "node:crypto";
@@ -26,7 +26,8 @@ process.env["AI_OBSERVER_CLAUDE_PATH"] = join(root, "projects");
 process.env["AI_OBSERVER_CODEX_PATH"] = join(root, "sessions");
 process.env["AI_OBSERVER_GEMINI_PATH"] = join(root, "tmp");
 
-const { discoverTools, parseFiles } = await import(join(srcRoot, "src", "sources", "load-sessions.ts"));
+const { discoverTools, stageFiles } = await import(join(srcRoot, "src", "sources", "load-sessions.ts"));
+const { StagedRows } = await import(join(srcRoot, "src", "staging", "staged-rows.ts"));
 
 let peakRss = 0;
 setInterval(() => {
@@ -40,18 +41,19 @@ for (let run = 1; run <= runs; run++) {
   const hashes = createHash("sha256");
   let total = 0;
   for (const tool of found) {
+    const rows = new StagedRows();
     const started = performance.now();
-    const result = await parseFiles(tool.source, tool.files);
+    const failed = await stageFiles(tool.source, tool.files, rows, (staged: { file: { sha256: string; path: string } }) => {
+      const { sha256, ...facts } = staged.file;
+      digest.update(JSON.stringify({ ...staged, file: facts }));
+      hashes.update(`${facts.path} ${sha256 || "-"}\n`);
+    });
     const ms = performance.now() - started;
+    rows.dispose();
     total += ms;
     const mb = tool.files.reduce((sum: number, file: { size: number }) => sum + file.size, 0) / 1e6;
     line.push(`${tool.tool} ${tool.files.length} files ${mb.toFixed(0)} MB ${(ms / 1000).toFixed(3)} s`);
-    for (const file of result.parsed) {
-      const { sha256, ...rest } = file;
-      digest.update(JSON.stringify(rest));
-      hashes.update(`${file.path} ${sha256 ?? "-"}\n`);
-    }
-    digest.update(JSON.stringify(result.failed));
+    digest.update(JSON.stringify(failed));
   }
   console.log(
     `run ${run}: ${(total / 1000).toFixed(3)} s  (${line.join("; ")})  peak RSS ${(peakRss / 1048576).toFixed(0)} MB  digest ${digest.digest("hex").slice(0, 16)}  sha256s ${hashes.digest("hex").slice(0, 16)}`,

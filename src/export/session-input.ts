@@ -1,8 +1,11 @@
 import { boundExportMemory } from "../db/export-memory.ts";
-import { openMemoryDatabase } from "../db/open.ts";
-import { RowFiles } from "../db/insert-rows.ts";
+import { openMemoryDatabase, type OpenDatabase } from "../db/open.ts";
+import { viewStagedRows } from "../db/staged-tables.ts";
 import type { ToolId } from "../sources.ts";
-import { discoverTools, type FileFailure, parseFiles, type ParseProgress } from "../sources/load-sessions.ts";
+import { discoverTools, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
+import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
+import type { StagedEvent } from "../staging/staged-file.ts";
+import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
 
 export interface SessionFilesSummary {
@@ -14,38 +17,52 @@ export interface SessionFilesSummary {
 }
 
 /**
- * Parses the agents' session files into an in-memory database with AI Observer's schema,
- * so that export runs on it exactly as on the real database, which is never opened. Each
- * file's events go to the staging files as soon as it is parsed, and DuckDB keeps the best
- * copy of each event: memory does not grow with the history.
+ * Parses the agents' session files into staged row files, and opens an in-memory database
+ * with AI Observer's schema in which otel_logs and otel_metrics are views of the best copy
+ * of each event's rows, so that export runs on it exactly as on the real database, which is
+ * never opened. Only the events' keys and ranks are held in memory, never their rows; DuckDB
+ * loads meanwhile, while worker threads parse.
  */
 export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
-  const { connection, close } = await openMemoryDatabase();
-  const rows = new RowFiles();
-  try {
-    await boundExportMemory(connection);
-    const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
-    const staging: ParseProgress = {
-      ...progress,
-      onFileParsed(tool, file, ms) {
-        progress.onFileParsed?.(tool, file, ms);
-        summary.files++;
-        summary.bytes += file.bytes;
-        summary.badLines += file.badLines;
-        for (const event of file.events) rows.add(event, true);
-      },
-    };
+  const rows = new StagedRows();
+  const best = new EventSet<StagedEvent>();
+  const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
+  const stop = new AbortController();
+  const parse = async () => {
     for (const found of await discoverTools(tools)) {
-      // No SHA-256 (only import records it), and no file kept after its events are staged.
-      const result = await parseFiles(found.source, found.files, staging, undefined, { hash: false, retain: false });
-      summary.failed.push(...result.failed);
+      // No SHA-256: only import records it.
+      const failed = await stageFiles(found.source, found.files, rows, (staged) => {
+        summary.files++;
+        summary.bytes += staged.file.bytes;
+        summary.badLines += staged.file.badLines;
+        for (const event of staged.events) best.add(event);
+      }, { progress, signal: stop.signal, hash: false });
+      summary.failed.push(...failed);
     }
-    summary.unpricedModels = (await rows.insertWinners(connection)).unpricedModels;
-    return { connection, close, summary };
+  };
+  const parsing = parse();
+  let db: OpenDatabase | undefined;
+  try {
+    db = await openMemoryDatabase();
+    await boundExportMemory(db.connection);
+    await parsing;
+    const winners = best.values();
+    summary.unpricedModels = unpricedModels(winners);
+    await viewStagedRows(db.connection, rows, winners);
   } catch (error) {
-    close();
-    throw error;
-  } finally {
+    stop.abort(error);
+    await parsing.catch(() => undefined);
+    db?.close();
     rows.dispose();
+    throw error;
   }
+  const { connection, close } = db;
+  return {
+    connection,
+    close: () => {
+      close();
+      rows.dispose();
+    },
+    summary,
+  };
 }

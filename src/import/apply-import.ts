@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { insertEventRows, type InsertedCounts } from "../db/insert-rows.ts";
+import { type InsertedCounts, insertStagedRows } from "../db/staged-tables.ts";
 import { loadTempTable } from "../db/temp-table.ts";
+import type { StagedRows } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
 import type { ToolPlan } from "./plan-import.ts";
 
@@ -40,7 +41,7 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
         file_path: file.path,
         size: seen.size,
         mtime_ms: seen.mtimeMs,
-        events: file.events.length,
+        events: file.eventCount,
         bad_lines: file.badLines,
         file_hash: file.sha256,
       });
@@ -65,11 +66,12 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
   );
 }
 
-/** Writes every plan in the caller's transaction: replaced rows out, new rows in, bookkeeping. */
-export async function applyPlans(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string): Promise<InsertedCounts> {
+/** Writes every plan in the caller's transaction: replaced rows out, new rows (staged in `rows`) in, bookkeeping. */
+export async function applyPlans(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows, importedAt: string): Promise<InsertedCounts> {
   await deleteReplacedRows(connection, plans);
-  const inserted = await insertEventRows(
+  const inserted = await insertStagedRows(
     connection,
+    rows,
     plans.flatMap((plan) => plan.events.map((planned) => planned.event)),
   );
   await recordEvents(connection, plans);

@@ -1,9 +1,11 @@
 import { type DayRange, timestampBounds } from "../dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import type { ToolId } from "../sources.ts";
-import { type DiscoveredTool, type FileFailure, parseFiles, type ParseProgress } from "../sources/load-sessions.ts";
-import { EventSet } from "../sources/shared/merge.ts";
-import type { DiscoveredFile, ParsedFile, UsageEvent } from "../sources/types.ts";
+import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
+import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
+import type { DiscoveredFile } from "../sources/types.ts";
+import type { FileSummary, StagedEvent } from "../staging/staged-file.ts";
+import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type RecordedFiles } from "./file-state.ts";
 import { type StoredEvent, storedEvents } from "./stored-events.ts";
 
@@ -17,7 +19,7 @@ export interface FileCounts {
 }
 
 export interface PlannedEvent {
-  event: UsageEvent;
+  event: StagedEvent;
   filePath: string;
   /** The stored copy this one replaces, if any. */
   replaces: StoredEvent | null;
@@ -32,7 +34,7 @@ export interface ToolPlan {
   /** Size and mtime of each file read, as discovered before reading. */
   discovered: Map<string, DiscoveredFile>;
   /** Files read with no event outside the range: they count as fully imported (others are read again next time). */
-  complete: ParsedFile[];
+  complete: FileSummary[];
   /** New keys, and keys whose stored copy this run's copy outranks. */
   events: PlannedEvent[];
   /** Events already imported as they are (or better). */
@@ -44,7 +46,7 @@ export interface ToolPlan {
 }
 
 /** Whether a stored copy stays: it has a higher rank, or the same rank and an earlier (or the same) time. */
-function storedWins(stored: StoredEvent, candidate: UsageEvent, force: boolean): boolean {
+function storedWins(stored: StoredEvent, candidate: StagedEvent, force: boolean): boolean {
   if (stored.rank !== candidate.rank) return stored.rank > candidate.rank;
   return !force && stored.timestamp <= candidate.timestamp;
 }
@@ -55,13 +57,15 @@ function rangeTest(range: DayRange): (timestamp: string) => boolean {
 }
 
 /**
- * Reads the new and changed files of one tool and decides, against what was imported
- * before, which events to add or replace. Reads the database, writes nothing.
+ * Reads the new and changed files of one tool, staging their rows in `rows`, and decides,
+ * against what was imported before, which events to add or replace. Reads the database,
+ * writes nothing to it. Holds the events' keys and ranks, not their rows.
  */
 export async function planTool(
   connection: DuckDBConnection,
   found: DiscoveredTool,
   recorded: RecordedFiles,
+  rows: StagedRows,
   options: { range: DayRange; force: boolean; progress?: ParseProgress; signal?: AbortSignal },
 ): Promise<ToolPlan> {
   const classified = classifyFiles(found.files, recorded[found.tool]);
@@ -70,23 +74,31 @@ export async function planTool(
   const toRead = classified.filter((entry) => entry.status !== "unchanged" || options.force).map((entry) => entry.file);
   if (options.force) files.forced = files.unchanged;
 
-  const { parsed, failed } = await parseFiles(found.source, toRead, options.progress, options.signal);
-  const best = new EventSet();
-  const fileOf = new Map<UsageEvent, string>();
-  const outside = new Set<string>();
+  const best = new EventSet<StagedEvent>();
+  const fileOf = new Map<string, string>();
+  const complete: FileSummary[] = [];
   const inRange = rangeTest(options.range);
   let outsideRange = 0;
-  for (const file of parsed) {
-    for (const event of file.events) {
-      if (!inRange(event.timestamp)) {
-        outsideRange++;
-        outside.add(file.path);
-        continue;
+  let badLines = 0;
+  const failed = await stageFiles(
+    found.source,
+    toRead,
+    rows,
+    ({ file, events }) => {
+      badLines += file.badLines;
+      let outside = false;
+      for (const event of events) {
+        if (!inRange(event.timestamp)) {
+          outsideRange++;
+          outside = true;
+          continue;
+        }
+        if (best.add(event)) fileOf.set(event.key, file.path);
       }
-      fileOf.set(event, file.path);
-      best.add(event);
-    }
-  }
+      if (!outside) complete.push(file);
+    },
+    { progress: options.progress, signal: options.signal },
+  );
   const candidates = best.values();
   const stored = await storedEvents(connection, found.tool, candidates.map((event) => event.key));
   const events: PlannedEvent[] = [];
@@ -98,23 +110,22 @@ export async function planTool(
       continue;
     }
     const reason = previous === null ? "new" : storedWins(previous, event, false) ? "forced" : "update";
-    events.push({ event, filePath: fileOf.get(event) as string, replaces: previous, reason });
+    events.push({ event, filePath: fileOf.get(event.key) as string, replaces: previous, reason });
   }
-  const unpriced = new Set(events.filter((planned) => planned.event.unpriced).map((planned) => planned.event.model));
   return {
     tool: found.tool,
     files,
     failed,
     discovered: new Map(toRead.map((file) => [file.path, file])),
-    complete: parsed.filter((file) => !outside.has(file.path)),
+    complete,
     events,
     alreadyImported,
     outsideRange,
-    badLines: parsed.reduce((sum, file) => sum + file.badLines, 0),
-    unpricedModels: [...unpriced].sort(),
+    badLines,
+    unpricedModels: unpricedModels(events.map((planned) => planned.event)),
     rows: {
-      logs: events.reduce((sum, planned) => sum + planned.event.logs.length, 0),
-      metrics: events.reduce((sum, planned) => sum + planned.event.metrics.length, 0),
+      logs: events.reduce((sum, planned) => sum + planned.event.logs, 0),
+      metrics: events.reduce((sum, planned) => sum + planned.event.metrics, 0),
     },
   };
 }

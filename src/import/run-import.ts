@@ -10,6 +10,7 @@ import { applyPlans } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { nothingChanged, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
+import { StagedRows } from "../staging/staged-rows.ts";
 
 export interface ImportOptions {
   tools: ToolId[];
@@ -114,6 +115,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     connection.interrupt();
   });
   let open = false;
+  const rows = new StagedRows();
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
   const commit = async () => {
@@ -128,14 +130,14 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     const before = await readRecordedFiles(connection);
     const plans: ToolPlan[] = [];
     for (const tool of found) {
-      plans.push(await planTool(connection, tool, before, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
+      plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
     }
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.length > 0);
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      await applyPlans(connection, plans, nowUtc());
+      await applyPlans(connection, plans, rows, nowUtc());
       await commit();
       return { status: "nothing", preview, inserted: nothing };
     }
@@ -145,7 +147,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
 
     hooks.onApplyStart?.();
     const started = performance.now();
-    const inserted = await applyPlans(connection, plans, nowUtc());
+    const inserted = await applyPlans(connection, plans, rows, nowUtc());
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
@@ -155,6 +157,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   } finally {
     if (open) await connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
+    rows.dispose();
     db.close();
     // A run that imported nothing leaves no new, empty database behind.
     if (!keepDatabase) for (const file of [db.path, `${db.path}.wal`]) rmSync(file, { force: true });

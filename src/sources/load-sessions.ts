@@ -2,11 +2,12 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { ToolId } from "../sources.ts";
-import { parseOne, type ParseOutcome } from "./parse-one.ts";
+import type { FileSummary, StagedFile } from "../staging/staged-file.ts";
+import type { StagedRows } from "../staging/staged-rows.ts";
+import { stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest } from "./parse-worker.ts";
 import { sourceFor } from "./registry.ts";
-import { setContentHashing } from "./shared/byte-source.ts";
-import type { DiscoveredFile, ParsedFile, SessionSource } from "./types.ts";
+import type { DiscoveredFile, SessionSource } from "./types.ts";
 
 export interface DiscoveredTool {
   tool: ToolId;
@@ -34,51 +35,70 @@ export interface ParseProgress {
   /** Before a tool's files are read: how many, and their size on disk. */
   onReadStart?(tool: ToolId, files: number, bytes: number): void;
   /** After each file, in the files' order (also when they are parsed in parallel). */
-  onFileParsed?(tool: ToolId, file: ParsedFile, ms: number): void;
+  onFileParsed?(tool: ToolId, file: FileSummary, ms: number): void;
   onReadDone?(tool: ToolId): void;
 }
 
-export interface ParsedFiles {
-  parsed: ParsedFile[];
-  /** Files that could not be read at all (vanished, no permission); the others go on. */
-  failed: FileFailure[];
+export interface StageOptions {
+  progress?: ParseProgress;
+  /** Rejects with the signal's reason when it aborts. */
+  signal?: AbortSignal;
+  /** Compute each file's SHA-256 (default true; only import records it). */
+  hash?: boolean;
 }
 
 /**
- * Parses the files, in parallel on worker threads when there are enough of them (see `parseWorkerCount`). The
- * result does not depend on how: `parsed` and `failed` are in the files' order, and `onFileParsed` is called in
- * that order. Rejects with the signal's reason when `signal` aborts.
+ * Parses the files, in parallel on worker threads when there are enough of them (see `parseWorkerCount`), writes
+ * their rows to `rows` and hands each file's staged result to `onStaged`, in the files' order whichever way they
+ * were parsed. Nothing is kept: memory stays a few files' worth. Resolves to the files that could not be read at
+ * all (vanished, no permission), in order; the others go on.
  */
-export async function parseFiles(
+export async function stageFiles(
   source: SessionSource,
   files: readonly DiscoveredFile[],
-  progress: ParseProgress = {},
-  signal?: AbortSignal,
-  options: { hash?: boolean; retain?: boolean } = {},
-): Promise<ParsedFiles> {
+  rows: StagedRows,
+  onStaged: (staged: StagedFile) => void,
+  options: StageOptions = {},
+): Promise<FileFailure[]> {
+  const { progress = {}, signal } = options;
   const hash = options.hash ?? true;
-  // Without `retain`, each file's result goes only to `onFileParsed`: memory stays one file's worth.
-  const retain = options.retain ?? true;
-  setContentHashing(hash);
-  const result: ParsedFiles = { parsed: [], failed: [] };
+  const failed: FileFailure[] = [];
+  const firstOrdinal = rows.reserveOrdinals(files.length);
   const bytes = files.reduce((sum, file) => sum + file.size, 0);
   progress.onReadStart?.(source.tool, files.length, bytes);
-  const collect = (file: DiscoveredFile, outcome: ParseOutcome) => {
+  const collect = (index: number, outcome: StageOutcome) => {
+    const file = files[index] as DiscoveredFile;
     if ("failure" in outcome) {
-      result.failed.push({ path: file.path, reason: outcome.failure });
+      failed.push({ path: file.path, reason: outcome.failure });
       return;
     }
-    progress.onFileParsed?.(source.tool, outcome.parsed, outcome.ms);
-    if (retain) result.parsed.push(outcome.parsed);
+    rows.add(outcome.staged);
+    progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms);
+    onStaged(outcome.staged);
   };
   const workers = parseWorkerCount(files.length, bytes);
+  const job: PoolJob = { source, files, firstOrdinal, hash, signal, collect };
   if (workers > 0) {
-    await parseInWorkers(source, files, workers, collect, signal, hash);
+    await stageInWorkers(job, workers);
   } else {
-    for (const file of files) collect(file, await parseOne(source, file, signal));
+    for (let index = 0; index < files.length; index++) collect(index, await stageHere(job, index));
   }
   progress.onReadDone?.(source.tool);
-  return result;
+  return failed;
+}
+
+interface PoolJob {
+  source: SessionSource;
+  files: readonly DiscoveredFile[];
+  firstOrdinal: number;
+  hash: boolean;
+  signal: AbortSignal | undefined;
+  /** Called in the files' order. */
+  collect(index: number, outcome: StageOutcome): void;
+}
+
+function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
+  return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, { signal: job.signal, hash: job.hash });
 }
 
 // ---------------------------------------------------------------- the worker pool
@@ -172,25 +192,19 @@ function request(worker: Worker, message: ParseRequest): Promise<ParseReply> {
   });
 }
 
-async function parseInWorkers(
-  source: SessionSource,
-  files: readonly DiscoveredFile[],
-  count: number,
-  collect: (file: DiscoveredFile, outcome: ParseOutcome) => void,
-  signal: AbortSignal | undefined,
-  hash: boolean,
-): Promise<void> {
+async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
+  const { files, signal } = job;
   signal?.throwIfAborted();
-  const outcomes = new Array<ParseOutcome | undefined>(files.length);
+  const outcomes = new Array<StageOutcome | undefined>(files.length);
   const retry: number[] = [];
   let nextToSend = 0;
   let nextToCollect = 0;
   const take = (): number | null => retry.shift() ?? (nextToSend < files.length ? nextToSend++ : null);
-  const deliver = (index: number, outcome: ParseOutcome) => {
+  const deliver = (index: number, outcome: StageOutcome) => {
     outcomes[index] = outcome;
     for (let ready = outcomes[nextToCollect]; ready !== undefined; ready = outcomes[nextToCollect]) {
       outcomes[nextToCollect] = undefined; // collected: keep no second reference
-      collect(files[nextToCollect] as DiscoveredFile, ready);
+      job.collect(nextToCollect, ready);
       nextToCollect++;
     }
   };
@@ -198,12 +212,13 @@ async function parseInWorkers(
   const active = new Set<Worker>();
   let aborted = false;
 
-  /** One of a worker's two request slots: with two files in flight, a worker never waits while this thread decodes. */
+  /** One of a worker's two request slots: with two files in flight, a worker never waits while this thread works. */
   const slot = async (worker: Worker): Promise<void> => {
     for (let index = take(); index !== null && !aborted && active.has(worker); index = take()) {
       let reply: ParseReply;
       try {
-        reply = await request(worker, { id: index, tool: source.tool, file: files[index] as DiscoveredFile, hash });
+        const message: ParseRequest = { id: index, tool: job.source.tool, file: files[index] as DiscoveredFile, ordinal: job.firstOrdinal + index, hash: job.hash };
+        reply = await request(worker, message);
       } catch {
         // The worker is gone: its file is parsed by another worker or, at the end, here.
         retry.push(index);
@@ -216,7 +231,7 @@ async function parseInWorkers(
         continue;
       }
       if (aborted) return;
-      deliver(index, "failure" in reply ? { failure: reply.failure } : { parsed: JSON.parse(reply.json) as ParsedFile, ms: reply.ms });
+      deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: reply.staged, ms: reply.ms });
     }
   };
   const run = async (worker: Worker): Promise<void> => {
@@ -245,7 +260,13 @@ async function parseInWorkers(
     }
     await Promise.race([Promise.all(runs), abortion]);
     // Whatever no worker could do (workers unavailable, a crash) is parsed here, in order.
-    for (let index = take(); index !== null; index = take()) deliver(index, await parseOne(source, files[index] as DiscoveredFile, signal));
+    for (let index = take(); index !== null; index = take()) deliver(index, await stageHere(job, index));
+  } catch (error) {
+    // A file's result could not be taken (e.g. the disk is full): stop the others.
+    aborted = true;
+    for (const worker of active) worker.terminate();
+    active.clear();
+    throw error;
   } finally {
     if (onAbort) signal?.removeEventListener("abort", onAbort);
   }

@@ -1,8 +1,9 @@
 import { errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
-import type { DiscoveredFile, ParsedFile, SessionSource } from "./types.ts";
+import { stageFile, type StagedFile } from "../staging/staged-file.ts";
+import type { DiscoveredFile, ParseContext, SessionSource } from "./types.ts";
 
-export type ParseOutcome = { parsed: ParsedFile; ms: number } | { failure: string };
+export type StageOutcome = { staged: StagedFile; ms: number } | { failure: string };
 
 /** A short reason for a file that could not be read at all (vanished, no permission). */
 export function failureReason(error: unknown): string {
@@ -10,14 +11,14 @@ export function failureReason(error: unknown): string {
   return code ? fsReason(error) : firstLine(errorMessage(error));
 }
 
-/** One file, in this thread; rejects only when `signal` aborted it. */
-export async function parseOne(source: SessionSource, file: DiscoveredFile, signal?: AbortSignal): Promise<ParseOutcome> {
+/** Parses and stages one file (`ordinal`: see `stageFile`), in this thread; rejects only when `context.signal` aborted it. */
+export async function stageOne(source: SessionSource, file: DiscoveredFile, ordinal: number, context: ParseContext = {}): Promise<StageOutcome> {
   const started = performance.now();
   try {
-    const parsed = await source.parseFile(file, { signal });
-    return { parsed, ms: performance.now() - started };
+    const staged = stageFile(await source.parseFile(file, context), ordinal);
+    return { staged, ms: performance.now() - started };
   } catch (error) {
-    if (signal?.aborted) throw error;
+    if (context.signal?.aborted) throw error;
     return { failure: failureReason(error) };
   }
 }

@@ -1,11 +1,12 @@
 /**
- * Worker entry point of the parse pool (`load-sessions.ts`): parses one file per message, in this thread, and
- * sends the result back as JSON text (one string crosses the thread boundary far faster than the structured clone
- * of tens of thousands of row objects). A compiled executable must list this file as a build entry point.
+ * Worker entry point of the parse pool (`load-sessions.ts`): parses and stages one file per
+ * message, in this thread. Only the staged result crosses back (the rows as text, the events
+ * as small records): tens of thousands of row objects would be slow to clone. A compiled
+ * executable must list this file as a build entry point.
  */
 import type { ToolId } from "../sources.ts";
-import { parseOne } from "./parse-one.ts";
-import { setContentHashing } from "./shared/byte-source.ts";
+import type { StagedFile } from "../staging/staged-file.ts";
+import { stageOne } from "./parse-one.ts";
 import { sourceFor } from "./registry.ts";
 import type { DiscoveredFile } from "./types.ts";
 
@@ -15,18 +16,18 @@ export interface ParseRequest {
   id: number;
   tool: ToolId;
   file: DiscoveredFile;
+  ordinal: number;
   hash: boolean;
 }
 
-export type ParseReply = { id: number; json: string; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
+export type ParseReply = { id: number; staged: StagedFile; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
 
 self.onmessage = async (event: MessageEvent<ParseRequest>) => {
-  const { id, tool, file, hash } = event.data;
+  const { id, tool, file, ordinal, hash } = event.data;
   let reply: ParseReply;
   try {
-    setContentHashing(hash);
-    const outcome = await parseOne(sourceFor(tool), file);
-    reply = "failure" in outcome ? { id, failure: outcome.failure } : { id, json: JSON.stringify(outcome.parsed), ms: outcome.ms };
+    const outcome = await stageOne(sourceFor(tool), file, ordinal, { hash });
+    reply = "failure" in outcome ? { id, failure: outcome.failure } : { id, staged: outcome.staged, ms: outcome.ms };
   } catch (error) {
     reply = { id, crashed: String(error) };
   }

@@ -50,8 +50,6 @@ export interface ParsedFile {
   sessionId: string | null;
   /** Already deduplicated within the file. */
   events: UsageEvent[];
-  /** Rows without an identity. Our parsers key every row, so this stays empty; kept for future sources. */
-  otherLogs: LogRow[];
   /** Earliest and latest timestamp of the rows this file produced. */
   firstTime: string | null;
   lastTime: string | null;
@@ -81,6 +79,8 @@ export interface ParsedFile {
 export interface ParseContext {
   /** Abort a long parse (Ctrl-C); the parse rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Compute `ParsedFile.sha256` (default true; only import records it). */
+  hash?: boolean;
 }
 
 export interface SessionSource {

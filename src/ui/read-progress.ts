@@ -1,6 +1,6 @@
 import type { ToolId } from "../sources.ts";
 import type { ParseProgress } from "../sources/load-sessions.ts";
-import type { ParsedFile } from "../sources/types.ts";
+import type { FileSummary } from "../staging/staged-file.ts";
 import { formatBytes, formatCount } from "../format.ts";
 
 const REDRAW_MS = 100;
@@ -35,7 +35,7 @@ export function readProgress(stream: NodeJS.WriteStream): ParseProgress {
       started = performance.now();
       drawn = 0;
     },
-    onFileParsed(_name, file: ParsedFile) {
+    onFileParsed(_name, file: FileSummary) {
       files++;
       bytes += file.bytes;
       draw(false);

@@ -4,9 +4,11 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
-import { parseFiles, parseWorkerCount } from "../../src/sources/load-sessions.ts";
+import { parseWorkerCount, stageFiles } from "../../src/sources/load-sessions.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "../../src/sources/types.ts";
+import type { StagedFile } from "../../src/staging/staged-file.ts";
+import { StagedRows } from "../../src/staging/staged-rows.ts";
 import { FIXTURES, discovered, tempDir } from "./helpers.ts";
 
 function sha256(bytes: Uint8Array): string {
@@ -77,15 +79,17 @@ describe("reader: SHA-256 of the bytes on disk, computed while parsing", () => {
     expect(whole.bytes.equals(readFileSync(rollout))).toBe(true);
   });
 
-  test("parseFiles without hashing (export --from-files) gives the same events and no SHA-256", async () => {
+  test("without hashing (export --from-files): the same events and no SHA-256", async () => {
     const dir = tempDir("nohash");
     const plain = awkwardClaudeFile(dir);
-    const hashed = await parseFiles(claudeSource, [discovered(plain)]);
-    const unhashed = await parseFiles(claudeSource, [discovered(plain)], {}, undefined, { hash: false });
-    expect(hashed.parsed[0]?.sha256).toBe(sha256(readFileSync(plain)));
-    expect(unhashed.parsed[0]?.sha256).toBe("");
-    expect(unhashed.parsed[0]?.events).toEqual(hashed.parsed[0]?.events as never);
-    expect((await parseFiles(claudeSource, [discovered(plain)])).parsed[0]?.sha256).toBe(hashed.parsed[0]?.sha256 as string);
+    const hashed = await claudeSource.parseFile(discovered(plain));
+    const unhashed = await claudeSource.parseFile(discovered(plain), { hash: false });
+    expect(hashed.sha256).toBe(sha256(readFileSync(plain)));
+    expect(unhashed.sha256).toBe("");
+    expect(unhashed.events).toEqual(hashed.events);
+    const staged = async (hash: boolean) => (await stageAll([discovered(plain)], { hash })).staged[0]?.file.sha256;
+    expect(await staged(true)).toBe(hashed.sha256);
+    expect(await staged(false)).toBe("");
   });
 
   test("every source reports it (Gemini documents and logs too)", async () => {
@@ -142,7 +146,30 @@ describe("reader: chunk boundaries never change the result", () => {
   });
 });
 
-describe("parseFiles: worker threads", () => {
+/** Stages `files` like import and export do; returns what was handed on and what the row files hold. */
+async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; signal?: AbortSignal; onStaged?: () => void } = {}) {
+  const rows = new StagedRows();
+  const staged: StagedFile[] = [];
+  const order: string[] = [];
+  try {
+    const failed = await stageFiles(
+      claudeSource,
+      files,
+      rows,
+      (result) => {
+        staged.push(result);
+        options.onStaged?.();
+      },
+      { hash: options.hash, signal: options.signal, progress: { onFileParsed: (_tool, file) => order.push(file.path) } },
+    );
+    rows.close();
+    return { staged, failed, order, logs: readFileSync(rows.logsPath, "utf8"), metrics: readFileSync(rows.metricsPath, "utf8") };
+  } finally {
+    rows.dispose();
+  }
+}
+
+describe("stageFiles: worker threads", () => {
   const saved = process.env["AI_OBSERVER_PARSE_WORKERS"];
   afterEach(() => {
     if (saved === undefined) delete process.env["AI_OBSERVER_PARSE_WORKERS"];
@@ -160,9 +187,7 @@ describe("parseFiles: worker threads", () => {
 
   async function run(workers: string, files: DiscoveredFile[]) {
     process.env["AI_OBSERVER_PARSE_WORKERS"] = workers;
-    const order: string[] = [];
-    const result = await parseFiles(claudeSource, files, { onFileParsed: (_tool, file) => order.push(file.path) });
-    return { result, order };
+    return stageAll(files);
   }
 
   test("how many: none for small inputs or when turned off", () => {
@@ -176,17 +201,23 @@ describe("parseFiles: worker threads", () => {
     const files = inputs();
     const local = await run("0", files);
     const pooled = await run("3", files);
-    expect(pooled.result).toEqual(local.result);
-    expect(pooled.order).toEqual(local.order);
-    expect(local.result.failed.map((failure) => failure.reason)).toEqual(["no such file or folder"]);
+    expect(pooled).toEqual(local);
+    expect(local.failed.map((failure) => failure.reason)).toEqual(["no such file or folder"]);
     expect(local.order).toEqual(files.filter((file) => !file.path.endsWith("gone.jsonl")).map((file) => file.path));
+    expect(local.staged.map((staged) => staged.file.path)).toEqual(local.order);
+    // Every event's rows are staged under its seq, which numbers the files in order.
+    const seqs = local.staged.flatMap((staged) => staged.events.map((event) => event.seq));
+    expect(seqs.length).toBeGreaterThan(10);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+    const logSeqs = local.logs.trim().split("\n").map((line) => (JSON.parse(line) as { q: number }).q);
+    expect(logSeqs).toEqual(seqs);
   });
 
   test("an abort rejects with the signal's reason", async () => {
     process.env["AI_OBSERVER_PARSE_WORKERS"] = "2";
     const controller = new AbortController();
     const reason = new Error("stop");
-    const parse = parseFiles(claudeSource, inputs(), { onFileParsed: () => controller.abort(reason) }, controller.signal);
+    const parse = stageAll(inputs(), { signal: controller.signal, onStaged: () => controller.abort(reason) });
     await expect(parse).rejects.toBe(reason);
   });
 });

@@ -36,7 +36,7 @@ export const claudeSource: SessionSource = {
           return true;
         },
       },
-      context?.signal,
+      context,
     );
     const name = basename(file.path);
     const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;

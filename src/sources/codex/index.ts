@@ -17,7 +17,7 @@ export const codexSource: SessionSource = {
     const stats = await scanJsonl(
       file.path,
       { needles: parser.needles, select: (found, length, head) => parser.select(found, length, head), record: (value) => parser.record(value) },
-      context?.signal,
+      context,
     );
     const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));
     const events = parser.items.map((item) => codexEvent(sessionId, item));

@@ -8,7 +8,7 @@ import { absorbDocument, absorbHugeLineHeader, GEMINI_NEEDLES, absorbRecord, emp
 import { geminiRoots, isGeminiSessionFile, subagentParent } from "./paths.ts";
 import { GEMINI_SERVICE, geminiEvent } from "./to-rows.ts";
 
-async function scanLog(path: string, session: GeminiSession, signal?: AbortSignal): Promise<JsonlStats> {
+async function scanLog(path: string, session: GeminiSession, context?: ParseContext): Promise<JsonlStats> {
   return scanJsonl(
     path,
     {
@@ -16,7 +16,7 @@ async function scanLog(path: string, session: GeminiSession, signal?: AbortSigna
       select: (found, length, head) => !absorbHugeLineHeader(session, found, length, head),
       record: (value) => absorbRecord(session, value),
     },
-    signal,
+    context,
   );
 }
 
@@ -35,7 +35,7 @@ function firstLine(bytes: Buffer): Buffer {
  */
 async function readSession(path: string, session: GeminiSession, context?: ParseContext): Promise<JsonlStats> {
   if (path.endsWith(".json")) {
-    const { bytes, sha256 } = await readFileBytes(path, context?.signal);
+    const { bytes, sha256 } = await readFileBytes(path, context);
     const document = parseDocument(bytes);
     if (document) {
       absorbDocument(session, document);
@@ -46,7 +46,7 @@ async function readSession(path: string, session: GeminiSession, context?: Parse
       return { lines: 1, badLines: 1, bytes: bytes.length, completeBytes: 0, sha256 };
     }
   }
-  const stats = await scanLog(path, session, context?.signal);
+  const stats = await scanLog(path, session, context);
   if (session.messages.size === 0 && session.sessionId === "" && stats.badLines > 0) {
     // gemini-cli's parseLegacyRecordFallback: a `.jsonl` that holds one pretty-printed document.
     const document = parseDocument(await readAllBytes(path, context?.signal));

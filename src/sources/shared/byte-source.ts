@@ -6,6 +6,12 @@ const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const DEFAULT_CHUNK_SIZE = 4 << 20;
 let chunkSize = DEFAULT_CHUNK_SIZE;
 
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** Compute the SHA-256 of the bytes on disk (default true). */
+  hash?: boolean;
+}
+
 /** Tests shrink the read size to put line and needle boundaries across chunks; `undefined` restores the default. */
 export function setChunkSizeForTests(bytes: number | undefined): void {
   chunkSize = bytes ?? DEFAULT_CHUNK_SIZE;
@@ -31,27 +37,24 @@ async function readAt(handle: FileHandle, buffer: Buffer, length: number, positi
 
 /**
  * One session file, opened once: its bytes in large chunks (decompressed on the fly when it is zstd, which is
- * recognised by its magic bytes, whatever the file is called: Codex ≥0.137 writes `rollout-*.jsonl.zst`), and the
- * SHA-256 of the bytes as they are on disk, computed on the way.
+ * recognised by its magic bytes, whatever the file is called: Codex ≥0.137 writes `rollout-*.jsonl.zst`), and,
+ * with `hash`, the SHA-256 of the bytes as they are on disk, computed on the way (import records it; an export
+ * from files does not need it).
  */
-let hashing = true;
-
-/** Whether files are hashed as they are read: import records the SHA-256, an export from files does not need it. */
-export function setContentHashing(enabled: boolean): void {
-  hashing = enabled;
-}
-
 export class FileBytes {
-  readonly #hasher = hashing ? new Bun.CryptoHasher("sha256") : null;
+  readonly #hasher: InstanceType<typeof Bun.CryptoHasher> | null;
   #compressed = false;
 
   private constructor(
     readonly path: string,
     readonly handle: FileHandle,
-  ) {}
+    hash: boolean,
+  ) {
+    this.#hasher = hash ? new Bun.CryptoHasher("sha256") : null;
+  }
 
-  static async open(path: string): Promise<FileBytes> {
-    return new FileBytes(path, await open(path, "r"));
+  static async open(path: string, options: ReadOptions = {}): Promise<FileBytes> {
+    return new FileBytes(path, await open(path, "r"), options.hash ?? true);
   }
 
   /** Known after the first chunk. */
@@ -137,12 +140,12 @@ export class FileBytes {
   }
 }
 
-/** The whole file (decompressed) and the SHA-256 of its bytes on disk. */
-export async function readFileBytes(path: string, signal?: AbortSignal): Promise<{ bytes: Buffer; sha256: string }> {
-  const file = await FileBytes.open(path);
+/** The whole file (decompressed) and the SHA-256 of its bytes on disk (`""` without `hash`). */
+export async function readFileBytes(path: string, options: ReadOptions = {}): Promise<{ bytes: Buffer; sha256: string }> {
+  const file = await FileBytes.open(path, options);
   try {
     const parts: Buffer[] = [];
-    for await (const chunk of file.chunks(signal)) parts.push(Buffer.from(chunk));
+    for await (const chunk of file.chunks(options.signal)) parts.push(Buffer.from(chunk));
     return { bytes: Buffer.concat(parts), sha256: file.sha256() };
   } finally {
     await file.close();
@@ -150,7 +153,7 @@ export async function readFileBytes(path: string, signal?: AbortSignal): Promise
 }
 
 export async function readAllBytes(path: string, signal?: AbortSignal): Promise<Buffer> {
-  return (await readFileBytes(path, signal)).bytes;
+  return (await readFileBytes(path, { signal, hash: false })).bytes;
 }
 
 /**
@@ -163,7 +166,7 @@ export async function scanLines(
   onLine: (line: Buffer, terminated: boolean) => void,
   signal?: AbortSignal,
 ): Promise<number> {
-  const file = await FileBytes.open(path);
+  const file = await FileBytes.open(path, { hash: false });
   try {
     let pending: Buffer[] = [];
     let total = 0;

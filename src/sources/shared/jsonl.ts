@@ -1,4 +1,4 @@
-import { FileBytes } from "./byte-source.ts";
+import { FileBytes, type ReadOptions } from "./byte-source.ts";
 import { parseJsonObject, parseLatin1, type JsonObject } from "./json.ts";
 
 /** How many leading bytes of a line `select` sees. */
@@ -170,7 +170,8 @@ class LongLine {
  * Only the lines `handler.select` picks are decoded; the others are looked at only by `Buffer.indexOf` in the read
  * chunk. A selected line that spans chunks is read again from the file at its offset (or, for zstd, kept in parts).
  */
-export async function scanJsonl(path: string, handler: JsonlHandler, signal?: AbortSignal): Promise<JsonlStats> {
+export async function scanJsonl(path: string, handler: JsonlHandler, options: ReadOptions = {}): Promise<JsonlStats> {
+  const signal = options.signal;
   const stats: JsonlStats = { lines: 0, badLines: 0, bytes: 0, completeBytes: 0, sha256: "" };
   const needles = handler.needles;
   if (needles.length > 30 || needles.some((needle) => needle.length === 0 || needle.indexOf(10) >= 0)) {
@@ -220,7 +221,7 @@ export async function scanJsonl(path: string, handler: JsonlHandler, signal?: Ab
     stats.completeBytes = terminated || parsed ? end : start;
   }
 
-  const file = await FileBytes.open(path);
+  const file = await FileBytes.open(path, options);
   try {
     const long = new LongLine(keep);
     let inLong = false;

@@ -1,7 +1,14 @@
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../types.ts";
 
+/** What the choice between copies of one event looks at. */
+export interface RankedEvent {
+  key: string;
+  rank: number;
+  timestamp: string;
+}
+
 /** True when `candidate` should replace `current`: a higher rank, or the same rank and an earlier timestamp. */
-export function outranks(candidate: UsageEvent, current: UsageEvent): boolean {
+export function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
   if (candidate.rank !== current.rank) return candidate.rank > current.rank;
   return candidate.timestamp < current.timestamp;
 }
@@ -10,15 +17,18 @@ export function outranks(candidate: UsageEvent, current: UsageEvent): boolean {
  * Keeps, per key, the event with the highest rank; equal ranks keep the earlier timestamp, then the first seen
  * (so copies that differ only in time give the same answer in any file order). Insertion order is kept.
  */
-export class EventSet {
-  readonly #events = new Map<string, UsageEvent>();
+export class EventSet<T extends RankedEvent = UsageEvent> {
+  readonly #events = new Map<string, T>();
 
-  add(event: UsageEvent): void {
+  /** True when `event` is now the kept copy of its key. */
+  add(event: T): boolean {
     const current = this.#events.get(event.key);
-    if (current === undefined || outranks(event, current)) this.#events.set(event.key, event);
+    if (current !== undefined && !outranks(event, current)) return false;
+    this.#events.set(event.key, event);
+    return true;
   }
 
-  values(): UsageEvent[] {
+  values(): T[] {
     return [...this.#events.values()];
   }
 }
@@ -37,11 +47,13 @@ export function selectEvents(files: readonly ParsedFile[]): UsageEvent[] {
   return set.values();
 }
 
+/** Models of the events that had tokens but no price, sorted. */
+export function unpricedModels(events: readonly { model: string; unpriced: boolean }[]): string[] {
+  return [...new Set(events.filter((event) => event.unpriced).map((event) => event.model))].sort();
+}
+
 /** Merge many files' events into rows: group by key, keep the highest rank. Pure. */
 export function mergeEvents(files: readonly ParsedFile[]): MergedRows {
   const events = selectEvents(files);
-  const logs = events.flatMap((event) => event.logs);
-  for (const file of files) logs.push(...file.otherLogs);
-  const unpriced = new Set(events.filter((event) => event.unpriced).map((event) => event.model));
-  return { logs, metrics: events.flatMap((event) => event.metrics), unpricedModels: [...unpriced].sort() };
+  return { logs: events.flatMap((event) => event.logs), metrics: events.flatMap((event) => event.metrics), unpricedModels: unpricedModels(events) };
 }

@@ -17,5 +17,5 @@ export function parsedFile(
     if (firstTime === null || event.timestamp < firstTime) firstTime = event.timestamp;
     if (lastTime === null || event.timestamp > lastTime) lastTime = event.timestamp;
   }
-  return { path, tool, sessionId, events, otherLogs: [], firstTime, lastTime, ...stats };
+  return { path, tool, sessionId, events, firstTime, lastTime, ...stats };
 }

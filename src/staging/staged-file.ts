@@ -1,0 +1,68 @@
+import type { ToolId } from "../sources.ts";
+import type { ParsedFile } from "../sources/types.ts";
+import { appendMetricLines, logLine } from "./row-text.ts";
+
+/**
+ * What a parse hands on, in or out of a worker thread: the file's facts, a compact record of each
+ * usage event, and the events' rows already rendered as staged text (see row-text.ts), so that no
+ * row object crosses threads and the caller keeps no rows in memory.
+ */
+export interface StagedFile {
+  file: FileSummary;
+  events: StagedEvent[];
+  /** Lines of staged log rows, each ending in a newline. */
+  logText: string;
+  /** Lines of staged metric rows, each ending in a newline. */
+  metricText: string;
+}
+
+/** A parsed file without its events (`eventCount` says how many it had). */
+export interface FileSummary {
+  path: string;
+  tool: ToolId;
+  sessionId: string | null;
+  eventCount: number;
+  firstTime: string | null;
+  lastTime: string | null;
+  badLines: number;
+  lines: number;
+  bytes: number;
+  completeBytes: number;
+  sha256: string;
+}
+
+/** A usage event without its rows, which are staged under its `seq`. */
+export interface StagedEvent {
+  key: string;
+  rank: number;
+  timestamp: string;
+  model: string;
+  unpriced: boolean;
+  /** `ordinal × SEQ_PER_FILE + index in the file`: unique in a run, and in the order the events were read. */
+  seq: number;
+  logs: number;
+  metrics: number;
+}
+
+/** Room for this many events per file in `seq` (files hold thousands). */
+export const SEQ_PER_FILE = 2 ** 24;
+
+function text(lines: string[]): string {
+  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+}
+
+/** `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. */
+export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
+  if (parsed.events.length >= SEQ_PER_FILE) throw new Error(`${parsed.path}: more than ${SEQ_PER_FILE} usage events in one file`);
+  const logLines: string[] = [];
+  const metricLines: string[] = [];
+  const events = parsed.events.map((event, index): StagedEvent => {
+    const seq = ordinal * SEQ_PER_FILE + index;
+    for (const row of event.logs) logLines.push(logLine(row, event.key, seq));
+    appendMetricLines(metricLines, event.metrics, event.key, seq);
+    const { key, rank, timestamp, model, unpriced } = event;
+    return { key, rank, timestamp, model, unpriced, seq, logs: event.logs.length, metrics: event.metrics.length };
+  });
+  const { events: _, ...facts } = parsed;
+  return { file: { ...facts, eventCount: events.length }, events, logText: text(logLines), metricText: text(metricLines) };
+}
