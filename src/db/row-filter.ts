@@ -10,3 +10,9 @@ export function filterParams(filter: RowFilter): { from: string; to: string; ser
   const bounds = timestampBounds(filter.range);
   return { from: bounds.from, to: bounds.to, service: filter.serviceName };
 }
+
+/** The filter's bounds as naive UTC text (`YYYY-MM-DD HH:MM:SS[.ffffff]`, compared as text); null: open. */
+export function timestampRange(range: DayRange): { from: string | null; to: string | null } {
+  const bounds = timestampBounds(range);
+  return { from: range.from === undefined ? null : bounds.from, to: range.to === undefined ? null : bounds.to };
+}

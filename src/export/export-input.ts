@@ -2,15 +2,30 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import { boundExportMemory } from "../db/export-memory.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
+import type { RowFilter } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
 import type { ParseProgress } from "../sources/load-sessions.ts";
+import { countRows } from "./count-rows.ts";
 import { openSessionFiles, type SessionFilesSummary } from "./session-input.ts";
+import type { ExportTable, TableCounts } from "./tables.ts";
+import { writeParquet } from "./write-parquet.ts";
 
 /** Where the rows come from: AI Observer's database, or session files parsed into memory. */
 export type ExportInput = { kind: "database"; location: DatabaseLocation } | { kind: "files"; tools: ToolId[] };
 
+/** Rows to export, counted and written by table. */
 export interface OpenInput {
-  connection: DuckDBConnection;
+  /** The rows of each table that `filter` selects: exactly what `writeTable` writes. */
+  count(filter: RowFilter): Promise<TableCounts>;
+  /** Writes the selected rows of `table` to `path` as ZSTD Parquet; returns the number of rows written. */
+  writeTable(table: ExportTable, filter: RowFilter, path: string): Promise<number>;
+  /**
+   * The database, for what only a database has: one snapshot for the counts and the writes, and
+   * deleting the exported rows afterwards. `null` for session files.
+   */
+  database: DuckDBConnection | null;
+  /** Stops a running statement (Ctrl-C). */
+  interrupt(): void;
   close(): void;
   /** For `--from-files`: what was read. */
   summary?: SessionFilesSummary;
@@ -26,5 +41,12 @@ export async function openExportInput(input: ExportInput, mode: { readOnly: bool
     db.close();
     throw error;
   }
-  return { connection: db.connection, close: db.close };
+  const { connection } = db;
+  return {
+    count: (filter) => countRows(connection, filter),
+    writeTable: (table, filter, path) => writeParquet(connection, table, filter, path),
+    database: connection,
+    interrupt: () => connection.interrupt(),
+    close: db.close,
+  };
 }

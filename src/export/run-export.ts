@@ -1,5 +1,6 @@
 import { statSync } from "node:fs";
 import { type DayRange, describeRange, rangeLabel } from "../dates.ts";
+import type { DuckDBConnection } from "../db/duckdb.ts";
 import { deleteCountedRows } from "../db/filtered-rows.ts";
 import type { RowFilter } from "../db/row-filter.ts";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
@@ -7,14 +8,12 @@ import { fsReason } from "../fs-errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { SourceSelection } from "../sources.ts";
 import type { ParseProgress } from "../sources/load-sessions.ts";
-import { countRows } from "./count-rows.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { checkOutputTarget, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
 import { rereadArchive } from "./verify-archive.ts";
 import { createViewsDatabase } from "./views-db.ts";
-import { writeParquet } from "./write-parquet.ts";
 import { writeZip } from "./zip.ts";
 
 export interface ExportOptions {
@@ -141,7 +140,7 @@ class Steps {
 /** Writes the Parquet files, the views database and the ZIP into the staging folder; returns the names to move into place. */
 async function writeArchive(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps): Promise<string[]> {
   for (const table of EXPORT_TABLES) {
-    const written = await steps.run({ kind: "table", table: table.key }, () => writeParquet(input.connection, table, filter, stage.file(table.file)), (rows) => rows);
+    const written = await steps.run({ kind: "table", table: table.key }, () => input.writeTable(table, filter, stage.file(table.file)), (rows) => rows);
     if (written !== preview.counts[table.key]) {
       throw new CliError(`export of ${table.key} wrote ${written} rows but ${preview.counts[table.key]} were counted; nothing was written`);
     }
@@ -154,13 +153,13 @@ async function writeArchive(input: OpenInput, filter: RowFilter, preview: Export
   return [zipFile];
 }
 
-async function deleteExportedRows(input: OpenInput, filter: RowFilter, counts: TableCounts): Promise<TableCounts> {
+async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter, counts: TableCounts): Promise<TableCounts> {
   const deleted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   try {
-    for (const table of EXPORT_TABLES) deleted[table.key] = await deleteCountedRows(input.connection, table.table, filter, counts[table.key]);
-    await input.connection.run("COMMIT");
+    for (const table of EXPORT_TABLES) deleted[table.key] = await deleteCountedRows(database, table.table, filter, counts[table.key]);
+    await database.run("COMMIT");
   } catch (error) {
-    await input.connection.run("ROLLBACK").catch(() => undefined);
+    await database.run("ROLLBACK").catch(() => undefined);
     throw new CliError(`the archive was written, but deleting the exported rows failed, so nothing was deleted: ${firstLine(errorMessage(error))}`);
   }
   return deleted;
@@ -169,14 +168,16 @@ async function deleteExportedRows(input: OpenInput, filter: RowFilter, counts: T
 export async function runExport(options: ExportOptions, hooks: ExportHooks): Promise<ExportResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.selection.serviceName };
   const input = await openExportInput(options.input, { readOnly: !options.deleteAfter }, hooks);
-  const stopInterrupting = onInterrupt(() => input.connection.interrupt());
+  const stopInterrupting = onInterrupt(() => input.interrupt());
+  const database = input.database;
   const steps = new Steps(hooks);
   let staging: Staging | undefined;
   try {
     // One snapshot for the counts, the COPYs and the delete, so the preview shows the rows
     // written and `--delete-after` deletes exactly those.
-    await input.connection.run("BEGIN TRANSACTION");
-    const counts = await countRows(input.connection, filter);
+    if (options.deleteAfter && database === null) throw new CliError("--delete-after deletes from the database; it cannot be used with --from-files");
+    await database?.run("BEGIN TRANSACTION");
+    const counts = await input.count(filter);
     const preview = buildPreview(options, counts, input.summary ?? null);
     const nothing = { files: [], bytes: 0, deleted: null };
     if (isEmpty(counts)) return { status: "empty", preview, ...nothing };
@@ -188,8 +189,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     staging = await Staging.create(options.outputDir);
     const stage = staging;
     const finalNames = await writeArchive(input, filter, preview, stage, steps);
-    if (options.deleteAfter) {
-      const reread = await steps.run({ kind: "verify" }, () => rereadArchive(input.connection, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
+    if (options.deleteAfter && database) {
+      const reread = await steps.run({ kind: "verify" }, () => rereadArchive(database, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
       if (!sameCounts(reread, counts)) {
         throw new CliError(`the archive holds ${JSON.stringify(reread)} rows but ${JSON.stringify(counts)} were exported; nothing was written or deleted`);
       }
@@ -197,9 +198,10 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     const paths = staging.commit(finalNames);
     const files = paths.map((path, index) => ({ name: finalNames[index] as string, path, bytes: statSync(path).size }));
     const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
-    const deleted = options.deleteAfter
-      ? await steps.run({ kind: "delete" }, () => deleteExportedRows(input, filter, counts), (rows) => rows.traces + rows.logs + rows.metrics)
-      : null;
+    const deleted =
+      options.deleteAfter && database
+        ? await steps.run({ kind: "delete" }, () => deleteExportedRows(database, filter, counts), (rows) => rows.traces + rows.logs + rows.metrics)
+        : null;
     return { status: "exported", preview, files, bytes, deleted };
   } catch (error) {
     hooks.onFailure?.();

@@ -1,12 +1,13 @@
-import { boundExportMemory } from "../db/export-memory.ts";
-import { openMemoryDatabase, type OpenDatabase } from "../db/open.ts";
-import { viewStagedRows } from "../db/staged-tables.ts";
+import { loadDuckDB } from "../db/duckdb.ts";
+import { type RowFilter, timestampRange } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
+import { type RowSelection, writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
+import type { TableCounts } from "./tables.ts";
 
 export interface SessionFilesSummary {
   files: number;
@@ -16,53 +17,56 @@ export interface SessionFilesSummary {
   unpricedModels: string[];
 }
 
+function selection(winners: readonly StagedEvent[], filter: RowFilter): { events: StagedEvent[]; rows: RowSelection } {
+  const { from, to } = timestampRange(filter.range);
+  const events = winners.filter(
+    (event) => (from === null || event.timestamp >= from) && (to === null || event.timestamp <= to) && (filter.serviceName === null || event.service === filter.serviceName),
+  );
+  return { events, rows: { winners: new Set(events.map((event) => event.seq)), from, to, serviceName: filter.serviceName } };
+}
+
 /**
- * Parses the agents' session files into staged row files, and opens an in-memory database
- * with AI Observer's schema in which otel_logs and otel_metrics are views of the best copy
- * of each event's rows, so that export runs on it exactly as on the real database, which is
- * never opened. Only the events' keys and ranks are held in memory, never their rows; DuckDB
- * loads meanwhile, while worker threads parse.
+ * Parses the agents' session files, on worker threads, into staged row files, keeping in memory
+ * only each event's key, rank and row counts, and picks the best copy of each event. The export
+ * then counts those copies' rows and writes them as Parquet straight from the staged files; no
+ * database is opened (DuckDB is loaded meanwhile, for the views database only).
  */
 export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const rows = new StagedRows();
   const best = new EventSet<StagedEvent>();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
-  const stop = new AbortController();
-  const parse = async () => {
-    for (const found of await discoverTools(tools)) {
+  try {
+    const found = await discoverTools(tools);
+    loadDuckDB().catch(() => undefined); // the native library loads while worker threads parse; a failure shows when it is used
+    for (const tool of found) {
       // No SHA-256: only import records it.
-      const failed = await stageFiles(found.source, found.files, rows, (staged) => {
+      const failed = await stageFiles(tool.source, tool.files, rows, (staged) => {
         summary.files++;
         summary.bytes += staged.file.bytes;
         summary.badLines += staged.file.badLines;
         for (const event of staged.events) best.add(event);
-      }, { progress, signal: stop.signal, hash: false });
+      }, { progress, hash: false });
       summary.failed.push(...failed);
     }
-  };
-  const parsing = parse();
-  let db: OpenDatabase | undefined;
-  try {
-    db = await openMemoryDatabase();
-    await boundExportMemory(db.connection);
-    await parsing;
-    const winners = best.values();
-    summary.unpricedModels = unpricedModels(winners);
-    await viewStagedRows(db.connection, rows, winners);
+    rows.close();
   } catch (error) {
-    stop.abort(error);
-    await parsing.catch(() => undefined);
-    db?.close();
     rows.dispose();
     throw error;
   }
-  const { connection, close } = db;
+  const winners = best.values();
+  summary.unpricedModels = unpricedModels(winners);
   return {
-    connection,
-    close: () => {
-      close();
-      rows.dispose();
+    async count(filter): Promise<TableCounts> {
+      const { events } = selection(winners, filter);
+      return { traces: 0, logs: events.reduce((sum, event) => sum + event.logs, 0), metrics: events.reduce((sum, event) => sum + event.metrics, 0) };
     },
+    writeTable(table, filter, path) {
+      const staged = table.key === "logs" ? rows.logsPath : table.key === "metrics" ? rows.metricsPath : null;
+      return writeStagedTable(table.table, staged, selection(winners, filter).rows, path);
+    },
+    database: null,
+    interrupt: () => undefined,
+    close: () => rows.dispose(),
     summary,
   };
 }

@@ -1,22 +1,25 @@
+import { closeSync, openSync, readSync } from "node:fs";
 import { encodeAttributes } from "../sources/shared/attributes.ts";
 import type { LogRow, MetricRow } from "../sources/types.ts";
 
 /** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
 export const IMPORT_KEY_ATTRIBUTE = "import.key";
 
-/**
- * The text formats of staged rows, one line per row, read by src/db/staged-logs.sql and
- * staged-metrics.sql. `seq` is the row's event (see StagedEvent.seq). Logs are NDJSON (a body
- * may hold any text); metrics are tab-separated (every field is ours or escaped JSON).
+/*
+ * The text formats of staged rows: one line per row (per pair of metric twins), tab-separated,
+ * the last field the row's event `seq` (see StagedEvent.seq). Timestamps, services, severities
+ * and metric names are our own constants and formats; attribute maps are Go-encoded JSON, which
+ * escapes every control character; a log body, which may be any text, is a JSON string.
+ *
+ *   log:    timestamp  severityText  severityNumber  service  bodyJson  attributesJson  seq
+ *   metric: timestamp  service       names           value    attributesJson           seq
  */
-export function logLine(row: LogRow, key: string, seq: number): string {
-  const attributes = JSON.stringify(encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key));
-  return `{"t":${JSON.stringify(row.timestamp)},"st":${JSON.stringify(row.severityText)},"sn":${row.severityNumber},"s":${JSON.stringify(row.serviceName)},"b":${JSON.stringify(row.body)},"a":${attributes},"q":${seq}}`;
-}
+
+export const LOG_FIELDS = 7;
+export const METRIC_FIELDS = 6;
 
 const TSV_UNSAFE = /[\t\n\r]/;
 
-/** Names, timestamps and services are our own constants and formats; a tab or line break in one is a bug. */
 function tsvField(text: string): string {
   if (TSV_UNSAFE.test(text)) throw new Error(`unexpected control character in ${JSON.stringify(text)}`);
   return text;
@@ -26,6 +29,11 @@ function tsvField(text: string): string {
 function metricName(name: string): string {
   if (name.includes(",")) throw new Error(`unexpected comma in metric name ${JSON.stringify(name)}`);
   return tsvField(name);
+}
+
+export function logLine(row: LogRow, key: string, seq: number): string {
+  const attributes = encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key);
+  return `${tsvField(row.timestamp)}\t${tsvField(row.severityText)}\t${row.severityNumber}\t${tsvField(row.serviceName)}\t${JSON.stringify(row.body)}\t${attributes}\t${seq}`;
 }
 
 function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -53,5 +61,57 @@ export function appendMetricLines(lines: string[], rows: readonly MetricRow[], k
     const attributes = encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key);
     lines.push(`${tsvField(row.timestamp)}\t${tsvField(row.serviceName)}\t${names}\t${row.value}\t${attributes}\t${seq}`);
     index = next;
+  }
+}
+
+/** One staged line: field `i` is `bytes[starts[i]..ends[i]]`. Valid only during the callback. */
+export interface StagedLine {
+  bytes: Buffer;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+const READ_SIZE = 4 << 20;
+
+/** Calls `onLine` for each line of a staged row file, split into `fields` fields (a line with another count is an error). */
+export async function readStagedLines(path: string, fields: number, onLine: (line: StagedLine) => void | Promise<void>): Promise<void> {
+  const fd = openSync(path, "r");
+  try {
+    const line: StagedLine = { bytes: Buffer.alloc(0), starts: new Int32Array(fields), ends: new Int32Array(fields) };
+    let buffer = Buffer.allocUnsafe(READ_SIZE);
+    let kept = 0; // bytes of an unfinished line at the start of `buffer`
+    for (;;) {
+      if (kept === buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, kept);
+        buffer = grown;
+      }
+      const read = readSync(fd, buffer, kept, buffer.length - kept, null);
+      const end = kept + read;
+      if (read === 0) {
+        if (kept > 0) throw new Error(`${path}: the last staged line has no newline`);
+        return;
+      }
+      let start = 0;
+      for (let newline = buffer.indexOf(10, kept); newline >= 0 && newline < end; newline = buffer.indexOf(10, start)) {
+        let from = start;
+        for (let field = 0; field < fields; field++) {
+          const tab = field === fields - 1 ? newline : buffer.indexOf(9, from);
+          if (tab < 0 || tab > newline) throw new Error(`${path}: a staged line without ${fields} fields`);
+          line.starts[field] = from;
+          line.ends[field] = tab;
+          from = tab + 1;
+        }
+        line.bytes = buffer;
+        const pending = onLine(line);
+        if (pending) await pending;
+        start = newline + 1;
+        if (start >= end) break;
+      }
+      kept = end - start;
+      buffer.copy(buffer, 0, start, end);
+    }
+  } finally {
+    closeSync(fd);
   }
 }

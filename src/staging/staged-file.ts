@@ -1,5 +1,5 @@
 import type { ToolId } from "../sources.ts";
-import type { ParsedFile } from "../sources/types.ts";
+import type { ParsedFile, UsageEvent } from "../sources/types.ts";
 import { appendMetricLines, logLine } from "./row-text.ts";
 
 /**
@@ -40,6 +40,8 @@ export interface StagedEvent {
   unpriced: boolean;
   /** `ordinal × SEQ_PER_FILE + index in the file`: unique in a run, and in the order the events were read. */
   seq: number;
+  /** The ServiceName of its rows (`""` when it has none). Its rows all have its timestamp and this service. */
+  service: string;
   logs: number;
   metrics: number;
 }
@@ -51,6 +53,21 @@ function text(lines: string[]): string {
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }
 
+/**
+ * The service of an event's rows, which must all have the event's timestamp and one service: a time
+ * range or service filter then selects whole events, and rows can be counted from the events alone.
+ */
+function rowService(event: UsageEvent): string {
+  const rows: { timestamp: string; serviceName: string }[] = [...event.logs, ...event.metrics];
+  const service = rows[0]?.serviceName ?? "";
+  for (const row of rows) {
+    if (row.timestamp !== event.timestamp || row.serviceName !== service) {
+      throw new Error(`event ${event.key}: its rows differ in time or service (${row.timestamp} ${row.serviceName})`);
+    }
+  }
+  return service;
+}
+
 /** `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. */
 export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   if (parsed.events.length >= SEQ_PER_FILE) throw new Error(`${parsed.path}: more than ${SEQ_PER_FILE} usage events in one file`);
@@ -58,10 +75,11 @@ export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   const metricLines: string[] = [];
   const events = parsed.events.map((event, index): StagedEvent => {
     const seq = ordinal * SEQ_PER_FILE + index;
+    const service = rowService(event);
     for (const row of event.logs) logLines.push(logLine(row, event.key, seq));
     appendMetricLines(metricLines, event.metrics, event.key, seq);
     const { key, rank, timestamp, model, unpriced } = event;
-    return { key, rank, timestamp, model, unpriced, seq, logs: event.logs.length, metrics: event.metrics.length };
+    return { key, rank, timestamp, model, unpriced, seq, service, logs: event.logs.length, metrics: event.metrics.length };
   });
   const { events: _, ...facts } = parsed;
   return { file: { ...facts, eventCount: events.length }, events, logText: text(logLines), metricText: text(metricLines) };

@@ -15,7 +15,7 @@ function writeAll(fd: number, text: string): void {
  */
 export class StagedRows {
   readonly #folder = new ScratchFolder("ai-observer-rows-");
-  readonly logsPath = this.#folder.file("logs.ndjson");
+  readonly logsPath = this.#folder.file("logs.tsv");
   readonly metricsPath = this.#folder.file("metrics.tsv");
   readonly #logs = openSync(this.logsPath, "w");
   readonly #metrics = openSync(this.metricsPath, "w");
@@ -40,6 +40,11 @@ export class StagedRows {
     this.#open = false;
     closeSync(this.#logs);
     closeSync(this.#metrics);
+  }
+
+  /** A path for another file in the same scratch folder (removed with it). */
+  scratchFile(name: string): string {
+    return this.#folder.file(name);
   }
 
   /** Writes the `seq`s of the events whose rows count, one per line, and returns the file. */

@@ -16,7 +16,7 @@ export function readProgress(stream: NodeJS.WriteStream): ParseProgress {
   let files = 0;
   let bytes = 0;
   let started = 0;
-  let drawn = 0;
+  let drawn = Number.NEGATIVE_INFINITY;
   const draw = (force: boolean) => {
     const now = performance.now();
     if (!force && now - drawn < REDRAW_MS) return;
@@ -33,7 +33,7 @@ export function readProgress(stream: NodeJS.WriteStream): ParseProgress {
       files = 0;
       bytes = 0;
       started = performance.now();
-      drawn = 0;
+      drawn = Number.NEGATIVE_INFINITY; // the first file always draws
     },
     onFileParsed(_name, file: FileSummary) {
       files++;

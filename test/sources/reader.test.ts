@@ -209,7 +209,7 @@ describe("stageFiles: worker threads", () => {
     const seqs = local.staged.flatMap((staged) => staged.events.map((event) => event.seq));
     expect(seqs.length).toBeGreaterThan(10);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    const logSeqs = local.logs.trim().split("\n").map((line) => (JSON.parse(line) as { q: number }).q);
+    const logSeqs = local.logs.trim().split("\n").map((line) => Number(line.split("\t").at(-1)));
     expect(logSeqs).toEqual(seqs);
   });
 

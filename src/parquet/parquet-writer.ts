@@ -1,0 +1,333 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+import { versionInfo } from "../version.ts";
+import { ColumnBuilder, type ColumnKind, type ColumnSpec } from "./column-builder.ts";
+import { CompactWriter } from "./thrift-compact.ts";
+
+/**
+ * A Parquet file writer for flat tables of nullable columns, with the physical and logical types
+ * DuckDB gives its own COPY … (FORMAT PARQUET) output, so that DuckDB (and any Parquet reader)
+ * reads back the same column types: every column OPTIONAL, PLAIN values, RLE definition levels,
+ * one ZSTD data page per column chunk, min/max statistics for numbers.
+ * Format: https://parquet.apache.org/docs/file-format/ and parquet.thrift.
+ */
+
+const MAGIC = Buffer.from("PAR1");
+const ZSTD_LEVEL = 3;
+
+const enum PhysicalType {
+  Boolean = 0,
+  Int32 = 1,
+  Int64 = 2,
+  Double = 5,
+  ByteArray = 6,
+}
+
+const enum ConvertedType {
+  Utf8 = 0,
+  TimestampMicros = 10,
+  Uint32 = 13,
+  Uint64 = 14,
+  Int32 = 17,
+  Int64 = 18,
+  Json = 19,
+}
+
+const PLAIN = 0;
+const RLE = 3;
+const ZSTD = 6;
+const DATA_PAGE = 0;
+
+interface TypeInfo {
+  physical: PhysicalType;
+  converted?: ConvertedType;
+  /** The LogicalType union member, written into SchemaElement field 10. */
+  logical?: (writer: CompactWriter) => void;
+  /** Statistics bytes of a number, for kinds that have min/max. */
+  statistic?: (value: number) => Buffer;
+}
+
+const int64Bytes = (value: number) => {
+  const bytes = Buffer.alloc(8);
+  const high = Math.floor(value / 2 ** 32);
+  bytes.writeUInt32LE(value - high * 2 ** 32, 0);
+  bytes.writeInt32LE(high | 0, 4);
+  return bytes;
+};
+const intType = (bits: number, signed: boolean) => (writer: CompactWriter) => writer.struct(10, (int) => int.i8(1, bits).bool(2, signed));
+
+const TYPES: Record<ColumnKind, TypeInfo> = {
+  TIMESTAMP: {
+    physical: PhysicalType.Int64,
+    converted: ConvertedType.TimestampMicros,
+    logical: (writer) => writer.struct(8, (ts) => ts.bool(1, false).struct(2, (unit) => unit.struct(2, () => {}))),
+    statistic: int64Bytes,
+  },
+  VARCHAR: { physical: PhysicalType.ByteArray, converted: ConvertedType.Utf8, logical: (writer) => writer.struct(1, () => {}) },
+  JSON: { physical: PhysicalType.ByteArray, converted: ConvertedType.Json, logical: (writer) => writer.struct(12, () => {}) },
+  INTEGER: {
+    physical: PhysicalType.Int32,
+    converted: ConvertedType.Int32,
+    logical: intType(32, true),
+    statistic: (value) => {
+      const bytes = Buffer.alloc(4);
+      bytes.writeInt32LE(value);
+      return bytes;
+    },
+  },
+  UINTEGER: {
+    physical: PhysicalType.Int32,
+    converted: ConvertedType.Uint32,
+    logical: intType(32, false),
+    statistic: (value) => {
+      const bytes = Buffer.alloc(4);
+      bytes.writeUInt32LE(value);
+      return bytes;
+    },
+  },
+  BIGINT: { physical: PhysicalType.Int64, converted: ConvertedType.Int64, logical: intType(64, true), statistic: int64Bytes },
+  UBIGINT: { physical: PhysicalType.Int64, converted: ConvertedType.Uint64, logical: intType(64, false), statistic: int64Bytes },
+  DOUBLE: {
+    physical: PhysicalType.Double,
+    statistic: (value) => {
+      const bytes = Buffer.alloc(8);
+      bytes.writeDoubleLE(value);
+      return bytes;
+    },
+  },
+  BOOLEAN: { physical: PhysicalType.Boolean },
+};
+
+/** Unsigned LEB128. */
+function varint(value: number): number[] {
+  const bytes: number[] = [];
+  while (value >= 0x80) {
+    bytes.push((value % 0x80) | 0x80);
+    value = Math.floor(value / 0x80);
+  }
+  bytes.push(value);
+  return bytes;
+}
+
+/** Definition levels (bit width 1) as RLE runs, with the 4-byte length prefix of a v1 data page. */
+function definitionLevels(runs: readonly number[]): Buffer {
+  const body: number[] = [];
+  for (let i = 0; i < runs.length; i += 2) body.push(...varint((runs[i + 1] as number) * 2), runs[i] as number);
+  const bytes = Buffer.alloc(4 + body.length);
+  bytes.writeUInt32LE(body.length, 0);
+  Buffer.from(body).copy(bytes, 4);
+  return bytes;
+}
+
+interface ChunkMeta {
+  spec: ColumnSpec;
+  offset: number;
+  uncompressed: number;
+  compressed: number;
+  rows: number;
+  nulls: number;
+  min: number;
+  max: number;
+}
+
+interface RowGroupMeta {
+  rows: number;
+  chunks: ChunkMeta[];
+}
+
+/** The one value a column has in every row: NULL, a number, or text as UTF-8 bytes. */
+export type ConstantValue = null | number | Buffer;
+
+/** The page of a column that has `value` in all `rows` rows, built in one go. */
+function constantPage(spec: ColumnSpec, value: ConstantValue, rows: number): Buffer {
+  if (value === null) return definitionLevels([0, rows]);
+  const one = new ColumnBuilder(spec);
+  if (typeof value === "number") one.pushNumber(value);
+  else one.pushBytes(value);
+  const pattern = one.values();
+  const levels = definitionLevels([1, rows]);
+  const page = Buffer.allocUnsafe(levels.length + pattern.length * rows);
+  levels.copy(page, 0);
+  page.fill(pattern, levels.length);
+  return page;
+}
+
+export class ParquetWriter {
+  readonly #fd: number;
+  #offset = 0;
+  readonly #groups: RowGroupMeta[] = [];
+  #builders: ColumnBuilder[];
+  #closed = false;
+  /** Row groups are compressed off this thread and written in order, one after the other. */
+  #writing: Promise<void> = Promise.resolve();
+
+  #rows = 0;
+
+  constructor(
+    readonly path: string,
+    readonly columns: readonly ColumnSpec[],
+    /**
+     * Per column, its value in every row, or undefined: the column takes a value per row. Constant
+     * columns cost nothing per row (their builders in `row` stay unused).
+     */
+    readonly constants: readonly (ConstantValue | undefined)[] = [],
+    /** A row group is written once it holds this many rows or its values this many bytes. */
+    readonly limits: { rows: number; bytes: number } = { rows: 122_880, bytes: 64 << 20 },
+  ) {
+    if (constants.length > 0 && constants.length !== columns.length) throw new Error("one constant (or undefined) per column");
+    this.#fd = openSync(path, "w");
+    this.#builders = this.#fresh();
+    this.#write(MAGIC);
+  }
+
+  #fresh(): ColumnBuilder[] {
+    return this.columns.map((spec) => new ColumnBuilder(spec));
+  }
+
+  /** The columns of the row being added; call `endRow` once each has its value. */
+  get row(): readonly ColumnBuilder[] {
+    return this.#builders;
+  }
+
+  /** Rows in the current, unwritten row group. */
+  get pendingRows(): number {
+    return this.#rows;
+  }
+
+  /** A promise only when the row completed a row group, which is then written. */
+  endRow(): Promise<void> | undefined {
+    const rows = ++this.#rows;
+    if (rows >= this.limits.rows || this.#builders.some((builder) => builder.bytes >= this.limits.bytes)) return this.#flush();
+    return undefined;
+  }
+
+  #write(bytes: Uint8Array): void {
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.#fd, bytes, done);
+    this.#offset += bytes.length;
+  }
+
+  #flush(): Promise<void> {
+    const builders = this.#builders;
+    const rows = this.pendingRows;
+    if (rows === 0) return this.#writing;
+    builders.forEach((builder, i) => {
+      if (this.constants[i] !== undefined) {
+        builder.nulls = this.constants[i] === null ? rows : 0;
+        if (typeof this.constants[i] === "number") builder.min = builder.max = this.constants[i];
+      } else if (builder.rows !== rows) {
+        throw new Error(`column ${builder.spec.name} has ${builder.rows} values in a row group of ${rows} rows`);
+      }
+      builder.rows = rows;
+    });
+    this.#builders = this.#fresh();
+    this.#rows = 0;
+    this.#writing = this.#writing.then(() => this.#writeRowGroup(builders, rows));
+    return this.#writing;
+  }
+
+  async #writeRowGroup(builders: ColumnBuilder[], rows: number): Promise<void> {
+    const pages = builders.map((builder, i) => {
+      const constant = this.constants[i];
+      if (constant !== undefined) return constantPage(builder.spec, constant, rows);
+      return Buffer.concat([definitionLevels(builder.runs), builder.values()]);
+    });
+    const compressed = await Promise.all(pages.map((page) => Bun.zstdCompress(page, { level: ZSTD_LEVEL })));
+    const chunks: ChunkMeta[] = [];
+    builders.forEach((builder, i) => {
+      const page = pages[i] as Buffer;
+      const body = compressed[i] as Uint8Array;
+      const header = CompactWriter.struct((writer) =>
+        writer
+          .i32(1, DATA_PAGE)
+          .i32(2, page.length)
+          .i32(3, body.length)
+          .struct(5, (data) => data.i32(1, rows).i32(2, PLAIN).i32(3, RLE).i32(4, RLE)),
+      );
+      const offset = this.#offset;
+      this.#write(header);
+      this.#write(body);
+      chunks.push({
+        spec: builder.spec,
+        offset,
+        uncompressed: header.length + page.length,
+        compressed: header.length + body.length,
+        rows,
+        nulls: builder.nulls,
+        min: builder.min,
+        max: builder.max,
+      });
+    });
+    this.#groups.push({ rows, chunks });
+  }
+
+  /** Writes what is pending and the footer, and closes the file. */
+  async close(): Promise<number> {
+    if (this.#closed) throw new Error("the Parquet writer is closed");
+    try {
+      await this.#flush();
+      const footer = this.#footer();
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(footer.length, 0);
+      this.#write(footer);
+      this.#write(length);
+      this.#write(MAGIC);
+    } finally {
+      this.#closed = true;
+      closeSync(this.#fd);
+    }
+    return this.#groups.reduce((sum, group) => sum + group.rows, 0);
+  }
+
+  /** Closes the file without a footer (after a failure; the caller removes it). */
+  abandon(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    closeSync(this.#fd);
+  }
+
+  #footer(): Buffer {
+    const rows = this.#groups.reduce((sum, group) => sum + group.rows, 0);
+    return CompactWriter.struct((writer) => {
+      writer.i32(1, 1);
+      writer.list(2, "struct", [null, ...this.columns], (element, spec) => {
+        if (spec === null) {
+          element.binary(4, "schema").i32(5, this.columns.length);
+          return;
+        }
+        const type = TYPES[spec.kind];
+        element.i32(1, type.physical).i32(3, 1).binary(4, spec.name);
+        if (type.converted !== undefined) element.i32(6, type.converted);
+        if (type.logical) element.struct(10, type.logical);
+      });
+      writer.i64(3, rows);
+      writer.list(4, "struct", this.#groups, (group, meta) => {
+        group.list(1, "struct", meta.chunks, (chunk, column) => {
+          chunk.i64(2, column.offset).struct(3, (data) => this.#columnMeta(data, column));
+        });
+        const size = meta.chunks.reduce((sum, chunk) => sum + chunk.uncompressed, 0);
+        group.i64(2, size).i64(3, meta.rows);
+        group.i64(5, meta.chunks[0]?.offset ?? 0).i64(6, meta.chunks.reduce((sum, chunk) => sum + chunk.compressed, 0));
+      });
+      writer.binary(6, `ai-observer version ${versionInfo().version}`);
+      writer.list(7, "struct", this.columns, (order) => order.struct(1, () => {}));
+    });
+  }
+
+  #columnMeta(writer: CompactWriter, column: ChunkMeta): void {
+    const type = TYPES[column.spec.kind];
+    writer
+      .i32(1, type.physical)
+      .list(2, "i32", [PLAIN, RLE], (list, encoding) => list.i32Element(encoding))
+      .list(3, "binary", [column.spec.name], (list, name) => list.binaryElement(name))
+      .i32(4, ZSTD)
+      .i64(5, column.rows)
+      .i64(6, column.uncompressed)
+      .i64(7, column.compressed)
+      .i64(9, column.offset)
+      .struct(12, (stats) => {
+        stats.i64(3, column.nulls);
+        if (type.statistic && column.nulls < column.rows && column.min <= column.max) {
+          stats.binary(5, type.statistic(column.max)).binary(6, type.statistic(column.min));
+        }
+      });
+  }
+}

@@ -1,0 +1,209 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import { compressors } from "hyparquet-compressors";
+import { tableColumns } from "../src/db/table-columns.ts";
+import type { ColumnSpec } from "../src/parquet/column-builder.ts";
+import { ParquetWriter } from "../src/parquet/parquet-writer.ts";
+import { parquetColumns, parquetCompressions, query } from "./helpers/duckdb-read.ts";
+import { runCli } from "./helpers/run-cli.ts";
+import { sampleTree } from "./helpers/session-tree.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+setDefaultTimeout(120_000);
+
+const ALL_KINDS: ColumnSpec[] = [
+  { name: "ts", kind: "TIMESTAMP" },
+  { name: "text", kind: "VARCHAR" },
+  { name: "json", kind: "JSON" },
+  { name: "int", kind: "INTEGER" },
+  { name: "uint", kind: "UINTEGER" },
+  { name: "big", kind: "BIGINT" },
+  { name: "ubig", kind: "UBIGINT" },
+  { name: "dbl", kind: "DOUBLE" },
+  { name: "flag", kind: "BOOLEAN" },
+  { name: "Events.Name", kind: "JSON" },
+];
+
+/** Row `i` of the test table: every kind, with NULLs in a pattern, unicode, negatives and values past 2^32. */
+function expectedRow(i: number) {
+  return {
+    ts: Date.UTC(1969, 11, 31, 23, 59, 59) * 1000 + i * 1_000_001, // crosses the epoch
+    text: i % 5 === 0 ? null : `zeile ${i} — ✓ ${"é".repeat(i % 4)}`,
+    json: i % 2 ? `{"k":${i}}` : "[]",
+    int: i === 0 ? 0 : -i * 1000,
+    uint: 4_000_000_000 + i,
+    big: -(2 ** 40) - i,
+    ubig: 2 ** 50 + i,
+    dbl: i / 7,
+    flag: i % 3 === 0 ? null : i % 2 === 0,
+    "Events.Name": null,
+  };
+}
+
+async function writeTestFile(path: string, rows: number, limits?: { rows: number; bytes: number }): Promise<number> {
+  const writer = new ParquetWriter(path, ALL_KINDS, [], limits);
+  for (let i = 0; i < rows; i++) {
+    const row = expectedRow(i);
+    const [ts, text, json, int, uint, big, ubig, dbl, flag, nothing] = writer.row;
+    ts?.pushNumber(row.ts);
+    if (row.text === null) text?.pushNull();
+    else text?.pushString(row.text);
+    json?.pushString(row.json);
+    int?.pushNumber(row.int);
+    uint?.pushNumber(row.uint);
+    big?.pushNumber(row.big);
+    ubig?.pushNumber(row.ubig);
+    dbl?.pushNumber(row.dbl);
+    if (row.flag === null) flag?.pushNull();
+    else flag?.pushBoolean(row.flag);
+    nothing?.pushNull();
+    await writer.endRow();
+  }
+  return writer.close();
+}
+
+const micros = (iso: string) => {
+  const [date, time] = iso.split(" ") as [string, string];
+  const [whole, fraction = ""] = time.split(".") as [string, string?];
+  return Date.parse(`${date}T${whole}Z`) * 1000 + Number(fraction.padEnd(6, "0"));
+};
+
+describe("Parquet writer", () => {
+  test("DuckDB reads back every column kind with DuckDB's own types, values, NULLs and ZSTD, over several row groups", async () => {
+    const path = join(tempDir("pq-"), "kinds.parquet");
+    expect(await writeTestFile(path, 1000, { rows: 300, bytes: 1 << 20 })).toBe(1000);
+    expect(await parquetColumns(path)).toEqual([
+      { name: "ts", type: "TIMESTAMP" },
+      { name: "text", type: "VARCHAR" },
+      { name: "json", type: "JSON" },
+      { name: "int", type: "INTEGER" },
+      { name: "uint", type: "UINTEGER" },
+      { name: "big", type: "BIGINT" },
+      { name: "ubig", type: "UBIGINT" },
+      { name: "dbl", type: "DOUBLE" },
+      { name: "flag", type: "BOOLEAN" },
+      { name: "Events.Name", type: "JSON" },
+    ]);
+    expect(await parquetCompressions(path)).toEqual(["ZSTD"]);
+    const groups = await query("SELECT count(DISTINCT row_group_id)::INTEGER AS n FROM parquet_metadata($path)", { path });
+    expect(groups[0]?.n).toBe(4);
+    const rows = await query(
+      `SELECT strftime(ts, '%Y-%m-%d %H:%M:%S.%f') AS ts, text, json::VARCHAR AS json, int, uint, big::VARCHAR AS big, ubig::VARCHAR AS ubig, dbl, flag, "Events.Name"::VARCHAR AS "Events.Name"
+       FROM read_parquet($path) ORDER BY ts`,
+      { path },
+    );
+    expect(rows).toHaveLength(1000);
+    rows.forEach((row, i) => {
+      const want = expectedRow(i);
+      expect(micros(String(row.ts))).toBe(want.ts);
+      const expected: Record<string, unknown> = { ...want, ts: 0, big: String(want.big), ubig: String(want.ubig) };
+      const received: Record<string, unknown> = { ...row, ts: 0 };
+      expect(received).toEqual(expected);
+    });
+  });
+
+  test("statistics let DuckDB skip row groups, and count what they must", async () => {
+    const path = join(tempDir("pq-"), "stats.parquet");
+    await writeTestFile(path, 1000, { rows: 100, bytes: 1 << 20 });
+    const stats = await query("SELECT stats_min_value AS min, stats_max_value AS max, stats_null_count::INTEGER AS nulls FROM parquet_metadata($path) WHERE path_in_schema = 'int' ORDER BY row_group_id LIMIT 1", { path });
+    expect(stats[0]).toEqual({ min: "-99000", max: "0", nulls: 0 });
+    const nulls = await query("SELECT sum(stats_null_count)::INTEGER AS n FROM parquet_metadata($path) WHERE path_in_schema = 'text'", { path });
+    expect(nulls[0]?.n).toBe(200);
+    const counted = await query("SELECT count(*)::INTEGER AS n FROM read_parquet($path) WHERE int BETWEEN -150000 AND -100000", { path });
+    expect(counted[0]?.n).toBe(51);
+  });
+
+  test("an independent reader (hyparquet) reads the same rows and types", async () => {
+    const path = join(tempDir("pq-"), "kinds.parquet");
+    await writeTestFile(path, 500, { rows: 128, bytes: 1 << 20 });
+    const file = await asyncBufferFromFile(path);
+    const metadata = await parquetMetadataAsync(file);
+    expect(Number(metadata.num_rows)).toBe(500);
+    expect(metadata.row_groups).toHaveLength(4);
+    const kinds = metadata.schema.slice(1).map((element) => [element.name, element.type, element.converted_type ?? null]);
+    expect(kinds).toEqual([
+      ["ts", "INT64", "TIMESTAMP_MICROS"],
+      ["text", "BYTE_ARRAY", "UTF8"],
+      ["json", "BYTE_ARRAY", "JSON"],
+      ["int", "INT32", "INT_32"],
+      ["uint", "INT32", "UINT_32"],
+      ["big", "INT64", "INT_64"],
+      ["ubig", "INT64", "UINT_64"],
+      ["dbl", "DOUBLE", null],
+      ["flag", "BOOLEAN", null],
+      ["Events.Name", "BYTE_ARRAY", "JSON"],
+    ]);
+    const rows = await parquetReadObjects({ file, compressors, utf8: true });
+    expect(rows).toHaveLength(500);
+    rows.forEach((row, i) => {
+      const want = expectedRow(i);
+      expect(Number(row.ts)).toBe(Math.floor(want.ts / 1000)); // a Date: milliseconds
+      expect(row.text).toBe(want.text);
+      expect(row.json).toEqual(JSON.parse(want.json));
+      expect([row.int, row.uint, Number(row.big), Number(row.ubig), row.dbl, row.flag, row["Events.Name"]]).toEqual([want.int, want.uint, want.big, want.ubig, want.dbl, want.flag, null]);
+    });
+  });
+
+  test("constant columns and an empty file", async () => {
+    const dir = tempDir("pq-");
+    const columns = tableColumns("otel_metrics").slice(0, 4);
+    const constants = [undefined, Buffer.from("claude-code"), null, undefined];
+    const writer = new ParquetWriter(join(dir, "constant.parquet"), columns, constants);
+    for (let i = 0; i < 3; i++) {
+      writer.row[0]?.pushNumber(i);
+      writer.row[3]?.pushString(`m${i}`);
+      await writer.endRow();
+    }
+    expect(await writer.close()).toBe(3);
+    expect(await query("SELECT ServiceName, MetricName, MetricDescription FROM read_parquet($path) ORDER BY Timestamp", { path: join(dir, "constant.parquet") })).toEqual([
+      { ServiceName: "claude-code", MetricName: null, MetricDescription: "m0" },
+      { ServiceName: "claude-code", MetricName: null, MetricDescription: "m1" },
+      { ServiceName: "claude-code", MetricName: null, MetricDescription: "m2" },
+    ]);
+
+    const empty = join(dir, "empty.parquet");
+    expect(await new ParquetWriter(empty, tableColumns("otel_traces")).close()).toBe(0);
+    expect((await parquetColumns(empty)).map((column) => column.name)).toEqual(tableColumns("otel_traces").map((column) => column.name));
+    expect(await query("SELECT count(*)::INTEGER AS n FROM read_parquet($empty)", { empty })).toEqual([{ n: 0 }]);
+    expect(readFileSync(empty).subarray(0, 4).toString()).toBe("PAR1");
+  });
+});
+
+describe("export --from-files writes the Go importer's row shape (go-reference §3.3)", () => {
+  test("every column of a log row and a metric row, and the types DuckDB's own COPY gives", async () => {
+    const tree = sampleTree();
+    const out = tempDir("shape-");
+    const run = await runCli(["export", "claude-code", "--from-files", "--output", out, "--yes"], { env: tree.env });
+    expect(run.exitCode).toBe(0);
+    const [log] = await query(
+      `SELECT * EXCLUDE (Timestamp, SeverityText, SeverityNumber, Body, LogAttributes), Timestamp IS NOT NULL AS has_time, json_extract_string(LogAttributes, '$.import_source') AS source
+       FROM read_parquet($file) LIMIT 1`,
+      { file: join(out, "logs.parquet") },
+    );
+    expect(log).toEqual({
+      TraceId: null, SpanId: null, TraceFlags: 0, ServiceName: "claude-code", ResourceSchemaUrl: null, ResourceAttributes: "{}",
+      ScopeSchemaUrl: null, ScopeName: null, ScopeVersion: null, ScopeAttributes: "{}", has_time: true, source: "local_jsonl",
+    });
+    const [metric] = await query(
+      `SELECT * EXCLUDE (Timestamp, MetricName, Attributes, Value), Value > 0 AS positive FROM read_parquet($file) LIMIT 1`,
+      { file: join(out, "metrics.parquet") },
+    );
+    expect(metric).toEqual({
+      ServiceName: "claude-code", MetricDescription: null, MetricUnit: null, ResourceAttributes: "{}", ScopeName: null, ScopeVersion: null,
+      MetricType: "sum", AggregationTemporality: null, IsMonotonic: null, Count: null, Sum: null, BucketCounts: "[]", ExplicitBounds: "[]",
+      Scale: null, ZeroCount: null, PositiveOffset: null, PositiveBucketCounts: "[]", NegativeOffset: null, NegativeBucketCounts: "[]",
+      QuantileValues: "[]", QuantileQuantiles: "[]", Min: null, Max: null, positive: true,
+    });
+    // The same column types as DuckDB writes when it COPYs the tables themselves.
+    const copied = tempDir("copied-");
+    await query(
+      `CREATE TABLE otel_logs AS SELECT * FROM read_parquet('${join(out, "logs.parquet")}');
+       CREATE TABLE otel_metrics AS SELECT * FROM read_parquet('${join(out, "metrics.parquet")}');
+       COPY otel_logs TO '${join(copied, "logs.parquet")}' (FORMAT PARQUET, COMPRESSION 'ZSTD');
+       COPY otel_metrics TO '${join(copied, "metrics.parquet")}' (FORMAT PARQUET, COMPRESSION 'ZSTD');`,
+    );
+    for (const file of ["logs.parquet", "metrics.parquet"]) expect(await parquetColumns(join(out, file))).toEqual(await parquetColumns(join(copied, file)));
+  });
+});
