@@ -68,6 +68,17 @@ describe("import of the sample sessions", () => {
     }
   });
 
+  test("a DuckDB memory limit too small for the import: it is run again without the limit, rows exact", async () => {
+    const limited = join(tempDir(), "limited.duckdb");
+    const run = await runCli(["import", "all", "--db", limited, "--yes", "--json"], { env: { ...tree.env, AI_OBSERVER_MEMORY_LIMIT: "1MB" } });
+    expect(run.stderr).toBe("");
+    expect(run.exitCode).toBe(0);
+    const diff = await tableDifferences(limited, db);
+    expect(diff.otel_logs).toMatchObject({ onlyA: 0, onlyB: 0 });
+    expect(diff.otel_metrics).toMatchObject({ onlyA: 0, onlyB: 0 });
+    expect(diff.otel_metrics?.rows).toBeGreaterThan(0);
+  });
+
   test("a second import reads no file and adds nothing", async () => {
     const before = await countByService(db);
     const run = await importInto(db, tree.env);

@@ -13,8 +13,9 @@
  * Never imported under `bun run` or `bun test`: only the build plugin references this file.
  */
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cacheRoot } from "../../src/cache-dir.ts";
 
 export interface EmbeddedFile {
   /** Path of the embedded asset (`/$bunfs/...`, or `B:/~BUN/...` on Windows). */
@@ -32,17 +33,7 @@ export interface EmbeddedBindingSpec {
   addon: EmbeddedFile;
 }
 
-/** Per-user cache folder, following each OS's convention. `AI_OBSERVER_CACHE_DIR` overrides it. */
-export function cacheRoot(
-  env: Record<string, string | undefined> = process.env,
-  platform: NodeJS.Platform = process.platform,
-  home: string = homedir(),
-): string {
-  if (env.AI_OBSERVER_CACHE_DIR) return env.AI_OBSERVER_CACHE_DIR;
-  if (platform === "win32") return join(env.LOCALAPPDATA || join(home, "AppData", "Local"), "ai-observer", "Cache");
-  if (platform === "darwin") return join(home, "Library", "Caches", "ai-observer");
-  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "ai-observer");
-}
+export { cacheRoot };
 
 /**
  * Writes `source` to `target` unless a file of the expected size is already there. The data is

@@ -1,15 +1,38 @@
-import { tmpdir } from "node:os";
+import { totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
+import { errorMessage } from "../errors.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 
 /**
  * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
  * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
- * cap DuckDB's buffer memory so that exports stay small on any history.
+ * cap DuckDB's buffer memory so that exports and imports stay small on any history.
  */
 export async function boundExportMemory(connection: DuckDBConnection): Promise<void> {
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || "256MB" });
   // Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only.
   await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${process.pid}`) });
+}
+
+const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
+
+/**
+ * Runs `work` inside the caller's open transaction. The memory limit is a hard limit in DuckDB:
+ * should a history need more (very large rows, or indexes that cannot be evicted), the
+ * transaction is rolled back and `work` runs once more in a new one, without the limit, rather
+ * than failing. While we hold the database no other process writes to it, so the new
+ * transaction sees the same data.
+ */
+export async function retryWithoutMemoryLimit<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
+    await connection.run("ROLLBACK");
+    // DuckDB's own default: 80% of the machine's memory.
+    await connection.run("SET memory_limit = $limit", { limit: `${Math.floor((totalmem() * 0.8) / 1024 ** 2)}MB` });
+    await connection.run("BEGIN TRANSACTION");
+    return work();
+  }
 }

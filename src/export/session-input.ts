@@ -1,12 +1,13 @@
 import { loadDuckDB } from "../db/duckdb.ts";
 import { type RowFilter, timestampRange } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
-import { discoverTools, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
+import { discoverTools, endParseWorkers, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
 import { type RowSelection, writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
+import { hasViewsTemplate } from "./views-db.ts";
 import type { TableCounts } from "./tables.ts";
 
 export interface SessionFilesSummary {
@@ -37,7 +38,8 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
   try {
     const found = await discoverTools(tools);
-    loadDuckDB().catch(() => undefined); // the native library loads while worker threads parse; a failure shows when it is used
+    // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
+    if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used
     for (const tool of found) {
       // No SHA-256: only import records it.
       const failed = await stageFiles(tool.source, tool.files, rows, (staged) => {
@@ -48,6 +50,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
       }, { progress, hash: false });
       summary.failed.push(...failed);
     }
+    await endParseWorkers();
     rows.close();
   } catch (error) {
     rows.dispose();

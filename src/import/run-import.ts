@@ -1,11 +1,14 @@
 import { existsSync, rmSync } from "node:fs";
 import type { DayRange } from "../dates.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
+import type { DuckDBConnection } from "../db/duckdb.ts";
+import { boundExportMemory, retryWithoutMemoryLimit } from "../db/export-memory.ts";
+import type { InsertedCounts } from "../db/staged-tables.ts";
 import { type OpenDatabase, openMemoryDatabase, openOrCreateDatabase } from "../db/open.ts";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { ToolId } from "../sources.ts";
-import { discoverTools, type ParseProgress } from "../sources/load-sessions.ts";
+import { discoverTools, endParseWorkers, type ParseProgress } from "../sources/load-sessions.ts";
 import { applyPlans } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { nothingChanged, writeFilesCache } from "./files-cache.ts";
@@ -88,6 +91,12 @@ function nowUtc(): string {
   return new Date().toISOString().replace("T", " ").replace("Z", "");
 }
 
+/** Applies the plans with DuckDB's memory bounded (as for exports), or without the bound when the data needs more. */
+async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows): Promise<InsertedCounts> {
+  await boundExportMemory(connection);
+  return retryWithoutMemoryLimit(connection, () => applyPlans(connection, plans, rows, nowUtc()));
+}
+
 /** A dry run against a database that does not exist yet plans against an empty one in memory. */
 async function openForImport(location: DatabaseLocation, dryRun: boolean): Promise<OpenDatabase> {
   if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path);
@@ -132,12 +141,13 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     for (const tool of found) {
       plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
     }
+    await endParseWorkers();
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.length > 0);
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      await applyPlans(connection, plans, rows, nowUtc());
+      await applyWithinMemory(connection, plans, rows);
       await commit();
       return { status: "nothing", preview, inserted: nothing };
     }
@@ -147,7 +157,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
 
     hooks.onApplyStart?.();
     const started = performance.now();
-    const inserted = await applyPlans(connection, plans, rows, nowUtc());
+    const inserted = await applyWithinMemory(connection, plans, rows);
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };

@@ -7,6 +7,8 @@ export interface ColumnSpec {
 }
 
 const TWO_32 = 2 ** 32;
+/** Room before the values for the page's definition levels (a column without NULLs needs 6 bytes). */
+const FRONT = 64;
 
 /**
  * The values of one column in one row group, PLAIN-encoded as they arrive, with the
@@ -14,8 +16,8 @@ const TWO_32 = 2 ** 32;
  * kinds (TIMESTAMP: microseconds since 1970, naive UTC).
  */
 export class ColumnBuilder {
-  #values = Buffer.allocUnsafe(1 << 16);
-  #length = 0;
+  #values = Buffer.allocUnsafe(1 << 14);
+  #length = FRONT;
   /** Definition-level runs: [level, count, level, count, …]. */
   readonly runs: number[] = [];
   #bits: number[] | null;
@@ -29,7 +31,7 @@ export class ColumnBuilder {
   }
 
   get bytes(): number {
-    return this.#length;
+    return this.#length - FRONT;
   }
 
   #level(defined: 0 | 1): void {
@@ -118,11 +120,19 @@ export class ColumnBuilder {
 
   /** The PLAIN-encoded values (booleans bit-packed). */
   values(): Buffer {
-    if (!this.#bits) return this.#values.subarray(0, this.#length);
+    if (!this.#bits) return this.#values.subarray(FRONT, this.#length);
     const packed = Buffer.alloc(Math.ceil(this.#bits.length / 8));
     this.#bits.forEach((bit, i) => {
       if (bit) packed[i >> 3] = (packed[i >> 3] as number) | (1 << (i & 7));
     });
     return packed;
+  }
+
+  /** A data page's content: `levels` (the encoded definition levels), then the values; without a copy when the levels fit in front. */
+  page(levels: Buffer): Buffer {
+    if (this.#bits || levels.length > FRONT) return Buffer.concat([levels, this.values()]);
+    const start = FRONT - levels.length;
+    levels.copy(this.#values, start);
+    return this.#values.subarray(start, this.#length);
   }
 }

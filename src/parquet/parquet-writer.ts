@@ -171,7 +171,7 @@ export class ParquetWriter {
      */
     readonly constants: readonly (ConstantValue | undefined)[] = [],
     /** A row group is written once it holds this many rows or its values this many bytes. */
-    readonly limits: { rows: number; bytes: number } = { rows: 122_880, bytes: 64 << 20 },
+    readonly limits: { rows: number; bytes: number } = { rows: 122_880, bytes: 16 << 20 },
   ) {
     if (constants.length > 0 && constants.length !== columns.length) throw new Error("one constant (or undefined) per column");
     this.#fd = openSync(path, "w");
@@ -224,17 +224,15 @@ export class ParquetWriter {
     return this.#writing;
   }
 
-  async #writeRowGroup(builders: ColumnBuilder[], rows: number): Promise<void> {
-    const pages = builders.map((builder, i) => {
-      const constant = this.constants[i];
-      if (constant !== undefined) return constantPage(builder.spec, constant, rows);
-      return Buffer.concat([definitionLevels(builder.runs), builder.values()]);
-    });
-    const compressed = await Promise.all(pages.map((page) => Bun.zstdCompress(page, { level: ZSTD_LEVEL })));
+  /** One column at a time, so that only one uncompressed page and its compressed copy are held at once. */
+  async #writeRowGroup(builders: (ColumnBuilder | null)[], rows: number): Promise<void> {
     const chunks: ChunkMeta[] = [];
-    builders.forEach((builder, i) => {
-      const page = pages[i] as Buffer;
-      const body = compressed[i] as Uint8Array;
+    for (let i = 0; i < builders.length; i++) {
+      const builder = builders[i] as ColumnBuilder;
+      builders[i] = null;
+      const constant = this.constants[i];
+      const page = constant !== undefined ? constantPage(builder.spec, constant, rows) : builder.page(definitionLevels(builder.runs));
+      const body = Bun.zstdCompressSync(page, { level: ZSTD_LEVEL });
       const header = CompactWriter.struct((writer) =>
         writer
           .i32(1, DATA_PAGE)
@@ -255,7 +253,7 @@ export class ParquetWriter {
         min: builder.min,
         max: builder.max,
       });
-    });
+    }
     this.#groups.push({ rows, chunks });
   }
 

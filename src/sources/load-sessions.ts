@@ -164,6 +164,16 @@ function releaseWorker(worker: Worker): void {
   idle.push(worker);
 }
 
+/** Ends the idle parse workers and waits until they are gone, giving back their memory (each has its own heap). */
+export async function endParseWorkers(): Promise<void> {
+  const ending = idle.splice(0).map((worker) => {
+    const closed = new Promise<void>((resolve) => worker.addEventListener("close", () => resolve(), { once: true }));
+    worker.terminate();
+    return closed;
+  });
+  await Promise.all(ending);
+}
+
 /** One request to one worker; rejects when the worker fails (it could not load, or it died). */
 function request(worker: Worker, message: ParseRequest): Promise<ParseReply> {
   return new Promise((resolve, reject) => {

@@ -3,6 +3,7 @@ import { scanJsonl } from "../shared/jsonl.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
+import { obj } from "../shared/json.ts";
 import { addResponse, CLAUDE_SELECTOR, fromLatin1, toClaudeResponse, type ResponseGroup } from "./parse.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
@@ -27,7 +28,9 @@ export const claudeSource: SessionSource = {
           firstSessionId ||= response.sessionId;
           addResponse(groups, response);
         },
-        recordLatin1(value, line) {
+        recordLatin1(value, line, elided) {
+          // The elided value must be message.content, which no field of a response comes from.
+          if (elided && obj(value, "message")?.["content"] !== 0) return false;
           const response = toClaudeResponse(value);
           if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
           if (!fromLatin1(response, line)) return false;

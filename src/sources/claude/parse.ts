@@ -29,10 +29,12 @@ export function mayCarryUsage(line: Buffer): boolean {
 }
 
 /** `mayCarryUsage` for the line reader, which finds the needles itself. */
-export const CLAUDE_SELECTOR: LineSelector = {
+export const CLAUDE_SELECTOR: LineSelector & { elide: Buffer } = {
   needles: [USAGE, ASSISTANT],
   all: true,
   select: () => true,
+  // message.content (text, thinking, tool calls) is most of an assistant line and nothing we count.
+  elide: Buffer.from('"content":'),
 };
 
 /**

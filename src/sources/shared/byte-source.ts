@@ -1,4 +1,4 @@
-import { open, type FileHandle } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { createZstdDecompress } from "node:zlib";
 
@@ -25,10 +25,15 @@ function isZstd(bytes: Uint8Array): boolean {
   return bytes.length >= 4 && ZSTD_MAGIC.every((byte, i) => bytes[i] === byte);
 }
 
-async function readAt(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<number> {
+/**
+ * Reads are synchronous: a parse runs on a worker thread (or, for small inputs, briefly here), and an
+ * asynchronous read costs a thread-pool round trip per chunk, which on a 2-core VM took more CPU than the
+ * copy itself.
+ */
+function readAt(fd: number, buffer: Buffer, length: number, position: number): number {
   let filled = 0;
   while (filled < length) {
-    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+    const bytesRead = readSync(fd, buffer, filled, length - filled, position + filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
@@ -47,14 +52,14 @@ export class FileBytes {
 
   private constructor(
     readonly path: string,
-    readonly handle: FileHandle,
+    readonly fd: number,
     hash: boolean,
   ) {
     this.#hasher = hash ? new Bun.CryptoHasher("sha256") : null;
   }
 
   static async open(path: string, options: ReadOptions = {}): Promise<FileBytes> {
-    return new FileBytes(path, await open(path, "r"), options.hash ?? true);
+    return new FileBytes(path, openSync(path, "r"), options.hash ?? true);
   }
 
   /** Known after the first chunk. */
@@ -71,7 +76,7 @@ export class FileBytes {
     try {
       signal?.throwIfAborted();
       let position = 0;
-      let length = await readAt(this.handle, buffer, buffer.length, position);
+      let length = readAt(this.fd, buffer, buffer.length, position);
       if (isZstd(buffer.subarray(0, length))) {
         this.#compressed = true;
         yield* this.#decompressed(Buffer.from(buffer.subarray(0, length)), signal);
@@ -83,7 +88,7 @@ export class FileBytes {
         position += length;
         yield chunk;
         signal?.throwIfAborted();
-        length = await readAt(this.handle, buffer, buffer.length, position);
+        length = readAt(this.fd, buffer, buffer.length, position);
       }
     } finally {
       pool.push(buffer);
@@ -91,7 +96,7 @@ export class FileBytes {
   }
 
   async *#decompressed(first: Buffer, signal?: AbortSignal): AsyncGenerator<Buffer> {
-    const handle = this.handle;
+    const fd = this.fd;
     const hasher = this.#hasher;
     const size = chunkSize;
     async function* raw(): AsyncGenerator<Buffer> {
@@ -101,7 +106,7 @@ export class FileBytes {
       for (;;) {
         // Fresh buffers: the decompressor may still hold the previous one.
         const next = Buffer.allocUnsafe(size);
-        const length = await readAt(handle, next, size, position);
+        const length = readAt(fd, next, size, position);
         if (length === 0) return;
         const chunk = next.subarray(0, length);
         hasher?.update(chunk);
@@ -126,7 +131,7 @@ export class FileBytes {
   async reread(offset: number, length: number): Promise<Buffer | null> {
     if (this.#compressed) return null;
     const bytes = Buffer.allocUnsafe(length);
-    const read = await readAt(this.handle, bytes, length, offset);
+    const read = readAt(this.fd, bytes, length, offset);
     return bytes.subarray(0, read);
   }
 
@@ -135,8 +140,8 @@ export class FileBytes {
     return this.#hasher?.digest("hex") ?? "";
   }
 
-  close(): Promise<void> {
-    return this.handle.close();
+  async close(): Promise<void> {
+    closeSync(this.fd);
   }
 }
 

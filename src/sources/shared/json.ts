@@ -19,9 +19,14 @@ export function parseJsonObject(bytes: Uint8Array): JsonObject | null {
 
 /** JSON of Latin-1 text (see `JsonlHandler.recordLatin1`); `null` unless an object. */
 export function parseLatin1(bytes: Buffer): JsonObject | null {
+  return parseLatin1Text(bytes.toString("latin1"));
+}
+
+/** `JSON.parse`; `null` unless the text is a JSON object. */
+export function parseLatin1Text(text: string): JsonObject | null {
   let value: unknown;
   try {
-    value = JSON.parse(bytes.toString("latin1"));
+    value = JSON.parse(text);
   } catch {
     return null;
   }

@@ -1,5 +1,6 @@
 import { FileBytes, type ReadOptions } from "./byte-source.ts";
-import { parseJsonObject, parseLatin1, type JsonObject } from "./json.ts";
+import { parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
+import { valueEnd } from "./json-skip.ts";
 
 /** How many leading bytes of a line `select` sees. */
 export const HEAD_BYTES = 512;
@@ -31,8 +32,16 @@ export interface JsonlHandler extends LineSelector {
    * of 8-bit strings is faster). Non-ASCII text is then wrong, but ASCII text is exact, and the JSON is valid in both
    * readings or in neither (its syntax is ASCII). Return `false` when a value it needs is not ASCII: the line is then
    * parsed again from UTF-8 and given to `record`.
+   *
+   * With `elide`, the value is first parsed with the value after the first `elide` match replaced by `0` (`elided`
+   * true); return `false` unless that `0` is where the unneeded value was, and the whole line is parsed.
    */
-  recordLatin1?(value: JsonObject, line: Buffer): boolean;
+  recordLatin1?(value: JsonObject, line: Buffer, elided: boolean): boolean;
+  /**
+   * A key pattern such as `"content":` whose value (large, and not needed) `recordLatin1` may see replaced by `0`,
+   * which saves parsing it. Only the first match in a line is replaced.
+   */
+  elide?: Buffer;
 }
 
 export interface JsonlStats {
@@ -186,10 +195,25 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
   const required = (1 << needles.length) - 1;
   const recordLatin1 = handler.recordLatin1?.bind(handler);
 
+  const elide = handler.elide;
+
+  /** The line with the value after `elide` left out, parsed from Latin-1; null when there is none or it does not parse. */
+  function elidedParse(piece: Buffer): JsonObject | null {
+    if (!elide) return null;
+    const key = piece.indexOf(elide);
+    if (key < 0) return null;
+    const start = key + elide.length;
+    const end = valueEnd(piece, start);
+    if (end < 0) return null;
+    return parseLatin1Text(`${piece.toString("latin1", 0, start)}0${piece.toString("latin1", end)}`);
+  }
+
   function parse(piece: Buffer): boolean {
     if (recordLatin1) {
+      const reduced = elidedParse(piece);
+      if (reduced && recordLatin1(reduced, piece, true)) return true;
       const value = parseLatin1(piece);
-      if (value && recordLatin1(value, piece)) return true;
+      if (value && recordLatin1(value, piece, false)) return true;
     }
     const value = parseJsonObject(piece);
     if (value) handler.record(value);
