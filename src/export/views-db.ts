@@ -46,7 +46,11 @@ function saveTemplate(created: string, template: string): void {
     copyFileSync(created, temp);
     renameSync(temp, template);
   } catch {
-    rmSync(temp, { force: true });
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // nothing was written there (the folder could not be made)
+    }
   }
 }
 
