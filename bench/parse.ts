@@ -43,9 +43,11 @@ for (let run = 1; run <= runs; run++) {
   for (const tool of found) {
     const rows = new StagedRows();
     const started = performance.now();
-    const failed = await stageFiles(tool.source, tool.files, rows, (staged: { file: { sha256: string; path: string } }) => {
+    const failed = await stageFiles(tool.source, tool.files, rows, (staged: { file: { sha256: string; path: string }; events: unknown; logBytes: Uint8Array; metricBytes: Uint8Array }) => {
       const { sha256, ...facts } = staged.file;
-      digest.update(JSON.stringify({ ...staged, file: facts }));
+      digest.update(JSON.stringify({ file: facts, events: staged.events }));
+      digest.update(staged.logBytes);
+      digest.update(staged.metricBytes);
       hashes.update(`${facts.path} ${sha256 || "-"}\n`);
     });
     const ms = performance.now() - started;

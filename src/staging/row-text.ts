@@ -20,20 +20,38 @@ export const METRIC_FIELDS = 6;
 
 const TSV_UNSAFE = /[\t\n\r]/;
 
-function tsvField(text: string): string {
+/** Checks a field the format writes as it is; `checked` remembers the values seen (they repeat on every row). */
+const checked = new Set<string>();
+export function tsvField(text: string): string {
+  if (checked.has(text)) return text;
   if (TSV_UNSAFE.test(text)) throw new Error(`unexpected control character in ${JSON.stringify(text)}`);
+  if (checked.size >= 10_000) checked.clear();
+  checked.add(text);
   return text;
 }
 
 /** Metric names are ours too, and a comma in one would split it. */
 function metricName(name: string): string {
+  if (checked.has(name)) return name;
   if (name.includes(",")) throw new Error(`unexpected comma in metric name ${JSON.stringify(name)}`);
   return tsvField(name);
 }
 
+const bodies = new Map<string, string>();
+/** A body as a JSON string; bodies are a few event names, so their JSON is kept. */
+function bodyJson(body: string): string {
+  let json = bodies.get(body);
+  if (json === undefined) {
+    json = JSON.stringify(body);
+    if (bodies.size < 1_000) bodies.set(body, json);
+  }
+  return json;
+}
+
+/** A log row's line. Its timestamp and service are the event's, which the caller has checked (`tsvField`). */
 export function logLine(row: LogRow, key: string, seq: number): string {
   const attributes = encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key);
-  return `${tsvField(row.timestamp)}\t${tsvField(row.severityText)}\t${row.severityNumber}\t${tsvField(row.serviceName)}\t${JSON.stringify(row.body)}\t${attributes}\t${seq}`;
+  return `${row.timestamp}\t${tsvField(row.severityText)}\t${row.severityNumber}\t${row.serviceName}\t${bodyJson(row.body)}\t${attributes}\t${seq}`;
 }
 
 function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
@@ -45,6 +63,7 @@ function sameAttributes(a: Record<string, string>, b: Record<string, string>): b
 /**
  * Appends the lines of one event's metric rows to `lines`. Rows that differ only in their metric
  * name (Claude's `_user_facing` twins) share one line, whose name field lists them, comma-separated.
+ * Their timestamp and service are the event's, which the caller has checked (`tsvField`).
  */
 export function appendMetricLines(lines: string[], rows: readonly MetricRow[], key: string, seq: number): void {
   let index = 0;
@@ -59,7 +78,7 @@ export function appendMetricLines(lines: string[], rows: readonly MetricRow[], k
       names += `,${metricName(twin.metricName)}`;
     }
     const attributes = encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key);
-    lines.push(`${tsvField(row.timestamp)}\t${tsvField(row.serviceName)}\t${names}\t${row.value}\t${attributes}\t${seq}`);
+    lines.push(`${row.timestamp}\t${row.serviceName}\t${names}\t${row.value}\t${attributes}\t${seq}`);
     index = next;
   }
 }

@@ -1,6 +1,6 @@
 import type { ToolId } from "../sources.ts";
 import type { ParsedFile, UsageEvent } from "../sources/types.ts";
-import { appendMetricLines, logLine } from "./row-text.ts";
+import { appendMetricLines, logLine, tsvField } from "./row-text.ts";
 
 /**
  * What a parse hands on, in or out of a worker thread: the file's facts, a compact record of each
@@ -10,10 +10,10 @@ import { appendMetricLines, logLine } from "./row-text.ts";
 export interface StagedFile {
   file: FileSummary;
   events: StagedEvent[];
-  /** Lines of staged log rows, each ending in a newline. */
-  logText: string;
-  /** Lines of staged metric rows, each ending in a newline. */
-  metricText: string;
+  /** Lines of staged log rows, each ending in a newline, as UTF-8 (its own buffer: a worker hands it over without a copy). */
+  logBytes: Uint8Array;
+  /** Lines of staged metric rows, likewise. */
+  metricBytes: Uint8Array;
 }
 
 /** A parsed file without its events (`eventCount` says how many it had). */
@@ -49,8 +49,10 @@ export interface StagedEvent {
 /** Room for this many events per file in `seq` (files hold thousands). */
 export const SEQ_PER_FILE = 2 ** 24;
 
-function text(lines: string[]): string {
-  return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
+const encoder = new TextEncoder();
+
+function bytes(lines: string[]): Uint8Array {
+  return encoder.encode(lines.length === 0 ? "" : `${lines.join("\n")}\n`);
 }
 
 /**
@@ -58,13 +60,16 @@ function text(lines: string[]): string {
  * range or service filter then selects whole events, and rows can be counted from the events alone.
  */
 function rowService(event: UsageEvent): string {
-  const rows: { timestamp: string; serviceName: string }[] = [...event.logs, ...event.metrics];
-  const service = rows[0]?.serviceName ?? "";
-  for (const row of rows) {
-    if (row.timestamp !== event.timestamp || row.serviceName !== service) {
-      throw new Error(`event ${event.key}: its rows differ in time or service (${row.timestamp} ${row.serviceName})`);
+  const service = event.logs[0]?.serviceName ?? event.metrics[0]?.serviceName ?? "";
+  for (const rows of [event.logs, event.metrics]) {
+    for (const row of rows) {
+      if (row.timestamp !== event.timestamp || row.serviceName !== service) {
+        throw new Error(`event ${event.key}: its rows differ in time or service (${row.timestamp} ${row.serviceName})`);
+      }
     }
   }
+  tsvField(event.timestamp);
+  tsvField(service);
   return service;
 }
 
@@ -82,5 +87,5 @@ export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
     return { key, rank, timestamp, model, unpriced, seq, service, logs: event.logs.length, metrics: event.metrics.length };
   });
   const { events: _, ...facts } = parsed;
-  return { file: { ...facts, eventCount: events.length }, events, logText: text(logLines), metricText: text(metricLines) };
+  return { file: { ...facts, eventCount: events.length }, events, logBytes: bytes(logLines), metricBytes: bytes(metricLines) };
 }

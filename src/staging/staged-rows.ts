@@ -2,9 +2,8 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { ScratchFolder } from "../db/scratch-files.ts";
 import type { StagedEvent, StagedFile } from "./staged-file.ts";
 
-function writeAll(fd: number, text: string): void {
-  if (text === "") return;
-  const bytes = Buffer.from(text);
+function writeAll(fd: number, data: string | Uint8Array): void {
+  const bytes = typeof data === "string" ? Buffer.from(data) : data;
   for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
 }
 
@@ -30,8 +29,8 @@ export class StagedRows {
   }
 
   add(staged: StagedFile): void {
-    writeAll(this.#logs, staged.logText);
-    writeAll(this.#metrics, staged.metricText);
+    writeAll(this.#logs, staged.logBytes);
+    writeAll(this.#metrics, staged.metricBytes);
   }
 
   /** Ends writing; the files stay until `dispose`. */

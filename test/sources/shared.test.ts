@@ -48,6 +48,42 @@ describe("attribute JSON (Go encoding/json of map[string]string)", () => {
     expect(encodeAttributes({})).toBe("{}");
   });
 
+  test("random maps: the same text as a plain Go-rules encoder (fast path and slow path agree)", () => {
+    // Go encoding/json of a string, written out independently of src/.
+    const goString = (text: string) => {
+      let out = '"';
+      for (const char of text.toWellFormed()) {
+        const code = char.codePointAt(0) as number;
+        if (char === '"' || char === "\\") out += `\\${char}`;
+        else if (char === "\n") out += "\\n";
+        else if (char === "\r") out += "\\r";
+        else if (char === "\t") out += "\\t";
+        else if (char === "\b") out += "\\b";
+        else if (char === "\f") out += "\\f";
+        else if (code < 0x20 || char === "<" || char === ">" || char === "&" || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, "0")}`;
+        else out += char;
+      }
+      return `${out}"`;
+    };
+    const reference = (map: Record<string, string>) => {
+      const keys = Object.keys(map).sort((a, b) => (Buffer.from(a).compare(Buffer.from(b))));
+      return `{${keys.map((key) => `${goString(key)}:${goString(map[key] as string)}`).join(",")}}`;
+    };
+    const alphabet = ["a", "z", "Z", "0", "9", ".", "_", "é", "中", "\u{1F600}", "\ud800", "\udc00", "<", ">", "&", "\u2028", "\u2029", '"', "\\", "\n", "\t", "\u0001", "\u001f", "\u007f", "/", " "];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const word = (max: number) => Array.from({ length: random(max) }, () => alphabet[random(alphabet.length)]).join("");
+    for (let i = 0; i < 3000; i++) {
+      const map: Record<string, string> = {};
+      for (let k = random(7); k > 0; k--) map[word(6) || "k"] = word(12);
+      expect(encodeAttributes(map)).toBe(reference(map));
+      expect(encodeAttributes(map, "import.key", "claude:x")).toBe(reference({ ...map, "import.key": "claude:x" }));
+    }
+  });
+
   test("keys sort by code point (UTF-8 byte order), not UTF-16 unit", () => {
     expect(encodeAttributes({ "\u{1F600}": "x", "\uFFFD": "y" })).toBe('{"\uFFFD":"y","\u{1F600}":"x"}');
   });

@@ -6,8 +6,41 @@ export function encodeAttributes(attributes: Record<string, string>, extraKey?: 
   const keys = Object.keys(attributes);
   if (extraKey !== undefined && !(extraKey in attributes)) keys.push(extraKey);
   // UTF-16 order equals code point order unless a key holds a surrogate pair (rare): then compare properly.
-  if (keys.some(hasSurrogate)) keys.sort(compareCodePoints);
-  else keys.sort();
+  if (keys.some(hasSurrogate)) return encodeSorted(attributes, keys.sort(compareCodePoints), extraKey, extraValue);
+  sortStrings(keys);
+  return viaStringify(attributes, keys, extraKey, extraValue) ?? encodeSorted(attributes, keys, extraKey, extraValue);
+}
+
+/** Insertion sort by UTF-16 code units: maps have a handful of keys, and this beats Array#sort there. */
+function sortStrings(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i] as string;
+    let j = i - 1;
+    for (; j >= 0 && (keys[j] as string) > key; j--) keys[j + 1] = keys[j] as string;
+    keys[j + 1] = key;
+  }
+}
+
+/** What JSON.stringify writes differently from Go: `<` `>` `&`, U+2028/U+2029 raw, lone surrogates as `\udXXX`. */
+const NOT_GO = /[<>&\u2028\u2029]|\\ud[89a-f]/i;
+
+/**
+ * The fast path: JSON.stringify (native) of an object built in key order. It equals Go's encoding unless the
+ * text holds one of NOT_GO (then `null`; a false alarm only costs the slow path). Keys that look like array
+ * indexes would be put first by any JS object, so they take the slow path too.
+ */
+function viaStringify(attributes: Record<string, string>, keys: readonly string[], extraKey?: string, extraValue?: string): string | null {
+  const ordered: Record<string, string> = {};
+  for (const key of keys) {
+    const first = key.charCodeAt(0);
+    if (first >= 48 && first <= 57) return null;
+    ordered[key] = key === extraKey ? (extraValue ?? "") : (attributes[key] ?? "");
+  }
+  const json = JSON.stringify(ordered);
+  return NOT_GO.test(json) ? null : json;
+}
+
+function encodeSorted(attributes: Record<string, string>, keys: readonly string[], extraKey?: string, extraValue?: string): string {
   let json = "{";
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
