@@ -50,7 +50,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
       }, { progress, hash: false });
       summary.failed.push(...failed);
     }
-    await endParseWorkers();
+    void endParseWorkers(); // their heaps go while the Parquet files are written
     rows.close();
   } catch (error) {
     rows.dispose();

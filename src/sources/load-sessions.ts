@@ -164,14 +164,17 @@ function releaseWorker(worker: Worker): void {
   idle.push(worker);
 }
 
-/** Ends the idle parse workers and waits until they are gone, giving back their memory (each has its own heap). */
-export async function endParseWorkers(): Promise<void> {
+/**
+ * Ends the idle parse workers, giving back their memory (each has its own heap); the promise settles once they are
+ * gone (a worker's heap is torn down on its own thread, which takes a few tens of ms).
+ */
+export function endParseWorkers(): Promise<void> {
   const ending = idle.splice(0).map((worker) => {
     const closed = new Promise<void>((resolve) => worker.addEventListener("close", () => resolve(), { once: true }));
     worker.terminate();
     return closed;
   });
-  await Promise.all(ending);
+  return Promise.all(ending).then(() => undefined);
 }
 
 /** One request to one worker; rejects when the worker fails (it could not load, or it died). */
