@@ -16,17 +16,20 @@ export interface InsertedCounts {
 export async function insertStagedRows(connection: DuckDBConnection, rows: StagedRows, winners: readonly StagedEvent[]): Promise<InsertedCounts> {
   rows.close();
   const selection = { winners: new Set(winners.map((event) => event.seq)), from: null, to: null, serviceName: null };
+  const tables = [
+    { key: "logs", table: "otel_logs", staged: rows.logsPath, file: rows.scratchFile("otel_logs.parquet") },
+    { key: "metrics", table: "otel_metrics", staged: rows.metricsPath, file: rows.scratchFile("otel_metrics.parquet") },
+  ] as const;
+  const written: InsertedCounts = { logs: 0, metrics: 0 };
+  for (const { key, table, staged, file } of tables) written[key] = await writeStagedTable(table, staged, selection, file);
+  // What writing left on the heap goes now, before DuckDB takes its share (the peak of a large import).
+  Bun.gc(true);
   const inserted: InsertedCounts = { logs: 0, metrics: 0 };
-  for (const [key, table, staged] of [
-    ["logs", "otel_logs", rows.logsPath],
-    ["metrics", "otel_metrics", rows.metricsPath],
-  ] as const) {
-    const file = rows.scratchFile(`${table}.parquet`);
-    const written = await writeStagedTable(table, staged, selection, file);
-    if (written === 0) continue;
+  for (const { key, table, file } of tables) {
+    if (written[key] === 0) continue;
     const result = await connection.run(`INSERT INTO ${table} SELECT * FROM read_parquet($file)`, { file });
     const count = Number((await result.getRows())[0]?.[0] ?? 0);
-    if (count !== written) throw new Error(`${table}: ${written} rows staged but ${count} inserted`);
+    if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);
     inserted[key] = count;
   }
   return inserted;

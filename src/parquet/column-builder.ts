@@ -7,6 +7,14 @@ export interface ColumnSpec {
 }
 
 const TWO_32 = 2 ** 32;
+
+/** A signed 64-bit little-endian integer from a JS integer (exact below 2^53 in magnitude). */
+export function writeInt64LE(bytes: Buffer, value: number, at: number): number {
+  const high = Math.floor(value / TWO_32);
+  bytes.writeUInt32LE(value - high * TWO_32, at);
+  bytes.writeInt32LE(high | 0, at + 4);
+  return at + 8;
+}
 /** Room before the values for the page's definition levels (a column without NULLs needs 6 bytes). */
 const FRONT = 64;
 
@@ -64,10 +72,7 @@ export class ColumnBuilder {
       case "BIGINT":
       case "UBIGINT": {
         this.#reserve(8);
-        const high = Math.floor(value / TWO_32);
-        this.#values.writeUInt32LE(value - high * TWO_32, this.#length);
-        this.#values.writeInt32LE(high | 0, this.#length + 4);
-        this.#length += 8;
+        this.#length = writeInt64LE(this.#values, value, this.#length);
         return;
       }
       case "INTEGER":

@@ -1,6 +1,7 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
+import { writeAllSync } from "../write-all.ts";
 import { versionInfo } from "../version.ts";
-import { ColumnBuilder, type ColumnKind, type ColumnSpec } from "./column-builder.ts";
+import { ColumnBuilder, type ColumnKind, type ColumnSpec, writeInt64LE } from "./column-builder.ts";
 import { CompactWriter } from "./thrift-compact.ts";
 
 /**
@@ -48,9 +49,7 @@ interface TypeInfo {
 
 const int64Bytes = (value: number) => {
   const bytes = Buffer.alloc(8);
-  const high = Math.floor(value / 2 ** 32);
-  bytes.writeUInt32LE(value - high * 2 ** 32, 0);
-  bytes.writeInt32LE(high | 0, 4);
+  writeInt64LE(bytes, value, 0);
   return bytes;
 };
 const intType = (bits: number, signed: boolean) => (writer: CompactWriter) => writer.struct(10, (int) => int.i8(1, bits).bool(2, signed));
@@ -201,7 +200,7 @@ export class ParquetWriter {
   }
 
   #write(bytes: Uint8Array): void {
-    for (let done = 0; done < bytes.length; ) done += writeSync(this.#fd, bytes, done);
+    writeAllSync(this.#fd, bytes);
     this.#offset += bytes.length;
   }
 

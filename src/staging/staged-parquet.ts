@@ -71,7 +71,7 @@ const timestamp = (column: ColumnBuilder, line: StagedLine) => column.pushNumber
 const constant = (value: ConstantValue) => ({ constant: value });
 
 /** otel_logs as the Go importer writes it (go-reference §3.3): the other columns NULL, 0 or '{}'. */
-export const LOG_CELLS: Cells = {
+const LOG_CELLS: Cells = {
   Timestamp: timestamp,
   TraceFlags: constant(0),
   SeverityText: stagedText(1),
@@ -84,7 +84,7 @@ export const LOG_CELLS: Cells = {
 };
 
 /** otel_metrics as the Go importer writes it: MetricType 'sum', the other columns NULL, '{}' or '[]'. */
-export const METRIC_CELLS: Cells = {
+const METRIC_CELLS: Cells = {
   Timestamp: timestamp,
   ServiceName: stagedText(1),
   MetricName: (column, _line, name) => column.pushBytes(name),
