@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { countByService, tableDifferences } from "./helpers/db-compare.ts";
 import { claudeLine } from "./helpers/claude-lines.ts";
@@ -66,6 +66,43 @@ describe("import of the sample sessions", () => {
       expect(diff[0]).toMatchObject({ x: 0, y: 0 });
       expect(Number(diff[0]?.n)).toBeGreaterThan(0);
     }
+  });
+
+  test("with a date range, a service and --zip, export --from-files writes what an export of the database writes", async () => {
+    const days = await query(
+      "SELECT strftime(Timestamp, '%Y-%m-%d') AS day, count(*)::INTEGER AS n FROM otel_metrics GROUP BY day ORDER BY day",
+      {},
+      db,
+    );
+    expect(days.length).toBeGreaterThan(2);
+    const from = String(days[1]?.day);
+    const to = String(days[days.length - 2]?.day);
+    for (const args of [["all", "--from", from, "--to", to], ["codex"], ["claude-code", "--from", from]]) {
+      const fromFiles = tempDir("ff-");
+      const fromDb = tempDir("db-");
+      const a = await runCli(["export", ...args, "--from-files", "--output", fromFiles, "--yes", "--zip", "--json"], { env: tree.env });
+      const b = await runCli(["export", ...args, "--db", db, "--output", fromDb, "--yes", "--zip", "--json"]);
+      expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
+      const counts = JSON.parse(a.stdout).counts;
+      expect(counts).toEqual(JSON.parse(b.stdout).counts);
+      expect(counts.logs + counts.metrics).toBeGreaterThan(0);
+      for (const dir of [fromFiles, fromDb]) {
+        const zip = readdirSync(dir).find((name) => name.endsWith(".zip")) as string;
+        expect(Bun.spawnSync(["unzip", "-q", "-o", join(dir, zip), "-d", dir]).exitCode).toBe(0);
+      }
+      for (const file of ["logs.parquet", "metrics.parquet"]) {
+        const diff = await query(
+          `SELECT (SELECT count(*) FROM (SELECT * FROM read_parquet($a) EXCEPT ALL SELECT * FROM read_parquet($b)))::INTEGER AS x,
+                  (SELECT count(*) FROM (SELECT * FROM read_parquet($b) EXCEPT ALL SELECT * FROM read_parquet($a)))::INTEGER AS y`,
+          { a: join(fromFiles, file), b: join(fromDb, file) },
+        );
+        expect(diff[0]).toEqual({ x: 0, y: 0 });
+      }
+    }
+    const total = days.reduce((sum, day) => sum + Number(day.n), 0);
+    const inRange = days.filter((day) => String(day.day) >= from && String(day.day) <= to).reduce((sum, day) => sum + Number(day.n), 0);
+    expect(inRange).toBeGreaterThan(0);
+    expect(inRange).toBeLessThan(total);
   });
 
   test("a DuckDB memory limit too small for the import: it is run again without the limit, rows exact", async () => {
