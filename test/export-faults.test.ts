@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { buildDemoDatabase } from "../examples/build-demo-db.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { CLI, REPO_ROOT, hermeticEnv, runCli } from "./helpers/run-cli.ts";
+import { claudeLines } from "./helpers/claude-lines.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 // Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
@@ -33,6 +34,25 @@ describe("environment faults", () => {
     expect(run.exitCode).toBe(1);
     expect(run.stderr).toMatch(/^error: export failed while .*: no space left on device\n$/);
     expect(run.stdout).toContain("failed\n");
+    expect(readdirSync(mountPoint)).toEqual([]);
+  });
+
+  test.if(mounted)("a full temporary folder while staging session rows: export --from-files and import exit 1, one line naming it, nothing left", async () => {
+    const projects = join(tempDir("full-tmp-"), "projects", "-home-me");
+    mkdirSync(projects, { recursive: true });
+    writeFileSync(join(projects, "11111111-2222-4333-8444-555555555555.jsonl"), claudeLines(5000));
+    const env = { AI_OBSERVER_CLAUDE_PATH: join(projects, ".."), TMPDIR: mountPoint };
+    const expected = `error: cannot write the session rows to the temporary folder ${mountPoint}: no space left on device; nothing was written (TMPDIR sets another folder)\n`;
+    const out = join(tempDir("full-tmp-out-"), "export");
+    const exported = await runCli(["export", "claude-code", "--from-files", "--output", out, "--yes"], { env });
+    expect(exported.stderr).toBe(expected);
+    expect(exported.exitCode).toBe(1);
+    expect(existsSync(out)).toBe(false);
+    const database = join(tempDir("full-tmp-db-"), "db.duckdb");
+    const imported = await runCli(["import", "claude-code", "--db", database, "--yes"], { env });
+    expect(imported.stderr).toBe(expected);
+    expect(imported.exitCode).toBe(1);
+    expect(existsSync(database)).toBe(false);
     expect(readdirSync(mountPoint)).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import type { StagedEvent } from "../staging/staged-file.ts";
 import { writeStagedTable } from "../staging/staged-parquet.ts";
-import type { StagedRows } from "../staging/staged-rows.ts";
+import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 
 export interface InsertedCounts {
@@ -21,7 +21,11 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
     { key: "metrics", table: "otel_metrics", staged: rows.metricsPath, file: rows.scratchFile("otel_metrics.parquet") },
   ] as const;
   const written: InsertedCounts = { logs: 0, metrics: 0 };
-  for (const { key, table, staged, file } of tables) written[key] = await writeStagedTable(table, staged, selection, file);
+  try {
+    for (const { key, table, staged, file } of tables) written[key] = await writeStagedTable(table, staged, selection, file);
+  } catch (error) {
+    throw stagingFailure(error);
+  }
   // What writing left on the heap goes now, before DuckDB takes its share (the peak of a large import).
   Bun.gc(true);
   const inserted: InsertedCounts = { logs: 0, metrics: 0 };

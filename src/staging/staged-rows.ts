@@ -1,7 +1,16 @@
 import { closeSync, openSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { ScratchFolder } from "../db/scratch-files.ts";
+import { CliError } from "../errors.ts";
+import { fsReason } from "../fs-errors.ts";
 import { writeAllSync } from "../write-all.ts";
 import type { StagedFile } from "./staged-file.ts";
+
+/** A full or unwritable temporary folder, said in one line that names it. */
+export function stagingFailure(error: unknown): unknown {
+  if (!(error as NodeJS.ErrnoException | undefined)?.code) return error;
+  return new CliError(`cannot write the session rows to the temporary folder ${tmpdir()}: ${fsReason(error)}; nothing was written (TMPDIR sets another folder)`);
+}
 
 /**
  * The staged rows of one run, in two files of a private scratch folder: every copy of every
@@ -9,13 +18,30 @@ import type { StagedFile } from "./staged-file.ts";
  * writes their rows as Parquet (staged-parquet.ts); nothing of the rows stays in memory.
  */
 export class StagedRows {
-  readonly #folder = new ScratchFolder("ai-observer-rows-");
-  readonly logsPath = this.#folder.file("logs.tsv");
-  readonly metricsPath = this.#folder.file("metrics.tsv");
-  readonly #logs = openSync(this.logsPath, "w");
-  readonly #metrics = openSync(this.metricsPath, "w");
+  readonly #folder: ScratchFolder;
+  readonly logsPath: string;
+  readonly metricsPath: string;
+  readonly #logs: number;
+  readonly #metrics: number;
   #open = true;
   #files = 0;
+
+  constructor() {
+    try {
+      this.#folder = new ScratchFolder("ai-observer-rows-");
+    } catch (error) {
+      throw stagingFailure(error);
+    }
+    try {
+      this.logsPath = this.#folder.file("logs.tsv");
+      this.metricsPath = this.#folder.file("metrics.tsv");
+      this.#logs = openSync(this.logsPath, "w");
+      this.#metrics = openSync(this.metricsPath, "w");
+    } catch (error) {
+      this.#folder.dispose();
+      throw stagingFailure(error);
+    }
+  }
 
   /** Ordinals for `count` more files (StagedEvent.seq numbers events by them). */
   reserveOrdinals(count: number): number {
@@ -25,8 +51,12 @@ export class StagedRows {
   }
 
   add(staged: StagedFile): void {
-    writeAllSync(this.#logs, staged.logBytes);
-    writeAllSync(this.#metrics, staged.metricBytes);
+    try {
+      writeAllSync(this.#logs, staged.logBytes);
+      writeAllSync(this.#metrics, staged.metricBytes);
+    } catch (error) {
+      throw stagingFailure(error);
+    }
   }
 
   /** Ends writing; the files stay until `dispose`. */
