@@ -138,8 +138,8 @@ function selects(selection: RowSelection, service: Buffer | null, line: StagedLi
   return service === null || fieldEquals(line, serviceField, service);
 }
 
+/** How a table's staged lines read: their field count, where the service is, the cells, and (metrics) the names field. */
 interface TableSource {
-  file: string | null;
   fields: number;
   serviceField: number;
   cells: Cells;
@@ -147,7 +147,7 @@ interface TableSource {
   names?: number;
 }
 
-const SOURCES: Record<TelemetryTable, Omit<TableSource, "file">> = {
+const SOURCES: Record<TelemetryTable, TableSource> = {
   otel_traces: { fields: 0, serviceField: 0, cells: {} },
   otel_logs: { fields: LOG_FIELDS, serviceField: 3, cells: LOG_CELLS },
   otel_metrics: { fields: METRIC_FIELDS, serviceField: 1, cells: METRIC_CELLS, names: 2 },
