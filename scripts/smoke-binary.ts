@@ -279,6 +279,14 @@ async function main(): Promise<void> {
       checkExport("export --from-files", fromFiles, out3);
       const counts = fromFiles.exitCode === 0 ? JSON.parse(fromFiles.stdout).counts : {};
       check("export --from-files found usage in the sessions", counts.logs > 0 && counts.metrics > 0, JSON.stringify(counts));
+      // Parse worker threads forced on for these small files (workers the executable cannot start fall back to this thread, so this checks the results, not that workers ran).
+      const out4 = join(work, "out4");
+      const pooled = run([exe, "export", "all", "--from-files", "--output", out4, "--yes", "--json"], {
+        cwd,
+        env: { PATH: path, HOME: sessionsHome, AI_OBSERVER_PARSE_WORKERS: "2" },
+      });
+      const pooledCounts = pooled.exitCode === 0 ? JSON.parse(pooled.stdout).counts : {};
+      check("export --from-files with AI_OBSERVER_PARSE_WORKERS=2: the same counts", JSON.stringify(pooledCounts) === JSON.stringify(counts), `${JSON.stringify(pooledCounts)} vs ${JSON.stringify(counts)}`);
     } else {
       note("no --sessions folder and no shared samples; export --from-files not exercised");
     }
