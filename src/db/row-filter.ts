@@ -11,8 +11,12 @@ export function filterParams(filter: RowFilter): { from: string; to: string; ser
   return { from: bounds.from, to: bounds.to, service: filter.serviceName };
 }
 
-/** The filter's bounds as naive UTC text (`YYYY-MM-DD HH:MM:SS[.ffffff]`, compared as text); null: open. */
-export function timestampRange(range: DayRange): { from: string | null; to: string | null } {
+/**
+ * Whether a naive UTC timestamp (`YYYY-MM-DD HH:MM:SS.ffffff`, fixed width, so text order is time
+ * order) lies in the range, as the SQL filter decides; null for a range open at both ends.
+ */
+export function timestampTest(range: DayRange): ((timestamp: string) => boolean) | null {
+  if (range.from === undefined && range.to === undefined) return null;
   const bounds = timestampBounds(range);
-  return { from: range.from === undefined ? null : bounds.from, to: range.to === undefined ? null : bounds.to };
+  return (timestamp) => (range.from === undefined || timestamp >= bounds.from) && (range.to === undefined || timestamp <= bounds.to);
 }

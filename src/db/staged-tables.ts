@@ -15,7 +15,7 @@ export interface InsertedCounts {
  */
 export async function insertStagedRows(connection: DuckDBConnection, rows: StagedRows, winners: readonly StagedEvent[]): Promise<InsertedCounts> {
   rows.close();
-  const selection = { winners: new Set(winners.map((event) => event.seq)), from: null, to: null, serviceName: null };
+  const selection = { winners: new Set(winners.map((event) => event.seq)), inRange: null, serviceName: null };
   const tables = [
     { key: "logs", table: "otel_logs", staged: rows.logsPath, file: rows.scratchFile("otel_logs.parquet") },
     { key: "metrics", table: "otel_metrics", staged: rows.metricsPath, file: rows.scratchFile("otel_metrics.parquet") },

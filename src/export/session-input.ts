@@ -1,5 +1,5 @@
 import { loadDuckDB } from "../db/duckdb.ts";
-import { type RowFilter, timestampRange } from "../db/row-filter.ts";
+import { type RowFilter, timestampTest } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, endParseWorkers, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
@@ -19,11 +19,9 @@ export interface SessionFilesSummary {
 }
 
 function selection(winners: readonly StagedEvent[], filter: RowFilter): { events: StagedEvent[]; rows: RowSelection } {
-  const { from, to } = timestampRange(filter.range);
-  const events = winners.filter(
-    (event) => (from === null || event.timestamp >= from) && (to === null || event.timestamp <= to) && (filter.serviceName === null || event.service === filter.serviceName),
-  );
-  return { events, rows: { winners: new Set(events.map((event) => event.seq)), from, to, serviceName: filter.serviceName } };
+  const inRange = timestampTest(filter.range);
+  const events = winners.filter((event) => (inRange === null || inRange(event.timestamp)) && (filter.serviceName === null || event.service === filter.serviceName));
+  return { events, rows: { winners: new Set(events.map((event) => event.seq)), inRange, serviceName: filter.serviceName } };
 }
 
 /**

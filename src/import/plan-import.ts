@@ -1,5 +1,6 @@
-import { type DayRange, timestampBounds } from "../dates.ts";
+import type { DayRange } from "../dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
+import { timestampTest } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
@@ -51,11 +52,6 @@ function storedWins(stored: StoredEvent, candidate: StagedEvent, force: boolean)
   return !force && stored.timestamp <= candidate.timestamp;
 }
 
-function rangeTest(range: DayRange): (timestamp: string) => boolean {
-  const bounds = timestampBounds(range);
-  return (timestamp) => (range.from === undefined || timestamp >= bounds.from) && (range.to === undefined || timestamp <= bounds.to);
-}
-
 /**
  * Reads the new and changed files of one tool, staging their rows in `rows`, and decides,
  * against what was imported before, which events to add or replace. Reads the database,
@@ -77,7 +73,7 @@ export async function planTool(
   const best = new EventSet<StagedEvent>();
   const fileOf = new Map<string, string>();
   const complete: FileSummary[] = [];
-  const inRange = rangeTest(options.range);
+  const inRange = timestampTest(options.range) ?? (() => true);
   let outsideRange = 0;
   let badLines = 0;
   const failed = await stageFiles(

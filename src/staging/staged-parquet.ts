@@ -9,9 +9,8 @@ import { LOG_FIELDS, METRIC_FIELDS, readStagedLines, type StagedLine } from "./r
 export interface RowSelection {
   /** `seq`s of the chosen copies. */
   winners: ReadonlySet<number>;
-  /** Naive UTC bounds, as `YYYY-MM-DD HH:MM:SS[.ffffff]`, inclusive; null: open. */
-  from: string | null;
-  to: string | null;
+  /** Whether a row's timestamp text is in the time range (`timestampTest`); null: all are. */
+  inRange: ((timestamp: string) => boolean) | null;
   serviceName: string | null;
 }
 
@@ -130,11 +129,7 @@ function cellsFor(table: TelemetryTable, cells: Cells): { constants: (ConstantVa
 
 function selects(selection: RowSelection, service: Buffer | null, line: StagedLine, serviceField: number, seqField: number): boolean {
   if (!selection.winners.has(integerAt(line, seqField))) return false;
-  if (selection.from !== null || selection.to !== null) {
-    const time = text(line, 0);
-    if (selection.from !== null && time < selection.from) return false;
-    if (selection.to !== null && time > selection.to) return false;
-  }
+  if (selection.inRange !== null && !selection.inRange(text(line, 0))) return false;
   return service === null || fieldEquals(line, serviceField, service);
 }
 
