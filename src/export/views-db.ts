@@ -32,10 +32,15 @@ function isDuckDBFile(path: string): boolean {
   }
 }
 
+/** The template, when there is a usable one. */
+function usableTemplate(): string | null {
+  const template = templatePath();
+  return template !== null && isDuckDBFile(template) ? template : null;
+}
+
 /** Whether creating the views database will copy the template (and so need no DuckDB). */
 export function hasViewsTemplate(): boolean {
-  const template = templatePath();
-  return template !== null && isDuckDBFile(template);
+  return usableTemplate() !== null;
 }
 
 /** Keeps a copy of a views database as the template; a failure only means the next export creates it again. */
@@ -61,9 +66,9 @@ function saveTemplate(created: string, template: string): void {
  */
 export async function createViewsDatabase(dir: string, fileName: string): Promise<string> {
   const path = join(dir, fileName);
-  const template = templatePath();
-  if (template && hasViewsTemplate()) {
-    copyFileSync(template, path);
+  const usable = usableTemplate();
+  if (usable) {
+    copyFileSync(usable, path);
     return path;
   }
   const duckdb = await loadDuckDB();
@@ -80,6 +85,7 @@ export async function createViewsDatabase(dir: string, fileName: string): Promis
     instance.closeSync();
   }
   if (existsSync(`${path}.wal`)) throw new Error(`DuckDB left a write-ahead log next to ${fileName}`);
+  const template = templatePath();
   if (template) saveTemplate(path, template);
   return path;
 }

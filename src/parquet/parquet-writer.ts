@@ -47,11 +47,13 @@ interface TypeInfo {
   statistic?: (value: number) => Buffer;
 }
 
-const int64Bytes = (value: number) => {
-  const bytes = Buffer.alloc(8);
-  writeInt64LE(bytes, value, 0);
+/** A statistic of `size` bytes, filled by `write`. */
+const statisticBytes = (size: number, write: (bytes: Buffer, value: number) => void) => (value: number) => {
+  const bytes = Buffer.alloc(size);
+  write(bytes, value);
   return bytes;
 };
+const int64Bytes = statisticBytes(8, (bytes, value) => writeInt64LE(bytes, value, 0));
 const intType = (bits: number, signed: boolean) => (writer: CompactWriter) => writer.struct(10, (int) => int.i8(1, bits).bool(2, signed));
 
 const TYPES: Record<ColumnKind, TypeInfo> = {
@@ -67,31 +69,19 @@ const TYPES: Record<ColumnKind, TypeInfo> = {
     physical: PhysicalType.Int32,
     converted: ConvertedType.Int32,
     logical: intType(32, true),
-    statistic: (value) => {
-      const bytes = Buffer.alloc(4);
-      bytes.writeInt32LE(value);
-      return bytes;
-    },
+    statistic: statisticBytes(4, (bytes, value) => bytes.writeInt32LE(value)),
   },
   UINTEGER: {
     physical: PhysicalType.Int32,
     converted: ConvertedType.Uint32,
     logical: intType(32, false),
-    statistic: (value) => {
-      const bytes = Buffer.alloc(4);
-      bytes.writeUInt32LE(value);
-      return bytes;
-    },
+    statistic: statisticBytes(4, (bytes, value) => bytes.writeUInt32LE(value)),
   },
   BIGINT: { physical: PhysicalType.Int64, converted: ConvertedType.Int64, logical: intType(64, true), statistic: int64Bytes },
   UBIGINT: { physical: PhysicalType.Int64, converted: ConvertedType.Uint64, logical: intType(64, false), statistic: int64Bytes },
   DOUBLE: {
     physical: PhysicalType.Double,
-    statistic: (value) => {
-      const bytes = Buffer.alloc(8);
-      bytes.writeDoubleLE(value);
-      return bytes;
-    },
+    statistic: statisticBytes(8, (bytes, value) => bytes.writeDoubleLE(value)),
   },
   BOOLEAN: { physical: PhysicalType.Boolean },
 };

@@ -1,4 +1,3 @@
-import type { ToolId } from "../sources.ts";
 import type { ParsedFile, UsageEvent } from "../sources/types.ts";
 import { appendMetricLines, logLine, tsvField } from "./row-text.ts";
 
@@ -17,19 +16,7 @@ export interface StagedFile {
 }
 
 /** A parsed file without its events (`eventCount` says how many it had). */
-export interface FileSummary {
-  path: string;
-  tool: ToolId;
-  sessionId: string | null;
-  eventCount: number;
-  firstTime: string | null;
-  lastTime: string | null;
-  badLines: number;
-  lines: number;
-  bytes: number;
-  completeBytes: number;
-  sha256: string;
-}
+export type FileSummary = Omit<ParsedFile, "events"> & { eventCount: number };
 
 /** A usage event without its rows, which are staged under its `seq`. */
 export interface StagedEvent {

@@ -1,16 +1,14 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { Readable } from "node:stream";
 import { createZstdDecompress } from "node:zlib";
+import type { ParseContext } from "../types.ts";
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const DEFAULT_CHUNK_SIZE = 4 << 20;
 let chunkSize = DEFAULT_CHUNK_SIZE;
 
-export interface ReadOptions {
-  signal?: AbortSignal;
-  /** Compute the SHA-256 of the bytes on disk (default true). */
-  hash?: boolean;
-}
+/** How a file is read: `signal` aborts, `hash` (default true) computes the SHA-256 of its bytes on disk. */
+export type ReadOptions = ParseContext;
 
 /** Tests shrink the read size to put line and needle boundaries across chunks; `undefined` restores the default. */
 export function setChunkSizeForTests(bytes: number | undefined): void {
