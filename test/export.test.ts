@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFixtureDatabase, FIXTURE_ROWS } from "./helpers/fixture-db.ts";
-import { parquetColumns, parquetCompressions, parquetRowCount, query, tableColumns } from "./helpers/duckdb-read.ts";
+import { parquetColumns, parquetCompressions, parquetRowCount, query, queryViewsDatabase, tableColumns } from "./helpers/duckdb-read.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
 import { listZip } from "./helpers/zip-read.ts";
@@ -70,16 +70,14 @@ describe("export all from the database", () => {
     const moved = join(tempDir("moved-"), "elsewhere");
     cpSync(out, moved, { recursive: true });
     for (const folder of [out, moved]) {
-      const script = `
-        import { DuckDBInstance } from "@duckdb/node-api";
-        const instance = await DuckDBInstance.create(${JSON.stringify(viewsDb)}, { access_mode: "READ_ONLY" });
-        const c = await instance.connect();
-        const r = await c.runAndReadAll("SELECT (SELECT count(*) FROM traces), (SELECT count(*) FROM logs), (SELECT count(*) FROM metrics), (SELECT count(*) FROM duckdb_tables())");
-        console.log(JSON.stringify(r.getRowsJS()[0].map(Number)));`;
-      const proc = Bun.spawnSync(["bun", "-e", script], { cwd: folder, env: { ...process.env, NODE_PATH: join(import.meta.dir, "..", "node_modules") } });
-      expect(proc.stderr.toString()).toBe("");
+      const { row, stderr } = queryViewsDatabase(
+        folder,
+        viewsDb,
+        "SELECT (SELECT count(*) FROM traces), (SELECT count(*) FROM logs), (SELECT count(*) FROM metrics), (SELECT count(*) FROM duckdb_tables())",
+      );
+      expect(stderr).toBe("");
       const n = FIXTURE_ROWS.length;
-      expect(JSON.parse(proc.stdout.toString())).toEqual([n, n, n, 0]);
+      expect(row).toEqual([n, n, n, 0]);
     }
     const views = await query("SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY view_name", {}, join(out, viewsDb));
     expect(views.map((view) => view.view_name)).toEqual(["logs", "metrics", "traces"]);

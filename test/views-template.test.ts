@@ -1,6 +1,7 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { queryViewsDatabase } from "./helpers/duckdb-read.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { sampleTree } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -10,16 +11,9 @@ setDefaultTimeout(120_000);
 const VIEWS_DB = "ai-observer-export-claude-code-all.duckdb";
 
 async function counts(dir: string): Promise<Record<string, unknown>> {
-  // The views resolve their files against the current folder: query from the export folder.
-  const script = `
-    import { DuckDBInstance } from "@duckdb/node-api";
-    const instance = await DuckDBInstance.create(${JSON.stringify(VIEWS_DB)}, { access_mode: "READ_ONLY" });
-    const c = await instance.connect();
-    const r = await c.runAndReadAll("SELECT (SELECT count(*) FROM traces), (SELECT count(*) FROM logs), (SELECT count(*) FROM metrics)");
-    console.log(JSON.stringify(r.getRowsJS()[0].map(Number)));`;
-  const proc = Bun.spawnSync(["bun", "-e", script], { cwd: dir, env: { ...process.env, NODE_PATH: join(import.meta.dir, "..", "node_modules") } });
-  expect(proc.stderr.toString()).toBe("");
-  const [traces, logs, metrics] = JSON.parse(proc.stdout.toString()) as number[];
+  const { row, stderr } = queryViewsDatabase(dir, VIEWS_DB, "SELECT (SELECT count(*) FROM traces), (SELECT count(*) FROM logs), (SELECT count(*) FROM metrics)");
+  expect(stderr).toBe("");
+  const [traces, logs, metrics] = row;
   return { traces, logs, metrics };
 }
 

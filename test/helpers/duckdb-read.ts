@@ -1,4 +1,5 @@
 import { DuckDBInstance } from "@duckdb/node-api";
+import { join } from "node:path";
 
 /** Runs one query in a throwaway in-memory DuckDB and returns rows as objects. */
 export async function query(sql: string, params: Record<string, string> = {}, path = ":memory:"): Promise<Record<string, unknown>[]> {
@@ -35,4 +36,21 @@ export async function tableColumns(dbPath: string, table: string): Promise<{ nam
     dbPath,
   );
   return rows.map((row) => ({ name: String(row.name), type: String(row.type) }));
+}
+
+/**
+ * Runs `sql` against a views database from inside `dir`, in a separate process, as a user who
+ * `cd`s into the export folder does (the views resolve their Parquet files against the current
+ * folder). Returns the first row as numbers and what the process wrote to stderr.
+ */
+export function queryViewsDatabase(dir: string, viewsDb: string, sql: string): { row: number[]; stderr: string } {
+  const script = `
+    import { DuckDBInstance } from "@duckdb/node-api";
+    const instance = await DuckDBInstance.create(${JSON.stringify(viewsDb)}, { access_mode: "READ_ONLY" });
+    const c = await instance.connect();
+    const r = await c.runAndReadAll(${JSON.stringify(sql)});
+    console.log(JSON.stringify(r.getRowsJS()[0].map(Number)));`;
+  const proc = Bun.spawnSync(["bun", "-e", script], { cwd: dir, env: { ...process.env, NODE_PATH: join(import.meta.dir, "..", "..", "node_modules") } });
+  const stdout = proc.stdout.toString();
+  return { row: stdout ? (JSON.parse(stdout) as number[]) : [], stderr: proc.stderr.toString() };
 }
