@@ -4,7 +4,7 @@ import type { ToolId } from "../sources.ts";
 import { discoverTools, endParseWorkers, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
-import { type RowSelection, writeStagedTable } from "../staging/staged-parquet.ts";
+import { writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
 import { hasViewsTemplate } from "./views-db.ts";
@@ -18,10 +18,10 @@ export interface SessionFilesSummary {
   unpricedModels: string[];
 }
 
-function selection(winners: readonly StagedEvent[], filter: RowFilter): { events: StagedEvent[]; rows: RowSelection } {
+/** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
+function selection(winners: readonly StagedEvent[], filter: RowFilter): StagedEvent[] {
   const inRange = timestampTest(filter.range);
-  const events = winners.filter((event) => (inRange === null || inRange(event.timestamp)) && (filter.serviceName === null || event.service === filter.serviceName));
-  return { events, rows: { winners: new Set(events.map((event) => event.seq)), inRange, serviceName: filter.serviceName } };
+  return winners.filter((event) => (inRange === null || inRange(event.timestamp)) && (filter.serviceName === null || event.service === filter.serviceName));
 }
 
 /**
@@ -58,12 +58,12 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
   summary.unpricedModels = unpricedModels(winners);
   return {
     async count(filter): Promise<TableCounts> {
-      const { events } = selection(winners, filter);
+      const events = selection(winners, filter);
       return { traces: 0, logs: events.reduce((sum, event) => sum + event.logs, 0), metrics: events.reduce((sum, event) => sum + event.metrics, 0) };
     },
     writeTable(table, filter, path) {
-      const staged = table.key === "logs" ? rows.logsPath : table.key === "metrics" ? rows.metricsPath : null;
-      return writeStagedTable(table.table, staged, selection(winners, filter).rows, path);
+      const fragments = table.key === "logs" || table.key === "metrics" ? rows.fragments(table.key) : [];
+      return writeStagedTable(table.table, fragments, new Set(selection(winners, filter).map((event) => event.seq)), path);
     },
     database: null,
     interrupt: () => undefined,

@@ -15,6 +15,21 @@ export function writeInt64LE(bytes: Buffer, value: number, at: number): number {
   bytes.writeInt32LE(high | 0, at + 4);
   return at + 8;
 }
+/** A signed 64-bit little-endian integer as a JS number (exact below 2^53 in magnitude). */
+function readInt64LE(bytes: Buffer, at: number): number {
+  return bytes.readInt32LE(at + 4) * TWO_32 + bytes.readUInt32LE(at);
+}
+
+/** How the PLAIN values of a number column read back, for min/max of appended values. */
+const NUMBER_READERS: Partial<Record<ColumnKind, { size: number; read: (bytes: Buffer, at: number) => number }>> = {
+  TIMESTAMP: { size: 8, read: readInt64LE },
+  BIGINT: { size: 8, read: readInt64LE },
+  UBIGINT: { size: 8, read: readInt64LE },
+  INTEGER: { size: 4, read: (bytes, at) => bytes.readInt32LE(at) },
+  UINTEGER: { size: 4, read: (bytes, at) => bytes.readUInt32LE(at) },
+  DOUBLE: { size: 8, read: (bytes, at) => bytes.readDoubleLE(at) },
+};
+
 /** Room before the values for the page's definition levels (a column without NULLs needs 6 bytes). */
 const FRONT = 64;
 
@@ -36,6 +51,17 @@ export class ColumnBuilder {
 
   constructor(readonly spec: ColumnSpec) {
     this.#bits = spec.kind === "BOOLEAN" ? [] : null;
+  }
+
+  /** Empty again, keeping its memory (a builder reused from file to file). */
+  reset(): void {
+    this.#length = FRONT;
+    this.runs.length = 0;
+    if (this.#bits) this.#bits = [];
+    this.nulls = 0;
+    this.rows = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
   }
 
   get bytes(): number {
@@ -121,6 +147,42 @@ export class ColumnBuilder {
 
   pushString(value: string): void {
     this.pushBytes(Buffer.from(value));
+  }
+
+  /** A string value, written as UTF-8 straight into the column (lone surrogates become U+FFFD, as with Buffer.from). */
+  pushText(value: string): void {
+    if (this.spec.kind !== "VARCHAR" && this.spec.kind !== "JSON") throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
+    this.#level(1);
+    this.#reserve(4 + value.length * 3);
+    const at = this.#length;
+    const length = this.#values.write(value, at + 4, "utf8");
+    this.#values.writeUInt32LE(length, at);
+    this.#length = at + 4 + length;
+  }
+
+  /**
+   * `rows` values that are already PLAIN-encoded in `bytes[start..end]` (from another builder's `values()` of the
+   * same kind), none NULL. Numbers update min/max.
+   */
+  appendPlain(bytes: Uint8Array, start: number, end: number, rows: number): void {
+    if (this.#bits) throw new Error(`column ${this.spec.name} (${this.spec.kind}): booleans cannot be appended`);
+    if (rows === 0) return;
+    this.rows += rows;
+    const last = this.runs.length - 2;
+    if (last >= 0 && this.runs[last] === 1) (this.runs[last + 1] as number) += rows;
+    else this.runs.push(1, rows);
+    this.#reserve(end - start);
+    const at = this.#length;
+    this.#values.set(bytes.subarray(start, end), at);
+    this.#length = at + end - start;
+    const read = NUMBER_READERS[this.spec.kind];
+    if (!read) return;
+    const values = this.#values;
+    for (let offset = at; offset < this.#length; offset += read.size) {
+      const value = read.read(values, offset);
+      if (value < this.min) this.min = value;
+      if (value > this.max) this.max = value;
+    }
   }
 
   /** The PLAIN-encoded values (booleans bit-packed). */

@@ -184,7 +184,12 @@ export class ParquetWriter {
 
   /** A promise only when the row completed a row group, which is then written. */
   endRow(): Promise<void> | undefined {
-    const rows = ++this.#rows;
+    return this.endRows(1);
+  }
+
+  /** `endRow` for `count` rows the columns took at once (`ColumnBuilder.appendPlain`). */
+  endRows(count: number): Promise<void> | undefined {
+    const rows = (this.#rows += count);
     if (rows >= this.limits.rows || this.#builders.some((builder) => builder.bytes >= this.limits.bytes)) return this.#flush();
     return undefined;
   }

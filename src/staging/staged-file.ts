@@ -1,17 +1,18 @@
-import type { ParsedFile, UsageEvent } from "../sources/types.ts";
-import { appendMetricLines, logLine, tsvField } from "./row-text.ts";
+import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types.ts";
+import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
+import { StagedColumnsBuilder } from "./staged-columns.ts";
 
 /**
  * What a parse hands on, in or out of a worker thread: the file's facts, a compact record of each
- * usage event, and the events' rows already rendered as staged text (see row-text.ts), so that no
- * row object crosses threads and the caller keeps no rows in memory.
+ * usage event, and the events' rows already encoded as Parquet column values (staged-columns.ts),
+ * so that no row object crosses threads and the caller keeps no rows in memory.
  */
 export interface StagedFile {
   file: FileSummary;
   events: StagedEvent[];
-  /** Lines of staged log rows, each ending in a newline, as UTF-8 (its own buffer: a worker hands it over without a copy). */
+  /** The log rows' fragment (its own buffer: a worker hands it over without a copy); empty without rows. */
   logBytes: Uint8Array;
-  /** Lines of staged metric rows, likewise. */
+  /** The metric rows' fragment, likewise. */
   metricBytes: Uint8Array;
 }
 
@@ -36,12 +37,6 @@ export interface StagedEvent {
 /** Room for this many events per file in `seq` (files hold thousands). */
 export const SEQ_PER_FILE = 2 ** 24;
 
-const encoder = new TextEncoder();
-
-function bytes(lines: string[]): Uint8Array {
-  return encoder.encode(lines.length === 0 ? "" : `${lines.join("\n")}\n`);
-}
-
 /**
  * The service of an event's rows, which must all have the event's timestamp and one service: a time
  * range or service filter then selects whole events, and rows can be counted from the events alone.
@@ -55,24 +50,25 @@ function rowService(event: UsageEvent): string {
       }
     }
   }
-  tsvField(event.timestamp);
-  tsvField(service);
   return service;
 }
+
+// One pair per thread, reused from file to file (a file is staged in one go).
+const logs = new StagedColumnsBuilder<LogRow>(LOG_SHAPE);
+const metrics = new StagedColumnsBuilder<MetricRow>(METRIC_SHAPE);
 
 /** `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. */
 export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   if (parsed.events.length >= SEQ_PER_FILE) throw new Error(`${parsed.path}: more than ${SEQ_PER_FILE} usage events in one file`);
-  const logLines: string[] = [];
-  const metricLines: string[] = [];
+  logs.reset(ordinal);
+  metrics.reset(ordinal);
   const events = parsed.events.map((event, index): StagedEvent => {
-    const seq = ordinal * SEQ_PER_FILE + index;
     const service = rowService(event);
-    for (const row of event.logs) logLines.push(logLine(row, event.key, seq));
-    appendMetricLines(metricLines, event.metrics, event.key, seq);
+    logs.addEvent(event.logs, event.key, event.timestamp);
+    metrics.addEvent(event.metrics, event.key, event.timestamp);
     const { key, rank, timestamp, model, unpriced } = event;
-    return { key, rank, timestamp, model, unpriced, seq, service, logs: event.logs.length, metrics: event.metrics.length };
+    return { key, rank, timestamp, model, unpriced, seq: ordinal * SEQ_PER_FILE + index, service, logs: event.logs.length, metrics: event.metrics.length };
   });
   const { events: _, ...facts } = parsed;
-  return { file: { ...facts, eventCount: events.length }, events, logBytes: bytes(logLines), metricBytes: bytes(metricLines) };
+  return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(), metricBytes: metrics.finish() };
 }

@@ -7,7 +7,7 @@ import { geminiSource } from "../../src/sources/gemini/index.ts";
 import { parseWorkerCount, stageFiles } from "../../src/sources/load-sessions.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "../../src/sources/types.ts";
-import type { StagedFile } from "../../src/staging/staged-file.ts";
+import { SEQ_PER_FILE, type StagedFile } from "../../src/staging/staged-file.ts";
 import { StagedRows } from "../../src/staging/staged-rows.ts";
 import { FIXTURES, discovered, tempDir } from "./helpers.ts";
 
@@ -163,7 +163,15 @@ async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; sign
       { hash: options.hash, signal: options.signal, progress: { onFileParsed: (_tool, file) => order.push(file.path) } },
     );
     rows.close();
-    return { staged, failed, order, logs: readFileSync(rows.logsPath, "utf8"), metrics: readFileSync(rows.metricsPath, "utf8") };
+    // Per staged event with log rows, its seq (from the fragment's file number) and its row count.
+    const logRows: { seq: number; rows: number }[] = [];
+    for (const fragment of rows.fragments("logs")) {
+      for (let event = 0; event < fragment.events; event++) {
+        const count = fragment.rowStart(event + 1) - fragment.rowStart(event);
+        if (count > 0) logRows.push({ seq: fragment.ordinal * SEQ_PER_FILE + event, rows: count });
+      }
+    }
+    return { staged, failed, order, logRows, logs: readFileSync(rows.logsPath), metrics: readFileSync(rows.metricsPath) };
   } finally {
     rows.dispose();
   }
@@ -209,8 +217,10 @@ describe("stageFiles: worker threads", () => {
     const seqs = local.staged.flatMap((staged) => staged.events.map((event) => event.seq));
     expect(seqs.length).toBeGreaterThan(10);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    const logSeqs = local.logs.trim().split("\n").map((line) => Number(line.split("\t").at(-1)));
-    expect(logSeqs).toEqual(seqs);
+    const withLogs = local.staged.flatMap((staged) => staged.events.filter((event) => event.logs > 0).map((event) => ({ seq: event.seq, rows: event.logs })));
+    expect(withLogs.length).toBeGreaterThan(10);
+    expect(local.logRows).toEqual(withLogs);
+    expect(local.metrics.length).toBeGreaterThan(0);
   });
 
   test("an abort rejects with the signal's reason", async () => {

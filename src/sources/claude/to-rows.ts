@@ -34,14 +34,16 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
   for (const type of TOKEN_TYPES) {
     const value = response.tokens[type];
     if (value <= 0) continue;
+    // Twins share one attributes object (rows are never changed), so its encoding can be reused.
+    const attributes = { ...base, type };
     for (const name of ["claude_code.token.usage", "claude_code.token.usage_user_facing"]) {
-      metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, value, { ...base, type }));
+      metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, value, attributes));
     }
   }
   const cost = claudeCostWithMode("auto", response.model, response.tokens, response.costUSD);
   if (cost !== null && cost > 0) {
     for (const name of ["claude_code.cost.usage", "claude_code.cost.usage_user_facing"]) {
-      metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, cost, { ...base }));
+      metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, cost, base));
     }
   }
   const hasTokens = Object.values(response.tokens).some((value) => value > 0);

@@ -1,0 +1,133 @@
+import type { ColumnBuilder } from "../parquet/column-builder.ts";
+import type { ConstantValue } from "../parquet/parquet-writer.ts";
+import { tableColumns } from "../db/table-columns.ts";
+import type { TelemetryTable } from "../db/schema.ts";
+import { encodeAttributes } from "../sources/shared/attributes.ts";
+import type { LogRow, MetricRow } from "../sources/types.ts";
+
+/** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
+export const IMPORT_KEY_ATTRIBUTE = "import.key";
+
+/** Fills one column of a row: `key` is its event's key, `micros` its timestamp (every row of an event has the event's). */
+type Cell<R> = (column: ColumnBuilder, row: R, key: string, micros: number) => void;
+
+/** How each column gets its value: from the row, or one value for every row. Columns not named are NULL. */
+type Cells<R> = Record<string, Cell<R> | { constant: ConstantValue }>;
+
+/** A table's columns as the staging writes them: the constant ones, and the live ones with their cells. */
+export interface RowShape<R> {
+  table: TelemetryTable;
+  /** Per column of the table: its value in every row, or undefined (a live column). */
+  constants: (ConstantValue | undefined)[];
+  /** The live columns: their index in the table, and how a row fills them (in table order). */
+  live: { index: number; cell: Cell<R> }[];
+}
+
+const EMPTY_OBJECT = Buffer.from("{}");
+const EMPTY_ARRAY = Buffer.from("[]");
+const SUM = Buffer.from("sum");
+const constant = (value: ConstantValue) => ({ constant: value });
+
+/** The UTF-8 bytes of short values that repeat on every row (services, severities, metric names, bodies). */
+const repeatedBytes = new Map<string, Buffer>();
+function repeated(value: string): Buffer {
+  let bytes = repeatedBytes.get(value);
+  if (bytes === undefined) {
+    bytes = Buffer.from(value);
+    if (repeatedBytes.size < 1_000 && value.length <= 256) repeatedBytes.set(value, bytes);
+  }
+  return bytes;
+}
+
+const timestamp = (column: ColumnBuilder, _row: unknown, _key: string, micros: number) => column.pushNumber(micros);
+
+/** otel_logs as the Go importer writes it (go-reference §3.3): the other columns NULL, 0 or '{}'. */
+const LOG_CELLS: Cells<LogRow> = {
+  Timestamp: timestamp,
+  TraceFlags: constant(0),
+  SeverityText: (column, row) => column.pushBytes(repeated(row.severityText)),
+  SeverityNumber: (column, row) => column.pushNumber(row.severityNumber),
+  ServiceName: (column, row) => column.pushBytes(repeated(row.serviceName)),
+  Body: (column, row) => column.pushBytes(repeated(row.body)),
+  ResourceAttributes: constant(EMPTY_OBJECT),
+  ScopeAttributes: constant(EMPTY_OBJECT),
+  LogAttributes: (column, row, key) => column.pushText(encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key)),
+};
+
+/**
+ * The attribute JSON of metric rows: the rows of one event often share one attributes object (Claude's
+ * `_user_facing` twins), whose encoding is then reused.
+ */
+let lastAttributes: Record<string, string> | null = null;
+let lastKey = "";
+let lastJson = "";
+function metricAttributes(row: MetricRow, key: string): string {
+  if (row.attributes !== lastAttributes || key !== lastKey) {
+    lastAttributes = row.attributes;
+    lastKey = key;
+    lastJson = encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key);
+  }
+  return lastJson;
+}
+
+/** otel_metrics as the Go importer writes it: MetricType 'sum', the other columns NULL, '{}' or '[]'. */
+const METRIC_CELLS: Cells<MetricRow> = {
+  Timestamp: timestamp,
+  ServiceName: (column, row) => column.pushBytes(repeated(row.serviceName)),
+  MetricName: (column, row) => column.pushBytes(repeated(row.metricName)),
+  ResourceAttributes: constant(EMPTY_OBJECT),
+  Attributes: (column, row, key) => column.pushText(metricAttributes(row, key)),
+  MetricType: constant(SUM),
+  Value: (column, row) => column.pushNumber(row.value),
+  BucketCounts: constant(EMPTY_ARRAY),
+  ExplicitBounds: constant(EMPTY_ARRAY),
+  PositiveBucketCounts: constant(EMPTY_ARRAY),
+  NegativeBucketCounts: constant(EMPTY_ARRAY),
+  QuantileValues: constant(EMPTY_ARRAY),
+  QuantileQuantiles: constant(EMPTY_ARRAY),
+};
+
+function shape<R>(table: TelemetryTable, cells: Cells<R>): RowShape<R> {
+  const columns = tableColumns(table);
+  for (const name of Object.keys(cells)) {
+    if (!columns.some((column) => column.name === name)) throw new Error(`${table} has no column ${name}`);
+  }
+  const constants: (ConstantValue | undefined)[] = [];
+  const live: { index: number; cell: Cell<R> }[] = [];
+  columns.forEach((column, index) => {
+    const cell = cells[column.name] ?? constant(null);
+    if (typeof cell === "function") {
+      constants.push(undefined);
+      live.push({ index, cell });
+    } else constants.push(cell.constant);
+  });
+  return { table, constants, live };
+}
+
+export const LOG_SHAPE = shape("otel_logs", LOG_CELLS);
+export const METRIC_SHAPE = shape("otel_metrics", METRIC_CELLS);
+/** Nothing is staged for traces: their file has the columns and no rows. */
+export const TRACE_SHAPE = shape<never>("otel_traces", {});
+
+function digitsAt(text: string, from: number, count: number): number {
+  let value = 0;
+  for (let i = from; i < from + count; i++) value = value * 10 + (text.charCodeAt(i) - 48);
+  return value;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/** A row timestamp, `YYYY-MM-DD HH:MM:SS.ffffff` (see formatMicros), as epoch microseconds. */
+export function rowMicros(text: string): number {
+  const days = daysFromCivil(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2));
+  const seconds = ((days * 24 + digitsAt(text, 11, 2)) * 60 + digitsAt(text, 14, 2)) * 60 + digitsAt(text, 17, 2);
+  return seconds * 1_000_000 + digitsAt(text, 20, 6);
+}

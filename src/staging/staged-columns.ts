@@ -1,0 +1,116 @@
+import { ColumnBuilder } from "../parquet/column-builder.ts";
+import { tableColumns } from "../db/table-columns.ts";
+import { type RowShape, rowMicros } from "./row-shape.ts";
+
+/*
+ * One file's staged rows of one table, as the Parquet writer takes them: the values of each live
+ * column PLAIN-encoded (see RowShape), event after event, with where each event's rows start.
+ * Int32 words (native byte order: the bytes never leave this run), then the values:
+ *
+ *   ordinal  columns  events  rowStarts[events + 1]  (byteStarts[events + 1]) × columns  values × columns
+ */
+
+const HEADER_WORDS = 3;
+
+/**
+ * Builds one file's fragment of a table (in the thread that parses the file); `reset` starts the
+ * next file's, keeping the memory.
+ */
+export class StagedColumnsBuilder<R> {
+  readonly #columns: ColumnBuilder[];
+  readonly #rowStarts: number[] = [0];
+  readonly #byteStarts: number[][];
+  #ordinal = 0;
+  #rows = 0;
+  #lastTimestamp = "";
+  #lastMicros = 0;
+
+  constructor(readonly shape: RowShape<R>) {
+    const specs = tableColumns(shape.table);
+    this.#columns = shape.live.map(({ index }) => new ColumnBuilder(specs[index] as (typeof specs)[number]));
+    this.#byteStarts = shape.live.map(() => [0]);
+  }
+
+  /** Starts the fragment of the file numbered `ordinal` (see StagedEvent.seq). */
+  reset(ordinal: number): void {
+    this.#ordinal = ordinal;
+    this.#rows = 0;
+    this.#rowStarts.length = 1;
+    for (const starts of this.#byteStarts) starts.length = 1;
+    for (const column of this.#columns) column.reset();
+  }
+
+  /** One event's rows (`timestamp`: theirs, `key`: the event's). */
+  addEvent(rows: readonly R[], key: string, timestamp: string): void {
+    if (timestamp !== this.#lastTimestamp) {
+      this.#lastTimestamp = timestamp;
+      this.#lastMicros = rowMicros(timestamp);
+    }
+    const micros = this.#lastMicros;
+    const live = this.shape.live;
+    for (const row of rows) {
+      for (let c = 0; c < live.length; c++) (live[c] as (typeof live)[number]).cell(this.#columns[c] as ColumnBuilder, row, key, micros);
+    }
+    this.#rows += rows.length;
+    this.#rowStarts.push(this.#rows);
+    for (let c = 0; c < this.#columns.length; c++) (this.#byteStarts[c] as number[]).push((this.#columns[c] as ColumnBuilder).bytes);
+  }
+
+  /** The fragment, in a buffer of its own (a worker hands it over without a copy); empty when no event had rows of this table. */
+  finish(): Uint8Array {
+    if (this.#rows === 0) return new Uint8Array(0);
+    const events = this.#rowStarts.length - 1;
+    const words = HEADER_WORDS + (events + 1) * (1 + this.#columns.length);
+    const values = this.#columns.map((column) => column.values());
+    const bytes = new Uint8Array(words * 4 + values.reduce((sum, value) => sum + value.length, 0));
+    const header = new Int32Array(bytes.buffer, 0, words);
+    header.set([this.#ordinal, this.#columns.length, events]);
+    header.set(this.#rowStarts, HEADER_WORDS);
+    this.#byteStarts.forEach((starts, c) => header.set(starts, HEADER_WORDS + (events + 1) * (1 + c)));
+    let at = words * 4;
+    for (const value of values) {
+      bytes.set(value, at);
+      at += value.length;
+    }
+    return bytes;
+  }
+}
+
+/** A fragment read back: `bytes` must start at a multiple of 4 in its ArrayBuffer. */
+export class StagedColumns {
+  readonly ordinal: number;
+  readonly columns: number;
+  readonly events: number;
+  readonly #words: Int32Array;
+  /** Where each column's values start in `bytes`. */
+  readonly #bases: number[] = [];
+
+  constructor(readonly bytes: Buffer) {
+    if (bytes.byteOffset % 4 !== 0) throw new Error("a staged fragment must be 4-byte aligned");
+    const head = new Int32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
+    [this.ordinal, this.columns, this.events] = head as unknown as [number, number, number];
+    const words = HEADER_WORDS + (this.events + 1) * (1 + this.columns);
+    this.#words = new Int32Array(bytes.buffer, bytes.byteOffset, words);
+    let base = words * 4;
+    for (let c = 0; c < this.columns; c++) {
+      this.#bases.push(base);
+      base += this.byteStart(c, this.events);
+    }
+    if (base !== bytes.length) throw new Error("a staged fragment has the wrong length");
+  }
+
+  /** The first row of event `event` (`events`: the row count). */
+  rowStart(event: number): number {
+    return this.#words[HEADER_WORDS + event] as number;
+  }
+
+  /** Where event `event`'s values of column `column` start, relative to the column's values. */
+  byteStart(column: number, event: number): number {
+    return this.#words[HEADER_WORDS + (this.events + 1) * (1 + column) + event] as number;
+  }
+
+  /** Where column `column`'s values start in `bytes`. */
+  base(column: number): number {
+    return this.#bases[column] as number;
+  }
+}

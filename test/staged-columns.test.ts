@@ -1,0 +1,114 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
+import { ColumnBuilder, type ColumnSpec } from "../src/parquet/column-builder.ts";
+import { logRow, metricRow, WARN } from "../src/sources/shared/rows.ts";
+import type { ParsedFile, UsageEvent } from "../src/sources/types.ts";
+import { SEQ_PER_FILE, stageFile } from "../src/staging/staged-file.ts";
+import { writeStagedTable } from "../src/staging/staged-parquet.ts";
+import { StagedRows } from "../src/staging/staged-rows.ts";
+import { query } from "./helpers/duckdb-read.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+/** Event `i` of file `f`: one log row (every other event) and 1–3 metric rows, some non-ASCII. */
+function event(f: number, i: number): UsageEvent {
+  const second = String((f * 7 + i) % 60).padStart(2, "0");
+  const timestamp = `2026-0${1 + (f % 9)}-1${i % 10} 12:34:${second}.${String(i * 1013).padStart(6, "0")}`;
+  const key = `test:${f}:${i}`;
+  const attributes = { model: i % 3 ? "m-é" : "m", "session.id": `s${f}` };
+  const logs = i % 2 === 0 ? [logRow("svc", timestamp, i % 4 ? "api_request" : "überall", attributes, i % 3 ? undefined : WARN)] : [];
+  const metrics = Array.from({ length: 1 + (i % 3) }, (_, m) => metricRow("svc", timestamp, `metric.${m}`, i * 10 + m + 0.25, { ...attributes, type: `t${m}` }));
+  return { key, rank: 1, timestamp, logs, metrics, model: "m", unpriced: false };
+}
+
+function parsedFile(f: number, events: number): ParsedFile {
+  const list = Array.from({ length: events }, (_, i) => event(f, i));
+  return { path: `/f${f}.jsonl`, tool: "claude-code", sessionId: null, events: list, firstTime: null, lastTime: null, badLines: 0, lines: events, bytes: 0, completeBytes: 0, sha256: "" };
+}
+
+describe("staged column fragments", () => {
+  test("appendPlain gives the same page and min/max as pushing each value", () => {
+    const specs: ColumnSpec[] = [
+      { name: "ts", kind: "TIMESTAMP" },
+      { name: "v", kind: "DOUBLE" },
+      { name: "n", kind: "INTEGER" },
+      { name: "t", kind: "VARCHAR" },
+    ];
+    for (const spec of specs) {
+      const values = [5, -3, 2 ** 40 + 7, 0, -(2 ** 35), 12].map((value) => (spec.kind === "INTEGER" ? value % 100_000 : value));
+      const direct = new ColumnBuilder(spec);
+      const source = new ColumnBuilder(spec);
+      for (const value of values) {
+        if (spec.kind === "VARCHAR") {
+          direct.pushText(`wert ${value} ✓`);
+          source.pushText(`wert ${value} ✓`);
+        } else {
+          direct.pushNumber(value);
+          source.pushNumber(value);
+        }
+      }
+      const bytes = source.values();
+      const appended = new ColumnBuilder(spec);
+      // In two pieces, at a value boundary.
+      const cut = spec.kind === "VARCHAR" ? 4 + bytes.readUInt32LE(0) : spec.kind === "INTEGER" ? 8 : 16;
+      appended.appendPlain(bytes, 0, cut, spec.kind === "INTEGER" ? 2 : spec.kind === "VARCHAR" ? 1 : 2);
+      appended.appendPlain(bytes, cut, bytes.length, values.length - (spec.kind === "VARCHAR" ? 1 : 2));
+      expect(appended.values()).toEqual(direct.values());
+      expect([appended.rows, appended.nulls, appended.runs]).toEqual([direct.rows, direct.nulls, direct.runs]);
+      expect([appended.min, appended.max]).toEqual([direct.min, direct.max]);
+    }
+  });
+
+  test("the selected events' rows, in order, across files and row groups", async () => {
+    const dir = tempDir("staged-columns");
+    const rows = new StagedRows();
+    try {
+      const files = [parsedFile(0, 9), parsedFile(1, 0), parsedFile(2, 14), parsedFile(3, 5)];
+      const staged = files.map((file, ordinal) => stageFile(file, ordinal));
+      for (const file of staged) rows.add(file);
+      rows.close();
+      // Every third event is left out, and all of file 3.
+      const selected = new Set(staged.flatMap((file) => file.events.filter((event, i) => i % 3 !== 1 && event.seq < 3 * SEQ_PER_FILE).map((event) => event.seq)));
+      const kept = files.flatMap((file, f) => file.events.filter((_, i) => selected.has(f * SEQ_PER_FILE + i)));
+      const limits = { rows: 7, bytes: 1 << 20 };
+
+      const metricsPath = join(dir, "metrics.parquet");
+      const metricCount = await writeStagedTable("otel_metrics", rows.fragments("metrics"), selected, metricsPath, limits);
+      const expectedMetrics = kept.flatMap((event) => event.metrics);
+      expect(metricCount).toBe(expectedMetrics.length);
+      const metrics = await query(`SELECT strftime(Timestamp, '%Y-%m-%d %H:%M:%S.%f') AS ts, ServiceName, MetricName, Value, Attributes::VARCHAR AS a, MetricType FROM read_parquet($file)`, { file: metricsPath });
+      // Attributes in Go's key order, with the event's import.key.
+      const keyOf = (row: (typeof expectedMetrics)[number]) => kept.find((event) => event.metrics.includes(row))?.key;
+      expect(metrics).toEqual(
+        expectedMetrics.map((row) => ({
+          ts: row.timestamp,
+          ServiceName: "svc",
+          MetricName: row.metricName,
+          Value: row.value,
+          a: JSON.stringify({ "import.key": keyOf(row), model: row.attributes["model"], "session.id": row.attributes["session.id"], type: row.attributes["type"] }),
+          MetricType: "sum",
+        })),
+      );
+      // Row groups end at an event once they reach 7 rows; an event has at most 3.
+      const groups = (await parquetMetadataAsync(await asyncBufferFromFile(metricsPath))).row_groups.map((group) => Number(group.num_rows));
+      expect(groups.length).toBeGreaterThan(2);
+      expect(groups.reduce((sum, count) => sum + count, 0)).toBe(expectedMetrics.length);
+      for (const count of groups) expect(count).toBeLessThanOrEqual(7 + 2);
+      const bounds = await query(`SELECT min(Value) AS lo, max(Value) AS hi FROM read_parquet($file)`, { file: metricsPath });
+      expect(bounds[0]).toEqual({ lo: Math.min(...expectedMetrics.map((row) => row.value)), hi: Math.max(...expectedMetrics.map((row) => row.value)) });
+
+      const logsPath = join(dir, "logs.parquet");
+      const expectedLogs = kept.flatMap((event) => event.logs);
+      expect(await writeStagedTable("otel_logs", rows.fragments("logs"), selected, logsPath, limits)).toBe(expectedLogs.length);
+      const logs = await query(`SELECT Body, SeverityText, SeverityNumber, json_extract_string(LogAttributes, '$.model') AS model FROM read_parquet($file)`, { file: logsPath });
+      expect(logs).toEqual(expectedLogs.map((row) => ({ Body: row.body, SeverityText: row.severityText, SeverityNumber: row.severityNumber, model: row.attributes["model"] })));
+
+      // Nothing selected: a valid file without rows.
+      const none = join(dir, "none.parquet");
+      expect(await writeStagedTable("otel_logs", rows.fragments("logs"), new Set(), none)).toBe(0);
+      expect(await query(`SELECT count(*)::INTEGER AS n FROM read_parquet($file)`, { file: none })).toEqual([{ n: 0 }]);
+    } finally {
+      rows.dispose();
+    }
+  });
+});
