@@ -203,6 +203,14 @@ describe("stageFiles: worker threads", () => {
     expect(parseWorkerCount(1, 1 << 30, {})).toBe(0);
     expect(parseWorkerCount(100, 1000, {})).toBe(0);
     expect(parseWorkerCount(100, 1000, { AI_OBSERVER_PARSE_WORKERS: "2" })).toBe(Math.min(2, navigator.hardwareConcurrency));
+    // Two cores, no hashing: here up to 768 MB (the workers' JIT would compete with the parse); else from 8 MB.
+    const count = (bytes: number, cpus: number, hash = false) => parseWorkerCount(100, bytes, {}, { cpus, hash });
+    expect(count(400 << 20, 2)).toBe(0);
+    expect(count(1 << 30, 2)).toBe(2);
+    expect(count(400 << 20, 2, true)).toBe(2);
+    expect(count(400 << 20, 8)).toBe(4);
+    expect(count(4 << 20, 8)).toBe(0);
+    expect(count(1 << 30, 1)).toBe(0);
   });
 
   test("the same files, failures and order as in this thread", async () => {
