@@ -73,7 +73,7 @@ describe("staged column fragments", () => {
       const limits = { rows: 7, bytes: 1 << 20 };
 
       const metricsPath = join(dir, "metrics.parquet");
-      const metricCount = await writeStagedTable("otel_metrics", rows.fragments("metrics"), selected, metricsPath, limits);
+      const metricCount = await writeStagedTable("otel_metrics", rows, selected, metricsPath, limits);
       const expectedMetrics = kept.flatMap((event) => event.metrics);
       expect(metricCount).toBe(expectedMetrics.length);
       const metrics = await query(`SELECT strftime(Timestamp, '%Y-%m-%d %H:%M:%S.%f') AS ts, ServiceName, MetricName, Value, Attributes::VARCHAR AS a, MetricType FROM read_parquet($file)`, { file: metricsPath });
@@ -99,13 +99,13 @@ describe("staged column fragments", () => {
 
       const logsPath = join(dir, "logs.parquet");
       const expectedLogs = kept.flatMap((event) => event.logs);
-      expect(await writeStagedTable("otel_logs", rows.fragments("logs"), selected, logsPath, limits)).toBe(expectedLogs.length);
+      expect(await writeStagedTable("otel_logs", rows, selected, logsPath, limits)).toBe(expectedLogs.length);
       const logs = await query(`SELECT Body, SeverityText, SeverityNumber, json_extract_string(LogAttributes, '$.model') AS model FROM read_parquet($file)`, { file: logsPath });
       expect(logs).toEqual(expectedLogs.map((row) => ({ Body: row.body, SeverityText: row.severityText, SeverityNumber: row.severityNumber, model: row.attributes["model"] })));
 
       // Nothing selected: a valid file without rows.
       const none = join(dir, "none.parquet");
-      expect(await writeStagedTable("otel_logs", rows.fragments("logs"), new Set(), none)).toBe(0);
+      expect(await writeStagedTable("otel_logs", rows, new Set(), none)).toBe(0);
       expect(await query(`SELECT count(*)::INTEGER AS n FROM read_parquet($file)`, { file: none })).toEqual([{ n: 0 }]);
     } finally {
       rows.dispose();

@@ -22,7 +22,7 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
   ] as const;
   const written: InsertedCounts = { logs: 0, metrics: 0 };
   try {
-    for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows.fragments(key), selected, file);
+    for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, selected, file);
   } catch (error) {
     throw stagingFailure(error);
   }

@@ -62,8 +62,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
       return { traces: 0, logs: events.reduce((sum, event) => sum + event.logs, 0), metrics: events.reduce((sum, event) => sum + event.metrics, 0) };
     },
     writeTable(table, filter, path) {
-      const fragments = table.key === "logs" || table.key === "metrics" ? rows.fragments(table.key) : [];
-      return writeStagedTable(table.table, fragments, new Set(selection(winners, filter).map((event) => event.seq)), path);
+      return writeStagedTable(table.table, rows, new Set(selection(winners, filter).map((event) => event.seq)), path);
     },
     database: null,
     interrupt: () => undefined,

@@ -39,7 +39,7 @@ const FRONT = 64;
  * kinds (TIMESTAMP: microseconds since 1970, naive UTC).
  */
 export class ColumnBuilder {
-  #values = Buffer.allocUnsafe(1 << 14);
+  #values: Buffer;
   #length = FRONT;
   /** Definition-level runs: [level, count, level, count, …]. */
   readonly runs: number[] = [];
@@ -49,7 +49,12 @@ export class ColumnBuilder {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
-  constructor(readonly spec: ColumnSpec) {
+  /** `capacity`: bytes of values to make room for at once (memory is only used as it is written). */
+  constructor(
+    readonly spec: ColumnSpec,
+    capacity = 1 << 14,
+  ) {
+    this.#values = Buffer.allocUnsafe(FRONT + capacity);
     this.#bits = spec.kind === "BOOLEAN" ? [] : null;
   }
 
@@ -136,7 +141,7 @@ export class ColumnBuilder {
     values[at++] = (length >>> 8) & 0xff;
     values[at++] = (length >>> 16) & 0xff;
     values[at++] = length >>> 24;
-    if (length <= 8) {
+    if (length <= 32) {
       for (let i = start; i < end; i++) values[at++] = bytes[i] as number;
     } else {
       // Buffer#copy: no view object per value (set(subarray) costs several times more here).

@@ -161,6 +161,8 @@ export class ParquetWriter {
     readonly constants: readonly (ConstantValue | undefined)[] = [],
     /** A row group is written once it holds this many rows or its values this many bytes. */
     readonly limits: { rows: number; bytes: number } = { rows: 122_880, bytes: 16 << 20 },
+    /** Per column, how many bytes of values to make room for at once (when known: saves growing the buffer). */
+    readonly capacities: readonly (number | undefined)[] = [],
   ) {
     if (constants.length > 0 && constants.length !== columns.length) throw new Error("one constant (or undefined) per column");
     this.#fd = openSync(path, "w");
@@ -169,7 +171,7 @@ export class ParquetWriter {
   }
 
   #fresh(): ColumnBuilder[] {
-    return this.columns.map((spec) => new ColumnBuilder(spec));
+    return this.columns.map((spec, i) => new ColumnBuilder(spec, this.capacities[i]));
   }
 
   /** The columns of the row being added; call `endRow` once each has its value. */

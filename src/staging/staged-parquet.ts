@@ -5,6 +5,7 @@ import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape.ts";
 import type { StagedColumns } from "./staged-columns.ts";
+import type { StagedRows, StagedTableKey } from "./staged-rows.ts";
 import { SEQ_PER_FILE } from "./staged-file.ts";
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
@@ -13,25 +14,37 @@ const SHAPES: Record<TelemetryTable, RowShape<never>> = {
   otel_metrics: METRIC_SHAPE as RowShape<never>,
 };
 
+const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces: null, otel_logs: "logs", otel_metrics: "metrics" };
+
 /** Row group limits: a row group ends with the event that reaches either (DuckDB's default row count). */
 export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 16 << 20 };
 
 /**
- * Writes the rows of the `selected` events (their `seq`s) from `fragments`, the table's staged
- * rows in file order, as a ZSTD Parquet file with the table's columns. Runs of selected events are
+ * Writes the rows of the `selected` events (their `seq`s) of `table` from `rows` (null, or a table
+ * nothing is staged for, such as traces: no rows) as a ZSTD Parquet file with the table's columns. Runs of selected events are
  * copied as they were encoded. Returns the number of rows written. A failure leaves no file.
  */
 export async function writeStagedTable(
   table: TelemetryTable,
-  fragments: Iterable<StagedColumns>,
+  rows: StagedRows | null,
   selected: ReadonlySet<number>,
   path: string,
   limits = STAGED_ROW_GROUP,
 ): Promise<number> {
   const shape = SHAPES[table];
-  const writer = new ParquetWriter(path, tableColumns(table), shape.constants, limits);
+  const key = STAGED_KEYS[table];
+  const staged = key === null ? null : rows;
+  // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
+  const capacities: (number | undefined)[] = [];
+  if (key !== null && staged !== null) {
+    const bytes = staged.columnBytes(key);
+    shape.live.forEach(({ index }, c) => {
+      capacities[index] = Math.min(bytes[c] ?? 0, limits.bytes) + (64 << 10);
+    });
+  }
+  const writer = new ParquetWriter(path, tableColumns(table), shape.constants, limits, capacities);
   try {
-    for (const fragment of fragments) {
+    for (const fragment of key !== null && staged !== null ? staged.fragments(key) : []) {
       if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
       const first = fragment.ordinal * SEQ_PER_FILE;
       let event = 0;

@@ -36,6 +36,7 @@ export class StagedRows {
   readonly #metrics: number;
   readonly #places: Record<StagedTableKey, FragmentPlace[]> = { logs: [], metrics: [] };
   readonly #sizes: Record<StagedTableKey, number> = { logs: 0, metrics: 0 };
+  readonly #columnBytes: Record<StagedTableKey, number[]> = { logs: [], metrics: [] };
   #open = true;
   #files = 0;
 
@@ -74,9 +75,17 @@ export class StagedRows {
 
   #append(table: StagedTableKey, fd: number, fragment: Uint8Array): void {
     if (fragment.length === 0) return;
+    const columns = new StagedColumns(Buffer.from(fragment.buffer, fragment.byteOffset, fragment.length));
+    const sums = this.#columnBytes[table];
+    for (let c = 0; c < columns.columns; c++) sums[c] = (sums[c] ?? 0) + columns.byteStart(c, columns.events);
     writeAllSync(fd, fragment);
     this.#places[table].push({ offset: this.#sizes[table], length: fragment.length });
     this.#sizes[table] += fragment.length;
+  }
+
+  /** Per live column of a table, the bytes of all its staged values (of every copy: an upper bound for any selection). */
+  columnBytes(table: StagedTableKey): readonly number[] {
+    return this.#columnBytes[table];
   }
 
   /**

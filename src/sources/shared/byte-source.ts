@@ -1,6 +1,4 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { Readable } from "node:stream";
-import { createZstdDecompress } from "node:zlib";
 import type { ParseContext } from "../types.ts";
 
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
@@ -112,6 +110,8 @@ export class FileBytes {
         yield chunk;
       }
     }
+    // Loaded only for zstd files (node:stream and node:zlib take ~10 ms to load).
+    const [{ Readable }, { createZstdDecompress }] = await Promise.all([import("node:stream"), import("node:zlib")]);
     const source = Readable.from(raw(), { objectMode: false });
     const stream = source.pipe(createZstdDecompress({ chunkSize: Math.max(64, Math.min(size, 1 << 20)) }));
     try {
