@@ -62,7 +62,8 @@ export class StagedColumnsBuilder<R> {
     const events = this.#rowStarts.length - 1;
     const words = HEADER_WORDS + (events + 1) * (1 + this.#columns.length);
     const values = this.#columns.map((column) => column.values());
-    const bytes = new Uint8Array(words * 4 + values.reduce((sum, value) => sum + value.length, 0));
+    // Its own ArrayBuffer, not zero-filled: every byte is written below.
+    const bytes = Buffer.allocUnsafeSlow(words * 4 + values.reduce((sum, value) => sum + value.length, 0));
     const header = new Int32Array(bytes.buffer, 0, words);
     header.set([this.#ordinal, this.#columns.length, events]);
     header.set(this.#rowStarts, HEADER_WORDS);

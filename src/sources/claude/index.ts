@@ -28,12 +28,12 @@ export const claudeSource: SessionSource = {
           firstSessionId ||= response.sessionId;
           addResponse(groups, response);
         },
-        recordLatin1(value, line, elided) {
+        recordLatin1(value, line, elided, ascii) {
           // The elided value must be message.content, which no field of a response comes from.
           if (elided && obj(value, "message")?.["content"] !== 0) return false;
           const response = toClaudeResponse(value);
           if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
-          if (!fromLatin1(response, line)) return false;
+          if (!ascii && !fromLatin1(response, line)) return false;
           firstSessionId ||= response.sessionId;
           addResponse(groups, response);
           return true;

@@ -1,5 +1,5 @@
 import { FileBytes, type ReadOptions } from "./byte-source.ts";
-import { parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
+import { isAscii, parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
 import { valueEnd } from "./json-skip.ts";
 
 /** How many leading bytes of a line `select` sees. */
@@ -35,8 +35,10 @@ export interface JsonlHandler extends LineSelector {
    *
    * With `elide`, the value is first parsed with the value after the first `elide` match replaced by `0` (`elided`
    * true); return `false` unless that `0` is where the unneeded value was, and the whole line is parsed.
+   *
+   * `ascii`: the text parsed was all ASCII, so the Latin-1 reading is exact (escapes included).
    */
-  recordLatin1?(value: JsonObject, line: Buffer, elided: boolean): boolean;
+  recordLatin1?(value: JsonObject, line: Buffer, elided: boolean, ascii: boolean): boolean;
   /**
    * A key pattern such as `"content":` whose value (large, and not needed) `recordLatin1` may see replaced by `0`,
    * which saves parsing it. Only the first match in a line is replaced.
@@ -52,6 +54,9 @@ export interface JsonlStats {
   /** Lowercase hex SHA-256 of the file's bytes on disk (the compressed bytes for zstd). */
   sha256: string;
 }
+
+/** Where `elidedText` puts a line together. */
+let elisionScratch = Buffer.allocUnsafe(4096);
 
 function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
@@ -197,23 +202,30 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
 
   const elide = handler.elide;
 
-  /** The line with the value after `elide` left out, parsed from Latin-1; null when there is none or it does not parse. */
-  function elidedParse(piece: Buffer): JsonObject | null {
+  /** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
+  function elidedText(piece: Buffer): string | null {
     if (!elide) return null;
     const key = piece.indexOf(elide);
     if (key < 0) return null;
     const start = key + elide.length;
     const end = valueEnd(piece, start);
     if (end < 0) return null;
-    return parseLatin1Text(`${piece.toString("latin1", 0, start)}0${piece.toString("latin1", end)}`);
+    // One decoding of the bytes put together (two decodings and a concatenation cost more).
+    const length = start + 1 + piece.length - end;
+    if (elisionScratch.length < length) elisionScratch = Buffer.allocUnsafe(Math.max(length, elisionScratch.length * 2));
+    piece.copy(elisionScratch, 0, 0, start);
+    elisionScratch[start] = 0x30; // "0"
+    piece.copy(elisionScratch, start + 1, end);
+    return elisionScratch.toString("latin1", 0, length);
   }
 
   function parse(piece: Buffer): boolean {
     if (recordLatin1) {
-      const reduced = elidedParse(piece);
-      if (reduced && recordLatin1(reduced, piece, true)) return true;
+      const text = elidedText(piece);
+      const reduced = text === null ? null : parseLatin1Text(text);
+      if (reduced && recordLatin1(reduced, piece, true, isAscii(text as string))) return true;
       const value = parseLatin1(piece);
-      if (value && recordLatin1(value, piece, false)) return true;
+      if (value && recordLatin1(value, piece, false, false)) return true;
     }
     const value = parseJsonObject(piece);
     if (value) handler.record(value);
