@@ -4,11 +4,21 @@ import schemaSql from "./schema.sql" with { type: "text" };
 
 const KINDS = new Set<string>(["TIMESTAMP", "VARCHAR", "JSON", "INTEGER", "UINTEGER", "BIGINT", "UBIGINT", "DOUBLE", "BOOLEAN"]);
 
+const parsed = new Map<TelemetryTable, ColumnSpec[]>();
+
 /** The columns of a telemetry table, in order, as schema.sql declares them (the one place they are written down). */
 export function tableColumns(table: TelemetryTable): ColumnSpec[] {
-  const block = new RegExp(`CREATE TABLE IF NOT EXISTS ${table} \\(([^;]*?)\\n\\);`).exec(schemaSql)?.[1];
-  if (!block) throw new Error(`schema.sql has no table ${table}`);
-  return block
+  let columns = parsed.get(table);
+  if (!columns) parsed.set(table, (columns = parseColumns(table)));
+  return columns.map((column) => ({ ...column }));
+}
+
+function parseColumns(table: TelemetryTable): ColumnSpec[] {
+  const start = schemaSql.indexOf(`CREATE TABLE IF NOT EXISTS ${table} (\n`);
+  const end = start < 0 ? -1 : schemaSql.indexOf("\n);", start);
+  if (end < 0) throw new Error(`schema.sql has no table ${table}`);
+  return schemaSql
+    .slice(schemaSql.indexOf("\n", start) + 1, end)
     .split("\n")
     .map((line) => /^\s+("?)([\w.]+)\1\s+([A-Z]+)/.exec(line))
     .filter((match): match is RegExpExecArray => match !== null)

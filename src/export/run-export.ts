@@ -12,9 +12,7 @@ import { type ExportInput, type OpenInput, openExportInput } from "./export-inpu
 import { checkOutputTarget, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
-import { rereadArchive } from "./verify-archive.ts";
 import { createViewsDatabase } from "./views-db.ts";
-import { writeZip } from "./zip.ts";
 
 export interface ExportOptions {
   selection: SourceSelection;
@@ -149,6 +147,8 @@ async function writeArchive(input: OpenInput, filter: RowFilter, preview: Export
   await steps.run({ kind: "views", file: viewsFile }, () => createViewsDatabase(stage.dir, viewsFile));
   if (!preview.zipFile) return preview.files;
   const zipFile = preview.zipFile;
+  // The ZIP writer (yazl, node:stream) is loaded only for --zip.
+  const { writeZip } = await import("./zip.ts");
   await steps.run({ kind: "zip", file: zipFile }, () => writeZip(stage.file(zipFile), preview.files.map((name) => ({ path: stage.file(name), name }))));
   return [zipFile];
 }
@@ -190,6 +190,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     const stage = staging;
     const finalNames = await writeArchive(input, filter, preview, stage, steps);
     if (options.deleteAfter && database) {
+      const { rereadArchive } = await import("./verify-archive.ts");
       const reread = await steps.run({ kind: "verify" }, () => rereadArchive(database, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
       if (!sameCounts(reread, counts)) {
         throw new CliError(`the archive holds ${JSON.stringify(reread)} rows but ${JSON.stringify(counts)} were exported; nothing was written or deleted`);
