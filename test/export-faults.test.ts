@@ -41,7 +41,8 @@ describe("environment faults", () => {
     const projects = join(tempDir("full-tmp-"), "projects", "-home-me");
     mkdirSync(projects, { recursive: true });
     writeFileSync(join(projects, "11111111-2222-4333-8444-555555555555.jsonl"), claudeLines(5000));
-    const env = { AI_OBSERVER_CLAUDE_PATH: join(projects, ".."), TMPDIR: mountPoint };
+    // No staged rows held in memory: they all go to the temporary folder.
+    const env = { AI_OBSERVER_CLAUDE_PATH: join(projects, ".."), TMPDIR: mountPoint, AI_OBSERVER_STAGED_MEMORY_MB: "0" };
     const expected = `error: cannot write the session rows to the temporary folder ${mountPoint}: no space left on device; nothing was written (TMPDIR sets another folder)\n`;
     const out = join(tempDir("full-tmp-out-"), "export");
     const exported = await runCli(["export", "claude-code", "--from-files", "--output", out, "--yes"], { env });
@@ -53,6 +54,12 @@ describe("environment faults", () => {
     expect(imported.stderr).toBe(expected);
     expect(imported.exitCode).toBe(1);
     expect(existsSync(database)).toBe(false);
+    expect(readdirSync(mountPoint)).toEqual([]);
+    // Rows that fit the memory budget never need the temporary folder.
+    const held = await runCli(["export", "claude-code", "--from-files", "--output", out, "--yes"], { env: { ...env, AI_OBSERVER_STAGED_MEMORY_MB: "64" } });
+    expect(held.stderr).toBe("");
+    expect(held.exitCode).toBe(0);
+    expect(await query("SELECT count(*)::INTEGER AS n FROM read_parquet($file)", { file: join(out, "logs.parquet") })).toEqual([{ n: 5000 }]);
     expect(readdirSync(mountPoint)).toEqual([]);
   });
 

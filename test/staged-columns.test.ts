@@ -59,14 +59,19 @@ describe("staged column fragments", () => {
     }
   });
 
-  test("the selected events' rows, in order, across files and row groups", async () => {
+  test.each([
+    ["held in memory", 64 << 20],
+    ["written to the scratch folder", 0],
+  ])("the selected events' rows, in order, across files and row groups (%s)", async (_, budget) => {
     const dir = tempDir("staged-columns");
-    const rows = new StagedRows();
+    const rows = new StagedRows(budget);
     try {
       const files = [parsedFile(0, 9), parsedFile(1, 0), parsedFile(2, 14), parsedFile(3, 5)];
       const staged = files.map((file, ordinal) => stageFile(file, ordinal));
       for (const file of staged) rows.add(file);
       rows.close();
+      if (budget === 0) expect(rows.spilledBytes).toBe(staged.reduce((sum, file) => sum + file.logBytes.length + file.metricBytes.length, 0));
+      else expect(rows.spilledBytes).toBe(0);
       // Every third event is left out, and all of file 3.
       const selected = new Set(staged.flatMap((file) => file.events.filter((event, i) => i % 3 !== 1 && event.seq < 3 * SEQ_PER_FILE).map((event) => event.seq)));
       const kept = files.flatMap((file, f) => file.events.filter((_, i) => selected.has(f * SEQ_PER_FILE + i)));

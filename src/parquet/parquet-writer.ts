@@ -13,7 +13,7 @@ import { CompactWriter } from "./thrift-compact.ts";
  */
 
 const MAGIC = Buffer.from("PAR1");
-const ZSTD_LEVEL = 3;
+const ZSTD_LEVEL = 1;
 
 const enum PhysicalType {
   Boolean = 0,

@@ -10,7 +10,7 @@ import type { StagedFile } from "./staged-file.ts";
 /** The tables rows are staged for. */
 export type StagedTableKey = "logs" | "metrics";
 
-/** Where one file's fragment of a table lies in that table's scratch file. */
+/** Where one file's fragment of a table lies in that table's scratch file (once written out). */
 interface FragmentPlace {
   offset: number;
   length: number;
@@ -22,65 +22,94 @@ export function stagingFailure(error: unknown): unknown {
   return new CliError(`cannot write the session rows to the temporary folder ${tmpdir()}: ${fsReason(error)}; nothing was written (TMPDIR sets another folder)`);
 }
 
+/** How many bytes of staged rows are held in memory before they go to the scratch folder. */
+const DEFAULT_MEMORY_BUDGET = 64 << 20;
+
+/** `AI_OBSERVER_STAGED_MEMORY_MB` sets the budget (tests use 0: every fragment goes to disk). */
+export function stagedMemoryBudget(env: Record<string, string | undefined> = process.env): number {
+  const setting = Number(env["AI_OBSERVER_STAGED_MEMORY_MB"]?.trim() || Number.NaN);
+  return Number.isFinite(setting) && setting >= 0 ? setting * 1048576 : DEFAULT_MEMORY_BUDGET;
+}
+
 /**
- * The staged rows of one run, in two files of a private scratch folder: every copy of every
- * event as parsed, one fragment per file and table (staged-columns.ts). The caller decides which
- * copies count, and writes their rows as Parquet (staged-parquet.ts); nothing of the rows stays
- * in memory but where each fragment lies.
+ * The staged rows of one run: every copy of every event as parsed, one fragment per file and
+ * table (staged-columns.ts). Up to a memory budget they are held here; past it, all held so far go
+ * to two files of a private scratch folder (made only then), so memory stays bounded whatever the
+ * history's size. The caller decides which copies count, and writes their rows as Parquet
+ * (staged-parquet.ts).
  */
 export class StagedRows {
-  readonly #folder: ScratchFolder;
-  readonly logsPath: string;
-  readonly metricsPath: string;
-  readonly #logs: number;
-  readonly #metrics: number;
-  readonly #places: Record<StagedTableKey, FragmentPlace[]> = { logs: [], metrics: [] };
+  #folder: ScratchFolder | null = null;
+  #files: Record<StagedTableKey, number> | null = null;
+  readonly #spilled: Record<StagedTableKey, FragmentPlace[]> = { logs: [], metrics: [] };
   readonly #sizes: Record<StagedTableKey, number> = { logs: 0, metrics: 0 };
+  /** Fragments not written out: all of them come after every spilled one. */
+  #held: Record<StagedTableKey, Uint8Array[]> = { logs: [], metrics: [] };
+  #heldBytes = 0;
   readonly #columnBytes: Record<StagedTableKey, number[]> = { logs: [], metrics: [] };
   #open = true;
-  #files = 0;
+  #ordinals = 0;
 
-  constructor() {
-    try {
-      this.#folder = new ScratchFolder("ai-observer-rows-");
-    } catch (error) {
-      throw stagingFailure(error);
-    }
-    try {
-      this.logsPath = this.#folder.file("logs.staged");
-      this.metricsPath = this.#folder.file("metrics.staged");
-      this.#logs = openSync(this.logsPath, "w");
-      this.#metrics = openSync(this.metricsPath, "w");
-    } catch (error) {
-      this.#folder.dispose();
-      throw stagingFailure(error);
-    }
-  }
+  constructor(readonly memoryBudget = stagedMemoryBudget()) {}
 
   /** Ordinals for `count` more files (StagedEvent.seq numbers events by them). */
   reserveOrdinals(count: number): number {
-    const first = this.#files;
-    this.#files += count;
+    const first = this.#ordinals;
+    this.#ordinals += count;
     return first;
   }
 
   add(staged: StagedFile): void {
-    try {
-      this.#append("logs", this.#logs, staged.logBytes);
-      this.#append("metrics", this.#metrics, staged.metricBytes);
-    } catch (error) {
-      throw stagingFailure(error);
-    }
+    if (!this.#open) throw new Error("staged rows are closed");
+    this.#hold("logs", staged.logBytes);
+    this.#hold("metrics", staged.metricBytes);
+    if (this.#heldBytes > this.memoryBudget) this.#spill();
   }
 
-  #append(table: StagedTableKey, fd: number, fragment: Uint8Array): void {
+  #hold(table: StagedTableKey, fragment: Uint8Array): void {
     if (fragment.length === 0) return;
     const columns = new StagedColumns(Buffer.from(fragment.buffer, fragment.byteOffset, fragment.length));
     const sums = this.#columnBytes[table];
     for (let c = 0; c < columns.columns; c++) sums[c] = (sums[c] ?? 0) + columns.byteStart(c, columns.events);
-    writeAllSync(fd, fragment);
-    this.#places[table].push({ offset: this.#sizes[table], length: fragment.length });
-    this.#sizes[table] += fragment.length;
+    this.#held[table].push(fragment);
+    this.#heldBytes += fragment.length;
+  }
+
+  /** Writes every held fragment to the scratch files. */
+  #spill(): void {
+    try {
+      const files = this.#openFiles();
+      for (const table of ["logs", "metrics"] as const) {
+        for (const fragment of this.#held[table]) {
+          writeAllSync(files[table], fragment);
+          this.#spilled[table].push({ offset: this.#sizes[table], length: fragment.length });
+          this.#sizes[table] += fragment.length;
+        }
+      }
+    } catch (error) {
+      throw stagingFailure(error);
+    }
+    this.#held = { logs: [], metrics: [] };
+    this.#heldBytes = 0;
+  }
+
+  #openFiles(): Record<StagedTableKey, number> {
+    if (!this.#files) {
+      const folder = this.#scratchFolder();
+      const logs = openSync(folder.file("logs.staged"), "w");
+      try {
+        this.#files = { logs, metrics: openSync(folder.file("metrics.staged"), "w") };
+      } catch (error) {
+        closeSync(logs);
+        throw error;
+      }
+    }
+    return this.#files;
+  }
+
+  #scratchFolder(): ScratchFolder {
+    this.#folder ??= new ScratchFolder("ai-observer-rows-");
+    return this.#folder;
   }
 
   /** Per live column of a table, the bytes of all its staged values (of every copy: an upper bound for any selection). */
@@ -88,47 +117,65 @@ export class StagedRows {
     return this.#columnBytes[table];
   }
 
+  /** How many bytes went to the scratch folder (0: all were held in memory). */
+  get spilledBytes(): number {
+    return this.#sizes.logs + this.#sizes.metrics;
+  }
+
   /**
-   * A table's fragments, in the order they were added, read back one at a time (after `close`). A fragment is
-   * only valid until the next one is read: its memory is reused.
+   * A table's fragments, in the order they were added (after `close`). A fragment read back from disk is only
+   * valid until the next one is read: its memory is reused.
    */
   *fragments(table: StagedTableKey): Generator<StagedColumns> {
     if (this.#open) throw new Error("staged rows are read back only after close()");
-    const places = this.#places[table];
-    if (places.length === 0) return;
-    const fd = openSync(table === "logs" ? this.logsPath : this.metricsPath, "r");
-    try {
-      // Its own ArrayBuffer (allocUnsafeSlow): the fragment's Int32 words need a 4-byte aligned start.
-      const buffer = Buffer.allocUnsafeSlow(Math.max(...places.map((place) => place.length)));
-      for (const place of places) {
-        let filled = 0;
-        while (filled < place.length) {
-          const read = readSync(fd, buffer, filled, place.length - filled, place.offset + filled);
-          if (read === 0) throw new Error(`${table} staged rows end early`);
-          filled += read;
+    const places = this.#spilled[table];
+    if (places.length > 0) {
+      const fd = openSync((this.#folder as ScratchFolder).file(`${table}.staged`), "r");
+      try {
+        // Its own ArrayBuffer (allocUnsafeSlow): the fragment's Int32 words need a 4-byte aligned start.
+        const buffer = Buffer.allocUnsafeSlow(Math.max(...places.map((place) => place.length)));
+        for (const place of places) {
+          let filled = 0;
+          while (filled < place.length) {
+            const read = readSync(fd, buffer, filled, place.length - filled, place.offset + filled);
+            if (read === 0) throw new Error(`${table} staged rows end early`);
+            filled += read;
+          }
+          yield new StagedColumns(buffer.subarray(0, place.length));
         }
-        yield new StagedColumns(buffer.subarray(0, place.length));
+      } finally {
+        closeSync(fd);
       }
-    } finally {
-      closeSync(fd);
     }
+    for (const fragment of this.#held[table]) yield new StagedColumns(Buffer.from(fragment.buffer, fragment.byteOffset, fragment.length));
   }
 
-  /** Ends writing; the files stay until `dispose`. */
+  /** Ends adding; the rows stay until `dispose`. */
   close(): void {
     if (!this.#open) return;
     this.#open = false;
-    closeSync(this.#logs);
-    closeSync(this.#metrics);
+    if (this.#files) {
+      closeSync(this.#files.logs);
+      closeSync(this.#files.metrics);
+    }
   }
 
-  /** A path for another file in the same scratch folder (removed with it). */
+  /** A path for another file in the run's scratch folder (made if needed; removed with it). */
   scratchFile(name: string): string {
-    return this.#folder.file(name);
+    try {
+      return this.#scratchFolder().file(name);
+    } catch (error) {
+      throw stagingFailure(error);
+    }
   }
 
   dispose(): void {
-    this.close();
-    this.#folder.dispose();
+    try {
+      this.close();
+    } finally {
+      this.#held = { logs: [], metrics: [] };
+      this.#folder?.dispose();
+      this.#folder = null;
+    }
   }
 }

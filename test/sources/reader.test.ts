@@ -171,7 +171,8 @@ async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; sign
         if (count > 0) logRows.push({ seq: fragment.ordinal * SEQ_PER_FILE + event, rows: count });
       }
     }
-    return { staged, failed, order, logRows, logs: readFileSync(rows.logsPath), metrics: readFileSync(rows.metricsPath) };
+    const bytes = (table: "logs" | "metrics") => Buffer.concat([...rows.fragments(table)].map((fragment) => Buffer.from(fragment.bytes)));
+    return { staged, failed, order, logRows, logs: bytes("logs"), metrics: bytes("metrics") };
   } finally {
     rows.dispose();
   }
