@@ -287,6 +287,14 @@ async function main(): Promise<void> {
       });
       const pooledCounts = pooled.exitCode === 0 ? JSON.parse(pooled.stdout).counts : {};
       check("export --from-files with AI_OBSERVER_PARSE_WORKERS=2: the same counts", JSON.stringify(pooledCounts) === JSON.stringify(counts), `${JSON.stringify(pooledCounts)} vs ${JSON.stringify(counts)}`);
+      // Claude lines selected on the scan worker (src/sources/scan-worker.ts, a second entry point of the build).
+      const out5 = join(work, "out5");
+      const prefetched = run([exe, "export", "all", "--from-files", "--output", out5, "--yes", "--json"], {
+        cwd,
+        env: { PATH: path, HOME: sessionsHome, AI_OBSERVER_PARSE_WORKERS: "0", AI_OBSERVER_LINE_PREFETCH: "1" },
+      });
+      const prefetchedCounts = prefetched.exitCode === 0 ? JSON.parse(prefetched.stdout).counts : {};
+      check("export --from-files with AI_OBSERVER_LINE_PREFETCH=1: the same counts", JSON.stringify(prefetchedCounts) === JSON.stringify(counts), `${JSON.stringify(prefetchedCounts)} vs ${JSON.stringify(counts)}`);
     } else {
       note("no --sessions folder and no shared samples; export --from-files not exercised");
     }

@@ -1,3 +1,4 @@
+import { withoutTopTier } from "../jit-tier.ts";
 /** How a DuckDB column type is stored in Parquet (as DuckDB itself writes it). */
 export type ColumnKind = "TIMESTAMP" | "VARCHAR" | "JSON" | "INTEGER" | "UINTEGER" | "BIGINT" | "UBIGINT" | "DOUBLE" | "BOOLEAN";
 
@@ -208,3 +209,5 @@ export class ColumnBuilder {
     return this.#values.subarray(start, this.#length);
   }
 }
+
+withoutTopTier(ColumnBuilder.prototype.pushNumber, ColumnBuilder.prototype.pushBytes, ColumnBuilder.prototype.pushText, ColumnBuilder.prototype.appendPlain, readInt64LE, writeInt64LE);

@@ -1,5 +1,6 @@
 import data from "./data/claude.json" with { type: "json" };
 import { clampTokens, createPriceTable, type PriceFile } from "./table.ts";
+import { withoutTopTier } from "../jit-tier.ts";
 
 export function normalizeClaudeModel(model: string): string {
   const name = model.trim();
@@ -51,3 +52,5 @@ export function claudeCostWithMode(
   if (mode === "auto" && costUSD !== undefined && costUSD > 0) return costUSD;
   return calculateClaudeCost(model, tokens);
 }
+
+withoutTopTier(calculateClaudeCost, claudeCostWithMode);

@@ -1,12 +1,13 @@
-import { existsSync } from "node:fs";
 import { homedir } from "node:os";
-import { fileURLToPath } from "node:url";
 import type { ToolId } from "../sources.ts";
 import type { FileSummary, StagedFile } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest } from "./parse-worker.ts";
 import { sourceFor } from "./registry.ts";
+import { LinePrefetch } from "./line-prefetch.ts";
+import type { LineSource } from "./shared/jsonl.ts";
+import { workerUrl } from "./worker-url.ts";
 import type { DiscoveredFile, SessionSource } from "./types.ts";
 
 export interface DiscoveredTool {
@@ -77,14 +78,32 @@ export async function stageFiles(
     onStaged(outcome.staged);
   };
   const workers = parseWorkerCount(files.length, bytes, process.env, { cpus: navigator.hardwareConcurrency || 1, hash });
-  const job: PoolJob = { source, files, firstOrdinal, hash, signal, collect };
+  const job: PoolJob = { source, files, firstOrdinal, hash, signal, collect, lines: null };
   if (workers > 0) {
     await stageInWorkers(job, workers);
   } else {
-    for (let index = 0; index < files.length; index++) collect(index, await stageHere(job, index));
+    const prefetch = usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash) : null;
+    try {
+      for (let index = 0; index < files.length; index++) collect(index, await stageHere({ ...job, lines: prefetch }, index));
+    } finally {
+      prefetch?.close();
+    }
   }
   progress.onReadDone?.(source.tool);
   return failed;
+}
+
+/** Below this much, starting the line prefetch's worker costs more than it saves. */
+const MIN_PREFETCH_BYTES = 32 << 20;
+
+/**
+ * Whether a parse here takes its lines from a `LinePrefetch`: for sources with a line selector, two files or
+ * more and enough bytes. `AI_OBSERVER_LINE_PREFETCH=0` turns it off, `1` on whatever the size (tests).
+ */
+export function usesLinePrefetch(source: SessionSource, files: number, bytes: number, env: Record<string, string | undefined> = process.env): boolean {
+  const setting = env["AI_OBSERVER_LINE_PREFETCH"]?.trim();
+  if (setting === "0" || !source.lineSelector || files < 2) return false;
+  return setting === "1" || bytes >= MIN_PREFETCH_BYTES;
 }
 
 interface PoolJob {
@@ -95,10 +114,13 @@ interface PoolJob {
   signal: AbortSignal | undefined;
   /** Called in the files' order. */
   collect(index: number, outcome: StageOutcome): void;
+  /** Lines selected ahead of the parse here, if any. */
+  lines: LineSource | null;
 }
 
 function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
-  return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, { signal: job.signal, hash: job.hash });
+  const context = { signal: job.signal, hash: job.hash, ...(job.lines ? { lines: job.lines } : {}) };
+  return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, context);
 }
 
 // ---------------------------------------------------------------- the worker pool
@@ -142,33 +164,13 @@ export function parseWorkerCount(
   return count >= 2 || setting ? count : 0;
 }
 
-/**
- * The worker's entry point. From source: next to this module. In a compiled executable (`bun build --compile`),
- * `import.meta.url` is the executable's entry inside its embedded file system (`/$bunfs/root/…`, `B:/~BUN/root/…`)
- * and the worker is there only when the build listed `src/sources/parse-worker.ts` as an entry point, at its path
- * relative to the entry points' common folder (`sources/` when the entries are `src/cli.ts` and it). `null`: absent.
- */
-function workerUrl(): string | null {
-  const here = import.meta.url;
-  if (!here.includes("/$bunfs/") && !here.includes("/~BUN/")) return new URL("./parse-worker.ts", here).href;
-  for (const path of ["sources/parse-worker.js", "src/sources/parse-worker.js", "parse-worker.js"]) {
-    const url = new URL(path, new URL(".", here));
-    try {
-      if (existsSync(fileURLToPath(url))) return url.href;
-    } catch {
-      // not a file URL on this platform: try the next
-    }
-  }
-  return null;
-}
-
 let cachedWorkerUrl: string | null | undefined;
 
 /** Idle workers, kept for the next tool (unref'd: they never keep the process alive). */
 const idle: Worker[] = [];
 
 function takeWorker(): Worker {
-  cachedWorkerUrl ??= workerUrl();
+  cachedWorkerUrl ??= workerUrl("parse-worker");
   if (cachedWorkerUrl === null) throw new Error("the parse worker is not part of this build");
   const worker = idle.pop() ?? new Worker(cachedWorkerUrl);
   worker.ref();

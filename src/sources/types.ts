@@ -1,3 +1,4 @@
+import type { LineSelector, LineSource } from "./shared/jsonl.ts";
 import type { ToolId } from "../sources.ts";
 
 /** Becomes one `otel_logs` row (TraceId/SpanId NULL, TraceFlags 0, Resource/ScopeAttributes `{}`). */
@@ -81,6 +82,8 @@ export interface ParseContext {
   signal?: AbortSignal;
   /** Compute `ParsedFile.sha256` (default true; only import records it). */
   hash?: boolean;
+  /** JSONL lines selected ahead of the parse by another thread (`SessionSource.lineSelector`); files it lacks are read here. */
+  lines?: LineSource;
 }
 
 export interface SessionSource {
@@ -91,4 +94,9 @@ export interface SessionSource {
   /** Session files under the roots, each once, in lexical order per root; missing roots are skipped silently. */
   discover(roots: string[]): Promise<DiscoveredFile[]>;
   parseFile(file: DiscoveredFile, context?: ParseContext): Promise<ParsedFile>;
+  /**
+   * The selector `parseFile` reads its JSONL files with, when it depends on nothing but the line (no state of the
+   * file): another thread may then find and select the lines ahead of the parse (line-prefetch.ts).
+   */
+  lineSelector?: LineSelector;
 }

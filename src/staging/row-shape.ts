@@ -4,6 +4,7 @@ import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 import { encodeAttributes } from "../sources/shared/attributes.ts";
 import type { LogRow, MetricRow } from "../sources/types.ts";
+import { withoutTopTier } from "../jit-tier.ts";
 
 /** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
 export const IMPORT_KEY_ATTRIBUTE = "import.key";
@@ -131,3 +132,5 @@ export function rowMicros(text: string): number {
   const seconds = ((days * 24 + digitsAt(text, 11, 2)) * 60 + digitsAt(text, 14, 2)) * 60 + digitsAt(text, 17, 2);
   return seconds * 1_000_000 + digitsAt(text, 20, 6);
 }
+
+withoutTopTier(metricAttributes, repeated, rowMicros, daysFromCivil, digitsAt, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));

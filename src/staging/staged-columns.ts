@@ -1,6 +1,7 @@
 import { ColumnBuilder } from "../parquet/column-builder.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import { type RowShape, rowMicros } from "./row-shape.ts";
+import { withoutTopTier } from "../jit-tier.ts";
 
 /*
  * One file's staged rows of one table, as the Parquet writer takes them: the values of each live
@@ -115,3 +116,5 @@ export class StagedColumns {
     return this.#bases[column] as number;
   }
 }
+
+withoutTopTier(StagedColumnsBuilder.prototype.addEvent, StagedColumns.prototype.rowStart, StagedColumns.prototype.byteStart, StagedColumns.prototype.base);

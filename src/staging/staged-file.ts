@@ -1,6 +1,7 @@
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types.ts";
 import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
+import { withoutTopTier } from "../jit-tier.ts";
 
 /**
  * What a parse hands on, in or out of a worker thread: the file's facts, a compact record of each
@@ -72,3 +73,5 @@ export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   const { events: _, ...facts } = parsed;
   return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(), metricBytes: metrics.finish() };
 }
+
+withoutTopTier(rowService, stageFile);

@@ -7,6 +7,7 @@ import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape
 import type { StagedColumns } from "./staged-columns.ts";
 import type { StagedRows, StagedTableKey } from "./staged-rows.ts";
 import { SEQ_PER_FILE } from "./staged-file.ts";
+import { withoutTopTier } from "../jit-tier.ts";
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
   otel_traces: TRACE_SHAPE,
@@ -87,3 +88,5 @@ function widest(fragment: StagedColumns, from: number, to: number): number {
   for (let c = 0; c < fragment.columns; c++) most = Math.max(most, fragment.byteStart(c, to) - fragment.byteStart(c, from));
   return most;
 }
+
+withoutTopTier(writeStagedTable, widest);

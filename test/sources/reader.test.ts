@@ -4,8 +4,11 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
-import { parseWorkerCount, stageFiles } from "../../src/sources/load-sessions.ts";
+import { parseWorkerCount, stageFiles, usesLinePrefetch } from "../../src/sources/load-sessions.ts";
+import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
+import { LinePrefetch } from "../../src/sources/line-prefetch.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
+import { selectLines } from "../../src/sources/shared/jsonl.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "../../src/sources/types.ts";
 import { SEQ_PER_FILE, type StagedFile } from "../../src/staging/staged-file.ts";
 import { StagedRows } from "../../src/staging/staged-rows.ts";
@@ -230,6 +233,75 @@ describe("stageFiles: worker threads", () => {
     expect(withLogs.length).toBeGreaterThan(10);
     expect(local.logRows).toEqual(withLogs);
     expect(local.metrics.length).toBeGreaterThan(0);
+  });
+
+  test("lines selected ahead on a worker (the line prefetch): the same files, failures, events and stats as reading here", async () => {
+    const dir = tempDir("prefetch");
+    // A last line still being written (no newline, not JSON yet) and one that parses without a newline.
+    const truncated = join(dir, "0f0e0d0c-0b0a-4000-8000-000000000002.jsonl");
+    writeFileSync(truncated, `${claudeLine({ id: "msg_t1" }, "whole")}\n${claudeLine({ id: "msg_t2" }, "cut").slice(0, 40)}`);
+    const files = [...inputs(), { path: truncated, size: readFileSync(truncated).length, mtimeMs: 0 }];
+    const saved = process.env["AI_OBSERVER_LINE_PREFETCH"];
+    try {
+      process.env["AI_OBSERVER_LINE_PREFETCH"] = "0";
+      const here = await run("0", files);
+      process.env["AI_OBSERVER_LINE_PREFETCH"] = "1";
+      const ahead = await run("0", files);
+      expect(ahead).toEqual(here);
+      expect(here.failed.map((failure) => failure.reason)).toEqual(["no such file or folder"]);
+      const last = here.staged.at(-1)?.file;
+      expect(last?.path).toBe(truncated);
+      expect(last?.completeBytes).toBeLessThan(last?.bytes ?? 0);
+      expect(here.staged.some((staged) => staged.file.badLines > 0)).toBe(true);
+    } finally {
+      if (saved === undefined) delete process.env["AI_OBSERVER_LINE_PREFETCH"];
+      else process.env["AI_OBSERVER_LINE_PREFETCH"] = saved;
+    }
+  });
+
+  test("LinePrefetch: the worker selects each file's lines and says why a file could not be read", async () => {
+    const files = inputs();
+    const prefetch = LinePrefetch.start("claude-code", files, false);
+    expect(prefetch).not.toBeNull();
+    try {
+      for (const file of files) {
+        const taken = prefetch?.take(file.path);
+        if (file.path.endsWith("gone.jsonl")) {
+          const failure = await (taken ?? Promise.resolve(null)).then(
+            () => null,
+            (error: unknown) => error,
+          );
+          expect(failure).toMatchObject({ code: "ENOENT" });
+          continue;
+        }
+        const selected = await taken;
+        // What the worker handed over equals a selection made here.
+        const pieces: string[] = [];
+        const local = await selectLines(file.path, CLAUDE_SELECTOR, { hash: false }, (piece) => pieces.push(piece.toString("latin1")));
+        expect(selected?.selection).toEqual(local);
+        const replayed: string[] = [];
+        let start = 0;
+        for (const end of selected?.ends ?? []) {
+          replayed.push(Buffer.from(selected?.pieces.subarray(start, end) ?? []).toString("latin1"));
+          start = end;
+        }
+        expect(replayed).toEqual(pieces);
+      }
+      expect(prefetch?.take(files[0]?.path ?? "")).toBeNull(); // taken once
+    } finally {
+      prefetch?.close();
+    }
+  });
+
+  test("the line prefetch is used for sources with a line selector, two files or more and 32 MB (or when forced)", () => {
+    expect(usesLinePrefetch(claudeSource, 10, 64 << 20, {})).toBe(true);
+    expect(usesLinePrefetch(claudeSource, 10, 1 << 20, {})).toBe(false);
+    expect(usesLinePrefetch(claudeSource, 10, 1 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(true);
+    expect(usesLinePrefetch(claudeSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "0" })).toBe(false);
+    expect(usesLinePrefetch(claudeSource, 1, 64 << 20, {})).toBe(false);
+    // Codex's and Gemini's selectors keep state within a file: their lines are selected where they are parsed.
+    expect(usesLinePrefetch(codexSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(false);
+    expect(usesLinePrefetch(geminiSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(false);
   });
 
   test("an abort rejects with the signal's reason", async () => {

@@ -1,5 +1,6 @@
 import { basename } from "node:path";
-import { scanJsonl } from "../shared/jsonl.ts";
+import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
+import { withoutTopTier } from "../../jit-tier.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
@@ -15,32 +16,31 @@ export const claudeSource: SessionSource = {
   serviceName: CLAUDE_SERVICE,
   roots: claudeRoots,
   discover: (roots) => walkFiles(roots, isClaudeSessionFile),
+  lineSelector: CLAUDE_SELECTOR,
   async parseFile(file, context): Promise<ParsedFile> {
     const groups = new Map<string, ResponseGroup>();
     let firstSessionId = "";
-    const stats = await scanJsonl(
-      file.path,
-      {
-        ...CLAUDE_SELECTOR,
-        record(value) {
-          const response = toClaudeResponse(value);
-          if (!response) return;
-          firstSessionId ||= response.sessionId;
-          addResponse(groups, response);
-        },
-        recordLatin1(value, line, elided, ascii) {
-          // The elided value must be message.content, which no field of a response comes from.
-          if (elided && obj(value, "message")?.["content"] !== 0) return false;
-          const response = toClaudeResponse(value);
-          if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
-          if (!ascii && !fromLatin1(response, line)) return false;
-          firstSessionId ||= response.sessionId;
-          addResponse(groups, response);
-          return true;
-        },
+    const handler: JsonlHandler = {
+      ...CLAUDE_SELECTOR,
+      record(value) {
+        const response = toClaudeResponse(value);
+        if (!response) return;
+        firstSessionId ||= response.sessionId;
+        addResponse(groups, response);
       },
-      context,
-    );
+      recordLatin1(value, line, elided, ascii) {
+        // The elided value must be message.content, which no field of a response comes from.
+        if (elided && obj(value, "message")?.["content"] !== 0) return false;
+        const response = toClaudeResponse(value);
+        if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
+        if (!ascii && !fromLatin1(response, line)) return false;
+        firstSessionId ||= response.sessionId;
+        addResponse(groups, response);
+        return true;
+      },
+    };
+    withoutTopTier(handler.record, handler.recordLatin1 as NonNullable<JsonlHandler["recordLatin1"]>); // see jit-tier.ts
+    const stats = await scanJsonl(file.path, handler, context);
     const name = basename(file.path);
     const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;
     const events = [...groups.values()].map(claudeEvent);

@@ -1,6 +1,7 @@
 import { allAscii, isObject, latin1ToUtf8, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
 import type { LineSelector } from "../shared/jsonl.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
+import { withoutTopTier } from "../../jit-tier.ts";
 
 /** One `type:"assistant"` line with `message.usage`, reduced to what the rows need. */
 export interface ClaudeResponse {
@@ -117,3 +118,5 @@ export function addResponse(groups: Map<string, ResponseGroup>, response: Claude
   if (!group) groups.set(response.key, { first: response.timestamp, best: response });
   else if (response.rank > group.best.rank) group.best = response;
 }
+
+withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey);

@@ -2,6 +2,7 @@ import { claudeCostWithMode } from "../../pricing/claude.ts";
 import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
 import type { ResponseGroup } from "./parse.ts";
+import { withoutTopTier } from "../../jit-tier.ts";
 
 export const CLAUDE_SERVICE = "claude-code";
 
@@ -57,3 +58,5 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
     unpriced: hasTokens && cost === null,
   };
 }
+
+withoutTopTier(claudeEvent);

@@ -1,3 +1,4 @@
+import { withoutTopTier } from "../../jit-tier.ts";
 /**
  * Go `encoding/json` of a `map[string]string`: keys in byte order, no spaces, `<` `>` `&` and U+2028/U+2029
  * escaped, invalid UTF-16 (lone surrogates) replaced by U+FFFD. An empty map is `{}`.
@@ -104,3 +105,5 @@ export function compareCodePoints(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+withoutTopTier(encodeAttributes, viaStringify, sortStrings, encodeSorted, hasSurrogate);

@@ -1,3 +1,4 @@
+import { withoutTopTier } from "../../jit-tier.ts";
 /**
  * Finding where a JSON value ends without parsing it, to leave out a large value the parser does
  * not need (the reader's `elide` option). Only brackets and string quotes are looked at; a
@@ -40,3 +41,5 @@ export function valueEnd(bytes: Buffer, start: number, limit = bytes.length): nu
   }
   return -1;
 }
+
+withoutTopTier(valueEnd, stringEnd);

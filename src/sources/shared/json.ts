@@ -1,3 +1,4 @@
+import { withoutTopTier } from "../../jit-tier.ts";
 export type JsonObject = { [key: string]: unknown };
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -84,3 +85,5 @@ export function obj(object: JsonObject | undefined, key: string): JsonObject | u
   const value = object?.[key];
   return isObject(value) ? value : undefined;
 }
+
+withoutTopTier(parseLatin1Text, parseLatin1, isAscii, allAscii, latin1ToUtf8, str, num, optNum, obj, isObject);

@@ -177,84 +177,110 @@ class LongLine {
   }
 }
 
+/** What the byte layer found in a file, besides the pieces it handed on. */
+export interface LineSelection {
+  lines: number;
+  /** Lines that hold nothing but NUL bytes and blanks: bad lines, without a parse. */
+  emptyBroken: number;
+  bytes: number;
+  sha256: string;
+  /** Bytes up to the end of the last newline-terminated line. */
+  terminatedBytes: number;
+  /** The last line, when it has no newline: `selected` when every piece of it was handed on. */
+  unterminated: { selected: boolean } | null;
+}
+
 /**
- * Streams a JSONL file: lossy UTF-8 per selected line, NUL-tolerant, any line length. A line that does not parse,
- * or is not a JSON object, is counted in `badLines` and skipped; it never aborts the file.
- *
- * Only the lines `handler.select` picks are decoded; the others are looked at only by `Buffer.indexOf` in the read
- * chunk. A selected line that spans chunks is read again from the file at its offset (or, for zstd, kept in parts).
+ * Takes each selected piece (a line, or a NUL-free part of a broken line; trimmed), in file order: only valid
+ * during the call. `final`: it belongs to a last line without a newline.
  */
-export async function scanJsonl(path: string, handler: JsonlHandler, options: ReadOptions = {}): Promise<JsonlStats> {
-  const signal = options.signal;
-  const stats: JsonlStats = { lines: 0, badLines: 0, bytes: 0, completeBytes: 0, sha256: "" };
-  const needles = handler.needles;
+export type PieceSink = (piece: Buffer, final: boolean) => void;
+
+/** The selected pieces of a file, selected elsewhere (`LineSource`): `ends` are cumulative; the last `finalPieces` are `final`. */
+export interface SelectedLines {
+  selection: LineSelection;
+  pieces: Buffer;
+  ends: Int32Array;
+  finalPieces: number;
+}
+
+/** Files whose lines another thread selects ahead of the parse (see line-prefetch.ts). */
+export interface LineSource {
+  /** The selection of `path`; null (or a promise of null) when it does not have it: the file is then read here. */
+  take(path: string): Promise<SelectedLines | null> | null;
+}
+
+/** Collects what `selectLines` hands on into one buffer (in a thread that selects for another). */
+export class PieceCollector {
+  /** Its own ArrayBuffer (allocUnsafeSlow, not the shared pool): it is transferred whole. */
+  #bytes: Buffer;
+  constructor(expected = 1 << 16) {
+    this.#bytes = Buffer.allocUnsafeSlow(expected);
+  }
+  #length = 0;
+  readonly #ends: number[] = [];
+  #finalPieces = 0;
+
+  readonly add: PieceSink = (piece, final) => {
+    if (this.#length + piece.length > this.#bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#length + piece.length));
+      this.#bytes.copy(grown, 0, 0, this.#length);
+      this.#bytes = grown;
+    }
+    this.#length += piece.copy(this.#bytes, this.#length);
+    this.#ends.push(this.#length);
+    if (final) this.#finalPieces++;
+  };
+
+  /** The pieces, in a buffer of their own (it can be transferred); the collector is then used up. */
+  finish(selection: LineSelection): SelectedLines {
+    const pieces = this.#bytes.subarray(0, this.#length);
+    this.#bytes = Buffer.alloc(0);
+    return { selection, pieces, ends: Int32Array.from(this.#ends), finalPieces: this.#finalPieces };
+  }
+}
+
+function checkNeedles(needles: readonly Buffer[]): void {
   if (needles.length > 30 || needles.some((needle) => needle.length === 0 || needle.indexOf(10) >= 0)) {
     throw new Error("scanJsonl: at most 30 needles, non-empty, without newlines");
   }
+}
+
+/**
+ * The byte layer of the JSONL reader: finds the lines of a file (NUL-tolerant, any length), and hands the ones
+ * `selector` picks to `sink`; the others are looked at only by `Buffer.indexOf` in the read chunk. A selected
+ * line that spans chunks is read again from the file at its offset (or, for zstd, kept in parts).
+ */
+export async function selectLines(path: string, selector: LineSelector, options: ReadOptions, sink: PieceSink): Promise<LineSelection> {
+  const signal = options.signal;
+  const needles = selector.needles;
+  checkNeedles(needles);
+  const result: LineSelection = { lines: 0, emptyBroken: 0, bytes: 0, sha256: "", terminatedBytes: 0, unterminated: null };
   const keep = Math.max(0, ...needles.map((needle) => needle.length - 1));
   // Next position of each needle (and of NUL) in the chunk at or after the line being looked at; -2: not searched yet.
   const next = new Array<number>(needles.length).fill(-2);
   let nextNul = -2;
 
-  const all = handler.all === true;
+  const all = selector.all === true;
   const required = (1 << needles.length) - 1;
-  const recordLatin1 = handler.recordLatin1?.bind(handler);
 
-  const elide = handler.elide;
-
-  /** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
-  function elidedText(piece: Buffer): string | null {
-    if (!elide) return null;
-    const key = piece.indexOf(elide);
-    if (key < 0) return null;
-    const start = key + elide.length;
-    const end = valueEnd(piece, start);
-    if (end < 0) return null;
-    // One decoding of the bytes put together (two decodings and a concatenation cost more).
-    const length = start + 1 + piece.length - end;
-    if (elisionScratch.length < length) elisionScratch = Buffer.allocUnsafe(Math.max(length, elisionScratch.length * 2));
-    piece.copy(elisionScratch, 0, 0, start);
-    elisionScratch[start] = 0x30; // "0"
-    piece.copy(elisionScratch, start + 1, end);
-    return elisionScratch.toString("latin1", 0, length);
+  /** The end of a line: a terminated one moves `terminatedBytes`, an unterminated one (the last) is noted. */
+  function ended(terminated: boolean, end: number, selected: boolean): void {
+    result.lines++;
+    if (terminated) result.terminatedBytes = end;
+    else result.unterminated = { selected };
   }
 
-  function parse(piece: Buffer): boolean {
-    if (recordLatin1) {
-      const text = elidedText(piece);
-      const reduced = text === null ? null : parseLatin1Text(text);
-      if (reduced && recordLatin1(reduced, piece, true, isAscii(text as string))) return true;
-      const value = parseLatin1(piece);
-      if (value && recordLatin1(value, piece, false, false)) return true;
-    }
-    const value = parseJsonObject(piece);
-    if (value) handler.record(value);
-    else stats.badLines++;
-    return value !== null;
-  }
-
-  /** The old per-line logic, for lines with NUL bytes (rare): each piece on its own. */
-  function brokenLine(line: Buffer, terminated: boolean, start: number, end: number): void {
+  /** A line with NUL bytes (rare): each NUL-free piece on its own. */
+  function brokenLine(line: Buffer, terminated: boolean, end: number): void {
     const parts = pieces(line);
-    if (parts.length === 0) {
-      stats.lines++;
-      stats.badLines++;
-      if (terminated) stats.completeBytes = end;
-      return;
-    }
-    stats.lines++;
-    let parsedAll = true;
+    if (parts.length === 0) result.emptyBroken++;
+    let selectedAll = parts.length > 0;
     for (const part of parts) {
-      if (!wants(handler, part) || !parse(part)) parsedAll = false;
+      if (wants(selector, part)) sink(part, !terminated);
+      else selectedAll = false;
     }
-    stats.completeBytes = terminated || parsedAll ? end : start;
-  }
-
-  /** A NUL-free line: `selected` says whether `bytes()` is needed. */
-  function line(selected: boolean, bytes: Buffer | null, terminated: boolean, start: number, end: number): void {
-    stats.lines++;
-    const parsed = selected && parse(trim(bytes as Buffer));
-    stats.completeBytes = terminated || parsed ? end : start;
+    ended(terminated, end, selectedAll);
   }
 
   const file = await FileBytes.open(path, options);
@@ -269,13 +295,14 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
       const end = start + long.length + (terminated ? 1 : 0);
       const bytes = async () => (long.parts ? Buffer.concat(long.parts) : ((await file.reread(start, long.length)) ?? Buffer.alloc(0)));
       if (long.hasNul) {
-        brokenLine(await bytes(), terminated, start, end);
+        brokenLine(await bytes(), terminated, end);
         return;
       }
       const length = long.nonBlank ? long.length - long.leading - long.trailing : 0;
       const selected =
-        (!all || long.found === required) && handler.select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length)));
-      line(selected, selected ? await bytes() : null, terminated, start, end);
+        (!all || long.found === required) && selector.select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length)));
+      if (selected) sink(trim(await bytes()), !terminated);
+      ended(terminated, end, selected);
     }
 
     for await (const chunk of file.chunks(signal)) {
@@ -333,28 +360,107 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
           inLong = true;
           break;
         }
-        const start = offset + position;
         const end = offset + newline + 1;
         if (nulIn(position, newline)) {
-          brokenLine(chunk.subarray(position, newline), true, start, end);
+          brokenLine(chunk.subarray(position, newline), true, end);
         } else {
           let from = position;
           let to = newline;
           while (from < to && isSpace(chunk[from])) from++;
           while (to > from && isSpace(chunk[to - 1])) to--;
           const found = scanLine(position, newline);
-          const selected = (!all || found === required) && handler.select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES)));
-          line(selected, selected ? chunk.subarray(from, to) : null, true, start, end);
+          const selected = (!all || found === required) && selector.select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES)));
+          if (selected) sink(chunk.subarray(from, to), false);
+          ended(true, end, selected);
         }
         position = newline + 1;
       }
       offset += size;
     }
     if (inLong) await finishLong(false);
-    stats.bytes = offset;
-    stats.sha256 = file.sha256();
-    return stats;
+    result.bytes = offset;
+    result.sha256 = file.sha256();
+    return result;
   } finally {
     await file.close();
   }
+}
+
+/** The handler's side of the reader: parses one piece and hands the object on; false when it is not a JSON object. */
+function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
+  const recordLatin1 = handler.recordLatin1?.bind(handler);
+  const elide = handler.elide;
+
+  /** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
+  function elidedText(piece: Buffer): string | null {
+    if (!elide) return null;
+    const key = piece.indexOf(elide);
+    if (key < 0) return null;
+    const start = key + elide.length;
+    const end = valueEnd(piece, start);
+    if (end < 0) return null;
+    // One decoding of the bytes put together (two decodings and a concatenation cost more).
+    const length = start + 1 + piece.length - end;
+    if (elisionScratch.length < length) elisionScratch = Buffer.allocUnsafe(Math.max(length, elisionScratch.length * 2));
+    piece.copy(elisionScratch, 0, 0, start);
+    elisionScratch[start] = 0x30; // "0"
+    piece.copy(elisionScratch, start + 1, end);
+    return elisionScratch.toString("latin1", 0, length);
+  }
+
+  return (piece) => {
+    if (recordLatin1) {
+      const text = elidedText(piece);
+      const reduced = text === null ? null : parseLatin1Text(text);
+      if (reduced && recordLatin1(reduced, piece, true, isAscii(text as string))) return true;
+      const value = parseLatin1(piece);
+      if (value && recordLatin1(value, piece, false, false)) return true;
+    }
+    const value = parseJsonObject(piece);
+    if (value) handler.record(value);
+    return value !== null;
+  };
+}
+
+/** Hands the pieces a `LineSource` selected to `sink`, as `selectLines` would have. */
+function replay(selected: SelectedLines, sink: PieceSink): LineSelection {
+  const { ends, finalPieces } = selected;
+  // A Buffer again (a Uint8Array when it crossed threads).
+  const pieces = Buffer.from(selected.pieces.buffer, selected.pieces.byteOffset, selected.pieces.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i] as number;
+    sink(pieces.subarray(start, end), i >= ends.length - finalPieces);
+    start = end;
+  }
+  return selected.selection;
+}
+
+/**
+ * Streams a JSONL file: lossy UTF-8 per selected line, NUL-tolerant, any line length. A line that does not parse,
+ * or is not a JSON object, is counted in `badLines` and skipped; it never aborts the file.
+ *
+ * The lines are found and selected by `selectLines`, here or (with `options.lines`) ahead of time in another
+ * thread; only the selected ones are decoded and parsed, here.
+ */
+export async function scanJsonl(path: string, handler: JsonlHandler, options: ReadOptions = {}): Promise<JsonlStats> {
+  checkNeedles(handler.needles);
+  const parse = pieceParser(handler);
+  let failed = 0;
+  let finalParsed = true;
+  const sink: PieceSink = (piece, final) => {
+    if (parse(piece)) return;
+    failed++;
+    if (final) finalParsed = false;
+  };
+  const prefetched = await options.lines?.take(path);
+  const selection = prefetched ? replay(prefetched, sink) : await selectLines(path, handler, options, sink);
+  const unterminated = selection.unterminated;
+  return {
+    lines: selection.lines,
+    badLines: selection.emptyBroken + failed,
+    bytes: selection.bytes,
+    completeBytes: unterminated?.selected && finalParsed ? selection.bytes : selection.terminatedBytes,
+    sha256: selection.sha256,
+  };
 }

@@ -1,4 +1,5 @@
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../types.ts";
+import { withoutTopTier } from "../../jit-tier.ts";
 
 /** What the choice between copies of one event looks at. */
 export interface RankedEvent {
@@ -57,3 +58,5 @@ export function mergeEvents(files: readonly ParsedFile[]): MergedRows {
   const events = selectEvents(files);
   return { logs: events.flatMap((event) => event.logs), metrics: events.flatMap((event) => event.metrics), unpricedModels: unpricedModels(events) };
 }
+
+withoutTopTier(EventSet.prototype.add, outranks);

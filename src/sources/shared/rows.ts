@@ -1,4 +1,5 @@
 import type { LogRow, MetricRow } from "../types.ts";
+import { withoutTopTier } from "../../jit-tier.ts";
 
 export const IMPORT_SOURCE = "local_jsonl";
 
@@ -35,3 +36,5 @@ export function metricRow(
 export function putIfSet(attributes: Record<string, string>, key: string, value: string | undefined): void {
   if (value !== undefined && value !== "") attributes[key] = value;
 }
+
+withoutTopTier(logRow, metricRow, putIfSet);

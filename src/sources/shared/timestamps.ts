@@ -1,3 +1,4 @@
+import { withoutTopTier } from "../../jit-tier.ts";
 /** A parsed instant: naive UTC text at microsecond precision, plus epoch microseconds for arithmetic. */
 export interface Instant {
   /** `YYYY-MM-DD HH:MM:SS.ffffff`, UTC. Fixed width, so text order is time order. */
@@ -92,3 +93,5 @@ export function parseTimestampSlow(value: string): Instant | null {
   if (utcYear < 1 || utcYear > 9999) return null;
   return { text: formatMicros(micros), micros };
 }
+
+withoutTopTier(parseUtcFast, digits, parseTimestamp);

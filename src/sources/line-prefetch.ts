@@ -1,0 +1,97 @@
+import type { ToolId } from "../sources.ts";
+import type { LineSource, SelectedLines } from "./shared/jsonl.ts";
+import type { ScanReply, ScanRequest } from "./scan-worker.ts";
+import type { DiscoveredFile } from "./types.ts";
+import { workerUrl } from "./worker-url.ts";
+
+/** Files larger than this are read where they are parsed (a prefetched file's selected lines are held whole). */
+const MAX_FILE_BYTES = 64 << 20;
+/** How far ahead of the parse the worker may be, in file bytes (at least one file). */
+const AHEAD_BYTES = 96 << 20;
+
+let unavailable = false;
+
+/**
+ * Selects the lines of a tool's JSONL files on a worker thread, in order and a few files ahead of the parse, which
+ * then takes each file's selected lines (`LineSource`) instead of reading it: the reading and the byte search run
+ * on another core, and the worker's code is small, so it costs the second core little compiling (unlike a parse
+ * worker, see parseWorkerCount). A file the worker could not do is read where it is parsed.
+ */
+export class LinePrefetch implements LineSource {
+  readonly #worker: Worker;
+  readonly #pending = new Map<string, { size: number; selected: Promise<SelectedLines | null> }>();
+  readonly #replies = new Map<number, (reply: ScanReply | null) => void>();
+  #next = 0;
+  #aheadBytes = 0;
+  #failed = false;
+
+  private constructor(
+    worker: Worker,
+    readonly tool: ToolId,
+    readonly files: readonly DiscoveredFile[],
+    readonly hash: boolean,
+  ) {
+    this.#worker = worker;
+    worker.addEventListener("message", (event: MessageEvent<ScanReply>) => this.#settle(event.data.id, event.data));
+    const fail = () => {
+      this.#failed = true;
+      for (const id of [...this.#replies.keys()]) this.#settle(id, null);
+    };
+    worker.addEventListener("error", fail);
+    worker.addEventListener("close", fail);
+    this.#fill();
+  }
+
+  /** Starts the worker; null when it cannot be started (the files are then read where they are parsed). */
+  static start(tool: ToolId, files: readonly DiscoveredFile[], hash: boolean): LinePrefetch | null {
+    const url = unavailable ? null : workerUrl("scan-worker");
+    if (url === null) return null;
+    try {
+      return new LinePrefetch(new Worker(url), tool, files, hash);
+    } catch {
+      unavailable = true;
+      return null;
+    }
+  }
+
+  take(path: string): Promise<SelectedLines | null> | null {
+    const pending = this.#pending.get(path);
+    if (!pending) return null;
+    this.#pending.delete(path);
+    this.#aheadBytes -= pending.size;
+    this.#fill();
+    return pending.selected;
+  }
+
+  close(): void {
+    this.#failed = true;
+    this.#worker.terminate();
+  }
+
+  #settle(id: number, reply: ScanReply | null): void {
+    const resolve = this.#replies.get(id);
+    if (!resolve) return;
+    this.#replies.delete(id);
+    resolve(reply);
+  }
+
+  /** Asks for the next files while the worker is not too far ahead. */
+  #fill(): void {
+    while (!this.#failed && this.#next < this.files.length && (this.#aheadBytes < AHEAD_BYTES || this.#pending.size === 0)) {
+      const id = this.#next++;
+      const file = this.files[id] as DiscoveredFile;
+      if (file.size > MAX_FILE_BYTES) continue;
+      this.#aheadBytes += file.size;
+      const reply = new Promise<ScanReply | null>((resolve) => this.#replies.set(id, resolve));
+      const request: ScanRequest = { id, tool: this.tool, path: file.path, size: file.size, hash: this.hash };
+      this.#worker.postMessage(request);
+      const selected = reply.then((answer) => {
+        if (answer === null) return null; // the worker is gone: read the file here
+        if ("error" in answer) throw Object.assign(new Error(answer.error), { code: answer.code });
+        return answer.selected;
+      });
+      selected.catch(() => undefined); // a file never taken (the parse stopped) must not be an unhandled rejection
+      this.#pending.set(file.path, { size: file.size, selected });
+    }
+  }
+}
