@@ -1,6 +1,6 @@
 import type { ToolId } from "../sources.ts";
 import type { LineSource, SelectedLines } from "./shared/jsonl.ts";
-import type { ScanReply, ScanRequest } from "./scan-worker.ts";
+import type { ScanReply, ScanRequest } from "./scan-protocol.ts";
 import type { DiscoveredFile } from "./types.ts";
 import { workerUrl } from "./worker-url.ts";
 

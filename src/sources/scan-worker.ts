@@ -4,22 +4,11 @@
  * one buffer (transferred, not copied). The parse itself stays in the thread that asked. A
  * compiled executable must list this file as a build entry point.
  */
-import type { ToolId } from "../sources.ts";
-import { PieceCollector, type SelectedLines, selectLines } from "./shared/jsonl.ts";
+import { PieceCollector, selectLines } from "./shared/jsonl.ts";
 import { sourceFor } from "./registry.ts";
+import type { ScanReply, ScanRequest } from "./scan-protocol.ts";
 
 declare var self: Worker;
-
-export interface ScanRequest {
-  id: number;
-  tool: ToolId;
-  path: string;
-  /** The file's size, to size the buffer of selected lines. */
-  size: number;
-  hash: boolean;
-}
-
-export type ScanReply = { id: number; selected: SelectedLines } | { id: number; error: string; code: string | undefined };
 
 self.onmessage = async (event: MessageEvent<ScanRequest>) => {
   const { id, tool, path, hash } = event.data;

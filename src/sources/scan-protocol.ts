@@ -1,0 +1,15 @@
+import type { ToolId } from "../sources.ts";
+import type { SelectedLines } from "./shared/jsonl.ts";
+
+/** The messages between the line prefetch (line-prefetch.ts) and its worker (scan-worker.ts). */
+
+export interface ScanRequest {
+  id: number;
+  tool: ToolId;
+  path: string;
+  /** The file's size, to size the buffer of selected lines. */
+  size: number;
+  hash: boolean;
+}
+
+export type ScanReply = { id: number; selected: SelectedLines } | { id: number; error: string; code: string | undefined };
