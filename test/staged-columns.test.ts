@@ -16,8 +16,9 @@ function event(f: number, i: number): UsageEvent {
   const timestamp = `2026-0${1 + (f % 9)}-1${i % 10} 12:34:${second}.${String(i * 1013).padStart(6, "0")}`;
   const key = `test:${f}:${i}`;
   const attributes = { model: i % 3 ? "m-é" : "m", "session.id": `s${f}` };
-  const logs = i % 2 === 0 ? [logRow("svc", timestamp, i % 4 ? "api_request" : "überall", attributes, i % 3 ? undefined : WARN)] : [];
-  const metrics = Array.from({ length: 1 + (i % 3) }, (_, m) => metricRow("svc", timestamp, `metric.${m}`, i * 10 + m + 0.25, { ...attributes, type: `t${m}` }));
+  const service = f === 2 ? "other-svc" : "svc"; // two services: the writer's service column is then per row
+  const logs = i % 2 === 0 ? [logRow(service, timestamp, i % 4 ? "api_request" : "überall", attributes, i % 3 ? undefined : WARN)] : [];
+  const metrics = Array.from({ length: 1 + (i % 3) }, (_, m) => metricRow(service, timestamp, `metric.${m}`, i * 10 + m + 0.25, { ...attributes, type: `t${m}` }));
   return { key, rank: 1, timestamp, logs, metrics, model: "m", unpriced: false };
 }
 
@@ -73,12 +74,13 @@ describe("staged column fragments", () => {
       if (budget === 0) expect(rows.spilledBytes).toBe(staged.reduce((sum, file) => sum + file.logBytes.length + file.metricBytes.length, 0));
       else expect(rows.spilledBytes).toBe(0);
       // Every third event is left out, and all of file 3.
-      const selected = new Set(staged.flatMap((file) => file.events.filter((event, i) => i % 3 !== 1 && event.seq < 3 * SEQ_PER_FILE).map((event) => event.seq)));
+      const chosen = staged.flatMap((file) => file.events.filter((event, i) => i % 3 !== 1 && event.seq < 3 * SEQ_PER_FILE));
+      const selected = new Set(chosen.map((event) => event.seq));
       const kept = files.flatMap((file, f) => file.events.filter((_, i) => selected.has(f * SEQ_PER_FILE + i)));
       const limits = { rows: 7, bytes: 1 << 20 };
 
       const metricsPath = join(dir, "metrics.parquet");
-      const metricCount = await writeStagedTable("otel_metrics", rows, selected, metricsPath, limits);
+      const metricCount = await writeStagedTable("otel_metrics", rows, chosen, metricsPath, limits);
       const expectedMetrics = kept.flatMap((event) => event.metrics);
       expect(metricCount).toBe(expectedMetrics.length);
       const metrics = await query(`SELECT strftime(Timestamp, '%Y-%m-%d %H:%M:%S.%f') AS ts, ServiceName, MetricName, Value, Attributes::VARCHAR AS a, MetricType FROM read_parquet($file)`, { file: metricsPath });
@@ -87,7 +89,7 @@ describe("staged column fragments", () => {
       expect(metrics).toEqual(
         expectedMetrics.map((row) => ({
           ts: row.timestamp,
-          ServiceName: "svc",
+          ServiceName: row.serviceName,
           MetricName: row.metricName,
           Value: row.value,
           a: JSON.stringify({ "import.key": keyOf(row), model: row.attributes["model"], "session.id": row.attributes["session.id"], type: row.attributes["type"] }),
@@ -104,13 +106,20 @@ describe("staged column fragments", () => {
 
       const logsPath = join(dir, "logs.parquet");
       const expectedLogs = kept.flatMap((event) => event.logs);
-      expect(await writeStagedTable("otel_logs", rows, selected, logsPath, limits)).toBe(expectedLogs.length);
+      expect(await writeStagedTable("otel_logs", rows, chosen, logsPath, limits)).toBe(expectedLogs.length);
       const logs = await query(`SELECT Body, SeverityText, SeverityNumber, json_extract_string(LogAttributes, '$.model') AS model FROM read_parquet($file)`, { file: logsPath });
       expect(logs).toEqual(expectedLogs.map((row) => ({ Body: row.body, SeverityText: row.severityText, SeverityNumber: row.severityNumber, model: row.attributes["model"] })));
 
+      // One service chosen: its column is a constant.
+      const first = staged[0]?.events ?? [];
+      const onePath = join(dir, "one.parquet");
+      expect(await writeStagedTable("otel_metrics", rows, first, onePath)).toBe(files[0]?.events.flatMap((event) => event.metrics).length ?? -1);
+      expect(await query(`SELECT DISTINCT ServiceName FROM read_parquet($file)`, { file: onePath })).toEqual([{ ServiceName: "svc" }]);
+      expect(new Set(expectedMetrics.map((row) => row.serviceName)).size).toBe(2);
+
       // Nothing selected: a valid file without rows.
       const none = join(dir, "none.parquet");
-      expect(await writeStagedTable("otel_logs", rows, new Set(), none)).toBe(0);
+      expect(await writeStagedTable("otel_logs", rows, [], none)).toBe(0);
       expect(await query(`SELECT count(*)::INTEGER AS n FROM read_parquet($file)`, { file: none })).toEqual([{ n: 0 }]);
     } finally {
       rows.dispose();

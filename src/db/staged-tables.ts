@@ -15,14 +15,13 @@ export interface InsertedCounts {
  */
 export async function insertStagedRows(connection: DuckDBConnection, rows: StagedRows, winners: readonly StagedEvent[]): Promise<InsertedCounts> {
   rows.close();
-  const selected = new Set(winners.map((event) => event.seq));
   const tables = [
     { key: "logs", table: "otel_logs", file: rows.scratchFile("otel_logs.parquet") },
     { key: "metrics", table: "otel_metrics", file: rows.scratchFile("otel_metrics.parquet") },
   ] as const;
   const written: InsertedCounts = { logs: 0, metrics: 0 };
   try {
-    for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, selected, file);
+    for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file);
   } catch (error) {
     throw stagingFailure(error);
   }

@@ -62,7 +62,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
       return { traces: 0, logs: events.reduce((sum, event) => sum + event.logs, 0), metrics: events.reduce((sum, event) => sum + event.metrics, 0) };
     },
     writeTable(table, filter, path) {
-      return writeStagedTable(table.table, rows, new Set(selection(winners, filter).map((event) => event.seq)), path);
+      return writeStagedTable(table.table, rows, selection(winners, filter), path);
     },
     database: null,
     interrupt: () => undefined,

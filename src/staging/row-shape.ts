@@ -12,16 +12,25 @@ export const IMPORT_KEY_ATTRIBUTE = "import.key";
 /** Fills one column of a row: `key` is its event's key, `micros` its timestamp (every row of an event has the event's). */
 type Cell<R> = (column: ColumnBuilder, row: R, key: string, micros: number) => void;
 
-/** How each column gets its value: from the row, or one value for every row. Columns not named are NULL. */
-type Cells<R> = Record<string, Cell<R> | { constant: ConstantValue }>;
+/** The column that takes the event's service (`StagedEvent.service`, which all its rows have). */
+const SERVICE = { event: "service" } as const;
 
-/** A table's columns as the staging writes them: the constant ones, and the live ones with their cells. */
+/**
+ * How each column gets its value: from the row, one value for every row, or the event's service (written
+ * by the Parquet writer: one constant when the chosen events share it, as they usually do). Columns not
+ * named are NULL.
+ */
+type Cells<R> = Record<string, Cell<R> | { constant: ConstantValue } | typeof SERVICE>;
+
+/** A table's columns as the staging writes them: the constant ones, the live ones with their cells, and the service. */
 export interface RowShape<R> {
   table: TelemetryTable;
-  /** Per column of the table: its value in every row, or undefined (a live column). */
+  /** Per column of the table: its value in every row, or undefined (a live column, or the service). */
   constants: (ConstantValue | undefined)[];
   /** The live columns: their index in the table, and how a row fills them (in table order). */
   live: { index: number; cell: Cell<R> }[];
+  /** The index of the column that takes the event's service, if any. */
+  service: number | null;
 }
 
 const EMPTY_OBJECT = Buffer.from("{}");
@@ -29,7 +38,7 @@ const EMPTY_ARRAY = Buffer.from("[]");
 const SUM = Buffer.from("sum");
 const constant = (value: ConstantValue) => ({ constant: value });
 
-/** The UTF-8 bytes of short values that repeat on every row (services, severities, metric names, bodies). */
+/** The UTF-8 bytes of short values that repeat on every row (severities, metric names, bodies). */
 const repeatedBytes = new Map<string, Buffer>();
 function repeated(value: string): Buffer {
   let bytes = repeatedBytes.get(value);
@@ -48,7 +57,7 @@ const LOG_CELLS: Cells<LogRow> = {
   TraceFlags: constant(0),
   SeverityText: (column, row) => column.pushBytes(repeated(row.severityText)),
   SeverityNumber: (column, row) => column.pushNumber(row.severityNumber),
-  ServiceName: (column, row) => column.pushBytes(repeated(row.serviceName)),
+  ServiceName: SERVICE,
   Body: (column, row) => column.pushBytes(repeated(row.body)),
   ResourceAttributes: constant(EMPTY_OBJECT),
   ScopeAttributes: constant(EMPTY_OBJECT),
@@ -74,7 +83,7 @@ function metricAttributes(row: MetricRow, key: string): string {
 /** otel_metrics as the Go importer writes it: MetricType 'sum', the other columns NULL, '{}' or '[]'. */
 const METRIC_CELLS: Cells<MetricRow> = {
   Timestamp: timestamp,
-  ServiceName: (column, row) => column.pushBytes(repeated(row.serviceName)),
+  ServiceName: SERVICE,
   MetricName: (column, row) => column.pushBytes(repeated(row.metricName)),
   ResourceAttributes: constant(EMPTY_OBJECT),
   Attributes: (column, row, key) => column.pushText(metricAttributes(row, key)),
@@ -95,14 +104,18 @@ function shape<R>(table: TelemetryTable, cells: Cells<R>): RowShape<R> {
   }
   const constants: (ConstantValue | undefined)[] = [];
   const live: { index: number; cell: Cell<R> }[] = [];
+  let service: number | null = null;
   columns.forEach((column, index) => {
     const cell = cells[column.name] ?? constant(null);
     if (typeof cell === "function") {
       constants.push(undefined);
       live.push({ index, cell });
+    } else if ("event" in cell) {
+      constants.push(undefined);
+      service = index;
     } else constants.push(cell.constant);
   });
-  return { table, constants, live };
+  return { table, constants, live, service };
 }
 
 export const LOG_SHAPE = shape("otel_logs", LOG_CELLS);

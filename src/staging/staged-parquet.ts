@@ -6,7 +6,7 @@ import type { TelemetryTable } from "../db/schema.ts";
 import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape.ts";
 import type { StagedColumns } from "./staged-columns.ts";
 import type { StagedRows, StagedTableKey } from "./staged-rows.ts";
-import { SEQ_PER_FILE } from "./staged-file.ts";
+import { SEQ_PER_FILE, type StagedEvent } from "./staged-file.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
@@ -21,20 +21,27 @@ const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces
 export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 16 << 20 };
 
 /**
- * Writes the rows of the `selected` events (their `seq`s) of `table` from `rows` (null, or a table
- * nothing is staged for, such as traces: no rows) as a ZSTD Parquet file with the table's columns. Runs of selected events are
- * copied as they were encoded. Returns the number of rows written. A failure leaves no file.
+ * Writes the rows of the `chosen` events of `table` from `rows` (null, or a table nothing is staged
+ * for, such as traces: no rows) as a ZSTD Parquet file with the table's columns. Runs of chosen
+ * events are copied as they were encoded; the service column is one constant when the chosen events
+ * with rows here share their service. Returns the number of rows written. A failure leaves no file.
  */
 export async function writeStagedTable(
   table: TelemetryTable,
   rows: StagedRows | null,
-  selected: ReadonlySet<number>,
+  chosen: readonly StagedEvent[],
   path: string,
   limits = STAGED_ROW_GROUP,
 ): Promise<number> {
   const shape = SHAPES[table];
   const key = STAGED_KEYS[table];
   const staged = key === null ? null : rows;
+  const selected = new Map(chosen.map((event) => [event.seq, event]));
+  const constants = [...shape.constants];
+  const services = new Set(chosen.filter((event) => key !== null && event[key] > 0).map((event) => event.service));
+  const serviceBytes = new Map([...services].map((service) => [service, Buffer.from(service)]));
+  const perRowService = shape.service !== null && services.size > 1 ? shape.service : null;
+  if (shape.service !== null && perRowService === null) constants[shape.service] = serviceBytes.values().next().value ?? Buffer.alloc(0);
   // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
   const capacities: (number | undefined)[] = [];
   if (key !== null && staged !== null) {
@@ -43,7 +50,7 @@ export async function writeStagedTable(
       capacities[index] = Math.min(bytes[c] ?? 0, limits.bytes) + (64 << 10);
     });
   }
-  const writer = new ParquetWriter(path, tableColumns(table), shape.constants, limits, capacities);
+  const writer = new ParquetWriter(path, tableColumns(table), constants, limits, capacities);
   try {
     for (const fragment of key !== null && staged !== null ? staged.fragments(key) : []) {
       if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
@@ -65,13 +72,20 @@ export async function writeStagedTable(
           fragment.rowStart(event + 1) - fragment.rowStart(start) <= roomRows &&
           widest(fragment, start, event + 1) <= roomBytes
         );
-        const rows = fragment.rowStart(event) - fragment.rowStart(start);
-        if (rows === 0) continue;
+        const count = fragment.rowStart(event) - fragment.rowStart(start);
+        if (count === 0) continue;
         shape.live.forEach(({ index }, c) => {
           const base = fragment.base(c);
-          (writer.row[index] as ColumnBuilder).appendPlain(fragment.bytes, base + fragment.byteStart(c, start), base + fragment.byteStart(c, event), rows);
+          (writer.row[index] as ColumnBuilder).appendPlain(fragment.bytes, base + fragment.byteStart(c, start), base + fragment.byteStart(c, event), count);
         });
-        await writer.endRows(rows);
+        if (perRowService !== null) {
+          const column = writer.row[perRowService] as ColumnBuilder;
+          for (let e = start; e < event; e++) {
+            const bytes = serviceBytes.get((selected.get(first + e) as StagedEvent).service) as Buffer;
+            for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) column.pushBytes(bytes);
+          }
+        }
+        await writer.endRows(count);
       }
     }
     return await writer.close();
