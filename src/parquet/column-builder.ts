@@ -31,6 +31,29 @@ const NUMBER_READERS: Partial<Record<ColumnKind, { size: number; read: (bytes: B
   DOUBLE: { size: 8, read: (bytes, at) => bytes.readDoubleLE(at) },
 };
 
+/** Typed arrays read in the platform's byte order; PLAIN is little-endian (as are x64 and arm64). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** A typed view of `rows` PLAIN numbers at `bytes[at..]` (int64: its 32-bit words), when the alignment allows one. */
+function alignedView(kind: ColumnKind, bytes: Buffer, at: number, rows: number): Float64Array | Int32Array | Uint32Array | { words: Int32Array } | null {
+  const offset = bytes.byteOffset + at;
+  if (!LITTLE_ENDIAN) return null;
+  switch (kind) {
+    case "DOUBLE":
+      return offset % 8 === 0 ? new Float64Array(bytes.buffer, offset, rows) : null;
+    case "INTEGER":
+      return offset % 4 === 0 ? new Int32Array(bytes.buffer, offset, rows) : null;
+    case "UINTEGER":
+      return offset % 4 === 0 ? new Uint32Array(bytes.buffer, offset, rows) : null;
+    case "TIMESTAMP":
+    case "BIGINT":
+    case "UBIGINT":
+      return offset % 4 === 0 ? { words: new Int32Array(bytes.buffer, offset, rows * 2) } : null;
+    default:
+      return null;
+  }
+}
+
 /** Room before the values for the page's definition levels (a column without NULLs needs 6 bytes). */
 const FRONT = 64;
 
@@ -184,11 +207,38 @@ export class ColumnBuilder {
     const read = NUMBER_READERS[this.spec.kind];
     if (!read) return;
     const values = this.#values;
+    const view = alignedView(this.spec.kind, values, at, rows);
+    if (view) {
+      this.#minMaxOf(view);
+      return;
+    }
     for (let offset = at; offset < this.#length; offset += read.size) {
       const value = read.read(values, offset);
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
     }
+  }
+
+  /** Min/max of values read through a typed view (int64: low word unsigned, high word signed). */
+  #minMaxOf(view: Float64Array | Int32Array | Uint32Array | { words: Int32Array }): void {
+    let min = this.min;
+    let max = this.max;
+    if ("words" in view) {
+      const words = view.words;
+      for (let i = 0; i < words.length; i += 2) {
+        const value = (words[i + 1] as number) * TWO_32 + ((words[i] as number) >>> 0);
+        if (value < min) min = value;
+        if (value > max) max = value;
+      }
+    } else {
+      for (let i = 0; i < view.length; i++) {
+        const value = view[i] as number;
+        if (value < min) min = value;
+        if (value > max) max = value;
+      }
+    }
+    this.min = min;
+    this.max = max;
   }
 
   /** The PLAIN-encoded values (booleans bit-packed). */
