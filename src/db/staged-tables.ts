@@ -14,19 +14,25 @@ export interface InsertedCounts {
  * export --from-files), then read by DuckDB in one statement per table.
  */
 export async function insertStagedRows(connection: DuckDBConnection, rows: StagedRows, winners: readonly StagedEvent[]): Promise<InsertedCounts> {
-  rows.close();
   const tables = [
     { key: "logs", table: "otel_logs", file: rows.scratchFile("otel_logs.parquet") },
     { key: "metrics", table: "otel_metrics", file: rows.scratchFile("otel_metrics.parquet") },
   ] as const;
-  const written: InsertedCounts = { logs: 0, metrics: 0 };
-  try {
-    for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file);
-  } catch (error) {
-    throw stagingFailure(error);
+  // Written once: a retry of the transaction (without DuckDB's memory limit) inserts the same files again.
+  let written = writtenOnce.get(rows);
+  if (!written) {
+    rows.close();
+    written = { logs: 0, metrics: 0 };
+    try {
+      for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file);
+    } catch (error) {
+      throw stagingFailure(error);
+    }
+    writtenOnce.set(rows, written);
+    // The staged rows held in memory and what writing left on the heap go now, before DuckDB takes its share (the peak of a large import).
+    rows.releaseHeld();
+    Bun.gc(true);
   }
-  // What writing left on the heap goes now, before DuckDB takes its share (the peak of a large import).
-  Bun.gc(true);
   const inserted: InsertedCounts = { logs: 0, metrics: 0 };
   for (const { key, table, file } of tables) {
     if (written[key] === 0) continue;
@@ -37,3 +43,6 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
   }
   return inserted;
 }
+
+/** The row counts of the Parquet files each run's staged rows were written to (they stay in its scratch folder). */
+const writtenOnce = new WeakMap<StagedRows, InsertedCounts>();

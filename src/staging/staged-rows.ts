@@ -160,6 +160,14 @@ export class StagedRows {
     }
   }
 
+  /** Lets go of the staged rows once they were written as Parquet (fragments() is then empty; the scratch files stay until dispose). */
+  releaseHeld(): void {
+    this.#held = { logs: [], metrics: [] };
+    this.#heldBytes = 0;
+    this.#spilled.logs = [];
+    this.#spilled.metrics = [];
+  }
+
   /** A path for another file in the run's scratch folder (made if needed; removed with it). */
   scratchFile(name: string): string {
     try {
