@@ -123,27 +123,4 @@ export const METRIC_SHAPE = shape("otel_metrics", METRIC_CELLS);
 /** Nothing is staged for traces: their file has the columns and no rows. */
 export const TRACE_SHAPE = shape<never>("otel_traces", {});
 
-function digitsAt(text: string, from: number, count: number): number {
-  let value = 0;
-  for (let i = from; i < from + count; i++) value = value * 10 + (text.charCodeAt(i) - 48);
-  return value;
-}
-
-/** Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146097 + dayOfEra - 719468;
-}
-
-/** A row timestamp, `YYYY-MM-DD HH:MM:SS.ffffff` (see formatMicros), as epoch microseconds. */
-export function rowMicros(text: string): number {
-  const days = daysFromCivil(digitsAt(text, 0, 4), digitsAt(text, 5, 2), digitsAt(text, 8, 2));
-  const seconds = ((days * 24 + digitsAt(text, 11, 2)) * 60 + digitsAt(text, 14, 2)) * 60 + digitsAt(text, 17, 2);
-  return seconds * 1_000_000 + digitsAt(text, 20, 6);
-}
-
-withoutTopTier(metricAttributes, repeated, rowMicros, daysFromCivil, digitsAt, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));
+withoutTopTier(metricAttributes, repeated, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));

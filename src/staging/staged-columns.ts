@@ -1,6 +1,6 @@
 import { ColumnBuilder } from "../parquet/column-builder.ts";
 import { tableColumns } from "../db/table-columns.ts";
-import { type RowShape, rowMicros } from "./row-shape.ts";
+import type { RowShape } from "./row-shape.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
 /*
@@ -23,8 +23,6 @@ export class StagedColumnsBuilder<R> {
   readonly #byteStarts: number[][];
   #ordinal = 0;
   #rows = 0;
-  #lastTimestamp = "";
-  #lastMicros = 0;
 
   constructor(readonly shape: RowShape<R>) {
     const specs = tableColumns(shape.table);
@@ -41,13 +39,8 @@ export class StagedColumnsBuilder<R> {
     for (const column of this.#columns) column.reset();
   }
 
-  /** One event's rows (`timestamp`: theirs, `key`: the event's). */
-  addEvent(rows: readonly R[], key: string, timestamp: string): void {
-    if (timestamp !== this.#lastTimestamp) {
-      this.#lastTimestamp = timestamp;
-      this.#lastMicros = rowMicros(timestamp);
-    }
-    const micros = this.#lastMicros;
+  /** One event's rows (`micros`: their timestamp, `key`: the event's). */
+  addEvent(rows: readonly R[], key: string, micros: number): void {
     const live = this.shape.live;
     for (const row of rows) {
       for (let c = 0; c < live.length; c++) (live[c] as (typeof live)[number]).cell(this.#columns[c] as ColumnBuilder, row, key, micros);

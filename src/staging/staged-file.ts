@@ -1,3 +1,4 @@
+import { textMicros } from "../sources/shared/timestamps.ts";
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types.ts";
 import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
@@ -65,8 +66,9 @@ export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   metrics.reset(ordinal);
   const events = parsed.events.map((event, index): StagedEvent => {
     const service = rowService(event);
-    logs.addEvent(event.logs, event.key, event.timestamp);
-    metrics.addEvent(event.metrics, event.key, event.timestamp);
+    const micros = textMicros(event.timestamp);
+    logs.addEvent(event.logs, event.key, micros);
+    metrics.addEvent(event.metrics, event.key, micros);
     const { key, rank, timestamp, model, unpriced } = event;
     return { key, rank, timestamp, model, unpriced, seq: ordinal * SEQ_PER_FILE + index, service, logs: event.logs.length, metrics: event.metrics.length };
   });

@@ -5,7 +5,7 @@ import { encodeAttributes } from "../../src/sources/shared/attributes.ts";
 import { splitPathList } from "../../src/sources/shared/env-paths.ts";
 import { scanLines } from "../../src/sources/shared/byte-source.ts";
 import { mergeEvents, selectEvents } from "../../src/sources/shared/merge.ts";
-import { parseTimestamp } from "../../src/sources/shared/timestamps.ts";
+import { formatMicros, parseTimestamp, textMicros } from "../../src/sources/shared/timestamps.ts";
 import { walkFiles } from "../../src/sources/shared/walk.ts";
 import type { ParsedFile, UsageEvent } from "../../src/sources/types.ts";
 import { tempDir } from "./helpers.ts";
@@ -28,6 +28,14 @@ describe("timestamps", () => {
       expect(parseTimestamp(input)).toBeNull();
     },
   );
+
+  test("textMicros reads an Instant's text back to its microseconds, any year", () => {
+    for (const input of ["2025-08-28T12:57:14.717Z", "1969-12-31T23:59:59.999999Z", "0001-01-01T00:00:00Z", "0099-03-01T12:00:00.5Z", "2024-02-29T23:59:59Z", "2200-12-31T23:59:59.999999Z"]) {
+      const instant = parseTimestamp(input)!;
+      expect(textMicros(instant.text)).toBe(instant.micros);
+    }
+    expect(textMicros(formatMicros(-1))).toBe(-1);
+  });
 
   test("microseconds survive arithmetic", () => {
     const a = parseTimestamp("2026-01-02T10:00:00.000001Z")!;

@@ -65,6 +65,23 @@ function parseUtcFast(value: string): Instant | null {
   return { text: `${value.slice(0, 10)} ${value.slice(11, 19)}.${six}`, micros };
 }
 
+/** Days from 1970-01-01 to a proleptic Gregorian date, any year (Howard Hinnant's days_from_civil; Date.UTC maps years 0–99 to 19xx). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146097 + dayOfEra - 719468;
+}
+
+/** The epoch microseconds of an `Instant.text` (`formatMicros`' output, read back without a parse of the general form). */
+export function textMicros(text: string): number {
+  const days = daysFromCivil(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2));
+  const seconds = ((days * 24 + digits(text, 11, 2)) * 60 + digits(text, 14, 2)) * 60 + digits(text, 17, 2);
+  return seconds * 1_000_000 + digits(text, 20, 6);
+}
+
 /** Parses an RFC 3339 timestamp, keeping microseconds (further digits are truncated, as DuckDB does). */
 export function parseTimestamp(value: unknown): Instant | null {
   if (typeof value !== "string") return null;
@@ -94,4 +111,4 @@ export function parseTimestampSlow(value: string): Instant | null {
   return { text: formatMicros(micros), micros };
 }
 
-withoutTopTier(parseUtcFast, digits, parseTimestamp);
+withoutTopTier(parseUtcFast, digits, parseTimestamp, textMicros, daysFromCivil);
