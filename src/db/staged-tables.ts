@@ -30,7 +30,7 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
     }
     writtenOnce.set(rows, written);
     // The staged rows held in memory and what writing left on the heap go now, before DuckDB takes its share (the peak of a large import).
-    rows.releaseHeld();
+    rows.release();
     Bun.gc(true);
   }
   const inserted: InsertedCounts = { logs: 0, metrics: 0 };

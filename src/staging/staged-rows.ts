@@ -95,16 +95,20 @@ export class StagedRows {
 
   #openFiles(): Record<StagedTableKey, number> {
     if (!this.#files) {
-      const folder = this.#scratchFolder();
-      const logs = openSync(folder.file("logs.staged"), "w");
+      const logs = openSync(this.#stagedPath("logs"), "w");
       try {
-        this.#files = { logs, metrics: openSync(folder.file("metrics.staged"), "w") };
+        this.#files = { logs, metrics: openSync(this.#stagedPath("metrics"), "w") };
       } catch (error) {
         closeSync(logs);
         throw error;
       }
     }
     return this.#files;
+  }
+
+  /** Where a table's fragments go once they are written out. */
+  #stagedPath(table: StagedTableKey): string {
+    return this.#scratchFolder().file(`${table}.staged`);
   }
 
   #scratchFolder(): ScratchFolder {
@@ -130,7 +134,7 @@ export class StagedRows {
     if (this.#open) throw new Error("staged rows are read back only after close()");
     const places = this.#spilled[table];
     if (places.length > 0) {
-      const fd = openSync((this.#folder as ScratchFolder).file(`${table}.staged`), "r");
+      const fd = openSync(this.#stagedPath(table), "r");
       try {
         // Its own ArrayBuffer (allocUnsafeSlow): the fragment's Int32 words need a 4-byte aligned start.
         const buffer = Buffer.allocUnsafeSlow(Math.max(...places.map((place) => place.length)));
@@ -161,7 +165,7 @@ export class StagedRows {
   }
 
   /** Lets go of the staged rows once they were written as Parquet (fragments() is then empty; the scratch files stay until dispose). */
-  releaseHeld(): void {
+  release(): void {
     this.#held = { logs: [], metrics: [] };
     this.#heldBytes = 0;
     this.#spilled.logs = [];
@@ -181,7 +185,7 @@ export class StagedRows {
     try {
       this.close();
     } finally {
-      this.#held = { logs: [], metrics: [] };
+      this.release();
       this.#folder?.dispose();
       this.#folder = null;
     }

@@ -214,12 +214,13 @@ export interface LineSource {
 export class PieceCollector {
   /** Its own ArrayBuffer (allocUnsafeSlow, not the shared pool): it is transferred whole. */
   #bytes: Buffer;
-  constructor(expected = 1 << 16) {
-    this.#bytes = Buffer.allocUnsafeSlow(expected);
-  }
   #length = 0;
   readonly #ends: number[] = [];
   #finalPieces = 0;
+
+  constructor(expected = 1 << 16) {
+    this.#bytes = Buffer.allocUnsafeSlow(expected);
+  }
 
   readonly add: PieceSink = (piece, final) => {
     if (this.#length + piece.length > this.#bytes.length) {
@@ -444,7 +445,6 @@ function replay(selected: SelectedLines, sink: PieceSink): LineSelection {
  * thread; only the selected ones are decoded and parsed, here.
  */
 export async function scanJsonl(path: string, handler: JsonlHandler, options: ReadOptions = {}): Promise<JsonlStats> {
-  checkNeedles(handler.needles);
   const parse = pieceParser(handler);
   let failed = 0;
   let finalParsed = true;
