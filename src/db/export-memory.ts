@@ -4,17 +4,17 @@ import { errorMessage } from "../errors.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 
 /**
- * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
- * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
- * cap DuckDB's buffer memory so that exports and imports stay small on any history.
- */
-/**
  * 192 MB: with the compiled executable (its runtime and DuckDB's library are part of the process), 256 MB let a
  * 5-million-row export peak at 440–520 MB and a 2 GB import at 520–590 MB; 192 MB gave 380–450 and 440–475 MB
  * at the same speed (session 3, docs/performance.md).
  */
 const DEFAULT_MEMORY_LIMIT = "192MB";
 
+/**
+ * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
+ * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
+ * cap DuckDB's buffer memory so that exports and imports stay small on any history.
+ */
 export async function boundExportMemory(connection: DuckDBConnection): Promise<void> {
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || DEFAULT_MEMORY_LIMIT });

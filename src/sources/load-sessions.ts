@@ -77,7 +77,7 @@ export async function stageFiles(
     progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms);
     onStaged(outcome.staged);
   };
-  const workers = parseWorkerCount(files.length, bytes, process.env, { cpus: navigator.hardwareConcurrency || 1, hash });
+  const workers = parseWorkerCount(files.length, bytes, hash);
   const job: PoolJob = { source, files, firstOrdinal, hash, signal, collect, lines: null };
   if (workers > 0) {
     await stageInWorkers(job, workers);
@@ -142,16 +142,16 @@ let workersUnavailable = false;
 
 /**
  * How many worker threads to parse with; 0: in this thread. One per CPU, at most 4; none for small inputs (see
- * MIN_PARALLEL_BYTES_TWO_CORES; `hash`: the files are hashed too) or a single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>` sets the maximum and applies whatever the size (tests); `0` turns
- * workers off.
+ * MIN_PARALLEL_BYTES_TWO_CORES; `hash`: the files are hashed too) or a single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>`
+ * sets the maximum and applies whatever the size (tests); `0` turns workers off.
  */
 export function parseWorkerCount(
   files: number,
   bytes: number,
+  hash: boolean,
   env: Record<string, string | undefined> = process.env,
-  machine: { cpus: number; hash: boolean } = { cpus: navigator.hardwareConcurrency || 1, hash: true },
+  cpus = navigator.hardwareConcurrency || 1,
 ): number {
-  const { cpus, hash } = machine;
   let max = MAX_WORKERS;
   const setting = env["AI_OBSERVER_PARSE_WORKERS"]?.trim();
   if (setting) {

@@ -35,24 +35,25 @@ export async function writeStagedTable(
 ): Promise<number> {
   const shape = SHAPES[table];
   const key = STAGED_KEYS[table];
-  const staged = key === null ? null : rows;
+  // The staged rows of this table, if it has any.
+  const source = key !== null && rows !== null ? { rows, key } : null;
   const selected = new Map(chosen.map((event) => [event.seq, event]));
   const constants = [...shape.constants];
-  const services = new Set(chosen.filter((event) => key !== null && event[key] > 0).map((event) => event.service));
+  const services = new Set(source ? chosen.filter((event) => event[source.key] > 0).map((event) => event.service) : []);
   const serviceBytes = new Map([...services].map((service) => [service, Buffer.from(service)]));
   const perRowService = shape.service !== null && services.size > 1 ? shape.service : null;
   if (shape.service !== null && perRowService === null) constants[shape.service] = serviceBytes.values().next().value ?? Buffer.alloc(0);
   // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
   const capacities: (number | undefined)[] = [];
-  if (key !== null && staged !== null) {
-    const bytes = staged.columnBytes(key);
+  if (source) {
+    const bytes = source.rows.columnBytes(source.key);
     shape.live.forEach(({ index }, c) => {
       capacities[index] = Math.min(bytes[c] ?? 0, limits.bytes) + (64 << 10);
     });
   }
   const writer = new ParquetWriter(path, tableColumns(table), constants, limits, capacities);
   try {
-    for (const fragment of key !== null && staged !== null ? staged.fragments(key) : []) {
+    for (const fragment of source ? source.rows.fragments(source.key) : []) {
       if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
       const first = fragment.ordinal * SEQ_PER_FILE;
       let event = 0;

@@ -203,12 +203,12 @@ describe("stageFiles: worker threads", () => {
   }
 
   test("how many: none for small inputs or when turned off", () => {
-    expect(parseWorkerCount(100, 1 << 30, { AI_OBSERVER_PARSE_WORKERS: "0" })).toBe(0);
-    expect(parseWorkerCount(1, 1 << 30, {})).toBe(0);
-    expect(parseWorkerCount(100, 1000, {})).toBe(0);
-    expect(parseWorkerCount(100, 1000, { AI_OBSERVER_PARSE_WORKERS: "2" })).toBe(Math.min(2, navigator.hardwareConcurrency));
+    expect(parseWorkerCount(100, 1 << 30, true, { AI_OBSERVER_PARSE_WORKERS: "0" })).toBe(0);
+    expect(parseWorkerCount(1, 1 << 30, true, {})).toBe(0);
+    expect(parseWorkerCount(100, 1000, true, {})).toBe(0);
+    expect(parseWorkerCount(100, 1000, true, { AI_OBSERVER_PARSE_WORKERS: "2" })).toBe(Math.min(2, navigator.hardwareConcurrency));
     // Two cores, no hashing: here up to 768 MB (the workers' JIT would compete with the parse); else from 8 MB.
-    const count = (bytes: number, cpus: number, hash = false) => parseWorkerCount(100, bytes, {}, { cpus, hash });
+    const count = (bytes: number, cpus: number, hash = false) => parseWorkerCount(100, bytes, hash, {}, cpus);
     expect(count(400 << 20, 2)).toBe(0);
     expect(count(1 << 30, 2)).toBe(2);
     expect(count(400 << 20, 2, true)).toBe(2);
