@@ -28,6 +28,31 @@ function parsedFile(f: number, events: number): ParsedFile {
 }
 
 describe("staged column fragments", () => {
+  test("text in parts, quoted ASCII and a repeated value give the bytes pushText gives", () => {
+    const spec: ColumnSpec = { name: "a", kind: "JSON" };
+    const long = "x".repeat(100); // past the byte loop: written by Buffer#write
+    const parts = new ColumnBuilder(spec, 8); // tiny: every part makes it grow
+    const whole = new ColumnBuilder(spec, 8);
+    parts.beginText();
+    parts.appendBytes(Buffer.from('{"k":'));
+    parts.appendQuotedAscii("v 1");
+    parts.appendBytes(Buffer.from(',"ü":'));
+    parts.appendQuotedAscii(long);
+    parts.appendBytes(Buffer.from("}"));
+    parts.endText();
+    parts.pushRepeated();
+    parts.pushText("é");
+    parts.pushRepeated();
+    const json = `{"k":"v 1","ü":"${long}"}`;
+    for (const value of [json, json, "é", "é"]) whole.pushText(value);
+    expect(parts.values()).toEqual(whole.values());
+    expect([parts.rows, parts.runs]).toEqual([4, [1, 4]]);
+    parts.reset();
+    expect(() => parts.pushRepeated()).toThrow(/no text value to repeat/);
+    parts.pushNull();
+    expect(() => parts.pushRepeated()).toThrow(/no text value to repeat/);
+  });
+
   test("appendPlain gives the same page and min/max as pushing each value", () => {
     const specs: ColumnSpec[] = [
       { name: "ts", kind: "TIMESTAMP" },

@@ -54,6 +54,23 @@ function alignedView(kind: ColumnKind, bytes: Buffer, at: number, rows: number):
   }
 }
 
+/** How a number column writes a value. */
+const enum NumberWrite {
+  None,
+  Int64,
+  Int32,
+  UInt32,
+  Double,
+}
+const NUMBER_WRITES: Partial<Record<ColumnKind, NumberWrite>> = {
+  TIMESTAMP: NumberWrite.Int64,
+  BIGINT: NumberWrite.Int64,
+  UBIGINT: NumberWrite.Int64,
+  INTEGER: NumberWrite.Int32,
+  UINTEGER: NumberWrite.UInt32,
+  DOUBLE: NumberWrite.Double,
+};
+
 /** Room before the values for the page's definition levels (a column without NULLs needs 6 bytes). */
 const FRONT = 64;
 
@@ -65,9 +82,16 @@ const FRONT = 64;
 export class ColumnBuilder {
   #values: Buffer;
   #length = FRONT;
+  /** Where the last text value's length word is (-1: none since the last reset). */
+  #textStart = -1;
+  /** Counts resets, so a cell can tell that its column is still where it left it (see pushRepeated). */
+  generation = 0;
   /** Definition-level runs: [level, count, level, count, …]. */
   readonly runs: number[] = [];
   #bits: number[] | null;
+  // The kind, worked out once: comparing `spec.kind` (a string) on every value costs more than the value's write.
+  readonly #takesText: boolean;
+  readonly #number: NumberWrite;
   nulls = 0;
   rows = 0;
   min = Number.POSITIVE_INFINITY;
@@ -80,10 +104,14 @@ export class ColumnBuilder {
   ) {
     this.#values = Buffer.allocUnsafe(FRONT + capacity);
     this.#bits = spec.kind === "BOOLEAN" ? [] : null;
+    this.#takesText = spec.kind === "VARCHAR" || spec.kind === "JSON";
+    this.#number = NUMBER_WRITES[spec.kind] ?? NumberWrite.None;
   }
 
   /** Empty again, keeping its memory (a builder reused from file to file). */
   reset(): void {
+    this.generation++;
+    this.#textStart = -1;
     this.#length = FRONT;
     this.runs.length = 0;
     if (this.#bits) this.#bits = [];
@@ -112,6 +140,7 @@ export class ColumnBuilder {
   }
 
   pushNull(): void {
+    this.#textStart = -1;
     this.nulls++;
     this.#level(0);
   }
@@ -122,23 +151,20 @@ export class ColumnBuilder {
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
     }
-    switch (this.spec.kind) {
-      case "TIMESTAMP":
-      case "BIGINT":
-      case "UBIGINT": {
+    switch (this.#number) {
+      case NumberWrite.Int64:
         this.#reserve(8);
         this.#length = writeInt64LE(this.#values, value, this.#length);
         return;
-      }
-      case "INTEGER":
+      case NumberWrite.Int32:
         this.#reserve(4);
         this.#length = this.#values.writeInt32LE(value, this.#length);
         return;
-      case "UINTEGER":
+      case NumberWrite.UInt32:
         this.#reserve(4);
         this.#length = this.#values.writeUInt32LE(value, this.#length);
         return;
-      case "DOUBLE":
+      case NumberWrite.Double:
         this.#reserve(8);
         this.#length = this.#values.writeDoubleLE(value, this.#length);
         return;
@@ -155,12 +181,13 @@ export class ColumnBuilder {
 
   /** A string value as UTF-8 bytes: `bytes[start..end]`. */
   pushBytes(bytes: Buffer, start = 0, end = bytes.length): void {
-    if (this.spec.kind !== "VARCHAR" && this.spec.kind !== "JSON") throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
+    this.#textKind();
     this.#level(1);
     const length = end - start;
     this.#reserve(4 + length);
     const values = this.#values;
     let at = this.#length;
+    this.#textStart = at;
     values[at++] = length & 0xff;
     values[at++] = (length >>> 8) & 0xff;
     values[at++] = (length >>> 16) & 0xff;
@@ -178,15 +205,76 @@ export class ColumnBuilder {
     this.pushBytes(Buffer.from(value));
   }
 
+  #textKind(): void {
+    if (!this.#takesText) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
+  }
+
   /** A string value, written as UTF-8 straight into the column (lone surrogates become U+FFFD, as with Buffer.from). */
   pushText(value: string): void {
-    if (this.spec.kind !== "VARCHAR" && this.spec.kind !== "JSON") throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
+    this.#textKind();
     this.#level(1);
     this.#reserve(4 + value.length * 3);
     const at = this.#length;
     const length = this.#values.write(value, at + 4, "utf8");
     this.#values.writeUInt32LE(length, at);
+    this.#textStart = at;
     this.#length = at + 4 + length;
+  }
+
+  /** Starts a text value given in parts (`appendBytes`), which `endText` ends. */
+  beginText(): void {
+    this.#textKind();
+    this.#level(1);
+    this.#reserve(4);
+    this.#textStart = this.#length;
+    this.#length += 4;
+  }
+
+  /** The next part of the text value `beginText` started. */
+  appendBytes(bytes: Uint8Array): void {
+    const length = bytes.length;
+    this.#reserve(length);
+    const values = this.#values;
+    let at = this.#length;
+    if (length <= 32) {
+      for (let i = 0; i < length; i++) values[at++] = bytes[i] as number;
+    } else {
+      values.set(bytes, at);
+      at += length;
+    }
+    this.#length = at;
+  }
+
+  /** `"text"` as the next part (see ByteSink.appendQuotedAscii: one byte per character). */
+  appendQuotedAscii(text: string): void {
+    const length = text.length;
+    this.#reserve(length + 2);
+    const values = this.#values;
+    let at = this.#length;
+    values[at++] = 0x22;
+    if (length <= 64) {
+      for (let i = 0; i < length; i++) values[at++] = text.charCodeAt(i);
+    } else {
+      at += values.write(text, at, length, "latin1");
+    }
+    values[at++] = 0x22;
+    this.#length = at;
+  }
+
+  endText(): void {
+    this.#values.writeUInt32LE(this.#length - this.#textStart - 4, this.#textStart);
+  }
+
+  /** The last text value once more (pushText, or beginText … endText); nothing else may have been pushed since. */
+  pushRepeated(): void {
+    const start = this.#textStart;
+    if (start < 0) throw new Error(`column ${this.spec.name}: no text value to repeat`);
+    const size = this.#length - start;
+    this.#level(1);
+    this.#reserve(size);
+    this.#values.copy(this.#values, this.#length, start, start + size);
+    this.#textStart = this.#length;
+    this.#length += size;
   }
 
   /**
@@ -196,6 +284,7 @@ export class ColumnBuilder {
   appendPlain(bytes: Uint8Array, start: number, end: number, rows: number): void {
     if (this.#bits) throw new Error(`column ${this.spec.name} (${this.spec.kind}): booleans cannot be appended`);
     if (rows === 0) return;
+    this.#textStart = -1;
     this.rows += rows;
     const last = this.runs.length - 2;
     if (last >= 0 && this.runs[last] === 1) (this.runs[last + 1] as number) += rows;
@@ -260,4 +349,16 @@ export class ColumnBuilder {
   }
 }
 
-withoutTopTier(ColumnBuilder.prototype.pushNumber, ColumnBuilder.prototype.pushBytes, ColumnBuilder.prototype.pushText, ColumnBuilder.prototype.appendPlain, readInt64LE, writeInt64LE);
+withoutTopTier(
+  ColumnBuilder.prototype.pushNumber,
+  ColumnBuilder.prototype.pushBytes,
+  ColumnBuilder.prototype.pushText,
+  ColumnBuilder.prototype.beginText,
+  ColumnBuilder.prototype.appendBytes,
+  ColumnBuilder.prototype.appendQuotedAscii,
+  ColumnBuilder.prototype.endText,
+  ColumnBuilder.prototype.pushRepeated,
+  ColumnBuilder.prototype.appendPlain,
+  readInt64LE,
+  writeInt64LE,
+);

@@ -2,7 +2,7 @@ import type { ColumnBuilder } from "../parquet/column-builder.ts";
 import type { ConstantValue } from "../parquet/parquet-writer.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
-import { encodeAttributes } from "../sources/shared/attributes.ts";
+import { writeAttributes } from "../sources/shared/attributes.ts";
 import type { LogRow, MetricRow } from "../sources/types.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
@@ -61,23 +61,33 @@ const LOG_CELLS: Cells<LogRow> = {
   Body: (column, row) => column.pushBytes(repeated(row.body)),
   ResourceAttributes: constant(EMPTY_OBJECT),
   ScopeAttributes: constant(EMPTY_OBJECT),
-  LogAttributes: (column, row, key) => column.pushText(encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key)),
+  LogAttributes: (column, row, key) => pushAttributes(column, row.attributes, key),
 };
 
+/** A row's attribute JSON, with the event's key added as `import.key`. */
+function pushAttributes(column: ColumnBuilder, attributes: Record<string, string>, key: string): void {
+  column.beginText();
+  writeAttributes(column, attributes, IMPORT_KEY_ATTRIBUTE, key);
+  column.endText();
+}
+
 /**
- * The attribute JSON of metric rows: the rows of one event often share one attributes object (Claude's
- * `_user_facing` twins), whose encoding is then reused.
+ * The rows of one event often share one attributes object (Claude's `_user_facing` twins): the
+ * attribute JSON of the row before is then repeated, when it went into the same column, unchanged.
  */
-let lastAttributes: Record<string, string> | null = null;
-let lastKey = "";
-let lastJson = "";
-function metricAttributes(row: MetricRow, key: string): string {
-  if (row.attributes !== lastAttributes || key !== lastKey) {
-    lastAttributes = row.attributes;
-    lastKey = key;
-    lastJson = encodeAttributes(row.attributes, IMPORT_KEY_ATTRIBUTE, key);
+const lastMetric = { column: null as ColumnBuilder | null, generation: 0, rows: 0, attributes: null as Record<string, string> | null, key: "" };
+function metricAttributes(column: ColumnBuilder, row: MetricRow, key: string): void {
+  const last = lastMetric;
+  if (last.column === column && last.generation === column.generation && last.rows === column.rows && last.attributes === row.attributes && last.key === key) {
+    column.pushRepeated();
+  } else {
+    pushAttributes(column, row.attributes, key);
+    last.column = column;
+    last.generation = column.generation;
+    last.attributes = row.attributes;
+    last.key = key;
   }
-  return lastJson;
+  last.rows = column.rows;
 }
 
 /** otel_metrics as the Go importer writes it: MetricType 'sum', the other columns NULL, '{}' or '[]'. */
@@ -86,7 +96,7 @@ const METRIC_CELLS: Cells<MetricRow> = {
   ServiceName: SERVICE,
   MetricName: (column, row) => column.pushBytes(repeated(row.metricName)),
   ResourceAttributes: constant(EMPTY_OBJECT),
-  Attributes: (column, row, key) => column.pushText(metricAttributes(row, key)),
+  Attributes: (column, row, key) => metricAttributes(column, row, key),
   MetricType: constant(SUM),
   Value: (column, row) => column.pushNumber(row.value),
   BucketCounts: constant(EMPTY_ARRAY),
@@ -123,4 +133,4 @@ export const METRIC_SHAPE = shape("otel_metrics", METRIC_CELLS);
 /** Nothing is staged for traces: their file has the columns and no rows. */
 export const TRACE_SHAPE = shape<never>("otel_traces", {});
 
-withoutTopTier(metricAttributes, repeated, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));
+withoutTopTier(pushAttributes, metricAttributes, repeated, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));

@@ -1,74 +1,96 @@
 import { withoutTopTier } from "../../jit-tier.ts";
-/**
+
+/*
  * Go `encoding/json` of a `map[string]string`: keys in byte order, no spaces, `<` `>` `&` and U+2028/U+2029
  * escaped, invalid UTF-16 (lone surrogates) replaced by U+FFFD. An empty map is `{}`.
+ *
+ * Written as UTF-8 parts into a `ByteSink` (a Parquet column takes them without a string in between): the
+ * maps of a run have a handful of key sets, whose order and key bytes are worked out once; the values are
+ * written as they come (a cache of their encodings, tens of thousands of ids, was slower: it does not stay
+ * in the CPU's caches).
  */
+
+/** Takes the parts of one value, in order. */
+export interface ByteSink {
+  appendBytes(bytes: Uint8Array): void;
+  /** `"text"`: `text` is printable ASCII (0x20–0x7e) without `"` or `\`. */
+  appendQuotedAscii(text: string): void;
+}
+
+/** The order of one key set, and the bytes that go before each value: `{"key":` for the first, `,"key":` after. */
+interface KeyOrder {
+  keys: readonly string[];
+  extraKey: string | undefined;
+  names: string[];
+  prefixes: Buffer[];
+  /** Where the extra key is in `names`, or -1. */
+  extraAt: number;
+}
+
+const EMPTY = Buffer.from("{}");
+const CLOSE = Buffer.from("}");
+const MAX_ORDERS = 256;
+let orders: KeyOrder[] = [];
+
+function sameKeys(order: KeyOrder, keys: readonly string[], extraKey: string | undefined): boolean {
+  if (order.extraKey !== extraKey || order.keys.length !== keys.length) return false;
+  for (let i = 0; i < keys.length; i++) if (order.keys[i] !== keys[i]) return false;
+  return true;
+}
+
+/** UTF-8 byte order of the keys as they are written (a lone surrogate is U+FFFD there). */
+function byEncodedBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function newOrder(keys: readonly string[], extraKey: string | undefined): KeyOrder {
+  const names = [...keys];
+  if (extraKey !== undefined && !names.includes(extraKey)) names.push(extraKey);
+  names.sort(byEncodedBytes);
+  const prefixes = names.map((name, i) => Buffer.from(`${i === 0 ? "{" : ","}${goJsonString(name)}:`));
+  const order = { keys, extraKey, names, prefixes, extraAt: extraKey === undefined ? -1 : names.indexOf(extraKey) };
+  if (orders.length >= MAX_ORDERS) orders = [];
+  orders.push(order);
+  return order;
+}
+
+function keyOrder(keys: readonly string[], extraKey: string | undefined): KeyOrder {
+  for (let i = 0; i < orders.length; i++) {
+    const order = orders[i] as KeyOrder;
+    if (sameKeys(order, keys, extraKey)) return order;
+  }
+  return newOrder(keys, extraKey);
+}
+
+/** What Go writes unchanged between the quotes: printable ASCII but `"` `\\` `<` `>` `&`. */
+const PLAIN_ASCII = /^[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x5b\x5d-\x7e]*$/;
+
+function writeJsonString(sink: ByteSink, value: string): void {
+  if (PLAIN_ASCII.test(value)) sink.appendQuotedAscii(value);
+  else sink.appendBytes(Buffer.from(goJsonString(value)));
+}
+
+/** Writes the JSON of `attributes`, with `extraKey` set to `extraValue` (added, or replacing its value), into `sink`. */
+export function writeAttributes(sink: ByteSink, attributes: Record<string, string>, extraKey?: string, extraValue?: string): void {
+  const order = keyOrder(Object.keys(attributes), extraKey);
+  const names = order.names;
+  if (names.length === 0) {
+    sink.appendBytes(EMPTY);
+    return;
+  }
+  for (let i = 0; i < names.length; i++) {
+    sink.appendBytes(order.prefixes[i] as Buffer);
+    writeJsonString(sink, i === order.extraAt ? (extraValue ?? "") : (attributes[names[i] as string] ?? ""));
+  }
+  sink.appendBytes(CLOSE);
+}
+
+/** `writeAttributes` as a string. */
 export function encodeAttributes(attributes: Record<string, string>, extraKey?: string, extraValue?: string): string {
-  const keys = Object.keys(attributes);
-  if (extraKey !== undefined && !(extraKey in attributes)) keys.push(extraKey);
-  // UTF-16 order equals code point order unless a key holds a surrogate pair (rare): then compare properly.
-  if (keys.some(hasSurrogate)) return encodeSorted(attributes, keys.sort(compareCodePoints), extraKey, extraValue);
-  sortStrings(keys);
-  return viaStringify(attributes, keys, extraKey, extraValue) ?? encodeSorted(attributes, keys, extraKey, extraValue);
-}
-
-/** Insertion sort by UTF-16 code units: maps have a handful of keys, and this beats Array#sort there. */
-function sortStrings(keys: string[]): void {
-  for (let i = 1; i < keys.length; i++) {
-    const key = keys[i] as string;
-    let j = i - 1;
-    for (; j >= 0 && (keys[j] as string) > key; j--) keys[j + 1] = keys[j] as string;
-    keys[j + 1] = key;
-  }
-}
-
-/** What JSON.stringify writes differently from Go: `<` `>` `&`, U+2028/U+2029 raw, lone surrogates as `\udXXX`. */
-const NOT_GO = /[<>&\u2028\u2029]|\\ud[89a-f]/i;
-
-/**
- * The fast path: JSON.stringify (native) of an object built in key order. It equals Go's encoding unless the
- * text holds one of NOT_GO (then `null`; a false alarm only costs the slow path). Keys that look like array
- * indexes would be put first by any JS object, so they take the slow path too.
- */
-function viaStringify(attributes: Record<string, string>, keys: readonly string[], extraKey?: string, extraValue?: string): string | null {
-  const ordered: Record<string, string> = {};
-  for (const key of keys) {
-    const first = key.charCodeAt(0);
-    if (first >= 48 && first <= 57) return null;
-    ordered[key] = key === extraKey ? (extraValue ?? "") : (attributes[key] ?? "");
-  }
-  const json = JSON.stringify(ordered);
-  return NOT_GO.test(json) ? null : json;
-}
-
-function encodeSorted(attributes: Record<string, string>, keys: readonly string[], extraKey?: string, extraValue?: string): string {
-  let json = "{";
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    const value = key === extraKey ? (extraValue ?? "") : (attributes[key] ?? "");
-    json += `${i === 0 ? "" : ","}${cachedJsonString(key)}:${cachedJsonString(value)}`;
-  }
-  return `${json}}`;
-}
-
-const SURROGATE = /[\ud800-\udfff]/;
-
-function hasSurrogate(text: string): boolean {
-  return SURROGATE.test(text);
-}
-
-// Keys and most values (models, types, session ids) repeat across millions of rows.
-const encoded = new Map<string, string>();
-const CACHE_LIMIT = 100_000;
-
-function cachedJsonString(value: string): string {
-  let json = encoded.get(value);
-  if (json === undefined) {
-    json = goJsonString(value);
-    if (encoded.size >= CACHE_LIMIT) encoded.clear();
-    encoded.set(value, json);
-  }
-  return json;
+  const parts: Uint8Array[] = [];
+  const sink: ByteSink = { appendBytes: (bytes) => parts.push(bytes), appendQuotedAscii: (text) => parts.push(Buffer.from(`"${text}"`)) };
+  writeAttributes(sink, attributes, extraKey, extraValue);
+  return Buffer.concat(parts).toString("utf8");
 }
 
 const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]/g;
@@ -106,4 +128,4 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-withoutTopTier(encodeAttributes, viaStringify, sortStrings, encodeSorted, hasSurrogate);
+withoutTopTier(writeAttributes, keyOrder, sameKeys, writeJsonString);
