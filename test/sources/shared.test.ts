@@ -5,12 +5,32 @@ import { encodeAttributes } from "../../src/sources/shared/attributes.ts";
 import { splitPathList } from "../../src/sources/shared/env-paths.ts";
 import { scanLines } from "../../src/sources/shared/byte-source.ts";
 import { mergeEvents, selectEvents } from "../../src/sources/shared/merge.ts";
-import { formatMicros, parseTimestamp, textMicros } from "../../src/sources/shared/timestamps.ts";
+import { formatMicros, parseTimestamp, parseTimestampSlow, textMicros } from "../../src/sources/shared/timestamps.ts";
 import { walkFiles } from "../../src/sources/shared/walk.ts";
 import type { ParsedFile, UsageEvent } from "../../src/sources/types.ts";
 import { tempDir } from "./helpers.ts";
 
 describe("timestamps", () => {
+  test("the fast path for ...Z timestamps agrees with the full parser (1700-2200, 0-9 fraction digits, leap days)", () => {
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const two = (n: number) => String(n).padStart(2, "0");
+    for (let i = 0; i < 5000; i++) {
+      const year = 1700 + random(501);
+      const month = 1 + random(12);
+      const day = 1 + random(i % 10 === 0 ? 31 : 28) + (month === 2 && i % 7 === 0 ? 1 : 0);
+      const digits = random(10);
+      const fraction = digits === 0 ? "" : `.${String(random(10 ** digits)).padStart(digits, "0")}`;
+      const text = `${year}-${two(month)}-${two(day)}T${two(random(24))}:${two(random(60))}:${two(random(60))}${fraction}Z`;
+      expect(parseTimestamp(text)).toEqual(parseTimestampSlow(text));
+    }
+    expect(parseTimestamp("2024-02-29T00:00:00Z")?.text).toBe("2024-02-29 00:00:00.000000");
+    expect(parseTimestamp("2023-02-29T00:00:00Z")).toBeNull();
+  });
+
   test.each([
     ["2025-08-28T12:57:14.717Z", "2025-08-28 12:57:14.717000"],
     ["2025-08-28T12:57:14.123456789Z", "2025-08-28 12:57:14.123456"],

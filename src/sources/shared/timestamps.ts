@@ -23,6 +23,7 @@ export function formatMicros(micros: number): string {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const FRACTION_PAD = ["000000", "00000", "0000", "000", "00", "0", ""];
+const FRACTION_SCALE = [0, 100_000, 10_000, 1_000, 100, 10, 1];
 
 /** Digits at `from..from+count` as a number, or -1 when one is not a digit. */
 function digits(value: string, from: number, count: number): number {
@@ -36,7 +37,7 @@ function digits(value: string, from: number, count: number): number {
 }
 
 /**
- * The common shape `YYYY-MM-DDTHH:MM:SS(.f…)Z` (years 1700–2200) by slicing, without a regex, `Date` objects or
+ * The common shape `YYYY-MM-DDTHH:MM:SS(.f…)Z` (years 1700–2200) by slicing, without a regex, `Date` or
  * padding; `null` for anything else, which the full parser then decides.
  */
 function parseUtcFast(value: string): Instant | null {
@@ -55,14 +56,16 @@ function parseUtcFast(value: string): Instant | null {
   const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   if (day > (DAYS_IN_MONTH[month - 1] as number) + (leap ? 1 : 0)) return null;
   let fraction = "";
+  let micros = 0;
   if (length > 20) {
     // `.` and at least one digit before the `Z`.
     if (value.charCodeAt(19) !== 46 || length < 22 || digits(value, 20, length - 21) < 0) return null;
     fraction = value.slice(20, Math.min(26, length - 1));
+    micros = digits(fraction, 0, fraction.length) * (FRACTION_SCALE[fraction.length] as number);
   }
   const six = fraction + (FRACTION_PAD[fraction.length] as string);
-  const micros = Date.UTC(year, month - 1, day, hour, minute, second) * 1000 + Number(six);
-  return { text: `${value.slice(0, 10)} ${value.slice(11, 19)}.${six}`, micros };
+  const seconds = ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60 + second;
+  return { text: `${value.slice(0, 10)} ${value.slice(11, 19)}.${six}`, micros: seconds * 1_000_000 + micros };
 }
 
 /** Days from 1970-01-01 to a proleptic Gregorian date, any year (Howard Hinnant's days_from_civil; Date.UTC maps years 0–99 to 19xx). */
