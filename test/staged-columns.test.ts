@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { ColumnBuilder, type ColumnSpec } from "../src/parquet/column-builder.ts";
+import { AttributeJsonWriter, encodeAttributes } from "../src/sources/shared/attributes.ts";
 import { logRow, metricRow, WARN } from "../src/sources/shared/rows.ts";
 import type { ParsedFile, UsageEvent } from "../src/sources/types.ts";
 import { SEQ_PER_FILE, stageFile } from "../src/staging/staged-file.ts";
@@ -28,6 +29,40 @@ function parsedFile(f: number, events: number): ParsedFile {
 }
 
 describe("staged column fragments", () => {
+  test("attribute JSON row after row (repeats, shared first pairs, other key sets, resets, two columns) equals each row encoded alone", () => {
+    const spec: ColumnSpec = { name: "a", kind: "JSON" };
+    const base = { model: "m", "session.id": "s" };
+    const input = { ...base, type: "input" };
+    const rows: [Record<string, string>, string][] = [
+      [input, "k1"],
+      [input, "k1"], // a twin: repeated
+      [{ ...base, type: "output" }, "k1"], // all but the last pair shared
+      [base, "k1"], // other keys
+      [{ ...base, type: "out<put" }, "k1"], // shared pairs, then an escaped value
+      [{ ...base, type: "out<put" }, "k2"], // the extra key sorts first: nothing shared
+      [input, "k2"],
+      [{}, "k2"],
+      [{ cwd: "/ü", model: "m" }, "k2"],
+      [{ cwd: "/ü", model: "n" }, "k2"],
+    ];
+    const writer = new AttributeJsonWriter();
+    const one = new ColumnBuilder(spec, 8);
+    const two = new ColumnBuilder(spec, 8);
+    const expected = new ColumnBuilder(spec);
+    rows.forEach(([attributes, key], i) => {
+      writer.push(one, attributes, "import.key", key);
+      expected.pushText(encodeAttributes(attributes, "import.key", key));
+      if (i % 3 === 2) writer.push(two, attributes, "import.key", key); // the other column in between
+    });
+    expect(one.values().toString("latin1")).toBe(expected.values().toString("latin1"));
+    one.reset();
+    writer.push(one, input, "import.key", "k2"); // after a reset nothing is taken from before
+    const fresh = new ColumnBuilder(spec);
+    fresh.pushText(encodeAttributes(input, "import.key", "k2"));
+    expect(one.values()).toEqual(fresh.values());
+    expect(two.rows).toBe(3);
+  });
+
   test("text in parts, quoted ASCII and a repeated value give the bytes pushText gives", () => {
     const spec: ColumnSpec = { name: "a", kind: "JSON" };
     const long = "x".repeat(100); // past the byte loop: written by Buffer#write

@@ -84,6 +84,8 @@ export class ColumnBuilder {
   #length = FRONT;
   /** Where the last text value's length word is (-1: none since the last reset). */
   #textStart = -1;
+  /** While a value is written in parts: where the value before it starts (-1: none). */
+  #previousStart = -1;
   /** Counts resets, so a cell can tell that its column is still where it left it (see pushRepeated). */
   generation = 0;
   /** Definition-level runs: [level, count, level, count, …]. */
@@ -226,8 +228,22 @@ export class ColumnBuilder {
     this.#textKind();
     this.#level(1);
     this.#reserve(4);
+    this.#previousStart = this.#textStart;
     this.#textStart = this.#length;
     this.#length += 4;
+  }
+
+  /** Bytes written since `beginText`. */
+  get textLength(): number {
+    return this.#length - this.#textStart - 4;
+  }
+
+  /** Bytes `0..to` of the text value before the one `beginText` started, as its next part. */
+  appendFromPrevious(to: number): void {
+    const from = this.#previousStart + 4;
+    if (this.#previousStart < 0 || from + to > this.#textStart) throw new Error(`column ${this.spec.name}: the value before has no bytes 0..${to}`);
+    this.#reserve(to);
+    this.#length += this.#values.copy(this.#values, this.#length, from, from + to);
   }
 
   /** The next part of the text value `beginText` started. */
@@ -356,6 +372,7 @@ withoutTopTier(
   ColumnBuilder.prototype.beginText,
   ColumnBuilder.prototype.appendBytes,
   ColumnBuilder.prototype.appendQuotedAscii,
+  ColumnBuilder.prototype.appendFromPrevious,
   ColumnBuilder.prototype.endText,
   ColumnBuilder.prototype.pushRepeated,
   ColumnBuilder.prototype.appendPlain,

@@ -2,7 +2,7 @@ import type { ColumnBuilder } from "../parquet/column-builder.ts";
 import type { ConstantValue } from "../parquet/parquet-writer.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
-import { writeAttributes } from "../sources/shared/attributes.ts";
+import { AttributeJsonWriter } from "../sources/shared/attributes.ts";
 import type { LogRow, MetricRow } from "../sources/types.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
@@ -61,33 +61,13 @@ const LOG_CELLS: Cells<LogRow> = {
   Body: (column, row) => column.pushBytes(repeated(row.body)),
   ResourceAttributes: constant(EMPTY_OBJECT),
   ScopeAttributes: constant(EMPTY_OBJECT),
-  LogAttributes: (column, row, key) => pushAttributes(column, row.attributes, key),
+  LogAttributes: attributesCell(),
 };
 
 /** A row's attribute JSON, with the event's key added as `import.key`. */
-function pushAttributes(column: ColumnBuilder, attributes: Record<string, string>, key: string): void {
-  column.beginText();
-  writeAttributes(column, attributes, IMPORT_KEY_ATTRIBUTE, key);
-  column.endText();
-}
-
-/**
- * The rows of one event often share one attributes object (Claude's `_user_facing` twins): the
- * attribute JSON of the row before is then repeated, when it went into the same column, unchanged.
- */
-const lastMetric = { column: null as ColumnBuilder | null, generation: 0, rows: 0, attributes: null as Record<string, string> | null, key: "" };
-function metricAttributes(column: ColumnBuilder, row: MetricRow, key: string): void {
-  const last = lastMetric;
-  if (last.column === column && last.generation === column.generation && last.rows === column.rows && last.attributes === row.attributes && last.key === key) {
-    column.pushRepeated();
-  } else {
-    pushAttributes(column, row.attributes, key);
-    last.column = column;
-    last.generation = column.generation;
-    last.attributes = row.attributes;
-    last.key = key;
-  }
-  last.rows = column.rows;
+function attributesCell<R extends { attributes: Record<string, string> }>(): Cell<R> {
+  const writer = new AttributeJsonWriter();
+  return (column, row, key) => writer.push(column, row.attributes, IMPORT_KEY_ATTRIBUTE, key);
 }
 
 /** otel_metrics as the Go importer writes it: MetricType 'sum', the other columns NULL, '{}' or '[]'. */
@@ -96,7 +76,7 @@ const METRIC_CELLS: Cells<MetricRow> = {
   ServiceName: SERVICE,
   MetricName: (column, row) => column.pushBytes(repeated(row.metricName)),
   ResourceAttributes: constant(EMPTY_OBJECT),
-  Attributes: (column, row, key) => metricAttributes(column, row, key),
+  Attributes: attributesCell(),
   MetricType: constant(SUM),
   Value: (column, row) => column.pushNumber(row.value),
   BucketCounts: constant(EMPTY_ARRAY),
@@ -133,4 +113,4 @@ export const METRIC_SHAPE = shape("otel_metrics", METRIC_CELLS);
 /** Nothing is staged for traces: their file has the columns and no rows. */
 export const TRACE_SHAPE = shape<never>("otel_traces", {});
 
-withoutTopTier(pushAttributes, metricAttributes, repeated, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));
+withoutTopTier(repeated, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));

@@ -85,6 +85,81 @@ export function writeAttributes(sink: ByteSink, attributes: Record<string, strin
   sink.appendBytes(CLOSE);
 }
 
+/** A text column that takes attribute JSON one value after another (a Parquet column builder). */
+export interface TextColumn extends ByteSink {
+  /** Counts the column's resets: its earlier values are gone when it changed. */
+  readonly generation: number;
+  readonly rows: number;
+  beginText(): void;
+  /** Bytes written since `beginText`. */
+  readonly textLength: number;
+  /** Bytes `0..to` of the value before the one `beginText` started, as its next part. */
+  appendFromPrevious(to: number): void;
+  endText(): void;
+  /** The last value once more. */
+  pushRepeated(): void;
+}
+
+/**
+ * `writeAttributes` into a column, row after row, reusing what the row before wrote there: the same
+ * attributes object with the same extra value is the same JSON (Claude's `_user_facing` twins), and maps
+ * with the same keys whose first values are the same share those pairs' bytes (the four token types of
+ * one response differ only in `type`, which sorts last).
+ */
+export class AttributeJsonWriter {
+  #column: TextColumn | null = null;
+  #generation = 0;
+  #rows = 0;
+  #attributes: Record<string, string> | null = null;
+  #order: KeyOrder | null = null;
+  #extraValue: string | undefined;
+  /** The last value's values in key order, and where each pair ended in it. */
+  #values: string[] = [];
+  #ends: number[] = [];
+  #next: string[] = [];
+
+  push(column: TextColumn, attributes: Record<string, string>, extraKey?: string, extraValue?: string): void {
+    const follows = column === this.#column && column.generation === this.#generation && column.rows === this.#rows;
+    const last = this.#order;
+    if (follows && attributes === this.#attributes && extraValue === this.#extraValue && last !== null && last.extraKey === extraKey) {
+      column.pushRepeated();
+      this.#rows = column.rows;
+      return;
+    }
+    const order = keyOrder(Object.keys(attributes), extraKey);
+    const names = order.names;
+    const values = this.#next;
+    values.length = names.length;
+    for (let i = 0; i < names.length; i++) values[i] = i === order.extraAt ? (extraValue ?? "") : (attributes[names[i] as string] ?? "");
+    let shared = 0;
+    if (follows && order === last) {
+      const previous = this.#values;
+      while (shared < names.length && values[shared] === previous[shared]) shared++;
+    }
+    const ends = this.#ends;
+    column.beginText();
+    if (names.length === 0) column.appendBytes(EMPTY);
+    else {
+      if (shared > 0) column.appendFromPrevious(ends[shared - 1] as number);
+      for (let i = shared; i < names.length; i++) {
+        column.appendBytes(order.prefixes[i] as Buffer);
+        writeJsonString(column, values[i] as string);
+        ends[i] = column.textLength;
+      }
+      column.appendBytes(CLOSE);
+    }
+    column.endText();
+    this.#next = this.#values;
+    this.#values = values;
+    this.#column = column;
+    this.#generation = column.generation;
+    this.#rows = column.rows;
+    this.#attributes = attributes;
+    this.#order = order;
+    this.#extraValue = extraValue;
+  }
+}
+
 /** `writeAttributes` as a string. */
 export function encodeAttributes(attributes: Record<string, string>, extraKey?: string, extraValue?: string): string {
   const parts: Uint8Array[] = [];
@@ -128,4 +203,4 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-withoutTopTier(writeAttributes, keyOrder, sameKeys, writeJsonString);
+withoutTopTier(writeAttributes, keyOrder, sameKeys, writeJsonString, AttributeJsonWriter.prototype.push);
