@@ -2,6 +2,8 @@ import { loadDuckDB } from "../db/duckdb.ts";
 import { type RowFilter, timestampTest } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, endParseWorkers, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
+import { endWarmLinePrefetch, warmLinePrefetch } from "../sources/line-prefetch.ts";
+import { sourceFor } from "../sources/registry.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
 import { writeStagedTable } from "../staging/staged-parquet.ts";
@@ -35,6 +37,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
   const best = new EventSet<StagedEvent>();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
   try {
+    if (tools.some((tool) => sourceFor(tool).lineSelector)) warmLinePrefetch(); // it loads while the files are found
     const found = await discoverTools(tools);
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used
@@ -53,6 +56,8 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
   } catch (error) {
     rows.dispose();
     throw error;
+  } finally {
+    endWarmLinePrefetch();
   }
   const winners = best.values();
   summary.unpricedModels = unpricedModels(winners);

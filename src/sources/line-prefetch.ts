@@ -10,6 +10,31 @@ const MAX_FILE_BYTES = 64 << 20;
 const AHEAD_BYTES = 96 << 20;
 
 let unavailable = false;
+/** A worker started ahead of time (`warmLinePrefetch`), for the next `LinePrefetch.start`. */
+let warm: Worker | null = null;
+
+/**
+ * Starts the prefetch's worker now, for a `LinePrefetch.start` that may follow: the worker takes ~50 ms to
+ * load, which then passes while the caller finds the files (a parse that starts before the worker is ready
+ * waits for its first file). `endWarmLinePrefetch` ends it when no prefetch took it.
+ */
+export function warmLinePrefetch(): void {
+  if (warm !== null || unavailable) return;
+  const url = workerUrl("scan-worker");
+  if (url === null) return;
+  try {
+    warm = new Worker(url);
+    warm.unref();
+  } catch {
+    unavailable = true;
+  }
+}
+
+/** Ends the worker `warmLinePrefetch` started, unless a prefetch took it. */
+export function endWarmLinePrefetch(): void {
+  warm?.terminate();
+  warm = null;
+}
 
 /**
  * Selects the lines of a tool's JSONL files on a worker thread, in order and a few files ahead of the parse, which
@@ -44,6 +69,12 @@ export class LinePrefetch implements LineSource {
 
   /** Starts the worker; null when it cannot be started (the files are then read where they are parsed). */
   static start(tool: ToolId, files: readonly DiscoveredFile[], hash: boolean): LinePrefetch | null {
+    if (warm !== null) {
+      const worker = warm;
+      warm = null;
+      worker.ref();
+      return new LinePrefetch(worker, tool, files, hash);
+    }
     const url = unavailable ? null : workerUrl("scan-worker");
     if (url === null) return null;
     try {

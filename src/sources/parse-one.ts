@@ -15,10 +15,7 @@ export function failureReason(error: unknown): string {
 export async function stageOne(source: SessionSource, file: DiscoveredFile, ordinal: number, context: ParseContext = {}): Promise<StageOutcome> {
   const started = performance.now();
   try {
-    const g = globalThis as unknown as { T: Record<string, number> }; g.T ??= {};
-    const a = performance.now(); const parsed = await source.parseFile(file, context); const b = performance.now();
-    const staged = stageFile(parsed, ordinal); const c = performance.now();
-    g.T.parse = (g.T.parse ?? 0) + b - a; g.T.stage = (g.T.stage ?? 0) + c - b; g.T.events = (g.T.events ?? 0) + parsed.events.length; g.T.rows = (g.T.rows ?? 0) + parsed.events.reduce((s, e) => s + e.logs.length + e.metrics.length, 0);
+    const staged = stageFile(await source.parseFile(file, context), ordinal);
     return { staged, ms: performance.now() - started };
   } catch (error) {
     if (context.signal?.aborted) throw error;

@@ -453,10 +453,7 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
     failed++;
     if (final) finalParsed = false;
   };
-  const g = globalThis as unknown as { T: Record<string, number> }; g.T ??= {};
-  const w0 = performance.now();
   const prefetched = await options.lines?.take(path);
-  g.T.wait = (g.T.wait ?? 0) + performance.now() - w0;
   const selection = prefetched ? replay(prefetched, sink) : await selectLines(path, handler, options, sink);
   const unterminated = selection.unterminated;
   return {
