@@ -1,6 +1,6 @@
 import type { ToolId } from "../sources.ts";
 import type { LineSource, SelectedLines } from "./shared/jsonl.ts";
-import type { ScanReply, ScanRequest } from "./scan-protocol.ts";
+import type { ScanRecycle, ScanReply, ScanRequest } from "./scan-protocol.ts";
 import type { DiscoveredFile } from "./types.ts";
 import { workerUrl } from "./worker-url.ts";
 
@@ -92,6 +92,13 @@ export class LinePrefetch implements LineSource {
     this.#aheadBytes -= pending.size;
     this.#fill();
     return pending.selected;
+  }
+
+  done(selected: SelectedLines): void {
+    if (this.#failed) return;
+    const memory = selected.pieces.buffer;
+    // Fresh memory costs a page fault per 4 KB: the worker fills this buffer again.
+    if (memory instanceof ArrayBuffer) this.#worker.postMessage({ recycle: memory } satisfies ScanRecycle, [memory]);
   }
 
   close(): void {

@@ -12,4 +12,9 @@ export interface ScanRequest {
   hash: boolean;
 }
 
+/** A buffer of selected lines that the parse is done with, back to the worker to fill again (transferred). */
+export interface ScanRecycle {
+  recycle: ArrayBuffer;
+}
+
 export type ScanReply = { id: number; selected: SelectedLines } | { id: number; error: string; code: string | undefined };

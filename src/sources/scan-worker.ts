@@ -6,17 +6,33 @@
  */
 import { PieceCollector, selectLines } from "./shared/jsonl.ts";
 import { sourceFor } from "./registry.ts";
-import type { ScanReply, ScanRequest } from "./scan-protocol.ts";
+import type { ScanRecycle, ScanReply, ScanRequest } from "./scan-protocol.ts";
 
 declare var self: Worker;
 
-self.onmessage = async (event: MessageEvent<ScanRequest>) => {
-  const { id, tool, path, hash } = event.data;
+/** Buffers the parse gave back, to fill again (fresh memory costs a page fault per 4 KB). */
+const recycled: Buffer[] = [];
+const MAX_RECYCLED = 8;
+
+/** A recycled buffer of at least `bytes`, if there is one. */
+function memoryFor(bytes: number): Buffer | undefined {
+  const index = recycled.findIndex((buffer) => buffer.length >= bytes);
+  return index < 0 ? undefined : recycled.splice(index, 1)[0];
+}
+
+self.onmessage = async (event: MessageEvent<ScanRequest | ScanRecycle>) => {
+  const message = event.data;
+  if ("recycle" in message) {
+    if (recycled.length < MAX_RECYCLED) recycled.push(Buffer.from(message.recycle));
+    return;
+  }
+  const { id, tool, path, hash } = message;
   try {
     const selector = sourceFor(tool).lineSelector;
     if (!selector) throw new Error(`${tool} has no line selector`);
     // Selected lines are a small part of a session file (a tenth of a Claude file); the buffer grows if needed.
-    const collector = new PieceCollector(Math.max(1 << 16, event.data.size >> 3));
+    const expected = Math.max(1 << 16, message.size >> 3);
+    const collector = new PieceCollector(expected, memoryFor(expected));
     const selected = collector.finish(await selectLines(path, selector, { hash }, collector.add));
     self.postMessage({ id, selected } satisfies ScanReply, [selected.pieces.buffer as ArrayBuffer]);
   } catch (error) {

@@ -208,6 +208,8 @@ export interface SelectedLines {
 export interface LineSource {
   /** The selection of `path`; null (or a promise of null) when it does not have it: the file is then read here. */
   take(path: string): Promise<SelectedLines | null> | null;
+  /** A taken selection is no longer used: its memory can be filled again. */
+  done?(selected: SelectedLines): void;
 }
 
 /** Collects what `selectLines` hands on into one buffer (in a thread that selects for another). */
@@ -218,8 +220,9 @@ export class PieceCollector {
   readonly #ends: number[] = [];
   #finalPieces = 0;
 
-  constructor(expected = 1 << 16) {
-    this.#bytes = Buffer.allocUnsafeSlow(expected);
+  /** `memory`: a buffer to fill (its own ArrayBuffer) when it is large enough. */
+  constructor(expected = 1 << 16, memory?: Buffer) {
+    this.#bytes = memory !== undefined && memory.length >= expected ? memory : Buffer.allocUnsafeSlow(expected);
   }
 
   readonly add: PieceSink = (piece, final) => {
@@ -455,6 +458,7 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
   };
   const prefetched = await options.lines?.take(path);
   const selection = prefetched ? replay(prefetched, sink) : await selectLines(path, handler, options, sink);
+  if (prefetched) options.lines?.done?.(prefetched);
   const unterminated = selection.unterminated;
   return {
     lines: selection.lines,
