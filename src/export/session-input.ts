@@ -21,8 +21,9 @@ export interface SessionFilesSummary {
 }
 
 /** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
-function selection(winners: readonly StagedEvent[], filter: RowFilter): StagedEvent[] {
+function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly StagedEvent[] {
   const inRange = timestampTest(filter.range);
+  if (inRange === null && filter.serviceName === null) return winners as StagedEvent[];
   return winners.filter((event) => (inRange === null || inRange(event.timestamp)) && (filter.serviceName === null || event.service === filter.serviceName));
 }
 
@@ -64,7 +65,12 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
   return {
     async count(filter): Promise<TableCounts> {
       const events = selection(winners, filter);
-      return { traces: 0, logs: events.reduce((sum, event) => sum + event.logs, 0), metrics: events.reduce((sum, event) => sum + event.metrics, 0) };
+      const counts: TableCounts = { traces: 0, logs: 0, metrics: 0 };
+      for (const event of events) {
+        counts.logs += event.logs;
+        counts.metrics += event.metrics;
+      }
+      return counts;
     },
     writeTable(table, filter, path) {
       return writeStagedTable(table.table, rows, selection(winners, filter), path);

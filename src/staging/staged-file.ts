@@ -59,21 +59,25 @@ function rowService(event: UsageEvent): string {
 const logs = new StagedColumnsBuilder<LogRow>(LOG_SHAPE);
 const metrics = new StagedColumnsBuilder<MetricRow>(METRIC_SHAPE);
 
+/** One event's rows into the builders; its compact record. */
+function stageEvent(event: UsageEvent, seq: number): StagedEvent {
+  const service = rowService(event);
+  const micros = textMicros(event.timestamp);
+  logs.addEvent(event.logs, event.key, micros);
+  metrics.addEvent(event.metrics, event.key, micros);
+  const { key, rank, timestamp, model, unpriced } = event;
+  return { key, rank, timestamp, model, unpriced, seq, service, logs: event.logs.length, metrics: event.metrics.length };
+}
+
 /** `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. */
 export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   if (parsed.events.length >= SEQ_PER_FILE) throw new Error(`${parsed.path}: more than ${SEQ_PER_FILE} usage events in one file`);
   logs.reset(ordinal);
   metrics.reset(ordinal);
-  const events = parsed.events.map((event, index): StagedEvent => {
-    const service = rowService(event);
-    const micros = textMicros(event.timestamp);
-    logs.addEvent(event.logs, event.key, micros);
-    metrics.addEvent(event.metrics, event.key, micros);
-    const { key, rank, timestamp, model, unpriced } = event;
-    return { key, rank, timestamp, model, unpriced, seq: ordinal * SEQ_PER_FILE + index, service, logs: event.logs.length, metrics: event.metrics.length };
-  });
+  const events: StagedEvent[] = [];
+  for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length));
   const { events: _, ...facts } = parsed;
   return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(), metricBytes: metrics.finish() };
 }
 
-withoutTopTier(rowService, stageFile);
+withoutTopTier(rowService, stageEvent, stageFile);

@@ -68,6 +68,12 @@ function responseKey(messageId: string, line: JsonObject, sessionId: string, tim
   return `claude:line:${sessionId}:${timestamp.text}:${tokens.join("/")}`;
 }
 
+function positiveSum(values: readonly number[]): number {
+  let sum = 0;
+  for (const value of values) if (value > 0) sum += value;
+  return sum;
+}
+
 /** `null` for lines that are not a billable response (other types, no usage, `<synthetic>`, no valid timestamp). */
 export function toClaudeResponse(line: JsonObject): ClaudeResponse | null {
   const message = obj(line, "message");
@@ -93,7 +99,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | null {
   const isSidechain = line["isSidechain"] === true;
   return {
     key: responseKey(messageId, line, sessionId, timestamp, counts),
-    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + counts.reduce((sum, value) => sum + Math.max(value, 0), 0),
+    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + positiveSum(counts),
     timestamp,
     sessionId,
     messageId,
@@ -119,4 +125,4 @@ export function addResponse(groups: Map<string, ResponseGroup>, response: Claude
   else if (response.rank > group.best.rank) group.best = response;
 }
 
-withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey);
+withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey, positiveSum);

@@ -47,7 +47,8 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
       metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, cost, base));
     }
   }
-  const hasTokens = Object.values(response.tokens).some((value) => value > 0);
+  const { input, output, cacheCreation, cacheRead } = response.tokens;
+  const hasTokens = input > 0 || output > 0 || cacheCreation > 0 || cacheRead > 0;
   return {
     key: response.key,
     rank: response.rank,

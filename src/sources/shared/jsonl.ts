@@ -1,6 +1,7 @@
 import { FileBytes, type ReadOptions } from "./byte-source.ts";
 import { isAscii, parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
 import { valueEnd } from "./json-skip.ts";
+import { withoutTopTier } from "../../jit-tier.ts";
 
 /** How many leading bytes of a line `select` sees. */
 export const HEAD_BYTES = 512;
@@ -223,6 +224,7 @@ export class PieceCollector {
   /** `memory`: a buffer to fill (its own ArrayBuffer) when it is large enough. */
   constructor(expected = 1 << 16, memory?: Buffer) {
     this.#bytes = memory !== undefined && memory.length >= expected ? memory : Buffer.allocUnsafeSlow(expected);
+    withoutTopTier(this.add);
   }
 
   readonly add: PieceSink = (piece, final) => {
@@ -287,6 +289,7 @@ export async function selectLines(path: string, selector: LineSelector, options:
     ended(terminated, end, selectedAll);
   }
 
+  withoutTopTier(ended, brokenLine);
   const file = await FileBytes.open(path, options);
   try {
     const long = new LongLine(keep);
@@ -339,6 +342,7 @@ export async function selectLines(path: string, selector: LineSelector, options:
         if (nextNul === -2 || (nextNul >= 0 && nextNul < from)) nextNul = chunk.indexOf(0, from);
         return nextNul >= 0 && nextNul < to;
       };
+      withoutTopTier(scanLine, scan, nulIn);
       let position = 0;
       if (inLong) {
         const newline = chunk.indexOf(10);
@@ -412,7 +416,7 @@ function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
     return elisionScratch.toString("latin1", 0, length);
   }
 
-  return (piece) => {
+  const parse = (piece: Buffer): boolean => {
     if (recordLatin1) {
       const text = elidedText(piece);
       const reduced = text === null ? null : parseLatin1Text(text);
@@ -424,6 +428,8 @@ function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
     if (value) handler.record(value);
     return value !== null;
   };
+  withoutTopTier(parse, elidedText);
+  return parse;
 }
 
 /** Hands the pieces a `LineSource` selected to `sink`, as `selectLines` would have. */
@@ -456,6 +462,7 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
     failed++;
     if (final) finalParsed = false;
   };
+  withoutTopTier(sink);
   const prefetched = await options.lines?.take(path);
   const selection = prefetched ? replay(prefetched, sink) : await selectLines(path, handler, options, sink);
   if (prefetched) options.lines?.done?.(prefetched);
@@ -468,3 +475,5 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
     sha256: selection.sha256,
   };
 }
+
+withoutTopTier(isSpace, trim, pieces, foundIn, wants, LongLine.prototype.add, selectLines, replay, scanJsonl, pieceParser);
