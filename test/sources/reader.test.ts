@@ -277,7 +277,7 @@ describe("stageFiles: worker threads", () => {
         const selected = await taken;
         // What the worker handed over equals a selection made here.
         const pieces: string[] = [];
-        const local = await selectLines(file.path, CLAUDE_SELECTOR, { hash: false }, (piece) => pieces.push(piece.toString("latin1")));
+        const local = await selectLines(file.path, CLAUDE_SELECTOR, { hash: false }, (bytes, start, end) => pieces.push(bytes.toString("latin1", start, end)));
         expect(selected?.selection).toEqual(local);
         const replayed: string[] = [];
         let start = 0;

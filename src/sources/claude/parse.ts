@@ -33,7 +33,6 @@ export function mayCarryUsage(line: Buffer): boolean {
 export const CLAUDE_SELECTOR: LineSelector & { elide: Buffer } = {
   needles: [USAGE, ASSISTANT],
   all: true,
-  select: () => true,
   // message.content (text, thinking, tool calls) is most of an assistant line and nothing we count.
   elide: Buffer.from('"content":'),
 };

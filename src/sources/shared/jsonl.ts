@@ -17,8 +17,9 @@ export interface LineSelector {
   /**
    * Called once per line (once per NUL-separated piece of a broken line), in file order, with bit `i` of `found` set
    * when `needles[i]` occurs in it, its length and its first `HEAD_BYTES` bytes (both without surrounding whitespace).
+   * Without it, every line is selected (with `all`: every line that has all the needles).
    */
-  select(found: number, length: number, head: Buffer): boolean;
+  select?(found: number, length: number, head: Buffer): boolean;
   /**
    * Every needle is required: a line that lacks one is rejected without calling `select` (and the remaining needles
    * are not searched for in it).
@@ -94,7 +95,7 @@ function foundIn(needles: readonly Buffer[], bytes: Buffer): number {
 function wants(selector: LineSelector, piece: Buffer): boolean {
   const found = foundIn(selector.needles, piece);
   if (selector.all && found !== (1 << selector.needles.length) - 1) return false;
-  return selector.select(foundIn(selector.needles, piece), piece.length, piece.subarray(0, HEAD_BYTES));
+  return selector.select === undefined || selector.select(found, piece.length, piece.subarray(0, HEAD_BYTES));
 }
 
 /**
@@ -192,10 +193,11 @@ export interface LineSelection {
 }
 
 /**
- * Takes each selected piece (a line, or a NUL-free part of a broken line; trimmed), in file order: only valid
- * during the call. `final`: it belongs to a last line without a newline.
+ * Takes each selected piece (a line, or a NUL-free part of a broken line; trimmed) as `bytes[start..end]`, in file
+ * order: only valid during the call (no view is made for it: a thread that only copies it needs none). `final`: it
+ * belongs to a last line without a newline.
  */
-export type PieceSink = (piece: Buffer, final: boolean) => void;
+export type PieceSink = (bytes: Buffer, start: number, end: number, final: boolean) => void;
 
 /** The selected pieces of a file, selected elsewhere (`LineSource`): `ends` are cumulative; the last `finalPieces` are `final`. */
 export interface SelectedLines {
@@ -227,13 +229,14 @@ export class PieceCollector {
     withoutTopTier(this.add);
   }
 
-  readonly add: PieceSink = (piece, final) => {
-    if (this.#length + piece.length > this.#bytes.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#length + piece.length));
+  readonly add: PieceSink = (bytes, start, end, final) => {
+    const length = end - start;
+    if (this.#length + length > this.#bytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#length + length));
       this.#bytes.copy(grown, 0, 0, this.#length);
       this.#bytes = grown;
     }
-    this.#length += piece.copy(this.#bytes, this.#length);
+    this.#length += bytes.copy(this.#bytes, this.#length, start, end);
     this.#ends.push(this.#length);
     if (final) this.#finalPieces++;
   };
@@ -268,6 +271,7 @@ export async function selectLines(path: string, selector: LineSelector, options:
   let nextNul = -2;
 
   const all = selector.all === true;
+  const select = selector.select?.bind(selector);
   const required = (1 << needles.length) - 1;
 
   /** The end of a line: a terminated one moves `terminatedBytes`, an unterminated one (the last) is noted. */
@@ -283,7 +287,7 @@ export async function selectLines(path: string, selector: LineSelector, options:
     if (parts.length === 0) result.emptyBroken++;
     let selectedAll = parts.length > 0;
     for (const part of parts) {
-      if (wants(selector, part)) sink(part, !terminated);
+      if (wants(selector, part)) sink(part, 0, part.length, !terminated);
       else selectedAll = false;
     }
     ended(terminated, end, selectedAll);
@@ -307,8 +311,11 @@ export async function selectLines(path: string, selector: LineSelector, options:
       }
       const length = long.nonBlank ? long.length - long.leading - long.trailing : 0;
       const selected =
-        (!all || long.found === required) && selector.select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length)));
-      if (selected) sink(trim(await bytes()), !terminated);
+        (!all || long.found === required) && (select === undefined || select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length))));
+      if (selected) {
+        const piece = trim(await bytes());
+        sink(piece, 0, piece.length, !terminated);
+      }
       ended(terminated, end, selected);
     }
 
@@ -377,8 +384,8 @@ export async function selectLines(path: string, selector: LineSelector, options:
           while (from < to && isSpace(chunk[from])) from++;
           while (to > from && isSpace(chunk[to - 1])) to--;
           const found = scanLine(position, newline);
-          const selected = (!all || found === required) && selector.select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES)));
-          if (selected) sink(chunk.subarray(from, to), false);
+          const selected = (!all || found === required) && (select === undefined || select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES))));
+          if (selected) sink(chunk, from, to, false);
           ended(true, end, selected);
         }
         position = newline + 1;
@@ -440,7 +447,7 @@ function replay(selected: SelectedLines, sink: PieceSink): LineSelection {
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
     const end = ends[i] as number;
-    sink(pieces.subarray(start, end), i >= ends.length - finalPieces);
+    sink(pieces, start, end, i >= ends.length - finalPieces);
     start = end;
   }
   return selected.selection;
@@ -457,8 +464,8 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
   const parse = pieceParser(handler);
   let failed = 0;
   let finalParsed = true;
-  const sink: PieceSink = (piece, final) => {
-    if (parse(piece)) return;
+  const sink: PieceSink = (bytes, start, end, final) => {
+    if (parse(bytes.subarray(start, end))) return;
     failed++;
     if (final) finalParsed = false;
   };
