@@ -70,17 +70,30 @@ function writeJsonString(sink: ByteSink, value: string): void {
   else sink.appendBytes(Buffer.from(goJsonString(value)));
 }
 
-/** Writes the JSON of `attributes`, with `extraKey` set to `extraValue` (added, or replacing its value), into `sink`. */
-export function writeAttributes(sink: ByteSink, attributes: Record<string, string>, extraKey?: string, extraValue?: string): void {
-  const order = keyOrder(Object.keys(attributes), extraKey);
+/** The values of `attributes` in `order` (`extraValue` at the extra key), into `values`. */
+function orderedValues(order: KeyOrder, attributes: Record<string, string>, extraValue: string | undefined, values: string[]): string[] {
   const names = order.names;
-  if (names.length === 0) {
+  values.length = names.length;
+  for (let i = 0; i < names.length; i++) values[i] = i === order.extraAt ? (extraValue ?? "") : (attributes[names[i] as string] ?? "");
+  return values;
+}
+
+/** Where each pair of the value being written into `column` ends in it. */
+interface PairEnds {
+  column: TextColumn;
+  at: number[];
+}
+
+/** The JSON's pairs from pair `from` on, and its closing brace (`{}` for no pairs), noting their `ends`. */
+function writePairs(sink: ByteSink, order: KeyOrder, values: readonly string[], from: number, ends: PairEnds | null): void {
+  if (values.length === 0) {
     sink.appendBytes(EMPTY);
     return;
   }
-  for (let i = 0; i < names.length; i++) {
+  for (let i = from; i < values.length; i++) {
     sink.appendBytes(order.prefixes[i] as Buffer);
-    writeJsonString(sink, i === order.extraAt ? (extraValue ?? "") : (attributes[names[i] as string] ?? ""));
+    writeJsonString(sink, values[i] as string);
+    if (ends) ends.at[i] = ends.column.textLength;
   }
   sink.appendBytes(CLOSE);
 }
@@ -101,7 +114,7 @@ export interface TextColumn extends ByteSink {
 }
 
 /**
- * `writeAttributes` into a column, row after row, reusing what the row before wrote there: the same
+ * Attribute JSON (see `encodeAttributes`) into a column, row after row, reusing what the row before wrote there: the same
  * attributes object with the same extra value is the same JSON (Claude's `_user_facing` twins), and maps
  * with the same keys whose first values are the same share those pairs' bytes (the four token types of
  * one response differ only in `type`, which sorts last).
@@ -115,7 +128,7 @@ export class AttributeJsonWriter {
   #extraValue: string | undefined;
   /** The last value's values in key order, and where each pair ended in it. */
   #values: string[] = [];
-  #ends: number[] = [];
+  #ends: PairEnds | null = null;
   #next: string[] = [];
 
   push(column: TextColumn, attributes: Record<string, string>, extraKey?: string, extraValue?: string): void {
@@ -127,27 +140,16 @@ export class AttributeJsonWriter {
       return;
     }
     const order = keyOrder(Object.keys(attributes), extraKey);
-    const names = order.names;
-    const values = this.#next;
-    values.length = names.length;
-    for (let i = 0; i < names.length; i++) values[i] = i === order.extraAt ? (extraValue ?? "") : (attributes[names[i] as string] ?? "");
+    const values = orderedValues(order, attributes, extraValue, this.#next);
     let shared = 0;
     if (follows && order === last) {
       const previous = this.#values;
-      while (shared < names.length && values[shared] === previous[shared]) shared++;
+      while (shared < values.length && values[shared] === previous[shared]) shared++;
     }
-    const ends = this.#ends;
+    if (this.#ends?.column !== column) this.#ends = { column, at: [] };
     column.beginText();
-    if (names.length === 0) column.appendBytes(EMPTY);
-    else {
-      if (shared > 0) column.appendFromPrevious(ends[shared - 1] as number);
-      for (let i = shared; i < names.length; i++) {
-        column.appendBytes(order.prefixes[i] as Buffer);
-        writeJsonString(column, values[i] as string);
-        ends[i] = column.textLength;
-      }
-      column.appendBytes(CLOSE);
-    }
+    if (shared > 0) column.appendFromPrevious(this.#ends.at[shared - 1] as number);
+    writePairs(column, order, values, shared, this.#ends);
     column.endText();
     this.#next = this.#values;
     this.#values = values;
@@ -160,11 +162,12 @@ export class AttributeJsonWriter {
   }
 }
 
-/** `writeAttributes` as a string. */
+/** The JSON of `attributes`, with `extraKey` set to `extraValue` (added, or replacing its value), as a string. */
 export function encodeAttributes(attributes: Record<string, string>, extraKey?: string, extraValue?: string): string {
   const parts: Uint8Array[] = [];
   const sink: ByteSink = { appendBytes: (bytes) => parts.push(bytes), appendQuotedAscii: (text) => parts.push(Buffer.from(`"${text}"`)) };
-  writeAttributes(sink, attributes, extraKey, extraValue);
+  const order = keyOrder(Object.keys(attributes), extraKey);
+  writePairs(sink, order, orderedValues(order, attributes, extraValue, []), 0, null);
   return Buffer.concat(parts).toString("utf8");
 }
 
@@ -203,4 +206,4 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
-withoutTopTier(writeAttributes, keyOrder, sameKeys, writeJsonString, AttributeJsonWriter.prototype.push);
+withoutTopTier(keyOrder, sameKeys, writeJsonString, orderedValues, writePairs, AttributeJsonWriter.prototype.push);
