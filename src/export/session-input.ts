@@ -1,9 +1,15 @@
 import { loadDuckDB } from "../db/duckdb.ts";
 import { type RowFilter, timestampTest } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
-import { discoverTools, endParseWorkers, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
-import { endWarmLinePrefetch, warmLinePrefetch } from "../sources/line-prefetch.ts";
-import { sourceFor } from "../sources/registry.ts";
+import {
+  discoverTools,
+  endParseWorkers,
+  endWarmLinePrefetch,
+  type FileFailure,
+  type ParseProgress,
+  stageFiles,
+  warmUpPrefetch,
+} from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
 import { writeStagedTable } from "../staging/staged-parquet.ts";
@@ -23,7 +29,7 @@ export interface SessionFilesSummary {
 /** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
 function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly StagedEvent[] {
   const inRange = timestampTest(filter.range);
-  if (inRange === null && filter.serviceName === null) return winners as StagedEvent[];
+  if (inRange === null && filter.serviceName === null) return winners;
   return winners.filter((event) => (inRange === null || inRange(event.timestamp)) && (filter.serviceName === null || event.service === filter.serviceName));
 }
 
@@ -38,7 +44,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
   const best = new EventSet<StagedEvent>();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
   try {
-    if (tools.some((tool) => sourceFor(tool).lineSelector)) warmLinePrefetch(); // it loads while the files are found
+    warmUpPrefetch(tools, false); // no SHA-256 here, as below
     const found = await discoverTools(tools);
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used

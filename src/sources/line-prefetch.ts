@@ -13,21 +13,26 @@ let unavailable = false;
 /** A worker started ahead of time (`warmLinePrefetch`), for the next `LinePrefetch.start`. */
 let warm: Worker | null = null;
 
+/** A new scan worker; null when it cannot be started (the files are then read where they are parsed). */
+function newWorker(): Worker | null {
+  const url = unavailable ? null : workerUrl("scan-worker");
+  if (url === null) return null;
+  try {
+    return new Worker(url);
+  } catch {
+    unavailable = true;
+    return null;
+  }
+}
+
 /**
  * Starts the prefetch's worker now, for a `LinePrefetch.start` that may follow: the worker takes ~50 ms to
  * load, which then passes while the caller finds the files (a parse that starts before the worker is ready
  * waits for its first file). `endWarmLinePrefetch` ends it when no prefetch took it.
  */
 export function warmLinePrefetch(): void {
-  if (warm !== null || unavailable) return;
-  const url = workerUrl("scan-worker");
-  if (url === null) return;
-  try {
-    warm = new Worker(url);
-    warm.unref();
-  } catch {
-    unavailable = true;
-  }
+  warm ??= newWorker();
+  warm?.unref();
 }
 
 /** Ends the worker `warmLinePrefetch` started, unless a prefetch took it. */
@@ -67,22 +72,13 @@ export class LinePrefetch implements LineSource {
     this.#fill();
   }
 
-  /** Starts the worker; null when it cannot be started (the files are then read where they are parsed). */
+  /** Starts the worker (or takes the warmed one); null when it cannot be started (the files are then read where they are parsed). */
   static start(tool: ToolId, files: readonly DiscoveredFile[], hash: boolean): LinePrefetch | null {
-    if (warm !== null) {
-      const worker = warm;
-      warm = null;
-      worker.ref();
-      return new LinePrefetch(worker, tool, files, hash);
-    }
-    const url = unavailable ? null : workerUrl("scan-worker");
-    if (url === null) return null;
-    try {
-      return new LinePrefetch(new Worker(url), tool, files, hash);
-    } catch {
-      unavailable = true;
-      return null;
-    }
+    const worker = warm ?? newWorker();
+    warm = null;
+    if (worker === null) return null;
+    worker.ref();
+    return new LinePrefetch(worker, tool, files, hash);
   }
 
   take(path: string): Promise<SelectedLines | null> | null {

@@ -5,7 +5,7 @@ import type { StagedRows } from "../staging/staged-rows.ts";
 import { stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest } from "./parse-worker.ts";
 import { sourceFor } from "./registry.ts";
-import { LinePrefetch } from "./line-prefetch.ts";
+import { LinePrefetch, warmLinePrefetch } from "./line-prefetch.ts";
 import type { LineSource } from "./shared/jsonl.ts";
 import { workerUrl } from "./worker-url.ts";
 import type { DiscoveredFile, SessionSource } from "./types.ts";
@@ -105,6 +105,27 @@ export function usesLinePrefetch(source: SessionSource, files: number, bytes: nu
   if (setting === "0" || !source.lineSelector || files < 2) return false;
   return setting === "1" || bytes >= MIN_PREFETCH_BYTES;
 }
+
+/**
+ * Whether the parse of one of these tools may take its lines from a `LinePrefetch`: a source with a line
+ * selector, parsed here (see parseWorkerCount) at a size the prefetch is used for.
+ */
+export function prefetchMayBeUsed(
+  tools: readonly ToolId[],
+  hash: boolean,
+  env: Record<string, string | undefined> = process.env,
+  cpus = navigator.hardwareConcurrency || 1,
+): boolean {
+  if (parseWorkerCount(2, MIN_PREFETCH_BYTES, hash, env, cpus) > 0) return false;
+  return tools.some((tool) => usesLinePrefetch(sourceFor(tool), 2, MIN_PREFETCH_BYTES, env));
+}
+
+/** Starts the line prefetch's worker ahead of `stageFiles` (it loads while the files are found) when it may be used; `endWarmLinePrefetch` ends it if no parse took it. */
+export function warmUpPrefetch(tools: readonly ToolId[], hash: boolean): void {
+  if (prefetchMayBeUsed(tools, hash)) warmLinePrefetch();
+}
+
+export { endWarmLinePrefetch } from "./line-prefetch.ts";
 
 interface PoolJob {
   source: SessionSource;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
-import { parseWorkerCount, stageFiles, usesLinePrefetch } from "../../src/sources/load-sessions.ts";
+import { parseWorkerCount, prefetchMayBeUsed, stageFiles, usesLinePrefetch } from "../../src/sources/load-sessions.ts";
 import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
 import { LinePrefetch } from "../../src/sources/line-prefetch.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
@@ -302,6 +302,17 @@ describe("stageFiles: worker threads", () => {
     // Codex's and Gemini's selectors keep state within a file: their lines are selected where they are parsed.
     expect(usesLinePrefetch(codexSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(false);
     expect(usesLinePrefetch(geminiSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(false);
+  });
+
+  test("the prefetch's worker is started ahead only where a parse here may use it", () => {
+    expect(prefetchMayBeUsed(["claude-code"], false, {}, 2)).toBe(true);
+    expect(prefetchMayBeUsed(["codex", "gemini", "claude-code"], false, {}, 2)).toBe(true);
+    expect(prefetchMayBeUsed(["codex", "gemini"], false, {}, 2)).toBe(false); // no line selector
+    expect(prefetchMayBeUsed(["claude-code"], true, {}, 2)).toBe(false); // hashing: parse workers from 8 MB
+    expect(prefetchMayBeUsed(["claude-code"], false, {}, 8)).toBe(false); // more cores: parse workers from 8 MB
+    expect(prefetchMayBeUsed(["claude-code"], false, { AI_OBSERVER_PARSE_WORKERS: "2" }, 2)).toBe(false);
+    expect(prefetchMayBeUsed(["claude-code"], false, { AI_OBSERVER_LINE_PREFETCH: "0" }, 2)).toBe(false);
+    expect(prefetchMayBeUsed(["claude-code"], false, { AI_OBSERVER_PARSE_WORKERS: "0" }, 8)).toBe(true);
   });
 
   test("an abort rejects with the signal's reason", async () => {
