@@ -220,19 +220,18 @@ export class ParquetWriter {
     this.#spare = null;
     this.#rows = 0;
     this.#writing = this.#writing.then(async () => {
-      await this.#writeRowGroup([...builders], rows);
+      await this.#writeRowGroup(builders, rows);
       for (const builder of builders) builder.reset();
       this.#spare = builders;
     });
     return this.#writing;
   }
 
-  /** One column at a time, so that only one uncompressed page and its compressed copy are held at once. */
-  async #writeRowGroup(builders: (ColumnBuilder | null)[], rows: number): Promise<void> {
+  /** One column at a time, so that only one compressed page is held at once (the builders are kept for the next but one row group). */
+  async #writeRowGroup(builders: readonly ColumnBuilder[], rows: number): Promise<void> {
     const chunks: ChunkMeta[] = [];
     for (let i = 0; i < builders.length; i++) {
       const builder = builders[i] as ColumnBuilder;
-      builders[i] = null;
       const constant = this.constants[i];
       const page = constant !== undefined ? constantPage(builder.spec, constant, rows) : builder.page(definitionLevels(builder.runs));
       const body = Bun.zstdCompressSync(page, { level: ZSTD_LEVEL });
