@@ -37,9 +37,19 @@ export async function retryWithoutMemoryLimit<T>(connection: DuckDBConnection, w
   } catch (error) {
     if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
     await connection.run("ROLLBACK");
-    // DuckDB's own default: 80% of the machine's memory.
-    await connection.run("SET memory_limit = $limit", { limit: `${Math.floor((totalmem() * 0.8) / 1024 ** 2)}MB` });
+    await liftMemoryLimit(connection);
     await connection.run("BEGIN TRANSACTION");
     return work();
   }
+}
+
+/**
+ * Gives DuckDB its own default memory limit back (80% of the machine's memory). An import does so before
+ * COMMIT: the commit adds the new rows to the tables' indexes (go-reference §1.3) and checkpoints, which
+ * loads and pins the existing indexes, so what it needs grows with the database, not with what is imported
+ * (a database of 15 million metric rows needs ~1 GB). Under the bound such a commit fails, on every run, and
+ * at times leaves DuckDB unable to roll back ("FATAL Error: Failed to rollback transaction").
+ */
+export async function liftMemoryLimit(connection: DuckDBConnection): Promise<void> {
+  await connection.run("SET memory_limit = $limit", { limit: `${Math.floor((totalmem() * 0.8) / 1024 ** 2)}MB` });
 }

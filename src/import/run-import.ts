@@ -2,7 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import type { DayRange } from "../dates.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { boundExportMemory, retryWithoutMemoryLimit } from "../db/export-memory.ts";
+import { boundExportMemory, liftMemoryLimit, retryWithoutMemoryLimit } from "../db/export-memory.ts";
 import type { InsertedCounts } from "../db/staged-tables.ts";
 import { type OpenDatabase, openMemoryDatabase, openOrCreateDatabase } from "../db/open.ts";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
@@ -128,6 +128,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
   const commit = async () => {
+    await liftMemoryLimit(connection);
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
