@@ -33,7 +33,7 @@ export const HELP_FOOTER = [
       "  AI_OBSERVER_DATABASE_PATH  database file when --db is not given",
       "  AI_OBSERVER_CLAUDE_PATH, AI_OBSERVER_CODEX_PATH, AI_OBSERVER_GEMINI_PATH",
       "                             session folders (comma lists) instead of the agents' defaults",
-      "  AI_OBSERVER_MEMORY_LIMIT   DuckDB memory for an export or an import (default 192MB)",
+      "  AI_OBSERVER_MEMORY_LIMIT   DuckDB memory for an export or an import (default 192MB, import 128MB)",
       "  NO_COLOR                   no colours in messages",
       "  DEBUG                      print the stack of an unexpected failure",
     ].join("\n"),

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { boundExportMemory } from "../db/export-memory.ts";
+import { boundDuckDBMemory } from "../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
 import type { RowFilter } from "../db/row-filter.ts";
@@ -36,7 +36,7 @@ export async function openExportInput(input: ExportInput, mode: { readOnly: bool
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, mode);
   try {
-    await boundExportMemory(db.connection);
+    await boundDuckDBMemory(db.connection, "export");
   } catch (error) {
     db.close();
     throw error;

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { retryWithoutMemoryLimit } from "../db/export-memory.ts";
+import { retryWithoutMemoryLimit } from "../db/duckdb-memory.ts";
 import { filterParams, type RowFilter } from "../db/row-filter.ts";
 import { renderTableSql } from "../db/sql-template.ts";
 import copySql from "./copy-table.sql" with { type: "text" };

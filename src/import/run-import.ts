@@ -2,7 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import type { DayRange } from "../dates.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { boundExportMemory, liftMemoryLimit, retryWithoutMemoryLimit } from "../db/export-memory.ts";
+import { boundCommitMemory, boundDuckDBMemory, retryWithoutMemoryLimit, telemetryRowCount } from "../db/duckdb-memory.ts";
 import type { InsertedCounts } from "../db/staged-tables.ts";
 import { type OpenDatabase, openMemoryDatabase, openOrCreateDatabase } from "../db/open.ts";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
@@ -93,7 +93,7 @@ function nowUtc(): string {
 
 /** Applies the plans with DuckDB's memory bounded (as for exports), or without the bound when the data needs more. */
 async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows): Promise<InsertedCounts> {
-  await boundExportMemory(connection);
+  await boundDuckDBMemory(connection, "import");
   return retryWithoutMemoryLimit(connection, () => applyPlans(connection, plans, rows, nowUtc()));
 }
 
@@ -127,8 +127,9 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const rows = new StagedRows();
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
+  let rowsBefore = 0;
   const commit = async () => {
-    await liftMemoryLimit(connection);
+    await boundCommitMemory(connection, rowsBefore);
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
@@ -138,6 +139,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     await connection.run("BEGIN TRANSACTION");
     open = true;
     const before = await readRecordedFiles(connection);
+    rowsBefore = await telemetryRowCount(connection);
     const plans: ToolPlan[] = [];
     for (const tool of found) {
       plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));

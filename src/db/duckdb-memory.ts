@@ -1,0 +1,98 @@
+import { totalmem, tmpdir } from "node:os";
+import { join } from "node:path";
+import { errorMessage } from "../errors.ts";
+import type { DuckDBConnection } from "./duckdb.ts";
+
+/**
+ * DuckDB's buffer memory while an export or an import works (`AI_OBSERVER_MEMORY_LIMIT` overrides both).
+ * Export 192 MB: with the compiled executable (its runtime and DuckDB's library are part of the process), 256 MB
+ * let a 5-million-row export peak at 440–520 MB; 192 MB gave 380–450 MB at the same speed, and 128 MB made DuckDB
+ * run out and retry without the limit. Import 128 MB: its peak is the INSERT of the staged rows (the COMMIT has its
+ * own limit, see commitMemoryLimit); a 2 GB import peaked at 424–466 MB with 192 MB and 358–396 MB with 128 MB, at
+ * the same speed (docs/performance.md).
+ */
+export const MEMORY_LIMIT = { export: "192MB", import: "128MB" } as const;
+
+/**
+ * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
+ * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
+ * cap DuckDB's buffer memory so that exports and imports stay small on any history.
+ */
+export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyof typeof MEMORY_LIMIT): Promise<void> {
+  unbounded.delete(connection);
+  await connection.run("SET preserve_insertion_order = false");
+  await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || MEMORY_LIMIT[work] });
+  // Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only.
+  await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${process.pid}`) });
+}
+
+const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
+
+/**
+ * Runs `work` inside the caller's open transaction. The memory limit is a hard limit in DuckDB:
+ * should a history need more (very large rows, or indexes that cannot be evicted), the
+ * transaction is rolled back and `work` runs once more in a new one, without the limit, rather
+ * than failing. While we hold the database no other process writes to it, so the new
+ * transaction sees the same data.
+ */
+export async function retryWithoutMemoryLimit<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
+    await connection.run("ROLLBACK");
+    await liftMemoryLimit(connection);
+    await connection.run("BEGIN TRANSACTION");
+    return work();
+  }
+}
+
+/** DuckDB's own default limit: 80% of the machine's memory. */
+function unboundedMegabytes(): number {
+  return Math.floor((totalmem() * 0.8) / 1024 ** 2);
+}
+
+/** Connections whose limit was lifted (their work needed more than the bound). */
+const unbounded = new WeakSet<DuckDBConnection>();
+
+/** Gives DuckDB its own default memory limit back. */
+async function liftMemoryLimit(connection: DuckDBConnection): Promise<void> {
+  await connection.run("SET memory_limit = $limit", { limit: `${unboundedMegabytes()}MB` });
+  unbounded.add(connection);
+}
+
+/** Per row already in the database: what its indexes may take at an import's COMMIT (2.5x what was seen to be needed). */
+const COMMIT_BYTES_PER_ROW = 48;
+
+/**
+ * DuckDB's memory limit for an import's COMMIT, from the rows the database held before it (traces, logs and
+ * metrics). The commit adds the new rows to the tables' indexes (go-reference §1.3) and checkpoints, which loads
+ * and pins the existing indexes: what it needs grows with the database, not with what is imported. Under the
+ * import's own bound, an import of 2 GB of sessions into a database of 15 million metric rows failed on every run
+ * ("Failed to commit: failed to pin block", at 183 of 192 MB), and one into 5 million rows under 96 MB left DuckDB
+ * unable to roll back ("FATAL Error"). A fresh database keeps the bound (a 2 GB `import all` peaked at 472–478 MB
+ * with it, 530–564 MB without), a large one gets 48 bytes per row more (15 million rows: ~900 MB; such a commit
+ * peaked at 1.1 GB of which most is DuckDB's checkpoint, docs/performance.md). 
+ */
+export function commitMemoryLimit(rowsBefore: number): string {
+  const allowance = Math.ceil((rowsBefore * COMMIT_BYTES_PER_ROW) / 1024 ** 2);
+  return `${Math.min(unboundedMegabytes(), Number.parseInt(MEMORY_LIMIT.import, 10) + allowance)}MB`;
+}
+
+/** The rows of the telemetry tables, whose indexes a commit updates (from DuckDB's row counts: milliseconds on millions). */
+export async function telemetryRowCount(connection: DuckDBConnection): Promise<number> {
+  const reader = await connection.runAndReadAll(
+    "SELECT (SELECT count(*) FROM otel_traces) + (SELECT count(*) FROM otel_logs) + (SELECT count(*) FROM otel_metrics)",
+  );
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/**
+ * Sets the limit for an import's COMMIT (commitMemoryLimit); no limit when the work already ran without one, or
+ * when AI_OBSERVER_MEMORY_LIMIT chose the bound (a commit under too small a limit fails).
+ */
+export async function boundCommitMemory(connection: DuckDBConnection, rowsBefore: number): Promise<void> {
+  if (unbounded.has(connection)) return;
+  if (process.env.AI_OBSERVER_MEMORY_LIMIT) return liftMemoryLimit(connection);
+  await connection.run("SET memory_limit = $limit", { limit: commitMemoryLimit(rowsBefore) });
+}
