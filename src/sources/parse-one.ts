@@ -1,6 +1,7 @@
 import { errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { stageFile, type StagedFile } from "../staging/staged-file.ts";
+import { parseGovernor } from "./memory-governor.ts";
 import type { DiscoveredFile, ParseContext, SessionSource } from "./types.ts";
 
 export type StageOutcome = { staged: StagedFile; ms: number } | { failure: string };
@@ -16,6 +17,7 @@ export async function stageOne(source: SessionSource, file: DiscoveredFile, ordi
   const started = performance.now();
   try {
     const staged = stageFile(await source.parseFile(file, context), ordinal);
+    parseGovernor.afterFile(staged.file.bytes);
     return { staged, ms: performance.now() - started };
   } catch (error) {
     if (context.signal?.aborted) throw error;

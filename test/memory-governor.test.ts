@@ -1,0 +1,39 @@
+import { describe, expect, test } from "bun:test";
+import { MemoryGovernor } from "../src/sources/memory-governor.ts";
+
+const MB = 1 << 20;
+
+describe("MemoryGovernor: the parse's heap is collected only when the process has grown", () => {
+  test("checks every 32 MB parsed; collects past 256 MB and 96 MB above what the last collection left", () => {
+    let rss = 200 * MB;
+    let collections = 0;
+    const governor = new MemoryGovernor(
+      () => rss,
+      () => {
+        collections++;
+        rss -= 100 * MB; // what a collection gives back
+      },
+    );
+    expect(governor.afterFile(31 * MB)).toBe(false); // not yet 32 MB parsed
+    expect(governor.afterFile(1 * MB)).toBe(false); // checked: under the 256 MB floor
+    rss = 300 * MB;
+    expect(governor.afterFile(10 * MB)).toBe(false); // counting again from the last check
+    expect(governor.afterFile(22 * MB)).toBe(true); // 32 MB since, 300 MB: collected, 200 MB left
+    expect(collections).toBe(1);
+    rss = 290 * MB;
+    expect(governor.afterFile(32 * MB)).toBe(false); // only 90 MB above what the collection left
+    rss = 297 * MB;
+    expect(governor.afterFile(32 * MB)).toBe(true);
+    expect(collections).toBe(2);
+  });
+
+  test("a real collection on this thread gives back a large garbage heap", () => {
+    const governor = new MemoryGovernor(() => MemoryGovernor.RSS_FLOOR); // always past the floor, as in a large run
+    let garbage: unknown[] | null = Array.from({ length: 200_000 }, (_, i) => ({ i, text: `row ${i}`.repeat(4) }));
+    expect(garbage.length).toBe(200_000);
+    garbage = null;
+    const before = process.memoryUsage().heapUsed;
+    expect(governor.afterFile(MemoryGovernor.CHECK_EVERY_BYTES)).toBe(true);
+    expect(process.memoryUsage().heapUsed).toBeLessThan(before);
+  });
+});
