@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { totalmem } from "node:os";
 import { openMemoryDatabase } from "../src/db/open.ts";
 import type { DuckDBConnection } from "../src/db/duckdb.ts";
-import { boundCommitMemory, boundDuckDBMemory, commitMemoryLimit, retryWithoutMemoryLimit, telemetryRowCount } from "../src/db/duckdb-memory.ts";
+import { boundDuckDBMemory, boundImportStep, importMemoryLimits, retryWithoutMemoryLimit, telemetryRowCount } from "../src/db/duckdb-memory.ts";
 
 /** DuckDB's memory_limit setting in MB (DuckDB's "MB" is 1000², its display MiB). */
 async function limitMB(connection: DuckDBConnection): Promise<number> {
@@ -20,37 +20,44 @@ afterEach(() => {
   else process.env.AI_OBSERVER_MEMORY_LIMIT = saved;
 });
 
-describe("DuckDB's memory for an import's COMMIT", () => {
-  test("the import's bound on an empty database, 48 bytes more per row already stored, never above DuckDB's default", () => {
-    expect(commitMemoryLimit(0)).toBe("128MB");
-    expect(commitMemoryLimit(1)).toBe("129MB");
-    expect(commitMemoryLimit(15_000_000)).toBe(`${Math.min(unboundedMiB, 128 + Math.ceil((15_000_000 * 48) / 1024 ** 2))}MB`);
-    expect(commitMemoryLimit(1e12)).toBe(`${unboundedMiB}MB`);
+const mb = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
+
+describe("DuckDB's memory for the steps of an import", () => {
+  test("128 MB for the rows, 640 bytes more per event for the bookkeeping, 48 more per stored row for the COMMIT, none above DuckDB's default", () => {
+    expect(importMemoryLimits({ events: 0, rowsBefore: 0 })).toEqual({ rows: "128MB", bookkeeping: "128MB", commit: "128MB" });
+    expect(importMemoryLimits({ events: 45_372, rowsBefore: 0 })).toEqual({ rows: "128MB", bookkeeping: `${128 + mb(45_372 * 640)}MB`, commit: `${128 + mb(45_372 * 640)}MB` });
+    const large = importMemoryLimits({ events: 1, rowsBefore: 15_000_000 });
+    expect(large.commit).toBe(`${Math.min(unboundedMiB, 129 + mb(15_000_000 * 48))}MB`);
+    expect(importMemoryLimits({ events: 1e12, rowsBefore: 1e12 })).toEqual({ rows: "128MB", bookkeeping: `${unboundedMiB}MB`, commit: `${unboundedMiB}MB` });
   });
 
-  test("set from the rows of the telemetry tables; left unbounded after the work itself ran out", async () => {
+  test("set on a real DuckDB from the telemetry tables' rows; left unbounded after the work itself ran out", async () => {
     delete process.env.AI_OBSERVER_MEMORY_LIMIT;
     const db = await openMemoryDatabase();
     try {
       const { connection } = db;
       await connection.run("INSERT INTO otel_logs (Timestamp, ServiceName) SELECT TIMESTAMP '2025-01-01', 'claude-code' FROM range(3000)");
-      const rows = await telemetryRowCount(connection);
-      expect(rows).toBe(3000);
+      const rowsBefore = await telemetryRowCount(connection);
+      expect(rowsBefore).toBe(3000);
+      const size = { events: 100_000, rowsBefore: 2_000_000 };
 
       await boundDuckDBMemory(connection, "import");
       expect(await limitMB(connection)).toBe(128);
-      await boundCommitMemory(connection, 2_000_000);
-      expect(await limitMB(connection)).toBe(128 + Math.ceil((2_000_000 * 48) / 1024 ** 2));
+      await boundImportStep(connection, "bookkeeping", size);
+      expect(await limitMB(connection)).toBe(128 + mb(100_000 * 640));
+      await boundImportStep(connection, "commit", size);
+      expect(await limitMB(connection)).toBe(128 + mb(100_000 * 640) + mb(2_000_000 * 48));
 
-      // Work that runs out under the bound is run again without it, and the commit keeps no bound either.
+      // Work that runs out under the bound is run again without it, and no later step sets one again.
       await boundDuckDBMemory(connection, "import");
       await connection.run("BEGIN TRANSACTION");
       let attempts = 0;
       await retryWithoutMemoryLimit(connection, async () => {
         attempts++;
         if (attempts === 1) throw new Error("Out of Memory Error: failed to pin block of size 256.0 KiB");
+        await boundImportStep(connection, "bookkeeping", size);
       });
-      await boundCommitMemory(connection, 0);
+      await boundImportStep(connection, "commit", size);
       await connection.run("COMMIT");
       expect(attempts).toBe(2);
       expect(await limitMB(connection)).toBeGreaterThan(1000);
@@ -63,9 +70,11 @@ describe("DuckDB's memory for an import's COMMIT", () => {
     process.env.AI_OBSERVER_MEMORY_LIMIT = "300MB";
     const db = await openMemoryDatabase();
     try {
+      const size = { events: 100_000, rowsBefore: 0 };
       await boundDuckDBMemory(db.connection, "import");
+      await boundImportStep(db.connection, "bookkeeping", size);
       expect(await limitMB(db.connection)).toBe(300);
-      await boundCommitMemory(db.connection, 0);
+      await boundImportStep(db.connection, "commit", size);
       expect(await limitMB(db.connection)).toBeGreaterThan(1000);
     } finally {
       db.close();

@@ -61,22 +61,39 @@ async function liftMemoryLimit(connection: DuckDBConnection): Promise<void> {
   unbounded.add(connection);
 }
 
+/** What an import's memory is sized from: the events it records, and the rows the database held before it. */
+export interface ImportSize {
+  events: number;
+  rowsBefore: number;
+}
+
+/**
+ * Per event recorded: what `ai_observer_import_events` takes in DuckDB until the COMMIT (a transaction's rows of a
+ * table with a primary key stay in memory, uncompressed, beside its index): 111 MB for 224,731 events were seen.
+ */
+const BOOKKEEPING_BYTES_PER_EVENT = 640;
 /** Per row already in the database: what its indexes may take at an import's COMMIT (2.5x what was seen to be needed). */
 const COMMIT_BYTES_PER_ROW = 48;
 
+const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
+
 /**
- * DuckDB's memory limit for an import's COMMIT, from the rows the database held before it (traces, logs and
- * metrics). The commit adds the new rows to the tables' indexes (go-reference §1.3) and checkpoints, which loads
- * and pins the existing indexes: what it needs grows with the database, not with what is imported. Under the
- * import's own bound, an import of 2 GB of sessions into a database of 15 million metric rows failed on every run
- * ("Failed to commit: failed to pin block", at 183 of 192 MB), and one into 5 million rows under 96 MB left DuckDB
- * unable to roll back ("FATAL Error"). A fresh database keeps the bound (a 2 GB `import all` peaked at 472–478 MB
- * with it, 530–564 MB without), a large one gets 48 bytes per row more (15 million rows: ~900 MB; such a commit
- * peaked at 1.1 GB of which most is DuckDB's checkpoint, docs/performance.md). 
+ * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the
+ * file as it goes (128 MB). `bookkeeping`: then recording its events, whose rows DuckDB holds until the COMMIT, so
+ * 640 bytes per event more (2 GB of Claude sessions, 45,000 events: 156 MB; under 128 MB an import of 224,000 events
+ * ran out, and the retry without a limit peaked at 1.3 GB). `commit`: 48 bytes more per row already in the telemetry
+ * tables: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints, which loads and pins the
+ * existing indexes. Under a fixed bound, an import of 2 GB of sessions into a database of 15 million metric rows
+ * failed on every run ("Failed to commit: failed to pin block", at 183 of 192 MB), and one into 5 million rows under
+ * 96 MB left DuckDB unable to roll back ("FATAL Error"). None above DuckDB's default.
  */
-export function commitMemoryLimit(rowsBefore: number): string {
-  const allowance = Math.ceil((rowsBefore * COMMIT_BYTES_PER_ROW) / 1024 ** 2);
-  return `${Math.min(unboundedMegabytes(), Number.parseInt(MEMORY_LIMIT.import, 10) + allowance)}MB`;
+export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeeping" | "commit", string> {
+  const cap = unboundedMegabytes();
+  const rows = Number.parseInt(MEMORY_LIMIT.import, 10);
+  const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT);
+  const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW);
+  const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
+  return { rows: limit(rows), bookkeeping: limit(bookkeeping), commit: limit(commit) };
 }
 
 /** The rows of the telemetry tables, whose indexes a commit updates (from DuckDB's row counts: milliseconds on millions). */
@@ -88,11 +105,15 @@ export async function telemetryRowCount(connection: DuckDBConnection): Promise<n
 }
 
 /**
- * Sets the limit for an import's COMMIT (commitMemoryLimit); no limit when the work already ran without one, or
- * when AI_OBSERVER_MEMORY_LIMIT chose the bound (a commit under too small a limit fails).
+ * Raises DuckDB's limit for the next step of an import (`importMemoryLimits`); not when the work already runs without
+ * one, nor when AI_OBSERVER_MEMORY_LIMIT chose the bound, except for the COMMIT, which then gets none (a commit under
+ * too small a limit fails, where the work is retried).
  */
-export async function boundCommitMemory(connection: DuckDBConnection, rowsBefore: number): Promise<void> {
+export async function boundImportStep(connection: DuckDBConnection, step: "bookkeeping" | "commit", size: ImportSize): Promise<void> {
   if (unbounded.has(connection)) return;
-  if (process.env.AI_OBSERVER_MEMORY_LIMIT) return liftMemoryLimit(connection);
-  await connection.run("SET memory_limit = $limit", { limit: commitMemoryLimit(rowsBefore) });
+  if (process.env.AI_OBSERVER_MEMORY_LIMIT) {
+    if (step === "commit") await liftMemoryLimit(connection);
+    return;
+  }
+  await connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size)[step] });
 }

@@ -6,33 +6,65 @@ export type TempColumns = Record<string, "VARCHAR" | "DOUBLE" | "BIGINT" | "INTE
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
-/**
- * Creates (or replaces) a temporary table from JavaScript rows, loaded through an NDJSON
- * file and DuckDB's JSON reader: far faster than row-by-row inserts.
- */
-export async function loadTempTable(connection: DuckDBConnection, name: string, columns: TempColumns, rows: Iterable<Record<string, unknown>>): Promise<number> {
-  for (const identifier of [name, ...Object.keys(columns)]) {
+function checkIdentifiers(names: readonly string[]): void {
+  for (const identifier of names) {
     if (!IDENTIFIER.test(identifier)) throw new Error(`bad identifier ${identifier}`);
   }
+}
+
+/**
+ * JavaScript rows as a relation DuckDB reads: written to an NDJSON scratch file, which `use` reads with the SQL
+ * `source` (a `read_json` of the bound parameter `$rows_file`, or an empty relation of the same columns when there
+ * are no rows). Far faster than row-by-row inserts, and nothing is held in DuckDB's memory beyond the statement.
+ */
+export async function withJsonRows<T>(
+  columns: TempColumns,
+  rows: Iterable<Record<string, unknown>>,
+  use: (source: string, params: { rows_file: string }, count: number) => Promise<T>,
+): Promise<T> {
+  checkIdentifiers(Object.keys(columns));
   const folder = new ScratchFolder("ai-observer-temp-");
   try {
-    const lines = new LineFile(folder.file(`${name}.ndjson`));
+    const lines = new LineFile(folder.file("rows.ndjson"));
     for (const row of rows) lines.write(JSON.stringify(row));
     await lines.close();
-    const count = lines.rows;
     const struct = Object.entries(columns).map(([column, type]) => `${column}: '${type}'`).join(", ");
-    const select = Object.keys(columns).join(", ");
-    if (count === 0) {
-      const definition = Object.entries(columns).map(([column, type]) => `${column} ${type}`).join(", ");
-      await connection.run(`CREATE OR REPLACE TEMP TABLE ${name} (${definition})`);
-    } else {
-      await connection.run(
-        `CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${select} FROM read_json($file, format = 'newline_delimited', columns = {${struct}})`,
-        { file: lines.path },
-      );
-    }
-    return count;
+    const empty = Object.entries(columns).map(([column, type]) => `NULL::${type} AS ${column}`).join(", ");
+    const source =
+      lines.rows === 0
+        ? `(SELECT ${empty} WHERE false AND $rows_file::VARCHAR IS NOT NULL)`
+        : `read_json($rows_file, format = 'newline_delimited', columns = {${struct}})`;
+    return await use(source, { rows_file: lines.path }, lines.rows);
   } finally {
     folder.dispose();
+  }
+}
+
+/**
+ * Creates (or replaces) a temporary table from JavaScript rows (`withJsonRows`). A temporary table is held in
+ * memory, uncompressed, as long as the connection: for rows read once, a statement over `withJsonRows` is leaner.
+ */
+export async function loadTempTable(connection: DuckDBConnection, name: string, columns: TempColumns, rows: Iterable<Record<string, unknown>>): Promise<number> {
+  checkIdentifiers([name]);
+  return withJsonRows(columns, rows, async (source, params, count) => {
+    await connection.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${Object.keys(columns).join(", ")} FROM ${source}`, params);
+    return count;
+  });
+}
+
+/** `loadTempTable`, then `use`, then the table is dropped (its memory with it). */
+export async function withTempTable<T>(
+  connection: DuckDBConnection,
+  name: string,
+  columns: TempColumns,
+  rows: Iterable<Record<string, unknown>>,
+  use: () => Promise<T>,
+): Promise<T> {
+  await loadTempTable(connection, name, columns, rows);
+  try {
+    return await use();
+  } finally {
+    // In a transaction that failed this fails too; the rollback takes the table then.
+    await connection.run(`DROP TABLE IF EXISTS temp.${name}`).catch(() => undefined);
   }
 }

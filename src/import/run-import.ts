@@ -2,14 +2,14 @@ import { existsSync, rmSync } from "node:fs";
 import type { DayRange } from "../dates.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { boundCommitMemory, boundDuckDBMemory, retryWithoutMemoryLimit, telemetryRowCount } from "../db/duckdb-memory.ts";
+import { boundDuckDBMemory, boundImportStep, type ImportSize, retryWithoutMemoryLimit, telemetryRowCount } from "../db/duckdb-memory.ts";
 import type { InsertedCounts } from "../db/staged-tables.ts";
 import { type OpenDatabase, openMemoryDatabase, openOrCreateDatabase } from "../db/open.ts";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { ToolId } from "../sources.ts";
 import { discoverTools, endParseWorkers, type ParseProgress } from "../sources/load-sessions.ts";
-import { applyPlans } from "./apply-import.ts";
+import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { nothingChanged, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
@@ -91,10 +91,18 @@ function nowUtc(): string {
   return new Date().toISOString().replace("T", " ").replace("Z", "");
 }
 
-/** Applies the plans with DuckDB's memory bounded (as for exports), or without the bound when the data needs more. */
-async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows): Promise<InsertedCounts> {
+/**
+ * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
+ * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
+ */
+async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize): Promise<InsertedCounts> {
   await boundDuckDBMemory(connection, "import");
-  return retryWithoutMemoryLimit(connection, () => applyPlans(connection, plans, rows, nowUtc()));
+  return retryWithoutMemoryLimit(connection, async () => {
+    const inserted = await writePlannedRows(connection, plans, rows);
+    await boundImportStep(connection, "bookkeeping", size);
+    await recordImport(connection, plans, nowUtc());
+    return inserted;
+  });
 }
 
 /** A dry run against a database that does not exist yet plans against an empty one in memory. */
@@ -127,9 +135,9 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const rows = new StagedRows();
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
-  let rowsBefore = 0;
+  const size: ImportSize = { events: 0, rowsBefore: 0 };
   const commit = async () => {
-    await boundCommitMemory(connection, rowsBefore);
+    await boundImportStep(connection, "commit", size);
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
@@ -139,18 +147,19 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     await connection.run("BEGIN TRANSACTION");
     open = true;
     const before = await readRecordedFiles(connection);
-    rowsBefore = await telemetryRowCount(connection);
+    size.rowsBefore = await telemetryRowCount(connection);
     const plans: ToolPlan[] = [];
     for (const tool of found) {
       plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
     }
     await endParseWorkers();
+    size.events = plans.reduce((sum, plan) => sum + plan.events.length, 0);
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.length > 0);
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      await applyWithinMemory(connection, plans, rows);
+      await applyWithinMemory(connection, plans, rows, size);
       await commit();
       return { status: "nothing", preview, inserted: nothing };
     }
@@ -160,7 +169,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
 
     hooks.onApplyStart?.();
     const started = performance.now();
-    const inserted = await applyWithinMemory(connection, plans, rows);
+    const inserted = await applyWithinMemory(connection, plans, rows, size);
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };

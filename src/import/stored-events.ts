@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { loadTempTable } from "../db/temp-table.ts";
+import { withTempTable } from "../db/temp-table.ts";
 import type { ToolId } from "../sources.ts";
 
 export interface StoredEvent {
@@ -9,17 +9,21 @@ export interface StoredEvent {
 
 /** The stored copy (rank and timestamp) of each of `keys` that was imported before. */
 export async function storedEvents(connection: DuckDBConnection, tool: ToolId, keys: Iterable<string>): Promise<Map<string, StoredEvent>> {
+  const stored = new Map<string, StoredEvent>();
+  // A first import (of this tool) has nothing to look up.
+  const count = await connection.runAndReadAll("SELECT count(*) FROM ai_observer_import_events WHERE tool = $tool", { tool });
+  if (Number(count.getRows()[0]?.[0] ?? 0) === 0) return stored;
   const rows = (function* () {
     for (const key of keys) yield { event_key: key };
   })();
-  await loadTempTable(connection, "import_candidates", { event_key: "VARCHAR" }, rows);
-  const reader = await connection.runAndReadAll(
-    `SELECT e.event_key, e.rank, strftime(e.ts, '%Y-%m-%d %H:%M:%S.%f')
-     FROM ai_observer_import_events e JOIN import_candidates c ON c.event_key = e.event_key
-     WHERE e.tool = $tool`,
-    { tool },
+  const reader = await withTempTable(connection, "import_candidates", { event_key: "VARCHAR" }, rows, () =>
+    connection.runAndReadAll(
+      `SELECT e.event_key, e.rank, strftime(e.ts, '%Y-%m-%d %H:%M:%S.%f')
+       FROM ai_observer_import_events e JOIN import_candidates c ON c.event_key = e.event_key
+       WHERE e.tool = $tool`,
+      { tool },
+    ),
   );
-  const stored = new Map<string, StoredEvent>();
   for (const [key, rank, timestamp] of reader.getRows()) stored.set(String(key), { rank: Number(rank), timestamp: String(timestamp) });
   return stored;
 }
