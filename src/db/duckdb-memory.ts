@@ -7,9 +7,9 @@ import type { DuckDBConnection } from "./duckdb.ts";
  * DuckDB's buffer memory while an export or an import works (`AI_OBSERVER_MEMORY_LIMIT` overrides both).
  * Export 192 MB: with the compiled executable (its runtime and DuckDB's library are part of the process), 256 MB
  * let a 5-million-row export peak at 440–520 MB; 192 MB gave 380–450 MB at the same speed, and 128 MB made DuckDB
- * run out and retry without the limit. Import 128 MB: its peak is the INSERT of the staged rows (the COMMIT has its
- * own limit, see commitMemoryLimit); a 2 GB import peaked at 424–466 MB with 192 MB and 358–396 MB with 128 MB, at
- * the same speed (docs/performance.md).
+ * run out and retry without the limit. Import 128 MB while it inserts the staged rows, its largest step (the later
+ * steps get more, see importMemoryLimits): a 2 GB import peaked at 424–466 MB with 192 MB and 358–396 MB with
+ * 128 MB, at the same speed (docs/performance.md).
  */
 export const MEMORY_LIMIT = { export: "192MB", import: "128MB" } as const;
 
