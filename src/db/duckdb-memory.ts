@@ -11,17 +11,17 @@ import type { DuckDBConnection } from "./duckdb.ts";
  * steps get more, see importMemoryLimits): a 2 GB import peaked at 424–466 MB with 192 MB and 358–396 MB with
  * 128 MB, at the same speed (docs/performance.md).
  */
-export const MEMORY_LIMIT = { export: "192MB", import: "128MB" } as const;
+const MEMORY_LIMIT_MB = { export: 192, import: 128 } as const;
 
 /**
  * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
  * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
  * cap DuckDB's buffer memory so that exports and imports stay small on any history.
  */
-export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyof typeof MEMORY_LIMIT): Promise<void> {
+export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyof typeof MEMORY_LIMIT_MB): Promise<void> {
   unbounded.delete(connection);
   await connection.run("SET preserve_insertion_order = false");
-  await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || MEMORY_LIMIT[work] });
+  await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || `${MEMORY_LIMIT_MB[work]}MB` });
   // Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only.
   await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${process.pid}`) });
 }
@@ -89,7 +89,7 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
  */
 export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeeping" | "commit", string> {
   const cap = unboundedMegabytes();
-  const rows = Number.parseInt(MEMORY_LIMIT.import, 10);
+  const rows = MEMORY_LIMIT_MB.import;
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT);
   const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
