@@ -41,18 +41,9 @@ export async function withJsonRows<T>(
 }
 
 /**
- * Creates (or replaces) a temporary table from JavaScript rows (`withJsonRows`). A temporary table is held in
- * memory, uncompressed, as long as the connection: for rows read once, a statement over `withJsonRows` is leaner.
+ * A temporary table of JavaScript rows (`withJsonRows`) for `use`, dropped after it. A temporary table is held in
+ * memory, uncompressed, as long as it exists: for rows read once, a statement over `withJsonRows` is leaner.
  */
-export async function loadTempTable(connection: DuckDBConnection, name: string, columns: TempColumns, rows: Iterable<Record<string, unknown>>): Promise<number> {
-  checkIdentifiers([name]);
-  return withJsonRows(columns, rows, async (source, params, count) => {
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${Object.keys(columns).join(", ")} FROM ${source}`, params);
-    return count;
-  });
-}
-
-/** `loadTempTable`, then `use`, then the table is dropped (its memory with it). */
 export async function withTempTable<T>(
   connection: DuckDBConnection,
   name: string,
@@ -60,7 +51,10 @@ export async function withTempTable<T>(
   rows: Iterable<Record<string, unknown>>,
   use: () => Promise<T>,
 ): Promise<T> {
-  await loadTempTable(connection, name, columns, rows);
+  checkIdentifiers([name]);
+  await withJsonRows(columns, rows, (source, params) =>
+    connection.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${Object.keys(columns).join(", ")} FROM ${source}`, params),
+  );
   try {
     return await use();
   } finally {
