@@ -11,8 +11,8 @@ export interface StoredEvent {
 export async function storedEvents(connection: DuckDBConnection, tool: ToolId, keys: Iterable<string>): Promise<Map<string, StoredEvent>> {
   const stored = new Map<string, StoredEvent>();
   // A first import (of this tool) has nothing to look up.
-  const count = await connection.runAndReadAll("SELECT count(*) FROM ai_observer_import_events WHERE tool = $tool", { tool });
-  if (Number(count.getRows()[0]?.[0] ?? 0) === 0) return stored;
+  const any = await connection.runAndReadAll("SELECT EXISTS (SELECT 1 FROM ai_observer_import_events WHERE tool = $tool)", { tool });
+  if (any.getRows()[0]?.[0] !== true) return stored;
   const rows = (function* () {
     for (const key of keys) yield { event_key: key };
   })();
