@@ -72,8 +72,9 @@ async function compile(target: ReleaseTarget, options: BuildOptions): Promise<st
   console.log(`  DuckDB ${options.bindingsVersion}: duckdb.node ${mib(binding.addonSize)}, ${target.libName} ${mib(binding.librarySize)} (${binding.libraryNote})`);
   const outfile = join(DIST, executableName(target));
   const result = await Bun.build({
-    // The workers are entry points of their own so that the executable can start them on another core.
-    entrypoints: [join(ROOT, "src", "cli.ts"), join(ROOT, "src", "sources", "parse-worker.ts"), join(ROOT, "src", "sources", "scan-worker.ts")],
+    // src/bin.ts always runs the CLI (src/cli.ts relies on import.meta.main). The workers are entry points of their
+    // own so that the executable can start them on another core.
+    entrypoints: [join(ROOT, "src", "bin.ts"), join(ROOT, "src", "sources", "parse-worker.ts"), join(ROOT, "src", "sources", "scan-worker.ts")],
     compile: {
       target: target.bunTarget,
       outfile,

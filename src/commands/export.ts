@@ -55,6 +55,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
     },
     hooks,
   );
+  for (const warning of result.warnings) io.err(`warning: ${warning}\n`);
   io.out(json ? renderJson(buildExportJson(result)) : renderResult(result));
   return ExitCode.Ok;
 }
@@ -63,7 +64,7 @@ function textHooks(io: Output, verbose: boolean): ExportHooks {
   let stepsStarted = false;
   let lineOpen = false;
   return {
-    ...(verbose ? { onFileParsed: (tool, file, ms) => io.out(renderParsedFile(tool, file, ms)) } : isInteractive(false) ? readProgress(process.stdout) : {}),
+    ...(verbose ? { onFileParsed: (tool, file, ms, on) => io.out(renderParsedFile(tool, file, ms, on)) } : isInteractive(false) ? readProgress(process.stdout) : {}),
     onPreview: (preview) => io.out(renderPreview(preview, verbose)),
     confirm: () => confirmOnTerminal({ action: "export", json: false, io, preamble: "\n" }),
     onStepStart: (step) => {

@@ -44,7 +44,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
     ? { confirm: () => confirmOnTerminal({ action: "import", json }) }
     : {
         ...progress,
-        onFileParsed: verbose ? (tool, file, ms) => io.out(renderParsedFile(tool, file, ms)) : progress.onFileParsed,
+        onFileParsed: verbose ? (tool, file, ms, on) => io.out(renderParsedFile(tool, file, ms, on)) : progress.onFileParsed,
         onPreview: (preview) => io.out(renderImportPreview(preview, verbose)),
         confirm: () => confirmOnTerminal({ action: "import", json, io, preamble: "\n" }),
         onApplyStart: () => io.out("\nImporting data... "),

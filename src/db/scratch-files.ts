@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { removeTree } from "../remove-tree.ts";
 import { onInterrupt } from "../signals.ts";
 
 /** A private folder in the system's temporary folder, removed by `dispose` and also when SIGINT/SIGTERM end the process. */
@@ -11,7 +12,7 @@ export class ScratchFolder {
 
   constructor(prefix: string) {
     this.dir = mkdtempSync(join(tmpdir(), prefix));
-    this.stopCleanup = onInterrupt(() => rmSync(this.dir, { recursive: true, force: true }));
+    this.stopCleanup = onInterrupt(() => removeTree(this.dir));
   }
 
   file(name: string): string {
@@ -20,7 +21,7 @@ export class ScratchFolder {
 
   dispose(): void {
     this.stopCleanup();
-    rmSync(this.dir, { recursive: true, force: true });
+    removeTree(this.dir);
   }
 }
 

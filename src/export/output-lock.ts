@@ -29,7 +29,13 @@ export async function lockOutputFolder(outputDir: string, waitMs: number): Promi
       const fd = openSync(path, "wx");
       writeSync(fd, `${process.pid}\n`);
       closeSync(fd);
-      return () => rmSync(path, { force: true });
+      return () => {
+        try {
+          rmSync(path, { force: true });
+        } catch (error) {
+          throw new CliError(`the lock file ${path} could not be removed (${fsReason(error)}); remove it by hand`);
+        }
+      };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
         throw new CliError(`cannot write to output folder ${outputDir}: ${fsReason(error)}`);

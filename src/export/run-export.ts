@@ -76,6 +76,8 @@ export interface ExportResult {
   bytes: number;
   /** Rows deleted from the database by `--delete-after`, else null. */
   deleted: TableCounts | null;
+  /** What went wrong after the export was complete (a temporary folder left behind). */
+  warnings: string[];
 }
 
 function buildPreview(options: ExportOptions, counts: TableCounts, sessionFiles: SessionFilesSummary | null): ExportPreview {
@@ -179,7 +181,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     await database?.run("BEGIN TRANSACTION");
     const counts = await input.count(filter);
     const preview = buildPreview(options, counts, input.summary ?? null);
-    const nothing = { files: [], bytes: 0, deleted: null };
+    const nothing = { files: [], bytes: 0, deleted: null, warnings: [] };
     if (isEmpty(counts)) return { status: "empty", preview, ...nothing };
     checkOutputTarget(options.outputDir);
     hooks.onPreview?.(preview);
@@ -203,14 +205,15 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
       options.deleteAfter && database
         ? await steps.run({ kind: "delete" }, () => deleteExportedRows(database, filter, counts), (rows) => rows.traces + rows.logs + rows.metrics)
         : null;
-    return { status: "exported", preview, files, bytes, deleted };
+    const leftover = staging.discard();
+    return { status: "exported", preview, files, bytes, deleted, warnings: leftover ? [leftover] : [] };
   } catch (error) {
     hooks.onFailure?.();
-    if (error instanceof CliError) throw error;
-    const during = steps.current ? ` while ${stepLabel(steps.current)}` : "";
-    throw new CliError(`export failed${during}: ${fsReason(error) || errorMessage(error)}`);
+    const leftover = staging?.discard();
+    const failure = error instanceof CliError ? error : new CliError(`export failed${steps.current ? ` while ${stepLabel(steps.current)}` : ""}: ${fsReason(error) || errorMessage(error)}`);
+    if (leftover) throw new CliError(`${failure.message}; also, ${leftover}`, failure.exitCode);
+    throw failure;
   } finally {
-    staging?.discard();
     stopInterrupting();
     input.close();
   }

@@ -1,8 +1,9 @@
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, rmSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { CliError } from "../errors.ts";
+import { CliError, errorMessage } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { processIsAlive } from "../process-alive.ts";
+import { removeTree } from "../remove-tree.ts";
 import { onInterrupt } from "../signals.ts";
 import { lockOutputFolder } from "./output-lock.ts";
 
@@ -13,9 +14,7 @@ export const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
 function removeAbandonedStaging(outputDir: string): void {
   for (const name of readdirSync(outputDir)) {
     const pid = Number(/^\.ai-observer-tmp-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !processIsAlive(pid)) {
-      rmSync(join(outputDir, name), { recursive: true, force: true });
-    }
+    if (pid && pid !== process.pid && !processIsAlive(pid)) removeTree(join(outputDir, name));
   }
 }
 
@@ -68,7 +67,7 @@ export class Staging {
       return new Staging(outputDir, dir, created, unlock);
     } catch (error) {
       unlock?.();
-      if (created) rmSync(outputDir, { recursive: true, force: true });
+      if (created) removeTree(outputDir);
       if (error instanceof CliError) throw error;
       throw new CliError(`cannot write to output folder ${outputDir}: ${fsReason(error)}`);
     }
@@ -86,17 +85,29 @@ export class Staging {
       renameSync(this.file(name), target);
       moved.push(target);
     }
-    this.discard();
     return moved;
   }
 
-  /** Removes the staging folder, and the output folder too if this run made it and it is empty. */
-  discard(): void {
-    if (this.finished) return;
+  /**
+   * Removes the staging folder, and the output folder too if this run made it and it is empty; the output folder's
+   * lock is released whatever happens. Returns why the staging folder could not be removed (the next export into
+   * this folder removes it), or null.
+   */
+  discard(): string | null {
+    if (this.finished) return null;
     this.finished = true;
     this.unregister();
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 3 });
-    this.unlock();
+    const problems: string[] = [];
+    try {
+      removeTree(this.dir);
+    } catch (error) {
+      problems.push(`the temporary folder ${this.dir} could not be removed (${fsReason(error)}); the next export into ${this.outputDir} removes it`);
+    }
+    try {
+      this.unlock();
+    } catch (error) {
+      problems.push(errorMessage(error));
+    }
     if (this.createdOutputDir) {
       try {
         if (readdirSync(this.outputDir).length === 0) rmdirSync(this.outputDir);
@@ -104,6 +115,7 @@ export class Staging {
         // the folder is someone else's now; leave it
       }
     }
+    return problems.length > 0 ? problems.join("; ") : null;
   }
 }
 

@@ -19,5 +19,6 @@ export function buildExportJson(result: ExportResult) {
     bytes: result.bytes,
     deleteAfter: preview.deleteAfter,
     deleted: result.deleted,
+    warnings: result.warnings,
   };
 }

@@ -1,7 +1,9 @@
 import { formatBytes, formatCount, formatSeconds } from "../format.ts";
+import type { ParsedOn } from "../sources/parse-one.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
 
 /** The `--verbose` line for each session file read. */
-export function renderParsedFile(tool: string, file: FileSummary, ms: number): string {
-  return `  [${tool}] ${file.path}: ${formatCount(file.eventCount)} events, ${formatBytes(file.bytes)}, ${formatSeconds(ms)}\n`;
+export function renderParsedFile(tool: string, file: FileSummary, ms: number, on: ParsedOn = "here"): string {
+  const thread = on === "worker" ? " (parse worker)" : on === "prefetch" ? " (lines read on the scan worker)" : "";
+  return `  [${tool}] ${file.path}: ${formatCount(file.eventCount)} events, ${formatBytes(file.bytes)}, ${formatSeconds(ms)}${thread}\n`;
 }

@@ -51,6 +51,7 @@ export class LinePrefetch implements LineSource {
   readonly #worker: Worker;
   readonly #pending = new Map<string, { size: number; selected: Promise<SelectedLines | null> }>();
   readonly #replies = new Map<number, (reply: ScanReply | null) => void>();
+  readonly #served = new Set<string>();
   #next = 0;
   #aheadBytes = 0;
   #failed = false;
@@ -97,6 +98,11 @@ export class LinePrefetch implements LineSource {
     if (memory instanceof ArrayBuffer) this.#worker.postMessage({ recycle: memory } satisfies ScanRecycle, [memory]);
   }
 
+  /** Whether the worker selected the lines of `path` (false: the file was read where it was parsed). */
+  served(path: string): boolean {
+    return this.#served.has(path);
+  }
+
   close(): void {
     this.#failed = true;
     this.#worker.terminate();
@@ -122,6 +128,7 @@ export class LinePrefetch implements LineSource {
       const selected = reply.then((answer) => {
         if (answer === null) return null; // the worker is gone: read the file here
         if ("error" in answer) throw Object.assign(new Error(answer.error), { code: answer.code });
+        this.#served.add(file.path);
         return answer.selected;
       });
       selected.catch(() => undefined); // a file never taken (the parse stopped) must not be an unhandled rejection

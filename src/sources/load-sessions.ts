@@ -2,7 +2,7 @@ import { homedir } from "node:os";
 import type { ToolId } from "../sources.ts";
 import type { FileSummary, StagedFile } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
-import { stageOne, type StageOutcome } from "./parse-one.ts";
+import { type ParsedOn, stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest } from "./parse-worker.ts";
 import { sourceFor } from "./registry.ts";
 import { LinePrefetch, warmLinePrefetch } from "./line-prefetch.ts";
@@ -36,7 +36,7 @@ export interface ParseProgress {
   /** Before a tool's files are read: how many, and their size on disk. */
   onReadStart?(tool: ToolId, files: number, bytes: number): void;
   /** After each file, in the files' order (also when they are parsed in parallel). */
-  onFileParsed?(tool: ToolId, file: FileSummary, ms: number): void;
+  onFileParsed?(tool: ToolId, file: FileSummary, ms: number, on: ParsedOn): void;
   onReadDone?(tool: ToolId): void;
 }
 
@@ -74,15 +74,16 @@ export async function stageFiles(
       return;
     }
     rows.add(outcome.staged);
-    progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms);
+    progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms, outcome.on ?? (prefetch?.served(file.path) ? "prefetch" : "here"));
     onStaged(outcome.staged);
   };
   const workers = parseWorkerCount(files.length, bytes, hash);
   const job: PoolJob = { source, files, firstOrdinal, hash, signal, collect, lines: null };
+  let prefetch: LinePrefetch | null = null;
   if (workers > 0) {
     await stageInWorkers(job, workers);
   } else {
-    const prefetch = usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash) : null;
+    prefetch = usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash) : null;
     try {
       for (let index = 0; index < files.length; index++) collect(index, await stageHere({ ...job, lines: prefetch }, index));
     } finally {
@@ -283,7 +284,7 @@ async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
         continue;
       }
       if (aborted) return;
-      deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: reply.staged, ms: reply.ms });
+      deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: reply.staged, ms: reply.ms, on: "worker" });
     }
   };
   const run = async (worker: Worker): Promise<void> => {

@@ -4,7 +4,10 @@ import { stageFile, type StagedFile } from "../staging/staged-file.ts";
 import { parseGovernor } from "./memory-governor.ts";
 import type { DiscoveredFile, ParseContext, SessionSource } from "./types.ts";
 
-export type StageOutcome = { staged: StagedFile; ms: number } | { failure: string };
+/** Where a file was parsed: on this thread, with its lines read here or selected ahead on the scan worker (`prefetch`), or on a parse worker. */
+export type ParsedOn = "here" | "prefetch" | "worker";
+
+export type StageOutcome = { staged: StagedFile; ms: number; on?: ParsedOn } | { failure: string };
 
 /** A short reason for a file that could not be read at all (vanished, no permission). */
 export function failureReason(error: unknown): string {

@@ -2,19 +2,35 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
- * The URL of a worker entry point of `src/sources/` (`name`: its file name without `.ts`). From source: next to
- * this module. In a compiled executable (`bun build --compile`), `import.meta.url` is the executable's entry inside
- * its embedded file system (`/$bunfs/root/…`, `B:/~BUN/root/…`) and the worker is there only when the build listed
- * `src/sources/<name>.ts` as an entry point, at its path relative to the entry points' common folder (`sources/`
- * when the entries are `src/cli.ts` and it). `null`: absent.
+ * The embedded file system's root in a compiled executable (`bun build --compile`): `/$bunfs/root/` on Linux and
+ * macOS, `B:/~BUN/root/` on Windows, where the URL spells `~` as `%7E` (`file:///B:/%7EBUN/root/…`).
  */
-export function workerUrl(name: string): string | null {
-  const here = import.meta.url;
-  if (!here.includes("/$bunfs/") && !here.includes("/~BUN/")) return new URL(`./${name}.ts`, here).href;
-  for (const path of [`sources/${name}.js`, `src/sources/${name}.js`, `${name}.js`]) {
-    const url = new URL(path, new URL(".", here));
+const EMBEDDED_ROOT = /^file:\/\/(?:\/\$bunfs|\/[A-Za-z]:\/(?:~|%7E)BUN)\//i;
+
+/** Whether `moduleUrl` (an `import.meta.url`) lies inside a compiled executable's embedded file system. */
+export function isEmbeddedUrl(moduleUrl: string): boolean {
+  return EMBEDDED_ROOT.test(moduleUrl);
+}
+
+/**
+ * Where a compiled executable holds the worker entry point `name`, for a module at `moduleUrl`: the build lists
+ * `src/sources/<name>.ts` as an entry point, which lands at its path relative to the entry points' common folder
+ * (`sources/<name>.js` when the entries are `src/bin.ts` and it), beside the bundle that holds `moduleUrl`.
+ */
+export function embeddedWorkerCandidates(name: string, moduleUrl: string): string[] {
+  const folder = new URL(".", moduleUrl);
+  return [`sources/${name}.js`, `src/sources/${name}.js`, `${name}.js`].map((path) => new URL(path, folder).href);
+}
+
+/**
+ * The URL of a worker entry point of `src/sources/` (`name`: its file name without `.ts`). From source: next to
+ * this module. In a compiled executable: the first of `embeddedWorkerCandidates` that exists there. `null`: absent.
+ */
+export function workerUrl(name: string, moduleUrl = import.meta.url): string | null {
+  if (!isEmbeddedUrl(moduleUrl)) return new URL(`./${name}.ts`, moduleUrl).href;
+  for (const url of embeddedWorkerCandidates(name, moduleUrl)) {
     try {
-      if (existsSync(fileURLToPath(url))) return url.href;
+      if (existsSync(fileURLToPath(url))) return url;
     } catch {
       // not a file URL on this platform: try the next
     }

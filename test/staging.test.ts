@@ -1,0 +1,80 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Staging } from "../src/export/staging.ts";
+import { removeTree } from "../src/remove-tree.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+/** `chattr +i` makes a file that even root cannot remove (ext4 and most Linux file systems; not tmpfs or overlayfs). */
+function makeImmutable(path: string): boolean {
+  return Bun.which("chattr") !== null && Bun.spawnSync(["chattr", "+i", path], { stderr: "pipe" }).exitCode === 0;
+}
+
+function makeMutable(path: string): void {
+  Bun.spawnSync(["chattr", "-i", path], { stderr: "pipe" });
+}
+
+describe("removeTree", () => {
+  test("removes a folder with nested folders and files; a missing path is no error", () => {
+    const root = join(tempDir(), "tree");
+    mkdirSync(join(root, "a", "b", "c"), { recursive: true });
+    writeFileSync(join(root, "a", "one.parquet"), "1");
+    writeFileSync(join(root, "a", "b", "c", "two.duckdb"), "2");
+    writeFileSync(join(root, "top"), "");
+    removeTree(root);
+    expect(existsSync(root)).toBe(false);
+    expect(() => removeTree(root)).not.toThrow();
+    const file = join(tempDir(), "plain-file");
+    writeFileSync(file, "x");
+    removeTree(file);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  test("a symbolic link inside is removed, never followed", () => {
+    const outside = tempDir("outside-");
+    writeFileSync(join(outside, "keep.txt"), "keep");
+    const root = join(tempDir(), "tree");
+    mkdirSync(root);
+    symlinkSync(outside, join(root, "link-to-folder"));
+    symlinkSync(join(outside, "keep.txt"), join(root, "link-to-file"));
+    removeTree(root);
+    expect(existsSync(root)).toBe(false);
+    expect(readdirSync(outside)).toEqual(["keep.txt"]);
+  });
+});
+
+const immutableProbe = join(tempDir("probe-"), "f");
+writeFileSync(immutableProbe, "");
+const canPin = makeImmutable(immutableProbe);
+makeMutable(immutableProbe);
+if (!canPin) console.log("staging cleanup failure test skipped: `chattr +i` is not available or not permitted here (needs root on ext4 or similar)");
+
+describe("Staging", () => {
+  test("discard removes the staging folder and the lock, and an output folder it made that stayed empty", async () => {
+    const output = join(tempDir(), "new-output");
+    const staging = await Staging.create(output);
+    writeFileSync(staging.file("logs.parquet"), "x");
+    expect(readdirSync(output).sort()).toEqual([".ai-observer.lock", staging.dir.slice(output.length + 1)].sort());
+    expect(staging.discard()).toBeNull();
+    expect(existsSync(output)).toBe(false);
+  });
+
+  test.if(canPin)("a staging folder that cannot be removed: the lock is released all the same, and the failure is reported with its path", async () => {
+    const output = tempDir();
+    const staging = await Staging.create(output);
+    const pinned = staging.file("traces.parquet");
+    writeFileSync(pinned, "x");
+    expect(makeImmutable(pinned)).toBe(true);
+    try {
+      const problem = staging.discard();
+      expect(problem).toBe(`the temporary folder ${staging.dir} could not be removed (permission denied); the next export into ${output} removes it`);
+      expect(existsSync(join(output, ".ai-observer.lock"))).toBe(false);
+      // The next export into the folder is not blocked: it takes the lock at once.
+      const next = await Staging.create(output, 0);
+      expect(next.discard()).toBeNull();
+    } finally {
+      makeMutable(pinned);
+    }
+    removeTree(staging.dir);
+  });
+});
