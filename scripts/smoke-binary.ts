@@ -25,6 +25,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDuckDB } from "../src/db/duckdb.ts";
 import { layOutSamples, SAMPLES } from "../test/helpers/session-tree.ts";
+import { checkVersionText, gitCommit, parseJson, type RunResult, run, SmokeTally } from "./smoke/checks.ts";
 import { SMOKE_COUNTS } from "./smoke/make-smoke-db.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -38,37 +39,9 @@ const EXPECTED_FORMAT: Record<string, RegExp> = {
   "ai-observer-windows-x64.exe": /PE32\+ executable \(console\) x86-64/,
 };
 
-let passed = 0;
-let failed = 0;
-
-function check(name: string, ok: boolean, detail = ""): boolean {
-  if (ok) passed++;
-  else failed++;
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
-  return ok;
-}
-
-function note(text: string): void {
-  console.log(`note ${text}`);
-}
-
-interface RunResult {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(command: string[], options: { cwd: string; env: Record<string, string> }): RunResult {
-  const started = performance.now();
-  const result = Bun.spawnSync(command, { cwd: options.cwd, env: options.env, stdout: "pipe", stderr: "pipe" });
-  return {
-    exitCode: result.exitCode ?? -1,
-    stdout: result.stdout.toString(),
-    stderr: result.stderr.toString(),
-    ms: Math.round(performance.now() - started),
-  };
-}
+const tally = new SmokeTally();
+const check = tally.check.bind(tally);
+const note = tally.note.bind(tally);
 
 /**
  * `/usr/bin:/bin`, unless Bun is installed there (npm -g puts it in /usr/bin): then a folder of
@@ -87,11 +60,6 @@ function bunFreePath(work: string): string {
     }
   }
   return linkDir;
-}
-
-function gitCommit(): string | undefined {
-  const result = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
-  return result.exitCode === 0 ? result.stdout.toString().trim() || undefined : undefined;
 }
 
 function checkFormats(distDir: string): void {
@@ -139,16 +107,8 @@ interface ExportJson {
   files?: { name: string; path: string; bytes: number }[];
 }
 
-function parseJson(text: string): ExportJson | undefined {
-  try {
-    return JSON.parse(text) as ExportJson;
-  } catch {
-    return undefined;
-  }
-}
-
 function checkExport(label: string, result: RunResult, outDir: string, counts?: Record<string, number>): string | undefined {
-  const json = parseJson(result.stdout);
+  const json = parseJson<ExportJson>(result.stdout);
   if (!check(`${label}: exit 0 and JSON (${result.ms} ms)`, result.exitCode === 0 && json?.status === "exported", result.stderr.trim().slice(0, 300))) {
     return undefined;
   }
@@ -203,7 +163,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
-  const commit = gitCommit();
+  const commit = gitCommit(ROOT);
   const started = performance.now();
 
   checkFormats(dirname(executable));
@@ -224,12 +184,8 @@ async function main(): Promise<void> {
   try {
     // --version and --help: no DuckDB involved.
     const versionRun = run([exe, "--version"], { cwd, env });
-    const lines = versionRun.stdout.split("\n");
     check(`--version exit 0 (${versionRun.ms} ms)`, versionRun.exitCode === 0, versionRun.stderr.trim());
-    check("--version names the package.json version", lines[0] === `ai-observer ${version}`, lines[0]);
-    if (commit) check("--version names the current commit", lines[1] === `Git commit: ${commit}`, `${lines[1]} (HEAD is ${commit}; rebuild?)`);
-    else note("no git commit here; commit line not compared");
-    check("--version has a build date", /^Build date: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(lines[2] ?? ""), lines[2]);
+    checkVersionText(tally, versionRun.stdout, version, commit);
     const helpRun = run([exe, "--help"], { cwd, env });
     check(`--help exit 0 (${helpRun.ms} ms)`, helpRun.exitCode === 0 && helpRun.stdout.includes("export"));
     check("nothing unpacked before DuckDB is used", !existsSync(join(home, ".cache", "ai-observer")));
@@ -326,5 +282,5 @@ try {
 } catch (error) {
   check("smoke script ran to the end", false, error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
-console.log(`smoke: ${passed} passed, ${failed} failed`);
-process.exit(failed > 0 ? 1 : 0);
+console.log(tally.summary("smoke"));
+process.exit(tally.failed > 0 ? 1 : 0);
