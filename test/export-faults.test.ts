@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDemoDatabase } from "../examples/build-demo-db.ts";
 import { query } from "./helpers/duckdb-read.ts";
-import { CLI, REPO_ROOT, hermeticEnv, runCli } from "./helpers/run-cli.ts";
+import { CLI, REPO_ROOT, hermeticEnv, runCli, spawnCli } from "./helpers/run-cli.ts";
+import { prepareNobodyCli, type NobodyCli } from "./helpers/as-nobody.ts";
 import { claudeLines } from "./helpers/claude-lines.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -136,8 +137,8 @@ describe("two runs at once", () => {
   test("two exports into one folder at the same time: one after the other, files from one run only", async () => {
     const out = tempDir();
     const [a, b] = await Promise.all([
-      runCli(["export", "all", "--month", "2025-06", "--db", db, "--output", out, "--yes", "--json"]),
-      runCli(["export", "all", "--month", "2025-06", "--db", db, "--output", out, "--yes", "--json"]),
+      spawnCli(["export", "all", "--month", "2025-06", "--db", db, "--output", out, "--yes", "--json"]),
+      spawnCli(["export", "all", "--month", "2025-06", "--db", db, "--output", out, "--yes", "--json"]),
     ]);
     expect([a.exitCode, b.exitCode]).toEqual([0, 0]);
     expect(readdirSync(out).sort()).toEqual(["ai-observer-export-all-2025-06-01-2025-06-30.duckdb", "logs.parquet", "metrics.parquet", "traces.parquet"]);
@@ -148,8 +149,8 @@ describe("two runs at once", () => {
     copyFileSync(db, copy);
     const out = tempDir();
     const [exported, deleted] = await Promise.all([
-      runCli(["export", "all", "--db", copy, "--output", out, "--yes", "--json"]),
-      runCli(["delete", "all", "--month", "2025-06", "--db", copy, "--yes", "--json"]),
+      spawnCli(["export", "all", "--db", copy, "--output", out, "--yes", "--json"]),
+      spawnCli(["delete", "all", "--month", "2025-06", "--db", copy, "--yes", "--json"]),
     ]);
     for (const run of [exported, deleted]) {
       expect([0, 1]).toContain(run.exitCode);
@@ -167,28 +168,30 @@ describe("two runs at once", () => {
   });
 });
 
-// As root, permissions are not enforced; run the CLI as `nobody` to meet a folder it may not write.
-const canDropPrivileges = process.getuid?.() === 0 && Bun.which("setpriv") !== null;
-if (!canDropPrivileges) console.log("permission test skipped: needs root and setpriv to run the CLI as another user");
+// As root, permissions are not enforced: the CLI runs as `nobody` to meet a folder it may not write.
+const nobody = prepareNobodyCli();
+if (typeof nobody === "string") console.log(`permission test skipped: ${nobody}`);
+afterAll(() => {
+  if (typeof nobody !== "string") nobody.dispose();
+});
 
 describe("permissions", () => {
-  test.if(canDropPrivileges)("an output folder the user may not write: exit 1, one line, nothing written", async () => {
-    // Outside the per-run test folder, which only root may enter.
-    const shared = mkdtempSync(join(tmpdir(), "ai-observer-shared-"));
-    chmodSync(shared, 0o755);
+  test.if(typeof nobody !== "string")("an output folder the user may not write: exit 1, one line, nothing written", async () => {
+    const { shared, command } = nobody as NobodyCli;
     const copy = join(shared, "db.duckdb");
     copyFileSync(db, copy);
     chmodSync(copy, 0o644);
     const locked = join(shared, "not-yours");
     mkdirSync(locked, { mode: 0o755 });
-    const proc = Bun.spawnSync(
-      ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "bun", CLI, "export", "all", "--db", copy, "--output", join(locked, "x"), "--yes"],
-      { cwd: "/", env: hermeticEnv({ HOME: "/tmp" }), stdout: "pipe", stderr: "pipe" },
-    );
-    expect(proc.exitCode).toBe(1);
+    const proc = Bun.spawnSync([...command, "export", "all", "--db", copy, "--output", join(locked, "x"), "--yes"], {
+      cwd: "/",
+      env: hermeticEnv({ HOME: shared, TMPDIR: shared }),
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(proc.stderr.toString()).toBe(`error: cannot write to output folder ${join(locked, "x")}: permission denied\n`);
+    expect(proc.exitCode).toBe(1);
     expect(readdirSync(locked)).toEqual([]);
-    rmSync(shared, { recursive: true, force: true });
   });
 });
 

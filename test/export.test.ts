@@ -3,6 +3,7 @@ import { cpSync, existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createFixtureDatabase, FIXTURE_ROWS } from "./helpers/fixture-db.ts";
 import { parquetColumns, parquetCompressions, parquetRowCount, query, queryViewsDatabase, tableColumns } from "./helpers/duckdb-read.ts";
+import { holdDatabase } from "./helpers/hold-database.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
 import { listZip } from "./helpers/zip-read.ts";
@@ -302,21 +303,15 @@ describe("database problems exit 1 with one line", () => {
   });
 
   test("a database held by another process fails within seconds, saying it is in use", async () => {
-    const holder = Bun.spawn(
-      ["bun", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log("ready"); await Bun.sleep(60000);`],
-      { cwd: join(import.meta.dir, ".."), stdout: "pipe" },
-    );
+    const holder = await holdDatabase(db);
     try {
-      const reader = holder.stdout.getReader();
-      await reader.read();
       const started = Date.now();
       const run = await runCli(["export", "all", "--db", db, "--output", join(tempDir(), "x"), "--yes"]);
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toMatch(/^error: database is in use by another process .*PID \d+.*\n$/);
     } finally {
-      holder.kill();
-      await holder.exited;
+      await holder.release();
     }
   });
 });

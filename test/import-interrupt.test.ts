@@ -1,10 +1,9 @@
 import { expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
 import { query } from "./helpers/duckdb-read.ts";
-import { CLI, hermeticEnv, REPO_ROOT, runCli } from "./helpers/run-cli.ts";
+import { CLI, CLI_TMP, hermeticEnv, REPO_ROOT, runCli } from "./helpers/run-cli.ts";
 import { sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -29,7 +28,7 @@ test("an interrupted import leaves the database as it was, and the next import c
   expect(await logRows(db)).toBe(1);
 
   for (let file = 0; file < FILES; file++) writeFileSync(join(root, `big-${file}.jsonl`), claudeLines(PER_FILE, file * PER_FILE));
-  const scratch = () => readdirSync(tmpdir()).filter((name) => name.startsWith("ai-observer-rows-") || name.startsWith("ai-observer-temp-"));
+  const scratch = () => readdirSync(CLI_TMP).filter((name) => name.startsWith("ai-observer-rows-") || name.startsWith("ai-observer-temp-"));
   const scratchBefore = scratch();
   const proc = Bun.spawn(["bun", CLI, "import", "all", "--db", db, "--yes"], { cwd: REPO_ROOT, env: hermeticEnv(env), stdout: "pipe", stderr: "pipe" });
   const reader = proc.stdout.getReader();

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { countByService, tableDifferences } from "./helpers/db-compare.ts";
 import { claudeLine } from "./helpers/claude-lines.ts";
 import { query } from "./helpers/duckdb-read.ts";
+import { holdDatabase } from "./helpers/hold-database.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { SAMPLES, sampleTree, sessionEnv, type SessionTree } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -275,19 +276,14 @@ describe("import rules", () => {
     const db = join(tempDir(), "held.duckdb");
     const tree = claudeTree({ "a.jsonl": `${claudeLine(1)}\n` });
     await importInto(db, tree.env);
-    const holder = Bun.spawn(
-      ["bun", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(db)}); await i.connect(); console.log("ready"); await Bun.sleep(60000);`],
-      { cwd: join(import.meta.dir, ".."), stdout: "pipe" },
-    );
+    const holder = await holdDatabase(db);
     try {
-      await holder.stdout.getReader().read();
       writeFileSync(join(tree.root, "b.jsonl"), `${claudeLine(2)}\n`);
       const run = await importInto(db, tree.env);
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toContain("database is in use by another process");
     } finally {
-      holder.kill();
-      await holder.exited;
+      await holder.release();
     }
   });
 
@@ -308,18 +304,13 @@ describe("unchanged files are known without starting DuckDB", () => {
     expect((await importInto(db, tree.env)).exitCode).toBe(0);
     expect(existsSync(`${db}.import-files.json`)).toBe(true);
 
-    const holder = Bun.spawn(
-      ["bun", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(db)}, { access_mode: "READ_ONLY" }); await i.connect(); console.log("ready"); await Bun.sleep(60000);`],
-      { cwd: join(import.meta.dir, ".."), stdout: "pipe" },
-    );
+    const holder = await holdDatabase(db, true);
     try {
-      await holder.stdout.getReader().read();
       const run = await importInto(db, tree.env);
       expect(run.exitCode).toBe(0);
       expect(run.stdout).toBe("No new or modified files found to import.\n");
     } finally {
-      holder.kill();
-      await holder.exited;
+      await holder.release();
     }
 
     // A database replaced behind our back (here: removed, so a new one is made) is not trusted to hold the files.

@@ -1,9 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { rmSync, statfsSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeZip } from "../src/export/zip.ts";
-import { tempDir } from "./helpers/temp.ts";
-import { listZip } from "./helpers/zip-read.ts";
+import { writeZip } from "../../src/export/zip.ts";
+import { tempDir } from "../helpers/temp.ts";
+import { listZip } from "../helpers/zip-read.ts";
 
 // Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
 setDefaultTimeout(120_000);
