@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readdirSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { tempDir } from "./temp.ts";
 
@@ -36,7 +36,18 @@ export function layOutSamples(home: string): SessionTree {
   const jsonlChats = join(gemini, "hash-jsonl", "chats");
   mkdirSync(jsonlChats, { recursive: true });
   cpSync(join(SAMPLES, "gemini", "vibecodingtracker", "gemini.jsonl"), join(jsonlChats, "session-2026-04-23T10-00-jsonl.jsonl"));
+  makeWritable(home);
   return { home, claude, codex, gemini, env: sessionEnv(claude, codex, gemini) };
+}
+
+/** The samples are read-only (shared/ has no write bits) and cpSync keeps the modes: the copy is made the user's to change and remove. */
+function makeWritable(path: string): void {
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) makeWritable(child);
+    else if (entry.isFile()) chmodSync(child, 0o644);
+  }
+  chmodSync(path, 0o755);
 }
 
 /** A writable copy of the samples in a temporary home folder, with AI_OBSERVER_*_PATH pointing at it. */
