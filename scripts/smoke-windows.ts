@@ -8,7 +8,8 @@
  * temporary folder gets the ProcessPrng stand-in of scripts/wine/ (Wine 8.0 lacks it, and every Bun 1.4 Windows
  * program needs it); then, each run by both executables on the same input:
  * - `--version` (its text), `--help`, and a usage error (exit 2, one line);
- * - `export all` of a small database;
+ * - `export all` of a small database, into a folder holding a dead run's lock and staging folder (process
+ *   liveness and tree removal on Windows);
  * - `export all --from-files` on parse workers (checked to have run there) and, with `--zip`, with the lines
  *   selected on the scan worker; the ZIP's entries are unpacked and compared;
  * - `import all` into a new database, then `delete all` of a range;
@@ -19,7 +20,7 @@
  * Ends with `smoke-windows: N passed, M failed` and exits 1 on any failure. What Wine proves and what it does not:
  * docs/binaries.md.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -100,9 +101,12 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
     WINEDEBUG: "-all",
     // No Mono or Gecko installer prompts while the prefix is made.
     WINEDLLOVERRIDES: "mscoree,mshtml=",
+    // Wine's server keeps its socket in a folder of its own in the temporary folder: in ours, so it goes with it.
+    TMPDIR: join(work, "tmp"),
     TZ: "UTC",
   };
   mkdirSync(wineEnv.HOME as string);
+  mkdirSync(wineEnv.TMPDIR as string);
   const dll = join(work, "bcryptprimitives.dll");
   const built = run([gcc as string, "-O2", "-shared", "-o", dll, join(ROOT, "scripts", "wine", "bcryptprimitives.c"), join(ROOT, "scripts", "wine", "bcryptprimitives.def"), "-lbcrypt"], { cwd: work, env: wineEnv });
   if (!tally.check("ProcessPrng stand-in DLL built", built.exitCode === 0, built.stderr.trim().slice(0, 300))) return;
@@ -133,10 +137,12 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
   const usage = windows.run(["export", "nonsense", "--output", windows.path(join(work, "never"))]);
   tally.check("a usage error: exit 2, one line on stderr", usage.exitCode === 2 && /^error: .*\n$/.test(usage.stderr.replaceAll("\r\n", "\n")), `exit ${usage.exitCode}: ${usage.stderr.trim()}`);
 
-  // export all from a small database.
+  // export all from a small database, into a folder where a killed run left its lock and staging folder.
   const db = join(work, "smoke.duckdb");
   await makeSmokeDatabase(db);
   const out = (name: string) => join(work, "out", name);
+  mkdirSync(join(out("db-w"), ".ai-observer-tmp-999999-abc"), { recursive: true });
+  writeFileSync(join(out("db-w"), ".ai-observer.lock"), "999999\n");
   const [fromDb, fromDbLinux] = both(windows, linux, (m) => ["export", "all", "--db", m.path(db), "--output", m.path(out(m === windows ? "db-w" : "db-l")), "--yes", "--json"]);
   const fromDbJson = exported("export all from a database", fromDb);
   exported("export all from a database (Linux)", fromDbLinux);
@@ -234,7 +240,7 @@ async function main(): Promise<void> {
     await smoke(exe, linuxExe, work);
   } finally {
     // Wine's server outlives the last program by a few seconds and holds the prefix: end it before removing.
-    Bun.spawnSync(["wineserver", "-k"], { env: { ...process.env, WINEPREFIX: join(work, "wine-prefix") }, stdout: "ignore", stderr: "ignore" });
+    Bun.spawnSync(["wineserver", "-k"], { env: { ...process.env, WINEPREFIX: join(work, "wine-prefix"), TMPDIR: join(work, "tmp") }, stdout: "ignore", stderr: "ignore" });
     if (values.keep) tally.note(`kept ${work}`);
     else removeTree(work);
   }
