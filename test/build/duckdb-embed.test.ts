@@ -76,7 +76,9 @@ materialize(${JSON.stringify(source)}, ${JSON.stringify(target)}, ${size});`;
     writeFileSync(runner, script);
     const children = Array.from({ length: 4 }, () => Bun.spawn([process.execPath, runner], { stdout: "ignore", stderr: "pipe" }));
     const codes = await Promise.all(children.map((child) => child.exited));
-    expect(codes).toEqual([0, 0, 0, 0]);
+    const errors = await Promise.all(children.map((child) => new Response(child.stderr).text()));
+    // Compared together, so that a failure shows what each process said.
+    expect({ codes, errors }).toEqual({ codes: [0, 0, 0, 0], errors: ["", "", "", ""] });
     expect(statSync(target).size).toBe(size);
     expect(readdirSync(dir).filter((name) => name.endsWith(".tmp"))).toEqual([]);
   });
