@@ -31,10 +31,11 @@ export interface OpenInput {
   summary?: SessionFilesSummary;
 }
 
-export async function openExportInput(input: ExportInput, mode: { readOnly: boolean }, progress?: ParseProgress): Promise<OpenInput> {
+/** `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
+export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean }, progress?: ParseProgress): Promise<OpenInput> {
   if (input.kind === "files") return openSessionFiles(input.tools, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
-  const db = await openExistingDatabase(input.location.path, mode);
+  const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter });
   try {
     await boundDuckDBMemory(db.connection, "export");
   } catch (error) {
@@ -44,7 +45,7 @@ export async function openExportInput(input: ExportInput, mode: { readOnly: bool
   const { connection } = db;
   return {
     count: (filter) => countRows(connection, filter),
-    writeTable: (table, filter, path) => writeParquet(connection, table, filter, path),
+    writeTable: (table, filter, path) => writeParquet(connection, table, filter, path, mode.deleteAfter),
     database: connection,
     interrupt: () => connection.interrupt(),
     close: db.close,

@@ -9,6 +9,8 @@ import { onInterrupt } from "../signals.ts";
 import type { SourceSelection } from "../sources.ts";
 import type { ParseProgress } from "../sources/load-sessions.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
+import { DELETED_ROWS_COMMENT } from "./archive-mark.ts";
+import { checkTargets, type TargetRules } from "./output-targets.ts";
 import { checkOutputTarget, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
@@ -137,8 +139,9 @@ class Steps {
   }
 }
 
-/** Writes the Parquet files, the views database and the ZIP into the staging folder; returns the names to move into place. */
-async function writeArchive(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps): Promise<string[]> {
+/** Writes the Parquet files, the views database and the ZIP (when asked for) into the staging folder. */
+async function writeArchive(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps): Promise<void> {
+  const marked = preview.deleteAfter; // the ZIP's comment (the Parquet files are marked by the input: see archive-mark.ts)
   for (const table of EXPORT_TABLES) {
     const written = await steps.run({ kind: "table", table: table.key }, () => input.writeTable(table, filter, stage.file(table.file)), (rows) => rows);
     if (written !== preview.counts[table.key]) {
@@ -147,12 +150,12 @@ async function writeArchive(input: OpenInput, filter: RowFilter, preview: Export
   }
   const viewsFile = preview.files[EXPORT_TABLES.length] as string;
   await steps.run({ kind: "views", file: viewsFile }, () => createViewsDatabase(stage.dir, viewsFile));
-  if (!preview.zipFile) return preview.files;
+  if (!preview.zipFile) return;
   const zipFile = preview.zipFile;
   // The ZIP writer (yazl, node:stream) is loaded only for --zip.
   const { writeZip } = await import("./zip.ts");
-  await steps.run({ kind: "zip", file: zipFile }, () => writeZip(stage.file(zipFile), preview.files.map((name) => ({ path: stage.file(name), name }))));
-  return [zipFile];
+  const entries = preview.files.map((name) => ({ path: stage.file(name), name }));
+  await steps.run({ kind: "zip", file: zipFile }, () => writeZip(stage.file(zipFile), entries, marked ? DELETED_ROWS_COMMENT : undefined));
 }
 
 async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter, counts: TableCounts): Promise<TableCounts> {
@@ -169,7 +172,8 @@ async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter,
 
 export async function runExport(options: ExportOptions, hooks: ExportHooks): Promise<ExportResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.selection.serviceName };
-  const input = await openExportInput(options.input, { readOnly: !options.deleteAfter }, hooks);
+  const input = await openExportInput(options.input, { deleteAfter: options.deleteAfter }, hooks);
+  const rules: TargetRules = { deleteAfter: options.deleteAfter, database: options.input.kind === "database" ? options.input.location.path : null };
   const stopInterrupting = onInterrupt(() => input.interrupt());
   const database = input.database;
   const steps = new Steps(hooks);
@@ -184,13 +188,18 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     const nothing = { files: [], bytes: 0, deleted: null, warnings: [] };
     if (isEmpty(counts)) return { status: "empty", preview, ...nothing };
     checkOutputTarget(options.outputDir);
+    const finalNames = preview.zipFile ? [preview.zipFile] : preview.files;
+    checkTargets(options.outputDir, finalNames, rules);
     hooks.onPreview?.(preview);
     if (options.dryRun) return { status: "dry-run", preview, ...nothing };
     if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, ...nothing };
 
     staging = await Staging.create(options.outputDir);
     const stage = staging;
-    const finalNames = await writeArchive(input, filter, preview, stage, steps);
+    checkTargets(options.outputDir, finalNames, rules); // again, now that this run holds the folder
+    await writeArchive(input, filter, preview, stage, steps);
+    // On the disk before anything is replaced or deleted; the re-read below then reads the disk, not the page cache.
+    stage.sync(finalNames);
     if (options.deleteAfter && database) {
       const { rereadArchive } = await import("./verify-archive.ts");
       const reread = await steps.run({ kind: "verify" }, () => rereadArchive(database, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));

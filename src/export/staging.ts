@@ -1,20 +1,24 @@
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmdirSync, statSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { CliError, errorMessage } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
+import { dropCachedPages, syncFile, syncFolder } from "../fs-durable.ts";
 import { processIsAlive } from "../process-alive.ts";
 import { removeTree } from "../remove-tree.ts";
 import { onInterrupt } from "../signals.ts";
+import { moveIntoPlace, undoInterruptedMove } from "./move-into-place.ts";
 import { lockOutputFolder } from "./output-lock.ts";
 
 const PREFIX = ".ai-observer-tmp-";
 export const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
 
-/** Removes staging folders left by runs that were killed with SIGKILL or lost power. */
+/** Removes staging folders left by runs that were killed with SIGKILL or lost power, first undoing a move into place they had begun. */
 function removeAbandonedStaging(outputDir: string): void {
   for (const name of readdirSync(outputDir)) {
     const pid = Number(/^\.ai-observer-tmp-(\d+)-/.exec(name)?.[1]);
-    if (pid && pid !== process.pid && !processIsAlive(pid)) removeTree(join(outputDir, name));
+    if (!pid || pid === process.pid || processIsAlive(pid)) continue;
+    undoInterruptedMove(join(outputDir, name), outputDir);
+    removeTree(join(outputDir, name));
   }
 }
 
@@ -33,27 +37,31 @@ function nearestExisting(path: string): string {
 export class Staging {
   readonly dir: string;
   readonly outputDir: string;
-  private readonly createdOutputDir: boolean;
+  /** The folders this run made for the output folder, outermost first (empty: it was there). */
+  private readonly createdFolders: string[];
   private readonly unlock: () => void;
   private readonly unregister: () => void;
   private finished = false;
 
-  private constructor(outputDir: string, dir: string, createdOutputDir: boolean, unlock: () => void) {
+  private constructor(outputDir: string, dir: string, createdFolders: string[], unlock: () => void) {
     this.outputDir = outputDir;
     this.dir = dir;
-    this.createdOutputDir = createdOutputDir;
+    this.createdFolders = createdFolders;
     this.unlock = unlock;
     this.unregister = onInterrupt(() => this.discard());
   }
 
   static async create(outputDir: string, lockWaitMs = DEFAULT_OUTPUT_LOCK_WAIT_MS): Promise<Staging> {
-    let created = false;
+    const created: string[] = [];
     try {
       if (existsSync(outputDir)) {
         if (!statSync(outputDir).isDirectory()) throw new CliError(`output path exists and is not a folder: ${outputDir}`);
       } else {
-        mkdirSync(outputDir, { recursive: true });
-        created = true;
+        const first = mkdirSync(outputDir, { recursive: true }) ?? outputDir;
+        for (let folder = resolve(outputDir); ; folder = dirname(folder)) {
+          created.unshift(folder);
+          if (folder === resolve(first) || dirname(folder) === folder) break;
+        }
       }
     } catch (error) {
       if (error instanceof CliError) throw error;
@@ -67,7 +75,7 @@ export class Staging {
       return new Staging(outputDir, dir, created, unlock);
     } catch (error) {
       unlock?.();
-      if (created) removeTree(outputDir);
+      if (created.length > 0) removeTree(created[0] as string);
       if (error instanceof CliError) throw error;
       throw new CliError(`cannot write to output folder ${outputDir}: ${fsReason(error)}`);
     }
@@ -77,14 +85,22 @@ export class Staging {
     return join(this.dir, name);
   }
 
-  /** Moves the named files into the output folder, replacing files of the same name. */
-  commit(names: readonly string[]): string[] {
-    const moved: string[] = [];
+  /** Writes the named files to the disk (before they are re-read, moved into place, and rows deleted), and drops them from the page cache. */
+  sync(names: readonly string[]): void {
     for (const name of names) {
-      const target = join(this.outputDir, name);
-      renameSync(this.file(name), target);
-      moved.push(target);
+      syncFile(this.file(name));
+      dropCachedPages(this.file(name));
     }
+    syncFolder(this.dir);
+  }
+
+  /**
+   * Moves the named files into the output folder, replacing files of the same name: all or none (see
+   * move-into-place.ts). An output folder this run made is synced into its parent folders too.
+   */
+  commit(names: readonly string[]): string[] {
+    const moved = moveIntoPlace(this.dir, this.outputDir, names);
+    for (const folder of this.createdFolders) syncFolder(dirname(folder));
     return moved;
   }
 
@@ -108,7 +124,7 @@ export class Staging {
     } catch (error) {
       problems.push(errorMessage(error));
     }
-    if (this.createdOutputDir) {
+    if (this.createdFolders.length > 0) {
       try {
         if (readdirSync(this.outputDir).length === 0) rmdirSync(this.outputDir);
       } catch {

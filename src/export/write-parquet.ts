@@ -3,12 +3,18 @@ import { retryWithoutMemoryLimit } from "../db/duckdb-memory.ts";
 import { filterParams, type RowFilter } from "../db/row-filter.ts";
 import { renderTableSql } from "../db/sql-template.ts";
 import copySql from "./copy-table.sql" with { type: "text" };
+import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
 import type { ExportTable } from "./tables.ts";
 
-/** Writes one table of the database to ZSTD Parquet and returns the number of rows DuckDB wrote. */
-export async function writeParquet(connection: DuckDBConnection, table: ExportTable, filter: RowFilter, path: string): Promise<number> {
+/**
+ * Writes one table of the database to ZSTD Parquet and returns the number of rows DuckDB wrote. `markDeleted`: the
+ * rows are deleted from the database afterwards, which the file's key-value metadata says (archive-mark.ts).
+ */
+export async function writeParquet(connection: DuckDBConnection, table: ExportTable, filter: RowFilter, path: string, markDeleted: boolean): Promise<number> {
+  const mark = markDeleted ? `, KV_METADATA {${DELETED_ROWS_PARQUET_KEY}: 'true'}` : "";
+  const sql = renderTableSql(copySql, table.table).replace("{{kv_metadata}}", mark);
   return retryWithoutMemoryLimit(connection, async () => {
-    const result = await connection.run(renderTableSql(copySql, table.table), { ...filterParams(filter), path });
+    const result = await connection.run(sql, { ...filterParams(filter), path });
     return Number((await result.getRows())[0]?.[0] ?? 0);
   });
 }

@@ -11,11 +11,12 @@ export interface ZipEntry {
 
 /**
  * Streams the files into one archive with the STORE method (Parquet is already ZSTD), in
- * bounded memory. yazl switches to ZIP64 records for entries and archives past 4 GiB.
+ * bounded memory. yazl switches to ZIP64 records for entries and archives past 4 GiB. `comment`: the archive's
+ * comment (ASCII).
  */
-export async function writeZip(zipPath: string, entries: readonly ZipEntry[]): Promise<void> {
+export async function writeZip(zipPath: string, entries: readonly ZipEntry[], comment?: string): Promise<void> {
   const zip = new yazl.ZipFile();
   for (const entry of entries) zip.addFile(entry.path, entry.name, { compress: false });
-  zip.end();
+  zip.end({ forceZip64Format: false, comment: comment ?? "" });
   await pipeline(zip.outputStream, createWriteStream(zipPath));
 }
