@@ -1,6 +1,8 @@
 import { totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
 import { errorMessage } from "../errors.ts";
+import { runTag } from "../run-tag.ts";
+import { removeScratchLeftovers } from "./scratch-files.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 
 /**
@@ -23,7 +25,8 @@ export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyo
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || `${MEMORY_LIMIT_MB[work]}MB` });
   // Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only.
-  await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${process.pid}`) });
+  removeScratchLeftovers();
+  await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${runTag()}`) });
 }
 
 const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;

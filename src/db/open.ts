@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "./duckdb.ts";
 import { fsReason } from "../fs-errors.ts";
-import { createImportSchema, createSchema, missingTelemetryTables } from "./schema.ts";
+import { createImportSchema, createSchema, missingTelemetryTables, TELEMETRY_TABLES } from "./schema.ts";
 
 export interface OpenDatabase {
   path: string;
@@ -105,7 +105,35 @@ export async function openOrCreateDatabase(path: string): Promise<OpenDatabase> 
   } catch (error) {
     throw new CliError(`cannot create the database folder ${dirname(path)}: ${fsReason(error)}`);
   }
-  return withSchemas(path, await openInstance(path, { readOnly: false }), { indexes: true });
+  const instance = await openInstance(path, { readOnly: false });
+  try {
+    await refuseOtherApplications(instance, path);
+  } catch (error) {
+    instance.closeSync();
+    throw error;
+  }
+  return withSchemas(path, instance, { indexes: true });
+}
+
+/**
+ * A database of another application (tables, but none of AI Observer's) is not made into ours: `--db` pointing at
+ * the wrong file must not add tables to it. An empty database, or one of AI Observer's, is fine.
+ */
+async function refuseOtherApplications(instance: DuckDBInstance, path: string): Promise<void> {
+  const connection = await instance.connect();
+  try {
+    const reader = await connection.runAndReadAll(
+      "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema NOT IN ('information_schema', 'pg_catalog') ORDER BY table_name",
+    );
+    const tables = reader.getRows().map((row) => String(row[0]));
+    const missing = await missingTelemetryTables(connection);
+    if (tables.length > 0 && missing.length === TELEMETRY_TABLES.length) {
+      const shown = tables.slice(0, 3).join(", ") + (tables.length > 3 ? ", …" : "");
+      throw new CliError(`not an AI Observer database (it holds other tables: ${shown}), so import leaves it alone: ${path}`);
+    }
+  } finally {
+    connection.closeSync();
+  }
 }
 
 /** An empty database in memory with the same tables (no indexes): for --from-files and dry runs. */

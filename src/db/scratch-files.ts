@@ -2,16 +2,29 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { removeTree } from "../remove-tree.ts";
+import { removeLeftovers, runTag } from "../run-tag.ts";
 import { onInterrupt } from "../signals.ts";
 
-/** A private folder in the system's temporary folder, removed by `dispose` and also when SIGINT/SIGTERM end the process. */
+/** The names of our folders in the system's temporary folder, each followed by the run's tag (run-tag.ts). */
+export const SCRATCH_PREFIXES = ["ai-observer-rows-", "ai-observer-temp-", "ai-observer-duckdb-"] as const;
+
+/** Removes what runs that are gone (SIGKILL, power loss) left in the system's temporary folder. */
+export function removeScratchLeftovers(): void {
+  removeLeftovers(tmpdir(), SCRATCH_PREFIXES);
+}
+
+/**
+ * A private folder in the system's temporary folder, removed by `dispose` and also when SIGINT/SIGTERM end the
+ * process; what a killed run left is removed by the next one that makes such a folder.
+ */
 export class ScratchFolder {
   readonly dir: string;
   // A signal ends the process without running `finally`: remove the folder then too.
   private readonly stopCleanup: () => void;
 
-  constructor(prefix: string) {
-    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  constructor(prefix: (typeof SCRATCH_PREFIXES)[number]) {
+    removeScratchLeftovers();
+    this.dir = mkdtempSync(join(tmpdir(), `${prefix}${runTag()}-`));
     this.stopCleanup = onInterrupt(() => removeTree(this.dir));
   }
 

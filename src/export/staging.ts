@@ -3,8 +3,8 @@ import { dirname, join, resolve } from "node:path";
 import { CliError, errorMessage } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { dropCachedPages, syncFile, syncFolder } from "../fs-durable.ts";
-import { processIsAlive } from "../process-alive.ts";
 import { removeTree } from "../remove-tree.ts";
+import { removeLeftovers, runTag } from "../run-tag.ts";
 import { onInterrupt } from "../signals.ts";
 import { moveIntoPlace, undoInterruptedMove } from "./move-into-place.ts";
 import { lockOutputFolder } from "./output-lock.ts";
@@ -14,12 +14,7 @@ export const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
 
 /** Removes staging folders left by runs that were killed with SIGKILL or lost power, first undoing a move into place they had begun. */
 function removeAbandonedStaging(outputDir: string): void {
-  for (const name of readdirSync(outputDir)) {
-    const pid = Number(/^\.ai-observer-tmp-(\d+)-/.exec(name)?.[1]);
-    if (!pid || pid === process.pid || processIsAlive(pid)) continue;
-    undoInterruptedMove(join(outputDir, name), outputDir);
-    removeTree(join(outputDir, name));
-  }
+  removeLeftovers(outputDir, [PREFIX], (staging) => undoInterruptedMove(staging, outputDir));
 }
 
 /** The nearest folder that exists, to report why a new output folder cannot be made. */
@@ -71,7 +66,7 @@ export class Staging {
     try {
       unlock = await lockOutputFolder(outputDir, lockWaitMs);
       removeAbandonedStaging(outputDir);
-      const dir = mkdtempSync(join(outputDir, `${PREFIX}${process.pid}-`));
+      const dir = mkdtempSync(join(outputDir, `${PREFIX}${runTag()}-`));
       return new Staging(outputDir, dir, created, unlock);
     } catch (error) {
       unlock?.();
