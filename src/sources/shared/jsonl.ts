@@ -5,6 +5,8 @@ import { withoutTopTier } from "../../jit-tier.ts";
 
 /** How many leading bytes of a line `select` sees. */
 export const HEAD_BYTES = 512;
+/** How much of a long line is read back at a time to tell whether it is blank. */
+const REREAD_BYTES = 1 << 20;
 
 /**
  * Byte pre-filter. The reader searches every line for the `needles` with `Buffer.indexOf` on the raw bytes and
@@ -72,17 +74,35 @@ function trim(bytes: Buffer): Buffer {
   return bytes.subarray(start, end);
 }
 
-/** A crash can leave NUL runs, with the next record glued to garbage: each NUL-free piece is tried on its own. */
-function pieces(line: Buffer): Buffer[] {
-  if (line.indexOf(0) < 0) return [trim(line)];
-  const parts: Buffer[] = [];
+/**
+ * A crash can leave NUL runs, with the next record glued to garbage: each NUL-free piece is tried on its own. The
+ * pieces are handed on one at a time (a run of NULs is one gap), so memory does not grow with the line.
+ */
+function forEachPiece(line: Buffer, take: (piece: Buffer) => void): void {
   let start = 0;
-  for (let nul = line.indexOf(0); nul >= 0; nul = line.indexOf(0, start)) {
-    parts.push(trim(line.subarray(start, nul)));
+  while (start < line.length) {
+    const nul = line.indexOf(0, start);
+    const end = nul < 0 ? line.length : nul;
+    if (end > start) {
+      const piece = trim(line.subarray(start, end));
+      if (piece.length > 0) take(piece);
+    }
+    if (nul < 0) return;
     start = nul + 1;
+    while (start < line.length && line[start] === 0) start++;
   }
-  parts.push(trim(line.subarray(start)));
-  return parts.filter((part) => part.length > 0);
+}
+
+const ZEROS = Buffer.alloc(64 << 10);
+
+/** Whether `bytes` holds nothing but NUL bytes and whitespace (a crash-zeroed tail): compared with zeros natively, 64 KiB at a time. */
+function onlyNulsAndBlanks(bytes: Buffer): boolean {
+  for (let at = 0; at < bytes.length; at += ZEROS.length) {
+    const slice = bytes.subarray(at, at + ZEROS.length);
+    if (slice.equals(ZEROS.subarray(0, slice.length))) continue;
+    for (let i = 0; i < slice.length; i++) if (slice[i] !== 0 && !isSpace(slice[i])) return false;
+  }
+  return true;
 }
 
 function foundIn(needles: readonly Buffer[], bytes: Buffer): number {
@@ -283,14 +303,24 @@ export async function selectLines(path: string, selector: LineSelector, options:
 
   /** A line with NUL bytes (rare): each NUL-free piece on its own. */
   function brokenLine(line: Buffer, terminated: boolean, end: number): void {
-    const parts = pieces(line);
-    if (parts.length === 0) result.emptyBroken++;
-    let selectedAll = parts.length > 0;
-    for (const part of parts) {
-      if (wants(selector, part)) sink(part, 0, part.length, !terminated);
+    let pieces = 0;
+    let selectedAll = true;
+    forEachPiece(line, (piece) => {
+      pieces++;
+      if (wants(selector, piece)) sink(piece, 0, piece.length, !terminated);
       else selectedAll = false;
+    });
+    if (pieces === 0) result.emptyBroken++;
+    ended(terminated, end, pieces > 0 && selectedAll);
+  }
+
+  /** Whether the long line `start..start+length` of a plain file holds nothing but NULs and blanks, read back 1 MiB at a time. */
+  async function blankLongLine(start: number, length: number): Promise<boolean> {
+    for (let at = 0; at < length; at += REREAD_BYTES) {
+      const part = await file.reread(start + at, Math.min(REREAD_BYTES, length - at));
+      if (part !== null && !onlyNulsAndBlanks(part)) return false;
     }
-    ended(terminated, end, selectedAll);
+    return true;
   }
 
   withoutTopTier(ended, brokenLine);
@@ -306,6 +336,12 @@ export async function selectLines(path: string, selector: LineSelector, options:
       const end = start + long.length + (terminated ? 1 : 0);
       const bytes = async () => (long.parts ? Buffer.concat(long.parts) : ((await file.reread(start, long.length)) ?? Buffer.alloc(0)));
       if (long.hasNul) {
+        // A crash-zeroed tail is often one "line" of megabytes of NULs: known blank without holding it.
+        if (long.parts === null && (await blankLongLine(start, long.length))) {
+          result.emptyBroken++;
+          ended(terminated, end, false);
+          return;
+        }
         brokenLine(await bytes(), terminated, end);
         return;
       }
@@ -483,4 +519,4 @@ export async function scanJsonl(path: string, handler: JsonlHandler, options: Re
   };
 }
 
-withoutTopTier(isSpace, trim, pieces, foundIn, wants, LongLine.prototype.add, selectLines, replay, scanJsonl, pieceParser);
+withoutTopTier(isSpace, trim, forEachPiece, onlyNulsAndBlanks, foundIn, wants, LongLine.prototype.add, selectLines, replay, scanJsonl, pieceParser);
