@@ -1,8 +1,10 @@
-import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, linkSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "./duckdb.ts";
 import { fsReason } from "../fs-errors.ts";
+import { syncFile, syncFolder } from "../fs-durable.ts";
+import { removeLeftovers, runTag } from "../run-tag.ts";
 import { createImportSchema, createSchema, missingTelemetryTables, TELEMETRY_TABLES } from "./schema.ts";
 
 export interface OpenDatabase {
@@ -105,6 +107,7 @@ export async function openOrCreateDatabase(path: string): Promise<OpenDatabase> 
   } catch (error) {
     throw new CliError(`cannot create the database folder ${dirname(path)}: ${fsReason(error)}`);
   }
+  if (!existsSync(path)) await createDatabaseFile(path);
   const instance = await openInstance(path, { readOnly: false });
   try {
     await refuseOtherApplications(instance, path);
@@ -133,6 +136,40 @@ async function refuseOtherApplications(instance: DuckDBInstance, path: string): 
     }
   } finally {
     connection.closeSync();
+  }
+}
+
+/**
+ * Makes a new database with AI Observer's tables (and indexes) and our bookkeeping under a temporary name beside
+ * `path`, syncs it and links it into place: a run killed while DuckDB writes a new file's first blocks would
+ * otherwise leave a file that is no valid database, and every later import would fail on it. What killed runs
+ * left under the temporary name is removed first; a database another run created meanwhile is kept.
+ */
+async function createDatabaseFile(path: string): Promise<void> {
+  const folder = dirname(path);
+  const prefix = `${basename(path)}.creating-`;
+  removeLeftovers(folder, [prefix]);
+  const temp = join(folder, `${prefix}${runTag()}-db`);
+  const duckdb = await loadDuckDB();
+  try {
+    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp), { indexes: true });
+    try {
+      await created.connection.run("CHECKPOINT");
+    } finally {
+      created.close();
+    }
+    syncFile(temp);
+    try {
+      linkSync(temp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    syncFolder(folder);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot create the database ${path}: ${fsReason(error)}`);
+  } finally {
+    for (const file of [temp, `${temp}.wal`]) rmSync(file, { force: true });
   }
 }
 

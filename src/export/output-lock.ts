@@ -51,6 +51,13 @@ function takeOver(path: string, stale: string): void {
   rmSync(aside, { force: true });
 }
 
+/** Removes the folder's lock if its run is gone (see `lockOutputFolder`); a live one stays. */
+export function removeStaleLock(outputDir: string): void {
+  const path = join(outputDir, LOCK_FILE);
+  const held = holder(path);
+  if (held.stale) takeOver(path, held.text);
+}
+
 /**
  * One export at a time per output folder: two cron runs renaming files into the same folder would otherwise mix
  * their files. Waits up to `waitMs`, then fails with the holder's PID. A lock whose run is gone is taken over: its

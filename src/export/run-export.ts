@@ -11,7 +11,7 @@ import type { ParseProgress } from "../sources/load-sessions.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { DELETED_ROWS_COMMENT } from "./archive-mark.ts";
 import { checkTargets, type TargetRules } from "./output-targets.ts";
-import { checkOutputTarget, Staging } from "./staging.ts";
+import { checkOutputTarget, recoverOutputFolder, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
 import { createViewsDatabase } from "./views-db.ts";
@@ -186,6 +186,8 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     const counts = await input.count(filter);
     const preview = buildPreview(options, counts, input.summary ?? null);
     const nothing = { files: [], bytes: 0, deleted: null, warnings: [] };
+    // What killed runs left in the output folder is undone first (not by a dry run, which changes nothing).
+    if (!options.dryRun) recoverOutputFolder(options.outputDir);
     if (isEmpty(counts)) return { status: "empty", preview, ...nothing };
     checkOutputTarget(options.outputDir);
     const finalNames = preview.zipFile ? [preview.zipFile] : preview.files;

@@ -7,7 +7,7 @@ import { removeTree } from "../remove-tree.ts";
 import { removeLeftovers, runTag } from "../run-tag.ts";
 import { onInterrupt } from "../signals.ts";
 import { moveIntoPlace, undoInterruptedMove } from "./move-into-place.ts";
-import { lockOutputFolder } from "./output-lock.ts";
+import { lockOutputFolder, removeStaleLock } from "./output-lock.ts";
 
 const PREFIX = ".ai-observer-tmp-";
 export const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
@@ -15,6 +15,17 @@ export const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
 /** Removes staging folders left by runs that were killed with SIGKILL or lost power, first undoing a move into place they had begun. */
 function removeAbandonedStaging(outputDir: string): void {
   removeLeftovers(outputDir, [PREFIX], (staging) => undoInterruptedMove(staging, outputDir));
+}
+
+/**
+ * What killed runs left in an output folder, undone and removed before an export looks at the folder's files: a
+ * move into place they had begun (so that the folder holds the files it held before that run), their staging
+ * folders, and their lock. Runs that are alive are not touched.
+ */
+export function recoverOutputFolder(outputDir: string): void {
+  if (!existsSync(outputDir)) return;
+  removeAbandonedStaging(outputDir);
+  removeStaleLock(outputDir);
 }
 
 /** The nearest folder that exists, to report why a new output folder cannot be made. */
