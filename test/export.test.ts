@@ -332,7 +332,7 @@ describe("version and help", () => {
   });
 
   test("--from-files with no session files says so, exits 0 and writes nothing", async () => {
-    const none = join(tempDir(), "none");
+    const none = tempDir("no-sessions-");
     const out = join(tempDir(), "x");
     const env = { AI_OBSERVER_CLAUDE_PATH: none, AI_OBSERVER_CODEX_PATH: none, AI_OBSERVER_GEMINI_PATH: none };
     const run = await runCli(["export", "all", "--from-files", "--output", out, "--yes"], { env });

@@ -83,7 +83,7 @@ async function corruptedTree(random: () => number): Promise<Tree> {
     { tool: "gemini", root: join(REPO_ROOT, "test", "fixtures", "gemini", "tmp"), into: tree.gemini },
   ] as const;
   for (const { tool, root, into } of sources) {
-    for (const { path: file } of await sourceFor(tool).discover([root])) {
+    for (const { path: file } of (await sourceFor(tool).discover([root])).files) {
       const bytes = readFileSync(file);
       for (const [name, corrupt] of Object.entries(CORRUPTIONS)) {
         const target = join(into, name, relative(root, file));

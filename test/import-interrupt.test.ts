@@ -21,7 +21,7 @@ test("an interrupted import leaves the database as it was, and the next import c
   const root = join(tempDir("big-sessions-"), "projects", "p");
   mkdirSync(root, { recursive: true });
   writeFileSync(join(root, "small.jsonl"), `${claudeLine(999_999)}\n`);
-  const none = join(tempDir(), "none");
+  const none = tempDir("no-sessions-");
   const env = sessionEnv(join(root, ".."), none, none);
   const db = join(tempDir(), "db.duckdb");
   expect((await runCli(["import", "all", "--db", db, "--yes"], { env })).exitCode).toBe(0);

@@ -17,7 +17,7 @@ function importInto(db: string, env: Record<string, string>, ...flags: string[])
 }
 
 function emptyEnv(): Record<string, string> {
-  const none = join(tempDir("none-"), "missing");
+  const none = tempDir("no-sessions-");
   return sessionEnv(none, none, none);
 }
 
@@ -26,7 +26,7 @@ function claudeTree(files: Record<string, string>): { root: string; env: Record<
   const root = join(tempDir("claude-"), "projects", "-home-me-project");
   mkdirSync(root, { recursive: true });
   for (const [name, content] of Object.entries(files)) writeFileSync(join(root, name), content);
-  const none = join(tempDir("none-"), "missing");
+  const none = tempDir("no-sessions-");
   return { root, env: sessionEnv(join(root, ".."), none, none) };
 }
 

@@ -82,7 +82,7 @@ describe("temporary files of runs that are gone are removed by the next run", ()
     const projects = join(tempDir("sessions-"), "projects", "p");
     mkdirSync(projects, { recursive: true });
     writeFileSync(join(projects, "s.jsonl"), claudeLines(50));
-    const none = join(tempDir(), "none");
+    const none = tempDir("no-sessions-");
     const env = { ...sessionEnv(join(projects, ".."), none, none), TMPDIR: tmp, AI_OBSERVER_STAGED_MEMORY_MB: "0" };
     const run = await runCli(["import", "claude-code", "--db", join(tempDir(), "new.duckdb"), "--yes"], { env });
     expect(run.stderr).toBe("");
@@ -97,7 +97,7 @@ describe("a database of another application", () => {
     const other = join(tempDir("other-app-"), "app.duckdb");
     const { query } = await import("./helpers/duckdb-read.ts");
     await query(`ATTACH '${other}' AS o; CREATE TABLE o.customers AS SELECT 1 AS id;`);
-    const none = join(tempDir(), "none");
+    const none = tempDir("no-sessions-");
     const projects = join(tempDir("sessions-"), "projects", "p");
     mkdirSync(projects, { recursive: true });
     writeFileSync(join(projects, "s.jsonl"), claudeLines(3));

@@ -4,6 +4,7 @@ import { ExitCode, UsageError } from "../errors.ts";
 import { runExport, type ExportHooks } from "../export/run-export.ts";
 import { buildExportJson } from "../render/export-json.ts";
 import { renderJson } from "../render/json.ts";
+import { unreadableError } from "../render/unreadable.ts";
 import { renderPreview, renderResult, renderStepDone, renderStepStart } from "../render/export-text.ts";
 import { parseSource } from "../sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
@@ -57,7 +58,10 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   );
   for (const warning of result.warnings) io.err(`warning: ${warning}\n`);
   io.out(json ? renderJson(buildExportJson(result)) : renderResult(result));
-  return ExitCode.Ok;
+  const unreadable = unreadableError(result.preview.sessionFiles?.failed ?? [], "exported");
+  if (unreadable === null) return ExitCode.Ok;
+  io.err(`error: ${unreadable}\n`);
+  return ExitCode.Failure;
 }
 
 function textHooks(io: Output, verbose: boolean): ExportHooks {

@@ -6,6 +6,7 @@ import { buildImportJson } from "../render/import-json.ts";
 import { renderImportPreview, renderImportResult } from "../render/import-text.ts";
 import { renderParsedFile } from "../render/parsed-file-text.ts";
 import { renderJson } from "../render/json.ts";
+import { unreadableError } from "../render/unreadable.ts";
 import { formatCount, formatSeconds } from "../format.ts";
 import { isToolId, TOOL_IDS, type ToolId } from "../sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
@@ -63,5 +64,8 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
     hooks,
   );
   io.out(json ? renderJson(buildImportJson(result)) : renderImportResult(result));
-  return ExitCode.Ok;
+  const unreadable = unreadableError(result.preview.plans.flatMap((plan) => plan.failed), "imported");
+  if (unreadable === null) return ExitCode.Ok;
+  io.err(`error: ${unreadable}\n`);
+  return ExitCode.Failure;
 }

@@ -49,6 +49,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used
     for (const tool of found) {
+      summary.failed.push(...tool.failed);
       // No SHA-256: only import records it.
       const failed = await stageFiles(tool.source, tool.files, rows, (staged) => {
         summary.files++;

@@ -111,7 +111,7 @@ export async function planTool(
   return {
     tool: found.tool,
     files,
-    failed,
+    failed: [...found.failed, ...failed],
     discovered: new Map(toRead.map((file) => [file.path, file])),
     complete,
     events,
@@ -132,7 +132,7 @@ export function unchangedPlan(found: DiscoveredTool): ToolPlan {
   return {
     tool: found.tool,
     files: { total, new: 0, modified: 0, unchanged: total, forced: 0 },
-    failed: [],
+    failed: found.failed,
     discovered: new Map(),
     complete: [],
     events: [],

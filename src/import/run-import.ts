@@ -118,7 +118,9 @@ async function openForImport(location: DatabaseLocation, dryRun: boolean): Promi
 export async function runImport(options: ImportOptions, hooks: ImportHooks): Promise<ImportResult> {
   const found = await discoverTools(options.tools);
   const nothing = { logs: 0, metrics: 0 };
-  if (!options.force && nothingChanged(options.location.path, found)) {
+  // Whatever could not be read is reported by a full run, never hidden behind "nothing changed".
+  const unreadable = found.some((tool) => tool.failed.length > 0);
+  if (!options.force && !unreadable && nothingChanged(options.location.path, found)) {
     const plans = found.map(unchangedPlan);
     return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing };
   }

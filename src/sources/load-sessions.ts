@@ -8,13 +8,16 @@ import { sourceFor } from "./registry.ts";
 import { LinePrefetch, warmLinePrefetch } from "./line-prefetch.ts";
 import type { LineSource } from "./shared/jsonl.ts";
 import { workerUrl } from "./worker-url.ts";
-import type { DiscoveredFile, SessionSource } from "./types.ts";
+import { splitPathList } from "./shared/env-paths.ts";
+import type { DiscoveredFile, FileFailure, SessionSource } from "./types.ts";
 
 export interface DiscoveredTool {
   tool: ToolId;
   source: SessionSource;
   roots: string[];
   files: DiscoveredFile[];
+  /** Folders and files that could not be read while looking for the files, and configured folders that are missing. */
+  failed: FileFailure[];
 }
 
 export async function discoverTools(tools: readonly ToolId[], env: Record<string, string | undefined> = process.env, home = homedir()): Promise<DiscoveredTool[]> {
@@ -22,15 +25,14 @@ export async function discoverTools(tools: readonly ToolId[], env: Record<string
   for (const tool of tools) {
     const source = sourceFor(tool);
     const roots = source.roots(env, home);
-    found.push({ tool, source, roots, files: await source.discover(roots) });
+    const required = splitPathList(env[source.pathVariable]).length > 0 ? source.pathVariable : undefined;
+    const { files, failed } = await source.discover(roots, required);
+    found.push({ tool, source, roots, files, failed });
   }
   return found;
 }
 
-export interface FileFailure {
-  path: string;
-  reason: string;
-}
+export type { FileFailure };
 
 export interface ParseProgress {
   /** Before a tool's files are read: how many, and their size on disk. */

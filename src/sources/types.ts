@@ -86,13 +86,29 @@ export interface ParseContext {
   lines?: LineSource;
 }
 
+/** A file or folder that could not be read at all (no permission, gone meanwhile, a configured folder missing). */
+export interface FileFailure {
+  path: string;
+  reason: string;
+}
+
+export interface Discovery {
+  files: DiscoveredFile[];
+  failed: FileFailure[];
+}
+
 export interface SessionSource {
   tool: ToolId;
   serviceName: string;
   /** Roots from env overrides and defaults (session-formats.md §0, go-reference §3.2). Pure: no file system access. */
   roots(env: Record<string, string | undefined>, home: string): string[];
-  /** Session files under the roots, each once, in lexical order per root; missing roots are skipped silently. */
-  discover(roots: string[]): Promise<DiscoveredFile[]>;
+  /**
+   * Session files under the roots, each once, in lexical order per root, and what could not be read. `required`:
+   * the roots come from this setting, so a missing one is a failure (a missing default root is not).
+   */
+  discover(roots: string[], required?: string): Promise<Discovery>;
+  /** The setting that names this tool's session folders instead of the agent's defaults (`AI_OBSERVER_CLAUDE_PATH`). */
+  pathVariable: string;
   parseFile(file: DiscoveredFile, context?: ParseContext): Promise<ParsedFile>;
   /**
    * The selector `parseFile` reads its JSONL files with, when it depends on nothing but the line (no state of the

@@ -12,7 +12,9 @@ export interface HeldDatabase {
 export async function holdDatabase(db: string, readOnly = false): Promise<HeldDatabase> {
   const config = readOnly ? `, { access_mode: "READ_ONLY" }` : "";
   const holder = Bun.spawn(
-    ["bun", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(db)}${config}); await i.connect(); console.log("ready"); await Bun.sleep(60000);`],
+    // The instance and connection stay referenced to the end: a DuckDB instance that the garbage collector finalizes
+    // closes its file and releases the lock (that made the held-database tests flaky).
+    ["bun", "-e", `import { DuckDBInstance } from "@duckdb/node-api"; const i = await DuckDBInstance.create(${JSON.stringify(db)}${config}); const c = await i.connect(); globalThis.held = [i, c]; console.log("ready"); await Bun.sleep(60000); c.closeSync(); i.closeSync();`],
     { cwd: REPO_ROOT, stdout: "pipe", stderr: "pipe" },
   );
   const reader = holder.stdout.getReader();

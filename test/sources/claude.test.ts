@@ -12,6 +12,8 @@ interface SampleCase {
   file: string;
   responses: number;
   tokens: Record<string, number>;
+  /** Lines counted bad (default 0). */
+  badLines?: number;
 }
 
 // Reference numbers: shared/samples/SOURCES.md (dedupe on message id, most complete copy, skip <synthetic>).
@@ -59,17 +61,20 @@ const SAMPLE_CASES: SampleCase[] = [
     file: "agent-sessions/stage0/small.jsonl",
     responses: 1,
     tokens: { "token.usage|input|claude-opus-5": 10, "token.usage|output|claude-opus-5": 5 },
+    // Five responses whose timestamps the sample's project trimmed ("[trimmed for fixture]"): usage that cannot be
+    // placed in time is a bad line, not silently dropped (the <synthetic> one is no usage at all).
+    badLines: 5,
   },
 ];
 
 describe("Claude Code samples", () => {
-  test.each(SAMPLE_CASES)("$file: $responses responses with the reference totals", async ({ file, responses, tokens }) => {
+  test.each(SAMPLE_CASES)("$file: $responses responses with the reference totals", async ({ file, responses, tokens, badLines = 0 }) => {
     const parsed = await parseAll(claudeSource, [join(SAMPLES, "claude-code", file)]);
     const merged = mergeEvents(parsed);
     expect(merged.logs.filter((row) => row.body === "api_request")).toHaveLength(responses);
     const actual = tokenTotals(parsed);
     for (const [key, value] of Object.entries(tokens)) expect([key, actual[key]]).toEqual([key, value]);
-    expect(parsed[0]?.badLines).toBe(0);
+    expect(parsed[0]?.badLines).toBe(badLines);
   });
 
   test("every metric row has its _user_facing twin with the same value", async () => {
@@ -178,7 +183,8 @@ describe("Claude Code dedup and skipping", () => {
 
 describe("Claude Code discovery", () => {
   test("finds transcripts and subagent transcripts, not journals or meta files", async () => {
-    const files = await claudeSource.discover([join(FIXTURES, "claude/projects"), join(FIXTURES, "missing")]);
+    const { files, failed } = await claudeSource.discover([join(FIXTURES, "claude/projects"), join(FIXTURES, "missing")]);
+    expect(failed).toEqual([]); // a missing default folder is no failure
     // Lexical order, as Go's filepath.Walk: the directory `<sid>` sorts before `<sid>.jsonl`.
     expect(files.map((file) => file.path.slice(PROJECT.length + 1))).toEqual([
       "11111111-1111-4111-8111-111111111111/subagents/agent-a1.jsonl",

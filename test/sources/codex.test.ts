@@ -136,7 +136,7 @@ describe("Codex cumulative totals", () => {
     mkdirSync(join(dir, "archived_sessions"), { recursive: true });
     const zst = join(dir, "archived_sessions", "rollout-2026-01-02T11-00-00-019b0000-0000-7000-8000-00000000000a.jsonl.zst");
     writeFileSync(zst, Bun.zstdCompressSync(readFileSync(PARENT)));
-    const [found] = await codexSource.discover([join(dir, "sessions"), join(dir, "archived_sessions")]);
+    const [found] = (await codexSource.discover([join(dir, "sessions"), join(dir, "archived_sessions")])).files;
     expect(found!.path).toBe(zst);
     const compressed = await parseAll(codexSource, [zst]);
     expect(compressed[0]!.sessionId).toBe("019b0000-0000-7000-8000-00000000000a");
@@ -148,7 +148,7 @@ describe("Codex cumulative totals", () => {
 
 describe("Codex discovery", () => {
   test("walks sessions/YYYY/MM/DD recursively", async () => {
-    const files = await codexSource.discover([join(FIXTURES, "codex/sessions")]);
+    const { files } = await codexSource.discover([join(FIXTURES, "codex/sessions")]);
     expect(files.map((file) => file.path)).toEqual([PARENT, FORK]);
   });
 

@@ -58,7 +58,7 @@ const SUBAGENT = join(TMP, "my-app/chats/3f1c0a7e-5b2d-4c8e-9a61-0d2f7b9e4c11/9d
 
 describe("Gemini duplicates and rewinds", () => {
   test("discovery: legacy and JSONL sessions and nested subagents, not logs, checkpoints or temp files", async () => {
-    const files = await geminiSource.discover([TMP]);
+    const { files } = await geminiSource.discover([TMP]);
     expect(files.map((file) => file.path)).toEqual([HASH_COPY, SUBAGENT, SLUG_COPY, RESUMED]);
   });
 

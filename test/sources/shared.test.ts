@@ -147,7 +147,8 @@ describe("env path lists and discovery", () => {
     writeFileSync(join(dir, "b.jsonl"), "{}\n");
     writeFileSync(join(dir, "a.jsonl"), "{}\n");
     writeFileSync(join(dir, "c.txt"), "");
-    const files = await walkFiles([join(dir, "nope"), dir, dir], (_path, name) => name.endsWith(".jsonl"));
+    const { files, failed } = await walkFiles([join(dir, "nope"), dir, dir], (_path, name) => name.endsWith(".jsonl"));
+    expect(failed).toEqual([]);
     expect(files.map((file) => file.path)).toEqual([join(dir, "a.jsonl"), join(dir, "b.jsonl")]);
   });
 });

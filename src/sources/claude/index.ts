@@ -5,7 +5,7 @@ import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
 import { obj } from "../shared/json.ts";
-import { addResponse, CLAUDE_SELECTOR, fromLatin1, toClaudeResponse, type ResponseGroup } from "./parse.ts";
+import { addResponse, CLAUDE_SELECTOR, fromLatin1, toClaudeResponse, type ResponseGroup, UNDATED } from "./parse.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
 
@@ -15,7 +15,8 @@ export const claudeSource: SessionSource = {
   tool: "claude-code",
   serviceName: CLAUDE_SERVICE,
   roots: claudeRoots,
-  discover: (roots) => walkFiles(roots, isClaudeSessionFile),
+  pathVariable: "AI_OBSERVER_CLAUDE_PATH",
+  discover: (roots, required) => walkFiles(roots, isClaudeSessionFile, required),
   lineSelector: CLAUDE_SELECTOR,
   async parseFile(file, context): Promise<ParsedFile> {
     const groups = new Map<string, ResponseGroup>();
@@ -24,6 +25,7 @@ export const claudeSource: SessionSource = {
       ...CLAUDE_SELECTOR,
       record(value) {
         const response = toClaudeResponse(value);
+        if (response === UNDATED) return false;
         if (!response) return;
         firstSessionId ||= response.sessionId;
         addResponse(groups, response);
@@ -32,6 +34,7 @@ export const claudeSource: SessionSource = {
         // The elided value must be message.content, which no field of a response comes from.
         if (elided && obj(value, "message")?.["content"] !== 0) return false;
         const response = toClaudeResponse(value);
+        if (response === UNDATED) return false; // read again from UTF-8 by record, which counts it as bad
         if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
         if (!ascii && !fromLatin1(response, line)) return false;
         firstSessionId ||= response.sessionId;

@@ -73,8 +73,11 @@ function positiveSum(values: readonly number[]): number {
   return sum;
 }
 
-/** `null` for lines that are not a billable response (other types, no usage, `<synthetic>`, no valid timestamp). */
-export function toClaudeResponse(line: JsonObject): ClaudeResponse | null {
+/** A response with usage but no valid timestamp: it cannot be placed in time, and counts as a bad line. */
+export const UNDATED = "undated";
+
+/** `null` for lines that are not a billable response (other types, no usage, `<synthetic>`); `UNDATED` for one without a valid timestamp. */
+export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDATED | null {
   const message = obj(line, "message");
   if (!message) return null;
   const type = str(line, "type");
@@ -85,7 +88,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | null {
   const model = str(message, "model");
   if (model === "<synthetic>") return null;
   const timestamp = parseTimestamp(line["timestamp"]);
-  if (!timestamp) return null;
+  if (!timestamp) return UNDATED;
   const tokens = {
     input: num(usage, "input_tokens"),
     output: num(usage, "output_tokens"),

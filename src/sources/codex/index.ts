@@ -11,7 +11,8 @@ export const codexSource: SessionSource = {
   tool: "codex",
   serviceName: CODEX_SERVICE,
   roots: codexRoots,
-  discover: (roots) => walkFiles(roots, isCodexSessionFile),
+  pathVariable: "AI_OBSERVER_CODEX_PATH",
+  discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const parser = new CodexFileParser();
     const stats = await scanJsonl(

@@ -79,14 +79,15 @@ export class CodexFileParser {
     return found !== 0;
   }
 
-  record(line: JsonObject): void {
+  /** `false`: a record with a payload but no valid timestamp (a bad line). */
+  record(line: JsonObject): boolean | void {
     const timestamp = parseTimestamp(line["timestamp"]);
     const type = str(line, "type");
     if (type === "" && !this.sessionId && str(line, "id") !== "") {
       this.sessionId = str(line, "id"); // legacy bare rollout: first line is a SessionMeta, no usage follows
       return;
     }
-    if (!timestamp) return;
+    if (!timestamp) return obj(line, "payload") === undefined;
     this.#startMicros ??= timestamp.micros;
     const payload = obj(line, "payload");
     if (!payload) return;

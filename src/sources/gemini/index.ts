@@ -6,6 +6,8 @@ import { walkFiles } from "../shared/walk.ts";
 import type { ParseContext, ParsedFile, SessionSource, UsageEvent } from "../types.ts";
 import { absorbDocument, absorbHugeLineHeader, GEMINI_NEEDLES, absorbRecord, emptySession, parseDocument, type GeminiSession } from "./parse.ts";
 import { geminiRoots, isGeminiSessionFile, subagentParent } from "./paths.ts";
+import { isObject } from "../shared/json.ts";
+import { parseTimestamp } from "../shared/timestamps.ts";
 import { GEMINI_SERVICE, geminiEvent } from "./to-rows.ts";
 
 async function scanLog(path: string, session: GeminiSession, context?: ParseContext): Promise<JsonlStats> {
@@ -62,17 +64,20 @@ export const geminiSource: SessionSource = {
   tool: "gemini",
   serviceName: GEMINI_SERVICE,
   roots: geminiRoots,
-  discover: (roots) => walkFiles(roots, isGeminiSessionFile),
+  pathVariable: "AI_OBSERVER_GEMINI_PATH",
+  discover: (roots, required) => walkFiles(roots, isGeminiSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const session = emptySession();
     const stats = await readSession(file.path, session, context);
     const sessionId = session.sessionId || basename(file.path).replace(/\.jsonl?$/, "");
     const sessionContext = { session, sessionId, parentSessionId: subagentParent(file.path) };
     const events: UsageEvent[] = [];
+    let undated = 0; // messages with tokens but no valid timestamp: bad lines, not silently dropped
     for (const [messageId, message] of session.messages) {
       const event = geminiEvent(sessionContext, messageId, message);
       if (event) events.push(event);
+      else if (isObject(message["tokens"]) && !parseTimestamp(message["timestamp"])) undated++;
     }
-    return parsedFile(file.path, "gemini", session.sessionId || null, events, stats);
+    return parsedFile(file.path, "gemini", session.sessionId || null, events, { ...stats, badLines: stats.badLines + undated });
   },
 };

@@ -30,7 +30,8 @@ export interface LineSelector {
 }
 
 export interface JsonlHandler extends LineSelector {
-  record(value: JsonObject): void;
+  /** `false`: the line is bad (a record it needs is malformed, e.g. usage without a valid timestamp), and is counted so. */
+  record(value: JsonObject): void | boolean;
   /**
    * Optional fast path: the line parsed from Latin-1 text (one byte, one character: no UTF-8 decoding, and JSON.parse
    * of 8-bit strings is faster). Non-ASCII text is then wrong, but ASCII text is exact, and the JSON is valid in both
@@ -468,8 +469,7 @@ function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
       if (value && recordLatin1(value, piece, false, false)) return true;
     }
     const value = parseJsonObject(piece);
-    if (value) handler.record(value);
-    return value !== null;
+    return value !== null && handler.record(value) !== false;
   };
   withoutTopTier(parse, elidedText);
   return parse;

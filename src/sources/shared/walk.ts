@@ -1,57 +1,74 @@
 import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { DiscoveredFile } from "../types.ts";
+import { fsReason } from "../../fs-errors.ts";
+import type { Discovery, DiscoveredFile, FileFailure } from "../types.ts";
 import { compareCodePoints } from "./attributes.ts";
 
 export type FileFilter = (path: string, name: string) => boolean;
 
-async function entries(dir: string): Promise<Dirent[]> {
+/** A file or folder that vanished while it was listed is no failure; anything else that stops reading it is. */
+function failure(path: string, error: unknown, failed: FileFailure[]): void {
+  if ((error as NodeJS.ErrnoException).code !== "ENOENT") failed.push({ path, reason: fsReason(error) });
+}
+
+async function entries(dir: string, failed: FileFailure[]): Promise<Dirent[]> {
   try {
     const list = await readdir(dir, { withFileTypes: true });
     return list.sort((a, b) => compareCodePoints(a.name, b.name));
-  } catch {
+  } catch (error) {
+    failure(dir, error, failed);
     return [];
   }
 }
 
-async function fileInfo(path: string): Promise<DiscoveredFile | null> {
+async function fileInfo(path: string, failed: FileFailure[]): Promise<DiscoveredFile | null> {
   try {
     const info = await stat(path);
     return info.isFile() ? { path, size: info.size, mtimeMs: info.mtimeMs } : null;
-  } catch {
+  } catch (error) {
+    failure(path, error, failed);
     return null;
   }
 }
 
-async function walkDir(dir: string, accept: FileFilter, seen: Set<string>, out: DiscoveredFile[]): Promise<void> {
-  for (const entry of await entries(dir)) {
+async function walkDir(dir: string, accept: FileFilter, seen: Set<string>, found: Discovery): Promise<void> {
+  for (const entry of await entries(dir, found.failed)) {
     const path = join(dir, entry.name);
     // Symlinked directories are not followed (no cycles), as in Go's filepath.Walk; symlinked files are.
     if (entry.isDirectory()) {
-      await walkDir(path, accept, seen, out);
+      await walkDir(path, accept, seen, found);
       continue;
     }
     if (!accept(path, entry.name) || seen.has(path)) continue;
-    const file = await fileInfo(path);
+    const file = await fileInfo(path, found.failed);
     if (file) {
       seen.add(path);
-      out.push(file);
+      found.files.push(file);
     }
   }
 }
 
 /**
- * Files under each root, recursively, in lexical order; roots in the order given. Missing or unreadable
- * directories are skipped silently. A file reachable from two roots is listed once.
+ * Files under each root, recursively, in lexical order; roots in the order given. A file reachable from two roots
+ * is listed once. A folder (or file) that cannot be read is a failure, and so is a missing root when `required`
+ * names why it must be there (the setting that named it); a missing default root (the agent is not installed) is not.
  */
-export async function walkFiles(roots: string[], accept: FileFilter): Promise<DiscoveredFile[]> {
-  const out: DiscoveredFile[] = [];
+export async function walkFiles(roots: string[], accept: FileFilter, required?: string): Promise<Discovery> {
+  const found: Discovery = { files: [], failed: [] };
   const seen = new Set<string>();
   for (const root of roots) {
     const path = resolve(root);
-    const info = await stat(path).catch(() => null);
-    if (info?.isDirectory()) await walkDir(path, accept, seen, out);
+    let isFolder: boolean;
+    try {
+      isFolder = (await stat(path)).isDirectory();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") failure(path, error, found.failed);
+      else if (required) found.failed.push({ path, reason: `no such folder (named by ${required})` });
+      continue;
+    }
+    if (isFolder) await walkDir(path, accept, seen, found);
+    else if (required) found.failed.push({ path, reason: `not a folder (named by ${required})` });
   }
-  return out;
+  return found;
 }
