@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { homeFolder } from "./home.ts";
 import { join } from "node:path";
 
 /**
@@ -8,7 +8,7 @@ import { join } from "node:path";
 export function cacheRoot(
   env: Record<string, string | undefined> = process.env,
   platform: NodeJS.Platform = process.platform,
-  home: string = homedir(),
+  home: string = homeFolder(env, platform),
 ): string {
   if (env.AI_OBSERVER_CACHE_DIR) return env.AI_OBSERVER_CACHE_DIR;
   if (platform === "win32") return join(env.LOCALAPPDATA || join(home, "AppData", "Local"), "ai-observer", "Cache");

@@ -1,3 +1,5 @@
+import { UsageError } from "./errors.ts";
+
 /**
  * cac (through mri) turns option values that look like numbers into numbers, so a folder
  * named `007` would arrive as `7`. For string options we take the raw text from argv:
@@ -21,6 +23,21 @@ export function rawStringOption(argv: readonly string[], name: string): string |
     }
   }
   return value;
+}
+
+/**
+ * A string option followed by a word that starts with "-" (`--from -1d`, `--db --yes`) has no value: cac would
+ * report the word as an unknown option, or take the option as empty. Such a value is written `--from=-1d`.
+ */
+export function checkStringOptionValues(argv: readonly string[], names: readonly string[]): void {
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index] as string;
+    if (arg === "--") return;
+    const name = names.find((candidate) => arg === `--${candidate}`);
+    const next = argv[index + 1];
+    if (name === undefined || next === undefined || !next.startsWith("-") || next === "-") continue;
+    throw new UsageError(`--${name} needs a value, and ${next} looks like an option; a value that starts with "-" is written --${name}=${next}`);
+  }
 }
 
 export function restoreStringOptions<T extends Record<string, unknown>>(argv: readonly string[], options: T, names: readonly string[]): T {

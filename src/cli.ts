@@ -1,8 +1,9 @@
 #!/usr/bin/env bun
 import cac from "cac";
-import { restoreStringOptions } from "./cli-args.ts";
+import { checkStringOptionValues, restoreStringOptions } from "./cli-args.ts";
 import { HELP_FOOTER, STRING_OPTIONS, withRange, withRun } from "./cli-options.ts";
 import { ExitCode, UsageError } from "./errors.ts";
+import { fsReason } from "./fs-errors.ts";
 import { reportError } from "./report-error.ts";
 import { installSignalHandlers } from "./signals.ts";
 import { renderVersion } from "./version.ts";
@@ -66,6 +67,7 @@ export function createCli(argv: readonly string[]) {
         process.stdout.write(renderVersion());
         return ExitCode.Ok;
       }
+      checkStringOptionValues(args, STRING_OPTIONS);
       cli.parse([...argv], { run: false });
       if (cli.options.help) return ExitCode.Ok;
       if (!cli.matchedCommand) {
@@ -81,23 +83,42 @@ export function createCli(argv: readonly string[]) {
   };
 }
 
-/** A reader that went away (`| head`) must not turn into a stack trace or stop the work. */
-function ignoreBrokenPipes(): void {
+/**
+ * A reader that went away (`| head`) must not turn into a stack trace or stop the work; any other failure to write
+ * the output (stdout on a full disk) fails the run, which must not report success with its output lost. Returns
+ * the failure seen so far.
+ */
+function watchOutput(): () => NodeJS.ErrnoException | null {
+  let failure: NodeJS.ErrnoException | null = null;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code !== "EPIPE") throw error;
+      if (error.code !== "EPIPE") failure ??= error;
     });
   }
+  return () => failure;
+}
+
+/** Waits until what was written to stdout was handed on (its error, if any, is reported by then). */
+async function flushStdout(): Promise<void> {
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<never> {
-  installSignalHandlers();
-  ignoreBrokenPipes();
+  const json = argv.includes("--json");
+  installSignalHandlers({ json });
+  const outputFailure = watchOutput();
   let code: ExitCode;
   try {
     code = await createCli(argv).run();
   } catch (error) {
-    code = reportError(error, argv.includes("--json"));
+    code = reportError(error, json);
+  }
+  await flushStdout();
+  const failure = outputFailure();
+  if (failure) {
+    process.stderr.write(`error: cannot write the output: ${fsReason(failure)}\n`);
+    if (code === ExitCode.Ok) code = ExitCode.Failure;
   }
   process.exit(code);
 }

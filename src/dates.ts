@@ -24,6 +24,13 @@ function formatDay(ms: number): UtcDay {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
+/** `Date.UTC` for any year: `Date.UTC` itself reads years 0–99 as 1900–1999. */
+function utcMs(year: number, month: number, day: number): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month, day);
+  return date.getTime();
+}
+
 function startOfUtcDay(now: Date): number {
   return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
 }
@@ -37,7 +44,7 @@ export function parseDay(value: string, flag: string, now: Date = new Date()): U
   const match = ISO_DAY.exec(text);
   if (match) {
     const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-    const ms = Date.UTC(year, month - 1, day);
+    const ms = utcMs(year, month - 1, day);
     const date = new Date(ms);
     if (year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day) {
       return text;
@@ -65,7 +72,7 @@ export function parseMonth(value: string, now: Date = new Date()): DayRange {
   } else {
     throw new UsageError(`invalid month for --month: ${value} (expected ${MONTH_HELP})`);
   }
-  return { from: formatDay(Date.UTC(year, month, 1)), to: formatDay(Date.UTC(year, month + 1, 0)) };
+  return { from: formatDay(utcMs(year, month, 1)), to: formatDay(utcMs(year, month + 1, 0)) };
 }
 
 export interface RangeFlags {

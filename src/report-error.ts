@@ -10,9 +10,16 @@ function classify(error: unknown): { message: string; exitCode: ExitCode } {
   return { message: `unexpected failure: ${firstLine(errorMessage(error))}`, exitCode: ExitCode.Failure };
 }
 
+/** Control characters (a newline in a path, say) written as escapes, so that the message stays one line. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
+}
+
 /** One line on stderr (plus a JSON object on stdout for `--json`); the stack only with DEBUG set. */
 export function reportError(error: unknown, json: boolean): ExitCode {
-  const { message, exitCode } = classify(error);
+  const classified = classify(error);
+  const { exitCode } = classified;
+  const message = oneLine(classified.message);
   const colors = colorsFor(process.stderr);
   process.stderr.write(`${colors.red("error:")} ${message}\n`);
   if (process.env.DEBUG && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);

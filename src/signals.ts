@@ -1,4 +1,5 @@
 import { ExitCode } from "./errors.ts";
+import { JSON_SCHEMA_VERSION, renderJson } from "./render/json.ts";
 
 type Cleanup = () => void;
 
@@ -15,7 +16,7 @@ export function onInterrupt(cleanup: Cleanup): () => void {
   return () => cleanups.delete(cleanup);
 }
 
-function handle(signal: NodeJS.Signals): void {
+function handle(signal: NodeJS.Signals, json: boolean): void {
   for (const cleanup of [...cleanups].reverse()) {
     try {
       cleanup();
@@ -24,13 +25,17 @@ function handle(signal: NodeJS.Signals): void {
     }
   }
   cleanups.clear();
-  process.stderr.write(`\nerror: interrupted by ${signal}; no partial files were left\n`);
-  process.exit(signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted);
+  const exitCode = signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
+  const message = `interrupted by ${signal}; no partial files were left`;
+  process.stderr.write(`\nerror: ${message}\n`);
+  // `--json` promises one object per run, also when the run is interrupted.
+  if (json) process.stdout.write(renderJson({ schemaVersion: JSON_SCHEMA_VERSION, status: "error", exitCode, error: message }));
+  process.exit(exitCode);
 }
 
-export function installSignalHandlers(): void {
+export function installSignalHandlers(options: { json: boolean }): void {
   if (installed) return;
   installed = true;
-  process.on("SIGINT", () => handle("SIGINT"));
-  process.on("SIGTERM", () => handle("SIGTERM"));
+  process.on("SIGINT", () => handle("SIGINT", options.json));
+  process.on("SIGTERM", () => handle("SIGTERM", options.json));
 }

@@ -76,3 +76,17 @@ test("SIGINT during export --delete-after deletes nothing", async () => {
   const rows = await query("SELECT (SELECT count(*) FROM otel_logs)::INTEGER AS logs, (SELECT count(*) FROM otel_metrics)::INTEGER AS metrics", {}, copy);
   expect(rows[0]).toEqual({ logs: 1_500_000, metrics: 1_500_000 });
 });
+
+test("an interrupted --json run still prints its one JSON object, the error", async () => {
+  const proc = Bun.spawn(["bun", CLI, "export", "all", "--db", bigDb, "--output", tempDir("interrupted-json-"), "--yes", "--json"], {
+    cwd: REPO_ROOT,
+    env: hermeticEnv(),
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  await Bun.sleep(800); // well into writing 1.5 million rows
+  proc.kill("SIGTERM");
+  expect(await proc.exited).toBe(143);
+  const stdout = await new Response(proc.stdout).text();
+  expect(JSON.parse(stdout)).toEqual({ schemaVersion: 1, status: "error", exitCode: 143, error: "interrupted by SIGTERM; no partial files were left" });
+});

@@ -24,7 +24,7 @@ describe("the views database template in the cache folder", () => {
     const env = { ...tree.env, AI_OBSERVER_CACHE_DIR: cache };
     const export1 = tempDir("first-");
     expect((await runCli(["export", "claude-code", "--from-files", "--output", export1, "--yes"], { env })).exitCode).toBe(0);
-    const templates = readdirSync(cache).filter((name) => name.startsWith("views-duckdb-"));
+    const templates = readdirSync(cache).filter((name) => name.startsWith("views-duckdb-") && name.endsWith(".duckdb"));
     expect(templates).toHaveLength(1);
     const template = join(cache, templates[0] as string);
     const expected = await counts(export1);

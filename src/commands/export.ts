@@ -1,5 +1,6 @@
 import { parseRangeFlags } from "../dates.ts";
 import { locateDatabase } from "../db/locate.ts";
+import { absolutePath } from "../paths.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { runExport, type ExportHooks } from "../export/run-export.ts";
 import { buildExportJson } from "../render/export-json.ts";
@@ -32,6 +33,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   if (flags.output === undefined || flags.output === "") {
     throw new UsageError("--output is required for export (the folder to write into)");
   }
+  absolutePath(flags.output, "--output"); // fails when the working folder was deleted
   const range = parseRangeFlags(flags);
   const deleteAfter = flags.deleteAfter === true;
   if (deleteAfter && flags.fromFiles) throw new UsageError("--delete-after deletes from the database; it cannot be used with --from-files");

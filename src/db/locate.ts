@@ -1,5 +1,7 @@
-import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { homeFolder } from "../home.ts";
+import { join } from "node:path";
+import { UsageError } from "../errors.ts";
+import { absolutePath } from "../paths.ts";
 
 export const DATABASE_FILE = "ai-observer.duckdb";
 
@@ -17,7 +19,7 @@ type Env = Record<string, string | undefined>;
  * Linux `$XDG_DATA_HOME/ai-observer` (else `~/.local/share/ai-observer`), macOS
  * `~/Library/Application Support/ai-observer`, Windows `%LOCALAPPDATA%\ai-observer`.
  */
-export function defaultDataDir(env: Env = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+export function defaultDataDir(env: Env = process.env, platform: NodeJS.Platform = process.platform, home = homeFolder(env, platform)): string {
   if (platform === "darwin") return join(home, "Library", "Application Support", "ai-observer");
   if (platform === "win32") return join(env.LOCALAPPDATA || join(home, "AppData", "Local"), "ai-observer");
   const xdg = env.XDG_DATA_HOME;
@@ -25,8 +27,9 @@ export function defaultDataDir(env: Env = process.env, platform: NodeJS.Platform
 }
 
 export function locateDatabase(flag: string | undefined, env: Env = process.env): DatabaseLocation {
-  if (flag !== undefined && flag !== "") return { path: resolve(flag), origin: "--db" };
+  if (flag === "") throw new UsageError("--db needs a path (without --db, the database is found as README \"Where the database lives\" says)");
+  if (flag !== undefined) return { path: absolutePath(flag, "--db"), origin: "--db" };
   const fromEnv = env.AI_OBSERVER_DATABASE_PATH;
-  if (fromEnv) return { path: resolve(fromEnv), origin: "AI_OBSERVER_DATABASE_PATH" };
+  if (fromEnv) return { path: absolutePath(fromEnv, "AI_OBSERVER_DATABASE_PATH"), origin: "AI_OBSERVER_DATABASE_PATH" };
   return { path: join(defaultDataDir(env), DATABASE_FILE), origin: "default" };
 }

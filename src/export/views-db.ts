@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
 import { cacheRoot } from "../cache-dir.ts";
@@ -32,10 +32,22 @@ function isDuckDBFile(path: string): boolean {
   }
 }
 
-/** The template, when there is a usable one. */
+function sha256Of(path: string): string {
+  return new Bun.CryptoHasher("sha256").update(readFileSync(path)).digest("hex");
+}
+
+/**
+ * The template, when there is a usable one: a DuckDB file whose SHA-256 is the one recorded beside it when it was
+ * saved (a truncated or damaged template would otherwise be copied into every export as an unreadable file).
+ */
 function usableTemplate(): string | null {
   const template = templatePath();
-  return template !== null && isDuckDBFile(template) ? template : null;
+  if (template === null || !isDuckDBFile(template)) return null;
+  try {
+    return readFileSync(`${template}.sha256`, "utf8").trim() === sha256Of(template) ? template : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Whether creating the views database will copy the template (and so need no DuckDB). */
@@ -43,16 +55,19 @@ export function hasViewsTemplate(): boolean {
   return usableTemplate() !== null;
 }
 
-/** Keeps a copy of a views database as the template; a failure only means the next export creates it again. */
+/** Keeps a copy of a views database as the template, with its SHA-256; a failure only means the next export creates it again. */
 function saveTemplate(created: string, template: string): void {
   const temp = `${template}.${process.pid}.tmp`;
   try {
     mkdirSync(join(template, ".."), { recursive: true });
     copyFileSync(created, temp);
+    writeFileSync(`${temp}.sha256`, `${sha256Of(temp)}\n`);
     renameSync(temp, template);
+    renameSync(`${temp}.sha256`, `${template}.sha256`);
   } catch {
     try {
       rmSync(temp, { force: true });
+      rmSync(`${temp}.sha256`, { force: true });
     } catch {
       // nothing was written there (the folder could not be made)
     }

@@ -1,4 +1,4 @@
-import { homedir } from "node:os";
+import { homeFolder } from "../home.ts";
 import type { ToolId } from "../sources.ts";
 import type { FileSummary, StagedFile } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
@@ -20,7 +20,7 @@ export interface DiscoveredTool {
   failed: FileFailure[];
 }
 
-export async function discoverTools(tools: readonly ToolId[], env: Record<string, string | undefined> = process.env, home = homedir()): Promise<DiscoveredTool[]> {
+export async function discoverTools(tools: readonly ToolId[], env: Record<string, string | undefined> = process.env, home = homeFolder(env)): Promise<DiscoveredTool[]> {
   const found: DiscoveredTool[] = [];
   for (const tool of tools) {
     const source = sourceFor(tool);
