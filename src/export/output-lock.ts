@@ -2,7 +2,7 @@ import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSy
 import { join } from "node:path";
 import { CliError } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
-import { fromBeforeBoot, runTag, tagIsAlive } from "../run-tag.ts";
+import { fromBeforeBoot, removeLeftovers, runTag, tagIsAlive } from "../run-tag.ts";
 
 const LOCK_FILE = ".ai-observer.lock";
 const RETRY_MS = 200;
@@ -37,7 +37,7 @@ function holder(path: string): Holder {
  * a lock that is not the stale one is put back (a hard link, which never replaces a lock taken since).
  */
 function takeOver(path: string, stale: string): void {
-  const aside = `${path}.${runTag()}.stale`;
+  const aside = `${path}.${runTag()}-stale`;
   try {
     renameSync(path, aside);
   } catch {
@@ -51,9 +51,10 @@ function takeOver(path: string, stale: string): void {
   rmSync(aside, { force: true });
 }
 
-/** Removes the folder's lock if its run is gone (see `lockOutputFolder`); a live one stays. */
+/** Removes the folder's lock if its run is gone (see `lockOutputFolder`), and what a takeover killed halfway left; a live lock stays. */
 export function removeStaleLock(outputDir: string): void {
   const path = join(outputDir, LOCK_FILE);
+  removeLeftovers(outputDir, [`${LOCK_FILE}.`]);
   const held = holder(path);
   if (held.stale) takeOver(path, held.text);
 }
