@@ -1,9 +1,8 @@
 import { dlopen, FFIType } from "bun:ffi";
 import { closeSync, fsyncSync, openSync } from "node:fs";
 
-/** Writes a file's data to the disk (fsync), so that it survives a power loss. */
-export function syncFile(path: string): void {
-  const fd = openSync(path, "r");
+function fsyncPath(path: string, flags: string): void {
+  const fd = openSync(path, flags);
   try {
     fsyncSync(fd);
   } finally {
@@ -12,12 +11,20 @@ export function syncFile(path: string): void {
 }
 
 /**
+ * Writes a file's data to the disk (fsync), so that it survives a power loss. Windows flushes only a handle open
+ * for writing (FlushFileBuffers), so the file is opened so there.
+ */
+export function syncFile(path: string): void {
+  fsyncPath(path, process.platform === "win32" ? "r+" : "r");
+}
+
+/**
  * Writes a folder's entries to the disk, so that files created, renamed or removed in it stay so after a power
  * loss. Windows cannot open a folder as a file, and its file system journals renames itself: nothing to do there.
  */
 export function syncFolder(path: string): void {
   if (process.platform === "win32") return;
-  syncFile(path);
+  fsyncPath(path, "r");
 }
 
 const POSIX_FADV_DONTNEED = 4;
