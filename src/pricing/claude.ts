@@ -1,29 +1,35 @@
-import data from "./data/claude.json" with { type: "json" };
-import { clampTokens, createPriceTable, type PriceFile } from "./table.ts";
 import { withoutTopTier } from "../jit-tier.ts";
-
-export function normalizeClaudeModel(model: string): string {
-  const name = model.trim();
-  return name.startsWith("anthropic/") ? name.slice("anthropic/".length) : name;
-}
-
-export const CLAUDE_PRICES = createPriceTable(data satisfies PriceFile, normalizeClaudeModel);
+import { clampTokens, PRICES, ratesFor } from "./catalogue.ts";
 
 export interface ClaudeTokens {
   input: number;
   output: number;
+  /** Cache writes, 5-minute and 1-hour together (`cache_creation_input_tokens`). */
   cacheCreation: number;
+  /** Of `cacheCreation`, the 1-hour writes (`cache_creation.ephemeral_1h_input_tokens`). */
+  cacheCreation1h?: number;
   cacheRead: number;
 }
 
-/** Tokens × rates, summed in the Go order (input, output, cache write, cache read). `null` for an unknown model. */
+/** Claude's long-context tier counts the whole prompt: input, cache writes and cache reads. */
+const TIER_PROMPT = (tokens: ClaudeTokens) => clampTokens(tokens.input) + clampTokens(tokens.cacheCreation) + clampTokens(tokens.cacheRead);
+
+/**
+ * The cost of one response (`null` for a model without a price): input, output and cache reads at their prices,
+ * 5-minute cache writes at the cache-write price (1.25 x input), 1-hour ones at the 1-hour price (2 x input, which
+ * is also what a model without that field is charged); all at the tier's prices when the prompt exceeds it.
+ */
 export function calculateClaudeCost(model: string, tokens: ClaudeTokens): number | null {
-  const rates = CLAUDE_PRICES.lookup(model);
-  if (!rates) return null;
+  const price = PRICES.lookup("anthropic", model);
+  if (!price) return null;
+  const rates = ratesFor(price.rates, TIER_PROMPT(tokens));
+  const writes = clampTokens(tokens.cacheCreation);
+  const hourWrites = Math.min(clampTokens(tokens.cacheCreation1h ?? 0), writes);
   return (
     clampTokens(tokens.input) * rates.input +
     clampTokens(tokens.output) * rates.output +
-    clampTokens(tokens.cacheCreation) * rates.cacheWrite +
+    (writes - hourWrites) * rates.cacheWrite +
+    hourWrites * (rates.cacheWrite1h ?? 2 * rates.input) +
     clampTokens(tokens.cacheRead) * rates.cacheRead
   );
 }

@@ -1,32 +1,4 @@
-import data from "./data/gemini.json" with { type: "json" };
-import { createPriceTable, type PriceFile } from "./table.ts";
-
-export function normalizeGeminiModel(model: string): string {
-  return model.trim();
-}
-
-export const GEMINI_PRICES = createPriceTable(data satisfies PriceFile, normalizeGeminiModel);
-
-/** The pricing-side names (the importer's metric labels are `cached`/`thoughts`). */
-export type GeminiCostType = "input" | "output" | "thought" | "cache" | "tool";
-
-/** `null` for a count ≤ 0, an unknown model, or a type without a price (`tool`). */
-export function geminiCostForType(model: string, type: GeminiCostType, tokens: number): number | null {
-  if (tokens <= 0) return null;
-  const rates = GEMINI_PRICES.lookup(model);
-  if (!rates) return null;
-  switch (type) {
-    case "input":
-      return tokens * rates.input;
-    case "output":
-    case "thought":
-      return tokens * rates.output;
-    case "cache":
-      return tokens * rates.cacheRead;
-    case "tool":
-      return null;
-  }
-}
+import { clampTokens, PRICES, ratesFor } from "./catalogue.ts";
 
 export interface GeminiTokens {
   input: number;
@@ -37,19 +9,23 @@ export interface GeminiTokens {
 }
 
 /**
- * One message's cost as the Go importer sums it: input at the input rate (cached tokens included, as in Go),
- * output, cached at the cache-read rate, thoughts at the output rate; tool tokens are free. `null` when unknown.
+ * One message's cost: `cached` is part of `input` (capped at it), billed once at the cache-read price and the rest
+ * at the input price; thoughts at the output price; tool-use prompt tokens at the input price. Above the model's
+ * tier (200k prompt tokens for the pro models), the tier's prices for the whole message. `null` for a model without
+ * a price. The Go importer bills cached tokens twice (inside input and again at the cache price) and tool tokens not
+ * at all: we are correct first (docs/parsers.md).
  */
 export function geminiMessageCost(model: string, tokens: GeminiTokens): number | null {
-  if (!GEMINI_PRICES.lookup(model)) return null;
-  const parts: [GeminiCostType, number][] = [
-    ["input", tokens.input],
-    ["output", tokens.output],
-    ["cache", tokens.cached],
-    ["thought", tokens.thoughts],
-    ["tool", tokens.tool],
-  ];
-  let cost = 0;
-  for (const [type, count] of parts) cost += geminiCostForType(model, type, count) ?? 0;
-  return cost;
+  const price = PRICES.lookup("gemini", model);
+  if (!price) return null;
+  const input = clampTokens(tokens.input);
+  const cached = Math.min(clampTokens(tokens.cached), input);
+  const tool = clampTokens(tokens.tool);
+  const rates = ratesFor(price.rates, input + tool);
+  return (
+    (input - cached) * rates.input +
+    cached * rates.cacheRead +
+    (clampTokens(tokens.output) + clampTokens(tokens.thoughts)) * rates.output +
+    tool * rates.input
+  );
 }

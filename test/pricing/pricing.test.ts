@@ -1,95 +1,109 @@
 import { describe, expect, test } from "bun:test";
-import {
-  CLAUDE_PRICES,
-  calculateClaudeCost,
-  claudeCostWithMode,
-  normalizeClaudeModel,
-  parsePricingMode,
-} from "../../src/pricing/claude.ts";
-import { CODEX_PRICES, calculateCodexCost, normalizeCodexModel } from "../../src/pricing/codex.ts";
-import { GEMINI_PRICES, geminiCostForType, geminiMessageCost } from "../../src/pricing/gemini.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PRICES } from "../../src/pricing/catalogue.ts";
+import { calculateClaudeCost, claudeCostWithMode, parsePricingMode } from "../../src/pricing/claude.ts";
+import { calculateCodexCost } from "../../src/pricing/codex.ts";
+import { geminiMessageCost } from "../../src/pricing/gemini.ts";
 
-describe("price tables (go-reference §3.7)", () => {
-  test("13 Claude, 42 OpenAI and 10 Gemini models", () => {
-    expect([CLAUDE_PRICES.models().length, CODEX_PRICES.models().length, GEMINI_PRICES.models().length]).toEqual([13, 42, 10]);
+// Every figure below is computed by hand from the per-token prices in the LiteLLM snapshot
+// (../shared/data/prices/litellm-model-prices.json), quoted beside it.
+
+describe("the price catalogue (LiteLLM, with the hand overlay)", () => {
+  test("made from the snapshot in shared/data/prices, whose sha256 it records", () => {
+    expect(PRICES.source.sha256).toBe("ba37bb46dc4662f4bfed71db90168644ef917713fa073bd397775376d55a6b1c");
+    expect(PRICES.models("anthropic").length).toBeGreaterThan(20);
+    expect(PRICES.models("openai").length).toBeGreaterThan(50);
+    expect(PRICES.models("gemini").length).toBeGreaterThan(20);
   });
 
   test.each([
-    "claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001", "claude-opus-4-5-20251101", "claude-opus-4-1-20250805",
-    "claude-sonnet-4-20250514", "claude-opus-4-20250514", "claude-3-7-sonnet-20250219", "claude-3-5-haiku-20241022",
-    "claude-3-haiku-20240307",
-    // aliases
-    "claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-5", "claude-sonnet-4", "claude-3-5-sonnet", "claude-haiku-3-5",
-    " anthropic/claude-sonnet-4-5 ",
-  ])("Claude %p resolves", (model) => {
-    const rates = CLAUDE_PRICES.lookup(model);
-    expect(rates?.input).toBeGreaterThan(0);
-    expect(rates?.output).toBeGreaterThan(0);
+    ["anthropic", "claude-opus-4-7"], ["anthropic", "claude-opus-4-6"], ["anthropic", "claude-sonnet-4-6"], ["anthropic", "claude-haiku-4-5-20251001"],
+    ["openai", "gpt-5.2-codex"], ["openai", "gpt-5.3-codex"], ["openai", "gpt-5.4"], ["openai", "gpt-5.5"], ["openai", "gpt-5.6"],
+    ["gemini", "gemini-3.1-pro-preview"], ["gemini", "gemini-3-flash-preview"], ["gemini", "gemini-2.5-pro"],
+  ] as const)("today's models are priced: %s %s", (provider, model) => {
+    expect(PRICES.lookup(provider, model)?.rates.input).toBeGreaterThan(0);
   });
 
-  test.each(["gpt-5", "gpt-5.1", "gpt-5-mini", "gpt-4.1", "gpt-4o", "gpt-4o-mini", "o1", "o3", "o4-mini", "openai/gpt-5", "gpt-5-chat"])(
-    "Codex %p resolves",
-    (model) => {
-      expect(CODEX_PRICES.lookup(model)?.input).toBeGreaterThan(0);
-    },
-  );
+  test("models the catalogue dropped, old names and known errors come from the overlay", () => {
+    expect(PRICES.lookup("anthropic", "claude-3-5-sonnet-20241022")?.rates).toMatchObject({ input: 3e-6, output: 15e-6 });
+    expect(PRICES.lookup("anthropic", "claude-3-5-haiku")?.model).toBe("claude-3-5-haiku-20241022");
+    expect(PRICES.lookup("openai", "o1-mini")?.rates).toMatchObject({ input: 1.1e-6, output: 4.4e-6 });
+    // LiteLLM lists 6e-6; Claude 3 Haiku's 1-hour cache write is 2 x its 0.25e-6 input.
+    expect(PRICES.lookup("anthropic", "claude-3-haiku-20240307")?.rates.cacheWrite1h).toBe(5e-7);
+  });
 
-  test.each(["gemini-3-pro-preview", "gemini-3-flash-preview", "gemini-2.5-pro", "gemini-2.5-flash", "gemini-2.0-flash", "gemini-2.5-pro-latest"])(
-    "Gemini %p resolves",
-    (model) => {
-      expect(GEMINI_PRICES.lookup(model)?.input).toBeGreaterThan(0);
-    },
-  );
+  test("names: exact, then without a date suffix, then dots as dashes, with provider prefixes and blanks removed", () => {
+    expect(PRICES.lookup("anthropic", "claude-opus-4-7-20261001")?.model).toBe("claude-opus-4-7");
+    expect(PRICES.lookup("anthropic", "claude-opus-4.7")?.model).toBe("claude-opus-4-7");
+    expect(PRICES.lookup("anthropic", " anthropic/claude-sonnet-4-5 ")?.model).toBe("claude-sonnet-4-5");
+    expect(PRICES.lookup("openai", "openai/gpt-5")?.model).toBe("gpt-5");
+    expect(PRICES.lookup("gemini", "models/gemini-2.5-pro")?.model).toBe("gemini-2.5-pro");
+  });
 
   test.each([
-    ["claude", "claude-sonnet-4-5-2025"],
-    ["claude", "claude-sonnet-4-5-20250929-extra"],
-    ["codex", "gpt-5-codex-high"],
-    ["codex", "aide-gpt-5"],
-    ["gemini", "gemini-3.1-pro-preview"],
-  ])("%s: no prefix, date or fuzzy matching for %p", (provider, model) => {
-    const table = { claude: CLAUDE_PRICES, codex: CODEX_PRICES, gemini: GEMINI_PRICES }[provider]!;
-    expect(table.lookup(model)).toBeNull();
+    ["openai", "gpt-5.5-codex"],
+    ["openai", "gpt-5-codex-high"],
+    ["openai", "aide-gpt-5"],
+    ["anthropic", "claude-sonnet-4-5-20250929-extra"],
+    ["gemini", "gemini-9"],
+  ] as const)("never by substring or prefix: %s %s is unpriced", (provider, model) => {
+    expect(PRICES.lookup(provider, model)).toBeNull();
   });
 
-  test("normalisation strips only the provider prefix and whitespace", () => {
-    expect(normalizeClaudeModel("  anthropic/claude-x ")).toBe("claude-x");
-    expect(normalizeCodexModel(" openai/gpt-5 ")).toBe("gpt-5");
-    expect(normalizeCodexModel("azure/gpt-5")).toBe("azure/gpt-5");
+  test("the generated file is what scripts/update-prices.ts makes from the snapshot", () => {
+    const snapshot = join(import.meta.dir, "..", "..", "..", "shared", "data", "prices", "litellm-model-prices.json");
+    const out = join(import.meta.dir, "..", "..", "src", "pricing", "data", "prices.json");
+    const before = readFileSync(out, "utf8");
+    const run = Bun.spawnSync(["bun", join(import.meta.dir, "..", "..", "scripts", "update-prices.ts"), "--from", snapshot, "--date", JSON.parse(before).source.date], { stdout: "pipe", stderr: "pipe" });
+    expect(run.stderr.toString()).toBe("");
+    expect(run.exitCode).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(before);
   });
 });
 
-describe("cost reference values", () => {
-  test("Claude sonnet-4-5, 1000/500/100 write/50 read → 0.01089", () => {
-    const cost = calculateClaudeCost("claude-sonnet-4-5-20250929", { input: 1000, output: 500, cacheCreation: 100, cacheRead: 50 });
-    expect(cost).toBeCloseTo(0.01089, 12);
+describe("Claude", () => {
+  // claude-sonnet-4-5: input 3e-6, output 15e-6, cache read 0.3e-6, 5-minute write 3.75e-6, 1-hour write 6e-6;
+  // above 200k prompt tokens: 6e-6, 22.5e-6, 0.6e-6, 7.5e-6, 12e-6.
+  test("1000 in, 500 out, 100 cache writes, 50 cache reads: 0.003 + 0.0075 + 0.000375 + 0.000015 = 0.01089", () => {
+    expect(calculateClaudeCost("claude-sonnet-4-5-20250929", { input: 1000, output: 500, cacheCreation: 100, cacheRead: 50 })).toBeCloseTo(0.01089, 15);
   });
 
-  test("Claude negatives are clamped; unknown model is null", () => {
+  test("1-hour cache writes at 2 x input: of 100 writes 40 for an hour: 60 x 3.75e-6 + 40 x 6e-6 = 0.000465", () => {
+    const cost = calculateClaudeCost("claude-sonnet-4-5", { input: 0, output: 0, cacheCreation: 100, cacheCreation1h: 40, cacheRead: 0 });
+    expect(cost).toBeCloseTo(0.000465, 15);
+  });
+
+  test("above 200k prompt tokens (input + cache writes + reads) the whole request at the tier's prices", () => {
+    const under = { input: 100_000, output: 1000, cacheCreation: 0, cacheRead: 100_000 };
+    // 100000 x 3e-6 + 1000 x 15e-6 + 100000 x 0.3e-6 = 0.3 + 0.015 + 0.03
+    expect(calculateClaudeCost("claude-sonnet-4-5", under)).toBeCloseTo(0.345, 12);
+    // one more cache write: 200001 tokens: 100000 x 6e-6 + 1000 x 22.5e-6 + 1 x 7.5e-6 + 100000 x 0.6e-6
+    expect(calculateClaudeCost("claude-sonnet-4-5", { ...under, cacheCreation: 1 })).toBeCloseTo(0.6 + 0.0225 + 0.0000075 + 0.06, 12);
+    // claude-opus-4-7 has no tier: 300000 x 5e-6
+    expect(calculateClaudeCost("claude-opus-4-7", { input: 300_000, output: 0, cacheCreation: 0, cacheRead: 0 })).toBeCloseTo(1.5, 12);
+  });
+
+  test("negatives are clamped; an unknown model is null", () => {
     expect(calculateClaudeCost("claude-sonnet-4-5", { input: -5, output: 0, cacheCreation: 0, cacheRead: 0 })).toBe(0);
     expect(calculateClaudeCost("claude-next", { input: 5, output: 0, cacheCreation: 0, cacheRead: 0 })).toBeNull();
   });
 
-  test("Claude 1000 in / 500 out (Go from-files example) is the Go float 0.010499999999999999", () => {
-    expect(calculateClaudeCost("claude-sonnet-4-20250514", { input: 1000, output: 500, cacheCreation: 0, cacheRead: 0 })).toBe(
-      0.010499999999999999,
-    );
-  });
-
   const tokens = { input: 1000, output: 500, cacheCreation: 0, cacheRead: 0 };
+  const computed = 1000 * 3e-6 + 500 * 15e-6;
   test.each([
     ["auto", 0.05, 0.05],
-    ["auto", undefined, 0.010499999999999999],
-    ["auto", 0, 0.010499999999999999],
-    ["calculate", 0.05, 0.010499999999999999],
+    ["auto", undefined, computed],
+    ["auto", 0, computed],
+    ["calculate", 0.05, computed],
     ["display", 0.05, 0.05],
     ["display", undefined, 0],
     ["display", 0, 0],
-  ] as const)("Claude mode %s with costUSD %p → %p", (mode, costUSD, expected) => {
-    expect(claudeCostWithMode(mode, "claude-sonnet-4-20250514", tokens, costUSD)).toBe(expected);
+  ] as const)("mode %s with costUSD %p → %p", (mode, costUSD, expected) => {
+    expect(claudeCostWithMode(mode, "claude-sonnet-4-20250514", tokens, costUSD)).toBeCloseTo(expected, 15);
   });
 
-  test("Claude auto with an unknown model: costUSD when > 0, else no price", () => {
+  test("auto with an unknown model: costUSD when > 0, else no price", () => {
     expect(claudeCostWithMode("auto", "gateway-model", tokens, 0.2)).toBe(0.2);
     expect(claudeCostWithMode("auto", "gateway-model", tokens, undefined)).toBeNull();
   });
@@ -103,35 +117,38 @@ describe("cost reference values", () => {
   test("an invalid pricing mode is an error", () => {
     expect(() => parsePricingMode("invalid")).toThrow('invalid pricing mode: "invalid" (valid: auto, calculate, display)');
   });
+});
 
-  test("Codex gpt-5: 1000 input of which 100 cached, 500 output → 0.0061375", () => {
-    expect(calculateCodexCost("gpt-5", 1000, 100, 500)).toBeCloseTo(0.0061375, 12);
+describe("Codex (OpenAI)", () => {
+  test("gpt-5 (1.25e-6, cached 0.125e-6, out 10e-6): 1000 input of which 100 cached, 500 output → 0.0061375", () => {
+    expect(calculateCodexCost("gpt-5", 1000, 100, 500)).toBeCloseTo(0.0061375, 15);
   });
 
-  test("Codex: cached is capped at input, negatives clamp to 0, unknown model is null", () => {
+  test("gpt-5.5 above 272k prompt tokens: the whole request at 10e-6 / cached 1e-6 / out 45e-6", () => {
+    // under: 272000 input, 72000 cached, 1000 out: 200000 x 5e-6 + 72000 x 0.5e-6 + 1000 x 30e-6
+    expect(calculateCodexCost("gpt-5.5", 272_000, 72_000, 1000)).toBeCloseTo(1 + 0.036 + 0.03, 12);
+    expect(calculateCodexCost("gpt-5.5", 272_001, 72_000, 1000)).toBeCloseTo(200_001 * 10e-6 + 72_000 * 1e-6 + 1000 * 45e-6, 12);
+  });
+
+  test("cached is capped at input, negatives clamp to 0, unknown model is null", () => {
     expect(calculateCodexCost("gpt-5", 100, 500, 0)).toBeCloseTo(100 * 0.125e-6, 15);
     expect(calculateCodexCost("gpt-5", -100, -5, -1)).toBe(0);
     expect(calculateCodexCost("unknown", 100, 0, 0)).toBeNull();
   });
+});
 
-  test.each([
-    ["input", 1.25],
-    ["output", 10],
-    ["thought", 10],
-    ["cache", 0.125],
-  ] as const)("Gemini 2.5-pro, 1M %s tokens → %p", (type, expected) => {
-    expect(geminiCostForType("gemini-2.5-pro", type, 1_000_000)).toBeCloseTo(expected, 12);
-  });
-
-  test("Gemini: tool tokens, zero counts and unknown models have no price; a 0 cache rate is 0", () => {
-    expect(geminiCostForType("gemini-2.5-pro", "tool", 1000)).toBeNull();
-    expect(geminiCostForType("gemini-2.5-pro", "input", 0)).toBeNull();
-    expect(geminiCostForType("gemini-9", "input", 1000)).toBeNull();
-    expect(geminiCostForType("gemini-2.0-flash-lite", "cache", 1000)).toBe(0);
-  });
-
-  test("Gemini message cost sums the types as the Go importer does (2.0-flash example → 0.00014325)", () => {
-    expect(geminiMessageCost("gemini-2.0-flash", { input: 500, output: 200, cached: 50, thoughts: 30, tool: 10 })).toBeCloseTo(0.00014325, 12);
+describe("Gemini", () => {
+  test("cached billed once (inside input), thoughts at the output price, tool-use tokens at the input price", () => {
+    // gemini-2.0-flash: input 0.1e-6, output 0.4e-6, cached 0.025e-6.
+    // (500 - 50) x 0.1e-6 + 50 x 0.025e-6 + (200 + 30) x 0.4e-6 + 10 x 0.1e-6 = 0.00013925
+    // (the Go importer: 0.00014325, cached twice and tool tokens free)
+    expect(geminiMessageCost("gemini-2.0-flash", { input: 500, output: 200, cached: 50, thoughts: 30, tool: 10 })).toBeCloseTo(0.00013925, 15);
     expect(geminiMessageCost("gemini-9", { input: 500, output: 0, cached: 0, thoughts: 0, tool: 0 })).toBeNull();
+  });
+
+  test("gemini-2.5-pro above 200k prompt tokens (input + tool-use): the tier's 2.5e-6 / 0.25e-6 / 15e-6", () => {
+    const tokens = { input: 200_000, output: 1000, cached: 100_000, thoughts: 0, tool: 0 };
+    expect(geminiMessageCost("gemini-2.5-pro", tokens)).toBeCloseTo(100_000 * 1.25e-6 + 100_000 * 0.125e-6 + 1000 * 10e-6, 12);
+    expect(geminiMessageCost("gemini-2.5-pro", { ...tokens, tool: 1 })).toBeCloseTo(100_000 * 2.5e-6 + 100_000 * 0.25e-6 + 1000 * 15e-6 + 2.5e-6, 12);
   });
 });

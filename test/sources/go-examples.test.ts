@@ -17,8 +17,10 @@ describe("Go example rows are reproduced", () => {
       ["claude_code.token.usage_user_facing", "input", 1000],
       ["claude_code.token.usage", "output", 500],
       ["claude_code.token.usage_user_facing", "output", 500],
-      ["claude_code.cost.usage", "", 0.010499999999999999],
-      ["claude_code.cost.usage_user_facing", "", 0.010499999999999999],
+      // 1000 x 3e-6 + 500 x 15e-6 with LiteLLM's per-token prices; Go multiplies per-million prices by 1e-6 and gets
+      // the float 0.010499999999999999.
+      ["claude_code.cost.usage", "", 0.0105],
+      ["claude_code.cost.usage_user_facing", "", 0.0105],
     ]);
     expect(parsed[0]).toMatchObject({ sessionId: "test-session", firstTime: "2025-01-02 10:00:00.000000" });
   });
@@ -41,7 +43,7 @@ describe("Go example rows are reproduced", () => {
     expect(parsed[0]).toMatchObject({ sessionId: "session-abc123", firstTime: "2025-01-02 10:00:00.000000", lastTime: "2025-01-02 10:04:00.000000" });
   });
 
-  test("Gemini: 3 logs and 9 metrics; costs 0.00014325 then 0.00009", async () => {
+  test("Gemini: 3 logs and 9 metrics; costs 0.00013925 (Go: 0.00014325) then 0.00009", async () => {
     const parsed = await parseAll(geminiSource, [join(FIXTURES, "gemini/go-example/abc123/chats/session-test123.json")]);
     const { logs, metrics } = mergeEvents(parsed);
     expect(logs.map((row) => [row.body, row.attributes["event.name"]])).toEqual([
@@ -52,7 +54,9 @@ describe("Go example rows are reproduced", () => {
     expect(metrics).toHaveLength(9);
     expect(metrics.slice(0, 5).map((row) => row.attributes["type"])).toEqual(["input", "output", "cached", "thoughts", "tool"]);
     const costs = metrics.filter((row) => row.metricName === "gemini_cli.cost.usage").map((row) => row.value);
-    expect(costs[0]).toBeCloseTo(0.00014325, 12);
+    // Cached tokens once, inside input, and tool-use tokens at the input price (docs/parsers.md): the Go importer bills
+    // the 50 cached tokens twice (+50 x 0.1e-6) and the 10 tool tokens not at all (-10 x 0.1e-6): 0.00014325.
+    expect(costs[0]).toBeCloseTo(0.00013925, 12);
     expect(costs[1]).toBeCloseTo(0.00009, 12);
     expect(parsed[0]!.sessionId).toBe("session-test123");
   });

@@ -16,7 +16,8 @@ export interface ClaudeResponse {
   agentId: string;
   isSidechain: boolean;
   costUSD: number | undefined;
-  tokens: { input: number; output: number; cacheCreation: number; cacheRead: number };
+  /** `cacheCreation1h`: of the cache writes, the 1-hour ones (priced apart; not a metric type of its own). */
+  tokens: { input: number; output: number; cacheCreation: number; cacheCreation1h: number; cacheRead: number };
 }
 
 const USAGE = Buffer.from('"usage"');
@@ -93,6 +94,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
     input: num(usage, "input_tokens"),
     output: num(usage, "output_tokens"),
     cacheCreation: cacheCreationTokens(usage),
+    cacheCreation1h: num(obj(usage, "cache_creation"), "ephemeral_1h_input_tokens"),
     cacheRead: num(usage, "cache_read_input_tokens"),
   };
   const counts = [tokens.input, tokens.output, tokens.cacheCreation, tokens.cacheRead];
