@@ -3,7 +3,7 @@
  * Generates src/pricing/data/prices.json, our compact price data, from LiteLLM's price catalogue
  * (`model_prices_and_context_window.json`, the one ccusage and agentsview bundle):
  *
- *   bun scripts/update-prices.ts --from ../shared/data/prices/litellm-model-prices.json [--date YYYY-MM-DD]
+ *   bun scripts/update-prices.ts --from ../shared/data/prices/litellm-model-prices.json [--date YYYY-MM-DD] [--out FILE]
  *   bun scripts/update-prices.ts --from https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json
  *
  * Kept: Anthropic's Claude models, OpenAI's chat and responses models, and Google AI Studio's Gemini models (the
@@ -84,8 +84,9 @@ async function readCatalogue(from: string): Promise<Uint8Array> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: Bun.argv.slice(2), options: { from: { type: "string" }, date: { type: "string" } } });
-  if (!values.from) throw new Error("usage: bun scripts/update-prices.ts --from FILE|URL [--date YYYY-MM-DD]");
+  const { values } = parseArgs({ args: Bun.argv.slice(2), options: { from: { type: "string" }, date: { type: "string" }, out: { type: "string" } } });
+  if (!values.from) throw new Error("usage: bun scripts/update-prices.ts --from FILE|URL [--date YYYY-MM-DD] [--out FILE]");
+  const out = values.out ? resolve(values.out) : OUT;
   const bytes = await readCatalogue(values.from);
   const catalogue = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, Entry>;
   const file: CatalogueFile = {
@@ -112,9 +113,9 @@ async function main(): Promise<void> {
   for (const provider of Object.keys(PROVIDERS) as Provider[]) {
     file[provider] = Object.fromEntries(Object.entries(file[provider]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   }
-  writeFileSync(OUT, `${JSON.stringify(file, null, 1)}\n`);
+  writeFileSync(out, `${JSON.stringify(file, null, 1)}\n`);
   const counts = (Object.keys(PROVIDERS) as Provider[]).map((provider) => `${provider} ${Object.keys(file[provider]).length}`).join(", ");
-  console.log(`wrote ${OUT}: ${counts} models, from ${file.source.from} (sha256 ${file.source.sha256.slice(0, 12)}…)`);
+  console.log(`wrote ${out}: ${counts} models, from ${file.source.from} (sha256 ${file.source.sha256.slice(0, 12)}…)`);
 }
 
 try {

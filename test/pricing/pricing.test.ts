@@ -5,6 +5,7 @@ import { PRICES } from "../../src/pricing/catalogue.ts";
 import { calculateClaudeCost, claudeCostWithMode, parsePricingMode } from "../../src/pricing/claude.ts";
 import { calculateCodexCost } from "../../src/pricing/codex.ts";
 import { geminiMessageCost } from "../../src/pricing/gemini.ts";
+import { tempDir } from "../helpers/temp.ts";
 
 // Every figure below is computed by hand from the per-token prices in the LiteLLM snapshot
 // (../shared/data/prices/litellm-model-prices.json), quoted beside it.
@@ -53,12 +54,13 @@ describe("the price catalogue (LiteLLM, with the hand overlay)", () => {
 
   test("the generated file is what scripts/update-prices.ts makes from the snapshot", () => {
     const snapshot = join(import.meta.dir, "..", "..", "..", "shared", "data", "prices", "litellm-model-prices.json");
-    const out = join(import.meta.dir, "..", "..", "src", "pricing", "data", "prices.json");
-    const before = readFileSync(out, "utf8");
-    const run = Bun.spawnSync(["bun", join(import.meta.dir, "..", "..", "scripts", "update-prices.ts"), "--from", snapshot, "--date", JSON.parse(before).source.date], { stdout: "pipe", stderr: "pipe" });
+    const committed = readFileSync(join(import.meta.dir, "..", "..", "src", "pricing", "data", "prices.json"), "utf8");
+    const out = join(tempDir("prices-"), "prices.json");
+    const script = join(import.meta.dir, "..", "..", "scripts", "update-prices.ts");
+    const run = Bun.spawnSync(["bun", script, "--from", snapshot, "--date", JSON.parse(committed).source.date, "--out", out], { stdout: "pipe", stderr: "pipe" });
     expect(run.stderr.toString()).toBe("");
     expect(run.exitCode).toBe(0);
-    expect(readFileSync(out, "utf8")).toBe(before);
+    expect(readFileSync(out, "utf8")).toBe(committed);
   });
 });
 
