@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { claudeRoots } from "../../src/sources/claude/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, SAMPLES, parseAll, permutations, tokenTotals } from "./helpers.ts";
+import { FIXTURES, mergedTotals, SAMPLES, parseAll, permutations, tokenTotals } from "./helpers.ts";
 
 const SONNET_4 = "claude-sonnet-4-20250514";
 const SONNET_45 = "claude-sonnet-4-5-20250929";
@@ -202,5 +202,35 @@ describe("Claude Code discovery", () => {
     [{ AI_OBSERVER_CLAUDE_PATH: " , " }, ["/h/.config/claude/projects", "/h/.claude/projects"]],
   ])("roots for %j", (env, roots) => {
     expect(claudeRoots(env, "/h")).toEqual(roots);
+  });
+});
+
+describe("Claude Code 2026 shapes (fixture test/fixtures/claude/2026/advisor, written from session-formats-2026.md)", () => {
+  const FILE = join(FIXTURES, "claude/2026/advisor/aaaaaaaa-0000-4000-8000-000000000001.jsonl");
+
+  test("an advisor call counts as its own model's usage, once, beside the response's (which leaves it out)", async () => {
+    const parsed = await parseAll(claudeSource, [FILE]);
+    const totals = mergedTotals(parsed);
+    // The response (two copies, one per content block): the top-level usage only.
+    expect(totals["token.usage|input|claude-sonnet-4-6"]).toBe(4);
+    expect(totals["token.usage|output|claude-sonnet-4-6"]).toBe(900);
+    expect(totals["token.usage|cacheRead|claude-sonnet-4-6"]).toBe(543544);
+    expect(totals["token.usage|cacheCreation|claude-sonnet-4-6"]).toBe(8131);
+    // The advisor: its own usage, its own model, once.
+    expect(totals["token.usage|input|claude-opus-4-7"]).toBe(235169 + 10);
+    expect(totals["token.usage|output|claude-opus-4-7"]).toBe(7805 + 20);
+    const advisorRows = mergeEvents(parsed).metrics.filter((row) => row.attributes["iteration"] === "advisor" && row.metricName === "claude_code.token.usage");
+    expect(advisorRows.map((row) => [row.attributes["type"], row.value])).toEqual([["input", 235169], ["output", 7805]]);
+  });
+
+  test("costs: the response at claude-sonnet-4-6's prices, the advisor at claude-opus-4-7's, 1-hour cache writes at 2 x input", async () => {
+    const parsed = await parseAll(claudeSource, [FILE]);
+    const totals = mergedTotals(parsed);
+    // sonnet-4-6: 4 x 3e-6 + 900 x 15e-6 + 8131 x 3.75e-6 + 543544 x 0.3e-6 (no long-context tier in the catalogue)
+    expect(totals["cost.usage||claude-sonnet-4-6"]).toBeCloseTo(0.000012 + 0.0135 + 0.03049125 + 0.1630632, 12);
+    // opus-4-7 advisor: 235169 x 5e-6 + 7805 x 25e-6; the cached response: 10 x 5e-6 + 20 x 25e-6 + 1000 x 6.25e-6 (5 min)
+    // + 2000 x 10e-6 (1 hour) + 1000 x 0.5e-6
+    expect(totals["cost.usage||claude-opus-4-7"]).toBeCloseTo(1.175845 + 0.195125 + (0.00005 + 0.0005 + 0.00625 + 0.02 + 0.0005), 12);
+    expect(mergeEvents(parsed).unpricedModels).toEqual([]);
   });
 });

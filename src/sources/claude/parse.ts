@@ -17,7 +17,49 @@ export interface ClaudeResponse {
   isSidechain: boolean;
   costUSD: number | undefined;
   /** `cacheCreation1h`: of the cache writes, the 1-hour ones (priced apart; not a metric type of its own). */
-  tokens: { input: number; output: number; cacheCreation: number; cacheCreation1h: number; cacheRead: number };
+  tokens: ClaudeUsage;
+  /** Calls to an advisor model behind this response (`usage.iterations[]` of type `advisor_message`), which the top-level usage leaves out. */
+  advisors: AdvisorCall[];
+}
+
+export interface ClaudeUsage {
+  input: number;
+  output: number;
+  cacheCreation: number;
+  cacheCreation1h: number;
+  cacheRead: number;
+}
+
+export interface AdvisorCall {
+  model: string;
+  tokens: ClaudeUsage;
+}
+
+const NO_ADVISORS: AdvisorCall[] = [];
+
+function usageOf(usage: JsonObject): ClaudeUsage {
+  return {
+    input: num(usage, "input_tokens"),
+    output: num(usage, "output_tokens"),
+    cacheCreation: cacheCreationTokens(usage),
+    cacheCreation1h: num(obj(usage, "cache_creation"), "ephemeral_1h_input_tokens"),
+    cacheRead: num(usage, "cache_read_input_tokens"),
+  };
+}
+
+/**
+ * The advisor calls among `usage.iterations` (Claude Code, from about May 2026): each has its own model and usage,
+ * not included in the top-level usage (which sums the `message` iterations). Other iteration types are part of the
+ * top-level usage.
+ */
+function advisorCalls(usage: JsonObject): AdvisorCall[] {
+  const iterations = usage["iterations"];
+  if (!Array.isArray(iterations)) return NO_ADVISORS;
+  const calls: AdvisorCall[] = [];
+  for (const iteration of iterations) {
+    if (isObject(iteration) && iteration["type"] === "advisor_message") calls.push({ model: str(iteration, "model"), tokens: usageOf(iteration) });
+  }
+  return calls.length > 0 ? calls : NO_ADVISORS;
 }
 
 const USAGE = Buffer.from('"usage"');
@@ -44,6 +86,7 @@ export const CLAUDE_SELECTOR: LineSelector & { elide: Buffer } = {
  */
 export function fromLatin1(response: ClaudeResponse, line: Buffer): boolean {
   if (!allAscii(response.key, response.sessionId, response.messageId, response.requestId, response.model, response.agentId)) return false;
+  for (const call of response.advisors) if (!allAscii(call.model)) return false;
   if (allAscii(response.cwd)) return true;
   const cwd = latin1ToUtf8(response.cwd, line);
   if (cwd === null) return false;
@@ -90,20 +133,15 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
   if (model === "<synthetic>") return null;
   const timestamp = parseTimestamp(line["timestamp"]);
   if (!timestamp) return UNDATED;
-  const tokens = {
-    input: num(usage, "input_tokens"),
-    output: num(usage, "output_tokens"),
-    cacheCreation: cacheCreationTokens(usage),
-    cacheCreation1h: num(obj(usage, "cache_creation"), "ephemeral_1h_input_tokens"),
-    cacheRead: num(usage, "cache_read_input_tokens"),
-  };
+  const tokens = usageOf(usage);
+  const advisors = advisorCalls(usage);
   const counts = [tokens.input, tokens.output, tokens.cacheCreation, tokens.cacheRead];
   const sessionId = str(line, "sessionId") || str(line, "session_id");
   const messageId = str(message, "id");
   const isSidechain = line["isSidechain"] === true;
   return {
     key: responseKey(messageId, line, sessionId, timestamp, counts),
-    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + positiveSum(counts),
+    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + positiveSum(counts) + advisors.reduce((sum, call) => sum + positiveSum([call.tokens.input, call.tokens.output, call.tokens.cacheCreation, call.tokens.cacheRead]), 0),
     timestamp,
     sessionId,
     messageId,
@@ -114,6 +152,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
     isSidechain,
     costUSD: optNum(line, "costUSD"),
     tokens,
+    advisors,
   };
 }
 
@@ -129,4 +168,4 @@ export function addResponse(groups: Map<string, ResponseGroup>, response: Claude
   else if (response.rank > group.best.rank) group.best = response;
 }
 
-withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey, positiveSum);
+withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey, positiveSum, usageOf, advisorCalls);

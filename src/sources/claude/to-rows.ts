@@ -1,7 +1,7 @@
-import { claudeCostWithMode } from "../../pricing/claude.ts";
+import { calculateClaudeCost, claudeCostWithMode } from "../../pricing/claude.ts";
 import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
-import type { ResponseGroup } from "./parse.ts";
+import type { ClaudeUsage, ResponseGroup } from "./parse.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
 
 export const CLAUDE_SERVICE = "claude-code";
@@ -12,7 +12,8 @@ const TOKEN_TYPES = ["input", "output", "cacheCreation", "cacheRead"] as const;
 /**
  * go-reference §3.4: one `api_request` log; per token type > 0 a `claude_code.token.usage` and a
  * `…_user_facing` row; cost (auto mode: `costUSD` when > 0, else the price table) as `claude_code.cost.usage`
- * and `…_user_facing` when > 0. Added attributes: `session.id` on metrics, `agent.id` for subagents.
+ * and `…_user_facing` when > 0. Added attributes: `session.id` on metrics, `agent.id` for subagents. Advisor calls
+ * add the same rows with their own model and `iteration: advisor`.
  */
 export function claudeEvent(group: ResponseGroup): UsageEvent {
   const response = group.best;
@@ -32,8 +33,41 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
   putIfSet(base, "agent.id", response.agentId);
 
   const metrics: MetricRow[] = [];
+  tokenRows(metrics, timestamp, base, response.tokens);
+  const cost = claudeCostWithMode("auto", response.model, response.tokens, response.costUSD);
+  costRows(metrics, timestamp, base, cost);
+  let unpriced = hasTokens(response.tokens) && cost === null;
+  let unpricedModel = response.model;
+  // Each advisor call: its own model's token and cost rows (attribute `iteration: advisor`), beside the response's.
+  for (const call of response.advisors) {
+    const advisorBase = { ...base, model: call.model, iteration: "advisor" };
+    tokenRows(metrics, timestamp, advisorBase, call.tokens);
+    const advisorCost = calculateClaudeCost(call.model, call.tokens);
+    costRows(metrics, timestamp, advisorBase, advisorCost);
+    if (hasTokens(call.tokens) && advisorCost === null && !unpriced) {
+      unpriced = true;
+      unpricedModel = call.model;
+    }
+  }
+  return {
+    key: response.key,
+    rank: response.rank,
+    timestamp,
+    logs: [logRow(CLAUDE_SERVICE, timestamp, "api_request", logAttributes)],
+    metrics,
+    model: unpricedModel,
+    unpriced,
+  };
+}
+
+function hasTokens(tokens: ClaudeUsage): boolean {
+  return tokens.input > 0 || tokens.output > 0 || tokens.cacheCreation > 0 || tokens.cacheRead > 0;
+}
+
+/** Per token type > 0, a `claude_code.token.usage` row and its `_user_facing` twin. */
+function tokenRows(metrics: MetricRow[], timestamp: string, base: Record<string, string>, tokens: ClaudeUsage): void {
   for (const type of TOKEN_TYPES) {
-    const value = response.tokens[type];
+    const value = tokens[type];
     if (value <= 0) continue;
     // Twins share one attributes object (rows are never changed), so its encoding can be reused.
     const attributes = { ...base, type };
@@ -41,23 +75,14 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
       metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, value, attributes));
     }
   }
-  const cost = claudeCostWithMode("auto", response.model, response.tokens, response.costUSD);
-  if (cost !== null && cost > 0) {
-    for (const name of ["claude_code.cost.usage", "claude_code.cost.usage_user_facing"]) {
-      metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, cost, base));
-    }
-  }
-  const { input, output, cacheCreation, cacheRead } = response.tokens;
-  const hasTokens = input > 0 || output > 0 || cacheCreation > 0 || cacheRead > 0;
-  return {
-    key: response.key,
-    rank: response.rank,
-    timestamp,
-    logs: [logRow(CLAUDE_SERVICE, timestamp, "api_request", logAttributes)],
-    metrics,
-    model: response.model,
-    unpriced: hasTokens && cost === null,
-  };
 }
 
-withoutTopTier(claudeEvent);
+/** A cost > 0: a `claude_code.cost.usage` row and its `_user_facing` twin. */
+function costRows(metrics: MetricRow[], timestamp: string, base: Record<string, string>, cost: number | null): void {
+  if (cost === null || cost <= 0) return;
+  for (const name of ["claude_code.cost.usage", "claude_code.cost.usage_user_facing"]) {
+    metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, cost, base));
+  }
+}
+
+withoutTopTier(claudeEvent, tokenRows, costRows, hasTokens);
