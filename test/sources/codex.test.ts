@@ -161,3 +161,51 @@ describe("Codex discovery", () => {
     expect(codexRoots(env, home)).toEqual(roots);
   });
 });
+
+describe("Codex 0.154+ shapes (fixtures test/fixtures/codex/2026, written from session-formats-2026.md)", () => {
+  const DIR = join(FIXTURES, "codex/2026");
+  const PARENT_2026 = join(DIR, "rollout-2026-10-01T09-00-00-019c0000-0000-7000-8000-0000000000a1.jsonl");
+  const FORK_2026 = join(DIR, "rollout-2026-10-01T10-00-00-019c0000-0000-7000-8000-0000000000b2.jsonl");
+  const MODEL = "gpt-5.3-codex";
+
+  test("token_usage_records are the usage: each response once, the compaction (only in its record) included, token_count deltas not again", async () => {
+    const totals = tokenTotals(await parseAll(codexSource, [PARENT_2026]));
+    expect(totals).toEqual({
+      [`token.usage|input|${MODEL}`]: 10000 + 20000 + 240000,
+      [`token.usage|cache_read|${MODEL}`]: 2000 + 9000 + 200000,
+      [`token.usage|output|${MODEL}`]: 500 + 800 + 3000,
+      [`token.usage|reasoning|${MODEL}`]: 100,
+    });
+  });
+
+  test("a fork counts only its own responses, though its totals start from the parent's; parent and fork together, in any order", async () => {
+    expect(tokenTotals(await parseAll(codexSource, [FORK_2026]))).toEqual({
+      [`token.usage|input|${MODEL}`]: 5000,
+      [`token.usage|cache_read|${MODEL}`]: 1000,
+      [`token.usage|output|${MODEL}`]: 200,
+    });
+    for (const order of [[PARENT_2026, FORK_2026], [FORK_2026, PARENT_2026]]) {
+      expect(tokenTotals(await parseAll(codexSource, order))[`token.usage|input|${MODEL}`]).toBe(275000);
+    }
+  });
+
+  test("a copy of a response in another file (a subagent's or a revert's) counts once", async () => {
+    const dir = tempDir("codex-copy");
+    const copy = join(dir, "rollout-2026-10-01T11-00-00-019c0000-0000-7000-8000-0000000000c3.jsonl");
+    writeFileSync(copy, readFileSync(PARENT_2026, "utf8").replaceAll("019c0000-0000-7000-8000-0000000000a1\", \"timestamp\"", "019c0000-0000-7000-8000-0000000000c3\", \"timestamp\""));
+    const merged = mergeEvents(await parseAll(codexSource, [PARENT_2026, copy]));
+    const inputs = merged.metrics.filter((row) => row.metricName === "codex_cli_rs.token.usage" && row.attributes["type"] === "input");
+    expect(inputs.reduce((sum, row) => sum + row.value, 0)).toBe(270000);
+  });
+
+  test("costs at gpt-5.3-codex's prices (1.75e-6, cached 0.175e-6, output 14e-6), per response", async () => {
+    const cost = costTotal(await parseAll(codexSource, [PARENT_2026, FORK_2026]));
+    // resp_1 0.02135 + resp_2 0.032025 + the compaction 0.147 + the fork's resp_3 0.009975
+    expect(cost).toBeCloseTo(0.02135 + 0.032025 + 0.147 + 0.009975, 12);
+  });
+
+  test("paginated threads' messages (item_completed) are logged", async () => {
+    const merged = mergeEvents(await parseAll(codexSource, [PARENT_2026]));
+    expect(merged.logs.map((row) => row.body)).toEqual(["conversation_starts", "user_message", "agent_message"]);
+  });
+});

@@ -21,7 +21,7 @@ export const codexSource: SessionSource = {
       context,
     );
     const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));
-    const events = parser.items.map((item) => codexEvent(sessionId, item));
+    const events = parser.finish().map((item) => codexEvent(sessionId, item));
     return parsedFile(file.path, "codex", sessionId, events, stats);
   },
 };

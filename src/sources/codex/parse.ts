@@ -6,6 +6,11 @@ export interface CodexUsage {
   kind: "usage";
   /** Identity within the session: the cumulative total after this response. */
   identity: string;
+  /**
+   * A `token_usage_record`'s `<thread_id>:<response_id>`: one model response, whichever file holds it (a fork's,
+   * a revert's or a subagent's copy counts once); null for usage from `token_count` totals.
+   */
+  record: string | null;
   timestamp: Instant;
   model: string;
   delta: CodexTokens;
@@ -16,6 +21,8 @@ export interface CodexMessage {
   identity: string;
   timestamp: Instant;
   type: "user_message" | "agent_message";
+  /** From an `item_completed` event (paginated threads), not a `user_message`/`agent_message` one. */
+  fromItem: boolean;
 }
 
 export interface CodexSessionStart {
@@ -32,7 +39,10 @@ export const REPLAY_WINDOW_MICROS = 1_000_000;
 
 const HEAD_BYTES = 256;
 const SKIP_TYPES = [Buffer.from('"type":"response_item"'), Buffer.from('"type":"compacted"')];
-const NEEDLES = ["session_meta", "turn_context", "token_count", "user_message", "agent_message"].map((name) =>
+/** Before the first `token_usage_record` of a file, `token_count` deltas are counted (a thread begun by an older Codex); closer than this to it, they are its own response's. */
+const RECORDS_TAKE_OVER_MICROS = 5_000_000;
+
+const NEEDLES = ["session_meta", "turn_context", "token_count", "user_message", "agent_message", "token_usage_record", "item_completed"].map((name) =>
   Buffer.from(`"${name}"`),
 );
 
@@ -62,6 +72,9 @@ export class CodexFileParser {
   #startMicros: number | null = null;
   #foreignHistory = false;
   #model = "";
+  #firstRecordMicros: number | null = null;
+  #itemMessages = false;
+  #eventMessages = false;
   #previous: CodexTokens = ZERO_TOKENS;
   #seenLine = false;
   readonly #messageCounts = new Map<string, number>();
@@ -94,6 +107,37 @@ export class CodexFileParser {
     if (type === "session_meta") this.#sessionMeta(payload, timestamp);
     else if (type === "turn_context") this.#model = str(payload, "model") || this.#model;
     else if (type === "event_msg") this.#event(payload, timestamp);
+    else if (type === "token_usage_record") this.#usageRecord(payload, timestamp);
+  }
+
+  /**
+   * Codex 0.154+: one line per model response, compactions included (whose usage appears nowhere else). Where a file
+   * has them, they are the per-response truth (see `finish`).
+   */
+  #usageRecord(payload: JsonObject, timestamp: Instant): void {
+    const usage = obj(payload, "usage");
+    const response = str(payload, "response_id");
+    if (!usage || !response) return;
+    const thread = str(payload, "thread_id") || str(payload, "session_id") || this.sessionId;
+    const delta = readTokens(usage);
+    const model = str(payload, "model") || this.#model || "unknown";
+    this.#firstRecordMicros ??= timestamp.micros;
+    this.items.push({ kind: "usage", identity: `record:${thread}:${response}`, record: `${thread}:${response}`, timestamp, model, delta });
+  }
+
+  /**
+   * The file's usage items once it is read: where it has `token_usage_record`s, its `token_count` deltas are not
+   * counted as well, except those well before the first record (the part of a thread an older Codex wrote).
+   */
+  finish(): CodexItem[] {
+    const first = this.#firstRecordMicros;
+    // A file with message events has its messages there; completed items are then the same messages again.
+    const dropItemMessages = this.#itemMessages && this.#eventMessages;
+    if (first === null && !dropItemMessages) return this.items;
+    return this.items.filter((item) => {
+      if (item.kind === "message") return !(dropItemMessages && item.fromItem);
+      return item.kind !== "usage" || first === null || item.record !== null || item.timestamp.micros < first - RECORDS_TAKE_OVER_MICROS;
+    });
   }
 
   #inReplay(timestamp: Instant): boolean {
@@ -118,13 +162,23 @@ export class CodexFileParser {
   #event(payload: JsonObject, timestamp: Instant): void {
     const type = str(payload, "type");
     if (type === "token_count") this.#tokenCount(payload, timestamp);
-    else if (type === "user_message" || type === "agent_message") {
-      if (this.#foreignHistory && this.#inReplay(timestamp)) return;
-      const base = `${type}:${timestamp.text}`;
-      const seen = this.#messageCounts.get(base) ?? 0;
-      this.#messageCounts.set(base, seen + 1);
-      this.items.push({ kind: "message", identity: `${base}#${seen}`, timestamp, type });
+    else if (type === "user_message" || type === "agent_message") this.#message(type, timestamp, false);
+    else if (type === "item_completed") {
+      // Paginated threads (0.151-0.159) write their messages only as completed items (see `finish`).
+      const itemType = str(obj(payload, "item"), "type");
+      if (itemType === "UserMessage") this.#message("user_message", timestamp, true);
+      else if (itemType === "AgentMessage") this.#message("agent_message", timestamp, true);
     }
+  }
+
+  #message(type: CodexMessage["type"], timestamp: Instant, fromItem: boolean): void {
+    if (this.#foreignHistory && this.#inReplay(timestamp)) return;
+    if (fromItem) this.#itemMessages = true;
+    else this.#eventMessages = true;
+    const base = `${fromItem ? "item:" : ""}${type}:${timestamp.text}`;
+    const seen = this.#messageCounts.get(base) ?? 0;
+    this.#messageCounts.set(base, seen + 1);
+    this.items.push({ kind: "message", identity: `${base}#${seen}`, timestamp, type, fromItem });
   }
 
   #tokenCount(payload: JsonObject, timestamp: Instant): void {
@@ -136,7 +190,7 @@ export class CodexFileParser {
     if (!total) {
       if (!last) return;
       const delta = readTokens(last);
-      this.items.push({ kind: "usage", identity: `last:${timestamp.text}:${tokensKey(delta)}`, timestamp, model, delta });
+      this.items.push({ kind: "usage", identity: `last:${timestamp.text}:${tokensKey(delta)}`, record: null, timestamp, model, delta });
       return;
     }
     const current = readTokens(total);
@@ -145,6 +199,6 @@ export class CodexFileParser {
     this.#previous = current;
     if (this.#inReplay(timestamp)) return; // the parent's usage, replayed: baseline only
     if (isReset(delta)) delta = last ? readTokens(last) : current;
-    this.items.push({ kind: "usage", identity: tokensKey(current), timestamp, model, delta });
+    this.items.push({ kind: "usage", identity: tokensKey(current), record: null, timestamp, model, delta });
   }
 }

@@ -50,9 +50,12 @@ function messageEvent(key: string, sessionId: string, item: CodexMessage): Usage
   return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
 }
 
-/** go-reference §3.5 rows; every row is keyed `codex:<session id>:<identity>`. */
+/**
+ * go-reference §3.5 rows; every row is keyed `codex:<session id>:<identity>`, except a `token_usage_record`'s:
+ * `codex:record:<thread id>:<response id>`, the same in every file that holds a copy of that response.
+ */
 export function codexEvent(sessionId: string, item: CodexItem): UsageEvent {
-  const key = `codex:${sessionId}:${item.identity}`;
+  const key = item.kind === "usage" && item.record !== null ? `codex:record:${item.record}` : `codex:${sessionId}:${item.identity}`;
   switch (item.kind) {
     case "usage":
       return usageEvent(key, sessionId, item);
