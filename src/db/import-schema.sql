@@ -23,3 +23,6 @@ CREATE TABLE IF NOT EXISTS ai_observer_import_events (
     file_path VARCHAR NOT NULL,
     PRIMARY KEY (tool, event_key)
 );
+
+-- Which parser version read each file (NULL: before versions were recorded); see SessionSource.parserVersion.
+ALTER TABLE ai_observer_import_files ADD COLUMN IF NOT EXISTS parser_version INTEGER;

@@ -5,15 +5,25 @@ import type { StagedRows } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
 import type { ToolPlan } from "./plan-import.ts";
 
+/** Removes the rows of the stored copies this run replaces, and of the obsolete events (with their bookkeeping). */
 async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
   const replaced = plans.flatMap((plan) => plan.events.filter((planned) => planned.replaces !== null));
-  if (replaced.length === 0) return;
-  const rows = replaced.map((planned) => ({ event_key: planned.event.key, ts: planned.replaces?.timestamp }));
+  const obsolete = plans.flatMap((plan) => plan.obsolete.map((stored) => ({ tool: plan.tool, stored })));
+  if (replaced.length === 0 && obsolete.length === 0) return;
+  const rows = [
+    ...replaced.map((planned) => ({ event_key: planned.event.key, ts: planned.replaces?.timestamp })),
+    ...obsolete.map(({ stored }) => ({ event_key: stored.key, ts: stored.timestamp })),
+  ];
   await withTempTable(connection, "import_replaced", { event_key: "VARCHAR", ts: "VARCHAR" }, rows, async () => {
     for (const [table, attributes] of [["otel_logs", "LogAttributes"], ["otel_metrics", "Attributes"]] as const) {
       await connection.run(deleteReplacedSql.replaceAll("{{table}}", table).replaceAll("{{attributes}}", attributes));
     }
   });
+  if (obsolete.length === 0) return;
+  const keys = obsolete.map(({ tool, stored }) => ({ tool, event_key: stored.key }));
+  await withTempTable(connection, "import_obsolete", { tool: "VARCHAR", event_key: "VARCHAR" }, keys, () =>
+    connection.run("DELETE FROM ai_observer_import_events WHERE (tool, event_key) IN (SELECT tool, event_key FROM import_obsolete)"),
+  );
 }
 
 async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
@@ -44,15 +54,25 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
         events: file.eventCount,
         bad_lines: file.badLines,
         file_hash: file.sha256,
+        parser_version: plan.parserVersion,
       });
     }
   }
   if (rows.length === 0) return;
-  const columns = { tool: "VARCHAR", file_path: "VARCHAR", size: "BIGINT", mtime_ms: "DOUBLE", events: "INTEGER", bad_lines: "INTEGER", file_hash: "VARCHAR" } as const;
+  const columns = {
+    tool: "VARCHAR",
+    file_path: "VARCHAR",
+    size: "BIGINT",
+    mtime_ms: "DOUBLE",
+    events: "INTEGER",
+    bad_lines: "INTEGER",
+    file_hash: "VARCHAR",
+    parser_version: "INTEGER",
+  } as const;
   await withJsonRows(columns, rows, async (source, params) => {
     await connection.run(
-      `INSERT OR REPLACE INTO ai_observer_import_files
-       SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP FROM ${source}`,
+      `INSERT OR REPLACE INTO ai_observer_import_files (tool, file_path, size, mtime_ms, events, bad_lines, imported_at, parser_version)
+       SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP, parser_version FROM ${source}`,
       { ...params, at: importedAt },
     );
     await connection.run(

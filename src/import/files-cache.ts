@@ -9,7 +9,7 @@ import { classifyFiles, type RecordedFiles } from "./file-state.ts";
  * delete, the Go server, a restore) changes the stamp and the copy is ignored.
  */
 interface FilesCache {
-  version: 1;
+  version: 2;
   database: string;
   files: RecordedFiles;
 }
@@ -29,7 +29,7 @@ function readFilesCache(databasePath: string): FilesCache | null {
   try {
     const cache = JSON.parse(readFileSync(filesCachePath(databasePath), "utf8")) as FilesCache;
     const stamp = databaseStamp(databasePath);
-    return cache.version === 1 && stamp !== null && cache.database === stamp ? cache : null;
+    return cache.version === 2 && stamp !== null && cache.database === stamp ? cache : null;
   } catch {
     return null;
   }
@@ -39,7 +39,7 @@ function readFilesCache(databasePath: string): FilesCache | null {
 export function nothingChanged(databasePath: string, found: readonly DiscoveredTool[]): boolean {
   const cache = readFilesCache(databasePath);
   if (!cache) return false;
-  return found.every((tool) => classifyFiles(tool.files, cache.files[tool.tool]).every((entry) => entry.status === "unchanged"));
+  return found.every((tool) => classifyFiles(tool.files, cache.files[tool.tool], tool.source.parserVersion).every((entry) => entry.status === "unchanged"));
 }
 
 /** Written after the database was closed, so that the stamp is the final one. Only a cache: failures are ignored. */
@@ -49,7 +49,7 @@ export function writeFilesCache(databasePath: string, files: RecordedFiles): voi
     const stamp = databaseStamp(databasePath);
     if (stamp === null) return rmSync(path, { force: true });
     const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ version: 1, database: stamp, files } satisfies FilesCache));
+    writeFileSync(temporary, JSON.stringify({ version: 2, database: stamp, files } satisfies FilesCache));
     renameSync(temporary, path);
   } catch {
     rmSync(path, { force: true });

@@ -8,7 +8,7 @@ import type { DiscoveredFile } from "../sources/types.ts";
 import type { FileSummary, StagedEvent } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type RecordedFiles } from "./file-state.ts";
-import { type StoredEvent, storedEvents } from "./stored-events.ts";
+import { eventsNoLongerMade, type StoredEvent, storedEvents } from "./stored-events.ts";
 
 export interface FileCounts {
   total: number;
@@ -17,6 +17,8 @@ export interface FileCounts {
   unchanged: number;
   /** Unchanged files read again because of `--force`. */
   forced: number;
+  /** Unchanged files read again because an older parser version read them (their rows are repaired). */
+  outdated: number;
 }
 
 export interface PlannedEvent {
@@ -24,12 +26,17 @@ export interface PlannedEvent {
   filePath: string;
   /** The stored copy this one replaces, if any. */
   replaces: StoredEvent | null;
-  /** `new` key; `update`: more complete than the stored copy; `forced`: replaced by `--force`. */
-  reason: "new" | "update" | "forced";
+  /**
+   * `new` key; `update`: more complete than the stored copy; `forced`: replaced by `--force`; `repaired`: replaced
+   * because an older parser version made the stored copy.
+   */
+  reason: "new" | "update" | "forced" | "repaired";
 }
 
 export interface ToolPlan {
   tool: ToolId;
+  /** The parser version that read the files (recorded with them). */
+  parserVersion: number;
   files: FileCounts;
   failed: FileFailure[];
   /** Size and mtime of each file read, as discovered before reading. */
@@ -38,6 +45,8 @@ export interface ToolPlan {
   complete: FileSummary[];
   /** New keys, and keys whose stored copy this run's copy outranks. */
   events: PlannedEvent[];
+  /** Stored events that an older parser version made from a file read again, and that this version does not make: removed. */
+  obsolete: StoredEvent[];
   /** Events already imported as they are (or better). */
   alreadyImported: number;
   outsideRange: number;
@@ -64,11 +73,14 @@ export async function planTool(
   rows: StagedRows,
   options: { range: DayRange; force: boolean; progress?: ParseProgress; signal?: AbortSignal },
 ): Promise<ToolPlan> {
-  const classified = classifyFiles(found.files, recorded[found.tool]);
-  const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0 };
+  const classified = classifyFiles(found.files, recorded[found.tool], found.source.parserVersion);
+  const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0 };
   for (const entry of classified) files[entry.status]++;
   const toRead = classified.filter((entry) => entry.status !== "unchanged" || options.force).map((entry) => entry.file);
   if (options.force) files.forced = files.unchanged;
+  const outdated = new Set(classified.filter((entry) => entry.status === "outdated").map((entry) => entry.file.path));
+  /** Every key the files read again for repair make, in the time range or not. */
+  const remade = new Set<string>();
 
   const best = new EventSet<StagedEvent>();
   const fileOf = new Map<string, string>();
@@ -83,7 +95,9 @@ export async function planTool(
     ({ file, events }) => {
       badLines += file.badLines;
       let outside = false;
+      const repairing = outdated.has(file.path);
       for (const event of events) {
+        if (repairing) remade.add(event.key);
         if (!inRange(event.timestamp)) {
           outsideRange++;
           outside = true;
@@ -101,20 +115,25 @@ export async function planTool(
   let alreadyImported = 0;
   for (const event of candidates) {
     const previous = stored.get(event.key) ?? null;
-    if (previous && storedWins(previous, event, options.force)) {
+    const filePath = fileOf.get(event.key) as string;
+    const repairing = outdated.has(filePath);
+    if (previous && storedWins(previous, event, options.force || repairing)) {
       alreadyImported++;
       continue;
     }
-    const reason = previous === null ? "new" : storedWins(previous, event, false) ? "forced" : "update";
-    events.push({ event, filePath: fileOf.get(event.key) as string, replaces: previous, reason });
+    const reason = previous === null ? "new" : !storedWins(previous, event, false) ? "update" : options.force ? "forced" : "repaired";
+    events.push({ event, filePath, replaces: previous, reason });
   }
+  const obsolete = outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : [];
   return {
     tool: found.tool,
+    parserVersion: found.source.parserVersion,
     files,
     failed: [...found.failed, ...failed],
     discovered: new Map(toRead.map((file) => [file.path, file])),
     complete,
     events,
+    obsolete,
     alreadyImported,
     outsideRange,
     badLines,
@@ -131,11 +150,13 @@ export function unchangedPlan(found: DiscoveredTool): ToolPlan {
   const total = found.files.length;
   return {
     tool: found.tool,
-    files: { total, new: 0, modified: 0, unchanged: total, forced: 0 },
+    parserVersion: found.source.parserVersion,
+    files: { total, new: 0, modified: 0, unchanged: total, forced: 0, outdated: 0 },
     failed: found.failed,
     discovered: new Map(),
     complete: [],
     events: [],
+    obsolete: [],
     alreadyImported: 0,
     outsideRange: 0,
     badLines: 0,

@@ -25,8 +25,8 @@ export interface ImportOptions {
 }
 
 export interface ImportTotals {
-  files: { total: number; new: number; modified: number; unchanged: number; forced: number; failed: number };
-  events: { add: number; update: number; forced: number; alreadyImported: number; outsideRange: number };
+  files: { total: number; new: number; modified: number; unchanged: number; forced: number; outdated: number; failed: number };
+  events: { add: number; update: number; forced: number; repaired: number; removed: number; alreadyImported: number; outsideRange: number };
   rows: { logs: number; metrics: number };
   badLines: number;
   unpricedModels: string[];
@@ -55,27 +55,30 @@ export interface ImportResult {
   inserted: { logs: number; metrics: number };
 }
 
-export function eventCounts(plan: ToolPlan): { add: number; update: number; forced: number } {
+/** `repaired`: replaced because an older parser version made them; `removed`: made by an older version, no longer made. */
+export function eventCounts(plan: ToolPlan): { add: number; update: number; forced: number; repaired: number; removed: number } {
   const count = (reason: string) => plan.events.filter((planned) => planned.reason === reason).length;
-  return { add: count("new"), update: count("update"), forced: count("forced") };
+  return { add: count("new"), update: count("update"), forced: count("forced"), repaired: count("repaired"), removed: plan.obsolete.length };
 }
 
 export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
   const totals: ImportTotals = {
-    files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, failed: 0 },
-    events: { add: 0, update: 0, forced: 0, alreadyImported: 0, outsideRange: 0 },
+    files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, failed: 0 },
+    events: { add: 0, update: 0, forced: 0, repaired: 0, removed: 0, alreadyImported: 0, outsideRange: 0 },
     rows: { logs: 0, metrics: 0 },
     badLines: 0,
     unpricedModels: [],
   };
   const unpriced = new Set<string>();
   for (const plan of plans) {
-    for (const key of ["total", "new", "modified", "unchanged", "forced"] as const) totals.files[key] += plan.files[key];
+    for (const key of ["total", "new", "modified", "unchanged", "forced", "outdated"] as const) totals.files[key] += plan.files[key];
     totals.files.failed += plan.failed.length;
     const events = eventCounts(plan);
     totals.events.add += events.add;
     totals.events.update += events.update;
     totals.events.forced += events.forced;
+    totals.events.repaired += events.repaired;
+    totals.events.removed += events.removed;
     totals.events.alreadyImported += plan.alreadyImported;
     totals.events.outsideRange += plan.outsideRange;
     totals.rows.logs += plan.rows.logs;
@@ -157,7 +160,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     await endParseWorkers();
     size.events = plans.reduce((sum, plan) => sum + plan.events.length, 0);
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
-    const hasEvents = plans.some((plan) => plan.events.length > 0);
+    const hasEvents = plans.some((plan) => plan.events.length > 0 || plan.obsolete.length > 0);
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.

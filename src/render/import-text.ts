@@ -5,6 +5,7 @@ import { eventCounts, type ImportPreview, type ImportResult } from "../import/ru
 
 function fileLine(files: FileCounts, failed: number): string {
   const parts = [`${formatCount(files.new)} new`, `${formatCount(files.modified)} modified`, `${formatCount(files.unchanged)} unchanged${files.forced > 0 ? ", read again (--force)" : ""}`];
+  if (files.outdated > 0) parts.push(`${formatCount(files.outdated)} read again to repair (an older version read them)`);
   if (failed > 0) parts.push(`${formatCount(failed)} unreadable`);
   return `${formatCount(files.total)} total (${parts.join(", ")})`;
 }
@@ -16,12 +17,16 @@ interface Details {
   alreadyImported: number;
   update: number;
   forced: number;
+  repaired: number;
+  removed: number;
 }
 
 function detailLines(indent: string, totals: Details): string[] {
   const lines: string[] = [];
   if (totals.update > 0) lines.push(`${indent}Updated: ${formatCount(totals.update)} ${plural(totals.update, "event", "events")} now more complete`);
   if (totals.forced > 0) lines.push(`${indent}Replaced (--force): ${formatCount(totals.forced)} ${plural(totals.forced, "event", "events")}`);
+  if (totals.repaired > 0) lines.push(`${indent}Repaired: ${formatCount(totals.repaired)} ${plural(totals.repaired, "event", "events")} made again by this version`);
+  if (totals.removed > 0) lines.push(`${indent}Removed: ${formatCount(totals.removed)} ${plural(totals.removed, "event", "events")} an older version counted that this one does not`);
   if (totals.alreadyImported > 0) lines.push(`${indent}Already imported: ${formatCount(totals.alreadyImported)} ${plural(totals.alreadyImported, "event", "events")}`);
   if (totals.outsideRange > 0) lines.push(`${indent}Outside the time range: ${formatCount(totals.outsideRange)} ${plural(totals.outsideRange, "event", "events")}`);
   if (totals.badLines > 0) lines.push(`${indent}Bad lines skipped: ${formatCount(totals.badLines)}`);
@@ -63,8 +68,9 @@ export function renderImportResult(result: ImportResult): string {
   switch (result.status) {
     case "nothing": {
       const { files, events } = result.preview.totals;
-      if (files.new + files.modified + files.forced === 0) return "No new or modified files found to import.\n";
-      return `Nothing new to import: ${formatCount(files.new + files.modified + files.forced)} files read, ${formatCount(events.alreadyImported)} events already imported.\n`;
+      const read = files.new + files.modified + files.forced + files.outdated;
+      if (read === 0) return "No new or modified files found to import.\n";
+      return `Nothing new to import: ${formatCount(read)} files read, ${formatCount(events.alreadyImported)} events already imported.\n`;
     }
     case "dry-run":
       return "\nDry run - no changes made.\n";

@@ -109,6 +109,11 @@ export interface SessionSource {
   discover(roots: string[], required?: string): Promise<Discovery>;
   /** The setting that names this tool's session folders instead of the agent's defaults (`AI_OBSERVER_CLAUDE_PATH`). */
   pathVariable: string;
+  /**
+   * Raised whenever a change to the parser or to the cost rules changes the rows of files already imported: the next
+   * import reads the files recorded with an older version again and repairs their rows (README "Repair").
+   */
+  parserVersion: number;
   parseFile(file: DiscoveredFile, context?: ParseContext): Promise<ParsedFile>;
   /**
    * The selector `parseFile` reads its JSONL files with, when it depends on nothing but the line (no state of the

@@ -16,6 +16,8 @@ export const claudeSource: SessionSource = {
   serviceName: CLAUDE_SERVICE,
   roots: claudeRoots,
   pathVariable: "AI_OBSERVER_CLAUDE_PATH",
+  // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls, token_usage_records (December 2026).
+  parserVersion: 2,
   discover: (roots, required) => walkFiles(roots, isClaudeSessionFile, required),
   lineSelector: CLAUDE_SELECTOR,
   async parseFile(file, context): Promise<ParsedFile> {

@@ -12,6 +12,8 @@ export const codexSource: SessionSource = {
   serviceName: CODEX_SERVICE,
   roots: codexRoots,
   pathVariable: "AI_OBSERVER_CODEX_PATH",
+  // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls, token_usage_records (December 2026).
+  parserVersion: 2,
   discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const parser = new CodexFileParser();

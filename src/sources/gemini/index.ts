@@ -65,6 +65,8 @@ export const geminiSource: SessionSource = {
   serviceName: GEMINI_SERVICE,
   roots: geminiRoots,
   pathVariable: "AI_OBSERVER_GEMINI_PATH",
+  // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls, token_usage_records (December 2026).
+  parserVersion: 2,
   discover: (roots, required) => walkFiles(roots, isGeminiSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const session = emptySession();
