@@ -131,3 +131,24 @@ describe("usage without a valid timestamp is a bad line, never silently dropped"
     expect(JSON.parse(run.stdout).input.badLines).toBe(2 + removed + 1);
   });
 });
+
+describe("drift: usage in shapes we do not know is counted and reported, never silently dropped", () => {
+  test("per tool, in the summary and --json, with the files named under --verbose (fixtures test/fixtures/drift)", async () => {
+    const drift = join(FIXTURES, "drift");
+    const env = sessionEnv(join(drift, "claude"), join(drift, "codex"), join(drift, "gemini"));
+    const exported = await runCli(["export", "all", "--from-files", "--output", join(tempDir(), "out"), "--yes", "--json"], { env });
+    expect(exported.exitCode).toBe(0);
+    expect(JSON.parse(exported.stdout).input.unknownUsage.lines).toBe(2 + 2 + 1);
+    const imported = await runCli(["import", "all", "--db", join(tempDir(), "db.duckdb"), "--yes", "--json"], { env });
+    expect(imported.exitCode).toBe(0);
+    const tools = JSON.parse(imported.stdout).tools as { tool: string; unknownUsage: { lines: number; files: string[] } }[];
+    expect(tools.map((tool) => [tool.tool, tool.unknownUsage.lines, tool.unknownUsage.files.length])).toEqual([
+      ["claude-code", 2, 1],
+      ["codex", 2, 1],
+      ["gemini", 1, 1],
+    ]);
+    const verbose = await runCli(["export", "all", "--from-files", "--output", join(tempDir(), "out"), "--yes", "--verbose"], { env });
+    expect(verbose.stdout).toContain("Usage in shapes this version does not know: 5 lines, not counted");
+    expect(verbose.stdout).toContain(join(drift, "codex", "rollout-2026-11-01T10-00-00-019d0000-0000-7000-8000-0000000000d1.jsonl"));
+  });
+});

@@ -25,7 +25,7 @@ function event(f: number, i: number): UsageEvent {
 
 function parsedFile(f: number, events: number): ParsedFile {
   const list = Array.from({ length: events }, (_, i) => event(f, i));
-  return { path: `/f${f}.jsonl`, tool: "claude-code", sessionId: null, events: list, firstTime: null, lastTime: null, badLines: 0, lines: events, bytes: 0, completeBytes: 0, sha256: "" };
+  return { path: `/f${f}.jsonl`, tool: "claude-code", sessionId: null, events: list, firstTime: null, lastTime: null, badLines: 0, unknownUsage: 0, lines: events, bytes: 0, completeBytes: 0, sha256: "" };
 }
 
 describe("staged column fragments", () => {

@@ -22,6 +22,8 @@ export interface SessionFilesSummary {
   files: number;
   bytes: number;
   badLines: number;
+  /** Lines with usage in a shape the parsers do not know, and the files that have them. */
+  unknownUsage: { lines: number; files: string[] };
   failed: FileFailure[];
   unpricedModels: string[];
 }
@@ -42,7 +44,7 @@ function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly
 export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const rows = new StagedRows();
   const best = new EventSet<StagedEvent>();
-  const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, failed: [], unpricedModels: [] };
+  const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: { lines: 0, files: [] }, failed: [], unpricedModels: [] };
   try {
     warmUpPrefetch(tools, false); // no SHA-256 here, as below
     const found = await discoverTools(tools);
@@ -55,6 +57,10 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
         summary.files++;
         summary.bytes += staged.file.bytes;
         summary.badLines += staged.file.badLines;
+        if (staged.file.unknownUsage > 0) {
+          summary.unknownUsage.lines += staged.file.unknownUsage;
+          summary.unknownUsage.files.push(staged.file.path);
+        }
         for (const event of staged.events) best.add(event);
       }, { progress, hash: false });
       summary.failed.push(...failed);

@@ -51,6 +51,8 @@ export interface ToolPlan {
   alreadyImported: number;
   outsideRange: number;
   badLines: number;
+  /** Lines with usage in a shape the parser does not know (`ParsedFile.unknownUsage`), and the files that have them. */
+  unknownUsage: { lines: number; files: string[] };
   unpricedModels: string[];
   rows: { logs: number; metrics: number };
 }
@@ -88,12 +90,17 @@ export async function planTool(
   const inRange = timestampTest(options.range) ?? (() => true);
   let outsideRange = 0;
   let badLines = 0;
+  const unknownUsage = { lines: 0, files: [] as string[] };
   const failed = await stageFiles(
     found.source,
     toRead,
     rows,
     ({ file, events }) => {
       badLines += file.badLines;
+      if (file.unknownUsage > 0) {
+        unknownUsage.lines += file.unknownUsage;
+        unknownUsage.files.push(file.path);
+      }
       let outside = false;
       const repairing = outdated.has(file.path);
       for (const event of events) {
@@ -137,6 +144,7 @@ export async function planTool(
     alreadyImported,
     outsideRange,
     badLines,
+    unknownUsage,
     unpricedModels: unpricedModels(events.map((planned) => planned.event)),
     rows: {
       logs: events.reduce((sum, planned) => sum + planned.event.logs, 0),
@@ -160,6 +168,7 @@ export function unchangedPlan(found: DiscoveredTool): ToolPlan {
     alreadyImported: 0,
     outsideRange: 0,
     badLines: 0,
+    unknownUsage: { lines: 0, files: [] },
     unpricedModels: [],
     rows: { logs: 0, metrics: 0 },
   };

@@ -29,6 +29,7 @@ export interface ImportTotals {
   events: { add: number; update: number; forced: number; repaired: number; removed: number; alreadyImported: number; outsideRange: number };
   rows: { logs: number; metrics: number };
   badLines: number;
+  unknownUsage: number;
   unpricedModels: string[];
 }
 
@@ -67,6 +68,7 @@ export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
     events: { add: 0, update: 0, forced: 0, repaired: 0, removed: 0, alreadyImported: 0, outsideRange: 0 },
     rows: { logs: 0, metrics: 0 },
     badLines: 0,
+    unknownUsage: 0,
     unpricedModels: [],
   };
   const unpriced = new Set<string>();
@@ -84,6 +86,7 @@ export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
     totals.rows.logs += plan.rows.logs;
     totals.rows.metrics += plan.rows.metrics;
     totals.badLines += plan.badLines;
+    totals.unknownUsage += plan.unknownUsage.lines;
     for (const model of plan.unpricedModels) unpriced.add(model);
   }
   totals.unpricedModels = [...unpriced].sort();

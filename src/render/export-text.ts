@@ -1,3 +1,4 @@
+import { unknownUsageLine } from "./unknown-usage.ts";
 import type { ExportPreview, ExportResult, ExportStep } from "../export/run-export.ts";
 import type { SessionFilesSummary } from "../export/session-input.ts";
 import { EXPORT_TABLES } from "../export/tables.ts";
@@ -37,6 +38,10 @@ export function renderPreview(preview: ExportPreview, verbose: boolean): string 
 function renderSessionFiles(summary: SessionFilesSummary, verbose: boolean): string[] {
   const lines = [`Session files: ${formatCount(summary.files)} read (${formatBytes(summary.bytes)}), ${formatCount(summary.badLines)} bad ${plural(summary.badLines, "line", "lines")} skipped`];
   if (summary.unpricedModels.length > 0) lines.push(`Unpriced models (no cost rows): ${summary.unpricedModels.join(", ")}`);
+  if (summary.unknownUsage.lines > 0) {
+    lines.push(unknownUsageLine(summary.unknownUsage.lines));
+    if (verbose) lines.push(...summary.unknownUsage.files.map((path) => `  - ${path}`));
+  }
   if (summary.failed.length > 0) {
     lines.push(`Unreadable files: ${formatCount(summary.failed.length)}`);
     if (verbose) lines.push(...summary.failed.map((failure) => `  - ${failure.path}: ${failure.reason}`));

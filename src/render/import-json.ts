@@ -19,6 +19,7 @@ export function buildImportJson(result: ImportResult) {
       },
       rows: plan.rows,
       badLines: plan.badLines,
+      unknownUsage: plan.unknownUsage,
       unpricedModels: plan.unpricedModels,
     })),
     totals: preview.totals,

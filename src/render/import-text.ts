@@ -1,5 +1,6 @@
 import { describeRange } from "../dates.ts";
 import { formatCount, plural } from "../format.ts";
+import { unknownUsageLine } from "./unknown-usage.ts";
 import type { FileCounts, ToolPlan } from "../import/plan-import.ts";
 import { eventCounts, type ImportPreview, type ImportResult } from "../import/run-import.ts";
 
@@ -12,6 +13,7 @@ function fileLine(files: FileCounts, failed: number): string {
 
 interface Details {
   badLines: number;
+  unknownUsage: { lines: number; files: string[] };
   unpricedModels: string[];
   outsideRange: number;
   alreadyImported: number;
@@ -30,6 +32,7 @@ function detailLines(indent: string, totals: Details): string[] {
   if (totals.alreadyImported > 0) lines.push(`${indent}Already imported: ${formatCount(totals.alreadyImported)} ${plural(totals.alreadyImported, "event", "events")}`);
   if (totals.outsideRange > 0) lines.push(`${indent}Outside the time range: ${formatCount(totals.outsideRange)} ${plural(totals.outsideRange, "event", "events")}`);
   if (totals.badLines > 0) lines.push(`${indent}Bad lines skipped: ${formatCount(totals.badLines)}`);
+  if (totals.unknownUsage.lines > 0) lines.push(`${indent}${unknownUsageLine(totals.unknownUsage.lines)}`);
   if (totals.unpricedModels.length > 0) lines.push(`${indent}Unpriced models (no cost rows): ${totals.unpricedModels.join(", ")}`);
   return lines;
 }
@@ -43,6 +46,7 @@ function toolBlock(plan: ToolPlan, verbose: boolean): string[] {
     ...detailLines("    ", { ...plan, ...eventCounts(plan) }),
   ];
   if (verbose) lines.push(...plan.failed.map((failure) => `    Unreadable: ${failure.path}: ${failure.reason}`));
+  if (verbose) lines.push(...plan.unknownUsage.files.map((path) => `    Usage in an unknown shape: ${path}`));
   return lines;
 }
 

@@ -56,6 +56,11 @@ export interface ParsedFile {
   lastTime: string | null;
   /** Candidate lines (those the byte pre-filter selected) that could not be parsed; never aborts the file. */
   badLines: number;
+  /**
+   * Lines (or records) that carry token usage in a shape this parser does not know: the agent's format moved on.
+   * Their usage is not counted; they are reported (summary, `--json`, `--verbose` names the files).
+   */
+  unknownUsage: number;
   /** Non-blank physical lines (1 for a legacy Gemini JSON document). */
   lines: number;
   /** Bytes read (decompressed bytes for `.zst`). */

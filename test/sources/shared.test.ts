@@ -160,7 +160,7 @@ function event(key: string, rank: number, timestamp: string, model = "m"): Usage
 function file(events: UsageEvent[]): ParsedFile {
   return {
     path: "p", tool: "claude-code", sessionId: null, events, firstTime: null, lastTime: null,
-    badLines: 0, lines: 0, bytes: 0, completeBytes: 0, sha256: "",
+    badLines: 0, unknownUsage: 0, lines: 0, bytes: 0, completeBytes: 0, sha256: "",
   };
 }
 

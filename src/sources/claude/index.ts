@@ -5,7 +5,7 @@ import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
 import { obj } from "../shared/json.ts";
-import { addResponse, CLAUDE_SELECTOR, fromLatin1, toClaudeResponse, type ResponseGroup, UNDATED } from "./parse.ts";
+import { addResponse, CLAUDE_SELECTOR, fromLatin1, toClaudeResponse, type ResponseGroup, UNDATED, UNKNOWN_USAGE } from "./parse.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
 
@@ -23,12 +23,18 @@ export const claudeSource: SessionSource = {
   async parseFile(file, context): Promise<ParsedFile> {
     const groups = new Map<string, ResponseGroup>();
     let firstSessionId = "";
+    let unknownUsage = 0;
     const handler: JsonlHandler = {
       ...CLAUDE_SELECTOR,
       record(value) {
         const response = toClaudeResponse(value);
         if (response === UNDATED) return false;
+        if (response === UNKNOWN_USAGE) {
+          unknownUsage++;
+          return;
+        }
         if (!response) return;
+        if (response.unknownIterations) unknownUsage++;
         firstSessionId ||= response.sessionId;
         addResponse(groups, response);
       },
@@ -36,9 +42,10 @@ export const claudeSource: SessionSource = {
         // The elided value must be message.content, which no field of a response comes from.
         if (elided && obj(value, "message")?.["content"] !== 0) return false;
         const response = toClaudeResponse(value);
-        if (response === UNDATED) return false; // read again from UTF-8 by record, which counts it as bad
+        if (response === UNDATED || response === UNKNOWN_USAGE) return false; // read again from UTF-8 by record, which counts it
         if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
         if (!ascii && !fromLatin1(response, line)) return false;
+        if (response.unknownIterations) unknownUsage++;
         firstSessionId ||= response.sessionId;
         addResponse(groups, response);
         return true;
@@ -49,6 +56,6 @@ export const claudeSource: SessionSource = {
     const name = basename(file.path);
     const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;
     const events = [...groups.values()].map(claudeEvent);
-    return parsedFile(file.path, "claude-code", sessionId, events, stats);
+    return parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage);
   },
 };

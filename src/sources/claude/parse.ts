@@ -20,6 +20,8 @@ export interface ClaudeResponse {
   tokens: ClaudeUsage;
   /** Calls to an advisor model behind this response (`usage.iterations[]` of type `advisor_message`), which the top-level usage leaves out. */
   advisors: AdvisorCall[];
+  /** `usage.iterations[]` holds a type we do not know (the top-level usage is still counted). */
+  unknownIterations: boolean;
 }
 
 export interface ClaudeUsage {
@@ -119,9 +121,14 @@ function positiveSum(values: readonly number[]): number {
 
 /** A response with usage but no valid timestamp: it cannot be placed in time, and counts as a bad line. */
 export const UNDATED = "undated";
+/** A response whose `usage` has none of the token fields we know: the format moved on (reported, not counted). */
+export const UNKNOWN_USAGE = "unknown-usage";
+
+const TOKEN_FIELDS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation"];
+const KNOWN_ITERATIONS = new Set(["message", "advisor_message"]);
 
 /** `null` for lines that are not a billable response (other types, no usage, `<synthetic>`); `UNDATED` for one without a valid timestamp. */
-export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDATED | null {
+export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDATED | typeof UNKNOWN_USAGE | null {
   const message = obj(line, "message");
   if (!message) return null;
   const type = str(line, "type");
@@ -131,6 +138,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
   if (!isObject(usage)) return null;
   const model = str(message, "model");
   if (model === "<synthetic>") return null;
+  if (!TOKEN_FIELDS.some((field) => field in usage)) return UNKNOWN_USAGE;
   const timestamp = parseTimestamp(line["timestamp"]);
   if (!timestamp) return UNDATED;
   const tokens = usageOf(usage);
@@ -153,7 +161,13 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
     costUSD: optNum(line, "costUSD"),
     tokens,
     advisors,
+    unknownIterations: hasUnknownIterations(usage),
   };
+}
+
+function hasUnknownIterations(usage: JsonObject): boolean {
+  const iterations = usage["iterations"];
+  return Array.isArray(iterations) && iterations.some((iteration) => !isObject(iteration) || !KNOWN_ITERATIONS.has(str(iteration, "type")));
 }
 
 /** The copies of one response within a file: the most complete usage, with the first copy's timestamp. */

@@ -24,6 +24,6 @@ export const codexSource: SessionSource = {
     );
     const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));
     const events = parser.finish().map((item) => codexEvent(sessionId, item));
-    return parsedFile(file.path, "codex", sessionId, events, stats);
+    return parsedFile(file.path, "codex", sessionId, events, stats, parser.unknownUsage);
   },
 };

@@ -68,6 +68,8 @@ export function parentSessionId(meta: JsonObject): string {
 export class CodexFileParser {
   readonly items: CodexItem[] = [];
   sessionId = "";
+  /** Usage lines in a shape this parser does not know (see `ParsedFile.unknownUsage`). */
+  unknownUsage = 0;
   #firstMeta: JsonObject | null = null;
   #startMicros: number | null = null;
   #foreignHistory = false;
@@ -117,7 +119,10 @@ export class CodexFileParser {
   #usageRecord(payload: JsonObject, timestamp: Instant): void {
     const usage = obj(payload, "usage");
     const response = str(payload, "response_id");
-    if (!usage || !response) return;
+    if (!usage || !response) {
+      this.unknownUsage++;
+      return;
+    }
     const thread = str(payload, "thread_id") || str(payload, "session_id") || this.sessionId;
     const delta = readTokens(usage);
     const model = str(payload, "model") || this.#model || "unknown";
@@ -188,7 +193,10 @@ export class CodexFileParser {
     const total = obj(info, "total_token_usage");
     const last = obj(info, "last_token_usage");
     if (!total) {
-      if (!last) return;
+      if (!last) {
+        this.unknownUsage++; // token_count info in a shape we do not know
+        return;
+      }
       const delta = readTokens(last);
       this.items.push({ kind: "usage", identity: `last:${timestamp.text}:${tokensKey(delta)}`, record: null, timestamp, model, delta });
       return;

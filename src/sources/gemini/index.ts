@@ -60,6 +60,8 @@ async function readSession(path: string, session: GeminiSession, context?: Parse
   return stats;
 }
 
+const KNOWN_TOKEN_FIELDS = ["input", "output", "cached", "thoughts", "tool", "total"];
+
 export const geminiSource: SessionSource = {
   tool: "gemini",
   serviceName: GEMINI_SERVICE,
@@ -75,11 +77,14 @@ export const geminiSource: SessionSource = {
     const sessionContext = { session, sessionId, parentSessionId: subagentParent(file.path) };
     const events: UsageEvent[] = [];
     let undated = 0; // messages with tokens but no valid timestamp: bad lines, not silently dropped
+    let unknownUsage = 0; // tokens in a shape we do not know
     for (const [messageId, message] of session.messages) {
+      const tokens = message["tokens"];
+      if (tokens !== undefined && (!isObject(tokens) || !KNOWN_TOKEN_FIELDS.some((field) => typeof tokens[field] === "number"))) unknownUsage++;
       const event = geminiEvent(sessionContext, messageId, message);
       if (event) events.push(event);
-      else if (isObject(message["tokens"]) && !parseTimestamp(message["timestamp"])) undated++;
+      else if (isObject(tokens) && !parseTimestamp(message["timestamp"])) undated++;
     }
-    return parsedFile(file.path, "gemini", session.sessionId || null, events, { ...stats, badLines: stats.badLines + undated });
+    return parsedFile(file.path, "gemini", session.sessionId || null, events, { ...stats, badLines: stats.badLines + undated }, unknownUsage);
   },
 };

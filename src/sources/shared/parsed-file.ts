@@ -9,6 +9,7 @@ export function parsedFile(
   sessionId: string | null,
   events: UsageEvent[],
   stats: JsonlStats,
+  unknownUsage = 0,
 ): ParsedFile {
   let firstTime: string | null = null;
   let lastTime: string | null = null;
@@ -17,5 +18,5 @@ export function parsedFile(
     if (firstTime === null || event.timestamp < firstTime) firstTime = event.timestamp;
     if (lastTime === null || event.timestamp > lastTime) lastTime = event.timestamp;
   }
-  return { path, tool, sessionId, events, firstTime, lastTime, ...stats };
+  return { path, tool, sessionId, events, firstTime, lastTime, ...stats, unknownUsage };
 }
