@@ -71,6 +71,11 @@ function rates(entry: Entry): ModelRates | null {
   }
   const above = tier(entry);
   if (above) result.tier = above;
+  const specific = entry.provider_specific_entry;
+  if (typeof specific === "object" && specific !== null) {
+    const factors = Object.entries(specific).filter(([, value]) => typeof value === "number" && Number.isFinite(value) && value > 0);
+    if (factors.length > 0) result.multipliers = Object.fromEntries(factors.sort(([a], [b]) => (a < b ? -1 : 1))) as Record<string, number>;
+  }
   return result;
 }
 

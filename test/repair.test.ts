@@ -63,7 +63,7 @@ describe("repair of rows an older parser version wrote", () => {
     expect(run.stderr).toBe("");
     expect(run.exitCode).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.totals.files.outdated).toBe(3);
+    expect(result.totals.files.outdated).toBe(4); // every file: claude/2026 (2) and codex/2026 (2)
     expect(result.totals.events.removed).toBe(1);
     expect(result.totals.events.repaired).toBeGreaterThan(0);
     const after = await tableDifferences(repaired, fresh);

@@ -26,6 +26,11 @@ export interface ModelRates {
   /** Claude's 1-hour cache writes. */
   cacheWrite1h?: number;
   tier?: TierRates;
+  /**
+   * Factors on the whole price of a request (LiteLLM's `provider_specific_entry`): `fast` for Claude's fast mode
+   * (`usage.speed: "fast"`), and per inference region (`us`: `usage.inference_geo: "us"`).
+   */
+  multipliers?: Record<string, number>;
 }
 
 export interface CatalogueFile {

@@ -9,6 +9,20 @@ export interface ClaudeTokens {
   /** Of `cacheCreation`, the 1-hour writes (`cache_creation.ephemeral_1h_input_tokens`). */
   cacheCreation1h?: number;
   cacheRead: number;
+  /** `usage.speed`: `"fast"` for fast mode, which costs the model's `fast` factor times the price. */
+  speed?: string;
+  /** `usage.inference_geo`: a region such as `"us"` may cost a factor more (`"global"` does not). */
+  inferenceGeo?: string;
+}
+
+/** The factor on a request's price: fast mode and the inference region, where the catalogue has them. */
+function priceFactor(multipliers: Record<string, number> | undefined, tokens: ClaudeTokens): number {
+  if (!multipliers) return 1;
+  let factor = 1;
+  if (tokens.speed === "fast") factor *= multipliers.fast ?? 1;
+  const geo = tokens.inferenceGeo?.toLowerCase();
+  if (geo && geo !== "global" && geo !== "not_available") factor *= multipliers[geo] ?? 1;
+  return factor;
 }
 
 /** Claude's long-context tier counts the whole prompt: input, cache writes and cache reads. */
@@ -17,7 +31,8 @@ const TIER_PROMPT = (tokens: ClaudeTokens) => clampTokens(tokens.input) + clampT
 /**
  * The cost of one response (`null` for a model without a price): input, output and cache reads at their prices,
  * 5-minute cache writes at the cache-write price (1.25 x input), 1-hour ones at the 1-hour price (2 x input, which
- * is also what a model without that field is charged); all at the tier's prices when the prompt exceeds it.
+ * is also what a model without that field is charged); all at the tier's prices when the prompt exceeds it; times
+ * the fast-mode and region factors of `priceFactor`.
  */
 export function calculateClaudeCost(model: string, tokens: ClaudeTokens): number | null {
   const price = PRICES.lookup("anthropic", model);
@@ -25,13 +40,14 @@ export function calculateClaudeCost(model: string, tokens: ClaudeTokens): number
   const rates = ratesFor(price.rates, TIER_PROMPT(tokens));
   const writes = clampTokens(tokens.cacheCreation);
   const hourWrites = Math.min(clampTokens(tokens.cacheCreation1h ?? 0), writes);
-  return (
+  const cost =
     clampTokens(tokens.input) * rates.input +
     clampTokens(tokens.output) * rates.output +
     (writes - hourWrites) * rates.cacheWrite +
     hourWrites * (rates.cacheWrite1h ?? 2 * rates.input) +
-    clampTokens(tokens.cacheRead) * rates.cacheRead
-  );
+    clampTokens(tokens.cacheRead) * rates.cacheRead;
+  const factor = priceFactor(price.rates.multipliers, tokens);
+  return factor === 1 ? cost : cost * factor;
 }
 
 export const PRICING_MODES = ["auto", "calculate", "display"] as const;

@@ -86,6 +86,18 @@ describe("Claude", () => {
     expect(calculateClaudeCost("claude-opus-4-7", { input: 300_000, output: 0, cacheCreation: 0, cacheRead: 0 })).toBeCloseTo(1.5, 12);
   });
 
+  test("fast mode (usage.speed) and the inference region (usage.inference_geo) multiply the price, where the catalogue has them", () => {
+    // claude-opus-4-7: 1000 x 5e-6 + 2000 x 25e-6 = 0.055; provider_specific_entry {fast: 6, us: 1.1}
+    const tokens = { input: 1000, output: 2000, cacheCreation: 0, cacheRead: 0 };
+    expect(calculateClaudeCost("claude-opus-4-7", tokens)).toBeCloseTo(0.055, 15);
+    expect(calculateClaudeCost("claude-opus-4-7", { ...tokens, speed: "fast" })).toBeCloseTo(0.33, 15);
+    expect(calculateClaudeCost("claude-opus-4-7", { ...tokens, inferenceGeo: "us" })).toBeCloseTo(0.0605, 15);
+    expect(calculateClaudeCost("claude-opus-4-7", { ...tokens, speed: "fast", inferenceGeo: "us" })).toBeCloseTo(0.363, 15);
+    expect(calculateClaudeCost("claude-opus-4-7", { ...tokens, inferenceGeo: "global" })).toBeCloseTo(0.055, 15);
+    // A model without a fast factor: the price as it is.
+    expect(calculateClaudeCost("claude-sonnet-4-6", { ...tokens, speed: "fast" })).toBeCloseTo(1000 * 3e-6 + 2000 * 15e-6, 15);
+  });
+
   test("negatives are clamped; an unknown model is null", () => {
     expect(calculateClaudeCost("claude-sonnet-4-5", { input: -5, output: 0, cacheCreation: 0, cacheRead: 0 })).toBe(0);
     expect(calculateClaudeCost("claude-next", { input: 5, output: 0, cacheCreation: 0, cacheRead: 0 })).toBeNull();

@@ -233,4 +233,9 @@ describe("Claude Code 2026 shapes (fixture test/fixtures/claude/2026/advisor, wr
     expect(totals["cost.usage||claude-opus-4-7"]).toBeCloseTo(1.175845 + 0.195125 + (0.00005 + 0.0005 + 0.00625 + 0.02 + 0.0005), 12);
     expect(mergeEvents(parsed).unpricedModels).toEqual([]);
   });
+
+  test("a fast-mode response in the US region costs 6 x 1.1 its price (fixture claude/2026/fast)", async () => {
+    const parsed = await parseAll(claudeSource, [join(FIXTURES, "claude/2026/fast/aaaaaaaa-0000-4000-8000-000000000002.jsonl")]);
+    expect(mergedTotals(parsed)["cost.usage||claude-opus-4-7"]).toBeCloseTo((1000 * 5e-6 + 2000 * 25e-6) * 6 * 1.1, 12);
+  });
 });

@@ -30,6 +30,9 @@ export interface ClaudeUsage {
   cacheCreation: number;
   cacheCreation1h: number;
   cacheRead: number;
+  /** `usage.speed` (`"fast"`: fast mode) and `usage.inference_geo`, which change the price; `""` when absent. */
+  speed: string;
+  inferenceGeo: string;
 }
 
 export interface AdvisorCall {
@@ -46,6 +49,8 @@ function usageOf(usage: JsonObject): ClaudeUsage {
     cacheCreation: cacheCreationTokens(usage),
     cacheCreation1h: num(obj(usage, "cache_creation"), "ephemeral_1h_input_tokens"),
     cacheRead: num(usage, "cache_read_input_tokens"),
+    speed: str(usage, "speed"),
+    inferenceGeo: str(usage, "inference_geo"),
   };
 }
 
@@ -125,7 +130,11 @@ export const UNDATED = "undated";
 export const UNKNOWN_USAGE = "unknown-usage";
 
 const TOKEN_FIELDS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation"];
-const KNOWN_ITERATIONS = new Set(["message", "advisor_message"]);
+/**
+ * `message` and `iteration` entries are the calls the top-level usage sums; `advisor_message` is counted on its own.
+ * Others (`fallback_message`, `compaction`: in the API, their accounting not established) are reported as unknown.
+ */
+const KNOWN_ITERATIONS = new Set(["message", "iteration", "advisor_message"]);
 
 /** `null` for lines that are not a billable response (other types, no usage, `<synthetic>`); `UNDATED` for one without a valid timestamp. */
 export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDATED | typeof UNKNOWN_USAGE | null {

@@ -61,6 +61,13 @@ export function parentSessionId(meta: JsonObject): string {
   return str(meta, "forked_from_id") || str(meta, "parent_thread_id") || str(spawn, "parent_thread_id");
 }
 
+/** Whether a rollout line carries token usage: a `token_usage_record`, or a `token_count` event with its `info`. */
+function carriesUsage(type: string, payload: JsonObject | undefined): boolean {
+  if (!payload) return false;
+  if (type === "token_usage_record") return true;
+  return type === "event_msg" && str(payload, "type") === "token_count" && isObject(payload["info"]);
+}
+
 /**
  * Per-file state machine over rollout lines (envelope `{timestamp,type,payload}`). Counts changes of the
  * cumulative `total_token_usage` only; a fork's or subagent's replayed parent events set the baseline.
@@ -94,7 +101,7 @@ export class CodexFileParser {
     return found !== 0;
   }
 
-  /** `false`: a record with a payload but no valid timestamp (a bad line). */
+  /** `false`: a line with usage but no valid timestamp (a bad line). */
   record(line: JsonObject): boolean | void {
     const timestamp = parseTimestamp(line["timestamp"]);
     const type = str(line, "type");
@@ -102,7 +109,7 @@ export class CodexFileParser {
       this.sessionId = str(line, "id"); // legacy bare rollout: first line is a SessionMeta, no usage follows
       return;
     }
-    if (!timestamp) return obj(line, "payload") === undefined;
+    if (!timestamp) return !carriesUsage(type, obj(line, "payload")); // usage that cannot be placed in time is a bad line
     this.#startMicros ??= timestamp.micros;
     const payload = obj(line, "payload");
     if (!payload) return;
