@@ -90,3 +90,39 @@ describe("repair of rows an older parser version wrote", () => {
     expect(await query("SELECT count(*)::INTEGER AS n FROM otel_metrics WHERE Attributes LIKE '%codex:gone:1%'", {}, db)).toEqual([{ n: 1 }]);
   });
 });
+
+describe("late-2026 shapes through import and export --from-files", () => {
+  test("the same rows both ways, and per model the hand-computed tokens and costs", async () => {
+    const env = sessions();
+    const db = join(tempDir("late-2026-"), "db.duckdb");
+    expect((await importAll(db, env)).exitCode).toBe(0);
+    const out = join(tempDir("late-2026-out-"), "out");
+    const exported = await runCli(["export", "all", "--from-files", "--output", out, "--yes", "--json"], { env });
+    expect(exported.exitCode).toBe(0);
+    for (const [table, file] of [["otel_logs", "logs.parquet"], ["otel_metrics", "metrics.parquet"]]) {
+      const diff = await query(
+        `ATTACH '${db}' AS d (READ_ONLY);
+         SELECT (SELECT count(*) FROM (FROM d.${table} EXCEPT ALL FROM read_parquet($f)))::INTEGER AS only_db,
+                (SELECT count(*) FROM (FROM read_parquet($f) EXCEPT ALL FROM d.${table}))::INTEGER AS only_files,
+                (SELECT count(*) FROM d.${table})::INTEGER AS n`,
+        { f: join(out, file) },
+      );
+      expect(diff[0]).toMatchObject({ only_db: 0, only_files: 0 });
+      expect(Number(diff[0]?.n)).toBeGreaterThan(0);
+    }
+    const costs = await query(
+      `SELECT json_extract_string(Attributes, '$.model') AS model, round(sum(Value), 9) AS cost
+       FROM otel_metrics WHERE MetricName IN ('claude_code.cost.usage', 'codex_cli_rs.cost.usage') GROUP BY ALL ORDER BY model`,
+      {},
+      db,
+    );
+    const round = (value: number) => Math.round(value * 1e9) / 1e9;
+    expect(costs).toEqual([
+      // advisor 235169 x 5e-6 + 7805 x 25e-6; msg_cache2 (5-minute and 1-hour writes); msg_fast1 (fast, US: x 6.6)
+      { model: "claude-opus-4-7", cost: round(1.175845 + 0.195125 + (0.00005 + 0.0005 + 0.00625 + 0.02 + 0.0005) + 0.055 * 6.6) },
+      { model: "claude-sonnet-4-6", cost: round(0.000012 + 0.0135 + 0.03049125 + 0.1630632) },
+      // the three responses of the parent (one a compaction) and the fork's one
+      { model: "gpt-5.3-codex", cost: round(0.02135 + 0.032025 + 0.147 + 0.009975) },
+    ]);
+  });
+});
