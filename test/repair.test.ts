@@ -99,7 +99,7 @@ describe("late-2026 shapes through import and export --from-files", () => {
     const out = join(tempDir("late-2026-out-"), "out");
     const exported = await runCli(["export", "all", "--from-files", "--output", out, "--yes", "--json"], { env });
     expect(exported.exitCode).toBe(0);
-    for (const [table, file] of [["otel_logs", "logs.parquet"], ["otel_metrics", "metrics.parquet"]]) {
+    for (const [table, file] of [["otel_logs", "logs.parquet"], ["otel_metrics", "metrics.parquet"]] as const) {
       const diff = await query(
         `ATTACH '${db}' AS d (READ_ONLY);
          SELECT (SELECT count(*) FROM (FROM d.${table} EXCEPT ALL FROM read_parquet($f)))::INTEGER AS only_db,
