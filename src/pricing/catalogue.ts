@@ -60,10 +60,14 @@ const PREFIXES: Record<Provider, string[]> = {
 };
 
 const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
+/** How many distinct names `lookup` remembers; a run sees a handful, so the bound only guards against odd input. */
+const REMEMBERED_NAMES = 1024;
 
 export class PriceCatalogue {
   readonly #models: Record<Provider, Map<string, ModelRates>>;
   readonly #aliases: Record<Provider, Record<string, string>>;
+  /** `lookup` runs for every event with a handful of distinct names: each is resolved once. */
+  readonly #found: Record<Provider, Map<string, Price | null>> = { anthropic: new Map(), openai: new Map(), gemini: new Map() };
 
   constructor(file: CatalogueFile, extra: OverlayFile) {
     const load = (provider: Provider) => {
@@ -94,6 +98,16 @@ export class PriceCatalogue {
    * `gpt-5.5` never prices `gpt-5.5-codex`. `null`: unknown.
    */
   lookup(provider: Provider, model: string): Price | null {
+    const found = this.#found[provider];
+    const known = found.get(model);
+    if (known !== undefined) return known;
+    if (found.size >= REMEMBERED_NAMES) found.clear();
+    const price = this.#resolve(provider, model);
+    found.set(model, price);
+    return price;
+  }
+
+  #resolve(provider: Provider, model: string): Price | null {
     let name = model.trim();
     for (const prefix of PREFIXES[provider]) if (name.startsWith(prefix)) name = name.slice(prefix.length);
     const undated = name.replace(DATE_SUFFIX, "");
