@@ -29,10 +29,15 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-/** This run's tag. */
+let ownTag: string | undefined;
+
+/** This run's tag: read once, as it cannot change while the process runs. */
 export function runTag(): string {
-  const start = startTicks(process.pid);
-  return start ? `${process.pid}s${start}` : String(process.pid);
+  if (ownTag === undefined) {
+    const start = startTicks(process.pid);
+    ownTag = start ? `${process.pid}s${start}` : String(process.pid);
+  }
+  return ownTag;
 }
 
 const TAG = /^(\d+)(?:s(\d+))?$/;
