@@ -54,19 +54,30 @@ function usageOf(usage: JsonObject): ClaudeUsage {
   };
 }
 
+interface Iterations {
+  advisors: AdvisorCall[];
+  /** One of them has a type we do not know. */
+  unknown: boolean;
+}
+
+const NO_ITERATIONS: Iterations = { advisors: NO_ADVISORS, unknown: false };
+
 /**
- * The advisor calls among `usage.iterations` (Claude Code, from about May 2026): each has its own model and usage,
- * not included in the top-level usage (which sums the `message` iterations). Other iteration types are part of the
- * top-level usage.
+ * What `usage.iterations` (Claude Code, from about May 2026) holds beyond the top-level usage, in one pass: the
+ * advisor calls, each with its own model and usage, not included in the top-level usage (which sums the `message`
+ * iterations); and whether any entry is of a type we do not know (`KNOWN_ITERATIONS`).
  */
-function advisorCalls(usage: JsonObject): AdvisorCall[] {
+function readIterations(usage: JsonObject): Iterations {
   const iterations = usage["iterations"];
-  if (!Array.isArray(iterations)) return NO_ADVISORS;
-  const calls: AdvisorCall[] = [];
+  if (!Array.isArray(iterations)) return NO_ITERATIONS;
+  const advisors: AdvisorCall[] = [];
+  let unknown = false;
   for (const iteration of iterations) {
-    if (isObject(iteration) && iteration["type"] === "advisor_message") calls.push({ model: str(iteration, "model"), tokens: usageOf(iteration) });
+    const type = isObject(iteration) ? str(iteration, "type") : "";
+    if (type === "advisor_message") advisors.push({ model: str(iteration, "model"), tokens: usageOf(iteration) });
+    else if (!KNOWN_ITERATIONS.has(type)) unknown = true;
   }
-  return calls.length > 0 ? calls : NO_ADVISORS;
+  return advisors.length === 0 && !unknown ? NO_ITERATIONS : { advisors, unknown };
 }
 
 const USAGE = Buffer.from('"usage"');
@@ -151,7 +162,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
   const timestamp = parseTimestamp(line["timestamp"]);
   if (!timestamp) return UNDATED;
   const tokens = usageOf(usage);
-  const advisors = advisorCalls(usage);
+  const { advisors, unknown: unknownIterations } = readIterations(usage);
   const counts = [tokens.input, tokens.output, tokens.cacheCreation, tokens.cacheRead];
   const sessionId = str(line, "sessionId") || str(line, "session_id");
   const messageId = str(message, "id");
@@ -170,13 +181,8 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
     costUSD: optNum(line, "costUSD"),
     tokens,
     advisors,
-    unknownIterations: hasUnknownIterations(usage),
+    unknownIterations,
   };
-}
-
-function hasUnknownIterations(usage: JsonObject): boolean {
-  const iterations = usage["iterations"];
-  return Array.isArray(iterations) && iterations.some((iteration) => !isObject(iteration) || !KNOWN_ITERATIONS.has(str(iteration, "type")));
 }
 
 /** The copies of one response within a file: the most complete usage, with the first copy's timestamp. */
@@ -191,4 +197,4 @@ export function addResponse(groups: Map<string, ResponseGroup>, response: Claude
   else if (response.rank > group.best.rank) group.best = response;
 }
 
-withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey, positiveSum, usageOf, advisorCalls);
+withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey, positiveSum, usageOf, readIterations);
