@@ -126,11 +126,12 @@ async function refuseOtherApplications(instance: DuckDBInstance, path: string): 
   const connection = await instance.connect();
   try {
     const reader = await connection.runAndReadAll(
-      "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema NOT IN ('information_schema', 'pg_catalog') ORDER BY table_name",
+      "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema NOT IN ('information_schema', 'pg_catalog') ORDER BY table_name",
     );
-    const tables = reader.getRows().map((row) => String(row[0]));
-    const missing = await missingTelemetryTables(connection);
-    if (tables.length > 0 && missing.length === TELEMETRY_TABLES.length) {
+    const rows = reader.getRows().map(([schema, name]) => ({ schema: String(schema), name: String(name) }));
+    const tables = rows.map((row) => row.name);
+    const hasOurs = rows.some((row) => row.schema === "main" && (TELEMETRY_TABLES as readonly string[]).includes(row.name));
+    if (tables.length > 0 && !hasOurs) {
       const shown = tables.slice(0, 3).join(", ") + (tables.length > 3 ? ", …" : "");
       throw new CliError(`not an AI Observer database (it holds other tables: ${shown}), so import leaves it alone: ${path}`);
     }
