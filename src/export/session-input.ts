@@ -11,6 +11,7 @@ import {
   warmUpPrefetch,
 } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
+import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
 import { writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
@@ -22,8 +23,7 @@ export interface SessionFilesSummary {
   files: number;
   bytes: number;
   badLines: number;
-  /** Lines with usage in a shape the parsers do not know, and the files that have them. */
-  unknownUsage: { lines: number; files: string[] };
+  unknownUsage: UnknownUsage;
   failed: FileFailure[];
   unpricedModels: string[];
 }
@@ -44,7 +44,7 @@ function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly
 export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const rows = new StagedRows();
   const best = new EventSet<StagedEvent>();
-  const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: { lines: 0, files: [] }, failed: [], unpricedModels: [] };
+  const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
   try {
     warmUpPrefetch(tools, false); // no SHA-256 here, as below
     const found = await discoverTools(tools);
@@ -57,10 +57,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
         summary.files++;
         summary.bytes += staged.file.bytes;
         summary.badLines += staged.file.badLines;
-        if (staged.file.unknownUsage > 0) {
-          summary.unknownUsage.lines += staged.file.unknownUsage;
-          summary.unknownUsage.files.push(staged.file.path);
-        }
+        addUnknownUsage(summary.unknownUsage, staged.file);
         for (const event of staged.events) best.add(event);
       }, { progress, hash: false });
       summary.failed.push(...failed);

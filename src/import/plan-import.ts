@@ -5,6 +5,7 @@ import type { ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
+import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { FileSummary, StagedEvent } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type RecordedFiles } from "./file-state.ts";
@@ -51,8 +52,7 @@ export interface ToolPlan {
   alreadyImported: number;
   outsideRange: number;
   badLines: number;
-  /** Lines with usage in a shape the parser does not know (`ParsedFile.unknownUsage`), and the files that have them. */
-  unknownUsage: { lines: number; files: string[] };
+  unknownUsage: UnknownUsage;
   unpricedModels: string[];
   rows: { logs: number; metrics: number };
 }
@@ -90,17 +90,14 @@ export async function planTool(
   const inRange = timestampTest(options.range) ?? (() => true);
   let outsideRange = 0;
   let badLines = 0;
-  const unknownUsage = { lines: 0, files: [] as string[] };
+  const unknownUsage = noUnknownUsage();
   const failed = await stageFiles(
     found.source,
     toRead,
     rows,
     ({ file, events }) => {
       badLines += file.badLines;
-      if (file.unknownUsage > 0) {
-        unknownUsage.lines += file.unknownUsage;
-        unknownUsage.files.push(file.path);
-      }
+      addUnknownUsage(unknownUsage, file);
       let outside = false;
       const repairing = outdated.has(file.path);
       for (const event of events) {
@@ -168,7 +165,7 @@ export function unchangedPlan(found: DiscoveredTool): ToolPlan {
     alreadyImported: 0,
     outsideRange: 0,
     badLines: 0,
-    unknownUsage: { lines: 0, files: [] },
+    unknownUsage: noUnknownUsage(),
     unpricedModels: [],
     rows: { logs: 0, metrics: 0 },
   };

@@ -1,5 +1,6 @@
 import { describeRange } from "../dates.ts";
 import { formatCount, plural } from "../format.ts";
+import type { UnknownUsage } from "../sources/unknown-usage.ts";
 import { unknownUsageLine } from "./unknown-usage.ts";
 import type { FileCounts, ToolPlan } from "../import/plan-import.ts";
 import { eventCounts, type ImportPreview, type ImportResult } from "../import/run-import.ts";
@@ -13,7 +14,7 @@ function fileLine(files: FileCounts, failed: number): string {
 
 interface Details {
   badLines: number;
-  unknownUsage: { lines: number; files: string[] };
+  unknownUsage: UnknownUsage;
   unpricedModels: string[];
   outsideRange: number;
   alreadyImported: number;
