@@ -37,7 +37,7 @@ async function asAnOlderVersionLeftIt(db: string, codexFile: string): Promise<vo
   await query(`ATTACH '${db}' AS d;
     UPDATE d.ai_observer_import_files SET parser_version = NULL;
     -- A Codex token_count delta the older parser counted, which the records now stand for: counted twice.
-    INSERT INTO d.ai_observer_import_events VALUES ('codex', '${oldKey}', 0, TIMESTAMP '2026-10-01 09:00:05.001', '${codexFile}');
+    INSERT INTO d.ai_observer_import_events (tool, event_key, rank, ts, file_path) VALUES ('codex', '${oldKey}', 0, TIMESTAMP '2026-10-01 09:00:05.001', '${codexFile}');
     INSERT INTO d.otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value, Attributes)
       VALUES (TIMESTAMP '2026-10-01 09:00:05.001', 'codex_cli_rs', 'codex_cli_rs.token.usage', 'sum', 10000,
               '{"import.key":"${oldKey}","model":"gpt-5.3-codex","type":"input"}');
@@ -80,14 +80,87 @@ describe("repair of rows an older parser version wrote", () => {
     expect((await importAll(db, env)).exitCode).toBe(0);
     const gone = "/home/me/.codex/sessions/gone.jsonl";
     await query(`ATTACH '${db}' AS d;
-      INSERT INTO d.ai_observer_import_files VALUES ('codex', '${gone}', 10, 1, 1, 0, now(), NULL);
-      INSERT INTO d.ai_observer_import_events VALUES ('codex', 'codex:gone:1', 5, TIMESTAMP '2025-05-05 05:05:05', '${gone}');
+      INSERT INTO d.ai_observer_import_files (tool, file_path, size, mtime_ms, events, bad_lines, imported_at) VALUES ('codex', '${gone}', 10, 1, 1, 0, now());
+      INSERT INTO d.ai_observer_import_events (tool, event_key, rank, ts, file_path) VALUES ('codex', 'codex:gone:1', 5, TIMESTAMP '2025-05-05 05:05:05', '${gone}');
       INSERT INTO d.otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value, Attributes)
         VALUES (TIMESTAMP '2025-05-05 05:05:05', 'codex_cli_rs', 'codex_cli_rs.token.usage', 'sum', 5, '{"import.key":"codex:gone:1","type":"input"}');`);
     const run = await importAll(db, env, "--json");
     expect(run.exitCode).toBe(0);
     expect(JSON.parse(run.stdout).status).toBe("nothing");
     expect(await query("SELECT count(*)::INTEGER AS n FROM otel_metrics WHERE Attributes LIKE '%codex:gone:1%'", {}, db)).toEqual([{ n: 1 }]);
+  });
+});
+
+/**
+ * Turns a database the current price table priced into what an older table left: no price for claude-sonnet-4-6 (its
+ * responses stored without their cost rows), and another price for claude-opus-4-7 (the costs of its own responses
+ * stored at that price; an opus advisor call inside a sonnet response is priced again with it, as one event).
+ */
+async function asAnOlderPriceTableLeftIt(db: string): Promise<{ unpriced: number; files: number }> {
+  const [counts] = await query(
+    `ATTACH '${db}' AS d;
+     CREATE TEMP TABLE sonnet AS SELECT DISTINCT json_extract_string(Attributes, '$."import.key"') AS event_key
+       FROM d.otel_metrics WHERE json_extract_string(Attributes, '$.model') = 'claude-sonnet-4-6';
+     UPDATE d.ai_observer_import_files SET prices = 'an-older-table';
+     UPDATE d.ai_observer_import_events SET unpriced = (event_key IN (SELECT event_key FROM sonnet));
+     DELETE FROM d.otel_metrics WHERE MetricName = 'claude_code.cost.usage'
+       AND json_extract_string(Attributes, '$."import.key"') IN (SELECT event_key FROM sonnet);
+     UPDATE d.otel_metrics SET Value = Value * 2 WHERE MetricName = 'claude_code.cost.usage'
+       AND json_extract_string(Attributes, '$.model') = 'claude-opus-4-7'
+       AND json_extract_string(Attributes, '$."import.key"') NOT IN (SELECT event_key FROM sonnet);
+     SELECT count(*)::INTEGER AS unpriced, count(DISTINCT file_path)::INTEGER AS files FROM d.ai_observer_import_events WHERE unpriced;`,
+  );
+  return counts as { unpriced: number; files: number };
+}
+
+describe("events an older price table left unpriced", () => {
+  test("the next import prices them from the files; costs already stored stay as they were; the next has nothing to do", async () => {
+    const env = sessions();
+    const fresh = join(tempDir("reprice-fresh-"), "fresh.duckdb");
+    expect((await importAll(fresh, env)).exitCode).toBe(0);
+    const db = join(tempDir("reprice-old-"), "old.duckdb");
+    expect((await importAll(db, env)).exitCode).toBe(0);
+    const left = await asAnOlderPriceTableLeftIt(db);
+    expect(left.unpriced).toBeGreaterThan(0);
+    const costsOf = (path: string) =>
+      query(
+        `SELECT json_extract_string(Attributes, '$."import.key"') AS key, json_extract_string(Attributes, '$.model') AS model,
+                count(*)::INTEGER AS n, round(sum(Value), 9) AS cost
+         FROM otel_metrics WHERE MetricName = 'claude_code.cost.usage' GROUP BY ALL ORDER BY key, model`,
+        {},
+        path,
+      );
+    const freshCosts = await costsOf(fresh);
+    const before = await costsOf(db);
+    expect(before.length).toBeLessThan(freshCosts.length);
+
+    const run = await importAll(db, env, "--json");
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const result = JSON.parse(run.stdout);
+    expect(result.totals.files.repricing).toBe(left.files);
+    expect(result.totals.events.priced).toBe(left.unpriced);
+    expect(result.totals.events.repaired + result.totals.events.add + result.totals.events.removed).toBe(0);
+    const after = await costsOf(db);
+    const keep = new Set(before.filter((row) => row.model === "claude-opus-4-7" && !before.some((other) => other.key === row.key && other.model !== row.model)));
+    expect(keep.size).toBeGreaterThan(0);
+    // The opus responses keep their stored (doubled) costs; every other cost is the fresh import's.
+    expect(after).toEqual(freshCosts.map((row) => [...keep].find((kept) => kept.key === row.key) ?? row));
+    expect(after).not.toEqual(freshCosts);
+    expect(await query("SELECT count(*)::INTEGER AS n FROM ai_observer_import_events WHERE unpriced", {}, db)).toEqual([{ n: 0 }]);
+
+    const again = await importAll(db, env);
+    expect(again.stdout).toBe("No new or modified files found to import.\n");
+  });
+
+  test("the text summary says which files were read for prices and what was priced", async () => {
+    const env = sessions();
+    const db = join(tempDir("reprice-text-"), "db.duckdb");
+    expect((await importAll(db, env)).exitCode).toBe(0);
+    const left = await asAnOlderPriceTableLeftIt(db);
+    const run = await importAll(db, env);
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout).toContain(`${left.files} read again for new prices`);
+    expect(run.stdout).toContain(`Priced: ${left.unpriced} event${left.unpriced === 1 ? "" : "s"} stored without a cost, now priced`);
   });
 });
 

@@ -26,3 +26,8 @@ CREATE TABLE IF NOT EXISTS ai_observer_import_events (
 
 -- Which parser version read each file (NULL: before versions were recorded); see SessionSource.parserVersion.
 ALTER TABLE ai_observer_import_files ADD COLUMN IF NOT EXISTS parser_version INTEGER;
+
+-- The price table (PriceCatalogue.id) that priced a file's events, and which stored events it left without a cost
+-- (their model unpriced): a newer table is tried on those files again (see docs/parsers.md "Repair").
+ALTER TABLE ai_observer_import_files ADD COLUMN IF NOT EXISTS prices VARCHAR;
+ALTER TABLE ai_observer_import_events ADD COLUMN IF NOT EXISTS unpriced BOOLEAN;

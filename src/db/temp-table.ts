@@ -2,7 +2,7 @@ import type { DuckDBConnection } from "./duckdb.ts";
 import { LineFile, ScratchFolder } from "./scratch-files.ts";
 
 /** Column name → DuckDB type, both our own constants (never user input). */
-export type TempColumns = Record<string, "VARCHAR" | "DOUBLE" | "BIGINT" | "INTEGER" | "TIMESTAMP">;
+export type TempColumns = Record<string, "VARCHAR" | "DOUBLE" | "BIGINT" | "INTEGER" | "BOOLEAN" | "TIMESTAMP">;
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 

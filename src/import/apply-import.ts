@@ -28,13 +28,17 @@ async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly 
 
 async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
   const rows = plans.flatMap((plan) =>
-    plan.events.map((planned) => ({ tool: plan.tool, event_key: planned.event.key, rank: planned.event.rank, ts: planned.event.timestamp, file_path: planned.filePath })),
+    plan.events.map(({ event, filePath }) => ({ tool: plan.tool, event_key: event.key, rank: event.rank, ts: event.timestamp, file_path: filePath, unpriced: event.unpriced })),
   );
   if (rows.length === 0) return;
-  const columns = { tool: "VARCHAR", event_key: "VARCHAR", rank: "DOUBLE", ts: "VARCHAR", file_path: "VARCHAR" } as const;
+  const columns = { tool: "VARCHAR", event_key: "VARCHAR", rank: "DOUBLE", ts: "VARCHAR", file_path: "VARCHAR", unpriced: "BOOLEAN" } as const;
   // Straight from the NDJSON: a temporary table of 224,000 events held 65 MB (uncompressed) beside the insert's own.
   await withJsonRows(columns, rows, (source, params) =>
-    connection.run(`INSERT OR REPLACE INTO ai_observer_import_events SELECT tool, event_key, rank, ts::TIMESTAMP, file_path FROM ${source}`, params),
+    connection.run(
+      `INSERT OR REPLACE INTO ai_observer_import_events (tool, event_key, rank, ts, file_path, unpriced)
+       SELECT tool, event_key, rank, ts::TIMESTAMP, file_path, unpriced FROM ${source}`,
+      params,
+    ),
   );
 }
 
@@ -54,7 +58,8 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
         events: file.eventCount,
         bad_lines: file.badLines,
         file_hash: file.sha256,
-        parser_version: plan.parserVersion,
+        parser_version: plan.versions.parser,
+        prices: plan.versions.prices,
       });
     }
   }
@@ -68,11 +73,12 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
     bad_lines: "INTEGER",
     file_hash: "VARCHAR",
     parser_version: "INTEGER",
+    prices: "VARCHAR",
   } as const;
   await withJsonRows(columns, rows, async (source, params) => {
     await connection.run(
-      `INSERT OR REPLACE INTO ai_observer_import_files (tool, file_path, size, mtime_ms, events, bad_lines, imported_at, parser_version)
-       SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP, parser_version FROM ${source}`,
+      `INSERT OR REPLACE INTO ai_observer_import_files (tool, file_path, size, mtime_ms, events, bad_lines, imported_at, parser_version, prices)
+       SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP, parser_version, prices FROM ${source}`,
       { ...params, at: importedAt },
     );
     await connection.run(

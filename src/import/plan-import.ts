@@ -8,7 +8,7 @@ import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { FileSummary, StagedEvent } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
-import { classifyFiles, type RecordedFiles } from "./file-state.ts";
+import { classifyFiles, type ReaderVersions, readerVersions, type RecordedFiles } from "./file-state.ts";
 import { eventsNoLongerMade, type StoredEvent, storedEvents } from "./stored-events.ts";
 
 export interface FileCounts {
@@ -20,6 +20,8 @@ export interface FileCounts {
   forced: number;
   /** Unchanged files read again because an older parser version read them (their rows are repaired). */
   outdated: number;
+  /** Unchanged files read again because another price table left some of their events unpriced. */
+  repricing: number;
 }
 
 export interface PlannedEvent {
@@ -29,15 +31,16 @@ export interface PlannedEvent {
   replaces: StoredEvent | null;
   /**
    * `new` key; `update`: more complete than the stored copy; `forced`: replaced by `--force`; `repaired`: replaced
-   * because an older parser version made the stored copy.
+   * because an older parser version made the stored copy; `priced`: the same copy, stored without cost rows, now
+   * priced.
    */
-  reason: "new" | "update" | "forced" | "repaired";
+  reason: "new" | "update" | "forced" | "repaired" | "priced";
 }
 
 export interface ToolPlan {
   tool: ToolId;
-  /** The parser version that read the files (recorded with them). */
-  parserVersion: number;
+  /** The parser version and price table that read the files (recorded with them). */
+  versions: ReaderVersions;
   files: FileCounts;
   failed: FileFailure[];
   /** Size and mtime of each file read, as discovered before reading. */
@@ -63,6 +66,11 @@ function storedWins(stored: StoredEvent, candidate: StagedEvent, force: boolean)
   return !force && stored.timestamp <= candidate.timestamp;
 }
 
+/** The stored copy, left without cost rows by an older price table, made again with them: prices never rewrite a cost. */
+function nowPriced(stored: StoredEvent, candidate: StagedEvent): boolean {
+  return stored.unpriced && !candidate.unpriced && stored.rank === candidate.rank && stored.timestamp === candidate.timestamp;
+}
+
 /**
  * Reads the new and changed files of one tool, staging their rows in `rows`, and decides,
  * against what was imported before, which events to add or replace. Reads the database,
@@ -75,8 +83,9 @@ export async function planTool(
   rows: StagedRows,
   options: { range: DayRange; force: boolean; progress?: ParseProgress; signal?: AbortSignal },
 ): Promise<ToolPlan> {
-  const classified = classifyFiles(found.files, recorded[found.tool], found.source.parserVersion);
-  const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0 };
+  const versions = readerVersions(found.source);
+  const classified = classifyFiles(found.files, recorded[found.tool], versions);
+  const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0 };
   for (const entry of classified) files[entry.status]++;
   const toRead = classified.filter((entry) => entry.status !== "unchanged" || options.force).map((entry) => entry.file);
   if (options.force) files.forced = files.unchanged;
@@ -121,17 +130,17 @@ export async function planTool(
     const previous = stored.get(event.key) ?? null;
     const filePath = fileOf.get(event.key) as string;
     const repairing = outdated.has(filePath);
-    if (previous && storedWins(previous, event, options.force || repairing)) {
+    if (previous && storedWins(previous, event, options.force || repairing) && !nowPriced(previous, event)) {
       alreadyImported++;
       continue;
     }
-    const reason = previous === null ? "new" : !storedWins(previous, event, false) ? "update" : options.force ? "forced" : "repaired";
+    const reason = previous === null ? "new" : !storedWins(previous, event, false) ? "update" : options.force ? "forced" : repairing ? "repaired" : "priced";
     events.push({ event, filePath, replaces: previous, reason });
   }
   const obsolete = outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : [];
   return {
     tool: found.tool,
-    parserVersion: found.source.parserVersion,
+    versions,
     files,
     failed: [...found.failed, ...failed],
     discovered: new Map(toRead.map((file) => [file.path, file])),
@@ -155,8 +164,8 @@ export function unchangedPlan(found: DiscoveredTool): ToolPlan {
   const total = found.files.length;
   return {
     tool: found.tool,
-    parserVersion: found.source.parserVersion,
-    files: { total, new: 0, modified: 0, unchanged: total, forced: 0, outdated: 0 },
+    versions: readerVersions(found.source),
+    files: { total, new: 0, modified: 0, unchanged: total, forced: 0, outdated: 0, repricing: 0 },
     failed: found.failed,
     discovered: new Map(),
     complete: [],

@@ -12,7 +12,7 @@ import { discoverTools, endParseWorkers, type ParseProgress } from "../sources/l
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { nothingChanged, writeFilesCache } from "./files-cache.ts";
-import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
+import { type PlannedEvent, planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 
 export interface ImportOptions {
@@ -25,8 +25,8 @@ export interface ImportOptions {
 }
 
 export interface ImportTotals {
-  files: { total: number; new: number; modified: number; unchanged: number; forced: number; outdated: number; failed: number };
-  events: { add: number; update: number; forced: number; repaired: number; removed: number; alreadyImported: number; outsideRange: number };
+  files: { total: number; new: number; modified: number; unchanged: number; forced: number; outdated: number; repricing: number; failed: number };
+  events: { add: number; update: number; forced: number; repaired: number; priced: number; removed: number; alreadyImported: number; outsideRange: number };
   rows: { logs: number; metrics: number };
   badLines: number;
   unknownUsage: number;
@@ -56,16 +56,19 @@ export interface ImportResult {
   inserted: { logs: number; metrics: number };
 }
 
-/** `repaired`: replaced because an older parser version made them; `removed`: made by an older version, no longer made. */
-export function eventCounts(plan: ToolPlan): { add: number; update: number; forced: number; repaired: number; removed: number } {
-  const count = (reason: string) => plan.events.filter((planned) => planned.reason === reason).length;
-  return { add: count("new"), update: count("update"), forced: count("forced"), repaired: count("repaired"), removed: plan.obsolete.length };
+/**
+ * `repaired`: replaced because an older parser version made them; `priced`: stored without cost rows, now priced;
+ * `removed`: made by an older version, no longer made.
+ */
+export function eventCounts(plan: ToolPlan): { add: number; update: number; forced: number; repaired: number; priced: number; removed: number } {
+  const count = (reason: PlannedEvent["reason"]) => plan.events.filter((planned) => planned.reason === reason).length;
+  return { add: count("new"), update: count("update"), forced: count("forced"), repaired: count("repaired"), priced: count("priced"), removed: plan.obsolete.length };
 }
 
 export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
   const totals: ImportTotals = {
-    files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, failed: 0 },
-    events: { add: 0, update: 0, forced: 0, repaired: 0, removed: 0, alreadyImported: 0, outsideRange: 0 },
+    files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0, failed: 0 },
+    events: { add: 0, update: 0, forced: 0, repaired: 0, priced: 0, removed: 0, alreadyImported: 0, outsideRange: 0 },
     rows: { logs: 0, metrics: 0 },
     badLines: 0,
     unknownUsage: 0,
@@ -73,13 +76,14 @@ export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
   };
   const unpriced = new Set<string>();
   for (const plan of plans) {
-    for (const key of ["total", "new", "modified", "unchanged", "forced", "outdated"] as const) totals.files[key] += plan.files[key];
+    for (const key of ["total", "new", "modified", "unchanged", "forced", "outdated", "repricing"] as const) totals.files[key] += plan.files[key];
     totals.files.failed += plan.failed.length;
     const events = eventCounts(plan);
     totals.events.add += events.add;
     totals.events.update += events.update;
     totals.events.forced += events.forced;
     totals.events.repaired += events.repaired;
+    totals.events.priced += events.priced;
     totals.events.removed += events.removed;
     totals.events.alreadyImported += plan.alreadyImported;
     totals.events.outsideRange += plan.outsideRange;

@@ -6,6 +6,8 @@ export interface StoredEvent {
   key: string;
   rank: number;
   timestamp: string;
+  /** It has no cost rows: its model (or its advisor's) was unpriced when it was stored. */
+  unpriced: boolean;
 }
 
 /** The stored events of `tool` whose `column` is one of `values` (joined through a temporary table). */
@@ -16,13 +18,13 @@ async function storedWhere(connection: DuckDBConnection, tool: ToolId, column: "
   const table = `import_by_${column}`;
   const reader = await withTempTable(connection, table, { value: "VARCHAR" }, rows, () =>
     connection.runAndReadAll(
-      `SELECT e.event_key, e.rank, strftime(e.ts, '%Y-%m-%d %H:%M:%S.%f')
+      `SELECT e.event_key, e.rank, strftime(e.ts, '%Y-%m-%d %H:%M:%S.%f'), coalesce(e.unpriced, false)
        FROM ai_observer_import_events e JOIN ${table} v ON v.value = e.${column}
        WHERE e.tool = $tool`,
       { tool },
     ),
   );
-  return reader.getRows().map(([key, rank, timestamp]) => ({ key: String(key), rank: Number(rank), timestamp: String(timestamp) }));
+  return reader.getRows().map(([key, rank, timestamp, unpriced]) => ({ key: String(key), rank: Number(rank), timestamp: String(timestamp), unpriced: unpriced === true }));
 }
 
 /** The stored copy (rank and timestamp) of each of `keys` that was imported before. */

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import generated from "./data/prices.json" with { type: "json" };
 import overlay from "./data/price-overlay.json" with { type: "json" };
 
@@ -68,8 +69,14 @@ export class PriceCatalogue {
   readonly #aliases: Record<Provider, Record<string, string>>;
   /** `lookup` runs for every event with a handful of distinct names: each is resolved once. */
   readonly #found: Record<Provider, Map<string, Price | null>> = { anthropic: new Map(), openai: new Map(), gemini: new Map() };
+  /**
+   * What priced a file's events (recorded with it): a digest of the catalogue and the overlay, so that events left
+   * unpriced are priced again once a new table prices their model.
+   */
+  readonly id: string;
 
   constructor(file: CatalogueFile, extra: OverlayFile) {
+    this.id = createHash("sha256").update(JSON.stringify([file, extra])).digest("hex").slice(0, 16);
     const load = (provider: Provider) => {
       const models = new Map<string, ModelRates>(Object.entries(file[provider]));
       for (const [name, rates] of Object.entries(extra.models[provider] ?? {})) {

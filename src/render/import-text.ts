@@ -8,6 +8,7 @@ import { eventCounts, type ImportPreview, type ImportResult } from "../import/ru
 function fileLine(files: FileCounts, failed: number): string {
   const parts = [`${formatCount(files.new)} new`, `${formatCount(files.modified)} modified`, `${formatCount(files.unchanged)} unchanged${files.forced > 0 ? ", read again (--force)" : ""}`];
   if (files.outdated > 0) parts.push(`${formatCount(files.outdated)} read again to repair (an older version read them)`);
+  if (files.repricing > 0) parts.push(`${formatCount(files.repricing)} read again for new prices`);
   if (failed > 0) parts.push(`${formatCount(failed)} unreadable`);
   return `${formatCount(files.total)} total (${parts.join(", ")})`;
 }
@@ -21,6 +22,7 @@ interface Details {
   update: number;
   forced: number;
   repaired: number;
+  priced: number;
   removed: number;
 }
 
@@ -29,6 +31,7 @@ function detailLines(indent: string, totals: Details): string[] {
   if (totals.update > 0) lines.push(`${indent}Updated: ${formatCount(totals.update)} ${plural(totals.update, "event", "events")} now more complete`);
   if (totals.forced > 0) lines.push(`${indent}Replaced (--force): ${formatCount(totals.forced)} ${plural(totals.forced, "event", "events")}`);
   if (totals.repaired > 0) lines.push(`${indent}Repaired: ${formatCount(totals.repaired)} ${plural(totals.repaired, "event", "events")} made again by this version`);
+  if (totals.priced > 0) lines.push(`${indent}Priced: ${formatCount(totals.priced)} ${plural(totals.priced, "event", "events")} stored without a cost, now priced`);
   if (totals.removed > 0) lines.push(`${indent}Removed: ${formatCount(totals.removed)} ${plural(totals.removed, "event", "events")} an older version counted that this one does not`);
   if (totals.alreadyImported > 0) lines.push(`${indent}Already imported: ${formatCount(totals.alreadyImported)} ${plural(totals.alreadyImported, "event", "events")}`);
   if (totals.outsideRange > 0) lines.push(`${indent}Outside the time range: ${formatCount(totals.outsideRange)} ${plural(totals.outsideRange, "event", "events")}`);
@@ -73,7 +76,7 @@ export function renderImportResult(result: ImportResult): string {
   switch (result.status) {
     case "nothing": {
       const { files, events } = result.preview.totals;
-      const read = files.new + files.modified + files.forced + files.outdated;
+      const read = files.new + files.modified + files.forced + files.outdated + files.repricing;
       if (read === 0) return "No new or modified files found to import.\n";
       return `Nothing new to import: ${formatCount(read)} files read, ${formatCount(events.alreadyImported)} events already imported.\n`;
     }
