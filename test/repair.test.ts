@@ -63,7 +63,7 @@ describe("repair of rows an older parser version wrote", () => {
     expect(run.stderr).toBe("");
     expect(run.exitCode).toBe(0);
     const result = JSON.parse(run.stdout);
-    expect(result.totals.files.outdated).toBe(4); // every file: claude/2026 (2) and codex/2026 (2)
+    expect(result.totals.files.outdated).toBe(5); // every file: claude/2026 (3) and codex/2026 (2)
     expect(result.totals.events.removed).toBe(1);
     expect(result.totals.events.repaired).toBeGreaterThan(0);
     const after = await tableDifferences(repaired, fresh);
@@ -191,9 +191,11 @@ describe("late-2026 shapes through import and export --from-files", () => {
     );
     const round = (value: number) => Math.round(value * 1e9) / 1e9;
     expect(costs).toEqual([
-      // advisor 235169 x 5e-6 + 7805 x 25e-6; msg_cache2 (5-minute and 1-hour writes); msg_fast1 (fast, US: x 6.6)
-      { model: "claude-opus-4-7", cost: round(1.175845 + 0.195125 + (0.00005 + 0.0005 + 0.00625 + 0.02 + 0.0005) + 0.055 * 6.6) },
-      { model: "claude-sonnet-4-6", cost: round(0.000012 + 0.0135 + 0.03049125 + 0.1630632) },
+      // advisor 235169 x 5e-6 + 7805 x 25e-6; msg_cache2 (5-minute and 1-hour writes); msg_fast1 (fast, US: x 6.6);
+      // msg_compact2 with its compaction (fast, US)
+      { model: "claude-opus-4-7", cost: round(1.175845 + 0.195125 + (0.00005 + 0.0005 + 0.00625 + 0.02 + 0.0005) + 0.055 * 6.6 + 0.3055 * 6.6) },
+      // msg_adv1; msg_compact1 with its compaction
+      { model: "claude-sonnet-4-6", cost: round(0.000012 + 0.0135 + 0.03049125 + 0.1630632 + 0.609 + 0.0675) },
       // the three responses of the parent (one a compaction) and the fork's one
       { model: "gpt-5.3-codex", cost: round(0.02135 + 0.032025 + 0.147 + 0.009975) },
     ]);

@@ -234,6 +234,25 @@ describe("Claude Code 2026 shapes (fixture test/fixtures/claude/2026/advisor, wr
     expect(mergeEvents(parsed).unpricedModels).toEqual([]);
   });
 
+  test("a compaction counts as the response's model's usage beside the top-level usage (which leaves it out), at the request's speed and region (fixture claude/2026/compaction)", async () => {
+    const parsed = await parseAll(claudeSource, [join(FIXTURES, "claude/2026/compaction/aaaaaaaa-0000-4000-8000-000000000003.jsonl")]);
+    const totals = mergedTotals(parsed);
+    expect(totals["token.usage|input|claude-sonnet-4-6"]).toBe(23000 + 180000);
+    expect(totals["token.usage|output|claude-sonnet-4-6"]).toBe(1000 + 3500);
+    expect(totals["token.usage|input|claude-opus-4-7"]).toBe(100 + 50000);
+    const compactions = mergeEvents(parsed).metrics.filter((row) => row.attributes["iteration"] === "compaction" && row.metricName === "claude_code.token.usage");
+    expect(compactions.map((row) => [row.attributes["model"], row.attributes["type"], row.value])).toEqual([
+      ["claude-sonnet-4-6", "input", 180000],
+      ["claude-sonnet-4-6", "output", 3500],
+      ["claude-opus-4-7", "input", 50000],
+      ["claude-opus-4-7", "output", 2000],
+    ]);
+    // sonnet-4-6: (23000 + 180000) x 3e-6 + (1000 + 3500) x 15e-6; opus-4-7, fast in the US (x 6 x 1.1): (100 + 50000) x 5e-6 + (200 + 2000) x 25e-6
+    expect(totals["cost.usage||claude-sonnet-4-6"]).toBeCloseTo(0.609 + 0.0675, 12);
+    expect(totals["cost.usage||claude-opus-4-7"]).toBeCloseTo((0.2505 + 0.055) * 6.6, 12);
+    expect(parsed.reduce((sum, file) => sum + file.unknownUsage, 0)).toBe(0);
+  });
+
   test("a fast-mode response in the US region costs 6 x 1.1 its price (fixture claude/2026/fast)", async () => {
     const parsed = await parseAll(claudeSource, [join(FIXTURES, "claude/2026/fast/aaaaaaaa-0000-4000-8000-000000000002.jsonl")]);
     expect(mergedTotals(parsed)["cost.usage||claude-opus-4-7"]).toBeCloseTo((1000 * 5e-6 + 2000 * 25e-6) * 6 * 1.1, 12);

@@ -16,8 +16,8 @@ export const claudeSource: SessionSource = {
   serviceName: CLAUDE_SERVICE,
   roots: claudeRoots,
   pathVariable: "AI_OBSERVER_CLAUDE_PATH",
-  // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls, token_usage_records (December 2026).
-  parserVersion: 2,
+  // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls (December 2026). 3: compaction iterations.
+  parserVersion: 3,
   discover: (roots, required) => walkFiles(roots, isClaudeSessionFile, required),
   lineSelector: CLAUDE_SELECTOR,
   async parseFile(file, context): Promise<ParsedFile> {

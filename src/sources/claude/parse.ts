@@ -18,8 +18,11 @@ export interface ClaudeResponse {
   costUSD: number | undefined;
   /** `cacheCreation1h`: of the cache writes, the 1-hour ones (priced apart; not a metric type of its own). */
   tokens: ClaudeUsage;
-  /** Calls to an advisor model behind this response (`usage.iterations[]` of type `advisor_message`), which the top-level usage leaves out. */
-  advisors: AdvisorCall[];
+  /**
+   * Model calls behind this response that the top-level usage leaves out (`usage.iterations[]` of type
+   * `advisor_message` or `compaction`).
+   */
+  sideCalls: SideCall[];
   /** `usage.iterations[]` holds a type we do not know (the top-level usage is still counted). */
   unknownIterations: boolean;
 }
@@ -35,12 +38,14 @@ export interface ClaudeUsage {
   inferenceGeo: string;
 }
 
-export interface AdvisorCall {
+/** `advisor`: a call to another model (its own `model`); `compaction`: the API's summary of older turns, by the response's model. */
+export interface SideCall {
+  kind: "advisor" | "compaction";
   model: string;
   tokens: ClaudeUsage;
 }
 
-const NO_ADVISORS: AdvisorCall[] = [];
+const NO_SIDE_CALLS: SideCall[] = [];
 
 function usageOf(usage: JsonObject): ClaudeUsage {
   return {
@@ -55,29 +60,35 @@ function usageOf(usage: JsonObject): ClaudeUsage {
 }
 
 interface Iterations {
-  advisors: AdvisorCall[];
+  sideCalls: SideCall[];
   /** One of them has a type we do not know. */
   unknown: boolean;
 }
 
-const NO_ITERATIONS: Iterations = { advisors: NO_ADVISORS, unknown: false };
+const NO_ITERATIONS: Iterations = { sideCalls: NO_SIDE_CALLS, unknown: false };
 
 /**
- * What `usage.iterations` (Claude Code, from about May 2026) holds beyond the top-level usage, in one pass: the
- * advisor calls, each with its own model and usage, not included in the top-level usage (which sums the `message`
- * iterations); and whether any entry is of a type we do not know (`KNOWN_ITERATIONS`).
+ * What `usage.iterations` (Claude Code, from about May 2026) holds beyond the top-level usage, in one pass: the calls
+ * not included in the top-level usage (which sums the `message` iterations), advisor calls with their own model and
+ * compactions by the response's model in the same request (so with its speed and inference region unless the entry
+ * has its own); and whether any entry is of a type we do not know (`KNOWN_ITERATIONS`).
  */
-function readIterations(usage: JsonObject): Iterations {
+function readIterations(usage: JsonObject, model: string, request: ClaudeUsage): Iterations {
   const iterations = usage["iterations"];
   if (!Array.isArray(iterations)) return NO_ITERATIONS;
-  const advisors: AdvisorCall[] = [];
+  const sideCalls: SideCall[] = [];
   let unknown = false;
   for (const iteration of iterations) {
     const type = isObject(iteration) ? str(iteration, "type") : "";
-    if (type === "advisor_message") advisors.push({ model: str(iteration, "model"), tokens: usageOf(iteration) });
-    else if (!KNOWN_ITERATIONS.has(type)) unknown = true;
+    if (type === "advisor_message") sideCalls.push({ kind: "advisor", model: str(iteration, "model"), tokens: usageOf(iteration) });
+    else if (type === "compaction") {
+      const tokens = usageOf(iteration);
+      tokens.speed ||= request.speed;
+      tokens.inferenceGeo ||= request.inferenceGeo;
+      sideCalls.push({ kind: "compaction", model: str(iteration, "model") || model, tokens });
+    } else if (!KNOWN_ITERATIONS.has(type)) unknown = true;
   }
-  return advisors.length === 0 && !unknown ? NO_ITERATIONS : { advisors, unknown };
+  return sideCalls.length === 0 && !unknown ? NO_ITERATIONS : { sideCalls, unknown };
 }
 
 const USAGE = Buffer.from('"usage"');
@@ -104,7 +115,7 @@ export const CLAUDE_SELECTOR: LineSelector & { elide: Buffer } = {
  */
 export function fromLatin1(response: ClaudeResponse, line: Buffer): boolean {
   if (!allAscii(response.key, response.sessionId, response.messageId, response.requestId, response.model, response.agentId)) return false;
-  for (const call of response.advisors) if (!allAscii(call.model)) return false;
+  for (const call of response.sideCalls) if (!allAscii(call.model)) return false;
   if (allAscii(response.cwd)) return true;
   const cwd = latin1ToUtf8(response.cwd, line);
   if (cwd === null) return false;
@@ -142,10 +153,11 @@ export const UNKNOWN_USAGE = "unknown-usage";
 
 const TOKEN_FIELDS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation"];
 /**
- * `message` and `iteration` entries are the calls the top-level usage sums; `advisor_message` is counted on its own.
- * Others (`fallback_message`, `compaction`: in the API, their accounting not established) are reported as unknown.
+ * `message` and `iteration` entries are the calls the top-level usage sums; `advisor_message` and `compaction` are
+ * counted on their own (`readIterations`). Others (`fallback_message`: in the API, its accounting not established) are
+ * reported as unknown.
  */
-const KNOWN_ITERATIONS = new Set(["message", "iteration", "advisor_message"]);
+const KNOWN_ITERATIONS = new Set(["message", "iteration", "advisor_message", "compaction"]);
 
 /** `null` for lines that are not a billable response (other types, no usage, `<synthetic>`); `UNDATED` for one without a valid timestamp. */
 export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDATED | typeof UNKNOWN_USAGE | null {
@@ -162,14 +174,14 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
   const timestamp = parseTimestamp(line["timestamp"]);
   if (!timestamp) return UNDATED;
   const tokens = usageOf(usage);
-  const { advisors, unknown: unknownIterations } = readIterations(usage);
+  const { sideCalls, unknown: unknownIterations } = readIterations(usage, model, tokens);
   const counts = [tokens.input, tokens.output, tokens.cacheCreation, tokens.cacheRead];
   const sessionId = str(line, "sessionId") || str(line, "session_id");
   const messageId = str(message, "id");
   const isSidechain = line["isSidechain"] === true;
   return {
     key: responseKey(messageId, line, sessionId, timestamp, counts),
-    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + positiveSum(counts) + advisors.reduce((sum, call) => sum + positiveSum([call.tokens.input, call.tokens.output, call.tokens.cacheCreation, call.tokens.cacheRead]), 0),
+    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + positiveSum(counts) + sideCalls.reduce((sum, call) => sum + positiveSum([call.tokens.input, call.tokens.output, call.tokens.cacheCreation, call.tokens.cacheRead]), 0),
     timestamp,
     sessionId,
     messageId,
@@ -180,7 +192,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
     isSidechain,
     costUSD: optNum(line, "costUSD"),
     tokens,
-    advisors,
+    sideCalls,
     unknownIterations,
   };
 }

@@ -13,7 +13,7 @@ const TOKEN_TYPES = ["input", "output", "cacheCreation", "cacheRead"] as const;
  * go-reference §3.4: one `api_request` log; per token type > 0 a `claude_code.token.usage` and a
  * `…_user_facing` row; cost (auto mode: `costUSD` when > 0, else the price table) as `claude_code.cost.usage`
  * and `…_user_facing` when > 0. Added attributes: `session.id` on metrics, `agent.id` for subagents. Advisor calls
- * add the same rows with their own model and `iteration: advisor`.
+ * and compactions add the same rows with their model and `iteration: advisor` or `iteration: compaction`.
  */
 export function claudeEvent(group: ResponseGroup): UsageEvent {
   const response = group.best;
@@ -38,13 +38,13 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
   costRows(metrics, timestamp, base, cost);
   let unpriced = hasTokens(response.tokens) && cost === null;
   let unpricedModel = response.model;
-  // Each advisor call: its own model's token and cost rows (attribute `iteration: advisor`), beside the response's.
-  for (const call of response.advisors) {
-    const advisorBase = { ...base, model: call.model, iteration: "advisor" };
-    tokenRows(metrics, timestamp, advisorBase, call.tokens);
-    const advisorCost = calculateClaudeCost(call.model, call.tokens);
-    costRows(metrics, timestamp, advisorBase, advisorCost);
-    if (hasTokens(call.tokens) && advisorCost === null && !unpriced) {
+  // Each call the top-level usage leaves out: its model's token and cost rows (attribute `iteration`), beside the response's.
+  for (const call of response.sideCalls) {
+    const callBase = { ...base, model: call.model, iteration: call.kind };
+    tokenRows(metrics, timestamp, callBase, call.tokens);
+    const callCost = calculateClaudeCost(call.model, call.tokens);
+    costRows(metrics, timestamp, callBase, callCost);
+    if (hasTokens(call.tokens) && callCost === null && !unpriced) {
       unpriced = true;
       unpricedModel = call.model;
     }
