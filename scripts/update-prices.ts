@@ -9,13 +9,13 @@
  * Kept: Anthropic's Claude models, OpenAI's chat and responses models, and Google AI Studio's Gemini models (the
  * `gemini/` entries, named without the prefix): per token, the input, output, cache-read and cache-write prices
  * (5-minute and 1-hour writes for Claude), and the prices above a prompt-size tier (`*_above_200k_tokens`,
- * `*_above_272k_tokens`). The file records where it came from (name, sha256, date). Models LiteLLM dropped and its
+ * `*_above_272k_tokens`), and OpenAI's priority and flex processing prices (`*_priority`, `*_flex`). The file records where it came from (name, sha256, date). Models LiteLLM dropped and its
  * known errors are in the hand overlay src/pricing/data/price-overlay.json, applied when the prices are loaded.
  */
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { CatalogueFile, ModelRates, Provider, TierRates } from "../src/pricing/catalogue.ts";
+import type { CatalogueFile, ModelRates, Provider, ServiceTierRates, TierRates } from "../src/pricing/catalogue.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const OUT = join(ROOT, "src", "pricing", "data", "prices.json");
@@ -33,10 +33,13 @@ function price(entry: Entry, field: string): number | undefined {
   return typeof value === "number" && Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
-/** The prompt-size tier the entry has: its threshold in tokens and the prices above it. */
-function tier(entry: Entry): TierRates | undefined {
+/**
+ * The prompt-size tier the entry has: its threshold in tokens and the prices above it; `service` names a processing
+ * tier's fields (`_priority`: `input_cost_per_token_above_272k_tokens_priority`).
+ */
+function tier(entry: Entry, service = ""): TierRates | undefined {
   for (const threshold of [200_000, 272_000]) {
-    const suffix = `_above_${threshold / 1000}k_tokens`;
+    const suffix = `_above_${threshold / 1000}k_tokens${service}`;
     const input = price(entry, `input_cost_per_token${suffix}`);
     if (input === undefined) continue;
     const rates: TierRates = { above: threshold, input };
@@ -55,6 +58,23 @@ function tier(entry: Entry): TierRates | undefined {
   return undefined;
 }
 
+/** OpenAI's priority and flex processing prices (`*_priority`, `*_flex`), where the entry has both input and output. */
+function serviceTiers(entry: Entry): ModelRates["serviceTiers"] {
+  const found: NonNullable<ModelRates["serviceTiers"]> = {};
+  for (const service of ["priority", "flex"] as const) {
+    const input = price(entry, `input_cost_per_token_${service}`);
+    const output = price(entry, `output_cost_per_token_${service}`);
+    if (input === undefined || output === undefined) continue;
+    const rates: ServiceTierRates = { input, output };
+    const cacheRead = price(entry, `cache_read_input_token_cost_${service}`);
+    if (cacheRead !== undefined) rates.cacheRead = cacheRead;
+    const above = tier(entry, `_${service}`);
+    if (above) rates.tier = above;
+    found[service] = rates;
+  }
+  return Object.keys(found).length > 0 ? found : undefined;
+}
+
 function rates(entry: Entry): ModelRates | null {
   const input = price(entry, "input_cost_per_token");
   const output = price(entry, "output_cost_per_token");
@@ -71,6 +91,8 @@ function rates(entry: Entry): ModelRates | null {
   }
   const above = tier(entry);
   if (above) result.tier = above;
+  const services = serviceTiers(entry);
+  if (services) result.serviceTiers = services;
   const specific = entry.provider_specific_entry;
   if (typeof specific === "object" && specific !== null) {
     const factors = Object.entries(specific).filter(([, value]) => typeof value === "number" && Number.isFinite(value) && value > 0);

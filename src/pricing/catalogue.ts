@@ -32,6 +32,20 @@ export interface ModelRates {
    * (`usage.speed: "fast"`), and per inference region (`us`: `usage.inference_geo: "us"`).
    */
   multipliers?: Record<string, number>;
+  /**
+   * Prices of OpenAI's processing tiers (`service_tier` of the request; LiteLLM's `*_priority` and `*_flex` fields),
+   * each with its own prompt-size tier where the catalogue has one.
+   */
+  serviceTiers?: Partial<Record<ServiceTier, ServiceTierRates>>;
+}
+
+export type ServiceTier = "priority" | "flex";
+
+export interface ServiceTierRates {
+  input: number;
+  output: number;
+  cacheRead?: number;
+  tier?: TierRates;
 }
 
 export interface CatalogueFile {

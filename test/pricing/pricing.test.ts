@@ -144,6 +144,17 @@ describe("Codex (OpenAI)", () => {
     expect(calculateCodexCost("gpt-5.5", 272_001, 72_000, 1000)).toBeCloseTo(200_001 * 10e-6 + 72_000 * 1e-6 + 1000 * 45e-6, 12);
   });
 
+  test("priority and flex processing at their own prices (LiteLLM's *_priority, *_flex), with their own long-context tier", () => {
+    // gpt-5.5 priority 10e-6 / cached 1e-6 / out 60e-6: 900 x 10e-6 + 100 x 1e-6 + 500 x 60e-6
+    expect(calculateCodexCost("gpt-5.5", 1000, 100, 500, "priority")).toBeCloseTo(0.009 + 0.0001 + 0.03, 15);
+    // gpt-5.5 flex 2.5e-6 / cached 0.25e-6 / out 15e-6
+    expect(calculateCodexCost("gpt-5.5", 1000, 100, 500, "flex")).toBeCloseTo(0.00225 + 0.000025 + 0.0075, 15);
+    // gpt-5.6 flex above 272k: 5e-6 / out 22.5e-6 for the whole request
+    expect(calculateCodexCost("gpt-5.6", 300_000, 0, 1000, "flex")).toBeCloseTo(1.5 + 0.0225, 12);
+    // gpt-5-codex has no priority prices: served, and priced, at the standard tier
+    expect(calculateCodexCost("gpt-5-codex", 1000, 100, 500, "priority")).toBe(calculateCodexCost("gpt-5-codex", 1000, 100, 500));
+  });
+
   test("cached is capped at input, negatives clamp to 0, unknown model is null", () => {
     expect(calculateCodexCost("gpt-5", 100, 500, 0)).toBeCloseTo(100 * 0.125e-6, 15);
     expect(calculateCodexCost("gpt-5", -100, -5, -1)).toBe(0);

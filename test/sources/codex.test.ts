@@ -209,3 +209,61 @@ describe("Codex 0.154+ shapes (fixtures test/fixtures/codex/2026, written from s
     expect(merged.logs.map((row) => row.body)).toEqual(["conversation_starts", "user_message", "agent_message"]);
   });
 });
+
+describe("Codex paginated threads without records (fixtures test/fixtures/codex/paginated, written from openai/codex's source)", () => {
+  const DIR = join(FIXTURES, "codex/paginated");
+  const file = (name: string) => join(DIR, name);
+  const PARENT = file("rollout-2026-08-01T09-00-00-019b0000-0000-7000-8000-0000000000c1.jsonl");
+  const FORK = file("rollout-2026-08-01T10-00-00-019b0000-0000-7000-8000-0000000000c2.jsonl");
+  const REVERT = file("rollout-2026-08-01T11-00-00-019b0000-0000-7000-8000-0000000000c3.jsonl");
+  const SUBAGENT = file("rollout-2026-08-01T12-00-00-019b0000-0000-7000-8000-0000000000c4.jsonl");
+  const ROTATED = file("rollout-2026-08-02T09-00-00-019b0000-0000-7000-8000-0000000000c5.jsonl");
+  const MODEL = "gpt-5.3-codex";
+  const own = (input: number, cached: number, output: number, reasoning: number) => ({
+    [`token.usage|input|${MODEL}`]: input,
+    [`token.usage|cache_read|${MODEL}`]: cached,
+    [`token.usage|output|${MODEL}`]: output,
+    ...(reasoning > 0 ? { [`token.usage|reasoning|${MODEL}`]: reasoning } : {}),
+  });
+
+  test.each([
+    ["the parent", PARENT, own(25000, 12000, 1200, 300)],
+    // history_base: the first total includes the parent's 25,000; only last_token_usage of it is the fork's
+    ["a fork (history_base, forked_from_id)", FORK, own(11000, 6000, 500, 50)],
+    // the same thread, totals going on from the cut (10,000)
+    ["a revert (history_base, the same thread id)", REVERT, own(9000, 1000, 300, 0)],
+    // lines below subagent_history_start_ordinal are the parent's
+    ["a subagent (subagent_history_start_ordinal)", SUBAGENT, own(5000, 1000, 200, 0)],
+    // a rollout_reference before any total: the first total includes the rotated segment's usage
+    ["a rotated thread's live segment (rollout_reference)", ROTATED, own(7000, 5000, 350, 100)],
+  ])("%s counts only its own responses", async (_name, path, expected) => {
+    expect(tokenTotals(await parseAll(codexSource, [path]))).toEqual(expected);
+  });
+
+  test("all five together, in any order: each response once", async () => {
+    const paths = [PARENT, FORK, REVERT, SUBAGENT, ROTATED];
+    for (const order of [paths, [...paths].reverse()]) {
+      expect(tokenTotals(await parseAll(codexSource, order))[`token.usage|input|${MODEL}`]).toBe(25000 + 11000 + 9000 + 5000 + 7000);
+    }
+  });
+
+  test("the fork's responses at the priority tier it asked for (thread_settings_applied), the others at the standard prices", async () => {
+    // priority: 3.5e-6, cached 0.35e-6, output 28e-6: (2000 x 3.5e-6 + 6000 x 0.35e-6 + 400 x 28e-6) + (3000 x 3.5e-6 + 100 x 28e-6)
+    expect(costTotal(await parseAll(codexSource, [FORK]))).toBeCloseTo(0.0203 + 0.0133, 12);
+    const forkRows = mergeEvents(await parseAll(codexSource, [FORK])).metrics;
+    expect(new Set(forkRows.map((row) => row.attributes["service_tier"]))).toEqual(new Set(["priority"]));
+    // standard: 1.75e-6, cached 0.175e-6, output 14e-6
+    expect(costTotal(await parseAll(codexSource, [PARENT]))).toBeCloseTo(0.02135 + 0.0203, 12);
+    expect(costTotal(await parseAll(codexSource, [REVERT, SUBAGENT, ROTATED]))).toBeCloseTo(0.018375 + 0.009975 + 0.006825 + 0.00245, 12);
+  });
+
+  test("a subagent's copied messages are not logged again; its own are", async () => {
+    const merged = mergeEvents(await parseAll(codexSource, [SUBAGENT]));
+    expect(merged.logs.map((row) => row.body)).toEqual(["conversation_starts", "user_message"]);
+  });
+
+  test("a revert is the same conversation as the thread it reverts: one conversation_starts", async () => {
+    const merged = mergeEvents(await parseAll(codexSource, [PARENT, REVERT]));
+    expect(merged.logs.filter((row) => row.body === "conversation_starts")).toHaveLength(1);
+  });
+});

@@ -12,8 +12,9 @@ export const codexSource: SessionSource = {
   serviceName: CODEX_SERVICE,
   roots: codexRoots,
   pathVariable: "AI_OBSERVER_CODEX_PATH",
-  // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls, token_usage_records (December 2026).
-  parserVersion: 2,
+  // 2: LiteLLM prices and cost rules, token_usage_records (December 2026). 3: paginated forks, reverts, subagents
+  // and rotated segments counted by their own responses; priority and flex processing prices.
+  parserVersion: 3,
   discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const parser = new CodexFileParser();

@@ -1,3 +1,4 @@
+import type { ServiceTier } from "../../pricing/catalogue.ts";
 import { isObject, obj, str, type JsonObject } from "../shared/json.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
 import { isReset, readTokens, sameTokens, subtractTokens, tokensKey, ZERO_TOKENS, type CodexTokens } from "./totals.ts";
@@ -13,6 +14,8 @@ export interface CodexUsage {
   record: string | null;
   timestamp: Instant;
   model: string;
+  /** The thread's processing tier when the response was made (`thread_settings_applied`), `""` for the standard one. */
+  serviceTier: ServiceTier | "";
   delta: CodexTokens;
 }
 
@@ -42,14 +45,23 @@ const SKIP_TYPES = [Buffer.from('"type":"response_item"'), Buffer.from('"type":"
 /** Before the first `token_usage_record` of a file, `token_count` deltas are counted (a thread begun by an older Codex); closer than this to it, they are its own response's. */
 const RECORDS_TAKE_OVER_MICROS = 5_000_000;
 
-const NEEDLES = ["session_meta", "turn_context", "token_count", "user_message", "agent_message", "token_usage_record", "item_completed"].map((name) =>
-  Buffer.from(`"${name}"`),
-);
+const NEEDLES = [
+  "session_meta",
+  "turn_context",
+  "token_count",
+  "user_message",
+  "agent_message",
+  "token_usage_record",
+  "item_completed",
+  "thread_settings_applied",
+  "rollout_reference",
+].map((name) => Buffer.from(`"${name}"`));
 
 function isForkLike(meta: JsonObject): boolean {
   const source = meta["source"];
   return (
     str(meta, "forked_from_id") !== "" ||
+    isObject(meta["history_base"]) ||
     str(meta, "parent_thread_id") !== "" ||
     str(meta, "thread_source") === "subagent" ||
     (isObject(source) && source["subagent"] !== undefined)
@@ -85,6 +97,16 @@ export class CodexFileParser {
   #itemMessages = false;
   #eventMessages = false;
   #previous: CodexTokens = ZERO_TOKENS;
+  #seenTotal = false;
+  /**
+   * The file continues a history kept elsewhere (`session_meta.history_base`: a paginated fork or a revert; a
+   * `rollout_reference`: a rotated segment): Codex carries the cumulative totals on, so the first total of the file
+   * includes usage counted from other files.
+   */
+  #inheritsTotals = false;
+  /** `session_meta.subagent_history_start_ordinal`: lines with a lower `ordinal` are the parent's, copied. */
+  #ownFromOrdinal: number | null = null;
+  #serviceTier: ServiceTier | "" = "";
   #seenLine = false;
   readonly #messageCounts = new Map<string, number>();
 
@@ -111,12 +133,24 @@ export class CodexFileParser {
     }
     if (!timestamp) return !carriesUsage(type, obj(line, "payload")); // usage that cannot be placed in time is a bad line
     this.#startMicros ??= timestamp.micros;
+    if (type === "rollout_reference") {
+      if (!this.#seenTotal) this.#inheritsTotals = true;
+      return;
+    }
     const payload = obj(line, "payload");
     if (!payload) return;
     if (type === "session_meta") this.#sessionMeta(payload, timestamp);
     else if (type === "turn_context") this.#model = str(payload, "model") || this.#model;
-    else if (type === "event_msg") this.#event(payload, timestamp);
+    else if (this.#copiedFromParent(line)) {
+      if (type === "event_msg" && str(payload, "type") === "token_count") this.#tokenCount(payload, timestamp, true);
+    } else if (type === "event_msg") this.#event(payload, timestamp);
     else if (type === "token_usage_record") this.#usageRecord(payload, timestamp);
+  }
+
+  /** A line a paginated subagent copied from its parent (below `subagent_history_start_ordinal`). */
+  #copiedFromParent(line: JsonObject): boolean {
+    const ordinal = line["ordinal"];
+    return this.#ownFromOrdinal !== null && typeof ordinal === "number" && ordinal < this.#ownFromOrdinal;
   }
 
   /**
@@ -134,7 +168,7 @@ export class CodexFileParser {
     const delta = readTokens(usage);
     const model = str(payload, "model") || this.#model || "unknown";
     this.#firstRecordMicros ??= timestamp.micros;
-    this.items.push({ kind: "usage", identity: `record:${thread}:${response}`, record: `${thread}:${response}`, timestamp, model, delta });
+    this.items.push({ kind: "usage", identity: `record:${thread}:${response}`, record: `${thread}:${response}`, timestamp, model, serviceTier: this.#serviceTier, delta });
   }
 
   /**
@@ -165,6 +199,9 @@ export class CodexFileParser {
       this.#firstMeta = payload;
       this.#startMicros = timestamp.micros;
       this.sessionId ||= id;
+      if (isObject(payload["history_base"])) this.#inheritsTotals = true;
+      const ownFrom = payload["subagent_history_start_ordinal"];
+      if (typeof ownFrom === "number") this.#ownFromOrdinal = ownFrom;
       this.items.push({ kind: "session", identity: "conversation_starts", timestamp, meta: payload });
     } else if (id !== str(this.#firstMeta, "id")) {
       this.#foreignHistory = true;
@@ -173,7 +210,8 @@ export class CodexFileParser {
 
   #event(payload: JsonObject, timestamp: Instant): void {
     const type = str(payload, "type");
-    if (type === "token_count") this.#tokenCount(payload, timestamp);
+    if (type === "token_count") this.#tokenCount(payload, timestamp, false);
+    else if (type === "thread_settings_applied") this.#threadSettings(obj(payload, "thread_settings"));
     else if (type === "user_message" || type === "agent_message") this.#message(type, timestamp, false);
     else if (type === "item_completed") {
       // Paginated threads (0.151-0.159) write their messages only as completed items (see `finish`).
@@ -181,6 +219,18 @@ export class CodexFileParser {
       if (itemType === "UserMessage") this.#message("user_message", timestamp, true);
       else if (itemType === "AgentMessage") this.#message("agent_message", timestamp, true);
     }
+  }
+
+  /**
+   * A snapshot of the thread's settings (0.15x): its model, and its processing tier (`service_tier`: `priority`, its
+   * legacy name `fast`, or `flex`; absent or `default`: standard), which prices the responses that follow. Codex
+   * records the tier asked for, not the one each response got; a model without the tier's prices is priced standard.
+   */
+  #threadSettings(settings: JsonObject | undefined): void {
+    if (!settings) return;
+    this.#model = str(settings, "model") || this.#model;
+    const tier = str(settings, "service_tier");
+    this.#serviceTier = tier === "priority" || tier === "fast" ? "priority" : tier === "flex" ? "flex" : "";
   }
 
   #message(type: CodexMessage["type"], timestamp: Instant, fromItem: boolean): void {
@@ -193,7 +243,8 @@ export class CodexFileParser {
     this.items.push({ kind: "message", identity: `${base}#${seen}`, timestamp, type, fromItem });
   }
 
-  #tokenCount(payload: JsonObject, timestamp: Instant): void {
+  /** `copied`: the parent's, copied into a subagent's file: it sets the baseline only. */
+  #tokenCount(payload: JsonObject, timestamp: Instant, copied: boolean): void {
     const info = obj(payload, "info");
     if (!info) return;
     const model = str(info, "model") || this.#model || "unknown";
@@ -204,16 +255,23 @@ export class CodexFileParser {
         this.unknownUsage++; // token_count info in a shape we do not know
         return;
       }
+      if (copied) return;
       const delta = readTokens(last);
-      this.items.push({ kind: "usage", identity: `last:${timestamp.text}:${tokensKey(delta)}`, record: null, timestamp, model, delta });
+      this.items.push({ kind: "usage", identity: `last:${timestamp.text}:${tokensKey(delta)}`, record: null, timestamp, model, serviceTier: this.#serviceTier, delta });
       return;
     }
     const current = readTokens(total);
     if (sameTokens(current, this.#previous)) return; // a re-emit: the total did not move
     let delta = subtractTokens(current, this.#previous);
+    const first = !this.#seenTotal;
+    this.#seenTotal = true;
     this.#previous = current;
-    if (this.#inReplay(timestamp)) return; // the parent's usage, replayed: baseline only
-    if (isReset(delta)) delta = last ? readTokens(last) : current;
-    this.items.push({ kind: "usage", identity: tokensKey(current), record: null, timestamp, model, delta });
+    if (copied || this.#inReplay(timestamp)) return; // the parent's usage, replayed: baseline only
+    if (first && this.#inheritsTotals) {
+      // The total carries on from another file's: only this response's own usage is new.
+      if (!last) return;
+      delta = readTokens(last);
+    } else if (isReset(delta)) delta = last ? readTokens(last) : current;
+    this.items.push({ kind: "usage", identity: tokensKey(current), record: null, timestamp, model, serviceTier: this.#serviceTier, delta });
   }
 }

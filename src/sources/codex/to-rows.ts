@@ -17,13 +17,14 @@ const TOKEN_TYPES = [
 
 function usageEvent(key: string, sessionId: string, item: CodexUsage): UsageEvent {
   const timestamp = item.timestamp.text;
-  const base = { model: item.model, import_source: IMPORT_SOURCE, "session.id": sessionId };
+  const base: Record<string, string> = { model: item.model, import_source: IMPORT_SOURCE, "session.id": sessionId };
+  putIfSet(base, "service_tier", item.serviceTier);
   const metrics: MetricRow[] = [];
   for (const [field, type] of TOKEN_TYPES) {
     const value = item.delta[field];
     if (value > 0) metrics.push(metricRow(CODEX_SERVICE, timestamp, "codex_cli_rs.token.usage", value, { ...base, type }));
   }
-  const cost = calculateCodexCost(item.model, item.delta.input, item.delta.cacheRead, item.delta.output);
+  const cost = calculateCodexCost(item.model, item.delta.input, item.delta.cacheRead, item.delta.output, item.serviceTier);
   if (cost !== null && cost > 0) metrics.push(metricRow(CODEX_SERVICE, timestamp, "codex_cli_rs.cost.usage", cost, { ...base }));
   return { key, rank: 0, timestamp, logs: [], metrics, model: item.model, unpriced: metrics.length > 0 && cost === null };
 }
