@@ -16,13 +16,15 @@ setDefaultTimeout(120_000);
 const FIXTURES = join(import.meta.dir, "fixtures");
 const CODEX_SESSION = "019c0000-0000-7000-8000-0000000000a1";
 
-function sessions(): Record<string, string> {
+/** The late-2026 fixtures; `paginated`: with the Codex paginated threads (test/fixtures/codex/paginated) too. */
+function sessions(paginated = false): Record<string, string> {
   const home = tempDir("repair-home-");
   const claude = join(home, "claude");
   const codex = join(home, "codex");
   const gemini = join(home, "gemini");
   cpSync(join(FIXTURES, "claude", "2026"), claude, { recursive: true });
   cpSync(join(FIXTURES, "codex", "2026"), codex, { recursive: true });
+  if (paginated) cpSync(join(FIXTURES, "codex", "paginated"), join(codex, "paginated"), { recursive: true });
   mkdirSync(gemini);
   return sessionEnv(claude, codex, gemini);
 }
@@ -166,12 +168,13 @@ describe("events an older price table left unpriced", () => {
 
 describe("late-2026 shapes through import and export --from-files", () => {
   test("the same rows both ways, and per model the hand-computed tokens and costs", async () => {
-    const env = sessions();
+    const env = sessions(true);
     const db = join(tempDir("late-2026-"), "db.duckdb");
     expect((await importAll(db, env)).exitCode).toBe(0);
     const out = join(tempDir("late-2026-out-"), "out");
     const exported = await runCli(["export", "all", "--from-files", "--output", out, "--yes", "--json"], { env });
     expect(exported.exitCode).toBe(0);
+    expect(JSON.parse(exported.stdout).input).toMatchObject({ unpricedModels: [], unknownUsage: { lines: 0 }, badLines: 0 });
     for (const [table, file] of [["otel_logs", "logs.parquet"], ["otel_metrics", "metrics.parquet"]] as const) {
       const diff = await query(
         `ATTACH '${db}' AS d (READ_ONLY);
@@ -189,6 +192,21 @@ describe("late-2026 shapes through import and export --from-files", () => {
       {},
       db,
     );
+    const inputs = await query(
+      `SELECT json_extract_string(Attributes, '$.model') AS model, sum(Value)::BIGINT AS input
+       FROM otel_metrics WHERE MetricName IN ('claude_code.token.usage', 'codex_cli_rs.token.usage')
+         AND json_extract_string(Attributes, '$.type') = 'input' GROUP BY ALL ORDER BY model`,
+      {},
+      db,
+    );
+    expect(inputs).toEqual([
+      // advisor 235169; msg_cache2 10; msg_fast1 1000; msg_compact2 100 and its compaction 50000
+      { model: "claude-opus-4-7", input: 286279n },
+      // msg_adv1 4; msg_compact1 23000 and its compaction 180000
+      { model: "claude-sonnet-4-6", input: 203004n },
+      // codex/2026 270000 + 5000; codex/paginated 25000 + 11000 + 9000 + 5000 + 7000
+      { model: "gpt-5.3-codex", input: 332000n },
+    ]);
     const round = (value: number) => Math.round(value * 1e9) / 1e9;
     expect(costs).toEqual([
       // advisor 235169 x 5e-6 + 7805 x 25e-6; msg_cache2 (5-minute and 1-hour writes); msg_fast1 (fast, US: x 6.6);
@@ -196,8 +214,9 @@ describe("late-2026 shapes through import and export --from-files", () => {
       { model: "claude-opus-4-7", cost: round(1.175845 + 0.195125 + (0.00005 + 0.0005 + 0.00625 + 0.02 + 0.0005) + 0.055 * 6.6 + 0.3055 * 6.6) },
       // msg_adv1; msg_compact1 with its compaction
       { model: "claude-sonnet-4-6", cost: round(0.000012 + 0.0135 + 0.03049125 + 0.1630632 + 0.609 + 0.0675) },
-      // the three responses of the parent (one a compaction) and the fork's one
-      { model: "gpt-5.3-codex", cost: round(0.02135 + 0.032025 + 0.147 + 0.009975) },
+      // codex/2026: the three responses of the parent (one a compaction) and the fork's one; codex/paginated: the
+      // parent's two, the fork's two (priority), the revert's, the subagent's and the rotated segment's two
+      { model: "gpt-5.3-codex", cost: round(0.02135 + 0.032025 + 0.147 + 0.009975 + (0.02135 + 0.0203) + (0.0203 + 0.0133) + 0.018375 + 0.009975 + (0.006825 + 0.00245)) },
     ]);
   });
 });
