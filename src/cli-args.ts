@@ -48,3 +48,36 @@ export function restoreStringOptions<T extends Record<string, unknown>>(argv: re
   }
   return restored as T;
 }
+
+/** The long and short names (`--output`, `-v`) an option's raw name (`-v, --version`, `--output <dir>`) declares. */
+function declaredNames(rawName: string): string[] {
+  return rawName.split(",").map((part) => (part.trim().split(/\s/)[0] ?? "").replace(/[<[].*$/, ""));
+}
+
+/**
+ * The command line as cac reads it, checked first against `declared` (each option's raw name; the matched command's
+ * and the global ones): a long option may be written with one dash, as Go's `flag` package (and so the Go AI
+ * Observer) accepts (`-output DIR`, `-from=7d`); an option no command declares is reported as it was typed (cac would
+ * report `--pricing-mode` as `--pricingMode`). Words after `--` are left alone.
+ */
+export function normalizeOptions(args: readonly string[], declared: readonly string[], command: string): string[] {
+  const known = new Set(declared.flatMap(declaredNames));
+  const out: string[] = [];
+  let index = 0;
+  for (; index < args.length; index++) {
+    const arg = args[index] as string;
+    if (arg === "--") break;
+    if (!arg.startsWith("-") || arg === "-" || /^-\d/.test(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const [name = "", ...value] = arg.split("=");
+    const long = /^-[^-]./.test(name) ? `-${name}` : name;
+    if (!known.has(long)) {
+      const help = command === "" ? "ai-observer --help" : `ai-observer ${command} --help`;
+      throw new UsageError(`unknown option: ${name} (see ${help})`);
+    }
+    out.push(value.length > 0 ? `${long}=${value.join("=")}` : long);
+  }
+  return [...out, ...args.slice(index)];
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 import cac from "cac";
-import { checkStringOptionValues, restoreStringOptions } from "./cli-args.ts";
+import { checkStringOptionValues, normalizeOptions, restoreStringOptions } from "./cli-args.ts";
 import { HELP_FOOTER, STRING_OPTIONS, withRange, withRun } from "./cli-options.ts";
 import { ExitCode, UsageError } from "./errors.ts";
 import { fsReason } from "./fs-errors.ts";
@@ -12,9 +12,11 @@ import { renderVersion } from "./version.ts";
 export function createCli(argv: readonly string[]) {
   const cli = cac("ai-observer");
   let exitCode: Promise<ExitCode> = Promise.resolve(ExitCode.Ok);
+  /** `argv` with single-dash long options written with two (see normalizeOptions), as cac parsed it. */
+  let parsedArgv: readonly string[] = argv;
 
   const exportCommand = cli
-    .command("export [source]", "Export telemetry to Parquet files and a DuckDB views database (source: claude-code, codex, gemini or all)")
+    .command("export [source]", "Export telemetry to Parquet files and a DuckDB views database (source: claude-code, codex, gemini, opencode, copilot-chat, github-copilot or all)")
     .option("--output <dir>", "Output folder (required)")
     .option("--from-files", "Read the agents' session files instead of the database")
     .option("--zip", "Pack all files into one ZIP archive")
@@ -26,7 +28,7 @@ export function createCli(argv: readonly string[]) {
     .example("ai-observer export all --month last --output ~/archive --zip --delete-after --yes")
     .action(async (source: string | undefined, options: Record<string, unknown>) => {
       const { exportCommand: run } = await import("./commands/export.ts");
-      exitCode = run(source, restoreStringOptions(argv, options, STRING_OPTIONS));
+      exitCode = run(source, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
 
   const importCommand = cli
@@ -42,19 +44,19 @@ export function createCli(argv: readonly string[]) {
     .example("ai-observer import claude-code --from 7d --dry-run")
     .action(async (tool: string | undefined, options: Record<string, unknown>) => {
       const { importCommand: run } = await import("./commands/import.ts");
-      exitCode = run(tool, restoreStringOptions(argv, options, STRING_OPTIONS));
+      exitCode = run(tool, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
 
   const deleteCommand = cli
     .command("delete [scope]", "Delete a date range from the database (scope: logs, metrics, traces or all)")
-    .option("--service <name>", "Only this tool (claude-code, codex, gemini) or service name");
+    .option("--service <name>", "Only this tool (claude-code, codex, gemini, opencode, copilot-chat, github-copilot) or service name");
   withRange(deleteCommand, { from: "First day to delete (required)", to: "Last day to delete, inclusive (required)" });
   withRun(deleteCommand, { dryRun: "Show what would be deleted; delete nothing", verbose: "Show the database path" })
     .example("ai-observer delete all --month last --yes")
     .example("ai-observer delete logs --from 2025-01-01 --to 2025-01-31 --service codex")
     .action(async (scope: string | undefined, options: Record<string, unknown>) => {
       const { deleteCommand: run } = await import("./commands/delete.ts");
-      exitCode = run(scope, restoreStringOptions(argv, options, STRING_OPTIONS));
+      exitCode = run(scope, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
 
   cli.option("-v, --version", "Print the version, git commit and build date");
@@ -67,8 +69,14 @@ export function createCli(argv: readonly string[]) {
         process.stdout.write(renderVersion());
         return ExitCode.Ok;
       }
-      checkStringOptionValues(args, STRING_OPTIONS);
-      cli.parse([...argv], { run: false });
+      const name = commandName(args);
+      const command = cli.commands.find((candidate) => candidate.name === name);
+      // An unknown command is reported as such (below), whatever options follow it.
+      const declared = [...(command?.options ?? []), ...cli.globalCommand.options].map((option) => option.rawName);
+      const normalized = name !== "" && !command ? [...args] : normalizeOptions(args, declared, name);
+      checkStringOptionValues(normalized, STRING_OPTIONS);
+      parsedArgv = [...argv.slice(0, 2), ...normalized];
+      cli.parse([...parsedArgv], { run: false });
       if (cli.options.help) return ExitCode.Ok;
       if (!cli.matchedCommand) {
         if (cli.args.length === 0) {
@@ -81,6 +89,18 @@ export function createCli(argv: readonly string[]) {
       return exitCode;
     },
   };
+}
+
+/** The command word: the first word that is neither an option nor the value of a text option (`--db PATH import`). */
+function commandName(args: readonly string[]): string {
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] as string;
+    if (arg === "--") return "";
+    if (!arg.startsWith("-")) return arg;
+    const name = arg.replace(/^--?/, "");
+    if (STRING_OPTIONS.includes(name)) index++;
+  }
+  return "";
 }
 
 /**

@@ -19,7 +19,7 @@ async function fixture(): Promise<string> {
     await createFixtureDatabase(template);
     const instance = await DuckDBInstance.create(template);
     const connection = await instance.connect();
-    await connection.run("INSERT INTO import_state VALUES ('claude-code', '/home/me/.claude/projects/p/s.jsonl', 'abc', now(), 3)");
+    await connection.run("INSERT INTO import_state (source, file_path, file_hash, imported_at, record_count) VALUES ('claude-code', '/home/me/.claude/projects/p/s.jsonl', 'abc', now(), 3)");
     connection.closeSync();
     instance.closeSync();
   }

@@ -259,7 +259,7 @@ describe("usage errors exit 2 with one line", () => {
     [["export", "claude", "--output", "x"], "invalid source: claude"],
     [["export", "all"], "--output is required"],
     [["export", "--output", "x"], "source argument is required"],
-    [["export", "all", "--output", "x", "--bogus"], "Unknown option `--bogus`"],
+    [["export", "all", "--output", "x", "--bogus"], "unknown option: --bogus (see ai-observer export --help)"],
     [["frobnicate"], "unknown command: frobnicate"],
   ])("%p", async (args, message) => {
     const run = await runCli([...args, "--db", db]);

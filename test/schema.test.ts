@@ -16,17 +16,26 @@ const GO_SCHEMA: Record<string, string> = {
     "Timestamp TIMESTAMP NN, TraceId VARCHAR, SpanId VARCHAR, TraceFlags UINTEGER, SeverityText VARCHAR, SeverityNumber INTEGER, ServiceName VARCHAR NN, Body VARCHAR, ResourceSchemaUrl VARCHAR, ResourceAttributes JSON, ScopeSchemaUrl VARCHAR, ScopeName VARCHAR, ScopeVersion VARCHAR, ScopeAttributes JSON, LogAttributes JSON",
   otel_metrics:
     "Timestamp TIMESTAMP NN, ServiceName VARCHAR NN, MetricName VARCHAR NN, MetricDescription VARCHAR, MetricUnit VARCHAR, ResourceAttributes JSON, ScopeName VARCHAR, ScopeVersion VARCHAR, Attributes JSON, MetricType VARCHAR NN, Value DOUBLE, AggregationTemporality INTEGER, IsMonotonic BOOLEAN, Count UBIGINT, Sum DOUBLE, BucketCounts JSON, ExplicitBounds JSON, Scale INTEGER, ZeroCount UBIGINT, PositiveOffset INTEGER, PositiveBucketCounts JSON, NegativeOffset INTEGER, NegativeBucketCounts JSON, QuantileValues JSON, QuantileQuantiles JSON, Min DOUBLE, Max DOUBLE",
-  import_state: "source VARCHAR NN, file_path VARCHAR NN, file_hash VARCHAR NN, imported_at TIMESTAMP NN, record_count INTEGER NN",
+  // Go 0.4+: three columns added by migration (go-reference-2026 §1.2)
+  import_state:
+    "source VARCHAR NN, file_path VARCHAR NN, file_hash VARCHAR NN, imported_at TIMESTAMP NN, record_count INTEGER NN, byte_offset BIGINT, message_count INTEGER, parser_state VARCHAR",
 };
 
-const GO_INDEXES = [
+const GO_02_INDEXES = [
   "idx_traces_timestamp", "idx_traces_trace_id", "idx_traces_service_name", "idx_logs_timestamp", "idx_logs_severity", "idx_logs_trace_id",
   "idx_logs_service_name", "idx_metrics_timestamp", "idx_metrics_name", "idx_metrics_type", "idx_metrics_service_name",
   "idx_dashboards_is_default", "idx_dashboard_widgets_dashboard_id", "idx_import_state_source",
 ];
 
+// Go 0.4's compound indexes (go-reference-2026 §1.3)
+const GO_04_INDEXES = [
+  "idx_traces_service_timestamp", "idx_traces_trace_timestamp", "idx_traces_service_trace_span", "idx_traces_trace_span", "idx_traces_service_span_name",
+  "idx_logs_service_timestamp", "idx_logs_trace_timestamp", "idx_logs_severity_timestamp",
+  "idx_metrics_name_service_timestamp", "idx_metrics_service_timestamp", "idx_metrics_name_timestamp",
+];
+
 describe("schema.sql is AI Observer's schema", () => {
-  test("tables, column order, types, NOT NULL and indexes match the Go server", async () => {
+  test("tables, column order, types, NOT NULL and indexes match what the Go server 0.5 creates", async () => {
     const path = join(tempDir(), "schema.duckdb");
     const instance = await DuckDBInstance.create(path);
     const connection = await instance.connect();
@@ -35,6 +44,12 @@ describe("schema.sql is AI Observer's schema", () => {
     connection.closeSync();
     instance.closeSync();
 
+    const defaults = await query(
+      "SELECT column_name AS name, column_default AS d FROM information_schema.columns WHERE table_name = 'import_state' AND column_name IN ('byte_offset', 'message_count', 'parser_state') ORDER BY ordinal_position",
+      {},
+      path,
+    );
+    expect(defaults).toEqual([{ name: "byte_offset", d: "0" }, { name: "message_count", d: "0" }, { name: "parser_state", d: null }]);
     for (const [table, expected] of Object.entries(GO_SCHEMA)) {
       const columns = await query(
         "SELECT column_name AS name, data_type AS type, is_nullable AS nullable FROM information_schema.columns WHERE table_name = $table ORDER BY ordinal_position",
@@ -46,7 +61,7 @@ describe("schema.sql is AI Observer's schema", () => {
     }
     expect((await tableColumns(path, "dashboards")).map((c) => c.name)).toEqual(["id", "name", "description", "is_default", "created_at", "updated_at"]);
     const indexes = await query("SELECT index_name FROM duckdb_indexes() ORDER BY index_name", {}, path);
-    expect(indexes.map((row) => row.index_name)).toEqual([...GO_INDEXES].sort());
+    expect(indexes.map((row) => row.index_name)).toEqual([...GO_02_INDEXES, ...GO_04_INDEXES].sort());
     const keys = await query("SELECT constraint_column_names::VARCHAR AS cols FROM duckdb_constraints() WHERE table_name = 'import_state' AND constraint_type = 'PRIMARY KEY'", {}, path);
     expect(keys[0]?.cols).toBe("[source, file_path]");
   });

@@ -7,7 +7,7 @@ import { buildExportJson } from "../render/export-json.ts";
 import { renderJson } from "../render/json.ts";
 import { unreadableError } from "../render/unreadable.ts";
 import { renderPreview, renderResult, renderStepDone, renderStepStart } from "../render/export-text.ts";
-import { parseSource } from "../sources.ts";
+import { isOtlpSource, noSessionFiles, parseSource } from "../sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
 import { renderParsedFile } from "../render/parsed-file-text.ts";
 import { readProgress } from "../ui/read-progress.ts";
@@ -30,6 +30,7 @@ export interface ExportFlags {
 
 export async function exportCommand(sourceArg: string | undefined, flags: ExportFlags, io: Output = processOutput): Promise<ExitCode> {
   const selection = parseSource(sourceArg);
+  if (flags.fromFiles && isOtlpSource(selection.source)) throw noSessionFiles(selection.source, "from-files export");
   if (flags.output === undefined || flags.output === "") {
     throw new UsageError("--output is required for export (the folder to write into)");
   }

@@ -8,7 +8,7 @@ import { renderParsedFile } from "../render/parsed-file-text.ts";
 import { renderJson } from "../render/json.ts";
 import { unreadableError } from "../render/unreadable.ts";
 import { formatCount, formatSeconds } from "../format.ts";
-import { isToolId, TOOL_IDS, type ToolId } from "../sources.ts";
+import { isOtlpSource, isToolId, noSessionFiles, TOOL_IDS, type ToolId } from "../sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
 import { readProgress } from "../ui/read-progress.ts";
 import { isInteractive, type Output, processOutput } from "../ui/terminal.ts";
@@ -31,6 +31,7 @@ function parseTools(arg: string | undefined): ToolId[] {
   const tool = arg.toLowerCase();
   if (tool === "all") return [...TOOL_IDS];
   if (isToolId(tool)) return [tool];
+  if (isOtlpSource(tool)) throw noSessionFiles(tool, "import");
   throw new UsageError(`invalid tool: ${arg} (valid: ${valid})`);
 }
 

@@ -5,7 +5,7 @@ import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "./duckdb
 import { fsReason } from "../fs-errors.ts";
 import { syncFile, syncFolder } from "../fs-durable.ts";
 import { removeLeftovers, runTag } from "../run-tag.ts";
-import { createImportSchema, createSchema, missingTelemetryTables, TELEMETRY_TABLES } from "./schema.ts";
+import { createImportSchema, createSchema, missingTelemetryTables, type SchemaOptions, TELEMETRY_TABLES } from "./schema.ts";
 
 export interface OpenDatabase {
   path: string;
@@ -109,20 +109,24 @@ export async function openOrCreateDatabase(path: string): Promise<OpenDatabase> 
   }
   if (!existsSync(path)) await createDatabaseFile(path);
   const instance = await openInstance(path, { readOnly: false });
+  let complete: boolean;
   try {
-    await refuseOtherApplications(instance, path);
+    complete = await refuseOtherApplications(instance, path);
   } catch (error) {
     instance.closeSync();
     throw error;
   }
-  return withSchemas(path, instance, { indexes: true });
+  // A database with AI Observer's tables keeps the indexes its writer gave it (Go 0.4+ renamed some): only a new or
+  // incomplete one gets them.
+  return withSchemas(path, instance, complete ? { indexes: false } : { indexes: true, goMigrations: true });
 }
 
 /**
  * A database of another application (tables, but none of AI Observer's) is not made into ours: `--db` pointing at
- * the wrong file must not add tables to it. An empty database, or one of AI Observer's, is fine.
+ * the wrong file must not add tables to it. An empty database, or one of AI Observer's, is fine. True when all of
+ * AI Observer's telemetry tables are there.
  */
-async function refuseOtherApplications(instance: DuckDBInstance, path: string): Promise<void> {
+async function refuseOtherApplications(instance: DuckDBInstance, path: string): Promise<boolean> {
   const connection = await instance.connect();
   try {
     const reader = await connection.runAndReadAll(
@@ -135,6 +139,8 @@ async function refuseOtherApplications(instance: DuckDBInstance, path: string): 
       const shown = tables.slice(0, 3).join(", ") + (tables.length > 3 ? ", …" : "");
       throw new CliError(`not an AI Observer database (it holds other tables: ${shown}), so import leaves it alone: ${path}`);
     }
+    const present = new Set(rows.filter((row) => row.schema === "main").map((row) => row.name));
+    return TELEMETRY_TABLES.every((table) => present.has(table));
   } finally {
     connection.closeSync();
   }
@@ -153,7 +159,7 @@ async function createDatabaseFile(path: string): Promise<void> {
   const temp = join(folder, `${prefix}${runTag()}-db`);
   const duckdb = await loadDuckDB();
   try {
-    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp), { indexes: true });
+    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp), { indexes: true, goMigrations: true });
     try {
       await created.connection.run("CHECKPOINT");
     } finally {
@@ -180,7 +186,7 @@ export async function openMemoryDatabase(path = ":memory:"): Promise<OpenDatabas
   return withSchemas(path, await duckdb.DuckDBInstance.create(":memory:"), { indexes: false });
 }
 
-async function withSchemas(path: string, instance: DuckDBInstance, options: { indexes: boolean }): Promise<OpenDatabase> {
+async function withSchemas(path: string, instance: DuckDBInstance, options: SchemaOptions): Promise<OpenDatabase> {
   const connection = await instance.connect();
   const close = () => {
     connection.closeSync();

@@ -1,4 +1,5 @@
 import importSchemaSql from "./import-schema.sql" with { type: "text" };
+import goMigrationsSql from "./schema-go-0.5.sql" with { type: "text" };
 import indexesSql from "./schema-indexes.sql" with { type: "text" };
 import schemaSql from "./schema.sql" with { type: "text" };
 import type { DuckDBConnection } from "./duckdb.ts";
@@ -6,13 +7,29 @@ import type { DuckDBConnection } from "./duckdb.ts";
 export const TELEMETRY_TABLES = ["otel_traces", "otel_logs", "otel_metrics"] as const;
 export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
 
-/**
- * AI Observer's tables and indexes. A database that is only filled once and read once
- * (--from-files) skips the indexes: maintaining them costs more than they save there.
- */
-export async function createSchema(connection: DuckDBConnection, options: { indexes: boolean } = { indexes: true }): Promise<void> {
+export interface SchemaOptions {
+  /** A database that is only filled once and read once (--from-files) skips the indexes: maintaining them costs more than they save there. */
+  indexes: boolean;
+  /**
+   * What the Go server 0.4+ adds on every open (schema-go-0.5.sql): for databases we create, so that they are what Go
+   * 0.5 creates. Not for existing ones, which keep the shape their writer gave them.
+   */
+  goMigrations?: boolean;
+}
+
+/** AI Observer's tables and indexes (go-reference §1.2-1.3), as Go 0.2 made them, and with `goMigrations` as Go 0.5 does. */
+export async function createSchema(connection: DuckDBConnection, options: SchemaOptions = { indexes: true, goMigrations: true }): Promise<void> {
   await connection.run(schemaSql);
   if (options.indexes) await connection.run(indexesSql);
+  if (options.indexes && options.goMigrations) await connection.run(goMigrationsSql);
+}
+
+/** Whether `import_state` has the columns Go 0.4+ added (`byte_offset`, `message_count`, `parser_state`). */
+export async function hasWatchColumns(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    "SELECT count(*) FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = 'import_state' AND column_name IN ('byte_offset', 'message_count', 'parser_state')",
+  );
+  return Number(reader.getRows()[0]?.[0]) === 3;
 }
 
 /** ai-observer's incremental-import bookkeeping (see import-schema.sql). */

@@ -2,6 +2,7 @@ import type { StagedEvent } from "../staging/staged-file.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
+import { tableColumns } from "./table-columns.ts";
 
 export interface InsertedCounts {
   logs: number;
@@ -43,7 +44,11 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
   const inserted: InsertedCounts = { logs: 0, metrics: 0 };
   for (const { key, table, file } of tables) {
     if (written[key] === 0) continue;
-    const result = await connection.run(`INSERT INTO ${table} SELECT * FROM read_parquet($file)`, { file });
+    // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
+    const columns = tableColumns(table)
+      .map((column) => `"${column.name}"`)
+      .join(", ");
+    const result = await connection.run(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
     const count = Number((await result.getRows())[0]?.[0] ?? 0);
     if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);
     inserted[key] = count;

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { type InsertedCounts, insertStagedRows } from "../db/staged-tables.ts";
+import { hasWatchColumns } from "../db/schema.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
@@ -81,9 +82,12 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
        SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP, parser_version, prices FROM ${source}`,
       { ...params, at: importedAt },
     );
+    // Go 0.4+ adds three columns for its `watch` mode; its full import writes them as 0, 0, '' (a watcher then takes
+    // the file as imported to its end), and so do we.
+    const watch = (await hasWatchColumns(connection)) ? [", byte_offset, message_count, parser_state", ", 0, 0, ''"] : ["", ""];
     await connection.run(
-      `INSERT OR REPLACE INTO import_state
-       SELECT tool, file_path, file_hash, $at::TIMESTAMP, least(events, 2147483647)::INTEGER FROM ${source}`,
+      `INSERT OR REPLACE INTO import_state (source, file_path, file_hash, imported_at, record_count${watch[0]})
+       SELECT tool, file_path, file_hash, $at::TIMESTAMP, least(events, 2147483647)::INTEGER${watch[1]} FROM ${source}`,
       { ...params, at: importedAt },
     );
   });
