@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { cpSync, mkdirSync } from "node:fs";
+import { appendFileSync, cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parquetRowCount, query } from "./helpers/duckdb-read.ts";
 import { goDatabase, type GoVersion, WATCH_STATE, WATCHED_FILE } from "./helpers/go-database.ts";
@@ -131,5 +131,122 @@ describe("flags as the Go AI Observer takes them", () => {
     const run = await runCli(args);
     expect(run.exitCode).toBe(2);
     expect(run.stderr).toBe(`error: ${message}\n`);
+  });
+});
+
+describe("living beside the Go importer: no response counted twice", () => {
+  const CLAUDE_FAST = "fast/aaaaaaaa-0000-4000-8000-000000000002.jsonl";
+  const CODEX_PARENT = "rollout-2026-10-01T09-00-00-019c0000-0000-7000-8000-0000000000a1.jsonl";
+
+  function sessions(): { env: Record<string, string>; claude: string; codex: string } {
+    const home = tempDir("go-beside-home-");
+    const claude = join(home, "claude");
+    const codex = join(home, "codex");
+    mkdirSync(join(claude, "fast"), { recursive: true });
+    mkdirSync(codex);
+    mkdirSync(join(home, "gemini"));
+    cpSync(join(FIXTURES, "claude", "2026", CLAUDE_FAST), join(claude, CLAUDE_FAST));
+    cpSync(join(FIXTURES, "codex", "2026", CODEX_PARENT), join(codex, CODEX_PARENT));
+    return { env: sessionEnv(claude, codex, join(home, "gemini")), claude, codex };
+  }
+
+  /**
+   * The rows the Go 0.5 importer writes from the two files (go-reference §3.4-3.5, -2026 §2): for the Claude line an
+   * api_request log and token rows (and their _user_facing twins) at its time, without session.id; for the Codex
+   * rollout a conversation_starts log and the token_count deltas at their times (the compaction, only in its
+   * token_usage_record, it does not see), and a transcript row (which we do not write); its import_state rows. Plus a
+   * row of a file that is gone.
+   */
+  async function asGoImported(db: string, files: { claude: string; codex: string }, importedAt = "2026-11-01 12:00:00"): Promise<void> {
+    const go = `'{}'`;
+    await query(`ATTACH '${db}' AS d;
+      INSERT INTO d.otel_logs (Timestamp, SeverityText, SeverityNumber, ServiceName, Body, ResourceAttributes, LogAttributes) VALUES
+        (TIMESTAMP '2026-09-02 10:00:00', 'INFO', 9, 'claude-code', 'api_request', ${go},
+         '{"event.name":"claude_code.api_request","import_source":"local_jsonl","model":"claude-opus-4-7","request_id":"req_f1","session.id":"aaaaaaaa-0000-4000-8000-000000000002"}'),
+        (TIMESTAMP '2026-10-01 09:00:00', 'INFO', 9, 'codex_cli_rs', 'conversation_starts', ${go},
+         '{"cli_version":"0.155.0","event.name":"codex.conversation_starts","import_source":"local_jsonl","model":"","model_provider":"openai","session.id":"019c0000-0000-7000-8000-0000000000a1"}'),
+        (TIMESTAMP '2026-10-01 09:00:01', 'INFO', 9, 'codex_cli_rs', 'fix it', ${go},
+         '{"event.name":"transcript.message","import_source":"local_jsonl","message.index":"0","message.role":"user","session.id":"019c0000-0000-7000-8000-0000000000a1"}');
+      INSERT INTO d.otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value, ResourceAttributes, Attributes)
+        SELECT ts::TIMESTAMP, service, name, 'sum', value, ${go}, attributes FROM (VALUES
+          ('2026-09-02 10:00:00', 'claude-code', 'claude_code.token.usage', 1000, '{"import_source":"local_jsonl","model":"claude-opus-4-7","type":"input"}'),
+          ('2026-09-02 10:00:00', 'claude-code', 'claude_code.token.usage_user_facing', 1000, '{"import_source":"local_jsonl","model":"claude-opus-4-7","type":"input"}'),
+          ('2026-09-02 10:00:00', 'claude-code', 'claude_code.token.usage', 2000, '{"import_source":"local_jsonl","model":"claude-opus-4-7","type":"output"}'),
+          ('2026-09-02 10:00:00', 'claude-code', 'claude_code.token.usage_user_facing', 2000, '{"import_source":"local_jsonl","model":"claude-opus-4-7","type":"output"}'),
+          ('2026-10-01 09:00:05.001', 'codex_cli_rs', 'codex_cli_rs.token.usage', 10000, '{"import_source":"local_jsonl","model":"gpt-5.3-codex","type":"input"}'),
+          ('2026-10-01 09:00:05.001', 'codex_cli_rs', 'codex_cli_rs.token.usage', 500, '{"import_source":"local_jsonl","model":"gpt-5.3-codex","type":"output"}'),
+          ('2026-10-01 09:00:09.001', 'codex_cli_rs', 'codex_cli_rs.token.usage', 20000, '{"import_source":"local_jsonl","model":"gpt-5.3-codex","type":"input"}'),
+          ('2026-10-01 09:00:09.001', 'codex_cli_rs', 'codex_cli_rs.token.usage', 800, '{"import_source":"local_jsonl","model":"gpt-5.3-codex","type":"output"}'),
+          ('2025-05-05 05:05:05', 'claude-code', 'claude_code.token.usage', 77, '{"import_source":"local_jsonl","model":"claude-sonnet-4-5","type":"input"}')
+        ) AS t(ts, service, name, value, attributes);
+      INSERT OR REPLACE INTO d.import_state (source, file_path, file_hash, imported_at, record_count, byte_offset, message_count, parser_state) VALUES
+        ('claude-code', '${join(files.claude, CLAUDE_FAST)}', 'go-hash-1', TIMESTAMP '${importedAt}', 1, 0, 0, ''),
+        ('codex', '${join(files.codex, CODEX_PARENT)}', 'go-hash-2', TIMESTAMP '${importedAt}', 5, 0, 0, '');`);
+  }
+
+  const totals = (db: string) =>
+    query(
+      `SELECT ServiceName AS service, MetricName AS name, json_extract_string(Attributes, '$.type') AS type, sum(Value)::BIGINT AS value
+       FROM otel_metrics WHERE MetricName LIKE '%.token.usage%' GROUP BY ALL ORDER BY ALL`,
+      {},
+      db,
+    );
+
+  test("an import into what Go imported counts each response once, by our rows; Go's other rows stay; the next import has nothing to do", async () => {
+    const files = sessions();
+    const fresh = join(tempDir("go-beside-fresh-"), "db.duckdb");
+    expect((await runCli(["import", "all", "--db", fresh, "--yes"], { env: files.env })).exitCode).toBe(0);
+
+    const db = join(tempDir("go-beside-"), "ai-observer.duckdb");
+    await goDatabase(db, "0.5");
+    await asGoImported(db, files);
+    const run = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env: files.env });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const result = JSON.parse(run.stdout);
+    // claude: the api_request log and 4 token rows; codex: conversation_starts and 4 token rows
+    expect(result.totals.goRows).toEqual({ logs: 2, metrics: 8 });
+
+    // Every token total is the fresh import's, plus the Go rows of files we did not read (goDatabase's and the gone file's).
+    const ours = await totals(fresh);
+    const kept = await query(
+      `SELECT ServiceName AS service, MetricName AS name, json_extract_string(Attributes, '$.type') AS type, sum(Value)::BIGINT AS value
+       FROM otel_metrics WHERE MetricName LIKE '%.token.usage%' AND Attributes NOT LIKE '%import.key%' GROUP BY ALL ORDER BY ALL`,
+      {},
+      db,
+    );
+    expect(kept.map((row) => row.value)).toEqual([1200n + 77n, 25n, 50n, 100n]);
+    const withOurs = await query(
+      `SELECT ServiceName AS service, MetricName AS name, json_extract_string(Attributes, '$.type') AS type, sum(Value)::BIGINT AS value
+       FROM otel_metrics WHERE MetricName LIKE '%.token.usage%' AND Attributes LIKE '%import.key%' GROUP BY ALL ORDER BY ALL`,
+      {},
+      db,
+    );
+    expect(withOurs).toEqual(ours);
+    // Go's transcript row and the rows of goDatabase are kept.
+    expect(await query("SELECT count(*)::INTEGER AS n FROM otel_logs WHERE LogAttributes LIKE '%transcript.message%'", {}, db)).toEqual([{ n: 2 }]);
+
+    const again = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env: files.env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: "nothing", totals: { goRows: { logs: 0, metrics: 0 } } });
+  });
+
+  test("rows the Go importer adds after ours (a file it imported again) are removed by the next import, which says so", async () => {
+    const files = sessions();
+    const db = join(tempDir("go-after-"), "ai-observer.duckdb");
+    expect((await runCli(["import", "all", "--db", db, "--yes"], { env: files.env })).exitCode).toBe(0);
+    const before = await totals(db);
+    // The files grow (a line without usage each), and the Go importer imports them again, whole.
+    appendFileSync(join(files.claude, CLAUDE_FAST), `${JSON.stringify({ type: "user", sessionId: "aaaaaaaa-0000-4000-8000-000000000002", timestamp: "2026-09-02T10:01:00.000Z", message: { role: "user", content: "thanks" } })}\n`);
+    appendFileSync(join(files.codex, CODEX_PARENT), `${JSON.stringify({ timestamp: "2026-10-01T09:01:00.000Z", type: "turn_context", payload: { model: "gpt-5.3-codex" } })}\n`);
+    await asGoImported(db, files, "2026-12-01 08:00:00");
+    expect(await totals(db)).not.toEqual(before);
+    const run = await runCli(["import", "all", "--db", db, "--yes"], { env: files.env });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    // claude: 1 log and 4 token rows; codex: 1 log and 4 token rows
+    expect(run.stdout).toContain("Replaces: 5 rows the Go importer wrote for the same usage");
+    const after = await totals(db);
+    // What is left beyond our rows is the row of the file that is gone.
+    expect(after).toEqual(
+      before.map((row) => (row.service === "claude-code" && row.name === "claude_code.token.usage" && row.type === "input" ? { ...row, value: Number(row.value) + 77 } : row)).map((row) => ({ ...row, value: BigInt(row.value as bigint) })),
+    );
   });
 });

@@ -4,6 +4,8 @@ import { hasWatchColumns } from "../db/schema.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
+import { SERVICE_NAMES } from "../sources.ts";
+import { deleteGoRows } from "./go-rows.ts";
 import type { ToolPlan } from "./plan-import.ts";
 
 /** Removes the rows of the stored copies this run replaces, and of the obsolete events (with their bookkeeping). */
@@ -93,9 +95,15 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
   });
 }
 
-/** Writes the plans' rows in the caller's transaction: replaced rows out, new rows (staged in `rows`) in. */
+/**
+ * Writes the plans' rows in the caller's transaction: replaced rows and the Go importer's rows of the same usage out,
+ * new rows (staged in `rows`) in.
+ */
 export async function writePlannedRows(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows): Promise<InsertedCounts> {
   await deleteReplacedRows(connection, plans);
+  for (const plan of plans) {
+    if (plan.goRows.logs + plan.goRows.metrics > 0) await deleteGoRows(connection, SERVICE_NAMES[plan.tool], plan.goRows.footprint);
+  }
   return insertStagedRows(
     connection,
     rows,

@@ -1,14 +1,16 @@
 import type { DayRange } from "../dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { timestampTest } from "../db/row-filter.ts";
-import type { ToolId } from "../sources.ts";
+import { SERVICE_NAMES, type ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
+import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { FileSummary, StagedEvent } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type ReaderVersions, readerVersions, type RecordedFiles } from "./file-state.ts";
+import { countGoRows, type GoRows, goMayHaveImported } from "./go-rows.ts";
 import { eventsNoLongerMade, type StoredEvent, storedEvents } from "./stored-events.ts";
 
 export interface FileCounts {
@@ -58,6 +60,8 @@ export interface ToolPlan {
   unknownUsage: UnknownUsage;
   unpricedModels: string[];
   rows: { logs: number; metrics: number };
+  /** Rows the Go importer wrote for usage this run counts (removed when applied; see go-rows.ts), and where they lie. */
+  goRows: GoRows & { footprint: Float64Array };
 }
 
 /** Whether a stored copy stays: it has a higher rank, or the same rank and an earlier (or the same) time. */
@@ -100,6 +104,7 @@ export async function planTool(
   let outsideRange = 0;
   let badLines = 0;
   const unknownUsage = noUnknownUsage();
+  const footprints = (await goMayHaveImported(connection, found.tool)) ? new Set<number>() : null;
   const failed = await stageFiles(
     found.source,
     toRead,
@@ -107,6 +112,10 @@ export async function planTool(
     ({ file, events }) => {
       badLines += file.badLines;
       addUnknownUsage(unknownUsage, file);
+      if (footprints && file.goFootprint) {
+        for (const micros of file.goFootprint) if (inRange(formatMicros(micros))) footprints.add(micros);
+        delete file.goFootprint;
+      }
       let outside = false;
       const repairing = outdated.has(file.path);
       for (const event of events) {
@@ -120,7 +129,7 @@ export async function planTool(
       }
       if (!outside) complete.push(file);
     },
-    { progress: options.progress, signal: options.signal },
+    { progress: options.progress, signal: options.signal, footprints: footprints !== null },
   );
   const candidates = best.values();
   const stored = await storedEvents(connection, found.tool, candidates.map((event) => event.key));
@@ -138,6 +147,8 @@ export async function planTool(
     events.push({ event, filePath, replaces: previous, reason });
   }
   const obsolete = outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : [];
+  const footprint = Float64Array.from(footprints ?? []);
+  const goRows = { ...(await countGoRows(connection, SERVICE_NAMES[found.tool], footprint)), footprint };
   return {
     tool: found.tool,
     versions,
@@ -156,6 +167,7 @@ export async function planTool(
       logs: events.reduce((sum, planned) => sum + planned.event.logs, 0),
       metrics: events.reduce((sum, planned) => sum + planned.event.metrics, 0),
     },
+    goRows,
   };
 }
 
@@ -177,5 +189,6 @@ export function unchangedPlan(found: DiscoveredTool): ToolPlan {
     unknownUsage: noUnknownUsage(),
     unpricedModels: [],
     rows: { logs: 0, metrics: 0 },
+    goRows: { logs: 0, metrics: 0, footprint: new Float64Array() },
   };
 }

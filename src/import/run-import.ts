@@ -28,6 +28,8 @@ export interface ImportTotals {
   files: { total: number; new: number; modified: number; unchanged: number; forced: number; outdated: number; repricing: number; failed: number };
   events: { add: number; update: number; forced: number; repaired: number; priced: number; removed: number; alreadyImported: number; outsideRange: number };
   rows: { logs: number; metrics: number };
+  /** Rows the Go importer wrote for usage this import counts: removed (go-rows.ts). */
+  goRows: { logs: number; metrics: number };
   badLines: number;
   unknownUsage: number;
   unpricedModels: string[];
@@ -70,6 +72,7 @@ export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
     files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0, failed: 0 },
     events: { add: 0, update: 0, forced: 0, repaired: 0, priced: 0, removed: 0, alreadyImported: 0, outsideRange: 0 },
     rows: { logs: 0, metrics: 0 },
+    goRows: { logs: 0, metrics: 0 },
     badLines: 0,
     unknownUsage: 0,
     unpricedModels: [],
@@ -89,6 +92,8 @@ export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
     totals.events.outsideRange += plan.outsideRange;
     totals.rows.logs += plan.rows.logs;
     totals.rows.metrics += plan.rows.metrics;
+    totals.goRows.logs += plan.goRows.logs;
+    totals.goRows.metrics += plan.goRows.metrics;
     totals.badLines += plan.badLines;
     totals.unknownUsage += plan.unknownUsage.lines;
     for (const model of plan.unpricedModels) unpriced.add(model);
@@ -167,7 +172,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     await endParseWorkers();
     size.events = plans.reduce((sum, plan) => sum + plan.events.length, 0);
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
-    const hasEvents = plans.some((plan) => plan.events.length > 0 || plan.obsolete.length > 0);
+    const hasEvents = plans.some((plan) => plan.events.length > 0 || plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0);
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.

@@ -18,6 +18,7 @@ export function buildImportJson(result: ImportResult) {
         outsideRange: plan.outsideRange,
       },
       rows: plan.rows,
+      goRows: { logs: plan.goRows.logs, metrics: plan.goRows.metrics },
       badLines: plan.badLines,
       unknownUsage: plan.unknownUsage,
       unpricedModels: plan.unpricedModels,

@@ -24,6 +24,7 @@ interface Details {
   repaired: number;
   priced: number;
   removed: number;
+  goRows: { logs: number; metrics: number };
 }
 
 function detailLines(indent: string, totals: Details): string[] {
@@ -33,6 +34,8 @@ function detailLines(indent: string, totals: Details): string[] {
   if (totals.repaired > 0) lines.push(`${indent}Repaired: ${formatCount(totals.repaired)} ${plural(totals.repaired, "event", "events")} made again by this version`);
   if (totals.priced > 0) lines.push(`${indent}Priced: ${formatCount(totals.priced)} ${plural(totals.priced, "event", "events")} stored without a cost, now priced`);
   if (totals.removed > 0) lines.push(`${indent}Removed: ${formatCount(totals.removed)} ${plural(totals.removed, "event", "events")} an older version counted that this one does not`);
+  const goRows = totals.goRows.logs + totals.goRows.metrics;
+  if (goRows > 0) lines.push(`${indent}Replaces: ${formatCount(goRows)} ${plural(goRows, "row", "rows")} the Go importer wrote for the same usage`);
   if (totals.alreadyImported > 0) lines.push(`${indent}Already imported: ${formatCount(totals.alreadyImported)} ${plural(totals.alreadyImported, "event", "events")}`);
   if (totals.outsideRange > 0) lines.push(`${indent}Outside the time range: ${formatCount(totals.outsideRange)} ${plural(totals.outsideRange, "event", "events")}`);
   if (totals.badLines > 0) lines.push(`${indent}Bad lines skipped: ${formatCount(totals.badLines)}`);

@@ -48,6 +48,8 @@ export interface StageOptions {
   signal?: AbortSignal;
   /** Compute each file's SHA-256 (default true; only import records it). */
   hash?: boolean;
+  /** Collect each file's `goFootprint` (see ParseContext.footprints). */
+  footprints?: boolean;
 }
 
 /**
@@ -80,7 +82,7 @@ export async function stageFiles(
     onStaged(outcome.staged);
   };
   const workers = parseWorkerCount(files.length, bytes, hash);
-  const job: PoolJob = { source, files, firstOrdinal, hash, signal, collect, lines: null };
+  const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, signal, collect, lines: null };
   let prefetch: LinePrefetch | null = null;
   if (workers > 0) {
     await stageInWorkers(job, workers);
@@ -135,6 +137,7 @@ interface PoolJob {
   files: readonly DiscoveredFile[];
   firstOrdinal: number;
   hash: boolean;
+  footprints: boolean;
   signal: AbortSignal | undefined;
   /** Called in the files' order. */
   collect(index: number, outcome: StageOutcome): void;
@@ -143,7 +146,7 @@ interface PoolJob {
 }
 
 function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
-  const context = { signal: job.signal, hash: job.hash, ...(job.lines ? { lines: job.lines } : {}) };
+  const context = { signal: job.signal, hash: job.hash, footprints: job.footprints, ...(job.lines ? { lines: job.lines } : {}) };
   return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, context);
 }
 
@@ -272,7 +275,7 @@ async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
     for (let index = take(); index !== null && !aborted && active.has(worker); index = take()) {
       let reply: ParseReply;
       try {
-        const message: ParseRequest = { id: index, tool: job.source.tool, file: files[index] as DiscoveredFile, ordinal: job.firstOrdinal + index, hash: job.hash };
+        const message: ParseRequest = { id: index, tool: job.source.tool, file: files[index] as DiscoveredFile, ordinal: job.firstOrdinal + index, hash: job.hash, footprints: job.footprints };
         reply = await request(worker, message);
       } catch {
         // The worker is gone: its file is parsed by another worker or, at the end, here.

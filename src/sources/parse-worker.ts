@@ -18,15 +18,16 @@ export interface ParseRequest {
   file: DiscoveredFile;
   ordinal: number;
   hash: boolean;
+  footprints: boolean;
 }
 
 export type ParseReply = { id: number; staged: StagedFile; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
 
 self.onmessage = async (event: MessageEvent<ParseRequest>) => {
-  const { id, tool, file, ordinal, hash } = event.data;
+  const { id, tool, file, ordinal, hash, footprints } = event.data;
   let reply: ParseReply;
   try {
-    const outcome = await stageOne(sourceFor(tool), file, ordinal, { hash });
+    const outcome = await stageOne(sourceFor(tool), file, ordinal, { hash, footprints });
     reply = "failure" in outcome ? { id, failure: outcome.failure } : { id, staged: outcome.staged, ms: outcome.ms };
   } catch (error) {
     reply = { id, crashed: String(error) };

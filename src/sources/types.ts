@@ -76,6 +76,11 @@ export interface ParsedFile {
    * document, has the hash of its first read.)
    */
   sha256: string;
+  /**
+   * With `ParseContext.footprints`: the epoch microseconds of the lines the Go importer turns into rows of the kinds
+   * we write (shared/go-footprint.ts).
+   */
+  goFootprint?: Float64Array;
 }
 
 /**
@@ -89,6 +94,8 @@ export interface ParseContext {
   hash?: boolean;
   /** JSONL lines selected ahead of the parse by another thread (`SessionSource.lineSelector`); files it lacks are read here. */
   lines?: LineSource;
+  /** Collect `ParsedFile.goFootprint` (import into a database the Go importer also wrote). */
+  footprints?: boolean;
 }
 
 /** A file or folder that could not be read at all (no permission, gone meanwhile, a configured folder missing). */

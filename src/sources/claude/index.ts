@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
+import { goFootprint } from "../shared/go-footprint.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
@@ -24,6 +25,7 @@ export const claudeSource: SessionSource = {
     const groups = new Map<string, ResponseGroup>();
     let firstSessionId = "";
     let unknownUsage = 0;
+    const footprint = goFootprint(context);
     const handler: JsonlHandler = {
       ...CLAUDE_SELECTOR,
       record(value) {
@@ -36,6 +38,7 @@ export const claudeSource: SessionSource = {
         if (!response) return;
         if (response.unknownIterations) unknownUsage++;
         firstSessionId ||= response.sessionId;
+        footprint?.add(response.timestamp);
         addResponse(groups, response);
       },
       recordLatin1(value, line, elided, ascii) {
@@ -47,6 +50,7 @@ export const claudeSource: SessionSource = {
         if (!ascii && !fromLatin1(response, line)) return false;
         if (response.unknownIterations) unknownUsage++;
         firstSessionId ||= response.sessionId;
+        footprint?.add(response.timestamp);
         addResponse(groups, response);
         return true;
       },
@@ -56,6 +60,6 @@ export const claudeSource: SessionSource = {
     const name = basename(file.path);
     const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;
     const events = [...groups.values()].map(claudeEvent);
-    return parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage);
+    return parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
   },
 };

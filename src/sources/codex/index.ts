@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import { scanJsonl } from "../shared/jsonl.ts";
+import { goFootprint } from "../shared/go-footprint.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
@@ -17,7 +18,8 @@ export const codexSource: SessionSource = {
   parserVersion: 3,
   discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
-    const parser = new CodexFileParser();
+    const footprint = goFootprint(context);
+    const parser = new CodexFileParser(footprint);
     const stats = await scanJsonl(
       file.path,
       { needles: parser.needles, select: (found, length, head) => parser.select(found, length, head), record: (value) => parser.record(value) },
@@ -25,6 +27,6 @@ export const codexSource: SessionSource = {
     );
     const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));
     const events = parser.finish().map((item) => codexEvent(sessionId, item));
-    return parsedFile(file.path, "codex", sessionId, events, stats, parser.unknownUsage);
+    return parsedFile(file.path, "codex", sessionId, events, stats, parser.unknownUsage, footprint);
   },
 };

@@ -1,4 +1,5 @@
 import type { ServiceTier } from "../../pricing/catalogue.ts";
+import type { GoFootprint } from "../shared/go-footprint.ts";
 import { isObject, obj, str, type JsonObject } from "../shared/json.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
 import { isReset, readTokens, sameTokens, subtractTokens, tokensKey, ZERO_TOKENS, type CodexTokens } from "./totals.ts";
@@ -113,6 +114,12 @@ export class CodexFileParser {
   /** Byte pre-filter (`LineSelector`): envelope types we never need are recognised in the first bytes of the line. */
   readonly needles = NEEDLES;
 
+  /**
+   * `footprint`: collects the lines the Go importer writes rows from (go-reference §3.5: session_meta, token_count,
+   * user and agent messages) whose usage or message this file counts; a fork's replayed parent lines are left out.
+   */
+  constructor(private readonly footprint: GoFootprint | null = null) {}
+
   select(found: number, _length: number, head: Buffer): boolean {
     if (!this.#seenLine) {
       this.#seenLine = true;
@@ -199,6 +206,7 @@ export class CodexFileParser {
       this.#firstMeta = payload;
       this.#startMicros = timestamp.micros;
       this.sessionId ||= id;
+      this.footprint?.add(timestamp);
       if (isObject(payload["history_base"])) this.#inheritsTotals = true;
       const ownFrom = payload["subagent_history_start_ordinal"];
       if (typeof ownFrom === "number") this.#ownFromOrdinal = ownFrom;
@@ -237,6 +245,7 @@ export class CodexFileParser {
     if (this.#foreignHistory && this.#inReplay(timestamp)) return;
     if (fromItem) this.#itemMessages = true;
     else this.#eventMessages = true;
+    this.footprint?.add(timestamp);
     const base = `${fromItem ? "item:" : ""}${type}:${timestamp.text}`;
     const seen = this.#messageCounts.get(base) ?? 0;
     this.#messageCounts.set(base, seen + 1);
@@ -247,6 +256,7 @@ export class CodexFileParser {
   #tokenCount(payload: JsonObject, timestamp: Instant, copied: boolean): void {
     const info = obj(payload, "info");
     if (!info) return;
+    if (!copied && !this.#inReplay(timestamp)) this.footprint?.add(timestamp);
     const model = str(info, "model") || this.#model || "unknown";
     const total = obj(info, "total_token_usage");
     const last = obj(info, "last_token_usage");

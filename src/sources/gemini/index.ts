@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { readAllBytes, readFileBytes } from "../shared/byte-source.ts";
 import { scanJsonl, type JsonlStats } from "../shared/jsonl.ts";
+import { goFootprint } from "../shared/go-footprint.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParseContext, ParsedFile, SessionSource, UsageEvent } from "../types.ts";
@@ -78,13 +79,18 @@ export const geminiSource: SessionSource = {
     const events: UsageEvent[] = [];
     let undated = 0; // messages with tokens but no valid timestamp: bad lines, not silently dropped
     let unknownUsage = 0; // tokens in a shape we do not know
+    const footprint = goFootprint(context);
     for (const [messageId, message] of session.messages) {
+      if (footprint) {
+        const time = parseTimestamp(message["timestamp"]);
+        if (time) footprint.add(time);
+      }
       const tokens = message["tokens"];
       if (tokens !== undefined && (!isObject(tokens) || !KNOWN_TOKEN_FIELDS.some((field) => typeof tokens[field] === "number"))) unknownUsage++;
       const event = geminiEvent(sessionContext, messageId, message);
       if (event) events.push(event);
       else if (isObject(tokens) && !parseTimestamp(message["timestamp"])) undated++;
     }
-    return parsedFile(file.path, "gemini", session.sessionId || null, events, { ...stats, badLines: stats.badLines + undated }, unknownUsage);
+    return parsedFile(file.path, "gemini", session.sessionId || null, events, { ...stats, badLines: stats.badLines + undated }, unknownUsage, footprint);
   },
 };

@@ -1,5 +1,6 @@
 import type { ToolId } from "../../sources.ts";
 import type { ParsedFile, UsageEvent } from "../types.ts";
+import type { GoFootprint } from "./go-footprint.ts";
 import type { JsonlStats } from "./jsonl.ts";
 
 /** Assembles a ParsedFile; the time range is that of the rows produced. */
@@ -10,6 +11,7 @@ export function parsedFile(
   events: UsageEvent[],
   stats: JsonlStats,
   unknownUsage = 0,
+  footprint: GoFootprint | null = null,
 ): ParsedFile {
   let firstTime: string | null = null;
   let lastTime: string | null = null;
@@ -18,5 +20,7 @@ export function parsedFile(
     if (firstTime === null || event.timestamp < firstTime) firstTime = event.timestamp;
     if (lastTime === null || event.timestamp > lastTime) lastTime = event.timestamp;
   }
-  return { path, tool, sessionId, events, firstTime, lastTime, ...stats, unknownUsage };
+  const parsed: ParsedFile = { path, tool, sessionId, events, firstTime, lastTime, ...stats, unknownUsage };
+  if (footprint) parsed.goFootprint = footprint.finish();
+  return parsed;
 }

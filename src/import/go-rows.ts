@@ -1,0 +1,61 @@
+import type { DuckDBConnection } from "../db/duckdb.ts";
+import { withTempTable } from "../db/temp-table.ts";
+import type { ToolId } from "../sources.ts";
+import goRowsSql from "./go-rows.sql" with { type: "text" };
+
+/**
+ * Living beside the Go importer. Its rows carry no key of ours, so a response both tools imported would count twice.
+ * Each of its rows has the time of the session-file line it came from: the parsers note the times of the lines whose
+ * usage a file counts (`ParsedFile.goFootprint`), and an import removes Go's rows of the same service at those
+ * times, in its transaction, before adding ours. Go's rows of files we do not read (gone, or outside the range) stay.
+ */
+export interface GoRows {
+  logs: number;
+  metrics: number;
+}
+
+const TABLES = [
+  { key: "logs", table: "otel_logs", attributes: "LogAttributes", kind: "coalesce(json_extract_string(LogAttributes, '$.\"event.name\"'), '') <> 'transcript.message'" },
+  { key: "metrics", table: "otel_metrics", attributes: "Attributes", kind: "(MetricName LIKE '%.token.usage%' OR MetricName LIKE '%.cost.usage%')" },
+] as const;
+
+/**
+ * Whether the Go importer or its `watch` may have written rows of `tool`: `import_state` names a file of it that our
+ * import did not record, or recorded at another time (Go imported it again, or a watcher moved on).
+ */
+export async function goMayHaveImported(connection: DuckDBConnection, tool: ToolId): Promise<boolean> {
+  const reader = await connection.runAndReadAll(
+    `SELECT EXISTS (
+       SELECT 1 FROM import_state s
+       LEFT JOIN ai_observer_import_files f ON f.tool = s.source AND f.file_path = s.file_path
+       WHERE s.source = $tool AND (f.file_path IS NULL OR f.imported_at IS DISTINCT FROM s.imported_at))`,
+    { tool },
+  );
+  return reader.getRows()[0]?.[0] === true;
+}
+
+async function eachTable(connection: DuckDBConnection, verb: string, service: string, footprint: Float64Array): Promise<GoRows> {
+  const found: GoRows = { logs: 0, metrics: 0 };
+  if (footprint.length === 0) return found;
+  const rows = (function* () {
+    for (const us of footprint) yield { us };
+  })();
+  await withTempTable(connection, "go_footprint", { us: "BIGINT" }, rows, async () => {
+    for (const { key, table, attributes, kind } of TABLES) {
+      const sql = goRowsSql.replaceAll("{{verb}}", verb).replaceAll("{{table}}", table).replaceAll("{{attributes}}", attributes).replaceAll("{{kind}}", kind);
+      const reader = await connection.runAndReadAll(sql, { service });
+      found[key] = Number(reader.getRows()[0]?.[0] ?? 0);
+    }
+  });
+  return found;
+}
+
+/** How many of Go's rows of `service` lie at the footprint's times (microseconds, each once). */
+export function countGoRows(connection: DuckDBConnection, service: string, footprint: Float64Array): Promise<GoRows> {
+  return eachTable(connection, "SELECT count(*) FROM", service, footprint);
+}
+
+/** Removes them, in the caller's transaction. */
+export function deleteGoRows(connection: DuckDBConnection, service: string, footprint: Float64Array): Promise<GoRows> {
+  return eachTable(connection, "DELETE FROM", service, footprint);
+}
