@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 // ---------------------------------------------------------------- PRNG
 
@@ -159,6 +159,11 @@ export interface Totals {
     lines: number;
     /** Distinct billable responses = `api_request` log rows. */
     responses: number;
+    /**
+     * `transcript.message` rows: one per prompt, text block, tool call and tool result (thinking blocks have none),
+     * each line once (a resumed file's copies are the same lines).
+     */
+    transcriptRows: number;
     /** Assistant lines (all copies, synthetic included). */
     assistantLines: number;
     syntheticLines: number;
@@ -259,6 +264,7 @@ class ClaudeGenerator {
     line["message"] = { role: "user", content: this.text.take(this.rng.skewed(20, 2000)) };
     line["timestamp"] = this.tick(ctx, 5_000, 600_000);
     push(file, JSON.stringify(line));
+    this.totals.transcriptRows++;
   }
 
   private count(model: string, tokens: ClaudeTokens): void {
@@ -341,6 +347,7 @@ class ClaudeGenerator {
       line["timestamp"] = this.tick(ctx, i === 0 ? 1_500 : 50, i === 0 ? 40_000 : 3_000);
       push(file, JSON.stringify(line));
       this.totals.assistantLines++;
+      if (kind !== "thinking") this.totals.transcriptRows++;
     }
     this.count(ctx.model, final);
     return tool;
@@ -383,6 +390,7 @@ class ClaudeGenerator {
         : { stdout: this.text.take(rng.skewed(0, 800)), stderr: "", interrupted: false, isImage: false };
     }
     push(file, JSON.stringify(line));
+    this.totals.transcriptRows++;
   }
 
   private synthetic(file: FileOut, ctx: SessionContext): void {
@@ -409,6 +417,7 @@ class ClaudeGenerator {
     push(file, JSON.stringify(line));
     this.totals.assistantLines++;
     this.totals.syntheticLines++;
+    this.totals.transcriptRows++;
   }
 
   private system(file: FileOut, ctx: SessionContext): void {
@@ -717,7 +726,7 @@ export function generate(options: GenerateOptions): Totals {
     generatorVersion: GENERATOR_VERSION,
     seed: options.seed,
     requested: { claudeMb: options.claudeMb, codexMb: options.codexMb, geminiMb: options.geminiMb },
-    claude: { files: 0, bytes: 0, lines: 0, responses: 0, assistantLines: 0, syntheticLines: 0, brokenLines: 0, bigToolResults: 0, toolResults: 0, resumedFiles: 0, subagentFiles: 0, tokens: { ...zeroClaude }, byModel: {} },
+    claude: { files: 0, bytes: 0, lines: 0, responses: 0, transcriptRows: 0, assistantLines: 0, syntheticLines: 0, brokenLines: 0, bigToolResults: 0, toolResults: 0, resumedFiles: 0, subagentFiles: 0, tokens: { ...zeroClaude }, byModel: {} },
     codex: { files: 0, bytes: 0, responses: 0, tokenCountEvents: 0, tokens: { input: 0, output: 0, cache_read: 0, reasoning: 0 } },
     gemini: { files: 0, bytes: 0, messages: 0, tokens: { input: 0, output: 0, cached: 0, thoughts: 0, tool: 0 } },
   };

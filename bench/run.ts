@@ -251,12 +251,16 @@ async function exportedSums(dir: string, metric: string): Promise<Record<string,
   return Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
 }
 
-async function logCount(dir: string, service: string): Promise<number> {
-  const rows = await query(`SELECT count(*) FROM read_parquet(${sqlString(join(dir, "logs.parquet"))}) WHERE ServiceName = ${sqlString(service)}`);
-  return Number(rows[0]?.[0] ?? 0);
+/** Claude's log rows of an export folder by kind: `api_request` logs (one per response) and transcript rows. */
+async function logCounts(dir: string): Promise<{ responses: number; transcriptRows: number }> {
+  const rows = await query(
+    `SELECT count(*) FILTER (WHERE Body = 'api_request'), count(*) FILTER (WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message')
+     FROM read_parquet(${sqlString(join(dir, "logs.parquet"))}) WHERE ServiceName = 'claude-code'`,
+  );
+  return { responses: Number(rows[0]?.[0] ?? 0), transcriptRows: Number(rows[0]?.[1] ?? 0) };
 }
 
-async function databaseSums(db: string): Promise<{ sums: Record<string, number>; logs: number }> {
+async function databaseSums(db: string): Promise<{ sums: Record<string, number>; logs: { responses: number; transcriptRows: number } }> {
   const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
   const connection = await instance.connect();
   try {
@@ -265,8 +269,13 @@ async function databaseSums(db: string): Promise<{ sums: Record<string, number>;
         "SELECT json_extract_string(Attributes, '$.type'), sum(Value)::BIGINT FROM otel_metrics WHERE MetricName = 'claude_code.token.usage' GROUP BY ALL",
       )
     ).getRows();
-    const logs = (await connection.runAndReadAll("SELECT count(*) FROM otel_logs WHERE ServiceName = 'claude-code'")).getRows();
-    return { sums: Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])])), logs: Number(logs[0]?.[0] ?? 0) };
+    const logs = (
+      await connection.runAndReadAll(
+        `SELECT count(*) FILTER (WHERE Body = 'api_request'), count(*) FILTER (WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message')
+         FROM otel_logs WHERE ServiceName = 'claude-code'`,
+      )
+    ).getRows();
+    return { sums: Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])])), logs: { responses: Number(logs[0]?.[0] ?? 0), transcriptRows: Number(logs[0]?.[1] ?? 0) } };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -282,7 +291,7 @@ function compare(name: string, expected: Record<string, number>, actual: Record<
 
 function claudeExpected(totals: Totals): Record<string, number> {
   const t = totals.claude.tokens;
-  return { input: t.input, output: t.output, cacheCreation: t.cacheCreation, cacheRead: t.cacheRead, responses: totals.claude.responses };
+  return { input: t.input, output: t.output, cacheCreation: t.cacheCreation, cacheRead: t.cacheRead, responses: totals.claude.responses, transcriptRows: totals.claude.transcriptRows };
 }
 
 // ---------------------------------------------------------------- report
@@ -396,20 +405,21 @@ async function main(): Promise<number> {
 
     if (run === 1) {
       const expected = claudeExpected(totals);
-      checks.push(compare("ours export --from-files = totals.json", expected, { ...(await exportedSums(exportOut, "claude_code.token.usage")), responses: await logCount(exportOut, "claude-code") }));
+      checks.push(compare("ours export --from-files = totals.json", expected, { ...(await exportedSums(exportOut, "claude_code.token.usage")), ...(await logCounts(exportOut)) }));
       const imported = await databaseSums(freshDb);
-      checks.push(compare("ours import = totals.json", expected, { ...imported.sums, responses: imported.logs }));
+      checks.push(compare("ours import = totals.json", expected, { ...imported.sums, ...imported.logs }));
       const secondJson = JSON.parse(second.stdout) as { status?: string; inserted?: { logs?: number; metrics?: number } };
       const added = (secondJson.inserted?.logs ?? 0) + (secondJson.inserted?.metrics ?? 0);
       checks.push({ name: "ours second import adds nothing", ok: added === 0, detail: `status ${secondJson.status ?? "?"}, ${added} rows inserted` });
       const duckTotals = JSON.parse(duck.stdout) as Record<string, number>;
       // Informational: read_ndjson joins a truncated line with the next one, losing that response.
-      const duckCheck = compare("DuckDB baseline = totals.json (informational)", expected, duckTotals);
+      const { transcriptRows: _rows, ...usage } = expected;
+      const duckCheck = compare("DuckDB baseline = totals.json (informational)", usage, duckTotals);
       checks.push({ ...duckCheck, ok: true, detail: duckCheck.detail });
       if (cc) {
         const daily = (JSON.parse(cc.stdout) as { daily: Record<string, number>[] }).daily;
         const sum = (field: string) => daily.reduce((acc, day) => acc + Number(day[field] ?? 0), 0);
-        const { responses: _responses, ...tokens } = expected;
+        const { responses: _responses, transcriptRows: _transcriptRows, ...tokens } = expected;
         checks.push(
           compare("ccusage = totals.json", tokens, {
             input: sum("inputTokens"),
@@ -433,7 +443,7 @@ async function main(): Promise<number> {
   checks.push(compare("ours codex = totals.json", { ...totals.codex.tokens }, await exportedSums(allOut, "codex_cli_rs.token.usage")));
   const g = totals.gemini.tokens;
   checks.push(compare("ours gemini = totals.json", { input: g.input, output: g.output, cached: g.cached, thoughts: g.thoughts, tool: g.tool }, await exportedSums(allOut, "gemini_cli.token.usage")));
-  checks.push(compare("ours claude in export all = totals.json", { ...claudeExpected(totals), responses: 0 }, { ...(await exportedSums(allOut, "claude_code.token.usage")), responses: 0 }));
+  checks.push(compare("ours claude in export all = totals.json", { ...claudeExpected(totals), responses: 0, transcriptRows: 0 }, { ...(await exportedSums(allOut, "claude_code.token.usage")), responses: 0 }));
 
   // ---------------------------------------------------------------- report
   const loadAfter = loadavg();

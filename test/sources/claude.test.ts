@@ -1,9 +1,10 @@
 import { describe, expect, test } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { claudeRoots } from "../../src/sources/claude/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, mergedTotals, SAMPLES, parseAll, permutations, tokenTotals } from "./helpers.ts";
+import { FIXTURES, isTranscriptRow, mergedTotals, SAMPLES, parseAll, permutations, tempDir, tokenTotals, withoutTranscripts } from "./helpers.ts";
 
 const SONNET_4 = "claude-sonnet-4-20250514";
 const SONNET_45 = "claude-sonnet-4-5-20250929";
@@ -133,7 +134,7 @@ describe("Claude Code dedup and skipping", () => {
 
   test("toolUseResult.usage and <synthetic> lines are never counted; a lone-surrogate line is", async () => {
     const parsed = await parseAll(claudeSource, [MAIN]);
-    expect(parsed[0]!.events.map((event) => event.key)).toEqual(["claude:msg_A", "claude:chatcmpl-B", "claude:msg_C"]);
+    expect(withoutTranscripts(parsed[0]!.events).map((event) => event.key)).toEqual(["claude:msg_A", "claude:chatcmpl-B", "claude:msg_C"]);
     expect(tokenTotals(parsed)[`token.usage|input|${SONNET_45}`]).toBe(3 + 100 + 5);
     expect(mergeEvents(parsed).unpricedModels).toEqual([]);
     expect(parsed[0]!.badLines).toBe(0);
@@ -149,7 +150,7 @@ describe("Claude Code dedup and skipping", () => {
         [`token.usage|cacheCreation|${SONNET_45}`]: 1000,
         [`token.usage|cacheRead|${SONNET_45}`]: 2000,
       });
-      const logs = mergeEvents(parsed).logs;
+      const logs = mergeEvents(parsed).logs.filter((row) => !isTranscriptRow(row));
       expect(logs).toHaveLength(5);
       const parentCopy = logs.find((row) => row.attributes["request_id"] === "req_A")!;
       expect(parentCopy.timestamp).toBe("2026-01-02 10:00:01.123456");
@@ -256,5 +257,49 @@ describe("Claude Code 2026 shapes (fixture test/fixtures/claude/2026/advisor, wr
   test("a fast-mode response in the US region costs 6 x 1.1 its price (fixture claude/2026/fast)", async () => {
     const parsed = await parseAll(claudeSource, [join(FIXTURES, "claude/2026/fast/aaaaaaaa-0000-4000-8000-000000000002.jsonl")]);
     expect(mergedTotals(parsed)["cost.usage||claude-opus-4-7"]).toBeCloseTo((1000 * 5e-6 + 2000 * 25e-6) * 6 * 1.1, 12);
+  });
+});
+
+describe("Claude Code transcripts (Go 0.3+ transcript.message rows; fixture test/fixtures/claude/transcript)", () => {
+  const FILE = join(FIXTURES, "claude/transcript/-home-dev-app/cccccccc-0000-4000-8000-000000000001.jsonl");
+  const SESSION = "cccccccc-0000-4000-8000-000000000001";
+
+  test("one row per text, tool call and tool result, in order, with Go's attributes; thinking, images and empty texts skipped", async () => {
+    const rows = mergeEvents(await parseAll(claudeSource, [FILE])).logs.filter(isTranscriptRow);
+    const common = { "event.name": "transcript.message", "session.id": SESSION, import_source: "local_jsonl" };
+    const model = { model: "claude-sonnet-4-6" };
+    expect(rows.map((row) => [row.timestamp, row.body, row.attributes])).toEqual([
+      // a typed prompt (a plain string: the Go importer drops the line), non-ASCII text exact
+      ["2026-11-02 09:00:00.000000", "Fix the build — it fails on ünïcode paths", { ...common, "message.index": "0", "message.role": "user" }],
+      ["2026-11-02 09:00:04.000000", "I'll run the tests.", { ...common, "message.index": "1", "message.role": "assistant", ...model, "message.id": "msg_c1" }],
+      [
+        "2026-11-02 09:00:04.000000",
+        "Tool call: Bash",
+        { ...common, "message.index": "2", "message.role": "tool_use", "tool.name": "Bash", "tool.input": '{"command":"bun test","description":"Run tests"}', ...model, "message.id": "msg_c1" },
+      ],
+      // text blocks of an array result joined by newlines, the image dropped
+      ["2026-11-02 09:00:09.000000", "3 pass\n0 fail", { ...common, "message.index": "3", "message.role": "tool_result", "tool.use_id": "toolu_c1", "tool.output": "3 pass\n0 fail" }],
+      [
+        "2026-11-02 09:00:12.000000",
+        "Tool call: Read",
+        { ...common, "message.index": "4", "message.role": "tool_use", "tool.name": "Read", "tool.input": '{"file_path":"/home/dev/app/a.ts"}', ...model, "message.id": "msg_c2" },
+      ],
+      // an empty result: an empty body (NULL in the tables), no tool.output
+      ["2026-11-02 09:00:13.000000", "", { ...common, "message.index": "5", "message.role": "tool_result", "tool.use_id": "toolu_c2" }],
+    ]);
+  });
+
+  test("the usage is what it was: two responses, and their api_request logs", async () => {
+    const parsed = await parseAll(claudeSource, [FILE]);
+    expect(tokenTotals(parsed)).toEqual({ "token.usage|input|claude-sonnet-4-6": 30, "token.usage|output|claude-sonnet-4-6": 70 });
+    expect(mergeEvents(parsed).logs.filter((row) => !isTranscriptRow(row)).map((row) => row.body)).toEqual(["api_request", "api_request"]);
+  });
+
+  test("the same lines in two files (a copy of the session file) give their rows once", async () => {
+    const dir = tempDir("claude-transcript-copy");
+    const copy = join(dir, "copy.jsonl");
+    writeFileSync(copy, readFileSync(FILE));
+    const rows = mergeEvents(await parseAll(claudeSource, [FILE, copy])).logs.filter(isTranscriptRow);
+    expect(rows).toHaveLength(6);
   });
 });

@@ -8,10 +8,13 @@ import { FIXTURES, parseAll } from "./helpers.ts";
 
 // go-reference §3.4–3.6: the Go tests' inputs give these rows.
 describe("Go example rows are reproduced", () => {
-  test("Claude: one line 1000 in / 500 out gives 1 log, 6 metrics, cost 0.0105", async () => {
+  test("Claude: one line 1000 in / 500 out gives 1 log, 6 metrics, cost 0.0105, and (Go 0.3+) its text as a transcript row", async () => {
     const parsed = await parseAll(claudeSource, [join(FIXTURES, "claude/go-example/test-session.jsonl")]);
     const { logs, metrics } = mergeEvents(parsed);
-    expect(logs).toHaveLength(1);
+    expect(logs.map((row) => [row.body, row.attributes["event.name"]])).toEqual([
+      ["api_request", "claude_code.api_request"],
+      ["...", "transcript.message"],
+    ]);
     expect(metrics.map((row) => [row.metricName, row.attributes["type"] ?? "", row.value])).toEqual([
       ["claude_code.token.usage", "input", 1000],
       ["claude_code.token.usage_user_facing", "input", 1000],

@@ -53,3 +53,13 @@ export function permutations<T>(items: T[]): T[][] {
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(process.env["AI_OBSERVER_TEST_TMP"] ?? tmpdir(), `${prefix}-`));
 }
+
+/** A `transcript.message` log row (the conversation, beside the usage rows). */
+export function isTranscriptRow(row: { attributes: Record<string, string> }): boolean {
+  return row.attributes["event.name"] === "transcript.message";
+}
+
+/** The events of usage and requests: the transcript lines' events left out. */
+export function withoutTranscripts<T extends { key: string }>(events: readonly T[]): T[] {
+  return events.filter((event) => !event.key.includes(":transcript:"));
+}

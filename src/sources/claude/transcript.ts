@@ -1,0 +1,75 @@
+import { isObject, str, type JsonObject } from "../shared/json.ts";
+import { IMPORT_SOURCE, logRow, putIfSet } from "../shared/rows.ts";
+import { parseTimestamp } from "../shared/timestamps.ts";
+import type { LogRow, UsageEvent } from "../types.ts";
+import { CLAUDE_SERVICE } from "./to-rows.ts";
+
+/**
+ * The conversation as the Go AI Observer 0.3+ stores it (go-reference-2026 §2.1): one `transcript.message` log per
+ * content block of a user or assistant line, in order (`text`, `tool_use`, `tool_result`; other blocks, and empty
+ * texts, are skipped without taking an index), `message.index` counting the file's rows from 0. Unlike Go, a typed
+ * prompt (`message.content` a plain string) is kept as a text block, and `tool.input` is the input's JSON as written.
+ *
+ * Each line is an event of its own, keyed by session and line `uuid`: the same line read again (a file that grew, a
+ * second copy of the file) counts once.
+ */
+export class ClaudeTranscript {
+  readonly events: UsageEvent[] = [];
+  #index = 0;
+  #unkeyed = 0;
+
+  constructor(private readonly fileSessionId: string) {}
+
+  add(line: JsonObject): void {
+    const role = str(line, "type");
+    if (role !== "user" && role !== "assistant") return;
+    const message = line["message"];
+    if (!isObject(message)) return;
+    const timestamp = parseTimestamp(line["timestamp"]);
+    if (!timestamp) return;
+    const sessionId = str(line, "sessionId") || this.fileSessionId;
+    const base: Record<string, string> = { "event.name": "transcript.message", "session.id": sessionId };
+    const model = str(message, "model");
+    const logs: LogRow[] = [];
+    const push = (body: string, messageRole: string, extra: Record<string, string> = {}) => {
+      const attributes: Record<string, string> = { ...base, "message.index": String(this.#index++), "message.role": messageRole, import_source: IMPORT_SOURCE, ...extra };
+      putIfSet(attributes, "model", model);
+      putIfSet(attributes, "message.id", str(message, "id"));
+      logs.push(logRow(CLAUDE_SERVICE, timestamp.text, body, attributes));
+    };
+    const content = message["content"];
+    const blocks = typeof content === "string" ? [{ type: "text", text: content }] : Array.isArray(content) ? content : [];
+    for (const block of blocks) {
+      if (!isObject(block)) continue;
+      const type = str(block, "type");
+      if (type === "text") {
+        const text = str(block, "text");
+        if (text !== "") push(text, role);
+      } else if (type === "tool_use") {
+        const name = str(block, "name");
+        const input = block["input"];
+        const extra: Record<string, string> = { "tool.name": name };
+        if (input !== undefined && input !== null) extra["tool.input"] = JSON.stringify(input);
+        push(`Tool call: ${name}`, "tool_use", extra);
+      } else if (type === "tool_result") {
+        const text = resultText(block["content"]);
+        const extra: Record<string, string> = {};
+        putIfSet(extra, "tool.use_id", str(block, "tool_use_id"));
+        putIfSet(extra, "tool.output", text);
+        push(text, "tool_result", extra);
+      }
+    }
+    if (logs.length === 0) return;
+    const id = str(line, "uuid") || `${timestamp.text}#${this.#unkeyed++}`;
+    this.events.push({ key: `claude:transcript:${sessionId}:${id}`, rank: 0, timestamp: timestamp.text, logs, metrics: [], model: "", unpriced: false });
+  }
+}
+
+/** A tool result's text: the string, or its `text` blocks joined by newlines (images and other blocks dropped, as Go does). */
+function resultText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  const texts: string[] = [];
+  for (const block of content) if (isObject(block) && str(block, "type") === "text") texts.push(str(block, "text"));
+  return texts.join("\n");
+}
