@@ -291,7 +291,8 @@ function compare(name: string, expected: Record<string, number>, actual: Record<
 
 function claudeExpected(totals: Totals): Record<string, number> {
   const t = totals.claude.tokens;
-  return { input: t.input, output: t.output, cacheCreation: t.cacheCreation, cacheRead: t.cacheRead, responses: totals.claude.responses, transcriptRows: totals.claude.transcriptRows };
+  // Without --transcripts: no transcript rows.
+  return { input: t.input, output: t.output, cacheCreation: t.cacheCreation, cacheRead: t.cacheRead, responses: totals.claude.responses, transcriptRows: 0 };
 }
 
 // ---------------------------------------------------------------- report
@@ -445,6 +446,17 @@ async function main(): Promise<number> {
   checks.push(compare("ours gemini = totals.json", { input: g.input, output: g.output, cached: g.cached, thoughts: g.thoughts, tool: g.tool }, await exportedSums(allOut, "gemini_cli.token.usage")));
   checks.push(compare("ours claude in export all = totals.json", { ...claudeExpected(totals), responses: 0, transcriptRows: 0 }, { ...(await exportedSums(allOut, "claude_code.token.usage")), responses: 0 }));
 
+  // With the conversations (--transcripts, off by default until it meets the targets): timed once, totals checked.
+  const transcriptsOut = join(work, "export-transcripts");
+  rmSync(transcriptsOut, { recursive: true, force: true });
+  const withTranscripts = measure("export --from-files --transcripts", [...cli, "export", "claude-code", "--from-files", "--transcripts", "--output", transcriptsOut, "--yes", "--json"], oursEnv);
+  checks.push(
+    compare("ours --transcripts = totals.json", { ...claudeExpected(totals), transcriptRows: totals.claude.transcriptRows }, {
+      ...(await exportedSums(transcriptsOut, "claude_code.token.usage")),
+      ...(await logCounts(transcriptsOut)),
+    }),
+  );
+
   // ---------------------------------------------------------------- report
   const loadAfter = loadavg();
   const ratios: Ratio[] = [];
@@ -475,6 +487,7 @@ async function main(): Promise<number> {
     rows.push([series.label, fmtS(series.ms), fmtS(Math.min(...ms)), fmtS(Math.max(...ms)), fmtMb(rss), target]);
   }
   rows.push(["ours: export all --from-files (3 tools, once)", fmtS(allFiles.ms), "", "", fmtMb(allFiles.rssMb), ""]);
+  rows.push(["ours: export claude-code --from-files --transcripts (once)", fmtS(withTranscripts.ms), "", "", fmtMb(withTranscripts.rssMb), ""]);
   console.log("");
   console.log(table(rows));
   console.log("");

@@ -183,10 +183,9 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     writeFileSync(join(tree.root, "resumed.jsonl"), `${early}\n${claudeLine(5)}\n${claudeLine(6)}\n`);
     const run = await importInto(db, tree.env, "--json");
-    // each line: its response and its transcript line
-    expect(JSON.parse(run.stdout).tools[0].events).toMatchObject({ add: 2 * 2, alreadyImported: 5 * 2 });
+    expect(JSON.parse(run.stdout).tools[0].events).toMatchObject({ add: 2, alreadyImported: 5 });
     const logs = await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db);
-    expect(logs[0]?.n).toBe(7 * 2);
+    expect(logs[0]?.n).toBe(7);
   });
 
   test("rows whose source file disappeared are kept", async () => {
@@ -195,7 +194,7 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     rmSync(join(tree.root, "a.jsonl"));
     expect((await importInto(db, tree.env)).exitCode).toBe(0);
-    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(2 * 2);
+    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(2);
   });
 
   test("deleted rows stay deleted; --force brings them back without duplicating", async () => {
@@ -208,7 +207,7 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     expect(await countByService(db)).toEqual({});
     const forced = await importInto(db, tree.env, "--force");
-    expect(forced.stdout).toContain("Replaced (--force): 4 events"); // 2 responses and their 2 transcript lines
+    expect(forced.stdout).toContain("Replaced (--force): 2 events");
     expect(await countByService(db)).toEqual(before);
     await importInto(db, tree.env, "--force");
     expect(await countByService(db)).toEqual(before);
@@ -220,11 +219,10 @@ describe("incremental import", () => {
     });
     const db = join(tempDir(), "db.duckdb");
     const ranged = await importInto(db, tree.env, "--from", "2025-03-10", "--json");
-    // each line: its response and its transcript line
-    expect(JSON.parse(ranged.stdout).tools[0].events).toMatchObject({ add: 2, outsideRange: 2 });
+    expect(JSON.parse(ranged.stdout).tools[0].events).toMatchObject({ add: 1, outsideRange: 1 });
     const all = await importInto(db, tree.env, "--json");
-    expect(JSON.parse(all.stdout).tools[0].events).toMatchObject({ add: 2, alreadyImported: 2 });
-    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(4);
+    expect(JSON.parse(all.stdout).tools[0].events).toMatchObject({ add: 1, alreadyImported: 1 });
+    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(2);
   });
 
   test("import_state holds the Go importer's row for each file read in full", async () => {
@@ -233,8 +231,7 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     const rows = await query("SELECT source, file_path, file_hash, record_count FROM import_state", {}, db);
     const hash = new Bun.CryptoHasher("sha256").update(readFileSync(join(tree.root, "a.jsonl"))).digest("hex");
-    // record_count: the file's events (its response and its transcript line)
-    expect(rows).toEqual([{ source: "claude-code", file_path: join(tree.root, "a.jsonl"), file_hash: hash, record_count: 2 }]);
+    expect(rows).toEqual([{ source: "claude-code", file_path: join(tree.root, "a.jsonl"), file_hash: hash, record_count: 1 }]);
   });
 });
 

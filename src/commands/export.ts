@@ -20,6 +20,7 @@ export interface ExportFlags {
   month?: string;
   db?: string;
   fromFiles?: boolean;
+  transcripts?: boolean;
   zip?: boolean;
   deleteAfter?: boolean;
   dryRun?: boolean;
@@ -38,6 +39,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   const range = parseRangeFlags(flags);
   const deleteAfter = flags.deleteAfter === true;
   if (deleteAfter && flags.fromFiles) throw new UsageError("--delete-after deletes from the database; it cannot be used with --from-files");
+  if (flags.transcripts && !flags.fromFiles) throw new UsageError("--transcripts reads them from session files: it goes with --from-files (an export from the database has the transcripts the database holds)");
   if (deleteAfter && (range.from === undefined || range.to === undefined)) {
     throw new UsageError("--delete-after needs --from and --to (or --month): it never deletes an open-ended range");
   }
@@ -51,7 +53,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       selection,
       range,
       outputDir: flags.output,
-      input: flags.fromFiles ? { kind: "files", tools: selection.tools } : { kind: "database", location: locateDatabase(flags.db) },
+      input: flags.fromFiles ? { kind: "files", tools: selection.tools, transcripts: flags.transcripts === true } : { kind: "database", location: locateDatabase(flags.db) },
       zip: flags.zip === true,
       deleteAfter,
       dryRun: flags.dryRun === true,

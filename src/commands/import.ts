@@ -20,6 +20,7 @@ export interface ImportFlags {
   db?: string;
   dryRun?: boolean;
   force?: boolean;
+  transcripts?: boolean;
   verbose?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -60,6 +61,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
       location: locateDatabase(flags.db),
       dryRun: flags.dryRun === true,
       force: flags.force === true,
+      transcripts: flags.transcripts === true,
       yes: flags.yes === true,
     },
     hooks,

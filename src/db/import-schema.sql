@@ -31,3 +31,6 @@ ALTER TABLE ai_observer_import_files ADD COLUMN IF NOT EXISTS parser_version INT
 -- (their model unpriced): a newer table is tried on those files again (see docs/parsers.md "Repair").
 ALTER TABLE ai_observer_import_files ADD COLUMN IF NOT EXISTS prices VARCHAR;
 ALTER TABLE ai_observer_import_events ADD COLUMN IF NOT EXISTS unpriced BOOLEAN;
+
+-- Whether the file was read with its transcripts (import --transcripts); read again when a run wants them.
+ALTER TABLE ai_observer_import_files ADD COLUMN IF NOT EXISTS transcripts BOOLEAN;

@@ -11,7 +11,8 @@ import type { ExportTable, TableCounts } from "./tables.ts";
 import { writeParquet } from "./write-parquet.ts";
 
 /** Where the rows come from: AI Observer's database, or session files parsed into memory. */
-export type ExportInput = { kind: "database"; location: DatabaseLocation } | { kind: "files"; tools: ToolId[] };
+/** `transcripts`: session files' transcript rows too (see ParseContext.transcripts). */
+export type ExportInput = { kind: "database"; location: DatabaseLocation } | { kind: "files"; tools: ToolId[]; transcripts: boolean };
 
 /** Rows to export, counted and written by table. */
 export interface OpenInput {
@@ -33,7 +34,7 @@ export interface OpenInput {
 
 /** `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
 export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean }, progress?: ParseProgress): Promise<OpenInput> {
-  if (input.kind === "files") return openSessionFiles(input.tools, progress);
+  if (input.kind === "files") return openSessionFiles(input.tools, input.transcripts, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter });
   try {

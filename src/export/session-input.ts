@@ -41,7 +41,7 @@ function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly
  * then counts those copies' rows and writes them as Parquet straight from the staged files; no
  * database is opened (DuckDB is loaded meanwhile, for the views database only).
  */
-export async function openSessionFiles(tools: readonly ToolId[], progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
+export async function openSessionFiles(tools: readonly ToolId[], transcripts: boolean, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const rows = new StagedRows();
   const best = new EventSet<StagedEvent>();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
@@ -59,7 +59,7 @@ export async function openSessionFiles(tools: readonly ToolId[], progress: Parse
         summary.badLines += staged.file.badLines;
         addUnknownUsage(summary.unknownUsage, staged.file);
         for (const event of staged.events) best.add(event);
-      }, { progress, hash: false });
+      }, { progress, hash: false, transcripts });
       summary.failed.push(...failed);
     }
     void endParseWorkers(); // their heaps go while the Parquet files are written

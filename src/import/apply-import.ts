@@ -63,6 +63,7 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
         file_hash: file.sha256,
         parser_version: plan.versions.parser,
         prices: plan.versions.prices,
+        transcripts: plan.versions.transcripts,
       });
     }
   }
@@ -77,11 +78,12 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
     file_hash: "VARCHAR",
     parser_version: "INTEGER",
     prices: "VARCHAR",
+    transcripts: "BOOLEAN",
   } as const;
   await withJsonRows(columns, rows, async (source, params) => {
     await connection.run(
-      `INSERT OR REPLACE INTO ai_observer_import_files (tool, file_path, size, mtime_ms, events, bad_lines, imported_at, parser_version, prices)
-       SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP, parser_version, prices FROM ${source}`,
+      `INSERT OR REPLACE INTO ai_observer_import_files (tool, file_path, size, mtime_ms, events, bad_lines, imported_at, parser_version, prices, transcripts)
+       SELECT tool, file_path, size, mtime_ms, events, bad_lines, $at::TIMESTAMP, parser_version, prices, transcripts FROM ${source}`,
       { ...params, at: importedAt },
     );
     // Go 0.4+ adds three columns for its `watch` mode; its full import writes them as 0, 0, '' (a watcher then takes

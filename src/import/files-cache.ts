@@ -9,7 +9,7 @@ import { classifyFiles, readerVersions, type RecordedFiles } from "./file-state.
  * delete, the Go server, a restore) changes the stamp and the copy is ignored.
  */
 interface FilesCache {
-  version: 3;
+  version: 4;
   database: string;
   files: RecordedFiles;
 }
@@ -29,17 +29,17 @@ function readFilesCache(databasePath: string): FilesCache | null {
   try {
     const cache = JSON.parse(readFileSync(filesCachePath(databasePath), "utf8")) as FilesCache;
     const stamp = databaseStamp(databasePath);
-    return cache.version === 3 && stamp !== null && cache.database === stamp ? cache : null;
+    return cache.version === 4 && stamp !== null && cache.database === stamp ? cache : null;
   } catch {
     return null;
   }
 }
 
 /** True when every discovered file was imported in full before and has its recorded size and mtime. */
-export function nothingChanged(databasePath: string, found: readonly DiscoveredTool[]): boolean {
+export function nothingChanged(databasePath: string, found: readonly DiscoveredTool[], transcripts: boolean): boolean {
   const cache = readFilesCache(databasePath);
   if (!cache) return false;
-  return found.every((tool) => classifyFiles(tool.files, cache.files[tool.tool], readerVersions(tool.source)).every((entry) => entry.status === "unchanged"));
+  return found.every((tool) => classifyFiles(tool.files, cache.files[tool.tool], readerVersions(tool.source, transcripts)).every((entry) => entry.status === "unchanged"));
 }
 
 /** Written after the database was closed, so that the stamp is the final one. Only a cache: failures are ignored. */
@@ -49,7 +49,7 @@ export function writeFilesCache(databasePath: string, files: RecordedFiles): voi
     const stamp = databaseStamp(databasePath);
     if (stamp === null) return rmSync(path, { force: true });
     const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ version: 3, database: stamp, files } satisfies FilesCache));
+    writeFileSync(temporary, JSON.stringify({ version: 4, database: stamp, files } satisfies FilesCache));
     renameSync(temporary, path);
   } catch {
     rmSync(path, { force: true });

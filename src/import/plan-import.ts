@@ -4,6 +4,7 @@ import { timestampTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
+import { isTranscriptKey } from "../sources/shared/transcript-key.ts";
 import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
@@ -24,6 +25,8 @@ export interface FileCounts {
   outdated: number;
   /** Unchanged files read again because another price table left some of their events unpriced. */
   repricing: number;
+  /** Unchanged files read again for the transcripts this run makes (they were read without). */
+  transcripts: number;
 }
 
 export interface PlannedEvent {
@@ -85,11 +88,11 @@ export async function planTool(
   found: DiscoveredTool,
   recorded: RecordedFiles,
   rows: StagedRows,
-  options: { range: DayRange; force: boolean; progress?: ParseProgress; signal?: AbortSignal },
+  options: { range: DayRange; force: boolean; transcripts: boolean; progress?: ParseProgress; signal?: AbortSignal },
 ): Promise<ToolPlan> {
-  const versions = readerVersions(found.source);
+  const versions = readerVersions(found.source, options.transcripts);
   const classified = classifyFiles(found.files, recorded[found.tool], versions);
-  const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0 };
+  const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0, transcripts: 0 };
   for (const entry of classified) files[entry.status]++;
   const toRead = classified.filter((entry) => entry.status !== "unchanged" || options.force).map((entry) => entry.file);
   if (options.force) files.forced = files.unchanged;
@@ -129,7 +132,7 @@ export async function planTool(
       }
       if (!outside) complete.push(file);
     },
-    { progress: options.progress, signal: options.signal, footprints: footprints !== null },
+    { progress: options.progress, signal: options.signal, footprints: footprints !== null, transcripts: options.transcripts },
   );
   const candidates = best.values();
   const stored = await storedEvents(connection, found.tool, candidates.map((event) => event.key));
@@ -146,7 +149,10 @@ export async function planTool(
     const reason = previous === null ? "new" : !storedWins(previous, event, false) ? "update" : options.force ? "forced" : repairing ? "repaired" : "priced";
     events.push({ event, filePath, replaces: previous, reason });
   }
-  const obsolete = outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : [];
+  // Transcript rows stored by an earlier run with transcripts stay when this one makes none.
+  const obsolete = (outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : []).filter(
+    (event) => options.transcripts || !isTranscriptKey(event.key),
+  );
   const footprint = Float64Array.from(footprints ?? []);
   const goRows = { ...(await countGoRows(connection, SERVICE_NAMES[found.tool], footprint)), footprint };
   return {
@@ -172,12 +178,12 @@ export async function planTool(
 }
 
 /** The plan of a tool none of whose files changed since they were imported. */
-export function unchangedPlan(found: DiscoveredTool): ToolPlan {
+export function unchangedPlan(found: DiscoveredTool, transcripts: boolean): ToolPlan {
   const total = found.files.length;
   return {
     tool: found.tool,
-    versions: readerVersions(found.source),
-    files: { total, new: 0, modified: 0, unchanged: total, forced: 0, outdated: 0, repricing: 0 },
+    versions: readerVersions(found.source, transcripts),
+    files: { total, new: 0, modified: 0, unchanged: total, forced: 0, outdated: 0, repricing: 0, transcripts: 0 },
     failed: found.failed,
     discovered: new Map(),
     complete: [],

@@ -21,11 +21,13 @@ export interface ImportOptions {
   location: DatabaseLocation;
   dryRun: boolean;
   force: boolean;
+  /** Make the transcript rows too (ParseContext.transcripts). */
+  transcripts: boolean;
   yes: boolean;
 }
 
 export interface ImportTotals {
-  files: { total: number; new: number; modified: number; unchanged: number; forced: number; outdated: number; repricing: number; failed: number };
+  files: { total: number; new: number; modified: number; unchanged: number; forced: number; outdated: number; repricing: number; transcripts: number; failed: number };
   events: { add: number; update: number; forced: number; repaired: number; priced: number; removed: number; alreadyImported: number; outsideRange: number };
   rows: { logs: number; metrics: number };
   /** Rows the Go importer wrote for usage this import counts: removed (go-rows.ts). */
@@ -69,7 +71,7 @@ export function eventCounts(plan: ToolPlan): { add: number; update: number; forc
 
 export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
   const totals: ImportTotals = {
-    files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0, failed: 0 },
+    files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0, transcripts: 0, failed: 0 },
     events: { add: 0, update: 0, forced: 0, repaired: 0, priced: 0, removed: 0, alreadyImported: 0, outsideRange: 0 },
     rows: { logs: 0, metrics: 0 },
     goRows: { logs: 0, metrics: 0 },
@@ -79,7 +81,7 @@ export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
   };
   const unpriced = new Set<string>();
   for (const plan of plans) {
-    for (const key of ["total", "new", "modified", "unchanged", "forced", "outdated", "repricing"] as const) totals.files[key] += plan.files[key];
+    for (const key of ["total", "new", "modified", "unchanged", "forced", "outdated", "repricing", "transcripts"] as const) totals.files[key] += plan.files[key];
     totals.files.failed += plan.failed.length;
     const events = eventCounts(plan);
     totals.events.add += events.add;
@@ -135,8 +137,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const nothing = { logs: 0, metrics: 0 };
   // Whatever could not be read is reported by a full run, never hidden behind "nothing changed".
   const unreadable = found.some((tool) => tool.failed.length > 0);
-  if (!options.force && !unreadable && nothingChanged(options.location.path, found)) {
-    const plans = found.map(unchangedPlan);
+  if (!options.force && !unreadable && nothingChanged(options.location.path, found, options.transcripts)) {
+    const plans = found.map((tool) => unchangedPlan(tool, options.transcripts));
     return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing };
   }
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
@@ -167,7 +169,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     size.rowsBefore = await telemetryRowCount(connection);
     const plans: ToolPlan[] = [];
     for (const tool of found) {
-      plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, progress: hooks, signal: aborter.signal }));
+      plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, transcripts: options.transcripts, progress: hooks, signal: aborter.signal }));
     }
     await endParseWorkers();
     size.events = plans.reduce((sum, plan) => sum + plan.events.length, 0);

@@ -9,6 +9,7 @@ function fileLine(files: FileCounts, failed: number): string {
   const parts = [`${formatCount(files.new)} new`, `${formatCount(files.modified)} modified`, `${formatCount(files.unchanged)} unchanged${files.forced > 0 ? ", read again (--force)" : ""}`];
   if (files.outdated > 0) parts.push(`${formatCount(files.outdated)} read again to repair (an older version read them)`);
   if (files.repricing > 0) parts.push(`${formatCount(files.repricing)} read again for new prices`);
+  if (files.transcripts > 0) parts.push(`${formatCount(files.transcripts)} read again for transcripts`);
   if (failed > 0) parts.push(`${formatCount(failed)} unreadable`);
   return `${formatCount(files.total)} total (${parts.join(", ")})`;
 }
@@ -79,7 +80,7 @@ export function renderImportResult(result: ImportResult): string {
   switch (result.status) {
     case "nothing": {
       const { files, events } = result.preview.totals;
-      const read = files.new + files.modified + files.forced + files.outdated + files.repricing;
+      const read = files.new + files.modified + files.forced + files.outdated + files.repricing + files.transcripts;
       if (read === 0) return "No new or modified files found to import.\n";
       return `Nothing new to import: ${formatCount(read)} files read, ${formatCount(events.alreadyImported)} events already imported.\n`;
     }

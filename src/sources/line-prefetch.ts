@@ -61,6 +61,7 @@ export class LinePrefetch implements LineSource {
     readonly tool: ToolId,
     readonly files: readonly DiscoveredFile[],
     readonly hash: boolean,
+    readonly transcripts: boolean,
   ) {
     this.#worker = worker;
     worker.addEventListener("message", (event: MessageEvent<ScanReply>) => this.#settle(event.data.id, event.data));
@@ -74,12 +75,12 @@ export class LinePrefetch implements LineSource {
   }
 
   /** Starts the worker (or takes the warmed one); null when it cannot be started (the files are then read where they are parsed). */
-  static start(tool: ToolId, files: readonly DiscoveredFile[], hash: boolean): LinePrefetch | null {
+  static start(tool: ToolId, files: readonly DiscoveredFile[], hash: boolean, transcripts: boolean): LinePrefetch | null {
     const worker = warm ?? newWorker();
     warm = null;
     if (worker === null) return null;
     worker.ref();
-    return new LinePrefetch(worker, tool, files, hash);
+    return new LinePrefetch(worker, tool, files, hash, transcripts);
   }
 
   take(path: string): Promise<SelectedLines | null> | null {
@@ -123,7 +124,7 @@ export class LinePrefetch implements LineSource {
       if (file.size > MAX_FILE_BYTES) continue;
       this.#aheadBytes += file.size;
       const reply = new Promise<ScanReply | null>((resolve) => this.#replies.set(id, resolve));
-      const request: ScanRequest = { id, tool: this.tool, path: file.path, size: file.size, hash: this.hash };
+      const request: ScanRequest = { id, tool: this.tool, path: file.path, size: file.size, hash: this.hash, transcripts: this.transcripts };
       this.#worker.postMessage(request);
       const selected = reply.then((answer) => {
         if (answer === null) return null; // the worker is gone: read the file here

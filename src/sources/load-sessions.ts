@@ -50,6 +50,8 @@ export interface StageOptions {
   hash?: boolean;
   /** Collect each file's `goFootprint` (see ParseContext.footprints). */
   footprints?: boolean;
+  /** Make the transcript rows too (see ParseContext.transcripts). */
+  transcripts?: boolean;
 }
 
 /**
@@ -82,12 +84,13 @@ export async function stageFiles(
     onStaged(outcome.staged);
   };
   const workers = parseWorkerCount(files.length, bytes, hash);
-  const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, signal, collect, lines: null };
+  const transcripts = options.transcripts === true;
+  const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, lines: null };
   let prefetch: LinePrefetch | null = null;
   if (workers > 0) {
     await stageInWorkers(job, workers);
   } else {
-    prefetch = usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash) : null;
+    prefetch = usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash, transcripts) : null;
     try {
       for (let index = 0; index < files.length; index++) collect(index, await stageHere({ ...job, lines: prefetch }, index));
     } finally {
@@ -138,6 +141,7 @@ interface PoolJob {
   firstOrdinal: number;
   hash: boolean;
   footprints: boolean;
+  transcripts: boolean;
   signal: AbortSignal | undefined;
   /** Called in the files' order. */
   collect(index: number, outcome: StageOutcome): void;
@@ -146,7 +150,7 @@ interface PoolJob {
 }
 
 function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
-  const context = { signal: job.signal, hash: job.hash, footprints: job.footprints, ...(job.lines ? { lines: job.lines } : {}) };
+  const context = { signal: job.signal, hash: job.hash, footprints: job.footprints, transcripts: job.transcripts, ...(job.lines ? { lines: job.lines } : {}) };
   return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, context);
 }
 
@@ -275,7 +279,7 @@ async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
     for (let index = take(); index !== null && !aborted && active.has(worker); index = take()) {
       let reply: ParseReply;
       try {
-        const message: ParseRequest = { id: index, tool: job.source.tool, file: files[index] as DiscoveredFile, ordinal: job.firstOrdinal + index, hash: job.hash, footprints: job.footprints };
+        const message: ParseRequest = { id: index, tool: job.source.tool, file: files[index] as DiscoveredFile, ordinal: job.firstOrdinal + index, hash: job.hash, footprints: job.footprints, transcripts: job.transcripts };
         reply = await request(worker, message);
       } catch {
         // The worker is gone: its file is parsed by another worker or, at the end, here.

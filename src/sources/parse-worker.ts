@@ -19,15 +19,16 @@ export interface ParseRequest {
   ordinal: number;
   hash: boolean;
   footprints: boolean;
+  transcripts: boolean;
 }
 
 export type ParseReply = { id: number; staged: StagedFile; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
 
 self.onmessage = async (event: MessageEvent<ParseRequest>) => {
-  const { id, tool, file, ordinal, hash, footprints } = event.data;
+  const { id, tool, file, ordinal, hash, footprints, transcripts } = event.data;
   let reply: ParseReply;
   try {
-    const outcome = await stageOne(sourceFor(tool), file, ordinal, { hash, footprints });
+    const outcome = await stageOne(sourceFor(tool), file, ordinal, { hash, footprints, transcripts });
     reply = "failure" in outcome ? { id, failure: outcome.failure } : { id, staged: outcome.staged, ms: outcome.ms };
   } catch (error) {
     reply = { id, crashed: String(error) };

@@ -10,6 +10,8 @@ export interface ScanRequest {
   /** The file's size, to size the buffer of selected lines. */
   size: number;
   hash: boolean;
+  /** Select the lines a parse with transcripts reads (SessionSource.lineSelector). */
+  transcripts: boolean;
 }
 
 /** A buffer of selected lines that the parse is done with, back to the worker to fill again (transferred). */

@@ -26,9 +26,9 @@ self.onmessage = async (event: MessageEvent<ScanRequest | ScanRecycle>) => {
     if (recycled.length < MAX_RECYCLED) recycled.push(Buffer.from(message.recycle));
     return;
   }
-  const { id, tool, path, hash } = message;
+  const { id, tool, path, hash, transcripts } = message;
   try {
-    const selector = sourceFor(tool).lineSelector;
+    const selector = sourceFor(tool).lineSelector?.({ transcripts });
     if (!selector) throw new Error(`${tool} has no line selector`);
     // Selected lines are a small part of a session file (a tenth of a Claude file); the buffer grows if needed.
     const expected = Math.max(1 << 16, message.size >> 3);

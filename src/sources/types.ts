@@ -96,6 +96,13 @@ export interface ParseContext {
   lines?: LineSource;
   /** Collect `ParsedFile.goFootprint` (import into a database the Go importer also wrote). */
   footprints?: boolean;
+  /** Also make the conversation's `transcript.message` rows (Go 0.3+); off: usage rows only, read faster. */
+  transcripts?: boolean;
+}
+
+/** What a parse makes beyond the usage rows (ParseContext), which also decides which lines it reads. */
+export interface ParseOptions {
+  transcripts: boolean;
 }
 
 /** A file or folder that could not be read at all (no permission, gone meanwhile, a configured folder missing). */
@@ -131,5 +138,5 @@ export interface SessionSource {
    * The selector `parseFile` reads its JSONL files with, when it depends on nothing but the line (no state of the
    * file): another thread may then find and select the lines ahead of the parse (line-prefetch.ts).
    */
-  lineSelector?: LineSelector;
+  lineSelector?: (options: ParseOptions) => LineSelector;
 }

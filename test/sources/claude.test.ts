@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { claudeRoots } from "../../src/sources/claude/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, isTranscriptRow, mergedTotals, SAMPLES, parseAll, permutations, tempDir, tokenTotals, withoutTranscripts } from "./helpers.ts";
+import { FIXTURES, isTranscriptRow, mergedTotals, SAMPLES, parseAll, permutations, tempDir, tokenTotals, WITH_TRANSCRIPTS, withoutTranscripts } from "./helpers.ts";
 
 const SONNET_4 = "claude-sonnet-4-20250514";
 const SONNET_45 = "claude-sonnet-4-5-20250929";
@@ -265,7 +265,7 @@ describe("Claude Code transcripts (Go 0.3+ transcript.message rows; fixture test
   const SESSION = "cccccccc-0000-4000-8000-000000000001";
 
   test("one row per text, tool call and tool result, in order, with Go's attributes; thinking, images and empty texts skipped", async () => {
-    const rows = mergeEvents(await parseAll(claudeSource, [FILE])).logs.filter(isTranscriptRow);
+    const rows = mergeEvents(await parseAll(claudeSource, [FILE], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
     const common = { "event.name": "transcript.message", "session.id": SESSION, import_source: "local_jsonl" };
     const model = { model: "claude-sonnet-4-6" };
     expect(rows.map((row) => [row.timestamp, row.body, row.attributes])).toEqual([
@@ -290,16 +290,20 @@ describe("Claude Code transcripts (Go 0.3+ transcript.message rows; fixture test
   });
 
   test("the usage is what it was: two responses, and their api_request logs", async () => {
-    const parsed = await parseAll(claudeSource, [FILE]);
-    expect(tokenTotals(parsed)).toEqual({ "token.usage|input|claude-sonnet-4-6": 30, "token.usage|output|claude-sonnet-4-6": 70 });
-    expect(mergeEvents(parsed).logs.filter((row) => !isTranscriptRow(row)).map((row) => row.body)).toEqual(["api_request", "api_request"]);
+    for (const context of [{}, WITH_TRANSCRIPTS]) {
+      const parsed = await parseAll(claudeSource, [FILE], context);
+      expect(tokenTotals(parsed)).toEqual({ "token.usage|input|claude-sonnet-4-6": 30, "token.usage|output|claude-sonnet-4-6": 70 });
+      expect(mergeEvents(parsed).logs.filter((row) => !isTranscriptRow(row)).map((row) => row.body)).toEqual(["api_request", "api_request"]);
+    }
+    // Without transcripts (the default), no transcript rows.
+    expect(mergeEvents(await parseAll(claudeSource, [FILE])).logs.filter(isTranscriptRow)).toEqual([]);
   });
 
   test("the same lines in two files (a copy of the session file) give their rows once", async () => {
     const dir = tempDir("claude-transcript-copy");
     const copy = join(dir, "copy.jsonl");
     writeFileSync(copy, readFileSync(FILE));
-    const rows = mergeEvents(await parseAll(claudeSource, [FILE, copy])).logs.filter(isTranscriptRow);
+    const rows = mergeEvents(await parseAll(claudeSource, [FILE, copy], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
     expect(rows).toHaveLength(6);
   });
 });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { codexRoots } from "../../src/sources/codex/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, SAMPLES, costTotal, parseAll, permutations, tempDir, tokenTotals } from "./helpers.ts";
+import { FIXTURES, SAMPLES, costTotal, isTranscriptRow, parseAll, permutations, tempDir, tokenTotals, WITH_TRANSCRIPTS } from "./helpers.ts";
 
 function usageEvents(files: Awaited<ReturnType<typeof parseAll>>) {
   return files.flatMap((file) => file.events).filter((event) => event.metrics.length > 0);
@@ -265,5 +265,39 @@ describe("Codex paginated threads without records (fixtures test/fixtures/codex/
   test("a revert is the same conversation as the thread it reverts: one conversation_starts", async () => {
     const merged = mergeEvents(await parseAll(codexSource, [PARENT, REVERT]));
     expect(merged.logs.filter((row) => row.body === "conversation_starts")).toHaveLength(1);
+  });
+});
+
+describe("Codex transcripts (Go 0.3+ transcript.message rows from response_item lines; fixture test/fixtures/codex/transcript)", () => {
+  const FILE = join(FIXTURES, "codex/transcript/rollout-2026-09-10T08-00-00-019a0000-0000-7000-8000-0000000000e1.jsonl");
+  const SESSION = "019a0000-0000-7000-8000-0000000000e1";
+
+  test("messages, reasoning summaries, tool calls and their outputs, in order; empty texts and other items skipped", async () => {
+    const rows = mergeEvents(await parseAll(codexSource, [FILE], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
+    const common = { "event.name": "transcript.message", "session.id": SESSION, import_source: "local_jsonl" };
+    const model = { model: "gpt-5.3-codex" };
+    expect(rows.map((row) => [row.timestamp.slice(11, 23), row.body, row.attributes])).toEqual([
+      ["08:00:00.200", "<permissions>sandboxed</permissions>", { ...common, "message.index": "0", "message.role": "developer", ...model }],
+      // the texts of a message joined by a newline, its image left out
+      ["08:00:01.000", "List the files\nin src/", { ...common, "message.index": "1", "message.role": "user", ...model }],
+      ["08:00:03.000", "**Listing files**", { ...common, "message.index": "2", "message.role": "assistant", ...model }],
+      ["08:00:04.000", "Tool call: shell", { ...common, "message.index": "3", "message.role": "tool_use", ...model, "tool.name": "shell", "tool.input": '{"command":["ls","src"]}', "tool.call_id": "call_1" }],
+      [
+        "08:00:05.000",
+        '{"output":"a.ts\\nb.ts\\n","metadata":{"exit_code":0}}',
+        { ...common, "message.index": "4", "message.role": "tool_result", "tool.output": '{"output":"a.ts\\nb.ts\\n","metadata":{"exit_code":0}}', "tool.call_id": "call_1" },
+      ],
+      // an output that is not a string: its JSON
+      ["08:00:06.000", '{"content":"structured","success":true}', { ...common, "message.index": "5", "message.role": "tool_result", "tool.output": '{"content":"structured","success":true}', "tool.call_id": "call_3" }],
+      ["08:00:07.000", "Two files: a.ts and b.ts — done.", { ...common, "message.index": "6", "message.role": "assistant", ...model }],
+    ]);
+  });
+
+  test("the usage and message rows are what they are without transcripts", async () => {
+    const usage = (parsed: Awaited<ReturnType<typeof parseAll>>) => mergeEvents(parsed).logs.filter((row) => !isTranscriptRow(row)).map((row) => row.body);
+    expect(usage(await parseAll(codexSource, [FILE], WITH_TRANSCRIPTS))).toEqual(["conversation_starts", "user_message"]);
+    expect(usage(await parseAll(codexSource, [FILE]))).toEqual(["conversation_starts", "user_message"]);
+    expect(tokenTotals(await parseAll(codexSource, [FILE], WITH_TRANSCRIPTS))).toEqual(tokenTotals(await parseAll(codexSource, [FILE])));
+    expect(mergeEvents(await parseAll(codexSource, [FILE])).logs.filter(isTranscriptRow)).toEqual([]);
   });
 });

@@ -4,12 +4,12 @@ import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, parseAll } from "./helpers.ts";
+import { FIXTURES, parseAll, WITH_TRANSCRIPTS } from "./helpers.ts";
 
 // go-reference §3.4–3.6: the Go tests' inputs give these rows.
 describe("Go example rows are reproduced", () => {
   test("Claude: one line 1000 in / 500 out gives 1 log, 6 metrics, cost 0.0105, and (Go 0.3+) its text as a transcript row", async () => {
-    const parsed = await parseAll(claudeSource, [join(FIXTURES, "claude/go-example/test-session.jsonl")]);
+    const parsed = await parseAll(claudeSource, [join(FIXTURES, "claude/go-example/test-session.jsonl")], WITH_TRANSCRIPTS);
     const { logs, metrics } = mergeEvents(parsed);
     expect(logs.map((row) => [row.body, row.attributes["event.name"]])).toEqual([
       ["api_request", "claude_code.api_request"],

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import type { DiscoveredFile, MetricRow, ParsedFile, SessionSource } from "../../src/sources/types.ts";
+import type { DiscoveredFile, MetricRow, ParseContext, ParsedFile, SessionSource } from "../../src/sources/types.ts";
 
 export const SAMPLES = join(import.meta.dir, "../../../shared/samples");
 export const FIXTURES = join(import.meta.dir, "../fixtures");
@@ -11,11 +11,14 @@ export function discovered(path: string): DiscoveredFile {
   return { path, size: 0, mtimeMs: 0 };
 }
 
-export async function parseAll(source: SessionSource, paths: string[]): Promise<ParsedFile[]> {
+export async function parseAll(source: SessionSource, paths: string[], context: ParseContext = {}): Promise<ParsedFile[]> {
   const parsed: ParsedFile[] = [];
-  for (const path of paths) parsed.push(await source.parseFile(discovered(path)));
+  for (const path of paths) parsed.push(await source.parseFile(discovered(path), context));
   return parsed;
 }
+
+/** A parse that also makes the transcript rows. */
+export const WITH_TRANSCRIPTS: ParseContext = { transcripts: true };
 
 /** Sums metric values by `<metric name without service prefix>|<type>|<model>`, e.g. `token.usage|output|gpt-5`. */
 export function totals(metrics: MetricRow[]): Record<string, number> {

@@ -261,7 +261,7 @@ describe("stageFiles: worker threads", () => {
 
   test("LinePrefetch: the worker selects each file's lines and says why a file could not be read", async () => {
     const files = inputs();
-    const prefetch = LinePrefetch.start("claude-code", files, false);
+    const prefetch = LinePrefetch.start("claude-code", files, false, false);
     expect(prefetch).not.toBeNull();
     try {
       for (const file of files) {

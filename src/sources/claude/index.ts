@@ -5,8 +5,18 @@ import { goFootprint } from "../shared/go-footprint.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
-import type { JsonObject } from "../shared/json.ts";
-import { addResponse, CLAUDE_SELECTOR, toClaudeResponse, type ResponseGroup, UNDATED, UNKNOWN_USAGE } from "./parse.ts";
+import { type JsonObject, obj } from "../shared/json.ts";
+import {
+  addResponse,
+  CLAUDE_SELECTOR,
+  CLAUDE_TRANSCRIPT_SELECTOR,
+  type ClaudeResponse,
+  fromLatin1,
+  type ResponseGroup,
+  toClaudeResponse,
+  UNDATED,
+  UNKNOWN_USAGE,
+} from "./parse.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
 import { ClaudeTranscript } from "./transcript.ts";
@@ -19,43 +29,59 @@ export const claudeSource: SessionSource = {
   roots: claudeRoots,
   pathVariable: "AI_OBSERVER_CLAUDE_PATH",
   // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls (December 2026). 3: compaction iterations.
-  // 4: transcripts (Go 0.3+ rows).
+  // 4: transcripts (Go 0.3+ rows, with ParseContext.transcripts).
   parserVersion: 4,
   discover: (roots, required) => walkFiles(roots, isClaudeSessionFile, required),
-  lineSelector: CLAUDE_SELECTOR,
+  lineSelector: (options) => (options.transcripts ? CLAUDE_TRANSCRIPT_SELECTOR : CLAUDE_SELECTOR),
   async parseFile(file, context): Promise<ParsedFile> {
     const groups = new Map<string, ResponseGroup>();
     let firstSessionId = "";
     let unknownUsage = 0;
     const footprint = goFootprint(context);
     const name = basename(file.path);
-    const transcript = new ClaudeTranscript(name.replace(/\.jsonl$/, ""));
-    /** `false`: a bad line (usage without a valid timestamp). */
-    const take = (value: JsonObject): boolean => {
-      transcript.add(value);
-      const response = toClaudeResponse(value);
-      if (response === UNDATED) return false;
-      if (response === UNKNOWN_USAGE) {
-        unknownUsage++;
-        return true;
-      }
-      if (!response) return true;
+    const transcript = context?.transcripts ? new ClaudeTranscript(name.replace(/\.jsonl$/, "")) : null;
+    const addUsage = (response: ClaudeResponse) => {
       if (response.unknownIterations) unknownUsage++;
       firstSessionId ||= response.sessionId;
       footprint?.add(response.timestamp);
       addResponse(groups, response);
+    };
+    /** One line's usage; `false` for a bad line (usage without a valid time). */
+    const usageLine = (value: JsonObject): boolean => {
+      const response = toClaudeResponse(value);
+      if (response === UNDATED) return false;
+      if (response === UNKNOWN_USAGE) unknownUsage++;
+      else if (response) addUsage(response);
       return true;
     };
-    const handler: JsonlHandler = {
-      ...CLAUDE_SELECTOR,
-      record: take,
-      // The Latin-1 reading is exact for ASCII lines only; the transcript needs every other line's text decoded.
-      recordLatin1: (value, _line, _elided, ascii) => ascii && take(value),
-    };
-    withoutTopTier(handler.record, handler.recordLatin1 as NonNullable<JsonlHandler["recordLatin1"]>); // see jit-tier.ts
+    const handler: JsonlHandler = transcript
+      ? {
+          // No Latin-1 fast path (recordLatin1): the transcript needs every line's text exact.
+          ...CLAUDE_TRANSCRIPT_SELECTOR,
+          record(value) {
+            transcript.add(value);
+            return usageLine(value);
+          },
+        }
+      : {
+          ...CLAUDE_SELECTOR,
+          record: usageLine,
+          recordLatin1(value, line, elided, ascii) {
+            // The elided value must be message.content, which no field of a response comes from.
+            if (elided && obj(value, "message")?.["content"] !== 0) return false;
+            const response = toClaudeResponse(value);
+            if (response === UNDATED || response === UNKNOWN_USAGE) return false; // read again from UTF-8 by record, which counts it
+            if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
+            if (!ascii && !fromLatin1(response, line)) return false;
+            addUsage(response);
+            return true;
+          },
+        };
+    withoutTopTier(handler.record, ...(handler.recordLatin1 ? [handler.recordLatin1] : [])); // see jit-tier.ts
     const stats = await scanJsonl(file.path, handler, context);
     const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;
-    const events = [...[...groups.values()].map(claudeEvent), ...transcript.events];
+    const events = [...groups.values()].map(claudeEvent);
+    if (transcript) events.push(...transcript.events);
     return parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
   },
 };

@@ -1,4 +1,4 @@
-import { isObject, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
+import { allAscii, isObject, latin1ToUtf8, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
 import type { LineSelector } from "../shared/jsonl.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
@@ -91,12 +91,36 @@ function readIterations(usage: JsonObject, model: string, request: ClaudeUsage):
   return sideCalls.length === 0 && !unknown ? NO_ITERATIONS : { sideCalls, unknown };
 }
 
+const USAGE = Buffer.from('"usage"');
+const ASSISTANT = Buffer.from('"assistant"');
 const MESSAGE = Buffer.from('"message"');
 /** A parent's own copy outranks a subagent transcript's replay of it, whatever the token counts. */
 const MAIN_THREAD_RANK = 2 ** 40;
 
-/** Byte pre-filter: lines with a `message` (user and assistant lines: the transcript, and the responses among them) are parsed. */
-export const CLAUDE_SELECTOR: LineSelector = { needles: [MESSAGE], all: true };
+/** Byte pre-filter for usage only: lines that mention both `"usage"` and `"assistant"` are parsed. */
+export const CLAUDE_SELECTOR: LineSelector & { elide: Buffer } = {
+  needles: [USAGE, ASSISTANT],
+  all: true,
+  // message.content (text, thinking, tool calls) is most of an assistant line and nothing we count.
+  elide: Buffer.from('"content":'),
+};
+
+/** Byte pre-filter with transcripts: every line with a `message` (user and assistant lines, the responses among them). */
+export const CLAUDE_TRANSCRIPT_SELECTOR: LineSelector = { needles: [MESSAGE], all: true };
+
+/**
+ * A response read from the Latin-1 reading of `line` (`JsonlHandler.recordLatin1`), made exact: `false` unless every
+ * string the rows take is ASCII, except `cwd` (non-ASCII folder names are common), which is decoded here.
+ */
+export function fromLatin1(response: ClaudeResponse, line: Buffer): boolean {
+  if (!allAscii(response.key, response.sessionId, response.messageId, response.requestId, response.model, response.agentId)) return false;
+  for (const call of response.sideCalls) if (!allAscii(call.model)) return false;
+  if (allAscii(response.cwd)) return true;
+  const cwd = latin1ToUtf8(response.cwd, line);
+  if (cwd === null) return false;
+  response.cwd = cwd;
+  return true;
+}
 
 function cacheCreationTokens(usage: JsonObject): number {
   if (typeof usage["cache_creation_input_tokens"] === "number") return num(usage, "cache_creation_input_tokens");
@@ -184,4 +208,4 @@ export function addResponse(groups: Map<string, ResponseGroup>, response: Claude
   else if (response.rank > group.best.rank) group.best = response;
 }
 
-withoutTopTier(toClaudeResponse, addResponse, cacheCreationTokens, responseKey, positiveSum, usageOf, readIterations);
+withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey, positiveSum, usageOf, readIterations);

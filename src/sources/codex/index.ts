@@ -14,12 +14,12 @@ export const codexSource: SessionSource = {
   roots: codexRoots,
   pathVariable: "AI_OBSERVER_CODEX_PATH",
   // 2: LiteLLM prices and cost rules, token_usage_records (December 2026). 3: paginated forks, reverts, subagents
-  // and rotated segments counted by their own responses; priority and flex processing prices.
-  parserVersion: 3,
+  // and rotated segments counted by their own responses; priority and flex processing prices. 4: transcripts.
+  parserVersion: 4,
   discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const footprint = goFootprint(context);
-    const parser = new CodexFileParser(footprint);
+    const parser = new CodexFileParser(footprint, context?.transcripts === true);
     const stats = await scanJsonl(
       file.path,
       { needles: parser.needles, select: (found, length, head) => parser.select(found, length, head), record: (value) => parser.record(value) },

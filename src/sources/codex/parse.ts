@@ -29,6 +29,19 @@ export interface CodexMessage {
   fromItem: boolean;
 }
 
+/** A `transcript.message` row (Go 0.3+, go-reference-2026 §2.2) from a `response_item` line. */
+export interface CodexTranscript {
+  kind: "transcript";
+  identity: string;
+  timestamp: Instant;
+  body: string;
+  role: string;
+  /** `message.index`: the file's transcript rows counted from 0. */
+  index: number;
+  model: string;
+  tool: { name?: string; input?: string; output?: string; callId?: string };
+}
+
 export interface CodexSessionStart {
   kind: "session";
   identity: string;
@@ -36,13 +49,15 @@ export interface CodexSessionStart {
   meta: JsonObject;
 }
 
-export type CodexItem = CodexUsage | CodexMessage | CodexSessionStart;
+export type CodexItem = CodexUsage | CodexMessage | CodexSessionStart | CodexTranscript;
 
 /** Replayed parent history is re-stamped to the fork instant as a burst of a few ms (ccusage#1370, PR #1501). */
 export const REPLAY_WINDOW_MICROS = 1_000_000;
 
 const HEAD_BYTES = 256;
-const SKIP_TYPES = [Buffer.from('"type":"response_item"'), Buffer.from('"type":"compacted"')];
+const SKIP_TYPES = [Buffer.from('"type":"compacted"')];
+/** Conversation items: read only for transcripts. */
+const RESPONSE_ITEM = Buffer.from('"type":"response_item"');
 /** Before the first `token_usage_record` of a file, `token_count` deltas are counted (a thread begun by an older Codex); closer than this to it, they are its own response's. */
 const RECORDS_TAKE_OVER_MICROS = 5_000_000;
 
@@ -56,6 +71,7 @@ const NEEDLES = [
   "item_completed",
   "thread_settings_applied",
   "rollout_reference",
+  "response_item",
 ].map((name) => Buffer.from(`"${name}"`));
 
 function isForkLike(meta: JsonObject): boolean {
@@ -108,6 +124,7 @@ export class CodexFileParser {
   /** `session_meta.subagent_history_start_ordinal`: lines with a lower `ordinal` are the parent's, copied. */
   #ownFromOrdinal: number | null = null;
   #serviceTier: ServiceTier | "" = "";
+  #transcriptIndex = 0;
   #seenLine = false;
   readonly #messageCounts = new Map<string, number>();
 
@@ -118,7 +135,11 @@ export class CodexFileParser {
    * `footprint`: collects the lines the Go importer writes rows from (go-reference §3.5: session_meta, token_count,
    * user and agent messages) whose usage or message this file counts; a fork's replayed parent lines are left out.
    */
-  constructor(private readonly footprint: GoFootprint | null = null) {}
+  constructor(
+    private readonly footprint: GoFootprint | null = null,
+    /** Make the transcript rows of `response_item` lines (read only then). */
+    private readonly transcripts = false,
+  ) {}
 
   select(found: number, _length: number, head: Buffer): boolean {
     if (!this.#seenLine) {
@@ -127,6 +148,7 @@ export class CodexFileParser {
     }
     const start = head.subarray(0, HEAD_BYTES);
     if (SKIP_TYPES.some((needle) => start.indexOf(needle) >= 0)) return false;
+    if (!this.transcripts && start.indexOf(RESPONSE_ITEM) >= 0) return false;
     return found !== 0;
   }
 
@@ -152,6 +174,37 @@ export class CodexFileParser {
       if (type === "event_msg" && str(payload, "type") === "token_count") this.#tokenCount(payload, timestamp, true);
     } else if (type === "event_msg") this.#event(payload, timestamp);
     else if (type === "token_usage_record") this.#usageRecord(payload, timestamp);
+    else if (type === "response_item" && this.transcripts) this.#responseItem(payload, timestamp);
+  }
+
+  /**
+   * A conversation item as the Go importer 0.3+ stores it (go-reference-2026 §2.2): a message's texts, a tool call,
+   * its output, a reasoning summary; other items, and empty texts, have no row. A fork's replayed parent items are
+   * the parent's (its own file gives them).
+   */
+  #responseItem(payload: JsonObject, timestamp: Instant): void {
+    if (this.#foreignHistory && this.#inReplay(timestamp)) return;
+    const type = str(payload, "type");
+    const row = (body: string, role: string, tool: CodexTranscript["tool"] = {}, model = this.#model) => {
+      const base = `transcript:${timestamp.text}`;
+      const seen = this.#messageCounts.get(base) ?? 0;
+      this.#messageCounts.set(base, seen + 1);
+      this.items.push({ kind: "transcript", identity: `${base}#${seen}`, timestamp, body, role, index: this.#transcriptIndex++, model, tool });
+    };
+    if (type === "message") {
+      const text = joinTexts(payload["content"], ["input_text", "output_text"], "text");
+      if (text !== "") row(text, str(payload, "role") || "assistant");
+    } else if (type === "function_call") {
+      const name = str(payload, "name");
+      row(`Tool call: ${name}`, "tool_use", { name, input: str(payload, "arguments"), callId: str(payload, "call_id") });
+    } else if (type === "function_call_output") {
+      const output = payload["output"];
+      const text = typeof output === "string" ? output : output === undefined ? "" : JSON.stringify(output);
+      row(text, "tool_result", { output: text, callId: str(payload, "call_id") }, "");
+    } else if (type === "reasoning") {
+      const text = joinTexts(payload["summary"], ["summary_text"], "text");
+      if (text !== "") row(text, "assistant");
+    }
   }
 
   /** A line a paginated subagent copied from its parent (below `subagent_history_start_ordinal`). */
@@ -284,4 +337,12 @@ export class CodexFileParser {
     } else if (isReset(delta)) delta = last ? readTokens(last) : current;
     this.items.push({ kind: "usage", identity: tokensKey(current), record: null, timestamp, model, serviceTier: this.#serviceTier, delta });
   }
+}
+
+/** The `field` texts of the entries of `items` whose type is one of `types`, joined by newlines. */
+function joinTexts(items: unknown, types: readonly string[], field: string): string {
+  if (!Array.isArray(items)) return "";
+  const texts: string[] = [];
+  for (const item of items) if (isObject(item) && types.includes(str(item, "type"))) texts.push(str(item, field));
+  return texts.join("\n");
 }

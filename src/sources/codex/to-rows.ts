@@ -2,7 +2,7 @@ import { calculateCodexCost } from "../../pricing/codex.ts";
 import { str } from "../shared/json.ts";
 import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
-import { parentSessionId, type CodexItem, type CodexMessage, type CodexSessionStart, type CodexUsage } from "./parse.ts";
+import { parentSessionId, type CodexItem, type CodexMessage, type CodexSessionStart, type CodexTranscript, type CodexUsage } from "./parse.ts";
 
 export const CODEX_SERVICE = "codex_cli_rs";
 
@@ -45,6 +45,23 @@ function sessionEvent(key: string, sessionId: string, item: CodexSessionStart): 
   return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
 }
 
+function transcriptEvent(key: string, sessionId: string, item: CodexTranscript): UsageEvent {
+  const attributes: Record<string, string> = {
+    "event.name": "transcript.message",
+    "session.id": sessionId,
+    "message.index": String(item.index),
+    "message.role": item.role,
+    import_source: IMPORT_SOURCE,
+  };
+  putIfSet(attributes, "model", item.model);
+  if (item.tool.name !== undefined) attributes["tool.name"] = item.tool.name;
+  putIfSet(attributes, "tool.input", item.tool.input);
+  putIfSet(attributes, "tool.output", item.tool.output);
+  putIfSet(attributes, "tool.call_id", item.tool.callId);
+  const log = logRow(CODEX_SERVICE, item.timestamp.text, item.body, attributes);
+  return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
+}
+
 function messageEvent(key: string, sessionId: string, item: CodexMessage): UsageEvent {
   const attributes = { "event.name": `codex.${item.type}`, import_source: IMPORT_SOURCE, "session.id": sessionId };
   const log = logRow(CODEX_SERVICE, item.timestamp.text, item.type, attributes);
@@ -64,5 +81,7 @@ export function codexEvent(sessionId: string, item: CodexItem): UsageEvent {
       return sessionEvent(key, sessionId, item);
     case "message":
       return messageEvent(key, sessionId, item);
+    case "transcript":
+      return transcriptEvent(key, sessionId, item);
   }
 }

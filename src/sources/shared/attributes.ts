@@ -171,7 +171,6 @@ export function encodeAttributes(attributes: Record<string, string>, extraKey?: 
   return Buffer.concat(parts).toString("utf8");
 }
 
-const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029]/g;
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"',
   "\\": "\\\\",
@@ -188,10 +187,17 @@ function escapeChar(char: string): string {
 
 const PLAIN = /^[^"\\\u0000-\u001f<>&\u2028\u2029]*$/;
 
+/** What Go escapes beyond JSON.stringify: HTML's `<` `>` `&`, and U+2028/U+2029. */
+const GO_ONLY = /[<>&\u2028\u2029]/;
+const GO_ONLY_ALL = new RegExp(GO_ONLY.source, "g");
+
 export function goJsonString(value: string): string {
   // Most values (models, ids, types) need no escaping: skip the regex replace for them.
   if (PLAIN.test(value) && value.isWellFormed()) return `"${value}"`;
-  return `"${value.toWellFormed().replace(NEEDS_ESCAPE, escapeChar)}"`;
+  // Long texts (transcripts): the native encoder escapes quotes, backslashes and control characters as Go does
+  // (short forms for \b \f \n \r \t, else \u00xx); what only Go escapes is replaced after it.
+  const json = JSON.stringify(value.isWellFormed() ? value : value.toWellFormed());
+  return GO_ONLY.test(json) ? json.replace(GO_ONLY_ALL, escapeChar) : json;
 }
 
 /** UTF-8 byte order equals code point order (plain `<` compares UTF-16 units, which differs above U+FFFF). */

@@ -1,0 +1,77 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { cpSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { query } from "./helpers/duckdb-read.ts";
+import { runCli } from "./helpers/run-cli.ts";
+import { sessionEnv } from "./helpers/session-tree.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+// --transcripts: the conversations as the Go AI Observer 0.3+ stores them, through import and export --from-files.
+setDefaultTimeout(120_000);
+
+const FIXTURES = join(import.meta.dir, "fixtures");
+/** Rows of the two fixtures: Claude 6 (in 5 lines), Codex 7 (one per item). */
+const TRANSCRIPT_ROWS = 6 + 7;
+const TRANSCRIPT_EVENTS = 5 + 7;
+
+function sessions(): Record<string, string> {
+  const home = tempDir("transcripts-home-");
+  cpSync(join(FIXTURES, "claude", "transcript"), join(home, "claude"), { recursive: true });
+  cpSync(join(FIXTURES, "codex", "transcript"), join(home, "codex"), { recursive: true });
+  mkdirSync(join(home, "gemini"));
+  return sessionEnv(join(home, "claude"), join(home, "codex"), join(home, "gemini"));
+}
+
+const transcriptRows = (db: string) =>
+  query("SELECT count(*)::INTEGER AS n FROM otel_logs WHERE json_extract_string(LogAttributes, '$.\"event.name\"') = 'transcript.message'", {}, db);
+
+describe("--transcripts", () => {
+  test("export --from-files writes them; without the flag there are none; without --from-files it is a usage error", async () => {
+    const env = sessions();
+    const out = join(tempDir("transcripts-out-"), "out");
+    const run = await runCli(["export", "all", "--from-files", "--transcripts", "--output", out, "--yes"], { env });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const count = `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(out, "logs.parquet")}') WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message'`;
+    expect(await query(count)).toEqual([{ n: TRANSCRIPT_ROWS }]);
+    const plain = join(tempDir("transcripts-plain-"), "out");
+    expect((await runCli(["export", "all", "--from-files", "--output", plain, "--yes"], { env })).exitCode).toBe(0);
+    expect(await query(count.replace(out, plain))).toEqual([{ n: 0 }]);
+    const misuse = await runCli(["export", "all", "--transcripts", "--output", plain, "--db", join(plain, "x.duckdb"), "--yes"]);
+    expect(misuse.exitCode).toBe(2);
+    expect(misuse.stderr).toStartWith("error: --transcripts reads them from session files: it goes with --from-files");
+  });
+
+  test("import adds them to files imported without them, once; a later import without them keeps them", async () => {
+    const env = sessions();
+    const db = join(tempDir("transcripts-db-"), "db.duckdb");
+    expect((await runCli(["import", "all", "--db", db, "--yes"], { env })).exitCode).toBe(0);
+    expect(await transcriptRows(db)).toEqual([{ n: 0 }]);
+
+    const run = await runCli(["import", "all", "--transcripts", "--db", db, "--yes", "--json"], { env });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const result = JSON.parse(run.stdout);
+    expect(result.totals.files).toMatchObject({ transcripts: 2, new: 0, modified: 0 });
+    expect(result.totals.events).toMatchObject({ add: TRANSCRIPT_EVENTS, repaired: 0, removed: 0 });
+    expect(await transcriptRows(db)).toEqual([{ n: TRANSCRIPT_ROWS }]);
+
+    // The same rows as export --from-files --transcripts writes.
+    const out = join(tempDir("transcripts-cmp-"), "out");
+    expect((await runCli(["export", "all", "--from-files", "--transcripts", "--output", out, "--yes"], { env })).exitCode).toBe(0);
+    const diff = await query(
+      `ATTACH '${db}' AS d (READ_ONLY);
+       SELECT (SELECT count(*) FROM (FROM d.otel_logs EXCEPT ALL FROM read_parquet($f)))::INTEGER AS only_db,
+              (SELECT count(*) FROM (FROM read_parquet($f) EXCEPT ALL FROM d.otel_logs))::INTEGER AS only_files`,
+      { f: join(out, "logs.parquet") },
+    );
+    expect(diff).toEqual([{ only_db: 0, only_files: 0 }]);
+
+    const again = await runCli(["import", "all", "--transcripts", "--db", db, "--yes"], { env });
+    expect(again.stdout).toBe("No new or modified files found to import.\n");
+
+    // A new parser version reads the files again; a run without --transcripts leaves their transcript rows.
+    await query(`ATTACH '${db}' AS d; UPDATE d.ai_observer_import_files SET parser_version = NULL;`);
+    const repaired = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env });
+    expect(JSON.parse(repaired.stdout).totals.events.removed).toBe(0);
+    expect(await transcriptRows(db)).toEqual([{ n: TRANSCRIPT_ROWS }]);
+  });
+});
