@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
 import { geminiRoots } from "../../src/sources/gemini/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, SAMPLES, costTotal, parseAll, permutations, tempDir, tokenTotals } from "./helpers.ts";
+import type { ParseContext } from "../../src/sources/types.ts";
+import { FIXTURES, SAMPLES, costTotal, isTranscriptRow, parseAll, permutations, tempDir, tokenTotals, WITH_TRANSCRIPTS } from "./helpers.ts";
 
 const FLASH_3 = "gemini-3-flash-preview";
 const PRO_31 = "gemini-3.1-pro-preview";
@@ -128,5 +129,48 @@ describe("Gemini roots", () => {
     [{}, ["/h/.gemini/tmp"]],
   ])("roots for %j", (env, roots) => {
     expect(geminiRoots(env, "/h")).toEqual(roots);
+  });
+});
+
+describe("Gemini transcripts (Go 0.3+ transcript.message rows; fixture test/fixtures/gemini/transcript)", () => {
+  const FILE = join(FIXTURES, "gemini/transcript/4b1c/chats/session-2026-10-05T12-00-9d2e0000.json");
+  const SESSION = "9d2e0000-aaaa-4bbb-8ccc-000000000001";
+
+  test("a row per message, then per tool call a tool_use row and its result, with Go's attributes", async () => {
+    const rows = mergeEvents(await parseAll(geminiSource, [FILE], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
+    const common = { "event.name": "transcript.message", "session.id": SESSION, import_source: "local_jsonl" };
+    const message = { ...common, project_hash: "4b1c" };
+    expect(rows.map((row) => [row.timestamp.slice(11, 19), row.severityText, row.body, row.attributes])).toEqual([
+      // parts' texts joined (Go fails the whole file on a content array)
+      ["12:00:00", "INFO", "Read the README\nand sum it up", { ...message, "message.id": "m1", "message.index": "0", "message.role": "user" }],
+      [
+        "12:00:05",
+        "INFO",
+        "",
+        { ...message, "message.id": "m2", "message.index": "1", "message.role": "assistant", model: "gemini-2.5-pro", input_tokens: "1200", output_tokens: "80", cache_read_input_tokens: "200" },
+      ],
+      // at the call's own time
+      ["12:00:06", "INFO", "Tool call: read_file", { ...common, "message.index": "2", "message.role": "tool_use", "tool.name": "read_file", "tool.input": '{"absolute_path":"/home/dev/app/README.md"}' }],
+      ["12:00:06", "INFO", "# App\nA small app.", { ...common, "message.index": "3", "message.role": "tool_result", "tool.name": "read_file", "tool.output": "# App\nA small app.", success: "true" }],
+      // no time of its own: the message's
+      ["12:00:05", "INFO", "Tool call: run_shell_command", { ...common, "message.index": "4", "message.role": "tool_use", "tool.name": "run_shell_command", "tool.input": '{"command":"false"}' }],
+      ["12:00:05", "INFO", "", { ...common, "message.index": "5", "message.role": "tool_result", "tool.name": "run_shell_command", success: "false" }],
+      [
+        "12:00:10",
+        "INFO",
+        "The README says: a small app.",
+        { ...message, "message.id": "m3", "message.index": "6", "message.role": "assistant", model: "gemini-2.5-pro", input_tokens: "1500", output_tokens: "30", cache_read_input_tokens: "1000" },
+      ],
+      ["12:00:20", "ERROR", "Request cancelled.", { ...message, "message.id": "m4", "message.index": "7", "message.role": "assistant" }],
+    ]);
+  });
+
+  test("the usage rows and per-message logs are the same with or without transcripts", async () => {
+    const usage = async (context: ParseContext) => {
+      const merged = mergeEvents(await parseAll(geminiSource, [FILE], context));
+      return { logs: merged.logs.filter((row) => !isTranscriptRow(row)), metrics: merged.metrics };
+    };
+    expect(await usage(WITH_TRANSCRIPTS)).toEqual(await usage({}));
+    expect((await usage({})).logs.map((row) => row.attributes["event.name"])).toEqual(["gemini_cli.user", "gemini_cli.gemini", "gemini_cli.gemini", "gemini_cli.error"]);
   });
 });

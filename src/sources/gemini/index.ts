@@ -10,13 +10,15 @@ import { geminiRoots, isGeminiSessionFile, subagentParent } from "./paths.ts";
 import { isObject } from "../shared/json.ts";
 import { parseTimestamp } from "../shared/timestamps.ts";
 import { GEMINI_SERVICE, geminiEvent } from "./to-rows.ts";
+import { geminiTranscript } from "./transcript.ts";
 
 async function scanLog(path: string, session: GeminiSession, context?: ParseContext): Promise<JsonlStats> {
   return scanJsonl(
     path,
     {
       needles: GEMINI_NEEDLES,
-      select: (found, length, head) => !absorbHugeLineHeader(session, found, length, head),
+      // With transcripts every message's text is needed: no huge line is skipped then.
+      select: (found, length, head) => context?.transcripts === true || !absorbHugeLineHeader(session, found, length, head),
       record: (value) => absorbRecord(session, value),
     },
     context,
@@ -68,8 +70,8 @@ export const geminiSource: SessionSource = {
   serviceName: GEMINI_SERVICE,
   roots: geminiRoots,
   pathVariable: "AI_OBSERVER_GEMINI_PATH",
-  // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls, token_usage_records (December 2026).
-  parserVersion: 2,
+  // 2: LiteLLM prices and cost rules (December 2026). 3: transcripts (with ParseContext.transcripts).
+  parserVersion: 3,
   discover: (roots, required) => walkFiles(roots, isGeminiSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const session = emptySession();
@@ -91,6 +93,7 @@ export const geminiSource: SessionSource = {
       if (event) events.push(event);
       else if (isObject(tokens) && !parseTimestamp(message["timestamp"])) undated++;
     }
+    if (context?.transcripts) events.push(...geminiTranscript(sessionContext, session.messages));
     return parsedFile(file.path, "gemini", session.sessionId || null, events, { ...stats, badLines: stats.badLines + undated }, unknownUsage, footprint);
   },
 };
