@@ -250,3 +250,50 @@ describe("living beside the Go importer: no response counted twice", () => {
     );
   });
 });
+
+describe("living beside the Go importer, with transcripts", () => {
+  const SESSION = "cccccccc-0000-4000-8000-000000000001";
+  const FILE = `-home-dev-app/${SESSION}.jsonl`;
+
+  /** Go 0.3+'s transcript rows of the fixture's first two lines, and one at a time where no line of ours is. */
+  async function goTranscripts(db: string, claude: string): Promise<void> {
+    const row = (time: string, body: string, index: number) =>
+      `(TIMESTAMP '${time}', 'INFO', 9, 'claude-code', '${body}', '{}', '{"event.name":"transcript.message","import_source":"local_jsonl","message.index":"${index}","message.role":"assistant","session.id":"${SESSION}"}')`;
+    await query(`ATTACH '${db}' AS d;
+      INSERT INTO d.otel_logs (Timestamp, SeverityText, SeverityNumber, ServiceName, Body, ResourceAttributes, LogAttributes) VALUES
+        ${row("2026-11-02 09:00:04", "I''ll run the tests.", 0)}, ${row("2026-11-02 09:00:04", "Tool call: Bash", 1)}, ${row("2026-11-02 09:00:30", "from another line", 2)};
+      INSERT INTO d.import_state (source, file_path, file_hash, imported_at, record_count, byte_offset, message_count, parser_state)
+        VALUES ('claude-code', '${join(claude, FILE)}', 'go-hash', TIMESTAMP '2026-11-03 00:00:00', 2, 0, 0, '');`);
+  }
+
+  function sessions(): { env: Record<string, string>; claude: string } {
+    const home = tempDir("go-transcripts-home-");
+    const claude = join(home, "claude");
+    cpSync(join(FIXTURES, "claude", "transcript"), claude, { recursive: true });
+    mkdirSync(join(home, "codex"));
+    mkdirSync(join(home, "gemini"));
+    return { env: sessionEnv(claude, join(home, "codex"), join(home, "gemini")), claude };
+  }
+
+  const goTranscriptRows = (db: string) =>
+    query("SELECT Body AS body FROM otel_logs WHERE LogAttributes LIKE '%transcript.message%' AND LogAttributes NOT LIKE '%import.key%' ORDER BY ALL", {}, db);
+
+  test("--transcripts replaces Go's transcript rows at the times of ours; without it they stay", async () => {
+    const files = sessions();
+    const withThem = join(tempDir("go-transcripts-"), "ai-observer.duckdb");
+    await goDatabase(withThem, "0.5");
+    await goTranscripts(withThem, files.claude);
+    const run = await runCli(["import", "all", "--transcripts", "--db", withThem, "--yes", "--json"], { env: files.env });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(run.stdout).totals.goRows).toEqual({ logs: 2, metrics: 0 });
+    // goDatabase's own transcript row (another session, another time) and the one at a time of no line of ours stay.
+    expect(await goTranscriptRows(withThem)).toEqual([{ body: "fix the tests" }, { body: "from another line" }]);
+
+    const without = join(tempDir("go-transcripts-none-"), "ai-observer.duckdb");
+    await goDatabase(without, "0.5");
+    await goTranscripts(without, files.claude);
+    const plain = await runCli(["import", "all", "--db", without, "--yes", "--json"], { env: files.env });
+    expect(JSON.parse(plain.stdout).totals.goRows).toEqual({ logs: 0, metrics: 0 });
+    expect(await goTranscriptRows(without)).toHaveLength(4);
+  });
+});

@@ -14,10 +14,20 @@ export interface GoRows {
   metrics: number;
 }
 
-const TABLES = [
-  { key: "logs", table: "otel_logs", attributes: "LogAttributes", kind: "coalesce(json_extract_string(LogAttributes, '$.\"event.name\"'), '') <> 'transcript.message'" },
-  { key: "metrics", table: "otel_metrics", attributes: "Attributes", kind: "(MetricName LIKE '%.token.usage%' OR MetricName LIKE '%.cost.usage%')" },
+const TRANSCRIPT = "json_extract_string(LogAttributes, '$.\"event.name\"') = 'transcript.message'";
+
+/** The kinds of Go's rows we write, each with the kind of line times it is matched at (`transcript`). */
+const KINDS = [
+  { key: "metrics", table: "otel_metrics", attributes: "Attributes", kind: "(MetricName LIKE '%.token.usage%' OR MetricName LIKE '%.cost.usage%')", transcript: false },
+  { key: "logs", table: "otel_logs", attributes: "LogAttributes", kind: `coalesce(${TRANSCRIPT}, false) = false`, transcript: false },
+  { key: "logs", table: "otel_logs", attributes: "LogAttributes", kind: TRANSCRIPT, transcript: true },
 ] as const;
+
+/** Where this run's rows lie: the times of its usage lines and of its transcript lines (microseconds). */
+export interface GoFootprints {
+  usage: Float64Array;
+  transcript: Float64Array;
+}
 
 /**
  * Whether the Go importer or its `watch` may have written rows of `tool`: `import_state` names a file of it that our
@@ -34,28 +44,34 @@ export async function goMayHaveImported(connection: DuckDBConnection, tool: Tool
   return reader.getRows()[0]?.[0] === true;
 }
 
-async function eachTable(connection: DuckDBConnection, verb: string, service: string, footprint: Float64Array): Promise<GoRows> {
+async function eachTable(connection: DuckDBConnection, verb: string, service: string, footprints: GoFootprints): Promise<GoRows> {
   const found: GoRows = { logs: 0, metrics: 0 };
-  if (footprint.length === 0) return found;
+  if (footprints.usage.length + footprints.transcript.length === 0) return found;
   const rows = (function* () {
-    for (const us of footprint) yield { us };
+    for (const us of footprints.usage) yield { us, transcript: false };
+    for (const us of footprints.transcript) yield { us, transcript: true };
   })();
-  await withTempTable(connection, "go_footprint", { us: "BIGINT" }, rows, async () => {
-    for (const { key, table, attributes, kind } of TABLES) {
-      const sql = goRowsSql.replaceAll("{{verb}}", verb).replaceAll("{{table}}", table).replaceAll("{{attributes}}", attributes).replaceAll("{{kind}}", kind);
+  await withTempTable(connection, "go_footprint", { us: "BIGINT", transcript: "BOOLEAN" }, rows, async () => {
+    for (const { key, table, attributes, kind, transcript } of KINDS) {
+      const sql = goRowsSql
+        .replaceAll("{{verb}}", verb)
+        .replaceAll("{{table}}", table)
+        .replaceAll("{{attributes}}", attributes)
+        .replaceAll("{{kind}}", kind)
+        .replaceAll("{{transcript}}", String(transcript));
       const reader = await connection.runAndReadAll(sql, { service });
-      found[key] = Number(reader.getRows()[0]?.[0] ?? 0);
+      found[key] += Number(reader.getRows()[0]?.[0] ?? 0);
     }
   });
   return found;
 }
 
-/** How many of Go's rows of `service` lie at the footprint's times (microseconds, each once). */
-export function countGoRows(connection: DuckDBConnection, service: string, footprint: Float64Array): Promise<GoRows> {
-  return eachTable(connection, "SELECT count(*) FROM", service, footprint);
+/** How many of Go's rows of `service` lie at the times of this run's rows of their kind. */
+export function countGoRows(connection: DuckDBConnection, service: string, footprints: GoFootprints): Promise<GoRows> {
+  return eachTable(connection, "SELECT count(*) FROM", service, footprints);
 }
 
 /** Removes them, in the caller's transaction. */
-export function deleteGoRows(connection: DuckDBConnection, service: string, footprint: Float64Array): Promise<GoRows> {
-  return eachTable(connection, "DELETE FROM", service, footprint);
+export function deleteGoRows(connection: DuckDBConnection, service: string, footprints: GoFootprints): Promise<GoRows> {
+  return eachTable(connection, "DELETE FROM", service, footprints);
 }

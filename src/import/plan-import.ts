@@ -11,7 +11,7 @@ import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/u
 import type { FileSummary, StagedEvent } from "../staging/staged-file.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type ReaderVersions, readerVersions, type RecordedFiles } from "./file-state.ts";
-import { countGoRows, type GoRows, goMayHaveImported } from "./go-rows.ts";
+import { countGoRows, type GoFootprints, type GoRows, goMayHaveImported } from "./go-rows.ts";
 import { eventsNoLongerMade, type StoredEvent, storedEvents } from "./stored-events.ts";
 
 export interface FileCounts {
@@ -64,7 +64,7 @@ export interface ToolPlan {
   unpricedModels: string[];
   rows: { logs: number; metrics: number };
   /** Rows the Go importer wrote for usage this run counts (removed when applied; see go-rows.ts), and where they lie. */
-  goRows: GoRows & { footprint: Float64Array };
+  goRows: GoRows & { footprint: GoFootprints };
 }
 
 /** Whether a stored copy stays: it has a higher rank, or the same rank and an earlier (or the same) time. */
@@ -107,7 +107,7 @@ export async function planTool(
   let outsideRange = 0;
   let badLines = 0;
   const unknownUsage = noUnknownUsage();
-  const footprints = (await goMayHaveImported(connection, found.tool)) ? new Set<number>() : null;
+  const footprints = (await goMayHaveImported(connection, found.tool)) ? { usage: new Set<number>(), transcript: new Set<number>() } : null;
   const failed = await stageFiles(
     found.source,
     toRead,
@@ -116,7 +116,8 @@ export async function planTool(
       badLines += file.badLines;
       addUnknownUsage(unknownUsage, file);
       if (footprints && file.goFootprint) {
-        for (const micros of file.goFootprint) if (inRange(formatMicros(micros))) footprints.add(micros);
+        for (const micros of file.goFootprint.usage) if (inRange(formatMicros(micros))) footprints.usage.add(micros);
+        for (const micros of file.goFootprint.transcript) if (inRange(formatMicros(micros))) footprints.transcript.add(micros);
         delete file.goFootprint;
       }
       let outside = false;
@@ -153,7 +154,7 @@ export async function planTool(
   const obsolete = (outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : []).filter(
     (event) => options.transcripts || !isTranscriptKey(event.key),
   );
-  const footprint = Float64Array.from(footprints ?? []);
+  const footprint = { usage: Float64Array.from(footprints?.usage ?? []), transcript: Float64Array.from(footprints?.transcript ?? []) };
   const goRows = { ...(await countGoRows(connection, SERVICE_NAMES[found.tool], footprint)), footprint };
   return {
     tool: found.tool,
@@ -195,6 +196,6 @@ export function unchangedPlan(found: DiscoveredTool, transcripts: boolean): Tool
     unknownUsage: noUnknownUsage(),
     unpricedModels: [],
     rows: { logs: 0, metrics: 0 },
-    goRows: { logs: 0, metrics: 0, footprint: new Float64Array() },
+    goRows: { logs: 0, metrics: 0, footprint: { usage: new Float64Array(), transcript: new Float64Array() } },
   };
 }

@@ -80,7 +80,7 @@ export interface ParsedFile {
    * With `ParseContext.footprints`: the epoch microseconds of the lines the Go importer turns into rows of the kinds
    * we write (shared/go-footprint.ts).
    */
-  goFootprint?: Float64Array;
+  goFootprint?: { usage: Float64Array; transcript: Float64Array };
 }
 
 /**

@@ -59,7 +59,8 @@ export const claudeSource: SessionSource = {
           // No Latin-1 fast path (recordLatin1): the transcript needs every line's text exact.
           ...CLAUDE_TRANSCRIPT_SELECTOR,
           record(value) {
-            transcript.add(value);
+            const time = transcript.add(value);
+            if (time) footprint?.addTranscript(time.text);
             return usageLine(value);
           },
         }

@@ -1,6 +1,6 @@
 import { isObject, str, type JsonObject } from "../shared/json.ts";
 import { IMPORT_SOURCE, logRow, putIfSet } from "../shared/rows.ts";
-import { parseTimestamp } from "../shared/timestamps.ts";
+import { type Instant, parseTimestamp } from "../shared/timestamps.ts";
 import type { LogRow, UsageEvent } from "../types.ts";
 import { CLAUDE_SERVICE } from "./to-rows.ts";
 
@@ -20,13 +20,14 @@ export class ClaudeTranscript {
 
   constructor(private readonly fileSessionId: string) {}
 
-  add(line: JsonObject): void {
+  /** The line's time when it made rows. */
+  add(line: JsonObject): Instant | null {
     const role = str(line, "type");
-    if (role !== "user" && role !== "assistant") return;
+    if (role !== "user" && role !== "assistant") return null;
     const message = line["message"];
-    if (!isObject(message)) return;
+    if (!isObject(message)) return null;
     const timestamp = parseTimestamp(line["timestamp"]);
-    if (!timestamp) return;
+    if (!timestamp) return null;
     const sessionId = str(line, "sessionId") || this.fileSessionId;
     const base: Record<string, string> = { "event.name": "transcript.message", "session.id": sessionId };
     const model = str(message, "model");
@@ -59,9 +60,10 @@ export class ClaudeTranscript {
         push(text, "tool_result", extra);
       }
     }
-    if (logs.length === 0) return;
+    if (logs.length === 0) return null;
     const id = str(line, "uuid") || `${timestamp.text}#${this.#unkeyed++}`;
     this.events.push({ key: `claude:transcript:${sessionId}:${id}`, rank: 0, timestamp: timestamp.text, logs, metrics: [], model: "", unpriced: false });
+    return timestamp;
   }
 }
 

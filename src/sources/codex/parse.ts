@@ -190,6 +190,7 @@ export class CodexFileParser {
       const seen = this.#messageCounts.get(base) ?? 0;
       this.#messageCounts.set(base, seen + 1);
       this.items.push({ kind: "transcript", identity: `${base}#${seen}`, timestamp, body, role, index: this.#transcriptIndex++, model, tool });
+      this.footprint?.addTranscript(timestamp.text);
     };
     if (type === "message") {
       const text = joinTexts(payload["content"], ["input_text", "output_text"], "text");

@@ -93,7 +93,12 @@ export const geminiSource: SessionSource = {
       if (event) events.push(event);
       else if (isObject(tokens) && !parseTimestamp(message["timestamp"])) undated++;
     }
-    if (context?.transcripts) events.push(...geminiTranscript(sessionContext, session.messages));
+    if (context?.transcripts) {
+      const rows = geminiTranscript(sessionContext, session.messages);
+      // Tool calls may have times of their own.
+      if (footprint) for (const row of rows) footprint.addTranscript(row.timestamp);
+      events.push(...rows);
+    }
     return parsedFile(file.path, "gemini", session.sessionId || null, events, { ...stats, badLines: stats.badLines + undated }, unknownUsage, footprint);
   },
 };

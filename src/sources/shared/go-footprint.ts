@@ -1,21 +1,29 @@
 import type { ParseContext } from "../types.ts";
-import type { Instant } from "./timestamps.ts";
+import { type Instant, textMicros } from "./timestamps.ts";
 
 /**
- * The times of the lines of a file from which the Go AI Observer's importer writes rows of the kinds we write (its
- * token, cost and per-request rows): its rows carry no key of ours, but each has the time of the line it came
- * from. An import into a database the Go importer also filled removes Go's rows at these times, so that every
- * response counts once, by our rows (import/go-rows.ts).
+ * The times of the lines of a file from which the Go AI Observer's importer writes rows of the kinds we write: its
+ * rows carry no key of ours, but each has the time of the line it came from. An import into a database the Go
+ * importer also filled removes Go's rows at these times, so that every response counts once, by our rows
+ * (import/go-rows.ts). Usage lines (token, cost and per-request rows) and transcript lines are noted apart: Go's
+ * transcript rows are replaced only where this run writes transcript rows.
  */
 export class GoFootprint {
-  readonly #micros: number[] = [];
+  readonly #usage: number[] = [];
+  readonly #transcript: number[] = [];
 
+  /** A line whose usage (or request, or message event) this file counts. */
   add(instant: Instant): void {
-    this.#micros.push(instant.micros);
+    this.#usage.push(instant.micros);
   }
 
-  finish(): Float64Array {
-    return Float64Array.from(this.#micros);
+  /** A transcript row's time (`Instant.text`). */
+  addTranscript(text: string): void {
+    this.#transcript.push(textMicros(text));
+  }
+
+  finish(): { usage: Float64Array; transcript: Float64Array } {
+    return { usage: Float64Array.from(this.#usage), transcript: Float64Array.from(this.#transcript) };
   }
 }
 
