@@ -189,7 +189,6 @@ const PLAIN = /^[^"\\\u0000-\u001f<>&\u2028\u2029]*$/;
 
 /** What Go escapes beyond JSON.stringify: HTML's `<` `>` `&`, and U+2028/U+2029. */
 const GO_ONLY = /[<>&\u2028\u2029]/;
-const GO_ONLY_ALL = new RegExp(GO_ONLY.source, "g");
 
 export function goJsonString(value: string): string {
   // Most values (models, ids, types) need no escaping: skip the regex replace for them.
@@ -197,7 +196,9 @@ export function goJsonString(value: string): string {
   // Long texts (transcripts): the native encoder escapes quotes, backslashes and control characters as Go does
   // (short forms for \b \f \n \r \t, else \u00xx); what only Go escapes is replaced after it.
   const json = JSON.stringify(value.isWellFormed() ? value : value.toWellFormed());
-  return GO_ONLY.test(json) ? json.replace(GO_ONLY_ALL, escapeChar) : json;
+  if (!GO_ONLY.test(json)) return json;
+  // Native passes without a callback per character: code is full of `<`, `>` and `&`.
+  return json.replaceAll("<", "\\u003c").replaceAll(">", "\\u003e").replaceAll("&", "\\u0026").replaceAll("\u2028", "\\u2028").replaceAll("\u2029", "\\u2029");
 }
 
 /** UTF-8 byte order equals code point order (plain `<` compares UTF-16 units, which differs above U+FFFF). */
