@@ -75,3 +75,28 @@ describe("--transcripts", () => {
     expect(await transcriptRows(db)).toEqual([{ n: TRANSCRIPT_ROWS }]);
   });
 });
+
+test("the same transcript rows whether files are parsed here, with lines selected on the scan worker, or on parse workers", async () => {
+  const home = tempDir("transcripts-paths-");
+  cpSync(join(FIXTURES, "claude", "transcript"), join(home, "claude"), { recursive: true });
+  cpSync(join(FIXTURES, "claude", "2026"), join(home, "claude", "2026"), { recursive: true });
+  mkdirSync(join(home, "codex"));
+  mkdirSync(join(home, "gemini"));
+  const env = sessionEnv(join(home, "claude"), join(home, "codex"), join(home, "gemini"));
+  const rowsWith = async (settings: Record<string, string>) => {
+    const out = join(tempDir("transcripts-paths-out-"), "out");
+    const run = await runCli(["export", "claude-code", "--from-files", "--transcripts", "--output", out, "--yes", "--verbose"], { env: { ...env, ...settings } });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const rows = await query(`SELECT Timestamp::VARCHAR AS t, Body AS body, LogAttributes::VARCHAR AS a FROM read_parquet('${join(out, "logs.parquet")}') ORDER BY ALL`);
+    return { rows, stdout: run.stdout };
+  };
+  const here = await rowsWith({ AI_OBSERVER_PARSE_WORKERS: "0", AI_OBSERVER_LINE_PREFETCH: "0" });
+  const scanned = await rowsWith({ AI_OBSERVER_PARSE_WORKERS: "0", AI_OBSERVER_LINE_PREFETCH: "1" });
+  const workers = await rowsWith({ AI_OBSERVER_PARSE_WORKERS: "2" });
+  expect(scanned.stdout).toContain("(lines read on the scan worker)");
+  expect(workers.stdout).toContain("(parse worker)");
+  // 6 of the transcript fixture, 6 texts of the 2026 fixtures
+  expect(here.rows.filter((row) => String(row.a).includes("transcript.message"))).toHaveLength(12);
+  expect(scanned.rows).toEqual(here.rows);
+  expect(workers.rows).toEqual(here.rows);
+});
