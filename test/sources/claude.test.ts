@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { claudeRoots } from "../../src/sources/claude/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, isTranscriptRow, mergedTotals, SAMPLES, parseAll, permutations, tempDir, tokenTotals, WITH_TRANSCRIPTS, withoutTranscripts } from "./helpers.ts";
+import { FIXTURES, isTranscriptRow, mergedTotals, SAMPLES, parseAll, permutations, tempDir, tokenTotals, transcriptOf, WITH_TRANSCRIPTS, withoutTranscripts } from "./helpers.ts";
 
 const SONNET_4 = "claude-sonnet-4-20250514";
 const SONNET_45 = "claude-sonnet-4-5-20250929";
@@ -265,8 +265,7 @@ describe("Claude Code transcripts (Go 0.3+ transcript.message rows; fixture test
   const SESSION = "cccccccc-0000-4000-8000-000000000001";
 
   test("one row per text, tool call and tool result, in order, with Go's attributes; thinking, images and empty texts skipped", async () => {
-    const rows = mergeEvents(await parseAll(claudeSource, [FILE], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
-    const common = { "event.name": "transcript.message", "session.id": SESSION, import_source: "local_jsonl" };
+    const { rows, common } = await transcriptOf(claudeSource, FILE, SESSION);
     const model = { model: "claude-sonnet-4-6" };
     expect(rows.map((row) => [row.timestamp, row.body, row.attributes])).toEqual([
       // a typed prompt (a plain string: the Go importer drops the line), non-ASCII text exact

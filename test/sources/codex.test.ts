@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { codexRoots } from "../../src/sources/codex/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, SAMPLES, costTotal, isTranscriptRow, parseAll, permutations, tempDir, tokenTotals, WITH_TRANSCRIPTS } from "./helpers.ts";
+import { FIXTURES, SAMPLES, costTotal, isTranscriptRow, parseAll, permutations, tempDir, tokenTotals, transcriptOf, WITH_TRANSCRIPTS } from "./helpers.ts";
 
 function usageEvents(files: Awaited<ReturnType<typeof parseAll>>) {
   return files.flatMap((file) => file.events).filter((event) => event.metrics.length > 0);
@@ -273,8 +273,7 @@ describe("Codex transcripts (Go 0.3+ transcript.message rows from response_item 
   const SESSION = "019a0000-0000-7000-8000-0000000000e1";
 
   test("messages, reasoning summaries, tool calls and their outputs, in order; empty texts and other items skipped", async () => {
-    const rows = mergeEvents(await parseAll(codexSource, [FILE], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
-    const common = { "event.name": "transcript.message", "session.id": SESSION, import_source: "local_jsonl" };
+    const { rows, common } = await transcriptOf(codexSource, FILE, SESSION);
     const model = { model: "gpt-5.3-codex" };
     expect(rows.map((row) => [row.timestamp.slice(11, 23), row.body, row.attributes])).toEqual([
       ["08:00:00.200", "<permissions>sandboxed</permissions>", { ...common, "message.index": "0", "message.role": "developer", ...model }],

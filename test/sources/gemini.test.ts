@@ -5,7 +5,7 @@ import { geminiSource } from "../../src/sources/gemini/index.ts";
 import { geminiRoots } from "../../src/sources/gemini/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
 import type { ParseContext } from "../../src/sources/types.ts";
-import { FIXTURES, SAMPLES, costTotal, isTranscriptRow, parseAll, permutations, tempDir, tokenTotals, WITH_TRANSCRIPTS } from "./helpers.ts";
+import { FIXTURES, SAMPLES, costTotal, isTranscriptRow, parseAll, permutations, tempDir, tokenTotals, transcriptOf, WITH_TRANSCRIPTS } from "./helpers.ts";
 
 const FLASH_3 = "gemini-3-flash-preview";
 const PRO_31 = "gemini-3.1-pro-preview";
@@ -137,8 +137,7 @@ describe("Gemini transcripts (Go 0.3+ transcript.message rows; fixture test/fixt
   const SESSION = "9d2e0000-aaaa-4bbb-8ccc-000000000001";
 
   test("a row per message, then per tool call a tool_use row and its result, with Go's attributes", async () => {
-    const rows = mergeEvents(await parseAll(geminiSource, [FILE], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
-    const common = { "event.name": "transcript.message", "session.id": SESSION, import_source: "local_jsonl" };
+    const { rows, common } = await transcriptOf(geminiSource, FILE, SESSION);
     const message = { ...common, project_hash: "4b1c" };
     expect(rows.map((row) => [row.timestamp.slice(11, 19), row.severityText, row.body, row.attributes])).toEqual([
       // parts' texts joined (Go fails the whole file on a content array)

@@ -2,7 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import type { DiscoveredFile, MetricRow, ParseContext, ParsedFile, SessionSource } from "../../src/sources/types.ts";
+import type { DiscoveredFile, LogRow, MetricRow, ParseContext, ParsedFile, SessionSource } from "../../src/sources/types.ts";
 
 export const SAMPLES = join(import.meta.dir, "../../../shared/samples");
 export const FIXTURES = join(import.meta.dir, "../fixtures");
@@ -65,4 +65,10 @@ export function isTranscriptRow(row: { attributes: Record<string, string> }): bo
 /** The events of usage and requests: the transcript lines' events left out. */
 export function withoutTranscripts<T extends { key: string }>(events: readonly T[]): T[] {
   return events.filter((event) => !event.key.includes(":transcript:"));
+}
+
+/** A file's transcript rows (parsed with transcripts), and the attributes every one of them has for `session`. */
+export async function transcriptOf(source: SessionSource, path: string, session: string): Promise<{ rows: LogRow[]; common: Record<string, string> }> {
+  const rows = mergeEvents(await parseAll(source, [path], WITH_TRANSCRIPTS)).logs.filter(isTranscriptRow);
+  return { rows, common: { "event.name": "transcript.message", "session.id": session, import_source: "local_jsonl" } };
 }
