@@ -12,7 +12,8 @@ setDefaultTimeout(120_000);
 const FIXTURES = join(import.meta.dir, "fixtures");
 /** Rows of the two fixtures: Claude 6 (in 5 lines), Codex 7 (one per item). */
 const TRANSCRIPT_ROWS = 6 + 7;
-const TRANSCRIPT_EVENTS = 5 + 7;
+/** Events: the Claude lines with rows (5) and its activity metrics (a session, a turn, two pull requests), the Codex items (7). */
+const TRANSCRIPT_EVENTS = 5 + 4 + 7;
 
 function sessions(): Record<string, string> {
   const home = tempDir("transcripts-home-");
@@ -57,13 +58,19 @@ describe("--transcripts", () => {
     // The same rows as export --from-files --transcripts writes.
     const out = join(tempDir("transcripts-cmp-"), "out");
     expect((await runCli(["export", "all", "--from-files", "--transcripts", "--output", out, "--yes"], { env })).exitCode).toBe(0);
-    const diff = await query(
-      `ATTACH '${db}' AS d (READ_ONLY);
-       SELECT (SELECT count(*) FROM (FROM d.otel_logs EXCEPT ALL FROM read_parquet($f)))::INTEGER AS only_db,
-              (SELECT count(*) FROM (FROM read_parquet($f) EXCEPT ALL FROM d.otel_logs))::INTEGER AS only_files`,
-      { f: join(out, "logs.parquet") },
-    );
-    expect(diff).toEqual([{ only_db: 0, only_files: 0 }]);
+    for (const [table, file] of [["otel_logs", "logs.parquet"], ["otel_metrics", "metrics.parquet"]]) {
+      const diff = await query(
+        `ATTACH '${db}' AS d (READ_ONLY);
+         SELECT (SELECT count(*) FROM (FROM d.${table} EXCEPT ALL FROM read_parquet($f)))::INTEGER AS only_db,
+                (SELECT count(*) FROM (FROM read_parquet($f) EXCEPT ALL FROM d.${table}))::INTEGER AS only_files`,
+        { f: join(out, file as string) },
+      );
+      expect([table, diff]).toEqual([table, [{ only_db: 0, only_files: 0 }]]);
+    }
+    // Active time in seconds (MetricUnit 's'); every other metric without a unit, as Go writes them.
+    expect(await query("SELECT MetricName AS name, MetricUnit AS unit, count(*)::INTEGER AS n FROM otel_metrics WHERE MetricUnit IS NOT NULL GROUP BY ALL", {}, db)).toEqual([
+      { name: "claude_code.active_time.total", unit: "s", n: 1 },
+    ]);
 
     const again = await runCli(["import", "all", "--transcripts", "--db", db, "--yes"], { env });
     expect(again.stdout).toBe("No new or modified files found to import.\n");

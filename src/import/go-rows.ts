@@ -21,6 +21,14 @@ const KINDS = [
   { key: "metrics", table: "otel_metrics", attributes: "Attributes", kind: "(MetricName LIKE '%.token.usage%' OR MetricName LIKE '%.cost.usage%')", transcript: false },
   { key: "logs", table: "otel_logs", attributes: "LogAttributes", kind: `coalesce(${TRANSCRIPT}, false) = false`, transcript: false },
   { key: "logs", table: "otel_logs", attributes: "LogAttributes", kind: TRANSCRIPT, transcript: true },
+  // The activity metrics we make with transcripts (sources/claude/activity.ts).
+  {
+    key: "metrics",
+    table: "otel_metrics",
+    attributes: "Attributes",
+    kind: "MetricName IN ('claude_code.pull_request.count', 'claude_code.active_time.total', 'claude_code.session.count')",
+    transcript: true,
+  },
 ] as const;
 
 /** Where this run's rows lie: the times of its usage lines and of its transcript lines (microseconds). */

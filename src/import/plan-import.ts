@@ -4,7 +4,7 @@ import { timestampTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
-import { isTranscriptKey } from "../sources/shared/transcript-key.ts";
+import { madeWithTranscripts } from "../sources/shared/transcript-key.ts";
 import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
@@ -152,7 +152,7 @@ export async function planTool(
   }
   // Transcript rows stored by an earlier run with transcripts stay when this one makes none.
   const obsolete = (outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : []).filter(
-    (event) => options.transcripts || !isTranscriptKey(event.key),
+    (event) => options.transcripts || !madeWithTranscripts(event.key),
   );
   const footprint = { usage: Float64Array.from(footprints?.usage ?? []), transcript: Float64Array.from(footprints?.transcript ?? []) };
   const goRows = { ...(await countGoRows(connection, SERVICE_NAMES[found.tool], footprint)), footprint };

@@ -21,6 +21,8 @@ export interface MetricRow {
   metricName: string;
   value: number;
   attributes: Record<string, string>;
+  /** MetricUnit (NULL when absent); every metric row of an event has the same. */
+  unit?: string;
 }
 
 export interface DiscoveredFile {

@@ -14,13 +14,15 @@ type Cell<R> = (column: ColumnBuilder, row: R, key: string, micros: number) => v
 
 /** The column that takes the event's service (`StagedEvent.service`, which all its rows have). */
 const SERVICE = { event: "service" } as const;
+/** The column that takes the event's unit (`StagedEvent.unit`: NULL when `""`). */
+const UNIT = { event: "unit" } as const;
 
 /**
  * How each column gets its value: from the row, one value for every row, or the event's service (written
  * by the Parquet writer: one constant when the chosen events share it, as they usually do). Columns not
  * named are NULL.
  */
-type Cells<R> = Record<string, Cell<R> | { constant: ConstantValue } | typeof SERVICE>;
+type Cells<R> = Record<string, Cell<R> | { constant: ConstantValue } | typeof SERVICE | typeof UNIT>;
 
 /** A table's columns as the staging writes them: the constant ones, the live ones with their cells, and the service. */
 export interface RowShape<R> {
@@ -31,6 +33,8 @@ export interface RowShape<R> {
   live: { index: number; cell: Cell<R> }[];
   /** The index of the column that takes the event's service, if any. */
   service: number | null;
+  /** The index of the column that takes the event's unit, if any. */
+  unit: number | null;
 }
 
 const EMPTY_OBJECT = Buffer.from("{}");
@@ -75,6 +79,7 @@ const METRIC_CELLS: Cells<MetricRow> = {
   Timestamp: timestamp,
   ServiceName: SERVICE,
   MetricName: (column, row) => column.pushBytes(repeated(row.metricName)),
+  MetricUnit: UNIT,
   ResourceAttributes: constant(EMPTY_OBJECT),
   Attributes: attributesCell(),
   MetricType: constant(SUM),
@@ -95,6 +100,7 @@ function shape<R>(table: TelemetryTable, cells: Cells<R>): RowShape<R> {
   const constants: (ConstantValue | undefined)[] = [];
   const live: { index: number; cell: Cell<R> }[] = [];
   let service: number | null = null;
+  let unit: number | null = null;
   columns.forEach((column, index) => {
     const cell = cells[column.name] ?? constant(null);
     if (typeof cell === "function") {
@@ -102,10 +108,11 @@ function shape<R>(table: TelemetryTable, cells: Cells<R>): RowShape<R> {
       live.push({ index, cell });
     } else if ("event" in cell) {
       constants.push(undefined);
-      service = index;
+      if (cell.event === "service") service = index;
+      else unit = index;
     } else constants.push(cell.constant);
   });
-  return { table, constants, live, service };
+  return { table, constants, live, service, unit };
 }
 
 export const LOG_SHAPE = shape("otel_logs", LOG_CELLS);

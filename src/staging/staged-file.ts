@@ -32,6 +32,8 @@ export interface StagedEvent {
   seq: number;
   /** The ServiceName of its rows (`""` when it has none). Its rows all have its timestamp and this service. */
   service: string;
+  /** The MetricUnit of its metric rows (`""`: NULL). */
+  unit: string;
   logs: number;
   metrics: number;
 }
@@ -55,6 +57,13 @@ function rowService(event: UsageEvent): string {
   return service;
 }
 
+/** The unit of an event's metric rows, which must all have the same. */
+function rowUnit(event: UsageEvent): string {
+  const unit = event.metrics[0]?.unit ?? "";
+  for (const row of event.metrics) if ((row.unit ?? "") !== unit) throw new Error(`event ${event.key}: its metric rows differ in unit`);
+  return unit;
+}
+
 // One pair per thread, reused from file to file (a file is staged in one go).
 const logs = new StagedColumnsBuilder<LogRow>(LOG_SHAPE);
 const metrics = new StagedColumnsBuilder<MetricRow>(METRIC_SHAPE);
@@ -62,11 +71,12 @@ const metrics = new StagedColumnsBuilder<MetricRow>(METRIC_SHAPE);
 /** One event's rows into the builders; its compact record. */
 function stageEvent(event: UsageEvent, seq: number): StagedEvent {
   const service = rowService(event);
+  const unit = event.metrics.length > 0 ? rowUnit(event) : "";
   const micros = textMicros(event.timestamp);
   logs.addEvent(event.logs, event.key, micros);
   metrics.addEvent(event.metrics, event.key, micros);
   const { key, rank, timestamp, model, unpriced } = event;
-  return { key, rank, timestamp, model, unpriced, seq, service, logs: event.logs.length, metrics: event.metrics.length };
+  return { key, rank, timestamp, model, unpriced, seq, service, unit, logs: event.logs.length, metrics: event.metrics.length };
 }
 
 /** `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. */
@@ -80,4 +90,4 @@ export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(), metricBytes: metrics.finish() };
 }
 
-withoutTopTier(rowService, stageEvent, stageFile);
+withoutTopTier(rowService, rowUnit, stageEvent, stageFile);

@@ -43,6 +43,9 @@ export async function writeStagedTable(
   const serviceBytes = new Map([...services].map((service) => [service, Buffer.from(service)]));
   const perRowService = shape.service !== null && services.size > 1 ? shape.service : null;
   if (shape.service !== null && perRowService === null) constants[shape.service] = serviceBytes.values().next().value ?? Buffer.alloc(0);
+  // The unit column: NULL throughout unless a chosen event has a unit (Claude's active time, in seconds).
+  const perRowUnit = shape.unit !== null && source !== null && chosen.some((event) => event.unit !== "" && event[source.key] > 0) ? shape.unit : null;
+  if (shape.unit !== null && perRowUnit === null) constants[shape.unit] = null;
   // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
   const capacities: (number | undefined)[] = [];
   if (source) {
@@ -79,6 +82,17 @@ export async function writeStagedTable(
           const base = fragment.base(c);
           (writer.row[index] as ColumnBuilder).appendPlain(fragment.bytes, base + fragment.byteStart(c, start), base + fragment.byteStart(c, event), count);
         });
+        if (perRowUnit !== null) {
+          const column = writer.row[perRowUnit] as ColumnBuilder;
+          for (let e = start; e < event; e++) {
+            const unit = (selected.get(first + e) as StagedEvent).unit;
+            const bytes = unit === "" ? null : Buffer.from(unit);
+            for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) {
+              if (bytes) column.pushBytes(bytes);
+              else column.pushNull();
+            }
+          }
+        }
         if (perRowService !== null) {
           const column = writer.row[perRowService] as ColumnBuilder;
           for (let e = start; e < event; e++) {

@@ -306,3 +306,24 @@ describe("Claude Code transcripts (Go 0.3+ transcript.message rows; fixture test
     expect(rows).toHaveLength(6);
   });
 });
+
+describe("Claude Code activity metrics (Go main's PR #8: pull requests, active time, sessions), with transcripts", () => {
+  const FILE = join(FIXTURES, "claude/transcript/-home-dev-app/cccccccc-0000-4000-8000-000000000001.jsonl");
+
+  test("a pull request per distinct repository and number, active time per turn in seconds, one session at the file's first time", async () => {
+    const metrics = mergeEvents(await parseAll(claudeSource, [FILE], WITH_TRANSCRIPTS)).metrics.filter((row) => !row.metricName.includes(".token.") && !row.metricName.includes(".cost."));
+    const base = { import_source: "local_jsonl", "session.id": "cccccccc-0000-4000-8000-000000000001", git_branch: "fix/unicode" };
+    expect(metrics.map((row) => [row.timestamp.slice(11, 19), row.metricName, row.value, row.unit ?? null, row.attributes]).sort()).toEqual(
+      [
+        // acme/app#42 twice (the repository's case differs): once; acme/lib#7 from its URL; #8 without a valid time: none
+        ["09:00:15", "claude_code.pull_request.count", 1, null, { ...base, repository: "acme/app", pr_number: "42", pr_url: "https://github.com/acme/app/pull/42", reconstruction: "pr_link" }],
+        ["08:59:00", "claude_code.pull_request.count", 1, null, { ...base, repository: "acme/lib", pr_number: "7", pr_url: "https://github.com/acme/lib/pull/7", reconstruction: "pr_link" }],
+        // 13,500 ms; a turn of 0 ms gives none
+        ["09:00:14", "claude_code.active_time.total", 13.5, "s", { ...base, type: "cli", reconstruction: "turn_duration" }],
+        // the earliest time: the pull request linked before the first prompt
+        ["08:59:00", "claude_code.session.count", 1, null, base],
+      ].sort(),
+    );
+    expect(mergeEvents(await parseAll(claudeSource, [FILE])).metrics.filter((row) => row.metricName.includes("session.count"))).toEqual([]);
+  });
+});

@@ -24,6 +24,8 @@ describe("Go example rows are reproduced", () => {
       // the float 0.010499999999999999.
       ["claude_code.cost.usage", "", 0.0105],
       ["claude_code.cost.usage_user_facing", "", 0.0105],
+      // Go's main (PR #8): one session per file, its last metric
+      ["claude_code.session.count", "", 1],
     ]);
     expect(parsed[0]).toMatchObject({ sessionId: "test-session", firstTime: "2025-01-02 10:00:00.000000" });
   });

@@ -19,6 +19,7 @@ import {
 } from "./parse.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
+import { ClaudeActivity } from "./activity.ts";
 import { ClaudeTranscript } from "./transcript.ts";
 
 const UUID_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i;
@@ -40,6 +41,7 @@ export const claudeSource: SessionSource = {
     const footprint = goFootprint(context);
     const name = basename(file.path);
     const transcript = context?.transcripts ? new ClaudeTranscript(name.replace(/\.jsonl$/, "")) : null;
+    const activity = context?.transcripts ? new ClaudeActivity(name) : null;
     const addUsage = (response: ClaudeResponse) => {
       if (response.unknownIterations) unknownUsage++;
       firstSessionId ||= response.sessionId;
@@ -59,6 +61,7 @@ export const claudeSource: SessionSource = {
           // No Latin-1 fast path (recordLatin1): the transcript needs every line's text exact.
           ...CLAUDE_TRANSCRIPT_SELECTOR,
           record(value) {
+            activity?.line(value);
             const time = transcript.add(value);
             if (time) footprint?.addTranscript(time.text);
             return usageLine(value);
@@ -83,6 +86,11 @@ export const claudeSource: SessionSource = {
     const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;
     const events = [...groups.values()].map(claudeEvent);
     if (transcript) events.push(...transcript.events);
+    if (activity) {
+      const metrics = activity.events();
+      if (footprint) for (const event of metrics) footprint.addTranscript(event.timestamp);
+      events.push(...metrics);
+    }
     return parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
   },
 };

@@ -105,8 +105,14 @@ export const CLAUDE_SELECTOR: LineSelector & { elide: Buffer } = {
   elide: Buffer.from('"content":'),
 };
 
-/** Byte pre-filter with transcripts: every line with a `message` (user and assistant lines, the responses among them). */
-export const CLAUDE_TRANSCRIPT_SELECTOR: LineSelector = { needles: [MESSAGE], all: true };
+/**
+ * Byte pre-filter with transcripts: every line with a `message` (user and assistant lines, the responses among them),
+ * and the `pr-link` and `turn_duration` lines of the activity metrics.
+ */
+export const CLAUDE_TRANSCRIPT_SELECTOR: LineSelector = {
+  needles: [MESSAGE, Buffer.from('"pr-link"'), Buffer.from('"turn_duration"')],
+  select: (found) => found !== 0,
+};
 
 /**
  * A response read from the Latin-1 reading of `line` (`JsonlHandler.recordLatin1`), made exact: `false` unless every

@@ -17,7 +17,7 @@ export class GoFootprint {
     this.#usage.push(instant.micros);
   }
 
-  /** A transcript row's time (`Instant.text`). */
+  /** The time (`Instant.text`) of a row made only with transcripts: a transcript row, an activity metric. */
   addTranscript(text: string): void {
     this.#transcript.push(textMicros(text));
   }

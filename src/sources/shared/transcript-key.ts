@@ -1,4 +1,7 @@
-/** Transcript events' keys (`<tool>:transcript:…`, Codex `codex:<session>:transcript:…`) tell them from usage events. */
-export function isTranscriptKey(key: string): boolean {
-  return key.includes(":transcript:");
+/**
+ * Events a parse makes only with transcripts (ParseContext.transcripts): the conversation's rows (`<tool>:transcript:…`,
+ * Codex `codex:<session>:transcript:…`) and the activity metrics reconstructed from it (`claude:activity:…`).
+ */
+export function madeWithTranscripts(key: string): boolean {
+  return key.includes(":transcript:") || key.startsWith("claude:activity:");
 }
