@@ -26,7 +26,7 @@ const KINDS = [
     key: "metrics",
     table: "otel_metrics",
     attributes: "Attributes",
-    kind: "MetricName IN ('claude_code.pull_request.count', 'claude_code.active_time.total', 'claude_code.session.count')",
+    kind: "MetricName IN ('claude_code.pull_request.count', 'claude_code.active_time.total', 'claude_code.session.count', 'claude_code.lines_of_code.count', 'claude_code.commit.count')",
     transcript: true,
   },
 ] as const;

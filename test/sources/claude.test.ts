@@ -327,3 +327,29 @@ describe("Claude Code activity metrics (Go main's PR #8: pull requests, active t
     expect(mergeEvents(await parseAll(claudeSource, [FILE])).metrics.filter((row) => row.metricName.includes("session.count"))).toEqual([]);
   });
 });
+
+test("Claude Code activity: lines of code and commits of successful tool calls, as Go's main reconstructs them (fixture claude/activity)", async () => {
+  const file = join(FIXTURES, "claude/activity/-home-dev-app/dddddddd-0000-4000-8000-0000000000a1.jsonl");
+  const metrics = mergeEvents(await parseAll(claudeSource, [file], WITH_TRANSCRIPTS)).metrics.filter((row) => /lines_of_code|commit/.test(row.metricName));
+  const base = { import_source: "local_jsonl", "session.id": "dddddddd-0000-4000-8000-0000000000a1", git_branch: "main", reconstruction: "successful_tool_result" };
+  const loc = (time: string, type: string, value: number, path: string, fileType: string) =>
+    [time, "claude_code.lines_of_code.count", value, { ...base, type, file_type: fileType, file_path: path, model: "claude-opus-4-7" }];
+  expect(metrics.map((row) => [row.timestamp.slice(11, 16), row.metricName, row.value, row.attributes])).toEqual([
+    // Edit keep/old/keep -> keep/new/keep
+    loc("10:02", "added", 1, "src/a.go", ".go"),
+    loc("10:02", "removed", 1, "src/a.go", ".go"),
+    // Write, created: a\nb\n
+    loc("10:04", "added", 2, "notes.md", ".md"),
+    // replace_all, counted from its structured patch
+    loc("10:06", "added", 2, "src/b.ts", ".ts"),
+    loc("10:06", "removed", 2, "src/b.ts", ".ts"),
+    // MultiEdit outside the session's folder: its base name
+    loc("10:08", "added", 1, "c.py", ".py"),
+    loc("10:08", "removed", 1, "c.py", ".py"),
+    // git commit printing abc1234, def5678 and abc1234 again: two commits
+    ["10:14", "claude_code.commit.count", 1, base],
+    ["10:14", "claude_code.commit.count", 1, base],
+    // the root commit, from stdout
+    ["10:20", "claude_code.commit.count", 1, base],
+  ]);
+});

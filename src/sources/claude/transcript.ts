@@ -68,7 +68,7 @@ export class ClaudeTranscript {
 }
 
 /** A tool result's text: the string, or its `text` blocks joined by newlines (images and other blocks dropped, as Go does). */
-function resultText(content: unknown): string {
+export function resultText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   const texts: string[] = [];
