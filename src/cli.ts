@@ -19,7 +19,7 @@ export function createCli(argv: readonly string[]) {
     .command("export [source]", "Export telemetry to Parquet files and a DuckDB views database (source: claude-code, codex, gemini, opencode, copilot-chat, github-copilot or all)")
     .option("--output <dir>", "Output folder (required)")
     .option("--from-files", "Read the agents' session files instead of the database")
-    .option("--transcripts", "With --from-files: the conversations too, as the Go AI Observer 0.3+ stores them (transcript.message logs)")
+    .option("--transcripts", "With --from-files: the conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them")
     .option("--zip", "Pack all files into one ZIP archive")
     .option("--delete-after", "Then delete the exported rows from the database, once the archive was written and re-read");
   withRange(exportCommand, { from: "Start day, inclusive", to: "End day, inclusive" });
@@ -35,7 +35,7 @@ export function createCli(argv: readonly string[]) {
   const importCommand = cli
     .command("import [tool]", "Import the agents' session files into the database, incrementally (tool: claude-code, codex, gemini or all)")
     .option("--force", "Read unchanged files again and replace their rows (brings back deleted rows of those files)")
-    .option("--transcripts", "The conversations too, as the Go AI Observer 0.3+ stores them (transcript.message logs); files imported without them are read again");
+    .option("--transcripts", "The conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them; files imported without them are read again");
   withRange(importCommand, { from: "Only usage from this day on", to: "Only usage up to this day, inclusive" });
   withRun(importCommand, {
     db: "AI Observer database, created if missing (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)",
