@@ -171,6 +171,9 @@ describe("Claude Code dedup and skipping", () => {
       cwd: "/home/dev/app",
       request_id: "req_SUB2",
       "agent.id": "a1",
+      // Go's main (PR #11): the session's repository (its folder's name here) and branch on every row
+      repository: "app",
+      git_branch: "main",
     });
     expect(logs[1]).toMatchObject({ serviceName: "claude-code", severityText: "INFO", severityNumber: 9, body: "api_request" });
     expect(metrics.at(-1)!.attributes).toEqual({
@@ -178,6 +181,8 @@ describe("Claude Code dedup and skipping", () => {
       import_source: "local_jsonl",
       "session.id": "11111111-1111-4111-8111-111111111111",
       "agent.id": "a1",
+      repository: "app",
+      git_branch: "main",
     });
   });
 });
@@ -265,7 +270,9 @@ describe("Claude Code transcripts (Go 0.3+ transcript.message rows; fixture test
   const SESSION = "cccccccc-0000-4000-8000-000000000001";
 
   test("one row per text, tool call and tool result, in order, with Go's attributes; thinking, images and empty texts skipped", async () => {
-    const { rows, common } = await transcriptOf(claudeSource, FILE, SESSION);
+    const transcript = await transcriptOf(claudeSource, FILE, SESSION);
+    const rows = transcript.rows;
+    const common = { ...transcript.common, repository: "app", git_branch: "fix/unicode" };
     const model = { model: "claude-sonnet-4-6" };
     expect(rows.map((row) => [row.timestamp, row.body, row.attributes])).toEqual([
       // a typed prompt (a plain string: the Go importer drops the line), non-ASCII text exact
@@ -312,7 +319,7 @@ describe("Claude Code activity metrics (Go main's PR #8: pull requests, active t
 
   test("a pull request per distinct repository and number, active time per turn in seconds, one session at the file's first time", async () => {
     const metrics = mergeEvents(await parseAll(claudeSource, [FILE], WITH_TRANSCRIPTS)).metrics.filter((row) => !row.metricName.includes(".token.") && !row.metricName.includes(".cost."));
-    const base = { import_source: "local_jsonl", "session.id": "cccccccc-0000-4000-8000-000000000001", git_branch: "fix/unicode" };
+    const base = { import_source: "local_jsonl", "session.id": "cccccccc-0000-4000-8000-000000000001", git_branch: "fix/unicode", repository: "app" };
     expect(metrics.map((row) => [row.timestamp.slice(11, 19), row.metricName, row.value, row.unit ?? null, row.attributes]).sort()).toEqual(
       [
         // acme/app#42 twice (the repository's case differs): once; acme/lib#7 from its URL; #8 without a valid time: none
@@ -331,7 +338,7 @@ describe("Claude Code activity metrics (Go main's PR #8: pull requests, active t
 test("Claude Code activity: lines of code and commits of successful tool calls, as Go's main reconstructs them (fixture claude/activity)", async () => {
   const file = join(FIXTURES, "claude/activity/-home-dev-app/dddddddd-0000-4000-8000-0000000000a1.jsonl");
   const metrics = mergeEvents(await parseAll(claudeSource, [file], WITH_TRANSCRIPTS)).metrics.filter((row) => /lines_of_code|commit/.test(row.metricName));
-  const base = { import_source: "local_jsonl", "session.id": "dddddddd-0000-4000-8000-0000000000a1", git_branch: "main", reconstruction: "successful_tool_result" };
+  const base = { import_source: "local_jsonl", "session.id": "dddddddd-0000-4000-8000-0000000000a1", git_branch: "main", repository: "app", reconstruction: "successful_tool_result" };
   const loc = (time: string, type: string, value: number, path: string, fileType: string) =>
     [time, "claude_code.lines_of_code.count", value, { ...base, type, file_type: fileType, file_path: path, model: "claude-opus-4-7" }];
   expect(metrics.map((row) => [row.timestamp.slice(11, 16), row.metricName, row.value, row.attributes])).toEqual([

@@ -273,7 +273,10 @@ describe("Codex transcripts (Go 0.3+ transcript.message rows from response_item 
   const SESSION = "019a0000-0000-7000-8000-0000000000e1";
 
   test("messages, reasoning summaries, tool calls and their outputs, in order; empty texts and other items skipped", async () => {
-    const { rows, common } = await transcriptOf(codexSource, FILE, SESSION);
+    const transcript = await transcriptOf(codexSource, FILE, SESSION);
+    const rows = transcript.rows;
+    // the session's folder's name as repository (no git remote recorded)
+    const common = { ...transcript.common, repository: "app" };
     const model = { model: "gpt-5.3-codex" };
     expect(rows.map((row) => [row.timestamp.slice(11, 23), row.body, row.attributes])).toEqual([
       ["08:00:00.200", "<permissions>sandboxed</permissions>", { ...common, "message.index": "0", "message.role": "developer", ...model }],
@@ -299,4 +302,24 @@ describe("Codex transcripts (Go 0.3+ transcript.message rows from response_item 
     expect(tokenTotals(await parseAll(codexSource, [FILE], WITH_TRANSCRIPTS))).toEqual(tokenTotals(await parseAll(codexSource, [FILE])));
     expect(mergeEvents(await parseAll(codexSource, [FILE])).logs.filter(isTranscriptRow)).toEqual([]);
   });
+});
+
+describe("Codex repository and git_branch (Go's main, PR #11: on every log and metric)", () => {
+  test.each(["https://github.com/acme/project.git", "git@github.com:acme/project.git", "https://example-token@github.com/acme/project.git"])(
+    "a session's git remote %s gives repository acme/project, whatever its folder",
+    async (url) => {
+      const path = join(tempDir("codex-repo"), "rollout-2026-09-11T08-00-00-019a0000-0000-7000-8000-0000000000f1.jsonl");
+      const lines = [
+        { timestamp: "2026-09-11T08:00:00.000Z", type: "session_meta", payload: { id: "019a0000-0000-7000-8000-0000000000f1", cwd: "/gone/elsewhere", git: { repository_url: url, branch: "feature/x" } } },
+        { timestamp: "2026-09-11T08:00:00.100Z", type: "turn_context", payload: { model: "gpt-5.3-codex" } },
+        { timestamp: "2026-09-11T08:00:01.000Z", type: "event_msg", payload: { type: "user_message", message: "hi" } },
+        { timestamp: "2026-09-11T08:00:05.000Z", type: "event_msg", payload: { type: "token_count", info: { total_token_usage: { input_tokens: 10, output_tokens: 2, total_tokens: 12 } } } },
+      ];
+      writeFileSync(path, lines.map((line) => JSON.stringify(line)).join("\n"));
+      const { logs, metrics } = mergeEvents(await parseAll(codexSource, [path]));
+      const rows = [...logs, ...metrics];
+      expect(rows.length).toBeGreaterThan(3);
+      expect(new Set(rows.map((row) => `${row.attributes["repository"]} ${row.attributes["git_branch"]}`))).toEqual(new Set(["acme/project feature/x"]));
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import { basename, extname } from "node:path";
 import { isObject, str, type JsonObject } from "../shared/json.ts";
-import { IMPORT_SOURCE, metricRow, putIfSet } from "../shared/rows.ts";
+import { IMPORT_SOURCE, metricRow } from "../shared/rows.ts";
 import { type Instant, parseTimestamp } from "../shared/timestamps.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
 import { runsGitCommit } from "./git-commit.ts";
@@ -39,13 +39,12 @@ interface PullRequest {
  * `claude_code.active_time.total` per `system`/`turn_duration` line (seconds, MetricUnit `s`),
  * `claude_code.lines_of_code.count` (added, removed) per successful Edit, Write or MultiEdit call,
  * `claude_code.commit.count` per commit a successful Bash `git commit` printed, and one `claude_code.session.count`
- * at the file's first time (of its user and assistant lines and of these metrics). Each carries `git_branch` (the
- * file's first) and `session.id`. A call succeeds when its result (matched by tool_use id, once) is not an error and,
+ * at the file's first time (of its user and assistant lines and of these metrics). Each carries `session.id` (and,
+ * as every row of the file, `repository` and `git_branch`). A call succeeds when its result (matched by tool_use id, once) is not an error and,
  * as the line's only result, was not interrupted and did not exit non-zero.
  */
 export class ClaudeActivity {
   #sessionId = "";
-  #gitBranch = "";
   #cwd = "";
   /** Tool calls awaiting their result, by `<session>:<tool_use id>`. */
   readonly #calls = new Map<string, ToolCall | null>();
@@ -57,7 +56,6 @@ export class ClaudeActivity {
   constructor(private readonly fileName: string) {}
 
   line(value: JsonObject): void {
-    this.#gitBranch ||= str(value, "gitBranch");
     this.#sessionId ||= str(value, "sessionId");
     this.#cwd ||= str(value, "cwd");
     const type = str(value, "type");
@@ -154,11 +152,8 @@ export class ClaudeActivity {
 
   events(): UsageEvent[] {
     const session = this.#sessionId || this.fileName.replace(/\.jsonl$/, "");
-    const base = (): Record<string, string> => {
-      const attributes: Record<string, string> = { import_source: IMPORT_SOURCE, "session.id": session };
-      putIfSet(attributes, "git_branch", this.#gitBranch);
-      return attributes;
-    };
+    // `git_branch` and `repository` are added to every row of the file (shared/attribution.ts).
+    const base = (): Record<string, string> => ({ import_source: IMPORT_SOURCE, "session.id": session });
     const events: UsageEvent[] = [];
     const push = (key: string, time: Instant, row: MetricRow) => events.push({ key, rank: 0, timestamp: time.text, logs: [], metrics: [row], model: "", unpriced: false });
     for (const [key, pr] of this.#pullRequests) {

@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
+import { attributeRows, folderName } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
@@ -30,8 +31,8 @@ export const claudeSource: SessionSource = {
   roots: claudeRoots,
   pathVariable: "AI_OBSERVER_CLAUDE_PATH",
   // 2: LiteLLM prices and cost rules, 1-hour cache writes, advisor calls (December 2026). 3: compaction iterations.
-  // 4: transcripts (Go 0.3+ rows, with ParseContext.transcripts).
-  parserVersion: 4,
+  // 4: transcripts (Go 0.3+ rows, with ParseContext.transcripts). 5: `repository` and `git_branch` on every row.
+  parserVersion: 5,
   discover: (roots, required) => walkFiles(roots, isClaudeSessionFile, required),
   lineSelector: (options) => (options.transcripts ? CLAUDE_TRANSCRIPT_SELECTOR : CLAUDE_SELECTOR),
   async parseFile(file, context): Promise<ParsedFile> {
@@ -42,9 +43,14 @@ export const claudeSource: SessionSource = {
     const name = basename(file.path);
     const transcript = context?.transcripts ? new ClaudeTranscript(name.replace(/\.jsonl$/, "")) : null;
     const activity = context?.transcripts ? new ClaudeActivity(name) : null;
+    // The session's folder and branch, for `repository` and `git_branch` (shared/attribution.ts): the first a response has.
+    let cwd = "";
+    let branch = "";
     const addUsage = (response: ClaudeResponse) => {
       if (response.unknownIterations) unknownUsage++;
       firstSessionId ||= response.sessionId;
+      cwd ||= response.cwd;
+      branch ||= response.gitBranch;
       footprint?.add(response.timestamp);
       addResponse(groups, response);
     };
@@ -91,6 +97,7 @@ export const claudeSource: SessionSource = {
       if (footprint) for (const event of metrics) footprint.addTranscript(event.timestamp);
       events.push(...metrics);
     }
+    attributeRows(events, folderName(cwd), branch);
     return parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
   },
 };

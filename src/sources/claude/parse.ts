@@ -13,6 +13,8 @@ export interface ClaudeResponse {
   requestId: string;
   model: string;
   cwd: string;
+  /** The line's `gitBranch` (`""` when absent). */
+  gitBranch: string;
   agentId: string;
   isSidechain: boolean;
   costUSD: number | undefined;
@@ -119,7 +121,7 @@ export const CLAUDE_TRANSCRIPT_SELECTOR: LineSelector = {
  * string the rows take is ASCII, except `cwd` (non-ASCII folder names are common), which is decoded here.
  */
 export function fromLatin1(response: ClaudeResponse, line: Buffer): boolean {
-  if (!allAscii(response.key, response.sessionId, response.messageId, response.requestId, response.model, response.agentId)) return false;
+  if (!allAscii(response.key, response.sessionId, response.messageId, response.requestId, response.model, response.agentId, response.gitBranch)) return false;
   for (const call of response.sideCalls) if (!allAscii(call.model)) return false;
   if (allAscii(response.cwd)) return true;
   const cwd = latin1ToUtf8(response.cwd, line);
@@ -193,6 +195,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
     requestId: str(line, "requestId"),
     model,
     cwd: str(line, "cwd"),
+    gitBranch: str(line, "gitBranch"),
     agentId: str(line, "agentId"),
     isSidechain,
     costUSD: optNum(line, "costUSD"),

@@ -1,6 +1,8 @@
 import { basename } from "node:path";
 import { scanJsonl } from "../shared/jsonl.ts";
+import { attributeRows, folderName, normalizeGitUrl } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
+import { obj, str } from "../shared/json.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
@@ -15,7 +17,8 @@ export const codexSource: SessionSource = {
   pathVariable: "AI_OBSERVER_CODEX_PATH",
   // 2: LiteLLM prices and cost rules, token_usage_records (December 2026). 3: paginated forks, reverts, subagents
   // and rotated segments counted by their own responses; priority and flex processing prices. 4: transcripts.
-  parserVersion: 4,
+  // 5: `repository` and `git_branch` on every row.
+  parserVersion: 5,
   discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const footprint = goFootprint(context);
@@ -27,6 +30,10 @@ export const codexSource: SessionSource = {
     );
     const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));
     const events = parser.finish().map((item) => codexEvent(sessionId, item));
+    // `repository`: the session's git remote, else its folder's name; `git_branch`: its branch (shared/attribution.ts).
+    const meta = parser.meta;
+    const git = meta ? obj(meta, "git") : undefined;
+    attributeRows(events, normalizeGitUrl(git ? str(git, "repository_url") : "") || folderName(meta ? str(meta, "cwd") : ""), git ? str(git, "branch") : "");
     return parsedFile(file.path, "codex", sessionId, events, stats, parser.unknownUsage, footprint);
   },
 };

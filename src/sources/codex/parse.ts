@@ -107,6 +107,12 @@ export class CodexFileParser {
   /** Usage lines in a shape this parser does not know (see `ParsedFile.unknownUsage`). */
   unknownUsage = 0;
   #firstMeta: JsonObject | null = null;
+
+  /** The file's own `session_meta` (its first), if any. */
+  get meta(): JsonObject | null {
+    return this.#firstMeta;
+  }
+
   #startMicros: number | null = null;
   #foreignHistory = false;
   #model = "";
