@@ -450,6 +450,9 @@ async function main(): Promise<number> {
   const transcriptsOut = join(work, "export-transcripts");
   rmSync(transcriptsOut, { recursive: true, force: true });
   const withTranscripts = measure("export --from-files --transcripts", [...cli, "export", "claude-code", "--from-files", "--transcripts", "--output", transcriptsOut, "--yes", "--json"], oursEnv);
+  const duckContentOut = join(work, "duckdb-content.parquet");
+  const duckContent = measure("duckdb content baseline", ["bun", join(BENCH, "duckdb-transcripts.ts"), projects, duckContentOut], isolated);
+  rmSync(duckContentOut, { force: true });
   checks.push(
     compare("ours --transcripts = totals.json", { ...claudeExpected(totals), transcriptRows: totals.claude.transcriptRows }, {
       ...(await exportedSums(transcriptsOut, "claude_code.token.usage")),
@@ -488,10 +491,13 @@ async function main(): Promise<number> {
   }
   rows.push(["ours: export all --from-files (3 tools, once)", fmtS(allFiles.ms), "", "", fmtMb(allFiles.rssMb), ""]);
   rows.push(["ours: export claude-code --from-files --transcripts (once)", fmtS(withTranscripts.ms), "", "", fmtMb(withTranscripts.rssMb), ""]);
+  rows.push(["DuckDB read_ndjson of the content → Parquet (once)", fmtS(duckContent.ms), "", "", fmtMb(duckContent.rssMb), ""]);
   console.log("");
   console.log(table(rows));
   console.log("");
   const informational = sourceRatio === null ? [] : [["export --from-files from source / DuckDB", sourceRatio.toFixed(3), "", "(information)"]];
+  // Issue 16's bar for transcripts (≤ 1.0x), not met yet: reported, not counted among the targets.
+  informational.push(["--transcripts / DuckDB reading the content", (withTranscripts.ms / duckContent.ms).toFixed(3), "≤ 1", "(information)"]);
   console.log(table([["ratio", "value", "target", "result"], ...ratios.map((r) => [r.name, r.value.toFixed(3), `≤ ${r.target}`, r.pass ? "PASS" : "FAIL"]), ...informational]));
   console.log("");
   for (const check of checks) console.log(`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
