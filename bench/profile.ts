@@ -136,7 +136,7 @@ if (import.meta.main) {
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), AI_OBSERVER_CLAUDE_PATH: join(root, "projects") };
   const db = join(dir, "fresh.duckdb");
   const scenarios: [string, string[]][] = [
-    ["export-from-files", ["export", "claude-code", "--from-files", "--output", join(dir, "out"), "--yes", "--verbose"]],
+    ["export-from-files", ["export", "claude-code", "--from-files", ...(process.env["PROFILE_TRANSCRIPTS"] ? ["--transcripts"] : []), "--output", join(dir, "out"), "--yes", "--verbose"]],
     ["import-fresh", ["import", "claude-code", "--db", db, "--yes", "--verbose"]],
     ["import-unchanged", ["import", "claude-code", "--db", db, "--yes", "--verbose"]],
   ];

@@ -4,7 +4,7 @@ import { timestampTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
-import { madeWithTranscripts } from "../sources/shared/transcript-key.ts";
+import { madeWithTranscripts } from "../sources/shared/made-with-transcripts.ts";
 import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { claudeRoots } from "../../src/sources/claude/paths.ts";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
-import { FIXTURES, isTranscriptRow, mergedTotals, SAMPLES, parseAll, permutations, tempDir, tokenTotals, transcriptOf, WITH_TRANSCRIPTS, withoutTranscripts } from "./helpers.ts";
+import { FIXTURES, isTranscriptRow, mergedTotals, SAMPLES, parseAll, permutations, tempDir, tokenTotals, transcriptOf, WITH_TRANSCRIPTS } from "./helpers.ts";
 
 const SONNET_4 = "claude-sonnet-4-20250514";
 const SONNET_45 = "claude-sonnet-4-5-20250929";
@@ -134,7 +134,7 @@ describe("Claude Code dedup and skipping", () => {
 
   test("toolUseResult.usage and <synthetic> lines are never counted; a lone-surrogate line is", async () => {
     const parsed = await parseAll(claudeSource, [MAIN]);
-    expect(withoutTranscripts(parsed[0]!.events).map((event) => event.key)).toEqual(["claude:msg_A", "claude:chatcmpl-B", "claude:msg_C"]);
+    expect(parsed[0]!.events.map((event) => event.key)).toEqual(["claude:msg_A", "claude:chatcmpl-B", "claude:msg_C"]);
     expect(tokenTotals(parsed)[`token.usage|input|${SONNET_45}`]).toBe(3 + 100 + 5);
     expect(mergeEvents(parsed).unpricedModels).toEqual([]);
     expect(parsed[0]!.badLines).toBe(0);

@@ -62,10 +62,6 @@ export function isTranscriptRow(row: { attributes: Record<string, string> }): bo
   return row.attributes["event.name"] === "transcript.message";
 }
 
-/** The events of usage and requests: the transcript lines' events left out. */
-export function withoutTranscripts<T extends { key: string }>(events: readonly T[]): T[] {
-  return events.filter((event) => !event.key.includes(":transcript:"));
-}
 
 /** A file's transcript rows (parsed with transcripts), and the attributes every one of them has for `session`. */
 export async function transcriptOf(source: SessionSource, path: string, session: string): Promise<{ rows: LogRow[]; common: Record<string, string> }> {
