@@ -11,6 +11,9 @@ describe("git commit in a Bash command", () => {
     `'git' "commit" -m test`,
     "/usr/bin/git --no-pager commit -am wip",
     "cd app\ngit commit -m x > /dev/null 2>&1",
+    "if git diff --quiet; then echo clean; else git commit -am wip; fi",
+    "{ git add .; git commit -m grouped; }",
+    "(cd app && git commit -m sub)",
   ])("counts: %p", (command) => {
     expect(runsGitCommit(command)).toBe(true);
   });

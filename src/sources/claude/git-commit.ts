@@ -33,6 +33,8 @@ function isGitCommit(words: Word[]): boolean {
 }
 
 const OPERATORS = new Set([";", "&", "|", "(", ")", "\n"]);
+/** Words that open or go on a compound command: the simple command starts after them (`then git commit`). */
+const RESERVED = new Set(["{", "}", "!", "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "time"]);
 
 /** The simple commands of a script outside function bodies, as lists of words; `null` when it does not parse. */
 function simpleCommands(script: string): Word[][] | null {
@@ -109,7 +111,7 @@ function simpleCommands(script: string): Word[][] | null {
     } else {
       const [word, next] = readWord(script, i);
       if (next <= i) return null;
-      words.push(word);
+      if (!(words.length === 0 && word !== null && RESERVED.has(word))) words.push(word);
       i = next;
     }
   }
