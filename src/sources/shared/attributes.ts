@@ -171,20 +171,6 @@ export function encodeAttributes(attributes: Record<string, string>, extraKey?: 
   return Buffer.concat(parts).toString("utf8");
 }
 
-const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"',
-  "\\": "\\\\",
-  "\n": "\\n",
-  "\r": "\\r",
-  "\t": "\\t",
-  "\b": "\\b",
-  "\f": "\\f",
-};
-
-function escapeChar(char: string): string {
-  return SHORT_ESCAPES[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
-}
-
 const PLAIN = /^[^"\\\u0000-\u001f<>&\u2028\u2029]*$/;
 
 /** What Go escapes beyond JSON.stringify: HTML's `<` `>` `&`, and U+2028/U+2029. */
