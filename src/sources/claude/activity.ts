@@ -1,6 +1,6 @@
 import { basename, extname } from "node:path";
 import { isObject, str, type JsonObject } from "../shared/json.ts";
-import { IMPORT_SOURCE, metricRow } from "../shared/rows.ts";
+import { IMPORT_SOURCE, metricRow, plainEvent } from "../shared/rows.ts";
 import { type Instant, parseTimestamp } from "../shared/timestamps.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
 import { runsGitCommit } from "./git-commit.ts";
@@ -155,7 +155,7 @@ export class ClaudeActivity {
     // `git_branch` and `repository` are added to every row of the file (shared/attribution.ts).
     const base = (): Record<string, string> => ({ import_source: IMPORT_SOURCE, "session.id": session });
     const events: UsageEvent[] = [];
-    const push = (key: string, time: Instant, row: MetricRow) => events.push({ key, rank: 0, timestamp: time.text, logs: [], metrics: [row], model: "", unpriced: false });
+    const push = (key: string, time: Instant, row: MetricRow) => events.push(plainEvent(key, time.text, [], [row]));
     for (const [key, pr] of this.#pullRequests) {
       const attributes = { ...base(), repository: pr.repository, pr_number: String(pr.number), pr_url: pr.url, reconstruction: "pr_link" };
       push(`claude:activity:pr:${session}:${key}`, pr.time, metricRow(CLAUDE_SERVICE, pr.time.text, "claude_code.pull_request.count", 1, attributes));
@@ -167,7 +167,7 @@ export class ClaudeActivity {
     }
     for (const call of this.#callMetrics) {
       const rows = call.rows.map((row) => metricRow(CLAUDE_SERVICE, call.time.text, row.name, row.value, { ...base(), ...row.attributes }));
-      events.push({ key: `claude:activity:call:${call.key}`, rank: 0, timestamp: call.time.text, logs: [], metrics: rows, model: "", unpriced: false });
+      events.push(plainEvent(`claude:activity:call:${call.key}`, call.time.text, [], rows));
     }
     if (this.#first) push(`claude:activity:session:${this.fileName}`, this.#first, metricRow(CLAUDE_SERVICE, this.#first.text, "claude_code.session.count", 1, base()));
     return events;

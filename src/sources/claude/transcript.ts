@@ -1,5 +1,5 @@
-import { isObject, str, type JsonObject } from "../shared/json.ts";
-import { IMPORT_SOURCE, logRow, putIfSet } from "../shared/rows.ts";
+import { isObject, joinTexts, str, type JsonObject } from "../shared/json.ts";
+import { IMPORT_SOURCE, logRow, plainEvent, putIfSet } from "../shared/rows.ts";
 import { type Instant, parseTimestamp } from "../shared/timestamps.ts";
 import type { LogRow, UsageEvent } from "../types.ts";
 import { CLAUDE_SERVICE } from "./to-rows.ts";
@@ -62,16 +62,12 @@ export class ClaudeTranscript {
     }
     if (logs.length === 0) return null;
     const id = str(line, "uuid") || `${timestamp.text}#${this.#unkeyed++}`;
-    this.events.push({ key: `claude:transcript:${sessionId}:${id}`, rank: 0, timestamp: timestamp.text, logs, metrics: [], model: "", unpriced: false });
+    this.events.push(plainEvent(`claude:transcript:${sessionId}:${id}`, timestamp.text, logs));
     return timestamp;
   }
 }
 
 /** A tool result's text: the string, or its `text` blocks joined by newlines (images and other blocks dropped, as Go does). */
 export function resultText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  const texts: string[] = [];
-  for (const block of content) if (isObject(block) && str(block, "type") === "text") texts.push(str(block, "text"));
-  return texts.join("\n");
+  return typeof content === "string" ? content : joinTexts(content, ["text"], "text");
 }

@@ -1,6 +1,6 @@
 import type { ServiceTier } from "../../pricing/catalogue.ts";
 import type { GoFootprint } from "../shared/go-footprint.ts";
-import { isObject, obj, str, type JsonObject } from "../shared/json.ts";
+import { isObject, joinTexts, obj, str, type JsonObject } from "../shared/json.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
 import { isReset, readTokens, sameTokens, subtractTokens, tokensKey, ZERO_TOKENS, type CodexTokens } from "./totals.ts";
 
@@ -344,12 +344,4 @@ export class CodexFileParser {
     } else if (isReset(delta)) delta = last ? readTokens(last) : current;
     this.items.push({ kind: "usage", identity: tokensKey(current), record: null, timestamp, model, serviceTier: this.#serviceTier, delta });
   }
-}
-
-/** The `field` texts of the entries of `items` whose type is one of `types`, joined by newlines. */
-function joinTexts(items: unknown, types: readonly string[], field: string): string {
-  if (!Array.isArray(items)) return "";
-  const texts: string[] = [];
-  for (const item of items) if (isObject(item) && types.includes(str(item, "type"))) texts.push(str(item, field));
-  return texts.join("\n");
 }

@@ -1,6 +1,6 @@
 import { calculateCodexCost } from "../../pricing/codex.ts";
 import { str } from "../shared/json.ts";
-import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
+import { IMPORT_SOURCE, logRow, metricRow, plainEvent, putIfSet } from "../shared/rows.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
 import { parentSessionId, type CodexItem, type CodexMessage, type CodexSessionStart, type CodexTranscript, type CodexUsage } from "./parse.ts";
 
@@ -42,7 +42,7 @@ function sessionEvent(key: string, sessionId: string, item: CodexSessionStart): 
   putIfSet(attributes, "originator", str(item.meta, "originator"));
   putIfSet(attributes, "parent.session.id", parentSessionId(item.meta));
   const log = logRow(CODEX_SERVICE, item.timestamp.text, "conversation_starts", attributes);
-  return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
+  return plainEvent(key, item.timestamp.text, [log]);
 }
 
 function transcriptEvent(key: string, sessionId: string, item: CodexTranscript): UsageEvent {
@@ -59,13 +59,13 @@ function transcriptEvent(key: string, sessionId: string, item: CodexTranscript):
   putIfSet(attributes, "tool.output", item.tool.output);
   putIfSet(attributes, "tool.call_id", item.tool.callId);
   const log = logRow(CODEX_SERVICE, item.timestamp.text, item.body, attributes);
-  return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
+  return plainEvent(key, item.timestamp.text, [log]);
 }
 
 function messageEvent(key: string, sessionId: string, item: CodexMessage): UsageEvent {
   const attributes = { "event.name": `codex.${item.type}`, import_source: IMPORT_SOURCE, "session.id": sessionId };
   const log = logRow(CODEX_SERVICE, item.timestamp.text, item.type, attributes);
-  return { key, rank: 0, timestamp: item.timestamp.text, logs: [log], metrics: [], model: "", unpriced: false };
+  return plainEvent(key, item.timestamp.text, [log]);
 }
 
 /**

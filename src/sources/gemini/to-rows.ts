@@ -15,7 +15,8 @@ const BODIES: Record<string, string> = {
   info: "info",
 };
 
-function severity(type: string): Severity {
+/** A message's severity by its type. */
+export function severity(type: string): Severity {
   if (type === "error") return ERROR;
   if (type === "warning") return WARN;
   return INFO;

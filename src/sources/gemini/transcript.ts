@@ -1,8 +1,8 @@
 import { isObject, num, str, type JsonObject } from "../shared/json.ts";
-import { ERROR, IMPORT_SOURCE, INFO, logRow, putIfSet, WARN, type Severity } from "../shared/rows.ts";
+import { IMPORT_SOURCE, logRow, plainEvent, putIfSet } from "../shared/rows.ts";
 import { parseTimestamp } from "../shared/timestamps.ts";
-import type { LogRow, UsageEvent } from "../types.ts";
-import { GEMINI_SERVICE, type SessionContext } from "./to-rows.ts";
+import type { UsageEvent } from "../types.ts";
+import { GEMINI_SERVICE, type SessionContext, severity } from "./to-rows.ts";
 
 /**
  * The conversation as the Go AI Observer 0.3+ stores it (go-reference-2026 §2.3): per message with a valid time, a
@@ -34,7 +34,7 @@ export function geminiTranscript(context: SessionContext, messages: Iterable<[st
     }
     putIfSet(attributes, "parent.session.id", context.parentSessionId);
     const key = `gemini:transcript:${context.sessionId}:${messageId}`;
-    events.push(event(key, instant.text, [logRow(GEMINI_SERVICE, instant.text, contentText(message["content"]), attributes, severity(type))]));
+    events.push(plainEvent(key, instant.text, [logRow(GEMINI_SERVICE, instant.text, contentText(message["content"]), attributes, severity(type))]));
 
     const calls = message["toolCalls"];
     if (!Array.isArray(calls)) continue;
@@ -55,20 +55,10 @@ export function geminiTranscript(context: SessionContext, messages: Iterable<[st
         if (status !== "") done["success"] = status === "success" ? "true" : "false";
         rows.push(logRow(GEMINI_SERVICE, time, output, done));
       }
-      events.push(event(`${key}:tool:${n}`, time, rows));
+      events.push(plainEvent(`${key}:tool:${n}`, time, rows));
     });
   }
   return events;
-}
-
-function event(key: string, timestamp: string, logs: LogRow[]): UsageEvent {
-  return { key, rank: 0, timestamp, logs, metrics: [], model: "", unpriced: false };
-}
-
-function severity(type: string): Severity {
-  if (type === "error") return ERROR;
-  if (type === "warning") return WARN;
-  return INFO;
 }
 
 /** A message's text: the string, or the `text` of its parts joined by newlines. */

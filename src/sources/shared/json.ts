@@ -87,3 +87,11 @@ export function obj(object: JsonObject | undefined, key: string): JsonObject | u
 }
 
 withoutTopTier(parseLatin1Text, parseLatin1, isAscii, allAscii, latin1ToUtf8, str, num, optNum, obj, isObject);
+
+/** The `field` texts of the entries of `items` whose `type` is one of `types`, joined by newlines (`""` for a non-array). */
+export function joinTexts(items: unknown, types: readonly string[], field: string): string {
+  if (!Array.isArray(items)) return "";
+  const texts: string[] = [];
+  for (const item of items) if (isObject(item) && types.includes(str(item, "type"))) texts.push(str(item, field));
+  return texts.join("\n");
+}

@@ -1,4 +1,4 @@
-import type { LogRow, MetricRow } from "../types.ts";
+import type { LogRow, MetricRow, UsageEvent } from "../types.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
 
 export const IMPORT_SOURCE = "local_jsonl";
@@ -30,6 +30,11 @@ export function metricRow(
   attributes: Record<string, string>,
 ): MetricRow {
   return { timestamp, serviceName, metricName, value, attributes };
+}
+
+/** An event that is no model call (a message log, a transcript line, an activity metric): rank 0, no model to price. */
+export function plainEvent(key: string, timestamp: string, logs: LogRow[], metrics: MetricRow[] = []): UsageEvent {
+  return { key, rank: 0, timestamp, logs, metrics, model: "", unpriced: false };
 }
 
 /** Adds `key` only when `value` is non-empty (the Go parsers' "only if non-empty" attributes). */
