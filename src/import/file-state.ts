@@ -16,8 +16,9 @@ export interface ClassifiedFile {
 }
 
 /**
- * A file imported in full (`ai_observer_import_files`): size, mtimeMs, parser version (0: unknown), and the price
- * table that read it where some of its stored events are unpriced (`""` otherwise).
+ * A file imported in full (`ai_observer_import_files`): size, mtimeMs, parser version (0: unknown), the price table
+ * that read it where some of its stored events are unpriced (`""` otherwise), and whether it was read with its
+ * transcripts.
  */
 export type RecordedFile = [size: number, mtimeMs: number, parserVersion: number, unpricedBy: string, transcripts: boolean];
 

@@ -103,7 +103,10 @@ export async function planTool(
   const best = new EventSet<StagedEvent>();
   const fileOf = new Map<string, string>();
   const complete: FileSummary[] = [];
-  const inRange = timestampTest(options.range) ?? (() => true);
+  const rangeTest = timestampTest(options.range);
+  const inRange = rangeTest ?? (() => true);
+  // Footprint times are microseconds: formatted for the range test only when there is a range.
+  const microsInRange = rangeTest ? (micros: number) => rangeTest(formatMicros(micros)) : () => true;
   let outsideRange = 0;
   let badLines = 0;
   const unknownUsage = noUnknownUsage();
@@ -116,8 +119,8 @@ export async function planTool(
       badLines += file.badLines;
       addUnknownUsage(unknownUsage, file);
       if (footprints && file.goFootprint) {
-        for (const micros of file.goFootprint.usage) if (inRange(formatMicros(micros))) footprints.usage.add(micros);
-        for (const micros of file.goFootprint.transcript) if (inRange(formatMicros(micros))) footprints.transcript.add(micros);
+        for (const micros of file.goFootprint.usage) if (microsInRange(micros)) footprints.usage.add(micros);
+        for (const micros of file.goFootprint.transcript) if (microsInRange(micros)) footprints.transcript.add(micros);
         delete file.goFootprint;
       }
       let outside = false;

@@ -33,11 +33,12 @@ export function folderName(path: string): string {
  */
 export function attributeRows(events: readonly UsageEvent[], repository: string, branch: string): void {
   if (repository === "" && branch === "") return;
+  const attribute = (attributes: Record<string, string>) => {
+    if (repository !== "" && attributes["repository"] === undefined) attributes["repository"] = repository;
+    if (branch !== "" && attributes["git_branch"] === undefined) attributes["git_branch"] = branch;
+  };
   for (const event of events) {
-    for (const row of [...event.logs, ...event.metrics]) {
-      const attributes = row.attributes;
-      if (repository !== "" && attributes["repository"] === undefined) attributes["repository"] = repository;
-      if (branch !== "" && attributes["git_branch"] === undefined) attributes["git_branch"] = branch;
-    }
+    for (const row of event.logs) attribute(row.attributes);
+    for (const row of event.metrics) attribute(row.attributes);
   }
 }
