@@ -146,6 +146,32 @@ describe("Parquet writer", () => {
     });
   });
 
+  test("pages over 1 MiB (compressed on the thread pool while the next row group fills) come back whole and in order", async () => {
+    const path = join(tempDir("pq-"), "large.parquet");
+    const columns: ColumnSpec[] = [
+      { name: "n", kind: "INTEGER" },
+      { name: "text", kind: "VARCHAR" },
+    ];
+    const writer = new ParquetWriter(path, columns, [], { rows: 1000, bytes: 3 << 20 });
+    // 12 values of ~700 KB: a row group ends every 5 values (past 3 MiB), each with a text page over 1 MiB.
+    const text = (i: number) => `${i}:${"ünïcödé <div> & \n ".repeat(i + 1)}`.padEnd(700_000 + i, String.fromCharCode(97 + i));
+    for (let i = 0; i < 12; i++) {
+      writer.row[0]?.pushNumber(i);
+      writer.row[1]?.pushText(text(i));
+      await writer.endRow();
+    }
+    expect(await writer.close()).toBe(12);
+    const groups = await query("SELECT row_group_id::INTEGER AS g, total_uncompressed_size::BIGINT AS size FROM parquet_metadata($path) WHERE path_in_schema = 'text' ORDER BY g", { path });
+    expect(groups.map((group) => group.g)).toEqual([0, 1, 2]);
+    expect(groups.every((group) => Number(group.size) > 1 << 20)).toBe(true);
+    const rows = await query("SELECT n, md5(text) AS digest, length(text)::INTEGER AS length FROM read_parquet($path)", { path });
+    const md5 = (value: string) => new Bun.CryptoHasher("md5").update(value).digest("hex");
+    expect(rows).toEqual(Array.from({ length: 12 }, (_, i) => ({ n: i, digest: md5(text(i)), length: text(i).length })));
+    const file = await asyncBufferFromFile(path);
+    const independent = await parquetReadObjects({ file, compressors, utf8: true });
+    expect(independent.map((row) => row.text === text(row.n as number))).toEqual(Array(12).fill(true));
+  });
+
   test("constant columns and an empty file", async () => {
     const dir = tempDir("pq-");
     const columns = tableColumns("otel_metrics").slice(0, 4);

@@ -46,7 +46,7 @@ export async function openSessionFiles(tools: readonly ToolId[], transcripts: bo
   const best = new EventSet<StagedEvent>();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
   try {
-    warmUpPrefetch(tools, false); // no SHA-256 here, as below
+    warmUpPrefetch(tools, transcripts); // no SHA-256 here, as below; the transcripts decode every line
     const found = await discoverTools(tools);
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used

@@ -83,8 +83,8 @@ export async function stageFiles(
     progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms, outcome.on ?? (prefetch?.served(file.path) ? "prefetch" : "here"));
     onStaged(outcome.staged);
   };
-  const workers = parseWorkerCount(files.length, bytes, hash);
   const transcripts = options.transcripts === true;
+  const workers = parseWorkerCount(files.length, bytes, hash || transcripts);
   const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, lines: null };
   let prefetch: LinePrefetch | null = null;
   if (workers > 0) {
@@ -120,17 +120,17 @@ export function usesLinePrefetch(source: SessionSource, files: number, bytes: nu
  */
 export function prefetchMayBeUsed(
   tools: readonly ToolId[],
-  hash: boolean,
+  everyByte: boolean,
   env: Record<string, string | undefined> = process.env,
   cpus = navigator.hardwareConcurrency || 1,
 ): boolean {
-  if (parseWorkerCount(2, MIN_PREFETCH_BYTES, hash, env, cpus) > 0) return false;
+  if (parseWorkerCount(2, MIN_PREFETCH_BYTES, everyByte, env, cpus) > 0) return false;
   return tools.some((tool) => usesLinePrefetch(sourceFor(tool), 2, MIN_PREFETCH_BYTES, env));
 }
 
 /** Starts the line prefetch's worker ahead of `stageFiles` (it loads while the files are found) when it may be used; `endWarmLinePrefetch` ends it if no parse took it. */
-export function warmUpPrefetch(tools: readonly ToolId[], hash: boolean): void {
-  if (prefetchMayBeUsed(tools, hash)) warmLinePrefetch();
+export function warmUpPrefetch(tools: readonly ToolId[], everyByte: boolean): void {
+  if (prefetchMayBeUsed(tools, everyByte)) warmLinePrefetch();
 }
 
 export { endWarmLinePrefetch } from "./line-prefetch.ts";
@@ -162,7 +162,8 @@ function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
  * cores that work competes with the parse itself, while parsing here leaves the JIT the second core: on the
  * 2-core benchmark machine, 400 MB took 0.47 s here against 0.57 s on two workers, 800 MB the same either
  * way, 1.2 GB 1.27 against 1.17 s, 2 GB 1.85 against 1.61 s. Hashing every byte (import) doubles the work
- * per byte, and there two workers were faster at 400 MB already (1.4 against 1.5–2.1 s). With more cores
+ * per byte, and there two workers were faster at 400 MB already (1.4 against 1.5–2.1 s); decoding every line for
+ * the transcripts more than decuples it (400 MB: 4.0 against 5.2–6.7 s). With more cores
  * (not measured here) the workers' compiling runs beside the parse, so they pay off much sooner.
  */
 const MIN_PARALLEL_BYTES_TWO_CORES = 768 << 20;
@@ -173,13 +174,14 @@ let workersUnavailable = false;
 
 /**
  * How many worker threads to parse with; 0: in this thread. One per CPU, at most 4; none for small inputs (see
- * MIN_PARALLEL_BYTES_TWO_CORES; `hash`: the files are hashed too) or a single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>`
+ * MIN_PARALLEL_BYTES_TWO_CORES; `everyByte`: every byte is worked on, hashed or decoded for the transcripts) or a
+ * single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>`
  * sets the maximum and applies whatever the size (tests); `0` turns workers off.
  */
 export function parseWorkerCount(
   files: number,
   bytes: number,
-  hash: boolean,
+  everyByte: boolean,
   env: Record<string, string | undefined> = process.env,
   cpus = navigator.hardwareConcurrency || 1,
 ): number {
@@ -189,7 +191,7 @@ export function parseWorkerCount(
     const value = Number(setting);
     if (Number.isInteger(value) && value >= 0) max = value;
   }
-  const minBytes = cpus <= 2 && !hash ? MIN_PARALLEL_BYTES_TWO_CORES : MIN_PARALLEL_BYTES;
+  const minBytes = cpus <= 2 && !everyByte ? MIN_PARALLEL_BYTES_TWO_CORES : MIN_PARALLEL_BYTES;
   if (workersUnavailable || max === 0 || files < 2 || (!setting && bytes < minBytes)) return 0;
   const count = Math.min(max, cpus, files);
   return count >= 2 || setting ? count : 0;

@@ -42,13 +42,14 @@ const EMPTY_ARRAY = Buffer.from("[]");
 const SUM = Buffer.from("sum");
 const constant = (value: ConstantValue) => ({ constant: value });
 
-/** The UTF-8 bytes of short values that repeat on every row (severities, metric names, bodies). */
+/** The UTF-8 bytes of short values that repeat on every row (severities, metric names, bodies); longer ones are written as they come. */
+const MAX_REPEATED = 256;
 const repeatedBytes = new Map<string, Buffer>();
 function repeated(value: string): Buffer {
   let bytes = repeatedBytes.get(value);
   if (bytes === undefined) {
     bytes = Buffer.from(value);
-    if (repeatedBytes.size < 1_000 && value.length <= 256) repeatedBytes.set(value, bytes);
+    if (repeatedBytes.size < 1_000 && value.length <= MAX_REPEATED) repeatedBytes.set(value, bytes);
   }
   return bytes;
 }
@@ -62,7 +63,7 @@ const LOG_CELLS: Cells<LogRow> = {
   SeverityText: (column, row) => column.pushBytes(repeated(row.severityText)),
   SeverityNumber: (column, row) => column.pushNumber(row.severityNumber),
   ServiceName: SERVICE,
-  Body: (column, row) => column.pushBytes(repeated(row.body)),
+  Body: (column, row) => (row.body.length > MAX_REPEATED ? column.pushText(row.body) : column.pushBytes(repeated(row.body))),
   ResourceAttributes: constant(EMPTY_OBJECT),
   ScopeAttributes: constant(EMPTY_OBJECT),
   LogAttributes: attributesCell(),

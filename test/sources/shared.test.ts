@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { encodeAttributes } from "../../src/sources/shared/attributes.ts";
+import { encodeAttributes, GoJsonBytes, goJsonString } from "../../src/sources/shared/attributes.ts";
 import { splitPathList } from "../../src/sources/shared/env-paths.ts";
 import { scanLines } from "../../src/sources/shared/byte-source.ts";
 import { mergeEvents, selectEvents } from "../../src/sources/shared/merge.ts";
@@ -65,6 +65,22 @@ describe("timestamps", () => {
 });
 
 describe("attribute JSON (Go encoding/json of map[string]string)", () => {
+  // Go encoding/json of a string, written out independently of src/.
+  const goString = (text: string) => {
+    let out = '"';
+    for (const char of text.toWellFormed()) {
+      const code = char.codePointAt(0) as number;
+      if (char === '"' || char === "\\") out += `\\${char}`;
+      else if (char === "\n") out += "\\n";
+      else if (char === "\r") out += "\\r";
+      else if (char === "\t") out += "\\t";
+      else if (char === "\b") out += "\\b";
+      else if (char === "\f") out += "\\f";
+      else if (code < 0x20 || char === "<" || char === ">" || char === "&" || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, "0")}`;
+      else out += char;
+    }
+    return `${out}"`;
+  };
   test("sorted keys, string values, HTML characters and line separators escaped", () => {
     expect(encodeAttributes({ z: "1", a: "<b>&\u2028", "event.name": 'q"\\\n\t\u0001' })).toBe(
       '{"a":"\\u003cb\\u003e\\u0026\\u2028","event.name":"q\\"\\\\\\n\\t\\u0001","z":"1"}',
@@ -77,22 +93,6 @@ describe("attribute JSON (Go encoding/json of map[string]string)", () => {
   });
 
   test("random maps: the same text as a plain Go-rules encoder (fast path and slow path agree)", () => {
-    // Go encoding/json of a string, written out independently of src/.
-    const goString = (text: string) => {
-      let out = '"';
-      for (const char of text.toWellFormed()) {
-        const code = char.codePointAt(0) as number;
-        if (char === '"' || char === "\\") out += `\\${char}`;
-        else if (char === "\n") out += "\\n";
-        else if (char === "\r") out += "\\r";
-        else if (char === "\t") out += "\\t";
-        else if (char === "\b") out += "\\b";
-        else if (char === "\f") out += "\\f";
-        else if (code < 0x20 || char === "<" || char === ">" || char === "&" || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, "0")}`;
-        else out += char;
-      }
-      return `${out}"`;
-    };
     const reference = (map: Record<string, string>) => {
       const keys = Object.keys(map).sort((a, b) => (Buffer.from(a).compare(Buffer.from(b))));
       return `{${keys.map((key) => `${goString(key)}:${goString(map[key] as string)}`).join(",")}}`;
@@ -109,6 +109,22 @@ describe("attribute JSON (Go encoding/json of map[string]string)", () => {
       for (let k = random(7); k > 0; k--) map[word(6) || "k"] = word(12);
       expect(encodeAttributes(map)).toBe(reference(map));
       expect(encodeAttributes(map, "import.key", "claude:x")).toBe(reference({ ...map, "import.key": "claude:x" }));
+    }
+  });
+
+  test("long values (transcripts) through one writer's scratch: each the same as the string encoder", () => {
+    const bytes = new GoJsonBytes();
+    const pieces = ["x", "é", "中", "\u{1F600}", "\ud800", "<div>", "&&", "\u2028", "\u2029", "\u2027\u202a", '"q"', "\\", "\n", "\r\n", "\t", "\b\f", "\u0000", "\u001f", "\u007f", "\u0080"];
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    // Long, short, long again: a shorter value after a longer one must not carry its tail.
+    for (const length of [200_000, 3, 50_000, 0, 1_500_000, 17]) {
+      const text = Array.from({ length: Math.ceil(length / 2) }, () => pieces[random(pieces.length)]).join("");
+      expect(Buffer.from(bytes.of(text)).toString()).toBe(goString(text));
+      expect(goJsonString(text)).toBe(goString(text));
     }
   });
 
