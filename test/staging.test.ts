@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Staging } from "../src/export/staging.ts";
+import { FragmentMemory } from "../src/staging/fragment-memory.ts";
 import { removeTree } from "../src/remove-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -76,5 +77,21 @@ describe("Staging", () => {
       makeMutable(pinned);
     }
     removeTree(staging.dir);
+  });
+});
+
+describe("FragmentMemory", () => {
+  test("gives the smallest buffer large enough, keeps at most its bound (the largest first), and lets go of what it gave", () => {
+    const memory = new FragmentMemory(100);
+    memory.give([new ArrayBuffer(40), new ArrayBuffer(10), new ArrayBuffer(0), new ArrayBuffer(500), new ArrayBuffer(30)]);
+    expect(memory.heldBytes).toBe(80);
+    expect(memory.take(20)?.byteLength).toBe(30);
+    expect(memory.take(41)).toBeUndefined();
+    memory.give([new ArrayBuffer(60), new ArrayBuffer(50)]);
+    // 40 + 10 + 60 + 50 = 160 > 100: the smallest go until it fits (10, 40, then 50).
+    expect(memory.heldBytes).toBe(60);
+    expect(memory.take(1)?.byteLength).toBe(60);
+    expect(memory.take(1)).toBeUndefined();
+    expect(memory.heldBytes).toBe(0);
   });
 });

@@ -1,9 +1,10 @@
 import { homeFolder } from "../home.ts";
 import type { ToolId } from "../sources.ts";
 import type { FileSummary, StagedFile } from "../staging/staged-file.ts";
+import { fragmentMemory } from "../staging/fragment-memory.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { type ParsedOn, stageOne, type StageOutcome } from "./parse-one.ts";
-import type { ParseReply, ParseRequest } from "./parse-worker.ts";
+import type { ParseReply, ParseRequest, RecycleRequest } from "./parse-worker.ts";
 import { sourceFor } from "./registry.ts";
 import { LinePrefetch, warmLinePrefetch } from "./line-prefetch.ts";
 import type { LineSource } from "./shared/jsonl.ts";
@@ -80,12 +81,14 @@ export async function stageFiles(
       return;
     }
     rows.add(outcome.staged);
+    if (workers === 0) fragmentMemory.give(rows.takeReleased());
     progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms, outcome.on ?? (prefetch?.served(file.path) ? "prefetch" : "here"));
     onStaged(outcome.staged);
   };
   const transcripts = options.transcripts === true;
   const workers = parseWorkerCount(files.length, bytes, hash || transcripts);
-  const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, lines: null };
+  const released = () => rows.takeReleased();
+  const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, released, lines: null };
   let prefetch: LinePrefetch | null = null;
   if (workers > 0) {
     await stageInWorkers(job, workers);
@@ -145,6 +148,8 @@ interface PoolJob {
   signal: AbortSignal | undefined;
   /** Called in the files' order. */
   collect(index: number, outcome: StageOutcome): void;
+  /** The memory of staged fragments no longer held, for a worker to fill again. */
+  released(): ArrayBuffer[];
   /** Lines selected ahead of the parse here, if any. */
   lines: LineSource | null;
 }
@@ -296,6 +301,8 @@ async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
       }
       if (aborted) return;
       deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: reply.staged, ms: reply.ms, on: "worker" });
+      const memory = job.released();
+      if (memory.length > 0) worker.postMessage({ recycle: memory } satisfies RecycleRequest, memory);
     }
   };
   const run = async (worker: Worker): Promise<void> => {

@@ -5,6 +5,7 @@
  * executable must list this file as a build entry point.
  */
 import type { ToolId } from "../sources.ts";
+import { fragmentMemory } from "../staging/fragment-memory.ts";
 import type { StagedFile } from "../staging/staged-file.ts";
 import { stageOne } from "./parse-one.ts";
 import { sourceFor } from "./registry.ts";
@@ -22,9 +23,18 @@ export interface ParseRequest {
   transcripts: boolean;
 }
 
+/** Memory of staged fragments the caller no longer holds (see FragmentMemory); no reply. */
+export interface RecycleRequest {
+  recycle: ArrayBuffer[];
+}
+
 export type ParseReply = { id: number; staged: StagedFile; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
 
-self.onmessage = async (event: MessageEvent<ParseRequest>) => {
+self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
+  if ("recycle" in event.data) {
+    fragmentMemory.give(event.data.recycle);
+    return;
+  }
   const { id, tool, file, ordinal, hash, footprints, transcripts } = event.data;
   let reply: ParseReply;
   try {

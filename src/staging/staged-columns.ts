@@ -1,5 +1,6 @@
 import { ColumnBuilder } from "../parquet/column-builder.ts";
 import { tableColumns } from "../db/table-columns.ts";
+import type { FragmentMemory } from "./fragment-memory.ts";
 import type { RowShape } from "./row-shape.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
@@ -50,14 +51,18 @@ export class StagedColumnsBuilder<R> {
     for (let c = 0; c < this.#columns.length; c++) (this.#byteStarts[c] as number[]).push((this.#columns[c] as ColumnBuilder).bytes);
   }
 
-  /** The fragment, in a buffer of its own (a worker hands it over without a copy); empty when no event had rows of this table. */
-  finish(): Uint8Array {
+  /**
+   * The fragment, at the start of a buffer of its own (a worker hands it over without a copy), taken from `memory`
+   * when it has one large enough; empty when no event had rows of this table.
+   */
+  finish(memory?: FragmentMemory): Uint8Array {
     if (this.#rows === 0) return new Uint8Array(0);
     const events = this.#rowStarts.length - 1;
     const words = HEADER_WORDS + (events + 1) * (1 + this.#columns.length);
     const values = this.#columns.map((column) => column.values());
-    // Its own ArrayBuffer, not zero-filled: every byte is written below.
-    const bytes = Buffer.allocUnsafeSlow(words * 4 + values.reduce((sum, value) => sum + value.length, 0));
+    const size = words * 4 + values.reduce((sum, value) => sum + value.length, 0);
+    // Not zero-filled: every byte is written below.
+    const bytes = Buffer.from(memory?.take(size) ?? Buffer.allocUnsafeSlow(size).buffer, 0, size);
     const header = new Int32Array(bytes.buffer, 0, words);
     header.set([this.#ordinal, this.#columns.length, events]);
     header.set(this.#rowStarts, HEADER_WORDS);

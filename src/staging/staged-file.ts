@@ -1,6 +1,7 @@
 import { textMicros } from "../sources/shared/timestamps.ts";
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types.ts";
 import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
+import { fragmentMemory } from "./fragment-memory.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
@@ -12,7 +13,10 @@ import { withoutTopTier } from "../jit-tier.ts";
 export interface StagedFile {
   file: FileSummary;
   events: StagedEvent[];
-  /** The log rows' fragment (its own buffer: a worker hands it over without a copy); empty without rows. */
+  /**
+   * The log rows' fragment (at the start of its own buffer: a worker hands it over without a copy); empty without
+   * rows. `StagedRows.add` takes it over: once written out, its memory is filled again.
+   */
   logBytes: Uint8Array;
   /** The metric rows' fragment, likewise. */
   metricBytes: Uint8Array;
@@ -87,7 +91,7 @@ export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   const events: StagedEvent[] = [];
   for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length));
   const { events: _, ...facts } = parsed;
-  return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(), metricBytes: metrics.finish() };
+  return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(fragmentMemory), metricBytes: metrics.finish(fragmentMemory) };
 }
 
 withoutTopTier(rowService, rowUnit, stageEvent, stageFile);

@@ -52,6 +52,8 @@ export class StagedRows {
   #held: Record<StagedTableKey, Uint8Array[]> = { logs: [], metrics: [] };
   #heldBytes = 0;
   readonly #columnBytes: Record<StagedTableKey, number[]> = { logs: [], metrics: [] };
+  /** The buffers of fragments written out since `takeReleased` (see FragmentMemory). */
+  #released: ArrayBuffer[] = [];
   #open = true;
   #ordinals = 0;
 
@@ -89,6 +91,7 @@ export class StagedRows {
           writeAllSync(files[table], fragment);
           this.#spilled[table].push({ offset: this.#sizes[table], length: fragment.length });
           this.#sizes[table] += fragment.length;
+          this.#released.push(fragment.buffer as ArrayBuffer);
         }
       }
     } catch (error) {
@@ -96,6 +99,13 @@ export class StagedRows {
     }
     this.#held = { logs: [], metrics: [] };
     this.#heldBytes = 0;
+  }
+
+  /** The memory of the fragments written out since the last call, for the thread that stages the next ones (FragmentMemory). */
+  takeReleased(): ArrayBuffer[] {
+    const released = this.#released;
+    this.#released = [];
+    return released;
   }
 
   #openFiles(): Record<StagedTableKey, number> {

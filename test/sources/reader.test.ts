@@ -150,8 +150,8 @@ describe("reader: chunk boundaries never change the result", () => {
 });
 
 /** Stages `files` like import and export do; returns what was handed on and what the row files hold. */
-async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; signal?: AbortSignal; onStaged?: () => void } = {}) {
-  const rows = new StagedRows();
+async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; signal?: AbortSignal; onStaged?: () => void; memoryBudget?: number } = {}) {
+  const rows = new StagedRows(options.memoryBudget);
   const staged: StagedFile[] = [];
   const order: string[] = [];
   try {
@@ -160,7 +160,8 @@ async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; sign
       files,
       rows,
       (result) => {
-        staged.push(result);
+        // Copies: the rows own the fragments, whose memory is filled again once they are written out.
+        staged.push({ ...result, logBytes: Uint8Array.from(result.logBytes), metricBytes: Uint8Array.from(result.metricBytes) });
         options.onStaged?.();
       },
       { hash: options.hash, signal: options.signal, progress: { onFileParsed: (_tool, file) => order.push(file.path) } },
@@ -174,7 +175,8 @@ async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; sign
         if (count > 0) logRows.push({ seq: fragment.ordinal * SEQ_PER_FILE + event, rows: count });
       }
     }
-    const bytes = (table: "logs" | "metrics") => Buffer.concat([...rows.fragments(table)].map((fragment) => Buffer.from(fragment.bytes)));
+    // Each fragment copied as it is read back (the next one is read into the same memory).
+    const bytes = (table: "logs" | "metrics") => Buffer.concat(Array.from(rows.fragments(table), (fragment) => Buffer.from(fragment.bytes)));
     return { staged, failed, order, logRows, logs: bytes("logs"), metrics: bytes("metrics") };
   } finally {
     rows.dispose();
@@ -233,6 +235,18 @@ describe("stageFiles: worker threads", () => {
     expect(withLogs.length).toBeGreaterThan(10);
     expect(local.logRows).toEqual(withLogs);
     expect(local.metrics.length).toBeGreaterThan(0);
+  });
+
+  test("every fragment written out at once: its memory is filled again (here and on workers), the rows are the same", async () => {
+    const files = inputs();
+    process.env["AI_OBSERVER_PARSE_WORKERS"] = "0";
+    const held = await stageAll(files);
+    const here = await stageAll(files, { memoryBudget: 0 });
+    process.env["AI_OBSERVER_PARSE_WORKERS"] = "2";
+    const pooled = await stageAll(files, { memoryBudget: 0 });
+    expect(here).toEqual(held);
+    expect(pooled).toEqual(held);
+    expect(held.logs.length).toBeGreaterThan(1000);
   });
 
   test("lines selected ahead on a worker (the line prefetch): the same files, failures, events and stats as reading here", async () => {
