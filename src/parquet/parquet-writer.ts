@@ -192,7 +192,7 @@ export class ParquetWriter {
     return this.#rows;
   }
 
-  /** A promise only when the row completed a row group, which is then written. */
+  /** A promise only when the row completed a row group, which is then written: await it before the next row. */
   endRow(): Promise<void> | undefined {
     return this.endRows(1);
   }

@@ -167,9 +167,9 @@ function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
  * cores that work competes with the parse itself, while parsing here leaves the JIT the second core: on the
  * 2-core benchmark machine, 400 MB took 0.47 s here against 0.57 s on two workers, 800 MB the same either
  * way, 1.2 GB 1.27 against 1.17 s, 2 GB 1.85 against 1.61 s. Hashing every byte (import) doubles the work
- * per byte, and there two workers were faster at 400 MB already (1.4 against 1.5–2.1 s); decoding every line for
- * the transcripts more than decuples it (400 MB: 4.0 against 5.2–6.7 s). With more cores
- * (not measured here) the workers' compiling runs beside the parse, so they pay off much sooner.
+ * per byte, and there two workers were faster at 400 MB already (1.4 against 1.5–2.1 s); the transcripts decode
+ * and parse every line, ten times the work per byte, and there two workers took 4.0 s against 5.2–6.7 s. With
+ * more cores (not measured here) the workers' compiling runs beside the parse, so they pay off much sooner.
  */
 const MIN_PARALLEL_BYTES_TWO_CORES = 768 << 20;
 const MIN_PARALLEL_BYTES = 8 << 20;
@@ -180,8 +180,8 @@ let workersUnavailable = false;
 /**
  * How many worker threads to parse with; 0: in this thread. One per CPU, at most 4; none for small inputs (see
  * MIN_PARALLEL_BYTES_TWO_CORES; `everyByte`: every byte is worked on, hashed or decoded for the transcripts) or a
- * single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>`
- * sets the maximum and applies whatever the size (tests); `0` turns workers off.
+ * single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>` sets the maximum and applies whatever the size (tests); `0` turns
+ * workers off.
  */
 export function parseWorkerCount(
   files: number,
