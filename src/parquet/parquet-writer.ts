@@ -20,6 +20,11 @@ const ZSTD_LEVEL = 1;
  * compressed here (a thread pool round trip costs more than they take).
  */
 const POOL_PAGE_BYTES = 1 << 20;
+/**
+ * Their level: on the transcripts' texts (400 MB tree) level 3 compresses as fast as level 1 and 43% smaller
+ * (logs.parquet 63 against 110 MB), and the export took 2.9 against 3.4–3.8 s, having less to write.
+ */
+const LARGE_PAGE_ZSTD_LEVEL = 3;
 
 const enum PhysicalType {
   Boolean = 0,
@@ -241,7 +246,7 @@ export class ParquetWriter {
       return constant !== undefined ? constantPage(builder.spec, constant, rows) : builder.page(definitionLevels(builder.runs));
     });
     const bodies = await Promise.all(
-      pages.map((page) => (page.length >= POOL_PAGE_BYTES ? Bun.zstdCompress(page, { level: ZSTD_LEVEL }) : Bun.zstdCompressSync(page, { level: ZSTD_LEVEL }))),
+      pages.map((page) => (page.length >= POOL_PAGE_BYTES ? Bun.zstdCompress(page, { level: LARGE_PAGE_ZSTD_LEVEL }) : Bun.zstdCompressSync(page, { level: ZSTD_LEVEL }))),
     );
     const chunks: ChunkMeta[] = [];
     for (let i = 0; i < builders.length; i++) {
