@@ -14,6 +14,7 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
         collections++;
         rss -= 100 * MB; // what a collection gives back
       },
+      () => 10 * MB, // this thread's heap does not grow
     );
     expect(governor.afterFile(31 * MB)).toBe(false); // not yet 32 MB parsed
     expect(governor.afterFile(1 * MB)).toBe(false); // checked: under the 256 MB floor
@@ -26,6 +27,31 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
     rss = 297 * MB;
     expect(governor.afterFile(32 * MB)).toBe(true);
     expect(collections).toBe(2);
+  });
+
+  test("collects after any file once this thread's heap grew by 32 MB since the last collection, past 256 MB of RSS", () => {
+    let rss = 300 * MB;
+    let heap = 20 * MB;
+    let collections = 0;
+    const governor = new MemoryGovernor(
+      () => rss,
+      () => {
+        collections++;
+        heap = 25 * MB; // what stays live
+      },
+      () => heap,
+    );
+    heap = 51 * MB;
+    expect(governor.afterFile(1 * MB)).toBe(false); // 31 MB more: not yet
+    heap = 52 * MB;
+    expect(governor.afterFile(1 * MB)).toBe(true); // 32 MB more, between the checks by input
+    expect(collections).toBe(1);
+    heap = 56 * MB;
+    expect(governor.afterFile(1 * MB)).toBe(false); // 31 MB above the 25 MB the collection left
+    heap = 90 * MB;
+    rss = 250 * MB;
+    expect(governor.afterFile(1 * MB)).toBe(false); // the process is still small
+    expect(collections).toBe(1);
   });
 
   test("a real collection on this thread gives back a large garbage heap", () => {

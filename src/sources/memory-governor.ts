@@ -1,33 +1,49 @@
+import { heapSize } from "bun:jsc";
+
 /**
  * Keeps the garbage of parsing from piling up in the process. JavaScriptCore collects the whole heap only once it
- * has grown well past what was live after the last collection, so the more events a run holds (their keys and
- * ranks stay to the end), the more garbage it lets accumulate: 250 MB of Gemini sessions, 150,000 messages, took
- * an export to 515–530 MB, of which ~160 MB went at the next full collection; with this, to ~400 MB for 6% more
- * time. Every 32 MB of input a thread parses, the process's resident size is checked; past 256 MB and more than
- * 96 MB above what the last collection left, this thread's heap is collected. Runs that stay small never pay.
+ * has grown well past what was live after the last collection, so the more a thread holds (the events' keys and
+ * ranks stay to the end) or throws away (with transcripts, every line decoded: several times the file's size in
+ * strings), the more garbage it lets accumulate. After each file, this thread's heap is collected when the
+ * process is past RSS_FLOOR and either
+ * - this thread's heap grew by HEAP_GROWTH since the last collection (a parse worker with transcripts: 400 MB of
+ *   Claude sessions peaked at 500–600 MB, with this at 445–485 MB, for ~0.1 s more), or
+ * - at a check every CHECK_EVERY_BYTES parsed, the process's RSS is HEADROOM above what the last collection left
+ *   (250 MB of Gemini sessions, 150,000 messages, held in this thread: 515–530 MB, with this ~400 MB, for 6% more
+ *   time; the heap alone misses it there).
+ * Runs that stay small never pay.
  */
 export class MemoryGovernor {
   static readonly CHECK_EVERY_BYTES = 32 << 20;
   static readonly RSS_FLOOR = 256 << 20;
   static readonly HEADROOM = 96 << 20;
+  static readonly HEAP_GROWTH = 32 << 20;
 
   #sinceCheck = 0;
-  #afterLastCollection = 0;
+  #rssAfterLastCollection = 0;
+  #heapAfterLastCollection: number;
 
   constructor(
     private readonly residentBytes: () => number = () => process.memoryUsage.rss(),
     private readonly collect: () => void = () => Bun.gc(true),
-  ) {}
+    private readonly heapBytes: () => number = heapSize,
+  ) {
+    this.#heapAfterLastCollection = heapBytes();
+  }
 
   /** After each file: `bytes` of it were parsed. True when it collected. */
   afterFile(bytes: number): boolean {
     this.#sinceCheck += bytes;
-    if (this.#sinceCheck < MemoryGovernor.CHECK_EVERY_BYTES) return false;
-    this.#sinceCheck = 0;
+    const heapGrew = this.heapBytes() >= this.#heapAfterLastCollection + MemoryGovernor.HEAP_GROWTH;
+    const checkDue = this.#sinceCheck >= MemoryGovernor.CHECK_EVERY_BYTES;
+    if (!heapGrew && !checkDue) return false;
+    if (checkDue) this.#sinceCheck = 0;
     const rss = this.residentBytes();
-    if (rss < MemoryGovernor.RSS_FLOOR || rss < this.#afterLastCollection + MemoryGovernor.HEADROOM) return false;
+    if (rss < MemoryGovernor.RSS_FLOOR) return false;
+    if (!heapGrew && rss < this.#rssAfterLastCollection + MemoryGovernor.HEADROOM) return false;
     this.collect();
-    this.#afterLastCollection = this.residentBytes();
+    this.#rssAfterLastCollection = this.residentBytes();
+    this.#heapAfterLastCollection = this.heapBytes();
     return true;
   }
 }
