@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { cpSync, mkdirSync } from "node:fs";
+import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { query } from "./helpers/duckdb-read.ts";
 import { runCli } from "./helpers/run-cli.ts";
@@ -106,4 +106,38 @@ test("the same transcript rows whether files are parsed here, with lines selecte
   expect(here.rows.filter((row) => String(row.a).includes("transcript.message"))).toHaveLength(12);
   expect(scanned.rows).toEqual(here.rows);
   expect(workers.rows).toEqual(here.rows);
+});
+
+test("an empty tool result has a NULL Body, as the Go importers write it (export --from-files and import alike)", async () => {
+  const home = tempDir("transcripts-empty-");
+  const project = join(home, "claude", "-home-dev-empty");
+  mkdirSync(project, { recursive: true });
+  mkdirSync(join(home, "codex"));
+  mkdirSync(join(home, "gemini"));
+  const line = (uuid: string, second: number, content: unknown) =>
+    JSON.stringify({ type: "user", uuid, sessionId: "eeeeeeee-0000-4000-8000-000000000001", timestamp: `2026-11-03T10:00:0${second}.000Z`, message: { role: "user", content } });
+  writeFileSync(
+    join(project, "eeeeeeee-0000-4000-8000-000000000001.jsonl"),
+    [
+      line("e-1", 1, [{ type: "tool_result", tool_use_id: "toolu_e1", content: "" }]),
+      line("e-2", 2, [{ type: "tool_result", tool_use_id: "toolu_e2", content: [] }]),
+      line("e-3", 3, [{ type: "tool_result", tool_use_id: "toolu_e3", content: "done" }]),
+    ].join("\n") + "\n",
+  );
+  const env = sessionEnv(join(home, "claude"), join(home, "codex"), join(home, "gemini"));
+  const rows = `SELECT json_extract_string(LogAttributes, '$."tool.use_id"') AS id, Body AS body, json_extract_string(LogAttributes, '$."tool.output"') AS output
+    FROM %TABLE% WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message' ORDER BY id`;
+  const expected = [
+    { id: "toolu_e1", body: null, output: null },
+    { id: "toolu_e2", body: null, output: null },
+    { id: "toolu_e3", body: "done", output: "done" },
+  ];
+  const out = join(tempDir("transcripts-empty-out-"), "out");
+  const exported = await runCli(["export", "claude-code", "--from-files", "--transcripts", "--output", out, "--yes"], { env });
+  expect([exported.exitCode, exported.stderr]).toEqual([0, ""]);
+  expect(await query(rows.replace("%TABLE%", `read_parquet('${join(out, "logs.parquet")}')`))).toEqual(expected);
+  const db = join(tempDir("transcripts-empty-db-"), "db.duckdb");
+  const imported = await runCli(["import", "claude-code", "--transcripts", "--db", db, "--yes"], { env });
+  expect([imported.exitCode, imported.stderr]).toEqual([0, ""]);
+  expect(await query(rows.replace("%TABLE%", "otel_logs"), {}, db)).toEqual(expected);
 });

@@ -35,6 +35,8 @@ export interface RowShape<R> {
   service: number | null;
   /** The index of the column that takes the event's unit, if any. */
   unit: number | null;
+  /** The index of the text column whose empty values are written as NULL (the Go importers' empty→NULL for Body), if any. */
+  emptyIsNull: number | null;
 }
 
 const EMPTY_OBJECT = Buffer.from("{}");
@@ -93,7 +95,7 @@ const METRIC_CELLS: Cells<MetricRow> = {
   QuantileQuantiles: constant(EMPTY_ARRAY),
 };
 
-function shape<R>(table: TelemetryTable, cells: Cells<R>): RowShape<R> {
+function shape<R>(table: TelemetryTable, cells: Cells<R>, emptyIsNull: string | null = null): RowShape<R> {
   const columns = tableColumns(table);
   for (const name of Object.keys(cells)) {
     if (!columns.some((column) => column.name === name)) throw new Error(`${table} has no column ${name}`);
@@ -113,10 +115,11 @@ function shape<R>(table: TelemetryTable, cells: Cells<R>): RowShape<R> {
       else unit = index;
     } else constants.push(cell.constant);
   });
-  return { table, constants, live, service, unit };
+  const emptyIsNullAt = emptyIsNull === null ? null : columns.findIndex((column) => column.name === emptyIsNull);
+  return { table, constants, live, service, unit, emptyIsNull: emptyIsNullAt };
 }
 
-export const LOG_SHAPE = shape("otel_logs", LOG_CELLS);
+export const LOG_SHAPE = shape("otel_logs", LOG_CELLS, "Body");
 export const METRIC_SHAPE = shape("otel_metrics", METRIC_CELLS);
 /** Nothing is staged for traces: their file has the columns and no rows. */
 export const TRACE_SHAPE = shape<never>("otel_traces", {});

@@ -80,7 +80,11 @@ export async function writeStagedTable(
         if (count === 0) continue;
         shape.live.forEach(({ index }, c) => {
           const base = fragment.base(c);
-          (writer.row[index] as ColumnBuilder).appendPlain(fragment.bytes, base + fragment.byteStart(c, start), base + fragment.byteStart(c, event), count);
+          const column = writer.row[index] as ColumnBuilder;
+          const from = base + fragment.byteStart(c, start);
+          const to = base + fragment.byteStart(c, event);
+          if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, count);
+          else column.appendPlain(fragment.bytes, from, to, count);
         });
         if (perRowUnit !== null) {
           const column = writer.row[perRowUnit] as ColumnBuilder;
@@ -111,6 +115,22 @@ export async function writeStagedTable(
   }
 }
 
+/** `rows` PLAIN text values in `bytes[start..end]`, each empty one as NULL (one copy when none is empty). */
+function appendTextEmptyAsNull(column: ColumnBuilder, bytes: Buffer, start: number, end: number, rows: number): void {
+  let empty = false;
+  for (let at = start; at < end && !empty; at += 4 + bytes.readUInt32LE(at)) empty = bytes.readUInt32LE(at) === 0;
+  if (!empty) {
+    column.appendPlain(bytes, start, end, rows);
+    return;
+  }
+  for (let at = start; at < end; ) {
+    const length = bytes.readUInt32LE(at);
+    if (length === 0) column.pushNull();
+    else column.pushBytes(bytes, at + 4, at + 4 + length);
+    at += 4 + length;
+  }
+}
+
 /** The most bytes any column's values take for events `from..to`. */
 function widest(fragment: StagedColumns, from: number, to: number): number {
   let most = 0;
@@ -118,4 +138,4 @@ function widest(fragment: StagedColumns, from: number, to: number): number {
   return most;
 }
 
-withoutTopTier(writeStagedTable, widest);
+withoutTopTier(writeStagedTable, widest, appendTextEmptyAsNull);
