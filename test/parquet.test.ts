@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
 import { compressors } from "hyparquet-compressors";
@@ -170,6 +170,25 @@ describe("Parquet writer", () => {
     const file = await asyncBufferFromFile(path);
     const independent = await parquetReadObjects({ file, compressors, utf8: true });
     expect(independent.map((row) => row.text === text(row.n as number))).toEqual(Array(12).fill(true));
+  });
+
+  test("a writer abandoned while a row group is compressed writes nothing more, into no other file", async () => {
+    const dir = tempDir("pq-");
+    const writer = new ParquetWriter(join(dir, "a.parquet"), [{ name: "text", kind: "VARCHAR" }], [], { rows: 1, bytes: 1 << 30 });
+    writer.row[0]?.pushText("x".repeat(2 << 20)); // a page for the thread pool
+    const pending = writer.endRow();
+    expect(pending).toBeDefined();
+    writer.abandon();
+    // The descriptor's number is free again: the next file opened is likely to get it.
+    const other = join(dir, "b.txt");
+    const fd = openSync(other, "w");
+    try {
+      await pending;
+      await Bun.sleep(20);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readFileSync(other).length).toBe(0);
   });
 
   test("constant columns and an empty file", async () => {

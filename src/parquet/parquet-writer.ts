@@ -210,6 +210,7 @@ export class ParquetWriter {
   }
 
   #write(bytes: Uint8Array): void {
+    if (this.#closed) throw new Error("the Parquet writer is closed");
     writeAllSync(this.#fd, bytes);
     this.#offset += bytes.length;
   }
@@ -248,6 +249,8 @@ export class ParquetWriter {
     const bodies = await Promise.all(
       pages.map((page) => (page.length >= POOL_PAGE_BYTES ? Bun.zstdCompress(page, { level: LARGE_PAGE_ZSTD_LEVEL }) : Bun.zstdCompressSync(page, { level: ZSTD_LEVEL }))),
     );
+    // Abandoned meanwhile (the caller failed): its descriptor is closed, and its number may already be another file's.
+    if (this.#closed) return;
     const chunks: ChunkMeta[] = [];
     for (let i = 0; i < builders.length; i++) {
       const builder = builders[i] as ColumnBuilder;
