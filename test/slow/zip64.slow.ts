@@ -29,7 +29,7 @@ describe("ZIP64", () => {
         { path: big, name: "big.bin" },
         { path: small, name: "after-4gib.bin" },
       ]);
-      const entries = await listZip(zip);
+      const entries = (await listZip(zip)).map(({ name, method, size }) => ({ name, method, size }));
       expect(entries).toEqual([
         { name: "first.bin", method: 0, size: 11 },
         { name: "big.bin", method: 0, size: BIG },
