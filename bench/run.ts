@@ -20,6 +20,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { buildDatabase } from "./build-db.ts";
+import { filterTimings } from "./parquet-filters.ts";
 import { generate, GENERATOR_VERSION, type Totals } from "./generate.ts";
 
 const REPO = resolve(import.meta.dir, "..");
@@ -460,6 +461,13 @@ async function main(): Promise<number> {
     }),
   );
 
+  // The archive from session files against one from a database with the same rows: DuckDB's filter queries on both.
+  const fromDatabaseOut = join(work, "export-db-claude");
+  rmSync(fromDatabaseOut, { recursive: true, force: true });
+  measure("export claude-code from the imported database", [...cli, "export", "claude-code", "--db", freshDb, "--output", fromDatabaseOut, "--yes", "--json"], oursEnv);
+  const filters = await filterTimings(exportOut, fromDatabaseOut, options.quick ? 5 : 20);
+  for (const filter of filters) checks.push({ name: `ours Parquet filter "${filter.query}" same answer from files and database`, ok: filter.sameAnswer, detail: filter.sameAnswer ? "same" : "DIFFERENT" });
+
   // ---------------------------------------------------------------- report
   const loadAfter = loadavg();
   const ratios: Ratio[] = [];
@@ -473,6 +481,10 @@ async function main(): Promise<number> {
   ratio("export --from-files / ccusage", s.exportFiles, s.ccusage, 2.0);
   ratio("import unchanged / import fresh", s.importSecond, s.importFirst, 0.05);
   ratio("export all / bare COPY", s.exportDb, s.bare, 1.15);
+  for (const filter of filters) {
+    const value = filter.filesMs / filter.databaseMs;
+    ratios.push({ name: `Parquet filter from files / from database: ${filter.query}`, value, target: 1.1, pass: value <= 1.1 });
+  }
 
   const rows = [["command", "median", "min", "max", "peak RSS", "memory target"]];
   const memory: Ratio[] = [];

@@ -146,6 +146,62 @@ describe("Parquet writer", () => {
     });
   });
 
+  test("text with few distinct values is dictionary-encoded, with min/max; DuckDB and hyparquet read the same values", async () => {
+    const path = join(tempDir("pq-"), "dictionary.parquet");
+    const columns: ColumnSpec[] = [
+      { name: "n", kind: "INTEGER" },
+      { name: "name", kind: "VARCHAR" }, // 300 distinct: indices 9 bits wide, two bytes each
+      { name: "kind", kind: "VARCHAR" }, // 3 distinct and NULLs
+      { name: "long", kind: "VARCHAR" }, // values past 256 bytes: PLAIN, no statistics
+      { name: "uniq", kind: "JSON" }, // all distinct: PLAIN
+      { name: "service", kind: "VARCHAR" }, // a constant
+    ];
+    const row = (i: number) => ({
+      n: i,
+      name: `name-${String((i * 7) % 300).padStart(3, "0")}`,
+      kind: i % 7 === 0 ? null : (["b", "a", "c"][Math.floor(i / 5) % 3] as string),
+      long: i % 2 ? "x".repeat(300) : "y",
+      uniq: `{"i":${i}}`,
+      service: "claude-code",
+    });
+    const writer = new ParquetWriter(path, columns, [undefined, undefined, undefined, undefined, undefined, Buffer.from("claude-code")], { rows: 1200, bytes: 1 << 20 });
+    for (let i = 0; i < 3000; i++) {
+      const want = row(i);
+      const [n, name, kind, long, uniq] = writer.row;
+      n?.pushNumber(want.n);
+      name?.pushString(want.name);
+      if (want.kind === null) kind?.pushNull();
+      else kind?.pushString(want.kind);
+      long?.pushString(want.long);
+      uniq?.pushString(want.uniq);
+      await writer.endRow();
+    }
+    expect(await writer.close()).toBe(3000);
+    const meta = await query(
+      `SELECT path_in_schema AS col, list_sort(list_distinct(flatten(list(string_split(encodings, ', ')))))::VARCHAR AS enc,
+         min(stats_min_value) AS min, max(stats_max_value) AS max, count(*)::INTEGER AS groups, bool_or(dictionary_page_offset IS NOT NULL) AS dict
+       FROM parquet_metadata($path) GROUP BY col ORDER BY col`,
+      { path },
+    );
+    const byColumn = Object.fromEntries(meta.map((entry) => [entry.col, entry]));
+    expect(byColumn.name).toMatchObject({ dict: true, min: "name-000", max: "name-299", groups: 3 });
+    expect(String(byColumn.name?.enc)).toContain("RLE_DICTIONARY");
+    expect(byColumn.kind).toMatchObject({ dict: true, min: "a", max: "c" });
+    expect(byColumn.service).toMatchObject({ dict: true, min: "claude-code", max: "claude-code" });
+    expect(byColumn.long).toMatchObject({ dict: false, min: null, max: null });
+    expect(byColumn.uniq).toMatchObject({ dict: false, min: null, max: null }); // JSON: no statistics
+    const expected = Array.from({ length: 3000 }, (_, i) => row(i));
+    expect(await query("SELECT n, name, kind, long, uniq::VARCHAR AS uniq, service FROM read_parquet($path) ORDER BY n", { path })).toEqual(expected);
+    // Filters DuckDB answers from the dictionary and the statistics.
+    expect(await query("SELECT count(*)::INTEGER AS c FROM read_parquet($path) WHERE kind = 'a' AND service = 'claude-code'", { path })).toEqual([
+      { c: expected.filter((want) => want.kind === "a").length },
+    ]);
+    expect(await query("SELECT count(*)::INTEGER AS c FROM read_parquet($path) WHERE service = 'codex'", { path })).toEqual([{ c: 0 }]);
+    const file = await asyncBufferFromFile(path);
+    const independent = await parquetReadObjects({ file, compressors, utf8: true });
+    expect(independent).toEqual(expected.map((want) => ({ ...want, uniq: JSON.parse(want.uniq) })));
+  });
+
   test("pages over 1 MiB (compressed on the thread pool while the next row group fills) come back whole and in order", async () => {
     const path = join(tempDir("pq-"), "large.parquet");
     const columns: ColumnSpec[] = [

@@ -127,6 +127,11 @@ export class ColumnBuilder {
     return this.#length - FRONT;
   }
 
+  /** Whether it is a text column (VARCHAR or JSON). */
+  get takesText(): boolean {
+    return this.#takesText;
+  }
+
   #level(defined: 0 | 1): void {
     this.rows++;
     const last = this.runs.length - 2;

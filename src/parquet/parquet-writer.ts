@@ -2,13 +2,15 @@ import { closeSync, openSync } from "node:fs";
 import { writeAllSync } from "../write-all.ts";
 import { versionInfo } from "../version.ts";
 import { ColumnBuilder, type ColumnKind, type ColumnSpec, writeInt64LE } from "./column-builder.ts";
+import { dictionaryIndices, MAX_SHORT_TEXT, textChunk } from "./text-chunk.ts";
 import { CompactWriter } from "./thrift-compact.ts";
 
 /**
  * A Parquet file writer for flat tables of nullable columns, with the physical and logical types
  * DuckDB gives its own COPY … (FORMAT PARQUET) output, so that DuckDB (and any Parquet reader)
- * reads back the same column types: every column OPTIONAL, PLAIN values, RLE definition levels,
- * one ZSTD data page per column chunk, min/max statistics for numbers.
+ * reads back the same column types: every column OPTIONAL, RLE definition levels, one ZSTD data page
+ * per column chunk; text with few distinct values dictionary-encoded (a dictionary page before it), other values
+ * PLAIN; min/max statistics for numbers and for short VARCHAR values (text-chunk.ts).
  * Format: https://parquet.apache.org/docs/file-format/ and parquet.thrift.
  */
 
@@ -46,6 +48,8 @@ const enum ConvertedType {
 
 const PLAIN = 0;
 const RLE = 3;
+const RLE_DICTIONARY = 8;
+const DICTIONARY_PAGE = 2;
 const ZSTD = 6;
 const DATA_PAGE = 0;
 
@@ -120,13 +124,28 @@ function definitionLevels(runs: readonly number[]): Buffer {
 
 interface ChunkMeta {
   spec: ColumnSpec;
+  /** Where the chunk starts: its dictionary page, if any, else its data page. */
   offset: number;
+  dataOffset: number;
+  /** -1: no dictionary page. */
+  dictionaryOffset: number;
   uncompressed: number;
   compressed: number;
   rows: number;
   nulls: number;
   min: number;
   max: number;
+  /** Text statistics (see textChunk), or null. */
+  minText: Buffer | null;
+  maxText: Buffer | null;
+}
+
+/** A column chunk ready to compress: its data page (definition levels, then values), and its dictionary page if any. */
+interface ChunkPages {
+  data: Buffer;
+  dictionary: { values: Buffer; entries: number } | null;
+  minText: Buffer | null;
+  maxText: Buffer | null;
 }
 
 interface RowGroupMeta {
@@ -241,40 +260,81 @@ export class ParquetWriter {
   }
 
   /** The pages are compressed at once (see POOL_PAGE_BYTES), then written in order (the builders are kept for the next but one row group). */
+  /** A column's pages: text dictionary-encoded when its values repeat, with its min/max (text-chunk.ts). */
+  #chunkPages(builder: ColumnBuilder, constant: ConstantValue | undefined, rows: number): ChunkPages {
+    if (constant === undefined && !builder.takesText) return { data: builder.page(definitionLevels(builder.runs)), dictionary: null, minText: null, maxText: null };
+    if (constant !== undefined && !Buffer.isBuffer(constant)) return { data: constantPage(builder.spec, constant, rows), dictionary: null, minText: null, maxText: null };
+    if (Buffer.isBuffer(constant)) {
+      // One entry, one run.
+      const entry = Buffer.allocUnsafe(4 + constant.length);
+      entry.writeUInt32LE(constant.length, 0);
+      constant.copy(entry, 4);
+      const short = constant.length <= MAX_SHORT_TEXT ? constant : null;
+      return { data: Buffer.concat([definitionLevels([1, rows]), dictionaryIndices(new Uint32Array(rows), 1)]), dictionary: { values: entry, entries: 1 }, minText: short, maxText: short };
+    }
+    const text = textChunk(builder.values(), builder.rows - builder.nulls, builder.spec.kind !== "JSON");
+    const levels = definitionLevels(builder.runs);
+    const data = text.indices ? Buffer.concat([levels, text.indices]) : builder.page(levels);
+    return { data, dictionary: text.dictionary, minText: text.min, maxText: text.max };
+  }
+
+  /** The pages are compressed at once (see POOL_PAGE_BYTES), then written in order (the builders are kept for the next but one row group). */
   async #writeRowGroup(builders: readonly ColumnBuilder[], rows: number): Promise<void> {
-    const pages = builders.map((builder, i) => {
-      const constant = this.constants[i];
-      return constant !== undefined ? constantPage(builder.spec, constant, rows) : builder.page(definitionLevels(builder.runs));
-    });
+    const chunkPages = builders.map((builder, i) => this.#chunkPages(builder, this.constants[i], rows));
     const bodies = await Promise.all(
-      pages.map((page) => (page.length >= POOL_PAGE_BYTES ? Bun.zstdCompress(page, { level: LARGE_PAGE_ZSTD_LEVEL }) : Bun.zstdCompressSync(page, { level: ZSTD_LEVEL }))),
+      chunkPages.map(({ data }) => (data.length >= POOL_PAGE_BYTES ? Bun.zstdCompress(data, { level: LARGE_PAGE_ZSTD_LEVEL }) : Bun.zstdCompressSync(data, { level: ZSTD_LEVEL }))),
     );
     // Abandoned meanwhile (the caller failed): its descriptor is closed, and its number may already be another file's.
     if (this.#closed) return;
     const chunks: ChunkMeta[] = [];
     for (let i = 0; i < builders.length; i++) {
       const builder = builders[i] as ColumnBuilder;
-      const page = pages[i] as Buffer;
+      const { data, dictionary, minText, maxText } = chunkPages[i] as ChunkPages;
       const body = bodies[i] as Buffer;
+      const offset = this.#offset;
+      let uncompressed = 0;
+      let compressed = 0;
+      let dictionaryOffset = -1;
+      if (dictionary) {
+        const dictionaryBody = Bun.zstdCompressSync(dictionary.values, { level: ZSTD_LEVEL });
+        const header = CompactWriter.struct((writer) =>
+          writer
+            .i32(1, DICTIONARY_PAGE)
+            .i32(2, dictionary.values.length)
+            .i32(3, dictionaryBody.length)
+            .struct(7, (page) => page.i32(1, dictionary.entries).i32(2, PLAIN)),
+        );
+        dictionaryOffset = offset;
+        this.#write(header);
+        this.#write(dictionaryBody);
+        uncompressed += header.length + dictionary.values.length;
+        compressed += header.length + dictionaryBody.length;
+      }
       const header = CompactWriter.struct((writer) =>
         writer
           .i32(1, DATA_PAGE)
-          .i32(2, page.length)
+          .i32(2, data.length)
           .i32(3, body.length)
-          .struct(5, (data) => data.i32(1, rows).i32(2, PLAIN).i32(3, RLE).i32(4, RLE)),
+          .struct(5, (page) => page.i32(1, rows).i32(2, dictionary ? RLE_DICTIONARY : PLAIN).i32(3, RLE).i32(4, RLE)),
       );
-      const offset = this.#offset;
+      const dataOffset = this.#offset;
       this.#write(header);
       this.#write(body);
+      uncompressed += header.length + data.length;
+      compressed += header.length + body.length;
       chunks.push({
         spec: builder.spec,
         offset,
-        uncompressed: header.length + page.length,
-        compressed: header.length + body.length,
+        dataOffset,
+        dictionaryOffset,
+        uncompressed,
+        compressed,
         rows,
         nulls: builder.nulls,
         min: builder.min,
         max: builder.max,
+        minText,
+        maxText,
       });
     }
     this.#groups.push({ rows, chunks });
@@ -338,18 +398,19 @@ export class ParquetWriter {
     const type = TYPES[column.spec.kind];
     writer
       .i32(1, type.physical)
-      .list(2, "i32", [PLAIN, RLE], (list, encoding) => list.i32Element(encoding))
+      .list(2, "i32", column.dictionaryOffset >= 0 ? [PLAIN, RLE, RLE_DICTIONARY] : [PLAIN, RLE], (list, encoding) => list.i32Element(encoding))
       .list(3, "binary", [column.spec.name], (list, name) => list.binaryElement(name))
       .i32(4, ZSTD)
       .i64(5, column.rows)
       .i64(6, column.uncompressed)
       .i64(7, column.compressed)
-      .i64(9, column.offset)
-      .struct(12, (stats) => {
-        stats.i64(3, column.nulls);
-        if (type.statistic && column.nulls < column.rows && column.min <= column.max) {
-          stats.binary(5, type.statistic(column.max)).binary(6, type.statistic(column.min));
-        }
-      });
+      .i64(9, column.dataOffset);
+    if (column.dictionaryOffset >= 0) writer.i64(11, column.dictionaryOffset);
+    writer.struct(12, (stats) => {
+      stats.i64(3, column.nulls);
+      if (column.nulls >= column.rows) return;
+      if (column.minText && column.maxText) stats.binary(5, column.maxText).binary(6, column.minText);
+      else if (type.statistic && column.min <= column.max) stats.binary(5, type.statistic(column.max)).binary(6, type.statistic(column.min));
+    });
   }
 }

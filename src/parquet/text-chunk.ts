@@ -1,0 +1,168 @@
+import { withoutTopTier } from "../jit-tier.ts";
+
+/*
+ * A text column chunk as DuckDB's own COPY writes one: dictionary-encoded when it has few distinct values (service
+ * and metric names, severities, units), with min/max statistics when they are short. An archive made from session
+ * files is then filtered as fast as one exported from a database (issue 17). Format:
+ * https://parquet.apache.org/docs/file-format/data-pages/encodings/ (RLE_DICTIONARY, the RLE/bit-packing hybrid).
+ */
+
+/** Longer values make no dictionary entry (the chunk stays PLAIN) and no statistic. */
+export const MAX_SHORT_TEXT = 256;
+/** A dictionary of more entries, or of more bytes, is not made. */
+const MAX_ENTRIES = 4096;
+const MAX_DICTIONARY_BYTES = 1 << 20;
+
+export interface TextChunk {
+  /** The dictionary page's content (the distinct values, PLAIN, in first-seen order) and its entries; null: PLAIN. */
+  dictionary: { values: Buffer; entries: number } | null;
+  /** With a dictionary: the data page's values (see `dictionaryIndices`). */
+  indices: Buffer | null;
+  /** The least and greatest value (unsigned byte order, as Parquet's type-defined order has it), when both are short. */
+  min: Buffer | null;
+  max: Buffer | null;
+}
+
+/** Up to this many entries, a value is looked up by comparing bytes (no string made per value). */
+const FEW_ENTRIES = 16;
+/** A dictionary is given up when, of the first this many values, more than three in four were new (ids, JSON). */
+const EARLY_LOOK = 1024;
+
+/**
+ * Looks at the `count` PLAIN values (4-byte length, bytes) in `values`. `statistics`: find min and max (not for JSON
+ * columns, which no filter prunes by: a byte comparison per value costs more than the rest of the look).
+ */
+export function textChunk(values: Buffer, count: number, statistics = true): TextChunk {
+  let minStart = -1;
+  let minEnd = -1;
+  let maxStart = -1;
+  let maxEnd = -1;
+  /** Where each entry's bytes are in `values` (its first value), in entry order. */
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let entries: Map<string, number> | null = new Map();
+  let dictionaryBytes = 0;
+  const indices = new Uint32Array(count);
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const length = values.readUInt32LE(at);
+    const start = at + 4;
+    const end = start + length;
+    at = end;
+    if (entries !== null) {
+      if (length > MAX_SHORT_TEXT || (i === EARLY_LOOK && starts.length * 4 > EARLY_LOOK * 3)) {
+        entries = null;
+      } else {
+        let index = -1;
+        if (starts.length <= FEW_ENTRIES) {
+          for (let e = 0; e < starts.length; e++) {
+            const entryStart = starts[e] as number;
+            if ((ends[e] as number) - entryStart === length && values[entryStart + length - 1] === values[end - 1] && values.compare(values, entryStart, entryStart + length, start, end) === 0) {
+              index = e;
+              break;
+            }
+          }
+          // Past the few, the entries go into the map once.
+          if (index < 0 && starts.length === FEW_ENTRIES) for (let e = 0; e < starts.length; e++) entries.set(values.toString("latin1", starts[e], ends[e]), e);
+        } else {
+          index = entries.get(values.toString("latin1", start, end)) ?? -1;
+        }
+        if (index >= 0) {
+          indices[i] = index;
+          continue; // a value seen before: min and max are unchanged
+        }
+        index = starts.length;
+        dictionaryBytes += 4 + length;
+        if (index >= MAX_ENTRIES || dictionaryBytes > MAX_DICTIONARY_BYTES) {
+          entries = null;
+        } else {
+          starts.push(start);
+          ends.push(end);
+          if (index >= FEW_ENTRIES) entries.set(values.toString("latin1", start, end), index);
+          indices[i] = index;
+        }
+      }
+    }
+    if (!statistics) continue;
+    if (minStart < 0 || values.compare(values, minStart, minEnd, start, end) < 0) {
+      minStart = start;
+      minEnd = end;
+    }
+    if (maxStart < 0 || values.compare(values, maxStart, maxEnd, start, end) > 0) {
+      maxStart = start;
+      maxEnd = end;
+    }
+  }
+  const short = minStart >= 0 && minEnd - minStart <= MAX_SHORT_TEXT && maxEnd - maxStart <= MAX_SHORT_TEXT;
+  const min = short ? Buffer.from(values.subarray(minStart, minEnd)) : null;
+  const max = short ? Buffer.from(values.subarray(maxStart, maxEnd)) : null;
+  // A dictionary pays when values repeat: at most one distinct value in two.
+  if (entries === null || count === 0 || starts.length * 2 > count) return { dictionary: null, indices: null, min, max };
+  const dictionary = Buffer.allocUnsafe(dictionaryBytes);
+  let written = 0;
+  for (let e = 0; e < starts.length; e++) {
+    const length = (ends[e] as number) - (starts[e] as number);
+    written = dictionary.writeUInt32LE(length, written);
+    written += values.copy(dictionary, written, starts[e], ends[e]);
+  }
+  return { dictionary: { values: dictionary, entries: starts.length }, indices: dictionaryIndices(indices, starts.length), min, max };
+}
+
+/**
+ * The data page values of dictionary indices: the bit width, then the RLE/bit-packing hybrid. Values that stay the
+ * same for 8 rows or more on average (a service, a severity) go as RLE runs (`count << 1` as a varint, the index in
+ * whole bytes); others (metric names taking turns) bit-packed, 8 to a group of `bitWidth` bytes, at most 63 groups
+ * to a run (a one-byte header, as parquet-mr writes them), the last group padded.
+ */
+export function dictionaryIndices(indices: Uint32Array, entries: number): Buffer {
+  const bitWidth = Math.max(1, Math.ceil(Math.log2(entries)));
+  let runs = 0;
+  for (let i = 0; i < indices.length; i++) if (i === 0 || indices[i] !== indices[i - 1]) runs++;
+  return indices.length >= 8 * runs ? rleRuns(indices, bitWidth) : bitPacked(indices, bitWidth);
+}
+
+function rleRuns(indices: Uint32Array, bitWidth: number): Buffer {
+  const width = Math.ceil(bitWidth / 8);
+  const out = Buffer.allocUnsafe(1 + indices.length * (5 + width));
+  let at = 0;
+  out[at++] = bitWidth;
+  for (let i = 0; i < indices.length; ) {
+    const index = indices[i] as number;
+    let run = 1;
+    while (i + run < indices.length && indices[i + run] === index) run++;
+    i += run;
+    for (let header = run * 2; ; header = Math.floor(header / 0x80)) {
+      if (header < 0x80) {
+        out[at++] = header;
+        break;
+      }
+      out[at++] = (header % 0x80) | 0x80;
+    }
+    for (let b = 0; b < width; b++) out[at++] = (index >>> (8 * b)) & 0xff;
+  }
+  return out.subarray(0, at);
+}
+
+const MAX_GROUPS = 63;
+
+function bitPacked(indices: Uint32Array, bitWidth: number): Buffer {
+  const groups = Math.ceil(indices.length / 8);
+  const out = Buffer.alloc(1 + Math.ceil(groups / MAX_GROUPS) + groups * bitWidth);
+  let at = 0;
+  out[at++] = bitWidth;
+  for (let group = 0; group < groups; group += MAX_GROUPS) {
+    const count = Math.min(MAX_GROUPS, groups - group);
+    out[at++] = (count << 1) | 1;
+    // Values from the least significant bit of each byte on; the padding of the last group is zeros.
+    let bit = 0;
+    const end = Math.min(indices.length, (group + count) * 8);
+    for (let i = group * 8; i < end; i++) {
+      const value = indices[i] as number;
+      for (let b = 0; b < bitWidth; b++, bit++) if ((value >>> b) & 1) out[at + (bit >>> 3)] = (out[at + (bit >>> 3)] as number) | (1 << (bit & 7));
+    }
+    at += count * bitWidth;
+  }
+  return out.subarray(0, at);
+}
+
+withoutTopTier(textChunk, dictionaryIndices, rleRuns, bitPacked);
