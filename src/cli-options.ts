@@ -4,7 +4,7 @@ import { DATE_HELP, MONTH_HELP } from "./dates.ts";
 type Command = ReturnType<CAC["command"]>;
 
 /** Options whose values are text (cac would turn `007` into 7); see cli-args.ts. */
-export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service"];
+export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service", "threads"];
 
 const DB_HELP = "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)";
 
@@ -16,11 +16,12 @@ export function withRange(command: Command, words: { from: string; to: string })
     .option("--month <month>", `A whole month instead of --from/--to: ${MONTH_HELP}`);
 }
 
-/** `--db`, `--dry-run`, `--verbose`, `--yes` and `--json`, shared by every command. */
+/** `--db`, `--dry-run`, `--threads`, `--verbose`, `--yes` and `--json`, shared by every command. */
 export function withRun(command: Command, words: { db?: string; dryRun: string; verbose: string }): Command {
   return command
     .option("--db <path>", words.db ?? DB_HELP)
     .option("--dry-run", words.dryRun)
+    .option("--threads <n>", "Threads to use at most (default: every core; $AI_OBSERVER_THREADS)")
     .option("--verbose", words.verbose)
     .option("--yes", "Do not ask for confirmation (needed without a terminal)")
     .option("--json", "Print one JSON object with the result on stdout");
@@ -34,6 +35,7 @@ export const HELP_FOOTER = [
       "  AI_OBSERVER_CLAUDE_PATH, AI_OBSERVER_CODEX_PATH, AI_OBSERVER_GEMINI_PATH",
       "                             session folders (comma lists) instead of the agents' defaults",
       "  AI_OBSERVER_MEMORY_LIMIT   DuckDB memory for an export or an import (default 192MB, import 128MB)",
+      "  AI_OBSERVER_THREADS        threads to use at most when --threads is not given",
       "  NO_COLOR                   no colours in messages",
       "  DEBUG                      print the stack of an unexpected failure",
     ].join("\n"),

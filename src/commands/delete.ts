@@ -4,6 +4,7 @@ import { parseScope } from "../delete/scope.ts";
 import { parseService } from "../delete/service.ts";
 import { type DeleteHooks, runDelete } from "../delete/run-delete.ts";
 import { ExitCode, UsageError } from "../errors.ts";
+import { threadSetting } from "../threads.ts";
 import { buildDeleteJson } from "../render/delete-json.ts";
 import { renderDeletePreview, renderDeleteResult } from "../render/delete-text.ts";
 import { renderJson } from "../render/json.ts";
@@ -17,6 +18,7 @@ export interface DeleteFlags {
   service?: string;
   db?: string;
   dryRun?: boolean;
+  threads?: string | boolean;
   verbose?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -48,6 +50,7 @@ export async function deleteCommand(scopeArg: string | undefined, flags: DeleteF
       location: locateDatabase(flags.db),
       dryRun: flags.dryRun === true,
       yes: flags.yes === true,
+      threads: threadSetting(flags.threads),
     },
     hooks,
   );

@@ -2,6 +2,7 @@ import { parseRangeFlags } from "../dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { absolutePath } from "../paths.ts";
 import { ExitCode, UsageError } from "../errors.ts";
+import { threadSetting } from "../threads.ts";
 import { runExport, type ExportHooks } from "../export/run-export.ts";
 import { buildExportJson } from "../render/export-json.ts";
 import { renderJson } from "../render/json.ts";
@@ -24,6 +25,7 @@ export interface ExportFlags {
   zip?: boolean;
   deleteAfter?: boolean;
   dryRun?: boolean;
+  threads?: string | boolean;
   verbose?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -43,6 +45,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   if (deleteAfter && (range.from === undefined || range.to === undefined)) {
     throw new UsageError("--delete-after needs --from and --to (or --month): it never deletes an open-ended range");
   }
+  const threads = threadSetting(flags.threads);
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
 
@@ -58,6 +61,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       deleteAfter,
       dryRun: flags.dryRun === true,
       yes: flags.yes === true,
+      threads,
     },
     hooks,
   );

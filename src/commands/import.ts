@@ -1,6 +1,7 @@
 import { parseRangeFlags } from "../dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { ExitCode, UsageError } from "../errors.ts";
+import { threadSetting } from "../threads.ts";
 import { type ImportHooks, runImport } from "../import/run-import.ts";
 import { buildImportJson } from "../render/import-json.ts";
 import { renderImportPreview, renderImportResult } from "../render/import-text.ts";
@@ -21,6 +22,7 @@ export interface ImportFlags {
   dryRun?: boolean;
   force?: boolean;
   transcripts?: boolean;
+  threads?: string | boolean;
   verbose?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -63,6 +65,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
       force: flags.force === true,
       transcripts: flags.transcripts === true,
       yes: flags.yes === true,
+      threads: threadSetting(flags.threads),
     },
     hooks,
   );

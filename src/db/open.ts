@@ -16,6 +16,8 @@ export interface OpenDatabase {
 
 export interface OpenOptions {
   readOnly: boolean;
+  /** DuckDB's threads (threads.ts); null or absent: DuckDB's default, every core. */
+  threads?: number | null;
   /** How long to keep retrying while another process holds the lock. */
   lockWaitMs?: number;
 }
@@ -45,10 +47,15 @@ function isLockError(error: unknown): boolean {
   return /Could not set lock on file/.test(errorMessage(error));
 }
 
+/** DuckDB's configuration for at most `threads` threads. */
+export function threadsConfig(threads: number | null | undefined): Record<string, string> {
+  return threads ? { threads: String(threads) } : {};
+}
+
 /** Opens (or, read-write, creates) the file, waiting briefly while another process holds it. */
 async function openInstance(path: string, options: OpenOptions): Promise<DuckDBInstance> {
   const duckdb = await loadDuckDB();
-  const config: Record<string, string> = { access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE" };
+  const config: Record<string, string> = { access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE", ...threadsConfig(options.threads) };
   const deadline = Date.now() + (options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   for (;;) {
     try {
@@ -100,7 +107,7 @@ export async function openExistingDatabase(path: string, options: OpenOptions): 
  * Opens the database for import, creating the file (and its folder) when missing, and
  * makes sure AI Observer's tables and our import bookkeeping exist.
  */
-export async function openOrCreateDatabase(path: string): Promise<OpenDatabase> {
+export async function openOrCreateDatabase(path: string, threads: number | null = null): Promise<OpenDatabase> {
   if (existsSync(path) && !statSync(path).isFile()) throw new CliError(`database path is not a file: ${path}`);
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -108,7 +115,7 @@ export async function openOrCreateDatabase(path: string): Promise<OpenDatabase> 
     throw new CliError(`cannot create the database folder ${dirname(path)}: ${fsReason(error)}`);
   }
   if (!existsSync(path)) await createDatabaseFile(path);
-  const instance = await openInstance(path, { readOnly: false });
+  const instance = await openInstance(path, { readOnly: false, threads });
   let complete: boolean;
   try {
     complete = await refuseOtherApplications(instance, path);
@@ -181,9 +188,9 @@ async function createDatabaseFile(path: string): Promise<void> {
 }
 
 /** An empty database in memory with the same tables (no indexes): for --from-files and dry runs. */
-export async function openMemoryDatabase(path = ":memory:"): Promise<OpenDatabase> {
+export async function openMemoryDatabase(path = ":memory:", threads: number | null = null): Promise<OpenDatabase> {
   const duckdb = await loadDuckDB();
-  return withSchemas(path, await duckdb.DuckDBInstance.create(":memory:"), { indexes: false });
+  return withSchemas(path, await duckdb.DuckDBInstance.create(":memory:", threadsConfig(threads)), { indexes: false });
 }
 
 async function withSchemas(path: string, instance: DuckDBInstance, options: SchemaOptions): Promise<OpenDatabase> {

@@ -16,6 +16,8 @@ export interface DeleteOptions {
   location: DatabaseLocation;
   dryRun: boolean;
   yes: boolean;
+  /** Threads to use at most (threads.ts); null: every core. */
+  threads: number | null;
 }
 
 /** Per table; `traces` counts distinct trace ids among the spans. */
@@ -68,7 +70,7 @@ async function knownServiceNames(connection: import("../db/duckdb.ts").DuckDBCon
  */
 export async function runDelete(options: DeleteOptions, hooks: DeleteHooks): Promise<DeleteResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.serviceName };
-  const db = await openExistingDatabase(options.location.path, { readOnly: false });
+  const db = await openExistingDatabase(options.location.path, { readOnly: false, threads: options.threads });
   const { connection } = db;
   const stopInterrupting = onInterrupt(() => connection.interrupt());
   let open = false;

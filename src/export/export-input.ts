@@ -32,11 +32,11 @@ export interface OpenInput {
   summary?: SessionFilesSummary;
 }
 
-/** `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
-export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean }, progress?: ParseProgress): Promise<OpenInput> {
-  if (input.kind === "files") return openSessionFiles(input.tools, input.transcripts, progress);
+/** `threads`: see threads.ts. `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
+export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean; threads: number | null }, progress?: ParseProgress): Promise<OpenInput> {
+  if (input.kind === "files") return openSessionFiles(input.tools, input.transcripts, mode.threads, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
-  const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter });
+  const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter, threads: mode.threads });
   try {
     await boundDuckDBMemory(db.connection, "export");
   } catch (error) {

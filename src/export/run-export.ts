@@ -27,6 +27,8 @@ export interface ExportOptions {
   deleteAfter: boolean;
   dryRun: boolean;
   yes: boolean;
+  /** Threads to use at most (threads.ts); null: every core. */
+  threads: number | null;
 }
 
 export interface ExportPreview {
@@ -172,7 +174,7 @@ async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter,
 
 export async function runExport(options: ExportOptions, hooks: ExportHooks): Promise<ExportResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.selection.serviceName };
-  const input = await openExportInput(options.input, { deleteAfter: options.deleteAfter }, hooks);
+  const input = await openExportInput(options.input, { deleteAfter: options.deleteAfter, threads: options.threads }, hooks);
   const rules: TargetRules = { deleteAfter: options.deleteAfter, database: options.input.kind === "database" ? options.input.location.path : null };
   const stopInterrupting = onInterrupt(() => input.interrupt());
   const database = input.database;

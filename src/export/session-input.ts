@@ -13,7 +13,7 @@ import {
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
-import { writeStagedTable } from "../staging/staged-parquet.ts";
+import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
 import { hasViewsTemplate } from "./views-db.ts";
@@ -41,12 +41,12 @@ function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly
  * then counts those copies' rows and writes them as Parquet straight from the staged files; no
  * database is opened (DuckDB is loaded meanwhile, for the views database only).
  */
-export async function openSessionFiles(tools: readonly ToolId[], transcripts: boolean, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
+export async function openSessionFiles(tools: readonly ToolId[], transcripts: boolean, threads: number | null, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const rows = new StagedRows();
   const best = new EventSet<StagedEvent>();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
   try {
-    warmUpPrefetch(tools, transcripts); // no SHA-256 here, as below; the transcripts decode every line
+    warmUpPrefetch(tools, transcripts, threads); // no SHA-256 here, as below; the transcripts decode every line
     const found = await discoverTools(tools);
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used
@@ -59,7 +59,7 @@ export async function openSessionFiles(tools: readonly ToolId[], transcripts: bo
         summary.badLines += staged.file.badLines;
         addUnknownUsage(summary.unknownUsage, staged.file);
         for (const event of staged.events) best.add(event);
-      }, { progress, hash: false, transcripts });
+      }, { progress, hash: false, transcripts, threads });
       summary.failed.push(...failed);
     }
     void endParseWorkers(); // their heaps go while the Parquet files are written
@@ -83,7 +83,7 @@ export async function openSessionFiles(tools: readonly ToolId[], transcripts: bo
       return counts;
     },
     writeTable(table, filter, path) {
-      return writeStagedTable(table.table, rows, selection(winners, filter), path);
+      return writeStagedTable(table.table, rows, selection(winners, filter), path, STAGED_ROW_GROUP, threads !== 1);
     },
     database: null,
     interrupt: () => undefined,

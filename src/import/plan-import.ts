@@ -88,7 +88,7 @@ export async function planTool(
   found: DiscoveredTool,
   recorded: RecordedFiles,
   rows: StagedRows,
-  options: { range: DayRange; force: boolean; transcripts: boolean; progress?: ParseProgress; signal?: AbortSignal },
+  options: { range: DayRange; force: boolean; transcripts: boolean; threads: number | null; progress?: ParseProgress; signal?: AbortSignal },
 ): Promise<ToolPlan> {
   const versions = readerVersions(found.source, options.transcripts);
   const classified = classifyFiles(found.files, recorded[found.tool], versions);
@@ -136,7 +136,7 @@ export async function planTool(
       }
       if (!outside) complete.push(file);
     },
-    { progress: options.progress, signal: options.signal, footprints: footprints !== null, transcripts: options.transcripts },
+    { progress: options.progress, signal: options.signal, footprints: footprints !== null, transcripts: options.transcripts, threads: options.threads },
   );
   const candidates = best.values();
   const stored = await storedEvents(connection, found.tool, candidates.map((event) => event.key));

@@ -24,6 +24,8 @@ export interface ImportOptions {
   /** Make the transcript rows too (ParseContext.transcripts). */
   transcripts: boolean;
   yes: boolean;
+  /** Threads to use at most (threads.ts); null: every core. */
+  threads: number | null;
 }
 
 export interface ImportTotals {
@@ -123,9 +125,9 @@ async function applyWithinMemory(connection: DuckDBConnection, plans: readonly T
 }
 
 /** A dry run against a database that does not exist yet plans against an empty one in memory. */
-async function openForImport(location: DatabaseLocation, dryRun: boolean): Promise<OpenDatabase> {
-  if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path);
-  return openMemoryDatabase(location.path);
+async function openForImport(location: DatabaseLocation, dryRun: boolean, threads: number | null): Promise<OpenDatabase> {
+  if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path, threads);
+  return openMemoryDatabase(location.path, threads);
 }
 
 /**
@@ -142,7 +144,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing };
   }
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
-  const db = await openForImport(options.location, options.dryRun);
+  const db = await openForImport(options.location, options.dryRun, options.threads);
   let keepDatabase = !createsDatabase;
   const { connection } = db;
   const aborter = new AbortController();
@@ -169,7 +171,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     size.rowsBefore = await telemetryRowCount(connection);
     const plans: ToolPlan[] = [];
     for (const tool of found) {
-      plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, transcripts: options.transcripts, progress: hooks, signal: aborter.signal }));
+      plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, transcripts: options.transcripts, threads: options.threads, progress: hooks, signal: aborter.signal }));
     }
     await endParseWorkers();
     size.events = plans.reduce((sum, plan) => sum + plan.events.length, 0);

@@ -195,6 +195,8 @@ export class ParquetWriter {
     readonly limits: { rows: number; bytes: number } = { rows: 122_880, bytes: 16 << 20 },
     /** Per column, how many bytes of values to make room for at once (when known: saves growing the buffer). */
     readonly capacities: readonly (number | undefined)[] = [],
+    /** Compress large pages on Bun's thread pool (see POOL_PAGE_BYTES); false: all on this thread. */
+    readonly threadPool = true,
   ) {
     if (constants.length > 0 && constants.length !== columns.length) throw new Error("one constant (or undefined) per column");
     this.#fd = openSync(path, "w");
@@ -282,7 +284,9 @@ export class ParquetWriter {
   async #writeRowGroup(builders: readonly ColumnBuilder[], rows: number): Promise<void> {
     const chunkPages = builders.map((builder, i) => this.#chunkPages(builder, this.constants[i], rows));
     const bodies = await Promise.all(
-      chunkPages.map(({ data }) => (data.length >= POOL_PAGE_BYTES ? Bun.zstdCompress(data, { level: LARGE_PAGE_ZSTD_LEVEL }) : Bun.zstdCompressSync(data, { level: ZSTD_LEVEL }))),
+      chunkPages.map(({ data }) =>
+        data.length < POOL_PAGE_BYTES ? Bun.zstdCompressSync(data, { level: ZSTD_LEVEL }) : this.threadPool ? Bun.zstdCompress(data, { level: LARGE_PAGE_ZSTD_LEVEL }) : Bun.zstdCompressSync(data, { level: LARGE_PAGE_ZSTD_LEVEL }),
+      ),
     );
     // Abandoned meanwhile (the caller failed): its descriptor is closed, and its number may already be another file's.
     if (this.#closed) return;

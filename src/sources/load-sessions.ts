@@ -53,6 +53,8 @@ export interface StageOptions {
   footprints?: boolean;
   /** Make the transcript rows too (see ParseContext.transcripts). */
   transcripts?: boolean;
+  /** Threads to use at most (threads.ts): bounds the parse workers; 1: no worker thread at all. Null: every core. */
+  threads?: number | null;
 }
 
 /**
@@ -86,14 +88,15 @@ export async function stageFiles(
     onStaged(outcome.staged);
   };
   const transcripts = options.transcripts === true;
-  const workers = parseWorkerCount(files.length, bytes, hash || transcripts);
+  const threads = options.threads ?? null;
+  const workers = threads === 1 ? 0 : parseWorkerCount(files.length, bytes, hash || transcripts, process.env, threads ?? undefined);
   const released = () => rows.takeReleased();
   const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, released, lines: null };
   let prefetch: LinePrefetch | null = null;
   if (workers > 0) {
     await stageInWorkers(job, workers);
   } else {
-    prefetch = usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash, transcripts) : null;
+    prefetch = threads !== 1 && usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash, transcripts) : null;
     try {
       for (let index = 0; index < files.length; index++) collect(index, await stageHere({ ...job, lines: prefetch }, index));
     } finally {
@@ -132,8 +135,8 @@ export function prefetchMayBeUsed(
 }
 
 /** Starts the line prefetch's worker ahead of `stageFiles` (it loads while the files are found) when it may be used; `endWarmLinePrefetch` ends it if no parse took it. */
-export function warmUpPrefetch(tools: readonly ToolId[], everyByte: boolean): void {
-  if (prefetchMayBeUsed(tools, everyByte)) warmLinePrefetch();
+export function warmUpPrefetch(tools: readonly ToolId[], everyByte: boolean, threads: number | null = null): void {
+  if (threads !== 1 && prefetchMayBeUsed(tools, everyByte, process.env, threads ?? undefined)) warmLinePrefetch();
 }
 
 export { endWarmLinePrefetch } from "./line-prefetch.ts";

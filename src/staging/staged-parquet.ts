@@ -32,6 +32,8 @@ export async function writeStagedTable(
   chosen: readonly StagedEvent[],
   path: string,
   limits = STAGED_ROW_GROUP,
+  /** Compress large pages on Bun's thread pool (not when a run keeps to one thread). */
+  threadPool = true,
 ): Promise<number> {
   const shape = SHAPES[table];
   const key = STAGED_KEYS[table];
@@ -54,7 +56,7 @@ export async function writeStagedTable(
       capacities[index] = Math.min(bytes[c] ?? 0, limits.bytes) + (64 << 10);
     });
   }
-  const writer = new ParquetWriter(path, tableColumns(table), constants, limits, capacities);
+  const writer = new ParquetWriter(path, tableColumns(table), constants, limits, capacities, threadPool);
   try {
     for (const fragment of source ? source.rows.fragments(source.key) : []) {
       if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
