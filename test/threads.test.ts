@@ -23,14 +23,19 @@ describe("--threads / AI_OBSERVER_THREADS", () => {
     expect(() => threadSetting(true, {})).toThrow(new UsageError("--threads needs a number of threads (1 or more)"));
   });
 
-  test("DuckDB gets the setting", async () => {
-    const db = await openMemoryDatabase(":memory:", 3);
-    try {
-      const reader = await db.connection.runAndReadAll("SELECT current_setting('threads')::INTEGER AS threads");
-      expect(reader.getRowObjects()).toEqual([{ threads: 3 }]);
-    } finally {
-      db.close();
-    }
+  test("DuckDB gets the setting, at most 4 threads (each holds its own buffers)", async () => {
+    const threadsOf = async (setting: number | null) => {
+      const db = await openMemoryDatabase(":memory:", setting);
+      try {
+        return Number((await db.connection.runAndReadAll("SELECT current_setting('threads') AS threads")).getRows()[0]?.[0]);
+      } finally {
+        db.close();
+      }
+    };
+    expect(await threadsOf(3)).toBe(3);
+    expect(await threadsOf(1)).toBe(1);
+    expect(await threadsOf(16)).toBe(4);
+    expect(await threadsOf(null)).toBe(Math.min(4, navigator.hardwareConcurrency));
   });
 
   test("--threads 1 parses every file in the command's own thread, even where workers are forced; a bad value exits 2", async () => {
