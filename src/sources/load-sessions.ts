@@ -89,7 +89,8 @@ export async function stageFiles(
   };
   const transcripts = options.transcripts === true;
   const threads = options.threads ?? null;
-  const workers = threads === 1 ? 0 : parseWorkerCount(files.length, bytes, hash || transcripts, process.env, threads ?? undefined);
+  const heavy = transcripts || source.heavyParse === true;
+  const workers = threads === 1 ? 0 : parseWorkerCount(files.length, bytes, hash || transcripts, process.env, threads ?? undefined, heavy ? MAX_HEAVY_WORKERS : MAX_WORKERS);
   const released = () => rows.takeReleased();
   const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, released, lines: null };
   let prefetch: LinePrefetch | null = null;
@@ -177,13 +178,20 @@ function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
 const MIN_PARALLEL_BYTES_TWO_CORES = 768 << 20;
 const MIN_PARALLEL_BYTES = 8 << 20;
 const MAX_WORKERS = 4;
+/**
+ * Workers for a parse that leaves much garbage (transcripts: every line decoded; `SessionSource.heavyParse`): each
+ * heap holds ~100 MB between collections. With --threads 16 on two cores, 400 MB of Claude sessions with
+ * transcripts peaked at 778 MB on 4 workers, 540 MB on 3, 443 MB on 2; 250 MB of Gemini sessions 595, 506 and
+ * 428 MB (and ran faster on 2 workers than on 4 or none).
+ */
+const MAX_HEAVY_WORKERS = 2;
 /** Set when a worker could not start (e.g. a compiled executable built without the worker entry point). */
 let workersUnavailable = false;
 
 /**
- * How many worker threads to parse with; 0: in this thread. One per CPU, at most 4; none for small inputs (see
- * MIN_PARALLEL_BYTES_TWO_CORES; `everyByte`: every byte is worked on, hashed or decoded for the transcripts) or a
- * single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>` sets the maximum and applies whatever the size (tests); `0` turns
+ * How many worker threads to parse with; 0: in this thread. One per CPU, at most `maxWorkers` (MAX_WORKERS, or
+ * MAX_HEAVY_WORKERS for a heavy parse); none for small inputs (see MIN_PARALLEL_BYTES_TWO_CORES; `everyByte`: every
+ * byte is worked on, hashed or decoded for the transcripts) or a single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>` sets the maximum and applies whatever the size (tests); `0` turns
  * workers off.
  */
 export function parseWorkerCount(
@@ -192,8 +200,9 @@ export function parseWorkerCount(
   everyByte: boolean,
   env: Record<string, string | undefined> = process.env,
   cpus = navigator.hardwareConcurrency || 1,
+  maxWorkers = MAX_WORKERS,
 ): number {
-  let max = MAX_WORKERS;
+  let max = maxWorkers;
   const setting = env["AI_OBSERVER_PARSE_WORKERS"]?.trim();
   if (setting) {
     const value = Number(setting);

@@ -141,4 +141,9 @@ export interface SessionSource {
    * file): another thread may then find and select the lines ahead of the parse (line-prefetch.ts).
    */
   lineSelector?: (options: ParseOptions) => LineSelector;
+  /**
+   * Its parse leaves much garbage per byte (whole documents decoded and parsed into objects): fewer parse workers run
+   * at once, whose heaps would otherwise add up past the memory bound (see load-sessions.ts, MAX_HEAVY_WORKERS).
+   */
+  heavyParse?: boolean;
 }

@@ -216,6 +216,8 @@ describe("stageFiles: worker threads", () => {
     expect(count(400 << 20, 2, true)).toBe(2);
     expect(count(400 << 20, 8)).toBe(4);
     expect(count(4 << 20, 8)).toBe(0);
+    // A heavy parse (transcripts, Gemini's whole documents): at most 2, each heap holding ~100 MB of garbage.
+    expect(parseWorkerCount(100, 1 << 30, false, {}, 16, 2)).toBe(2);
     expect(count(1 << 30, 1)).toBe(0);
   });
 

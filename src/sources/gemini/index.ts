@@ -72,6 +72,8 @@ export const geminiSource: SessionSource = {
   pathVariable: "AI_OBSERVER_GEMINI_PATH",
   // 2: LiteLLM prices and cost rules (December 2026). 3: transcripts (with ParseContext.transcripts).
   parserVersion: 3,
+  // Whole JSON documents (legacy sessions), re-written message records: many objects per byte.
+  heavyParse: true,
   discover: (roots, required) => walkFiles(roots, isGeminiSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const session = emptySession();
