@@ -34,7 +34,7 @@ export class ConfirmationNeededError extends CliError {
   }
 }
 
-export class InterruptedError extends CliError {
+class InterruptedError extends CliError {
   constructor(signal: NodeJS.Signals) {
     super(`interrupted by ${signal}`, signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted);
     this.name = "InterruptedError";

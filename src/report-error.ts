@@ -11,7 +11,7 @@ function classify(error: unknown): { message: string; exitCode: ExitCode } {
 }
 
 /** Control characters (a newline in a path, say) written as escapes, so that the message stays one line. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]/g, (char) => JSON.stringify(char).slice(1, -1));
 }
 

@@ -63,7 +63,7 @@ export function fromBeforeBoot(path: string): boolean {
 }
 
 /** Whether the file or folder at `path`, named with the tag `tag`, was left by a run that is gone. */
-export function leftByGoneRun(path: string, tag: string): boolean {
+function leftByGoneRun(path: string, tag: string): boolean {
   if (tag === runTag()) return false;
   return tagIsAlive(tag) === false || fromBeforeBoot(path);
 }

@@ -20,7 +20,7 @@ export const OTLP_SOURCES = {
 } as const;
 export type OtlpSource = keyof typeof OTLP_SOURCES;
 
-export type ExportSource = ToolId | OtlpSource | "all";
+type ExportSource = ToolId | OtlpSource | "all";
 
 export interface SourceSelection {
   source: ExportSource;

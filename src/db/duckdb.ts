@@ -5,7 +5,7 @@
 export type DuckDBModule = typeof import("@duckdb/node-api");
 export type DuckDBInstance = import("@duckdb/node-api").DuckDBInstance;
 export type DuckDBConnection = import("@duckdb/node-api").DuckDBConnection;
-export type DuckDBValue = import("@duckdb/node-api").DuckDBValue;
+type DuckDBValue = import("@duckdb/node-api").DuckDBValue;
 
 let loaded: Promise<DuckDBModule> | undefined;
 
@@ -14,7 +14,3 @@ export function loadDuckDB(): Promise<DuckDBModule> {
   return loaded;
 }
 
-export async function duckdbVersion(): Promise<string> {
-  const duckdb = await loadDuckDB();
-  return duckdb.version();
-}

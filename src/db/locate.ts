@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { UsageError } from "../errors.ts";
 import { absolutePath } from "../paths.ts";
 
-export const DATABASE_FILE = "ai-observer.duckdb";
+const DATABASE_FILE = "ai-observer.duckdb";
 
-export type DatabasePathOrigin = "--db" | "AI_OBSERVER_DATABASE_PATH" | "default";
+type DatabasePathOrigin = "--db" | "AI_OBSERVER_DATABASE_PATH" | "default";
 
 export interface DatabaseLocation {
   path: string;

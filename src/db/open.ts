@@ -23,10 +23,10 @@ export interface OpenOptions {
 }
 
 const LOCK_RETRY_MS = 250;
-export const DEFAULT_LOCK_WAIT_MS = 2_000;
+const DEFAULT_LOCK_WAIT_MS = 2_000;
 
 /** Turns DuckDB's open errors into one line a user can act on. */
-export function describeOpenError(path: string, error: unknown): string {
+function describeOpenError(path: string, error: unknown): string {
   const message = errorMessage(error);
   const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
   if (lock) {
@@ -54,9 +54,9 @@ function isLockError(error: unknown): boolean {
  * ZSTD level 1 did not change that much: 660 MB with 16 threads and 8,192-row groups); a 2 GB import 331 MB with
  * 2 threads, 350–360 MB with 4, 844 MB with 16. Four keeps every command under 512 MB on any machine.
  */
-export const MAX_DUCKDB_THREADS = 4;
+const MAX_DUCKDB_THREADS = 4;
 
-export function threadsConfig(threads: number | null | undefined): Record<string, string> {
+function threadsConfig(threads: number | null | undefined): Record<string, string> {
   return { threads: String(Math.min(threads ?? (navigator.hardwareConcurrency || 1), MAX_DUCKDB_THREADS)) };
 }
 

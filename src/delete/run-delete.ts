@@ -41,7 +41,7 @@ export interface DeleteHooks {
   confirm(preview: DeletePreview): Promise<boolean>;
 }
 
-export type DeleteStatus = "deleted" | "dry-run" | "empty" | "aborted";
+type DeleteStatus = "deleted" | "dry-run" | "empty" | "aborted";
 
 export interface DeleteResult {
   status: DeleteStatus;

@@ -1,7 +1,7 @@
 import { UsageError } from "../errors.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 
-export const DELETE_SCOPES = ["logs", "metrics", "traces", "all"] as const;
+const DELETE_SCOPES = ["logs", "metrics", "traces", "all"] as const;
 export type DeleteScope = (typeof DELETE_SCOPES)[number];
 
 export function parseScope(arg: string | undefined): DeleteScope {

@@ -27,7 +27,7 @@ function sameFile(a: string, b: string): boolean {
 }
 
 /** The output folder may not be the database or its write-ahead log (which DuckDB must be able to create). */
-export function checkOutputFolder(outputDir: string, rules: TargetRules): void {
+function checkOutputFolder(outputDir: string, rules: TargetRules): void {
   if (rules.database === null) return;
   const folder = resolve(outputDir);
   for (const file of databaseFiles(rules.database)) {

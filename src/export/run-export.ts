@@ -64,13 +64,13 @@ export interface ExportHooks extends ParseProgress {
   onFailure?(): void;
 }
 
-export interface WrittenFile {
+interface WrittenFile {
   name: string;
   path: string;
   bytes: number;
 }
 
-export type ExportStatus = "exported" | "dry-run" | "empty" | "aborted";
+type ExportStatus = "exported" | "dry-run" | "empty" | "aborted";
 
 export interface ExportResult {
   status: ExportStatus;

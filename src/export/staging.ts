@@ -10,7 +10,7 @@ import { moveIntoPlace, undoInterruptedMove } from "./move-into-place.ts";
 import { lockOutputFolder, removeStaleLock } from "./output-lock.ts";
 
 const PREFIX = ".ai-observer-tmp-";
-export const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
+const DEFAULT_OUTPUT_LOCK_WAIT_MS = 5_000;
 
 /** Removes staging folders left by runs that were killed with SIGKILL or lost power, first undoing a move into place they had begun. */
 function removeAbandonedStaging(outputDir: string): void {

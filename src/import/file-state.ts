@@ -8,7 +8,7 @@ import type { DiscoveredFile, SessionSource } from "../sources/types.ts";
  * unchanged, read without the transcripts this run makes (read again, to add them); `repricing`: unchanged, but some of
  * its stored events have no cost and another price table read it (read again, to price them).
  */
-export type FileStatus = "new" | "modified" | "unchanged" | "outdated" | "transcripts" | "repricing";
+type FileStatus = "new" | "modified" | "unchanged" | "outdated" | "transcripts" | "repricing";
 
 export interface ClassifiedFile {
   file: DiscoveredFile;

@@ -14,7 +14,7 @@ interface FilesCache {
   files: RecordedFiles;
 }
 
-export function filesCachePath(databasePath: string): string {
+function filesCachePath(databasePath: string): string {
   return `${databasePath}.import-files.json`;
 }
 

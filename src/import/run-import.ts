@@ -28,7 +28,7 @@ export interface ImportOptions {
   threads: number | null;
 }
 
-export interface ImportTotals {
+interface ImportTotals {
   files: { total: number; new: number; modified: number; unchanged: number; forced: number; outdated: number; repricing: number; transcripts: number; failed: number };
   events: { add: number; update: number; forced: number; repaired: number; priced: number; removed: number; alreadyImported: number; outsideRange: number };
   rows: { logs: number; metrics: number };
@@ -54,7 +54,7 @@ export interface ImportHooks extends ParseProgress {
 }
 
 /** `nothing`: no new usage (files read only had events already imported). */
-export type ImportStatus = "imported" | "nothing" | "dry-run" | "aborted";
+type ImportStatus = "imported" | "nothing" | "dry-run" | "aborted";
 
 export interface ImportResult {
   status: ImportStatus;
@@ -71,7 +71,7 @@ export function eventCounts(plan: ToolPlan): { add: number; update: number; forc
   return { add: count("new"), update: count("update"), forced: count("forced"), repaired: count("repaired"), priced: count("priced"), removed: plan.obsolete.length };
 }
 
-export function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
+function totalsOf(plans: readonly ToolPlan[]): ImportTotals {
   const totals: ImportTotals = {
     files: { total: 0, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0, transcripts: 0, failed: 0 },
     events: { add: 0, update: 0, forced: 0, repaired: 0, priced: 0, removed: 0, alreadyImported: 0, outsideRange: 0 },

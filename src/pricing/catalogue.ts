@@ -63,7 +63,7 @@ interface OverlayFile {
 }
 
 /** The rates a price was found with, and the name it was found under. */
-export interface Price {
+interface Price {
   model: string;
   rates: ModelRates;
 }
@@ -78,7 +78,7 @@ const DATE_SUFFIX = /-(\d{8}|\d{4}-\d{2}-\d{2})$/;
 /** How many distinct names `lookup` remembers; a run sees a handful, so the bound only guards against odd input. */
 const REMEMBERED_NAMES = 1024;
 
-export class PriceCatalogue {
+class PriceCatalogue {
   readonly #models: Record<Provider, Map<string, ModelRates>>;
   readonly #aliases: Record<Provider, Record<string, string>>;
   /** `lookup` runs for every event with a handful of distinct names: each is resolved once. */

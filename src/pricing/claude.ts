@@ -50,7 +50,7 @@ export function calculateClaudeCost(model: string, tokens: ClaudeTokens): number
   return factor === 1 ? cost : cost * factor;
 }
 
-export const PRICING_MODES = ["auto", "calculate", "display"] as const;
+const PRICING_MODES = ["auto", "calculate", "display"] as const;
 export type PricingMode = (typeof PRICING_MODES)[number];
 
 export function parsePricingMode(value: string): PricingMode {

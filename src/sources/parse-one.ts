@@ -10,7 +10,7 @@ export type ParsedOn = "here" | "prefetch" | "worker";
 export type StageOutcome = { staged: StagedFile; ms: number; on?: ParsedOn } | { failure: string };
 
 /** A short reason for a file that could not be read at all (vanished, no permission). */
-export function failureReason(error: unknown): string {
+function failureReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   return code ? fsReason(error) : firstLine(errorMessage(error));
 }

@@ -103,7 +103,7 @@ export interface ParseContext {
 }
 
 /** What a parse makes beyond the usage rows (ParseContext), which also decides which lines it reads. */
-export interface ParseOptions {
+interface ParseOptions {
   transcripts: boolean;
 }
 

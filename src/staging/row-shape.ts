@@ -7,7 +7,7 @@ import type { LogRow, MetricRow } from "../sources/types.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
 /** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
-export const IMPORT_KEY_ATTRIBUTE = "import.key";
+const IMPORT_KEY_ATTRIBUTE = "import.key";
 
 /** Fills one column of a row: `key` is its event's key, `micros` its timestamp (every row of an event has the event's). */
 type Cell<R> = (column: ColumnBuilder, row: R, key: string, micros: number) => void;

@@ -31,7 +31,7 @@ export function stagingFailure(error: unknown): unknown {
 const DEFAULT_MEMORY_BUDGET = 16 << 20;
 
 /** `AI_OBSERVER_STAGED_MEMORY_MB` sets the budget (tests use 0: every fragment goes to disk). */
-export function stagedMemoryBudget(env: Record<string, string | undefined> = process.env): number {
+function stagedMemoryBudget(env: Record<string, string | undefined> = process.env): number {
   const setting = Number(env["AI_OBSERVER_STAGED_MEMORY_MB"]?.trim() || Number.NaN);
   return Number.isFinite(setting) && setting >= 0 ? setting * 1048576 : DEFAULT_MEMORY_BUDGET;
 }

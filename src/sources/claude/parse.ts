@@ -41,7 +41,7 @@ export interface ClaudeUsage {
 }
 
 /** `advisor`: a call to another model (its own `model`); `compaction`: the API's summary of older turns, by the response's model. */
-export interface SideCall {
+interface SideCall {
   kind: "advisor" | "compaction";
   model: string;
   tokens: ClaudeUsage;

@@ -52,7 +52,7 @@ export interface CodexSessionStart {
 export type CodexItem = CodexUsage | CodexMessage | CodexSessionStart | CodexTranscript;
 
 /** Replayed parent history is re-stamped to the fork instant as a burst of a few ms (ccusage#1370, PR #1501). */
-export const REPLAY_WINDOW_MICROS = 1_000_000;
+const REPLAY_WINDOW_MICROS = 1_000_000;
 
 const HEAD_BYTES = 256;
 const SKIP_TYPES = [Buffer.from('"type":"compacted"')];

@@ -23,7 +23,7 @@ function applyMetadata(session: GeminiSession, metadata: JsonObject): void {
  * Last record per id wins, field by field, except `tokens`: a later record without tokens keeps the earlier
  * ones, so every response that ever carried tokens counts.
  */
-export function absorbMessage(session: GeminiSession, message: JsonObject, fallbackId: string): void {
+function absorbMessage(session: GeminiSession, message: JsonObject, fallbackId: string): void {
   const id = str(message, "id") || fallbackId;
   const previous = session.messages.get(id);
   const merged: JsonObject = { ...previous, ...message };

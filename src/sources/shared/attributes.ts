@@ -11,7 +11,7 @@ import { withoutTopTier } from "../../jit-tier.ts";
  */
 
 /** Takes the parts of one value, in order. */
-export interface ByteSink {
+interface ByteSink {
   /** `bytes` may be a scratch buffer that is written again after the call: copy what is kept. */
   appendBytes(bytes: Uint8Array): void;
   /** `"text"`: `text` is printable ASCII (0x20–0x7e) without `"` or `\`. */

@@ -4,7 +4,7 @@ import { valueEnd } from "./json-skip.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
 
 /** How many leading bytes of a line `select` sees. */
-export const HEAD_BYTES = 512;
+const HEAD_BYTES = 512;
 /** How much of a long line is read back at a time to tell whether it is blank. */
 const REREAD_BYTES = 1 << 20;
 

@@ -9,7 +9,7 @@ export interface RankedEvent {
 }
 
 /** True when `candidate` should replace `current`: a higher rank, or the same rank and an earlier timestamp. */
-export function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
+function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
   if (candidate.rank !== current.rank) return candidate.rank > current.rank;
   return candidate.timestamp < current.timestamp;
 }
