@@ -3,7 +3,7 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import { timestampTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../sources.ts";
 import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
-import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
+import { EventSet, outranks, unpricedModels } from "../sources/shared/merge.ts";
 import { madeWithTranscripts } from "../sources/shared/made-with-transcripts.ts";
 import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
@@ -67,10 +67,9 @@ export interface ToolPlan {
   goRows: GoRows & { footprint: GoFootprints };
 }
 
-/** Whether a stored copy stays: it has a higher rank, or the same rank and an earlier (or the same) time. */
+/** Whether a stored copy stays: this run's copy does not outrank it (merge.ts); with `force`, only a higher rank keeps it. */
 function storedWins(stored: StoredEvent, candidate: StagedEvent, force: boolean): boolean {
-  if (stored.rank !== candidate.rank) return stored.rank > candidate.rank;
-  return !force && stored.timestamp <= candidate.timestamp;
+  return force ? stored.rank > candidate.rank : !outranks(candidate, stored);
 }
 
 /** The stored copy, left without cost rows by an older price table, made again with them: prices never rewrite a cost. */

@@ -8,8 +8,11 @@ export interface RankedEvent {
   timestamp: string;
 }
 
-/** True when `candidate` should replace `current`: a higher rank, or the same rank and an earlier timestamp. */
-function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
+/**
+ * Which copy of an event wins, the one rule for it (EventSet within a run, plan-import.ts against a stored copy):
+ * true when `candidate` should replace `current`, for a higher rank, or the same rank and an earlier timestamp.
+ */
+export function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
   if (candidate.rank !== current.rank) return candidate.rank > current.rank;
   return candidate.timestamp < current.timestamp;
 }
