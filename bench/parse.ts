@@ -5,10 +5,12 @@
  *
  *   bun bench/parse.ts [--size-mb 400] [--seed 1] [--runs 3] [--ref REV] [--tools claude-code,codex,gemini]
  *
- * Diagnostic: it calls `stageFiles` from src/sources/load-sessions.ts (revisions before it had `parseFiles`).
+ * Diagnostic: it calls `stageFiles` from src/staging/load-sessions.ts (src/sources/ before session 8; revisions before
+ * that had `parseFiles`).
  */
 import { flagValue } from "./args.ts";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { checkoutRef } from "./run.ts";
 
@@ -26,7 +28,8 @@ process.env["AI_OBSERVER_CLAUDE_PATH"] = join(root, "projects");
 process.env["AI_OBSERVER_CODEX_PATH"] = join(root, "sessions");
 process.env["AI_OBSERVER_GEMINI_PATH"] = join(root, "tmp");
 
-const { discoverTools, stageFiles } = await import(join(srcRoot, "src", "sources", "load-sessions.ts"));
+const loadSessions = ["staging", "sources"].map((folder) => join(srcRoot, "src", folder, "load-sessions.ts")).find((path) => existsSync(path));
+const { discoverTools, stageFiles } = await import(loadSessions ?? join(srcRoot, "src", "staging", "load-sessions.ts"));
 const { StagedRows } = await import(join(srcRoot, "src", "staging", "staged-rows.ts"));
 
 let peakRss = 0;

@@ -4,7 +4,7 @@ import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
 import type { RowFilter } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
-import type { ParseProgress } from "../sources/load-sessions.ts";
+import type { ParseProgress } from "../staging/load-sessions.ts";
 import { countRows } from "./count-rows.ts";
 import { openSessionFiles, type SessionFilesSummary } from "./session-input.ts";
 import type { ExportTable, TableCounts } from "./tables.ts";

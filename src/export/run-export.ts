@@ -7,7 +7,7 @@ import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { SourceSelection } from "../sources.ts";
-import type { ParseProgress } from "../sources/load-sessions.ts";
+import type { ParseProgress } from "../staging/load-sessions.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { DELETED_ROWS_COMMENT } from "./archive-mark.ts";
 import { checkTargets, type TargetRules } from "./output-targets.ts";

@@ -9,7 +9,7 @@ import {
   type ParseProgress,
   stageFiles,
   warmUpPrefetch,
-} from "../sources/load-sessions.ts";
+} from "../staging/load-sessions.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";

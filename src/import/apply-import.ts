@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { type InsertedCounts, insertStagedRows } from "../db/staged-tables.ts";
+import { type InsertedCounts, insertStagedRows } from "./staged-tables.ts";
 import { hasWatchColumns } from "../db/schema.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";

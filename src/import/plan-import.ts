@@ -2,7 +2,7 @@ import type { DayRange } from "../dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { timestampTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../sources.ts";
-import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../sources/load-sessions.ts";
+import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../staging/load-sessions.ts";
 import { EventSet, outranks, unpricedModels } from "../sources/shared/merge.ts";
 import { madeWithTranscripts } from "../sources/shared/made-with-transcripts.ts";
 import { formatMicros } from "../sources/shared/timestamps.ts";

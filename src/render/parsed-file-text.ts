@@ -1,5 +1,5 @@
 import { formatBytes, formatCount, formatSeconds } from "../format.ts";
-import type { ParsedOn } from "../sources/parse-one.ts";
+import type { ParsedOn } from "../staging/parse-one.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
 
 /** The `--verbose` line for each session file read. */

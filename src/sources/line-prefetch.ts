@@ -15,7 +15,7 @@ let warm: Worker | null = null;
 
 /** A new scan worker; null when it cannot be started (the files are then read where they are parsed). */
 function newWorker(): Worker | null {
-  const url = unavailable ? null : workerUrl("scan-worker");
+  const url = unavailable ? null : workerUrl("sources/scan-worker");
   if (url === null) return null;
   try {
     return new Worker(url);

@@ -13,22 +13,24 @@ export function isEmbeddedUrl(moduleUrl: string): boolean {
 }
 
 /**
- * Where a compiled executable holds the worker entry point `name`, for a module at `moduleUrl`: the build lists
- * `src/sources/<name>.ts` as an entry point, which lands at its path relative to the entry points' common folder
- * (`sources/<name>.js` when the entries are `src/bin.ts` and it), beside the bundle that holds `moduleUrl`.
+ * Where a compiled executable holds the worker entry point `entry` (its path under `src/` without `.ts`, e.g.
+ * `staging/parse-worker`), for a module at `moduleUrl`: the build lists `src/<entry>.ts` as an entry point, which
+ * lands at its path relative to the entry points' common folder (`src/`), beside the bundle that holds `moduleUrl`.
  */
-export function embeddedWorkerCandidates(name: string, moduleUrl: string): string[] {
+export function embeddedWorkerCandidates(entry: string, moduleUrl: string): string[] {
   const folder = new URL(".", moduleUrl);
-  return [`sources/${name}.js`, `src/sources/${name}.js`, `${name}.js`].map((path) => new URL(path, folder).href);
+  const name = entry.slice(entry.lastIndexOf("/") + 1);
+  return [`${entry}.js`, `src/${entry}.js`, `${name}.js`].map((path) => new URL(path, folder).href);
 }
 
 /**
- * The URL of a worker entry point of `src/sources/` (`name`: its file name without `.ts`). From source: next to
- * this module. In a compiled executable: the first of `embeddedWorkerCandidates` that exists there. `null`: absent.
+ * The URL of a worker entry point (`entry`: its path under `src/` without `.ts`). From source: that file, found from
+ * this module's place (`src/sources/`). In a compiled executable: the first of `embeddedWorkerCandidates` that exists
+ * there. `null`: absent.
  */
-export function workerUrl(name: string, moduleUrl = import.meta.url): string | null {
-  if (!isEmbeddedUrl(moduleUrl)) return new URL(`./${name}.ts`, moduleUrl).href;
-  for (const url of embeddedWorkerCandidates(name, moduleUrl)) {
+export function workerUrl(entry: string, moduleUrl = import.meta.url): string | null {
+  if (!isEmbeddedUrl(moduleUrl)) return new URL(`../${entry}.ts`, moduleUrl).href;
+  for (const url of embeddedWorkerCandidates(entry, moduleUrl)) {
     try {
       if (existsSync(fileURLToPath(url))) return url;
     } catch {

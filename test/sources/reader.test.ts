@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
-import { parseWorkerCount, prefetchMayBeUsed, stageFiles, usesLinePrefetch } from "../../src/sources/load-sessions.ts";
+import { parseWorkerCount, prefetchMayBeUsed, stageFiles, usesLinePrefetch } from "../../src/staging/load-sessions.ts";
 import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
 import { LinePrefetch } from "../../src/sources/line-prefetch.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";

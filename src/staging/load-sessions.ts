@@ -1,16 +1,16 @@
 import { homeFolder } from "../home.ts";
 import type { ToolId } from "../sources.ts";
-import type { FileSummary, StagedFile } from "../staging/staged-file.ts";
-import { fragmentMemory } from "../staging/fragment-memory.ts";
-import type { StagedRows } from "../staging/staged-rows.ts";
+import type { FileSummary, StagedFile } from "./staged-file.ts";
+import { fragmentMemory } from "./fragment-memory.ts";
+import type { StagedRows } from "./staged-rows.ts";
 import { type ParsedOn, stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest, RecycleRequest } from "./parse-worker.ts";
-import { sourceFor } from "./registry.ts";
-import { LinePrefetch, warmLinePrefetch } from "./line-prefetch.ts";
-import type { LineSource } from "./shared/jsonl.ts";
-import { workerUrl } from "./worker-url.ts";
-import { splitPathList } from "./shared/env-paths.ts";
-import type { DiscoveredFile, FileFailure, SessionSource } from "./types.ts";
+import { sourceFor } from "../sources/registry.ts";
+import { LinePrefetch, warmLinePrefetch } from "../sources/line-prefetch.ts";
+import type { LineSource } from "../sources/shared/jsonl.ts";
+import { workerUrl } from "../sources/worker-url.ts";
+import { splitPathList } from "../sources/shared/env-paths.ts";
+import type { DiscoveredFile, FileFailure, SessionSource } from "../sources/types.ts";
 
 export interface DiscoveredTool {
   tool: ToolId;
@@ -140,7 +140,7 @@ export function warmUpPrefetch(tools: readonly ToolId[], everyByte: boolean, thr
   if (threads !== 1 && prefetchMayBeUsed(tools, everyByte, process.env, threads ?? undefined)) warmLinePrefetch();
 }
 
-export { endWarmLinePrefetch } from "./line-prefetch.ts";
+export { endWarmLinePrefetch } from "../sources/line-prefetch.ts";
 
 interface PoolJob {
   source: SessionSource;
@@ -220,7 +220,7 @@ let cachedWorkerUrl: string | null | undefined;
 const idle: Worker[] = [];
 
 function takeWorker(): Worker {
-  cachedWorkerUrl ??= workerUrl("parse-worker");
+  cachedWorkerUrl ??= workerUrl("staging/parse-worker");
   if (cachedWorkerUrl === null) throw new Error("the parse worker is not part of this build");
   const worker = idle.pop() ?? new Worker(cachedWorkerUrl);
   worker.ref();

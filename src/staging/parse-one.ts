@@ -1,8 +1,8 @@
 import { errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
-import { stageFile, type StagedFile } from "../staging/staged-file.ts";
-import { parseGovernor } from "./memory-governor.ts";
-import type { DiscoveredFile, ParseContext, SessionSource } from "./types.ts";
+import { stageFile, type StagedFile } from "./staged-file.ts";
+import { parseGovernor } from "../sources/memory-governor.ts";
+import type { DiscoveredFile, ParseContext, SessionSource } from "../sources/types.ts";
 
 /** Where a file was parsed: on this thread, with its lines read here or selected ahead on the scan worker (`prefetch`), or on a parse worker. */
 export type ParsedOn = "here" | "prefetch" | "worker";

@@ -5,11 +5,11 @@
  * executable must list this file as a build entry point.
  */
 import type { ToolId } from "../sources.ts";
-import { fragmentMemory } from "../staging/fragment-memory.ts";
-import type { StagedFile } from "../staging/staged-file.ts";
+import { fragmentMemory } from "./fragment-memory.ts";
+import type { StagedFile } from "./staged-file.ts";
 import { stageOne } from "./parse-one.ts";
-import { sourceFor } from "./registry.ts";
-import type { DiscoveredFile } from "./types.ts";
+import { sourceFor } from "../sources/registry.ts";
+import type { DiscoveredFile } from "../sources/types.ts";
 
 declare var self: Worker;
 

@@ -1,8 +1,8 @@
 import type { StagedEvent } from "../staging/staged-file.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
-import type { DuckDBConnection } from "./duckdb.ts";
-import { tableColumns } from "./table-columns.ts";
+import type { DuckDBConnection } from "../db/duckdb.ts";
+import { tableColumns } from "../db/table-columns.ts";
 
 export interface InsertedCounts {
   logs: number;
