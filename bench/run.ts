@@ -2,20 +2,26 @@
  * The benchmark of issue 6: our commands against the fastest reasonable alternatives, on generated trees whose
  * true totals are known.
  *
- *   bun bench/run.ts [--quick] [--size-mb 400] [--runs 3] [--metric-rows 5000000] [--seed 1]
+ *   bun bench/run.ts [--quick] [--size-mb 400] [--runs 3] [--metric-rows 5000000] [--seed 1] [--threads N]
  *                    [--exe dist/ai-observer-linux-x64 | --exe build | --ref HEAD] [--strict]
  *
  * --exe benchmarks a compiled binary (`build`: the one for this machine, built first with
  * scripts/build-binaries.ts from the working tree), and times `bun src/cli.ts export --from-files` beside it
  * for information; --ref REV benchmarks `src/` as committed at REV (extracted with `git archive` into
- * bench/.data/ref-<sha>/), so that a baseline is not disturbed by uncommitted work.
+ * bench/.data/ref-<sha>/), so that a baseline is not disturbed by uncommitted work; --threads N is passed to every
+ * command of ours (a revision without the flag then fails).
+ *
+ * Once per run, beside the rounds: `export all --from-files`, `--transcripts` against DuckDB reading the content,
+ * DuckDB's filter queries on the from-files export against an export of the same rows from the database
+ * (parquet-filters.ts), a Gemini-only tree of half the size (export and import), a day's sessions imported into a
+ * copy of the big database (issue 17's nightly import), and `export all --zip`.
  *
  * Prints a table of medians, peak RSS (/usr/bin/time -v) and ratios with their targets, then one summary line.
  * Exit status: 1 when a command fails or a total is not exact; timing and memory targets only fail the run
  * with --strict. --quick (20 MB tree, 200k metric rows, 1 run) is what CI runs to prove the benchmark works.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, renameSync, statSync, symlinkSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, renameSync, statSync, symlinkSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -42,6 +48,8 @@ interface Options {
   exe: string | null;
   ref: string | null;
   strict: boolean;
+  /** `--threads N` for our commands (null: not given, every core). */
+  threads: number | null;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -52,7 +60,7 @@ function parseOptions(argv: string[]): Options {
     if (v === undefined || v.startsWith("--")) throw new Error(`--${name} needs a value`);
     return v;
   };
-  const known = new Set(["--quick", "--size-mb", "--runs", "--metric-rows", "--seed", "--exe", "--ref", "--strict"]);
+  const known = new Set(["--quick", "--size-mb", "--runs", "--metric-rows", "--seed", "--exe", "--ref", "--strict", "--threads"]);
   for (const arg of argv) if (arg.startsWith("--") && !known.has(arg)) throw new Error(`unknown flag ${arg}`);
   const quick = argv.includes("--quick");
   const exe = value("exe");
@@ -65,6 +73,7 @@ function parseOptions(argv: string[]): Options {
     exe: exe === "build" ? buildExecutable() : exe ? resolve(exe) : null,
     ref: value("ref") ?? null,
     strict: argv.includes("--strict"),
+    threads: value("threads") === undefined ? null : Number(value("threads")),
   };
 }
 
@@ -192,6 +201,20 @@ function prepareTree(options: Options): { root: string; totals: Totals } {
   const totals = generate({ out: root, claudeMb: options.sizeMb, codexMb, geminiMb, seed: options.seed });
   console.log(`tree: generated ${root} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   return { root, totals };
+}
+
+/** A generated tree of its own (`name` under bench/.data), reused while the generator and the sizes are the same. */
+function prepareExtraTree(name: string, sizes: { claudeMb: number; codexMb: number; geminiMb: number; seed: number }): { root: string; totals: Totals } {
+  const root = join(DATA, name);
+  const totalsPath = join(root, "totals.json");
+  if (existsSync(totalsPath)) {
+    const cached = JSON.parse(readFileSync(totalsPath, "utf8")) as Totals;
+    const { requested } = cached;
+    if (cached.generatorVersion === GENERATOR_VERSION && cached.seed === sizes.seed && requested.claudeMb === sizes.claudeMb && requested.codexMb === sizes.codexMb && requested.geminiMb === sizes.geminiMb) {
+      return { root, totals: cached };
+    }
+  }
+  return { root, totals: generate({ out: root, ...sizes }) };
 }
 
 async function prepareDatabase(rows: number): Promise<string> {
@@ -334,7 +357,9 @@ async function main(): Promise<number> {
     cli = ["bun", join(dir, "src", "cli.ts")];
     under = `bun src/cli.ts as committed at ${sha.slice(0, 12)} (${options.ref})`;
   }
-  console.log(`ai-observer benchmark: ${under}`);
+  // Our commands, with --threads when the benchmark was given it.
+  const oursCli = (...args: string[]) => [...cli, ...args, ...(options.threads === null ? [] : ["--threads", String(options.threads)])];
+  console.log(`ai-observer benchmark: ${under}${options.threads === null ? "" : `, --threads ${options.threads}`}`);
   console.log(`size ${options.sizeMb} MB, ${options.metricRows.toLocaleString("en-US")} metric rows, ${options.runs} run(s) each; load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
 
   const { root, totals } = prepareTree(options);
@@ -379,7 +404,7 @@ async function main(): Promise<number> {
       process.stdout.write("export-files-source ");
     }
     rmSync(exportOut, { recursive: true, force: true });
-    const ours = s.exportFiles.add(measure("export --from-files", [...cli, "export", "claude-code", "--from-files", "--output", exportOut, "--yes", "--json"], oursEnv));
+    const ours = s.exportFiles.add(measure("export --from-files", oursCli("export", "claude-code", "--from-files", "--output", exportOut, "--yes", "--json"), oursEnv));
     process.stdout.write("export-files ");
     const duck = s.duckdb.add(measure("duckdb baseline", ["bun", join(BENCH, "duckdb-claude.ts"), projects], isolated));
     process.stdout.write("duckdb ");
@@ -391,14 +416,14 @@ async function main(): Promise<number> {
     // Pair 3: a fresh import, then the same with nothing changed.
     rmSync(freshDb, { force: true });
     rmSync(`${freshDb}.wal`, { force: true });
-    s.importFirst.add(measure("import (fresh)", [...cli, "import", "claude-code", "--db", freshDb, "--yes", "--json"], oursEnv));
+    s.importFirst.add(measure("import (fresh)", oursCli("import", "claude-code", "--db", freshDb, "--yes", "--json"), oursEnv));
     process.stdout.write("import ");
-    const second = s.importSecond.add(measure("import (unchanged)", [...cli, "import", "claude-code", "--db", freshDb, "--yes", "--json"], oursEnv));
+    const second = s.importSecond.add(measure("import (unchanged)", oursCli("import", "claude-code", "--db", freshDb, "--yes", "--json"), oursEnv));
     process.stdout.write("re-import ");
     // Pair 4: export all from a big database vs the bare COPYs.
     const exportDbOut = join(work, "export-db");
     rmSync(exportDbOut, { recursive: true, force: true });
-    s.exportDb.add(measure("export all --db", [...cli, "export", "all", "--db", database, "--output", exportDbOut, "--yes", "--json"], isolated));
+    s.exportDb.add(measure("export all --db", oursCli("export", "all", "--db", database, "--output", exportDbOut, "--yes", "--json"), isolated));
     process.stdout.write("export-db ");
     const bareOut = join(work, "export-bare");
     rmSync(bareOut, { recursive: true, force: true });
@@ -436,7 +461,7 @@ async function main(): Promise<number> {
 
   // Codex and Gemini (smaller volumes): totals checked once, timed for information.
   const allOut = join(work, "export-all-files");
-  const allFiles = measure("export all --from-files", [...cli, "export", "all", "--from-files", "--output", allOut, "--yes", "--json"], {
+  const allFiles = measure("export all --from-files", oursCli("export", "all", "--from-files", "--output", allOut, "--yes", "--json"), {
     ...isolated,
     AI_OBSERVER_CLAUDE_PATH: projects,
     AI_OBSERVER_CODEX_PATH: join(root, "sessions"),
@@ -450,7 +475,7 @@ async function main(): Promise<number> {
   // With the conversations (--transcripts, off by default until it meets the targets): timed once, totals checked.
   const transcriptsOut = join(work, "export-transcripts");
   rmSync(transcriptsOut, { recursive: true, force: true });
-  const withTranscripts = measure("export --from-files --transcripts", [...cli, "export", "claude-code", "--from-files", "--transcripts", "--output", transcriptsOut, "--yes", "--json"], oursEnv);
+  const withTranscripts = measure("export --from-files --transcripts", oursCli("export", "claude-code", "--from-files", "--transcripts", "--output", transcriptsOut, "--yes", "--json"), oursEnv);
   const duckContentOut = join(work, "duckdb-content.parquet");
   const duckContent = measure("duckdb content baseline", ["bun", join(BENCH, "duckdb-transcripts.ts"), projects, duckContentOut], isolated);
   rmSync(duckContentOut, { force: true });
@@ -464,9 +489,35 @@ async function main(): Promise<number> {
   // The archive from session files against one from a database with the same rows: DuckDB's filter queries on both.
   const fromDatabaseOut = join(work, "export-db-claude");
   rmSync(fromDatabaseOut, { recursive: true, force: true });
-  measure("export claude-code from the imported database", [...cli, "export", "claude-code", "--db", freshDb, "--output", fromDatabaseOut, "--yes", "--json"], oursEnv);
+  measure("export claude-code from the imported database", oursCli("export", "claude-code", "--db", freshDb, "--output", fromDatabaseOut, "--yes", "--json"), oursEnv);
   const filters = await filterTimings(exportOut, fromDatabaseOut, options.quick ? 5 : 20);
   for (const filter of filters) checks.push({ name: `ours Parquet filter "${filter.query}" same answer from files and database`, ok: filter.sameAnswer, detail: filter.sameAnswer ? "same" : "DIFFERENT" });
+
+  // Gemini sessions alone: three times Claude's events per MB (issue 17: memory that does not grow with them).
+  const geminiMb = options.quick ? 10 : Math.round(options.sizeMb / 2);
+  const geminiTree = prepareExtraTree(`tree-gemini-${geminiMb}mb-s${options.seed}`, { claudeMb: 0, codexMb: 0, geminiMb, seed: options.seed });
+  const geminiEnv = { ...isolated, AI_OBSERVER_GEMINI_PATH: join(geminiTree.root, "tmp") };
+  const geminiOut = join(work, "export-gemini");
+  const geminiExport = measure("export gemini --from-files", oursCli("export", "gemini", "--from-files", "--output", geminiOut, "--yes", "--json"), geminiEnv);
+  const geminiExpected = { ...geminiTree.totals.gemini.tokens };
+  checks.push(compare("ours gemini tree: export = totals.json", geminiExpected, await exportedSums(geminiOut, "gemini_cli.token.usage")));
+  const geminiDb = join(work, "gemini.duckdb");
+  const geminiImport = measure("import gemini", oursCli("import", "gemini", "--db", geminiDb, "--yes", "--json"), geminiEnv);
+
+  // A day's sessions into the big database: the nightly cron import (issue 17: its cost must not grow with the database).
+  const dayTree = prepareExtraTree(`tree-day-s${options.seed}`, { claudeMb: 2, codexMb: 1, geminiMb: 1, seed: options.seed + 1 });
+  const nightlyDb = join(work, "nightly.duckdb");
+  copyFileSync(database, nightlyDb);
+  const dayEnv = { ...isolated, AI_OBSERVER_CLAUDE_PATH: join(dayTree.root, "projects"), AI_OBSERVER_CODEX_PATH: join(dayTree.root, "sessions"), AI_OBSERVER_GEMINI_PATH: join(dayTree.root, "tmp") };
+  const nightly = measure("import all into the big database", oursCli("import", "all", "--db", nightlyDb, "--yes", "--json"), dayEnv);
+  rmSync(nightlyDb, { force: true });
+  rmSync(`${nightlyDb}.wal`, { force: true });
+
+  // The same export as a ZIP (issue 17: at disk speed, within 1.1x of the plain export).
+  const zipOut = join(work, "export-db-zip");
+  rmSync(zipOut, { recursive: true, force: true });
+  const zipped = measure("export all --zip", oursCli("export", "all", "--db", database, "--output", zipOut, "--zip", "--yes", "--json"), isolated);
+  rmSync(zipOut, { recursive: true, force: true });
 
   // ---------------------------------------------------------------- report
   const loadAfter = loadavg();
@@ -481,6 +532,8 @@ async function main(): Promise<number> {
   ratio("export --from-files / ccusage", s.exportFiles, s.ccusage, 2.0);
   ratio("import unchanged / import fresh", s.importSecond, s.importFirst, 0.05);
   ratio("export all / bare COPY", s.exportDb, s.bare, 1.15);
+  if (s.exportDb.samples.length) ratios.push({ name: "export all --zip / export all", value: zipped.ms / s.exportDb.ms, target: 1.1, pass: zipped.ms / s.exportDb.ms <= 1.1 });
+  ratios.push({ name: `import of a day's sessions into ${(options.metricRows / 1e6).toFixed(1)}M metric rows (s)`, value: nightly.ms / 1000, target: 2, pass: nightly.ms <= 2000 });
   for (const filter of filters) {
     const value = filter.filesMs / filter.databaseMs;
     ratios.push({ name: `Parquet filter from files / from database: ${filter.query}`, value, target: 1.1, pass: value <= 1.1 });
@@ -504,6 +557,21 @@ async function main(): Promise<number> {
   rows.push(["ours: export all --from-files (3 tools, once)", fmtS(allFiles.ms), "", "", fmtMb(allFiles.rssMb), ""]);
   rows.push(["ours: export claude-code --from-files --transcripts (once)", fmtS(withTranscripts.ms), "", "", fmtMb(withTranscripts.rssMb), ""]);
   rows.push(["DuckDB read_ndjson of the content → Parquet (once)", fmtS(duckContent.ms), "", "", fmtMb(duckContent.rssMb), ""]);
+  const once: [string, Sample][] = [
+    [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
+    [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
+    [`ours: import all, a day's sessions into ${(options.metricRows / 1e6).toFixed(1)}M metric rows (once)`, nightly],
+    [`ours: export all --zip (${(options.metricRows / 1e6).toFixed(1)}M metric rows, once)`, zipped],
+  ];
+  for (const [label, sample] of once) {
+    let target = "";
+    if (sample.rssMb !== null) {
+      const pass = sample.rssMb <= MEMORY_TARGET_MB;
+      memory.push({ name: `${label} peak RSS`, value: sample.rssMb, target: MEMORY_TARGET_MB, pass });
+      target = `≤ ${MEMORY_TARGET_MB} MB ${pass ? "PASS" : "FAIL"}`;
+    }
+    rows.push([label, fmtS(sample.ms), "", "", fmtMb(sample.rssMb), target]);
+  }
   console.log("");
   console.log(table(rows));
   console.log("");
