@@ -2,7 +2,8 @@ import { closeSync, openSync } from "node:fs";
 import { writeAllSync } from "../write-all.ts";
 import { versionInfo } from "../version.ts";
 import { ColumnBuilder, type ColumnKind, type ColumnSpec, writeInt64LE } from "./column-builder.ts";
-import { dictionaryIndices, MAX_SHORT_TEXT, textChunk } from "./text-chunk.ts";
+import { MAX_RLE_RUN_BYTES, writeRleRun } from "./rle-hybrid.ts";
+import { MAX_SHORT_TEXT, singleEntryIndices, textChunk } from "./text-chunk.ts";
 import { CompactWriter } from "./thrift-compact.ts";
 
 /**
@@ -101,25 +102,13 @@ const TYPES: Record<ColumnKind, TypeInfo> = {
   BOOLEAN: { physical: PhysicalType.Boolean },
 };
 
-/** Unsigned LEB128. */
-function varint(value: number): number[] {
-  const bytes: number[] = [];
-  while (value >= 0x80) {
-    bytes.push((value % 0x80) | 0x80);
-    value = Math.floor(value / 0x80);
-  }
-  bytes.push(value);
-  return bytes;
-}
-
-/** Definition levels (bit width 1) as RLE runs, with the 4-byte length prefix of a v1 data page. */
+/** Definition levels (bit width 1) as RLE runs (`runs`: level, count, level, count, …), with the 4-byte length prefix of a v1 data page. */
 function definitionLevels(runs: readonly number[]): Buffer {
-  const body: number[] = [];
-  for (let i = 0; i < runs.length; i += 2) body.push(...varint((runs[i + 1] as number) * 2), runs[i] as number);
-  const bytes = Buffer.alloc(4 + body.length);
-  bytes.writeUInt32LE(body.length, 0);
-  Buffer.from(body).copy(bytes, 4);
-  return bytes;
+  const bytes = Buffer.allocUnsafe(4 + (runs.length / 2) * MAX_RLE_RUN_BYTES);
+  let at = 4;
+  for (let i = 0; i < runs.length; i += 2) at = writeRleRun(bytes, at, runs[i + 1] as number, runs[i] as number, 1);
+  bytes.writeUInt32LE(at - 4, 0);
+  return bytes.subarray(0, at);
 }
 
 interface ChunkMeta {
@@ -261,7 +250,6 @@ export class ParquetWriter {
     this.#writing.catch(() => undefined); // seen by the next flush or close, not as an unhandled rejection
   }
 
-  /** The pages are compressed at once (see POOL_PAGE_BYTES), then written in order (the builders are kept for the next but one row group). */
   /** A column's pages: text dictionary-encoded when its values repeat, with its min/max (text-chunk.ts). */
   #chunkPages(builder: ColumnBuilder, constant: ConstantValue | undefined, rows: number): ChunkPages {
     if (constant === undefined && !builder.takesText) return { data: builder.page(definitionLevels(builder.runs)), dictionary: null, minText: null, maxText: null };
@@ -272,7 +260,7 @@ export class ParquetWriter {
       entry.writeUInt32LE(constant.length, 0);
       constant.copy(entry, 4);
       const short = constant.length <= MAX_SHORT_TEXT ? constant : null;
-      return { data: Buffer.concat([definitionLevels([1, rows]), dictionaryIndices(new Uint32Array(rows), 1)]), dictionary: { values: entry, entries: 1 }, minText: short, maxText: short };
+      return { data: Buffer.concat([definitionLevels([1, rows]), singleEntryIndices(rows)]), dictionary: { values: entry, entries: 1 }, minText: short, maxText: short };
     }
     const text = textChunk(builder.values(), builder.rows - builder.nulls, builder.spec.kind !== "JSON");
     const levels = definitionLevels(builder.runs);

@@ -1,4 +1,5 @@
 import { withoutTopTier } from "../jit-tier.ts";
+import { bitPacked, MAX_RLE_RUN_BYTES, rleRuns, writeRleRun } from "./rle-hybrid.ts";
 
 /*
  * A text column chunk as DuckDB's own COPY writes one: dictionary-encoded when it has few distinct values (service
@@ -110,59 +111,21 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
 
 /**
  * The data page values of dictionary indices: the bit width, then the RLE/bit-packing hybrid. Values that stay the
- * same for 8 rows or more on average (a service, a severity) go as RLE runs (`count << 1` as a varint, the index in
- * whole bytes); others (metric names taking turns) bit-packed, 8 to a group of `bitWidth` bytes, at most 63 groups
- * to a run (a one-byte header, as parquet-mr writes them), the last group padded.
+ * same for 8 rows or more on average (a service, a severity) go as RLE runs; others (metric names taking turns)
+ * bit-packed.
  */
-export function dictionaryIndices(indices: Uint32Array, entries: number): Buffer {
+function dictionaryIndices(indices: Uint32Array, entries: number): Buffer {
   const bitWidth = Math.max(1, Math.ceil(Math.log2(entries)));
   let runs = 0;
   for (let i = 0; i < indices.length; i++) if (i === 0 || indices[i] !== indices[i - 1]) runs++;
-  return indices.length >= 8 * runs ? rleRuns(indices, bitWidth) : bitPacked(indices, bitWidth);
+  return Buffer.concat([Buffer.of(bitWidth), indices.length >= 8 * runs ? rleRuns(indices, bitWidth) : bitPacked(indices, bitWidth)]);
 }
 
-function rleRuns(indices: Uint32Array, bitWidth: number): Buffer {
-  const width = Math.ceil(bitWidth / 8);
-  const out = Buffer.allocUnsafe(1 + indices.length * (5 + width));
-  let at = 0;
-  out[at++] = bitWidth;
-  for (let i = 0; i < indices.length; ) {
-    const index = indices[i] as number;
-    let run = 1;
-    while (i + run < indices.length && indices[i + run] === index) run++;
-    i += run;
-    for (let header = run * 2; ; header = Math.floor(header / 0x80)) {
-      if (header < 0x80) {
-        out[at++] = header;
-        break;
-      }
-      out[at++] = (header % 0x80) | 0x80;
-    }
-    for (let b = 0; b < width; b++) out[at++] = (index >>> (8 * b)) & 0xff;
-  }
-  return out.subarray(0, at);
+/** The data page values of `rows` rows that all take a one-entry dictionary's entry: bit width 1, one run of index 0. */
+export function singleEntryIndices(rows: number): Buffer {
+  const out = Buffer.allocUnsafe(1 + MAX_RLE_RUN_BYTES);
+  out[0] = 1;
+  return out.subarray(0, writeRleRun(out, 1, rows, 0, 1));
 }
 
-const MAX_GROUPS = 63;
-
-function bitPacked(indices: Uint32Array, bitWidth: number): Buffer {
-  const groups = Math.ceil(indices.length / 8);
-  const out = Buffer.alloc(1 + Math.ceil(groups / MAX_GROUPS) + groups * bitWidth);
-  let at = 0;
-  out[at++] = bitWidth;
-  for (let group = 0; group < groups; group += MAX_GROUPS) {
-    const count = Math.min(MAX_GROUPS, groups - group);
-    out[at++] = (count << 1) | 1;
-    // Values from the least significant bit of each byte on; the padding of the last group is zeros.
-    let bit = 0;
-    const end = Math.min(indices.length, (group + count) * 8);
-    for (let i = group * 8; i < end; i++) {
-      const value = indices[i] as number;
-      for (let b = 0; b < bitWidth; b++, bit++) if ((value >>> b) & 1) out[at + (bit >>> 3)] = (out[at + (bit >>> 3)] as number) | (1 << (bit & 7));
-    }
-    at += count * bitWidth;
-  }
-  return out.subarray(0, at);
-}
-
-withoutTopTier(textChunk, dictionaryIndices, rleRuns, bitPacked);
+withoutTopTier(textChunk, dictionaryIndices);
