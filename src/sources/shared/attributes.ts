@@ -29,6 +29,9 @@ interface KeyOrder {
 }
 
 const EMPTY = Buffer.from("{}");
+const OPEN = Buffer.from("{");
+const COMMA = Buffer.from(",");
+const COLON = Buffer.from(":");
 const CLOSE = Buffer.from("}");
 const MAX_ORDERS = 256;
 let orders: KeyOrder[] = [];
@@ -48,7 +51,8 @@ function newOrder(keys: readonly string[], extraKey: string | undefined): KeyOrd
   const names = [...keys];
   if (extraKey !== undefined && !names.includes(extraKey)) names.push(extraKey);
   names.sort(byEncodedBytes);
-  const prefixes = names.map((name, i) => Buffer.from(`${i === 0 ? "{" : ","}${goJsonString(name)}:`));
+  const bytes = new GoJsonBytes();
+  const prefixes = names.map((name, i) => Buffer.concat([i === 0 ? OPEN : COMMA, bytes.of(name), COLON]));
   const order = { keys, extraKey, names, prefixes, extraAt: extraKey === undefined ? -1 : names.indexOf(extraKey) };
   if (orders.length >= MAX_ORDERS) orders = [];
   orders.push(order);
@@ -82,9 +86,10 @@ const HEX = Buffer.from("0123456789abcdef");
 const KEPT_SCRATCH = 4 << 20;
 
 /**
- * `goJsonString` as UTF-8 bytes, without the strings in between: the text is encoded once (lone surrogates become
- * U+FFFD) and escaped byte by byte into a second buffer. For long texts (transcripts: tool outputs of hundreds of KB)
- * this is 2–3x faster than `JSON.stringify` and the replacements, and makes no garbage the size of the text.
+ * Go's JSON of a string (see the top of this file) as UTF-8 bytes, without strings in between: the text is encoded
+ * once (lone surrogates become U+FFFD) and escaped byte by byte into a second buffer. For long texts (transcripts:
+ * tool outputs of hundreds of KB) this was 2–3x faster than `JSON.stringify` and replacing what only Go escapes,
+ * and makes no garbage the size of the text.
  */
 export class GoJsonBytes {
   #text = Buffer.allocUnsafe(1 << 12);
@@ -238,22 +243,6 @@ export function encodeAttributes(attributes: Record<string, string>, extraKey?: 
   const order = keyOrder(Object.keys(attributes), extraKey);
   writePairs(sink, order, orderedValues(order, attributes, extraValue, []), 0, null, new GoJsonBytes());
   return Buffer.concat(parts).toString("utf8");
-}
-
-const PLAIN = /^[^"\\\u0000-\u001f<>&\u2028\u2029]*$/;
-
-/** What Go escapes beyond JSON.stringify: HTML's `<` `>` `&`, and U+2028/U+2029. */
-const GO_ONLY = /[<>&\u2028\u2029]/;
-
-export function goJsonString(value: string): string {
-  // Most values (models, ids, types) need no escaping: skip the regex replace for them.
-  if (PLAIN.test(value) && value.isWellFormed()) return `"${value}"`;
-  // Long texts (transcripts): the native encoder escapes quotes, backslashes and control characters as Go does
-  // (short forms for \b \f \n \r \t, else \u00xx); what only Go escapes is replaced after it.
-  const json = JSON.stringify(value.isWellFormed() ? value : value.toWellFormed());
-  if (!GO_ONLY.test(json)) return json;
-  // Native passes without a callback per character: code is full of `<`, `>` and `&`.
-  return json.replaceAll("<", "\\u003c").replaceAll(">", "\\u003e").replaceAll("&", "\\u0026").replaceAll("\u2028", "\\u2028").replaceAll("\u2029", "\\u2029");
 }
 
 /** UTF-8 byte order equals code point order (plain `<` compares UTF-16 units, which differs above U+FFFF). */
