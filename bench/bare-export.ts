@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { sqlString } from "./sql.ts";
 
 const [db, out] = process.argv.slice(2);
 if (!db || !out) {
@@ -15,11 +16,10 @@ if (!db || !out) {
 }
 mkdirSync(out, { recursive: true });
 
-const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const source = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
 const connection = await source.connect();
 for (const [table, file] of [["otel_traces", "traces"], ["otel_logs", "logs"], ["otel_metrics", "metrics"]] as const) {
-  await connection.run(`COPY (SELECT * FROM ${table}) TO ${quote(join(out, `${file}.parquet`))} (FORMAT PARQUET, COMPRESSION 'ZSTD')`);
+  await connection.run(`COPY (SELECT * FROM ${table}) TO ${sqlString(join(out, `${file}.parquet`))} (FORMAT PARQUET, COMPRESSION 'ZSTD')`);
 }
 connection.closeSync();
 source.closeSync();

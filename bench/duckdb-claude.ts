@@ -5,6 +5,7 @@
  *   bun bench/duckdb-claude.ts <projects dir>      → prints {"responses":N,"input":…,"output":…,"cacheCreation":…,"cacheRead":…}
  */
 import { DuckDBInstance } from "@duckdb/node-api";
+import { sqlString } from "./sql.ts";
 
 const projects = process.argv[2];
 if (!projects) {
@@ -12,11 +13,11 @@ if (!projects) {
   process.exit(2);
 }
 
-const glob = `${projects.replace(/'/g, "''")}/**/*.jsonl`;
+const glob = sqlString(`${projects}/**/*.jsonl`);
 const sql = `
 WITH lines AS (
   SELECT message.id AS mid, coalesce(requestId, '') AS rid, message.usage AS u
-  FROM read_ndjson('${glob}',
+  FROM read_ndjson(${glob},
     columns = {
       type: 'VARCHAR',
       requestId: 'VARCHAR',

@@ -6,6 +6,7 @@
  *   bun bench/duckdb-transcripts.ts <projects dir> <output.parquet>   → prints {"lines":N}
  */
 import { DuckDBInstance } from "@duckdb/node-api";
+import { sqlString } from "./sql.ts";
 
 const [projects, output] = process.argv.slice(2);
 if (!projects || !output) {
@@ -13,16 +14,15 @@ if (!projects || !output) {
   process.exit(2);
 }
 
-const quote = (text: string) => text.replace(/'/g, "''");
 const sql = `
 COPY (
   SELECT type, uuid, timestamp, message.id AS message_id, message.model AS model, message.content::VARCHAR AS content
-  FROM read_ndjson('${quote(projects)}/**/*.jsonl',
+  FROM read_ndjson(${sqlString(`${projects}/**/*.jsonl`)},
     columns = { type: 'VARCHAR', uuid: 'VARCHAR', timestamp: 'VARCHAR', message: 'STRUCT(id VARCHAR, model VARCHAR, content JSON)' },
     ignore_errors = true,
     maximum_object_size = 67108864)
   WHERE type IN ('user', 'assistant')
-) TO '${quote(output)}' (FORMAT parquet, COMPRESSION zstd)`;
+) TO ${sqlString(output)} (FORMAT parquet, COMPRESSION zstd)`;
 
 const instance = await DuckDBInstance.create(":memory:");
 const connection = await instance.connect();

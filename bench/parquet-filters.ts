@@ -6,7 +6,10 @@
  *   bun bench/parquet-filters.ts <from-files export dir> <database export dir> [--runs 20]
  */
 import { DuckDBInstance } from "@duckdb/node-api";
+import { join } from "node:path";
 import { flagValue } from "./args.ts";
+import { median } from "./median.ts";
+import { sqlString } from "./sql.ts";
 
 export interface FilterTiming {
   query: string;
@@ -15,25 +18,25 @@ export interface FilterTiming {
   sameAnswer: boolean;
 }
 
+const metrics = (dir: string) => sqlString(join(dir, "metrics.parquet"));
+
 const QUERIES = [
-  { name: "metrics WHERE MetricName = cost", sql: (dir: string) => `SELECT count(*), round(sum(Value), 6) FROM read_parquet('${dir}/metrics.parquet') WHERE MetricName = 'claude_code.cost.usage'` },
-  { name: "metrics WHERE ServiceName = another tool", sql: (dir: string) => `SELECT count(*) FROM read_parquet('${dir}/metrics.parquet') WHERE ServiceName = 'codex_cli_rs'` },
-  { name: "metrics GROUP BY MetricName", sql: (dir: string) => `SELECT MetricName, count(*), round(sum(Value), 6) FROM read_parquet('${dir}/metrics.parquet') GROUP BY 1 ORDER BY 1` },
-  { name: "logs WHERE SeverityText, ServiceName", sql: (dir: string) => `SELECT count(*) FROM read_parquet('${dir}/logs.parquet') WHERE SeverityText = 'INFO' AND ServiceName = 'claude-code'` },
+  { name: "metrics WHERE MetricName = cost", sql: (dir: string) => `SELECT count(*), round(sum(Value), 6) FROM read_parquet(${metrics(dir)}) WHERE MetricName = 'claude_code.cost.usage'` },
+  { name: "metrics WHERE ServiceName = another tool", sql: (dir: string) => `SELECT count(*) FROM read_parquet(${metrics(dir)}) WHERE ServiceName = 'codex_cli_rs'` },
+  { name: "metrics GROUP BY MetricName", sql: (dir: string) => `SELECT MetricName, count(*), round(sum(Value), 6) FROM read_parquet(${metrics(dir)}) GROUP BY 1 ORDER BY 1` },
+  { name: "logs WHERE SeverityText, ServiceName", sql: (dir: string) => `SELECT count(*) FROM read_parquet(${sqlString(join(dir, "logs.parquet"))}) WHERE SeverityText = 'INFO' AND ServiceName = 'claude-code'` },
 ];
 
 /** Median milliseconds of each query on each export, in alternation. */
 export async function filterTimings(filesDir: string, databaseDir: string, runs = 20): Promise<FilterTiming[]> {
-  const quote = (path: string) => path.replace(/'/g, "''");
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
   const answer = async (sql: string) => JSON.stringify((await connection.runAndReadAll(sql)).getRows().map((row) => row.map(String)));
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
   const timings: FilterTiming[] = [];
   try {
     for (const query of QUERIES) {
-      const files = query.sql(quote(filesDir));
-      const database = query.sql(quote(databaseDir));
+      const files = query.sql(filesDir);
+      const database = query.sql(databaseDir);
       const sameAnswer = (await answer(files)) === (await answer(database)); // also warms both
       const filesMs: number[] = [];
       const databaseMs: number[] = [];

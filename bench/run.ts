@@ -26,7 +26,9 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { buildDatabase } from "./build-db.ts";
+import { median } from "./median.ts";
 import { filterTimings } from "./parquet-filters.ts";
+import { sqlString } from "./sql.ts";
 import { generate, GENERATOR_VERSION, type Totals } from "./generate.ts";
 
 const REPO = resolve(import.meta.dir, "..");
@@ -147,12 +149,6 @@ function measure(label: string, command: string[], env: Record<string, string> =
   return { ms, rssMb, stdout: result.stdout ?? "" };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
 class Series {
   readonly samples: Sample[] = [];
   constructor(readonly label: string) {}
@@ -264,7 +260,6 @@ async function query(sql: string): Promise<unknown[][]> {
   }
 }
 
-const sqlString = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Token sums per `type` of one metric, and the log count of one service, from an export folder. */
 async function exportedSums(dir: string, metric: string): Promise<Record<string, number>> {
