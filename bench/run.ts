@@ -176,41 +176,36 @@ function dirBytes(dir: string): number {
   return total;
 }
 
-function prepareTree(options: Options): { root: string; totals: Totals } {
-  const root = join(DATA, `tree-${options.sizeMb}mb-s${options.seed}`);
+/** The main tree: `--size-mb` of Claude Code sessions, a twentieth of that of Codex and a fortieth of Gemini. */
+function prepareMainTree(options: Options): { root: string; totals: Totals } {
   const codexMb = Math.max(1, Math.round(options.sizeMb / 20));
   const geminiMb = Math.max(1, Math.round(options.sizeMb / 40));
-  const totalsPath = join(root, "totals.json");
-  if (existsSync(totalsPath)) {
-    const cached = JSON.parse(readFileSync(totalsPath, "utf8")) as Totals;
-    if (cached.generatorVersion === GENERATOR_VERSION && cached.requested.claudeMb === options.sizeMb && cached.requested.codexMb === codexMb) {
-      console.log(`tree: reusing ${root}`);
-      // Warm the page cache, so that the first measured command does not pay for the disk.
-      for (const name of readdirSync(root, { recursive: true }) as string[]) {
-        const path = join(root, name);
-        if (statSync(path).isFile()) readFileSync(path);
-      }
-      return { root, totals: cached };
-    }
-  }
-  const started = performance.now();
-  const totals = generate({ out: root, claudeMb: options.sizeMb, codexMb, geminiMb, seed: options.seed });
-  console.log(`tree: generated ${root} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
-  return { root, totals };
+  return prepareTree(`tree-${options.sizeMb}mb-s${options.seed}`, { claudeMb: options.sizeMb, codexMb, geminiMb, seed: options.seed });
 }
 
-/** A generated tree of its own (`name` under bench/.data), reused while the generator and the sizes are the same. */
-function prepareExtraTree(name: string, sizes: { claudeMb: number; codexMb: number; geminiMb: number; seed: number }): { root: string; totals: Totals } {
+/**
+ * A generated tree (`name` under bench/.data), reused while the generator, the seed and the sizes are the same; a
+ * reused tree is read once, so that the first measured command does not pay for the disk.
+ */
+function prepareTree(name: string, sizes: { claudeMb: number; codexMb: number; geminiMb: number; seed: number }): { root: string; totals: Totals } {
   const root = join(DATA, name);
   const totalsPath = join(root, "totals.json");
   if (existsSync(totalsPath)) {
     const cached = JSON.parse(readFileSync(totalsPath, "utf8")) as Totals;
     const { requested } = cached;
     if (cached.generatorVersion === GENERATOR_VERSION && cached.seed === sizes.seed && requested.claudeMb === sizes.claudeMb && requested.codexMb === sizes.codexMb && requested.geminiMb === sizes.geminiMb) {
+      console.log(`tree: reusing ${root}`);
+      for (const file of readdirSync(root, { recursive: true }) as string[]) {
+        const path = join(root, file);
+        if (statSync(path).isFile()) readFileSync(path);
+      }
       return { root, totals: cached };
     }
   }
-  return { root, totals: generate({ out: root, ...sizes }) };
+  const started = performance.now();
+  const totals = generate({ out: root, ...sizes });
+  console.log(`tree: generated ${root} in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  return { root, totals };
 }
 
 async function prepareDatabase(rows: number): Promise<string> {
@@ -357,7 +352,7 @@ async function main(): Promise<number> {
   console.log(`ai-observer benchmark: ${under}${options.threads === null ? "" : `, --threads ${options.threads}`}`);
   console.log(`size ${options.sizeMb} MB, ${options.metricRows.toLocaleString("en-US")} metric rows, ${options.runs} run(s) each; load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
 
-  const { root, totals } = prepareTree(options);
+  const { root, totals } = prepareMainTree(options);
   const projects = join(root, "projects");
   const database = await prepareDatabase(options.metricRows);
   const haveCcusage = preparePeers();
@@ -490,7 +485,7 @@ async function main(): Promise<number> {
 
   // Gemini sessions alone: three times Claude's events per MB (issue 17: memory that does not grow with them).
   const geminiMb = options.quick ? 10 : Math.round(options.sizeMb / 2);
-  const geminiTree = prepareExtraTree(`tree-gemini-${geminiMb}mb-s${options.seed}`, { claudeMb: 0, codexMb: 0, geminiMb, seed: options.seed });
+  const geminiTree = prepareTree(`tree-gemini-${geminiMb}mb-s${options.seed}`, { claudeMb: 0, codexMb: 0, geminiMb, seed: options.seed });
   const geminiEnv = { ...isolated, AI_OBSERVER_GEMINI_PATH: join(geminiTree.root, "tmp") };
   const geminiOut = join(work, "export-gemini");
   const geminiExport = measure("export gemini --from-files", oursCli("export", "gemini", "--from-files", "--output", geminiOut, "--yes", "--json"), geminiEnv);
@@ -500,7 +495,7 @@ async function main(): Promise<number> {
   const geminiImport = measure("import gemini", oursCli("import", "gemini", "--db", geminiDb, "--yes", "--json"), geminiEnv);
 
   // A day's sessions into the big database: the nightly cron import (issue 17: its cost must not grow with the database).
-  const dayTree = prepareExtraTree(`tree-day-s${options.seed}`, { claudeMb: 2, codexMb: 1, geminiMb: 1, seed: options.seed + 1 });
+  const dayTree = prepareTree(`tree-day-s${options.seed}`, { claudeMb: 2, codexMb: 1, geminiMb: 1, seed: options.seed + 1 });
   const nightlyDb = join(work, "nightly.duckdb");
   copyFileSync(database, nightlyDb);
   const dayEnv = { ...isolated, AI_OBSERVER_CLAUDE_PATH: join(dayTree.root, "projects"), AI_OBSERVER_CODEX_PATH: join(dayTree.root, "sessions"), AI_OBSERVER_GEMINI_PATH: join(dayTree.root, "tmp") };
