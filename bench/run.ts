@@ -531,18 +531,17 @@ async function main(): Promise<number> {
 
   const rows = [["command", "median", "min", "max", "peak RSS", "memory target"]];
   const memory: Ratio[] = [];
+  /** Our command's memory target: counted, and its table cell; "" when not ours or not measured. */
+  const memoryTarget = (label: string, rssMb: number | null): string => {
+    if (!label.startsWith("ours") || rssMb === null) return "";
+    const pass = rssMb <= MEMORY_TARGET_MB;
+    memory.push({ name: `${label} peak RSS`, value: rssMb, target: MEMORY_TARGET_MB, pass });
+    return `≤ ${MEMORY_TARGET_MB} MB ${pass ? "PASS" : "FAIL"}`;
+  };
   for (const series of Object.values(s)) {
     if (!series.samples.length) continue;
     const ms = series.samples.map((x) => x.ms);
-    const ourCommand = series.label.startsWith("ours");
-    const rss = series.rssMb;
-    let target = "";
-    if (ourCommand && rss !== null) {
-      const pass = rss <= MEMORY_TARGET_MB;
-      memory.push({ name: `${series.label} peak RSS`, value: rss, target: MEMORY_TARGET_MB, pass });
-      target = `≤ ${MEMORY_TARGET_MB} MB ${pass ? "PASS" : "FAIL"}`;
-    }
-    rows.push([series.label, fmtS(series.ms), fmtS(Math.min(...ms)), fmtS(Math.max(...ms)), fmtMb(rss), target]);
+    rows.push([series.label, fmtS(series.ms), fmtS(Math.min(...ms)), fmtS(Math.max(...ms)), fmtMb(series.rssMb), memoryTarget(series.label, series.rssMb)]);
   }
   rows.push(["ours: export all --from-files (3 tools, once)", fmtS(allFiles.ms), "", "", fmtMb(allFiles.rssMb), ""]);
   rows.push(["ours: export claude-code --from-files --transcripts (once)", fmtS(withTranscripts.ms), "", "", fmtMb(withTranscripts.rssMb), ""]);
@@ -553,15 +552,7 @@ async function main(): Promise<number> {
     [`ours: import all, a day's sessions into ${(options.metricRows / 1e6).toFixed(1)}M metric rows (once)`, nightly],
     [`ours: export all --zip (${(options.metricRows / 1e6).toFixed(1)}M metric rows, once)`, zipped],
   ];
-  for (const [label, sample] of once) {
-    let target = "";
-    if (sample.rssMb !== null) {
-      const pass = sample.rssMb <= MEMORY_TARGET_MB;
-      memory.push({ name: `${label} peak RSS`, value: sample.rssMb, target: MEMORY_TARGET_MB, pass });
-      target = `≤ ${MEMORY_TARGET_MB} MB ${pass ? "PASS" : "FAIL"}`;
-    }
-    rows.push([label, fmtS(sample.ms), "", "", fmtMb(sample.rssMb), target]);
-  }
+  for (const [label, sample] of once) rows.push([label, fmtS(sample.ms), "", "", fmtMb(sample.rssMb), memoryTarget(label, sample.rssMb)]);
   console.log("");
   console.log(table(rows));
   console.log("");
