@@ -9,6 +9,10 @@ const noFTL = (jsc as { noFTL?: (fn: AnyFunction) => unknown }).noFTL;
  * that compiling competes with the parse and the line prefetch for the second core (docs/performance.md,
  * "Session 3"). They stay in the DFG tier, which compiles several times faster. A no-op where `bun:jsc`
  * has no `noFTL`.
+ *
+ * The exceptions are the byte loops over transcripts' long texts (`unescapeJson` in sources/shared/large-strings.ts,
+ * `GoJsonBytes.ofUtf8` in sources/shared/attributes.ts): small functions that run over hundreds of MB, 1.6x faster
+ * in FTL (docs/performance.md, "Session 9").
  */
 export function withoutTopTier(...functions: AnyFunction[]): void {
   if (!noFTL) return;

@@ -141,3 +141,64 @@ test("an empty tool result has a NULL Body, as the Go importers write it (export
   expect([imported.exitCode, imported.stderr]).toEqual([0, ""]);
   expect(await query(rows.replace("%TABLE%", "otel_logs"), {}, db)).toEqual(expected);
 });
+
+test("long lines: tool outputs and inputs of hundreds of KB give the texts a whole-line parse gives, Go-escaped in the attributes", async () => {
+  const home = tempDir("transcripts-long-");
+  const project = join(home, "claude", "-home-dev-long");
+  mkdirSync(project, { recursive: true });
+  mkdirSync(join(home, "codex"));
+  mkdirSync(join(home, "gemini"));
+  const session = "eeeeeeee-0000-4000-8000-000000000002";
+  // Every kind of character whose escaping differs somewhere: HTML, line separators, controls, surrogates, non-ASCII.
+  const pieces = ["code(x) {", " <div class=\"a\">", "&amp;", "\u2028", "\u2029", "é", "中", "\u{1F600}", "\t", "\r\n", "\n", "\\", "/", "\u0001", "\u001b[0m", "\u007f", "x".repeat(40)];
+  let seed = 3;
+  const text = (length: number) => {
+    let out = "";
+    while (out.length < length) {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      out += pieces[seed % pieces.length];
+    }
+    return out;
+  };
+  const written = text(150_000);
+  const output = text(300_000) + "\ud800"; // a lone surrogate, as JSON.stringify writes it: \ud800
+  const blocks = [text(90_000), text(20)];
+  const commitOutput = `${text(80_000)}\n[main 1a2b3c4] Add the long test\n 1 file changed`;
+  const line = (uuid: string, second: number, type: string, message: unknown, extra: Record<string, unknown> = {}) =>
+    JSON.stringify({ type, uuid, sessionId: session, cwd: "/home/dev/long", timestamp: `2026-11-04T10:00:0${second}.000Z`, message, ...extra });
+  writeFileSync(
+    join(project, `${session}.jsonl`),
+    [
+      line("l-1", 1, "assistant", { id: "msg_1", role: "assistant", model: "claude-sonnet-4-6", content: [{ type: "tool_use", id: "toolu_w", name: "Write", input: { file_path: "/home/dev/long/big.txt", content: written } }] }),
+      line("l-2", 2, "user", { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_w", content: "File created successfully at: /home/dev/long/big.txt" }] }, { toolUseResult: { type: "create", filePath: "/home/dev/long/big.txt", content: written } }),
+      line("l-3", 3, "user", { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_r", content: output }] }),
+      line("l-4", 4, "user", { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_b", content: blocks.map((block) => ({ type: "text", text: block })) }] }),
+      line("l-5", 5, "assistant", { id: "msg_2", role: "assistant", model: "claude-sonnet-4-6", content: [{ type: "tool_use", id: "toolu_c", name: "Bash", input: { command: "git commit -m 'Add the long test'" } }] }),
+      line("l-6", 6, "user", { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_c", content: commitOutput }] }, { toolUseResult: { stdout: commitOutput, stderr: "", interrupted: false } }),
+    ].join("\n") + "\n",
+  );
+  const env = sessionEnv(join(home, "claude"), join(home, "codex"), join(home, "gemini"));
+  const out = join(tempDir("transcripts-long-out-"), "out");
+  const run = await runCli(["export", "claude-code", "--from-files", "--transcripts", "--output", out, "--yes"], { env });
+  expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+  const logs = join(out, "logs.parquet");
+  const rows = await query(`SELECT Body AS body, LogAttributes::VARCHAR AS attributes FROM read_parquet('${logs}')
+    WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message' ORDER BY json_extract_string(LogAttributes, '$."message.index"')::INTEGER`);
+  const attributes = rows.map((row) => JSON.parse(String(row.attributes)) as Record<string, string>);
+  const well = (value: string) => value.toWellFormed();
+  expect(rows.map((row) => row.body)).toEqual(["Tool call: Write", "File created successfully at: /home/dev/long/big.txt", well(output), blocks.join("\n"), "Tool call: Bash", commitOutput]);
+  expect(attributes.map((row) => row["tool.output"])).toEqual([undefined, "File created successfully at: /home/dev/long/big.txt", well(output), blocks.join("\n"), undefined, commitOutput]);
+  expect(JSON.parse(attributes[0]?.["tool.input"] as string)).toEqual({ file_path: "/home/dev/long/big.txt", content: written });
+  // Go's escaping: HTML characters and line separators as \u escapes, nothing raw.
+  const raw = String(rows[2]?.attributes);
+  const has = (part: string) => raw.includes(part);
+  expect(["\\u003cdiv class=\\\"a\\\"\\u003e", "\\u0026amp;", "\\u2028", "\\u2029", "\\u001b[0m", "\\u0001", "\\t", "\\r\\n", "\\\\", "😀"].map(has)).toEqual(Array(10).fill(true));
+  expect(["<", ">", "&", "\u2028", "\u2029", "\u0001", "\\u00"].map(has)).toEqual([false, false, false, false, false, false, true]);
+  // The activity metrics read the large strings too: the written file's lines and the commit.
+  const metrics = await query(`SELECT MetricName AS name, Value AS value FROM read_parquet('${join(out, "metrics.parquet")}')
+    WHERE MetricName IN ('claude_code.lines_of_code.count', 'claude_code.commit.count') ORDER BY name`);
+  expect(metrics).toEqual([
+    { name: "claude_code.commit.count", value: 1 },
+    { name: "claude_code.lines_of_code.count", value: written.split(/\r\n|\r|\n/).length },
+  ]);
+});

@@ -1,5 +1,6 @@
 import type { LineSelector, LineSource } from "./shared/jsonl.ts";
 import type { ToolId } from "../sources.ts";
+import type { Text } from "./shared/text.ts";
 
 /** Becomes one `otel_logs` row (TraceId/SpanId NULL, TraceFlags 0, Resource/ScopeAttributes `{}`). */
 export interface LogRow {
@@ -9,9 +10,9 @@ export interface LogRow {
   serviceName: string;
   severityText: string;
   severityNumber: number;
-  body: string;
+  body: Text;
   /** LogAttributes: always `event.name`, `import_source=local_jsonl`, usually `session.id`. */
-  attributes: Record<string, string>;
+  attributes: Record<string, Text>;
 }
 
 /** Becomes one `otel_metrics` row: MetricType `sum`, the other columns NULL, `{}` or `[]` (go-reference §3.3). */
@@ -83,6 +84,8 @@ export interface ParsedFile {
    * we write (shared/go-footprint.ts).
    */
   goFootprint?: { usage: Float64Array; transcript: Float64Array };
+  /** The memory of the events' texts may be used again: called once the file's rows were staged (never sent between threads). */
+  release?: () => void;
 }
 
 /**

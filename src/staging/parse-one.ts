@@ -19,7 +19,9 @@ function failureReason(error: unknown): string {
 export async function stageOne(source: SessionSource, file: DiscoveredFile, ordinal: number, context: ParseContext = {}): Promise<StageOutcome> {
   const started = performance.now();
   try {
-    const staged = stageFile(await source.parseFile(file, context), ordinal);
+    const parsed = await source.parseFile(file, context);
+    const staged = stageFile(parsed, ordinal);
+    parsed.release?.();
     parseGovernor.afterFile(staged.file.bytes);
     return { staged, ms: performance.now() - started };
   } catch (error) {

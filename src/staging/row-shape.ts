@@ -3,6 +3,7 @@ import type { ConstantValue } from "../parquet/parquet-writer.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 import { AttributeJsonWriter } from "../sources/shared/attributes.ts";
+import type { Text } from "../sources/shared/text.ts";
 import type { LogRow, MetricRow } from "../sources/types.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
@@ -65,14 +66,19 @@ const LOG_CELLS: Cells<LogRow> = {
   SeverityText: (column, row) => column.pushBytes(repeated(row.severityText)),
   SeverityNumber: (column, row) => column.pushNumber(row.severityNumber),
   ServiceName: SERVICE,
-  Body: (column, row) => (row.body.length > MAX_REPEATED ? column.pushText(row.body) : column.pushBytes(repeated(row.body))),
+  Body: (column, row) => {
+    const body = row.body;
+    if (typeof body !== "string") column.pushBytes(body.bytes);
+    else if (body.length > MAX_REPEATED) column.pushText(body);
+    else column.pushBytes(repeated(body));
+  },
   ResourceAttributes: constant(EMPTY_OBJECT),
   ScopeAttributes: constant(EMPTY_OBJECT),
   LogAttributes: attributesCell(),
 };
 
 /** A row's attribute JSON, with the event's key added as `import.key`. */
-function attributesCell<R extends { attributes: Record<string, string> }>(): Cell<R> {
+function attributesCell<R extends { attributes: Record<string, Text> }>(): Cell<R> {
   const writer = new AttributeJsonWriter();
   return (column, row, key) => writer.push(column, row.attributes, IMPORT_KEY_ATTRIBUTE, key);
 }

@@ -90,7 +90,7 @@ export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
   metrics.reset(ordinal);
   const events: StagedEvent[] = [];
   for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length));
-  const { events: _, ...facts } = parsed;
+  const { events: _, release: __, ...facts } = parsed;
   return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(fragmentMemory), metricBytes: metrics.finish(fragmentMemory) };
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mergeEvents } from "../../src/sources/shared/merge.ts";
 import type { DiscoveredFile, LogRow, MetricRow, ParseContext, ParsedFile, SessionSource } from "../../src/sources/types.ts";
+import type { Text } from "../../src/sources/shared/text.ts";
 
 export const SAMPLES = join(import.meta.dir, "../../../shared/samples");
 export const FIXTURES = join(import.meta.dir, "../fixtures");
@@ -58,7 +59,7 @@ export function tempDir(prefix: string): string {
 }
 
 /** A `transcript.message` log row (the conversation, beside the usage rows). */
-export function isTranscriptRow(row: { attributes: Record<string, string> }): boolean {
+export function isTranscriptRow(row: { attributes: Record<string, Text> }): boolean {
   return row.attributes["event.name"] === "transcript.message";
 }
 

@@ -1,5 +1,6 @@
 import { basename, extname } from "node:path";
 import { isObject, str, type JsonObject } from "../shared/json.ts";
+import type { LargeStrings } from "../shared/large-strings.ts";
 import { IMPORT_SOURCE, metricRow, plainEvent } from "../shared/rows.ts";
 import { type Instant, parseTimestamp } from "../shared/timestamps.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
@@ -17,6 +18,12 @@ interface ToolCall {
   name: string;
   input: JsonObject;
   model: string;
+}
+
+/** A tool call's result, read when the call counts. */
+interface CallResult {
+  text(): string;
+  single(): JsonObject | null;
 }
 
 /** What a successful tool call reconstructs: lines of code of an edit, or the commits of a `git commit`. */
@@ -53,7 +60,11 @@ export class ClaudeActivity {
   readonly #pullRequests = new Map<string, PullRequest>();
   readonly #turns: { time: Instant; seconds: number; id: string }[] = [];
 
-  constructor(private readonly fileName: string) {}
+  /** `large`: the strings of a long line left out of its parse, taken back only for the calls that are counted. */
+  constructor(
+    private readonly fileName: string,
+    private readonly large: LargeStrings,
+  ) {}
 
   line(value: JsonObject): void {
     this.#sessionId ||= str(value, "sessionId");
@@ -83,7 +94,9 @@ export class ClaudeActivity {
       if (!isObject(block) || str(block, "type") !== "tool_use" || str(block, "id") === "") continue;
       const key = `${session}:${str(block, "id")}`;
       if (this.#calls.has(key)) continue; // the first registration wins
-      this.#calls.set(key, { name: str(block, "name"), input: isObject(block["input"]) ? block["input"] : {}, model });
+      const name = str(block, "name");
+      const input = (name === "Bash" || EDITS.has(name)) && isObject(block["input"]) ? this.large.materialize(block["input"]) : {};
+      this.#calls.set(key, { name, input, model });
     }
   }
 
@@ -98,23 +111,31 @@ export class ClaudeActivity {
       this.#calls.set(key, null); // completed, once
       if (block["is_error"] === true) continue;
       if (single && (single["interrupted"] === true || (typeof single["exitCode"] === "number" && single["exitCode"] !== 0))) continue;
-      const text = resultText(block["content"]);
-      const rows = call.name === "Bash" ? this.#commits(call, text, single) : EDITS.has(call.name) ? this.#linesOfCode(call, text, single) : [];
+      // The result's text and the whole toolUseResult are read (from a long line's bytes) only for a call that counts.
+      const result: CallResult = {
+        text: () => String(resultText(block["content"], this.large)),
+        single: () => single && this.large.materialize(single),
+      };
+      const rows = call.name === "Bash" ? this.#commits(call, result) : EDITS.has(call.name) ? this.#linesOfCode(call, result) : [];
       if (rows.length > 0) this.#callMetrics.push({ key: `${session}:${id}`, time, rows });
     }
   }
 
-  #commits(call: ToolCall, text: string, single: JsonObject | null): CallMetrics["rows"] {
+  #commits(call: ToolCall, result: CallResult): CallMetrics["rows"] {
     const command = call.input["command"];
     if (typeof command !== "string" || !runsGitCommit(command)) return [];
+    const single = result.single();
+    const text = result.text();
     const stdout = single ? str(single, "stdout") : "";
     const hashes = new Set([...(stdout || text).matchAll(COMMIT_HASH)].map((match) => match[1] as string));
     return [...hashes].map(() => ({ name: "claude_code.commit.count", value: 1, attributes: { reconstruction: "successful_tool_result" } }));
   }
 
-  #linesOfCode(call: ToolCall, text: string, single: JsonObject | null): CallMetrics["rows"] {
+  #linesOfCode(call: ToolCall, result: CallResult): CallMetrics["rows"] {
     const path = str(call.input, "file_path");
     if (path === "") return [];
+    const single = result.single();
+    const text = result.text();
     if (single && str(single, "filePath") !== "" && str(single, "filePath") !== path) return [];
     const counted = linesOfCode(call, text, single);
     if (!counted) return [];

@@ -3,6 +3,8 @@ import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
 import { attributeRows, folderName } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
+import { LargeStrings } from "../shared/large-strings.ts";
+import { TextArena, textBlocks } from "../shared/text-arena.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
@@ -41,8 +43,10 @@ export const claudeSource: SessionSource = {
     let unknownUsage = 0;
     const footprint = goFootprint(context);
     const name = basename(file.path);
-    const transcript = context?.transcripts ? new ClaudeTranscript(name.replace(/\.jsonl$/, "")) : null;
-    const activity = context?.transcripts ? new ClaudeActivity(name) : null;
+    const arena = context?.transcripts ? new TextArena(textBlocks) : null;
+    const large = arena ? new LargeStrings(arena) : null;
+    const transcript = large ? new ClaudeTranscript(name.replace(/\.jsonl$/, ""), large) : null;
+    const activity = large ? new ClaudeActivity(name, large) : null;
     // The session's folder and branch, for `repository` and `git_branch` (shared/attribution.ts): the first a response has.
     let cwd = "";
     let branch = "";
@@ -66,6 +70,7 @@ export const claudeSource: SessionSource = {
       ? {
           // No Latin-1 fast path (recordLatin1): the transcript needs every line's text exact.
           ...CLAUDE_TRANSCRIPT_SELECTOR,
+          large: large ?? undefined,
           record(value) {
             activity?.line(value);
             const time = transcript.add(value);
@@ -98,6 +103,8 @@ export const claudeSource: SessionSource = {
       events.push(...metrics);
     }
     attributeRows(events, folderName(cwd), branch);
-    return parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
+    const parsed = parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
+    if (arena) parsed.release = () => arena.release();
+    return parsed;
   },
 };

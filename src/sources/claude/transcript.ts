@@ -1,5 +1,7 @@
-import { isObject, joinTexts, str, type JsonObject } from "../shared/json.ts";
+import { isObject, str, type JsonObject } from "../shared/json.ts";
+import type { LargeStrings } from "../shared/large-strings.ts";
 import { IMPORT_SOURCE, logRow, plainEvent, putIfSet } from "../shared/rows.ts";
+import { Utf8Text, type Text } from "../shared/text.ts";
 import { type Instant, parseTimestamp } from "../shared/timestamps.ts";
 import type { LogRow, UsageEvent } from "../types.ts";
 import { CLAUDE_SERVICE } from "./to-rows.ts";
@@ -11,14 +13,17 @@ import { CLAUDE_SERVICE } from "./to-rows.ts";
  * prompt (`message.content` a plain string) is kept as a text block, and `tool.input` is the input's JSON as written.
  *
  * Each line is an event of its own, keyed by session and line `uuid`: the same line read again (a file that grew, a
- * second copy of the file) counts once.
+ * second copy of the file) counts once. The texts of a long line's large strings are kept as bytes (`large`).
  */
 export class ClaudeTranscript {
   readonly events: UsageEvent[] = [];
   #index = 0;
   #unkeyed = 0;
 
-  constructor(private readonly fileSessionId: string) {}
+  constructor(
+    private readonly fileSessionId: string,
+    private readonly large: LargeStrings,
+  ) {}
 
   /** The line's time when it made rows. */
   add(line: JsonObject): Instant | null {
@@ -32,8 +37,9 @@ export class ClaudeTranscript {
     const base: Record<string, string> = { "event.name": "transcript.message", "session.id": sessionId };
     const model = str(message, "model");
     const logs: LogRow[] = [];
-    const push = (body: string, messageRole: string, extra: Record<string, string> = {}) => {
-      const attributes: Record<string, string> = { ...base, "message.index": String(this.#index++), "message.role": messageRole, import_source: IMPORT_SOURCE, ...extra };
+    const large = this.large;
+    const push = (body: Text, messageRole: string, extra: Record<string, Text> = {}) => {
+      const attributes: Record<string, Text> = { ...base, "message.index": String(this.#index++), "message.role": messageRole, import_source: IMPORT_SOURCE, ...extra };
       putIfSet(attributes, "model", model);
       putIfSet(attributes, "message.id", str(message, "id"));
       logs.push(logRow(CLAUDE_SERVICE, timestamp.text, body, attributes));
@@ -44,17 +50,17 @@ export class ClaudeTranscript {
       if (!isObject(block)) continue;
       const type = str(block, "type");
       if (type === "text") {
-        const text = str(block, "text");
-        if (text !== "") push(text, role);
+        const text = large.text(str(block, "text"));
+        if (text.length !== 0) push(text, role);
       } else if (type === "tool_use") {
         const name = str(block, "name");
         const input = block["input"];
         const extra: Record<string, string> = { "tool.name": name };
-        if (input !== undefined && input !== null) extra["tool.input"] = JSON.stringify(input);
+        if (input !== undefined && input !== null) extra["tool.input"] = JSON.stringify(large.materialize(input));
         push(`Tool call: ${name}`, "tool_use", extra);
       } else if (type === "tool_result") {
-        const text = resultText(block["content"]);
-        const extra: Record<string, string> = {};
+        const text = resultText(block["content"], large);
+        const extra: Record<string, Text> = {};
         putIfSet(extra, "tool.use_id", str(block, "tool_use_id"));
         putIfSet(extra, "tool.output", text);
         push(text, "tool_result", extra);
@@ -67,7 +73,28 @@ export class ClaudeTranscript {
   }
 }
 
-/** A tool result's text: the string, or its `text` blocks joined by newlines (images and other blocks dropped, as Go does). */
-export function resultText(content: unknown): string {
-  return typeof content === "string" ? content : joinTexts(content, ["text"], "text");
+const NEWLINE = Buffer.from("\n");
+
+/**
+ * A tool result's text: the string, or its `text` blocks joined by newlines (images and other blocks dropped, as Go
+ * does); bytes when a part of it is a large string of the line.
+ */
+export function resultText(content: unknown, large: LargeStrings): Text {
+  if (typeof content === "string") return large.text(content);
+  if (!Array.isArray(content)) return "";
+  const texts: Text[] = [];
+  let bytes = false;
+  for (const block of content) {
+    if (!isObject(block) || str(block, "type") !== "text") continue;
+    const text = large.text(str(block, "text"));
+    bytes ||= typeof text !== "string";
+    texts.push(text);
+  }
+  if (!bytes) return texts.join("\n");
+  const parts: Buffer[] = [];
+  texts.forEach((text, i) => {
+    if (i > 0) parts.push(NEWLINE);
+    parts.push(typeof text === "string" ? Buffer.from(text) : text.bytes);
+  });
+  return new Utf8Text(Buffer.concat(parts));
 }

@@ -1,4 +1,5 @@
 import { withoutTopTier } from "../../jit-tier.ts";
+import type { Text } from "./text.ts";
 
 /*
  * Go `encoding/json` of a `map[string]string`: keys in byte order, no spaces, `<` `>` `&` and U+2028/U+2029
@@ -98,10 +99,17 @@ export class GoJsonBytes {
   of(value: string): Uint8Array {
     const maxText = value.length * 3;
     const text = maxText <= this.#text.length ? this.#text : Buffer.allocUnsafe(maxText);
-    const length = text.write(value, 0, "utf8");
+    if (text.length <= KEPT_SCRATCH) this.#text = text;
+    return this.ofUtf8(text, text.write(value, 0, "utf8"));
+  }
+
+  /**
+   * The JSON of the text whose UTF-8 (valid: as a string's encoding) is `text[0..length]`. Left to the top JIT tier
+   * (see jit-tier.ts): on transcripts' tool outputs this loop runs 1.6x faster there.
+   */
+  ofUtf8(text: Uint8Array, length = text.length): Uint8Array {
     const maxJson = length * 6 + 2;
     const json = maxJson <= this.#json.length ? this.#json : new Uint8Array(maxJson);
-    if (text.length <= KEPT_SCRATCH) this.#text = text;
     if (json.length <= KEPT_SCRATCH) this.#json = json;
     let at = 0;
     json[at++] = 0x22;
@@ -138,13 +146,14 @@ export class GoJsonBytes {
   }
 }
 
-function writeJsonString(sink: ByteSink, value: string, bytes: GoJsonBytes): void {
-  if (PLAIN_ASCII.test(value)) sink.appendQuotedAscii(value);
+function writeJsonString(sink: ByteSink, value: Text, bytes: GoJsonBytes): void {
+  if (typeof value !== "string") sink.appendBytes(bytes.ofUtf8(value.bytes));
+  else if (PLAIN_ASCII.test(value)) sink.appendQuotedAscii(value);
   else sink.appendBytes(bytes.of(value));
 }
 
 /** The values of `attributes` in `order` (`extraValue` at the extra key), into `values`. */
-function orderedValues(order: KeyOrder, attributes: Record<string, string>, extraValue: string | undefined, values: string[]): string[] {
+function orderedValues(order: KeyOrder, attributes: Record<string, Text>, extraValue: string | undefined, values: Text[]): Text[] {
   const names = order.names;
   values.length = names.length;
   for (let i = 0; i < names.length; i++) values[i] = i === order.extraAt ? (extraValue ?? "") : (attributes[names[i] as string] ?? "");
@@ -158,14 +167,14 @@ interface PairEnds {
 }
 
 /** The JSON's pairs from pair `from` on, and its closing brace (`{}` for no pairs), noting their `ends`. */
-function writePairs(sink: ByteSink, order: KeyOrder, values: readonly string[], from: number, ends: PairEnds | null, bytes: GoJsonBytes): void {
+function writePairs(sink: ByteSink, order: KeyOrder, values: readonly Text[], from: number, ends: PairEnds | null, bytes: GoJsonBytes): void {
   if (values.length === 0) {
     sink.appendBytes(EMPTY);
     return;
   }
   for (let i = from; i < values.length; i++) {
     sink.appendBytes(order.prefixes[i] as Buffer);
-    writeJsonString(sink, values[i] as string, bytes);
+    writeJsonString(sink, values[i] as Text, bytes);
     if (ends) ends.at[i] = ends.column.textLength;
   }
   sink.appendBytes(CLOSE);
@@ -196,16 +205,16 @@ export class AttributeJsonWriter {
   #column: TextColumn | null = null;
   #generation = 0;
   #rows = 0;
-  #attributes: Record<string, string> | null = null;
+  #attributes: Record<string, Text> | null = null;
   #order: KeyOrder | null = null;
   #extraValue: string | undefined;
   /** The last value's values in key order, and where each pair ended in it. */
-  #values: string[] = [];
+  #values: Text[] = [];
   #ends: PairEnds | null = null;
-  #next: string[] = [];
+  #next: Text[] = [];
   readonly #bytes = new GoJsonBytes();
 
-  push(column: TextColumn, attributes: Record<string, string>, extraKey?: string, extraValue?: string): void {
+  push(column: TextColumn, attributes: Record<string, Text>, extraKey?: string, extraValue?: string): void {
     const follows = column === this.#column && column.generation === this.#generation && column.rows === this.#rows;
     const last = this.#order;
     if (follows && attributes === this.#attributes && extraValue === this.#extraValue && last !== null && last.extraKey === extraKey) {
@@ -237,7 +246,7 @@ export class AttributeJsonWriter {
 }
 
 /** The JSON of `attributes`, with `extraKey` set to `extraValue` (added, or replacing its value), as a string. */
-export function encodeAttributes(attributes: Record<string, string>, extraKey?: string, extraValue?: string): string {
+export function encodeAttributes(attributes: Record<string, Text>, extraKey?: string, extraValue?: string): string {
   const parts: Uint8Array[] = [];
   const sink: ByteSink = { appendBytes: (bytes) => parts.push(Buffer.from(bytes)), appendQuotedAscii: (text) => parts.push(Buffer.from(`"${text}"`)) };
   const order = keyOrder(Object.keys(attributes), extraKey);

@@ -1,4 +1,5 @@
 import type { UsageEvent } from "../types.ts";
+import type { Text } from "./text.ts";
 
 const GITHUB = /^(?:[a-z+]+:\/\/)?(?:[^@/]+@)?github\.com[:/]([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+?)(?:\.git)?\/?$/i;
 
@@ -33,7 +34,7 @@ export function folderName(path: string): string {
  */
 export function attributeRows(events: readonly UsageEvent[], repository: string, branch: string): void {
   if (repository === "" && branch === "") return;
-  const attribute = (attributes: Record<string, string>) => {
+  const attribute = (attributes: Record<string, Text>) => {
     if (repository !== "" && attributes["repository"] === undefined) attributes["repository"] = repository;
     if (branch !== "" && attributes["git_branch"] === undefined) attributes["git_branch"] = branch;
   };

@@ -1,6 +1,7 @@
 import { FileBytes, type ReadOptions } from "./byte-source.ts";
 import { isAscii, parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
 import { valueEnd } from "./json-skip.ts";
+import type { LargeStrings } from "./large-strings.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
 
 /** How many leading bytes of a line `select` sees. */
@@ -49,6 +50,11 @@ export interface JsonlHandler extends LineSelector {
    * which saves parsing it. Only the first match in a line is replaced.
    */
   elide?: Buffer;
+  /**
+   * Long lines are parsed with their large strings replaced by placeholders, which `record` resolves through this
+   * object while it handles the line (see large-strings.ts).
+   */
+  large?: LargeStrings;
 }
 
 export interface JsonlStats {
@@ -442,6 +448,7 @@ export async function selectLines(path: string, selector: LineSelector, options:
 function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
   const recordLatin1 = handler.recordLatin1?.bind(handler);
   const elide = handler.elide;
+  const large = handler.large;
 
   /** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
   function elidedText(piece: Buffer): string | null {
@@ -461,6 +468,14 @@ function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
   }
 
   const parse = (piece: Buffer): boolean => {
+    const reduced = large?.parse(piece);
+    if (reduced) {
+      try {
+        return handler.record(reduced) !== false;
+      } finally {
+        large?.release();
+      }
+    }
     if (recordLatin1) {
       const text = elidedText(piece);
       const reduced = text === null ? null : parseLatin1Text(text);

@@ -1,5 +1,6 @@
 import type { LogRow, MetricRow, UsageEvent } from "../types.ts";
 import { withoutTopTier } from "../../jit-tier.ts";
+import type { Text } from "./text.ts";
 
 export const IMPORT_SOURCE = "local_jsonl";
 
@@ -15,8 +16,8 @@ export const ERROR: Severity = { text: "ERROR", number: 17 };
 export function logRow(
   serviceName: string,
   timestamp: string,
-  body: string,
-  attributes: Record<string, string>,
+  body: Text,
+  attributes: Record<string, Text>,
   severity: Severity = INFO,
 ): LogRow {
   return { timestamp, serviceName, severityText: severity.text, severityNumber: severity.number, body, attributes };
@@ -38,7 +39,7 @@ export function plainEvent(key: string, timestamp: string, logs: LogRow[], metri
 }
 
 /** Adds `key` only when `value` is non-empty (the Go parsers' "only if non-empty" attributes). */
-export function putIfSet(attributes: Record<string, string>, key: string, value: string | undefined): void {
+export function putIfSet<T extends Text>(attributes: Record<string, T>, key: string, value: T | undefined): void {
   if (value !== undefined && value !== "") attributes[key] = value;
 }
 
