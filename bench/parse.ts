@@ -1,11 +1,11 @@
 /**
- * The parse phase alone: `stageFiles` over a generated tree, for every tool, timed, with a digest of everything
+ * The parse phase alone: `ParseRun.stage` over a generated tree, for every tool, timed, with a digest of everything
  * it handed on (file facts, events, staged row text; `sha256` is reported separately), so a change to the readers
  * can be checked to give byte-identical results.
  *
  *   bun bench/parse.ts [--size-mb 400] [--seed 1] [--runs 3] [--ref REV] [--tools claude-code,codex,gemini]
  *
- * Diagnostic: it calls `stageFiles` from src/staging/load-sessions.ts (src/sources/ before session 8; revisions before
+ * Diagnostic: it calls `ParseRun.stage` from src/staging/parse-run.ts (`stageFiles` of load-sessions.ts before session 9, under src/sources/ before session 8; revisions before
  * that had `parseFiles`).
  */
 import { flagValue } from "./args.ts";
@@ -28,8 +28,19 @@ process.env["AI_OBSERVER_CLAUDE_PATH"] = join(root, "projects");
 process.env["AI_OBSERVER_CODEX_PATH"] = join(root, "sessions");
 process.env["AI_OBSERVER_GEMINI_PATH"] = join(root, "tmp");
 
+// The parse's entry moved: src/staging/parse-run.ts (ParseRun.stage, session 9), load-sessions.ts (stageFiles) before,
+// under src/sources/ before session 8.
+type Stage = (source: unknown, files: unknown, rows: unknown, onStaged: (staged: never) => void) => Promise<unknown>;
+const parseRun = join(srcRoot, "src", "staging", "parse-run.ts");
 const loadSessions = ["staging", "sources"].map((folder) => join(srcRoot, "src", folder, "load-sessions.ts")).find((path) => existsSync(path));
-const { discoverTools, stageFiles } = await import(loadSessions ?? join(srcRoot, "src", "staging", "load-sessions.ts"));
+const entry = existsSync(parseRun) ? await import(parseRun) : await import(loadSessions ?? parseRun);
+const { discoverTools } = entry;
+const stageFiles: Stage = entry.ParseRun
+  ? (() => {
+      const run = new entry.ParseRun({ threads: null, parseWorkers: null, linePrefetch: null, stagedMemoryBytes: null, duckdbMemoryLimit: null });
+      return (source, files, rows, onStaged) => run.stage(source, files, rows, onStaged);
+    })()
+  : entry.stageFiles;
 const { StagedRows } = await import(join(srcRoot, "src", "staging", "staged-rows.ts"));
 
 let peakRss = 0;

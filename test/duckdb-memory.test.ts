@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { totalmem } from "node:os";
 import { openMemoryDatabase } from "../src/db/open.ts";
 import type { DuckDBConnection } from "../src/db/duckdb.ts";
@@ -14,11 +14,6 @@ async function limitMB(connection: DuckDBConnection): Promise<number> {
 }
 
 const unboundedMiB = Math.floor((totalmem() * 0.8) / 1024 ** 2);
-const saved = process.env.AI_OBSERVER_MEMORY_LIMIT;
-afterEach(() => {
-  if (saved === undefined) delete process.env.AI_OBSERVER_MEMORY_LIMIT;
-  else process.env.AI_OBSERVER_MEMORY_LIMIT = saved;
-});
 
 const mb = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
@@ -32,7 +27,6 @@ describe("DuckDB's memory for the steps of an import", () => {
   });
 
   test("set on a real DuckDB from the telemetry tables' rows; left unbounded after the work itself ran out", async () => {
-    delete process.env.AI_OBSERVER_MEMORY_LIMIT;
     const db = await openMemoryDatabase();
     try {
       const { connection } = db;
@@ -66,15 +60,14 @@ describe("DuckDB's memory for the steps of an import", () => {
     }
   });
 
-  test("with AI_OBSERVER_MEMORY_LIMIT set, the work keeps that bound and the commit gets none", async () => {
-    process.env.AI_OBSERVER_MEMORY_LIMIT = "300MB";
+  test("with a memory limit set (AI_OBSERVER_MEMORY_LIMIT), the work keeps that bound and the commit gets none", async () => {
     const db = await openMemoryDatabase();
     try {
       const size = { events: 100_000, rowsBefore: 0 };
-      await boundDuckDBMemory(db.connection, "import");
-      await boundImportStep(db.connection, "bookkeeping", size);
+      await boundDuckDBMemory(db.connection, "import", "300MB");
+      await boundImportStep(db.connection, "bookkeeping", size, "300MB");
       expect(await limitMB(db.connection)).toBe(300);
-      await boundImportStep(db.connection, "commit", size);
+      await boundImportStep(db.connection, "commit", size, "300MB");
       expect(await limitMB(db.connection)).toBeGreaterThan(1000);
     } finally {
       db.close();

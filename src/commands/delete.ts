@@ -4,7 +4,7 @@ import { parseScope } from "../delete/scope.ts";
 import { parseService } from "../delete/service.ts";
 import { type DeleteHooks, runDelete } from "../delete/run-delete.ts";
 import { ExitCode, UsageError } from "../errors.ts";
-import { threadSetting } from "../threads.ts";
+import { readRunSettings } from "../run-settings.ts";
 import { buildDeleteJson } from "../render/delete-json.ts";
 import { renderDeletePreview, renderDeleteResult } from "../render/delete-text.ts";
 import { renderJson } from "../render/json.ts";
@@ -50,7 +50,7 @@ export async function deleteCommand(scopeArg: string | undefined, flags: DeleteF
       location: locateDatabase(flags.db),
       dryRun: flags.dryRun === true,
       yes: flags.yes === true,
-      threads: threadSetting(flags.threads),
+      settings: readRunSettings(flags.threads),
     },
     hooks,
   );

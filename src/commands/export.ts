@@ -2,7 +2,7 @@ import { parseRangeFlags } from "../dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { absolutePath } from "../paths.ts";
 import { ExitCode, UsageError } from "../errors.ts";
-import { threadSetting } from "../threads.ts";
+import { readRunSettings } from "../run-settings.ts";
 import { runExport, type ExportHooks } from "../export/run-export.ts";
 import { buildExportJson } from "../render/export-json.ts";
 import { renderJson } from "../render/json.ts";
@@ -45,7 +45,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   if (deleteAfter && (range.from === undefined || range.to === undefined)) {
     throw new UsageError("--delete-after needs --from and --to (or --month): it never deletes an open-ended range");
   }
-  const threads = threadSetting(flags.threads);
+  const settings = readRunSettings(flags.threads);
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
 
@@ -61,7 +61,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       deleteAfter,
       dryRun: flags.dryRun === true,
       yes: flags.yes === true,
-      threads,
+      settings,
     },
     hooks,
   );

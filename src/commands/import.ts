@@ -1,7 +1,7 @@
 import { parseRangeFlags } from "../dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { ExitCode, UsageError } from "../errors.ts";
-import { threadSetting } from "../threads.ts";
+import { readRunSettings } from "../run-settings.ts";
 import { type ImportHooks, runImport } from "../import/run-import.ts";
 import { buildImportJson } from "../render/import-json.ts";
 import { renderImportPreview, renderImportResult } from "../render/import-text.ts";
@@ -65,7 +65,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
       force: flags.force === true,
       transcripts: flags.transcripts === true,
       yes: flags.yes === true,
-      threads: threadSetting(flags.threads),
+      settings: readRunSettings(flags.threads),
     },
     hooks,
   );

@@ -6,7 +6,8 @@ import { removeScratchLeftovers } from "./scratch-files.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 
 /**
- * DuckDB's buffer memory while an export or an import works (`AI_OBSERVER_MEMORY_LIMIT` overrides both).
+ * DuckDB's buffer memory while an export or an import works (RunSettings.duckdbMemoryLimit, `AI_OBSERVER_MEMORY_LIMIT`,
+ * overrides both).
  * Export 192 MB: with the compiled executable (its runtime and DuckDB's library are part of the process), 256 MB
  * let a 5-million-row export peak at 440–520 MB; 192 MB gave 380–450 MB at the same speed, and 128 MB made DuckDB
  * run out and retry without the limit. Import 128 MB while it inserts the staged rows, its largest step (the later
@@ -20,10 +21,10 @@ const MEMORY_LIMIT_MB = { export: 192, import: 128 } as const;
  * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
  * cap DuckDB's buffer memory so that exports and imports stay small on any history.
  */
-export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyof typeof MEMORY_LIMIT_MB): Promise<void> {
+export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyof typeof MEMORY_LIMIT_MB, setting: string | null = null): Promise<void> {
   unbounded.delete(connection);
   await connection.run("SET preserve_insertion_order = false");
-  await connection.run("SET memory_limit = $limit", { limit: process.env.AI_OBSERVER_MEMORY_LIMIT || `${MEMORY_LIMIT_MB[work]}MB` });
+  await connection.run("SET memory_limit = $limit", { limit: setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
   // Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only.
   removeScratchLeftovers();
   await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${runTag()}`) });
@@ -109,12 +110,12 @@ export async function telemetryRowCount(connection: DuckDBConnection): Promise<n
 
 /**
  * Raises DuckDB's limit for the next step of an import (`importMemoryLimits`); not when the work already runs without
- * one, nor when AI_OBSERVER_MEMORY_LIMIT chose the bound, except for the COMMIT, which then gets none (a commit under
- * too small a limit fails, where the work is retried).
+ * one, nor when the run's setting (`setting`, AI_OBSERVER_MEMORY_LIMIT) chose the bound, except for the COMMIT, which
+ * then gets none (a commit under too small a limit fails, where the work is retried).
  */
-export async function boundImportStep(connection: DuckDBConnection, step: "bookkeeping" | "commit", size: ImportSize): Promise<void> {
+export async function boundImportStep(connection: DuckDBConnection, step: "bookkeeping" | "commit", size: ImportSize, setting: string | null = null): Promise<void> {
   if (unbounded.has(connection)) return;
-  if (process.env.AI_OBSERVER_MEMORY_LIMIT) {
+  if (setting !== null) {
     if (step === "commit") await liftMemoryLimit(connection);
     return;
   }

@@ -6,6 +6,7 @@ import type { RowFilter } from "../db/row-filter.ts";
 import { CliError, errorMessage, firstLine, UsageError } from "../errors.ts";
 import { onInterrupt } from "../signals.ts";
 import { type DeleteScope, scopeTables } from "./scope.ts";
+import type { RunSettings } from "../run-settings.ts";
 
 export interface DeleteOptions {
   scope: DeleteScope;
@@ -16,8 +17,8 @@ export interface DeleteOptions {
   location: DatabaseLocation;
   dryRun: boolean;
   yes: boolean;
-  /** Threads to use at most (threads.ts); null: every core. */
-  threads: number | null;
+  /** What the run may use, read at the command (only its threads, for DuckDB). */
+  settings: RunSettings;
 }
 
 /** Per table; `traces` counts distinct trace ids among the spans. */
@@ -70,7 +71,7 @@ async function knownServiceNames(connection: import("../db/duckdb.ts").DuckDBCon
  */
 export async function runDelete(options: DeleteOptions, hooks: DeleteHooks): Promise<DeleteResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.serviceName };
-  const db = await openExistingDatabase(options.location.path, { readOnly: false, threads: options.threads });
+  const db = await openExistingDatabase(options.location.path, { readOnly: false, threads: options.settings.threads });
   const { connection } = db;
   const stopInterrupting = onInterrupt(() => connection.interrupt());
   let open = false;

@@ -3,8 +3,9 @@ import { boundDuckDBMemory } from "../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
 import type { RowFilter } from "../db/row-filter.ts";
+import type { RunSettings } from "../run-settings.ts";
 import type { ToolId } from "../sources.ts";
-import type { ParseProgress } from "../staging/load-sessions.ts";
+import type { ParseProgress } from "../staging/parse-run.ts";
 import { countRows } from "./count-rows.ts";
 import { openSessionFiles, type SessionFilesSummary } from "./session-input.ts";
 import type { ExportTable, TableCounts } from "./tables.ts";
@@ -32,13 +33,13 @@ export interface OpenInput {
   summary?: SessionFilesSummary;
 }
 
-/** `threads`: see threads.ts. `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
-export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean; threads: number | null }, progress?: ParseProgress): Promise<OpenInput> {
-  if (input.kind === "files") return openSessionFiles(input.tools, input.transcripts, mode.threads, progress);
+/** `settings`: the run's (run-settings.ts). `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
+export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean; settings: RunSettings }, progress?: ParseProgress): Promise<OpenInput> {
+  if (input.kind === "files") return openSessionFiles(input.tools, input.transcripts, mode.settings, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
-  const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter, threads: mode.threads });
+  const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter, threads: mode.settings.threads });
   try {
-    await boundDuckDBMemory(db.connection, "export");
+    await boundDuckDBMemory(db.connection, "export", mode.settings.duckdbMemoryLimit);
   } catch (error) {
     db.close();
     throw error;

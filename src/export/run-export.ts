@@ -7,7 +7,7 @@ import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { SourceSelection } from "../sources.ts";
-import type { ParseProgress } from "../staging/load-sessions.ts";
+import type { ParseProgress } from "../staging/parse-run.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { DELETED_ROWS_COMMENT } from "./archive-mark.ts";
 import { checkTargets, type TargetRules } from "./output-targets.ts";
@@ -15,6 +15,7 @@ import { checkOutputTarget, recoverOutputFolder, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
 import { createViewsDatabase } from "./views-db.ts";
+import type { RunSettings } from "../run-settings.ts";
 
 export interface ExportOptions {
   selection: SourceSelection;
@@ -27,8 +28,8 @@ export interface ExportOptions {
   deleteAfter: boolean;
   dryRun: boolean;
   yes: boolean;
-  /** Threads to use at most (threads.ts); null: every core. */
-  threads: number | null;
+  /** What the run may use (threads, memory), read at the command. */
+  settings: RunSettings;
 }
 
 export interface ExportPreview {
@@ -174,7 +175,7 @@ async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter,
 
 export async function runExport(options: ExportOptions, hooks: ExportHooks): Promise<ExportResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.selection.serviceName };
-  const input = await openExportInput(options.input, { deleteAfter: options.deleteAfter, threads: options.threads }, hooks);
+  const input = await openExportInput(options.input, { deleteAfter: options.deleteAfter, settings: options.settings }, hooks);
   const rules: TargetRules = { deleteAfter: options.deleteAfter, database: options.input.kind === "database" ? options.input.location.path : null };
   const stopInterrupting = onInterrupt(() => input.interrupt());
   const database = input.database;

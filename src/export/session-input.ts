@@ -1,15 +1,8 @@
 import { loadDuckDB } from "../db/duckdb.ts";
 import { type RowFilter, timestampTest } from "../db/row-filter.ts";
 import type { ToolId } from "../sources.ts";
-import {
-  discoverTools,
-  endParseWorkers,
-  endWarmLinePrefetch,
-  type FileFailure,
-  type ParseProgress,
-  stageFiles,
-  warmUpPrefetch,
-} from "../staging/load-sessions.ts";
+import { discoverTools, type FileFailure, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
+import type { RunSettings } from "../run-settings.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";
@@ -41,34 +34,33 @@ function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly
  * then counts those copies' rows and writes them as Parquet straight from the staged files; no
  * database is opened (DuckDB is loaded meanwhile, for the views database only).
  */
-export async function openSessionFiles(tools: readonly ToolId[], transcripts: boolean, threads: number | null, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
-  const rows = new StagedRows();
+export async function openSessionFiles(tools: readonly ToolId[], transcripts: boolean, settings: RunSettings, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
+  const rows = new StagedRows(settings.stagedMemoryBytes);
   const best = new EventSet<StagedEvent>();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
+  await using run = new ParseRun(settings);
   try {
-    warmUpPrefetch(tools, transcripts, threads); // no SHA-256 here, as below; the transcripts decode every line
+    run.warmUp(tools, transcripts); // no SHA-256 here, as below; the transcripts decode every line
     const found = await discoverTools(tools);
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used
     for (const tool of found) {
       summary.failed.push(...tool.failed);
       // No SHA-256: only import records it.
-      const failed = await stageFiles(tool.source, tool.files, rows, (staged) => {
+      const failed = await run.stage(tool.source, tool.files, rows, (staged) => {
         summary.files++;
         summary.bytes += staged.file.bytes;
         summary.badLines += staged.file.badLines;
         addUnknownUsage(summary.unknownUsage, staged.file);
         for (const event of staged.events) best.add(event);
-      }, { progress, hash: false, transcripts, threads });
+      }, { progress, hash: false, transcripts });
       summary.failed.push(...failed);
     }
-    void endParseWorkers(); // their heaps go while the Parquet files are written
+    void run.endWorkers(); // their heaps go while the Parquet files are written
     rows.close();
   } catch (error) {
     rows.dispose();
     throw error;
-  } finally {
-    endWarmLinePrefetch();
   }
   const winners = best.values();
   summary.unpricedModels = unpricedModels(winners);
@@ -83,7 +75,7 @@ export async function openSessionFiles(tools: readonly ToolId[], transcripts: bo
       return counts;
     },
     writeTable(table, filter, path) {
-      return writeStagedTable(table.table, rows, selection(winners, filter), path, STAGED_ROW_GROUP, threads !== 1);
+      return writeStagedTable(table.table, rows, selection(winners, filter), path, STAGED_ROW_GROUP, settings.threads !== 1);
     },
     database: null,
     interrupt: () => undefined,

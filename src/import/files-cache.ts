@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import type { DiscoveredTool } from "../staging/load-sessions.ts";
+import type { DiscoveredTool } from "../staging/parse-run.ts";
 import { classifyFiles, readerVersions, type RecordedFiles } from "./file-state.ts";
 
 /**

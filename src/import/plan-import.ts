@@ -2,7 +2,7 @@ import type { DayRange } from "../dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { timestampTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../sources.ts";
-import { type DiscoveredTool, type FileFailure, type ParseProgress, stageFiles } from "../staging/load-sessions.ts";
+import type { DiscoveredTool, FileFailure, ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import { EventSet, outranks, unpricedModels } from "../sources/shared/merge.ts";
 import { madeWithTranscripts } from "../sources/shared/made-with-transcripts.ts";
 import { formatMicros } from "../sources/shared/timestamps.ts";
@@ -87,7 +87,8 @@ export async function planTool(
   found: DiscoveredTool,
   recorded: RecordedFiles,
   rows: StagedRows,
-  options: { range: DayRange; force: boolean; transcripts: boolean; threads: number | null; progress?: ParseProgress; signal?: AbortSignal },
+  run: ParseRun,
+  options: { range: DayRange; force: boolean; transcripts: boolean; progress?: ParseProgress; signal?: AbortSignal },
 ): Promise<ToolPlan> {
   const versions = readerVersions(found.source, options.transcripts);
   const classified = classifyFiles(found.files, recorded[found.tool], versions);
@@ -110,7 +111,7 @@ export async function planTool(
   let badLines = 0;
   const unknownUsage = noUnknownUsage();
   const footprints = (await goMayHaveImported(connection, found.tool)) ? { usage: new Set<number>(), transcript: new Set<number>() } : null;
-  const failed = await stageFiles(
+  const failed = await run.stage(
     found.source,
     toRead,
     rows,
@@ -135,7 +136,7 @@ export async function planTool(
       }
       if (!outside) complete.push(file);
     },
-    { progress: options.progress, signal: options.signal, footprints: footprints !== null, transcripts: options.transcripts, threads: options.threads },
+    { progress: options.progress, signal: options.signal, footprints: footprints !== null, transcripts: options.transcripts },
   );
   const candidates = best.values();
   const stored = await storedEvents(connection, found.tool, candidates.map((event) => event.key));

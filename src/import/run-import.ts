@@ -8,7 +8,8 @@ import { type OpenDatabase, openMemoryDatabase, openOrCreateDatabase } from "../
 import { CliError, errorMessage, firstLine } from "../errors.ts";
 import { onInterrupt } from "../signals.ts";
 import type { ToolId } from "../sources.ts";
-import { discoverTools, endParseWorkers, type ParseProgress } from "../staging/load-sessions.ts";
+import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
+import type { RunSettings } from "../run-settings.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { nothingChanged, writeFilesCache } from "./files-cache.ts";
@@ -24,8 +25,8 @@ export interface ImportOptions {
   /** Make the transcript rows too (ParseContext.transcripts). */
   transcripts: boolean;
   yes: boolean;
-  /** Threads to use at most (threads.ts); null: every core. */
-  threads: number | null;
+  /** What the run may use (threads, memory), read at the command. */
+  settings: RunSettings;
 }
 
 interface ImportTotals {
@@ -114,11 +115,11 @@ function nowUtc(): string {
  * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
  * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
  */
-async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize): Promise<InsertedCounts> {
-  await boundDuckDBMemory(connection, "import");
+async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize, limit: string | null): Promise<InsertedCounts> {
+  await boundDuckDBMemory(connection, "import", limit);
   return retryWithoutMemoryLimit(connection, async () => {
     const inserted = await writePlannedRows(connection, plans, rows);
-    await boundImportStep(connection, "bookkeeping", size);
+    await boundImportStep(connection, "bookkeeping", size, limit);
     await recordImport(connection, plans, nowUtc());
     return inserted;
   });
@@ -144,7 +145,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing };
   }
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
-  const db = await openForImport(options.location, options.dryRun, options.threads);
+  const { settings } = options;
+  const db = await openForImport(options.location, options.dryRun, settings.threads);
   let keepDatabase = !createsDatabase;
   const { connection } = db;
   const aborter = new AbortController();
@@ -153,12 +155,13 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     connection.interrupt();
   });
   let open = false;
-  const rows = new StagedRows();
+  const rows = new StagedRows(settings.stagedMemoryBytes);
+  await using run = new ParseRun(settings);
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
   const size: ImportSize = { events: 0, rowsBefore: 0 };
   const commit = async () => {
-    await boundImportStep(connection, "commit", size);
+    await boundImportStep(connection, "commit", size, settings.duckdbMemoryLimit);
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
@@ -171,16 +174,16 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     size.rowsBefore = await telemetryRowCount(connection);
     const plans: ToolPlan[] = [];
     for (const tool of found) {
-      plans.push(await planTool(connection, tool, before, rows, { range: options.range, force: options.force, transcripts: options.transcripts, threads: options.threads, progress: hooks, signal: aborter.signal }));
+      plans.push(await planTool(connection, tool, before, rows, run, { range: options.range, force: options.force, transcripts: options.transcripts, progress: hooks, signal: aborter.signal }));
     }
-    await endParseWorkers();
+    await run.endWorkers();
     size.events = plans.reduce((sum, plan) => sum + plan.events.length, 0);
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.length > 0 || plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0);
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      await applyWithinMemory(connection, plans, rows, size);
+      await applyWithinMemory(connection, plans, rows, size, settings.duckdbMemoryLimit);
       await commit();
       return { status: "nothing", preview, inserted: nothing };
     }
@@ -190,7 +193,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
 
     hooks.onApplyStart?.();
     const started = performance.now();
-    const inserted = await applyWithinMemory(connection, plans, rows, size);
+    const inserted = await applyWithinMemory(connection, plans, rows, size, settings.duckdbMemoryLimit);
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };

@@ -9,36 +9,21 @@ const MAX_FILE_BYTES = 64 << 20;
 /** How far ahead of the parse the worker may be, in file bytes (at least one file). */
 const AHEAD_BYTES = 96 << 20;
 
-let unavailable = false;
-/** A worker started ahead of time (`warmLinePrefetch`), for the next `LinePrefetch.start`. */
-let warm: Worker | null = null;
-
-/** A new scan worker; null when it cannot be started (the files are then read where they are parsed). */
-function newWorker(): Worker | null {
-  const url = unavailable ? null : workerUrl("sources/scan-worker");
+/**
+ * A new scan worker (unref'd until a prefetch takes it); null when it cannot be started (the files are then read
+ * where they are parsed). It takes ~50 ms to load: started ahead (`ParseRun.warmUp`), that passes while the caller
+ * finds the files.
+ */
+export function startScanWorker(): Worker | null {
+  const url = workerUrl("sources/scan-worker");
   if (url === null) return null;
   try {
-    return new Worker(url);
+    const worker = new Worker(url);
+    worker.unref();
+    return worker;
   } catch {
-    unavailable = true;
     return null;
   }
-}
-
-/**
- * Starts the prefetch's worker now, for a `LinePrefetch.start` that may follow: the worker takes ~50 ms to
- * load, which then passes while the caller finds the files (a parse that starts before the worker is ready
- * waits for its first file). `endWarmLinePrefetch` ends it when no prefetch took it.
- */
-export function warmLinePrefetch(): void {
-  warm ??= newWorker();
-  warm?.unref();
-}
-
-/** Ends the worker `warmLinePrefetch` started, unless a prefetch took it. */
-export function endWarmLinePrefetch(): void {
-  warm?.terminate();
-  warm = null;
 }
 
 /**
@@ -74,11 +59,8 @@ export class LinePrefetch implements LineSource {
     this.#fill();
   }
 
-  /** Starts the worker (or takes the warmed one); null when it cannot be started (the files are then read where they are parsed). */
-  static start(tool: ToolId, files: readonly DiscoveredFile[], hash: boolean, transcripts: boolean): LinePrefetch | null {
-    const worker = warm ?? newWorker();
-    warm = null;
-    if (worker === null) return null;
+  /** The prefetch of `files` on `worker` (see startScanWorker), which it ends when closed. */
+  static start(worker: Worker, tool: ToolId, files: readonly DiscoveredFile[], hash: boolean, transcripts: boolean): LinePrefetch {
     worker.ref();
     return new LinePrefetch(worker, tool, files, hash, transcripts);
   }

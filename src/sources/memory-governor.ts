@@ -47,6 +47,3 @@ export class MemoryGovernor {
     return true;
   }
 }
-
-/** This thread's governor (each worker has its own heap, and its own). */
-export const parseGovernor = new MemoryGovernor();

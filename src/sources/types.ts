@@ -1,6 +1,7 @@
 import type { LineSelector, LineSource } from "./shared/jsonl.ts";
 import type { ToolId } from "../sources.ts";
 import type { Text } from "./shared/text.ts";
+import type { TextBlockPool } from "./shared/text-arena.ts";
 
 /** Becomes one `otel_logs` row (TraceId/SpanId NULL, TraceFlags 0, Resource/ScopeAttributes `{}`). */
 export interface LogRow {
@@ -103,6 +104,8 @@ export interface ParseContext {
   footprints?: boolean;
   /** Also make the conversation's `transcript.message` rows (Go 0.3+); off: usage rows only, read faster. */
   transcripts?: boolean;
+  /** The thread's blocks for texts kept as bytes (TextArena); a pool of its own when absent. */
+  texts?: TextBlockPool;
 }
 
 /** What a parse makes beyond the usage rows (ParseContext), which also decides which lines it reads. */
@@ -146,7 +149,7 @@ export interface SessionSource {
   lineSelector?: (options: ParseOptions) => LineSelector;
   /**
    * Its parse leaves much garbage per byte (whole documents decoded and parsed into objects): fewer parse workers run
-   * at once, whose heaps would otherwise add up past the memory bound (see load-sessions.ts, MAX_HEAVY_WORKERS).
+   * at once, whose heaps would otherwise add up past the memory bound (see staging/parse-run.ts, MAX_HEAVY_WORKERS).
    */
   heavyParse?: boolean;
 }

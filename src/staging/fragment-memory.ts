@@ -41,5 +41,3 @@ export class FragmentMemory {
   }
 }
 
-/** This thread's (a file is staged in one go, see staged-file.ts). */
-export const fragmentMemory = new FragmentMemory();

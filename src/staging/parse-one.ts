@@ -1,8 +1,8 @@
 import { errorMessage, firstLine } from "../errors.ts";
 import { fsReason } from "../fs-errors.ts";
 import { stageFile, type StagedFile } from "./staged-file.ts";
-import { parseGovernor } from "../sources/memory-governor.ts";
 import type { DiscoveredFile, ParseContext, SessionSource } from "../sources/types.ts";
+import type { ThreadMemory } from "./thread-memory.ts";
 
 /** Where a file was parsed: on this thread, with its lines read here or selected ahead on the scan worker (`prefetch`), or on a parse worker. */
 export type ParsedOn = "here" | "prefetch" | "worker";
@@ -15,14 +15,17 @@ function failureReason(error: unknown): string {
   return code ? fsReason(error) : firstLine(errorMessage(error));
 }
 
-/** Parses and stages one file (`ordinal`: see `stageFile`), in this thread; rejects only when `context.signal` aborted it. */
-export async function stageOne(source: SessionSource, file: DiscoveredFile, ordinal: number, context: ParseContext = {}): Promise<StageOutcome> {
+/**
+ * Parses and stages one file (`ordinal`: see `stageFile`), in this thread, with its memory (`memory`); rejects only
+ * when `context.signal` aborted it.
+ */
+export async function stageOne(source: SessionSource, file: DiscoveredFile, ordinal: number, memory: ThreadMemory, context: ParseContext = {}): Promise<StageOutcome> {
   const started = performance.now();
   try {
-    const parsed = await source.parseFile(file, context);
-    const staged = stageFile(parsed, ordinal);
+    const parsed = await source.parseFile(file, { ...context, texts: memory.texts });
+    const staged = stageFile(parsed, ordinal, memory.fragments);
     parsed.release?.();
-    parseGovernor.afterFile(staged.file.bytes);
+    memory.governor.afterFile(staged.file.bytes);
     return { staged, ms: performance.now() - started };
   } catch (error) {
     if (context.signal?.aborted) throw error;

@@ -1,11 +1,11 @@
 /**
- * Worker entry point of the parse pool (`load-sessions.ts`): parses and stages one file per
+ * Worker entry point of the parse pool (`parse-run.ts`): parses and stages one file per
  * message, in this thread. Only the staged result crosses back (the rows as text, the events
  * as small records): tens of thousands of row objects would be slow to clone. A compiled
  * executable must list this file as a build entry point.
  */
 import type { ToolId } from "../sources.ts";
-import { fragmentMemory } from "./fragment-memory.ts";
+import { newThreadMemory } from "./thread-memory.ts";
 import type { StagedFile } from "./staged-file.ts";
 import { stageOne } from "./parse-one.ts";
 import { sourceFor } from "../sources/registry.ts";
@@ -30,15 +30,18 @@ export interface RecycleRequest {
 
 export type ParseReply = { id: number; staged: StagedFile; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
 
+/** This worker's: it lives as long as the run that started it. */
+const memory = newThreadMemory();
+
 self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
   if ("recycle" in event.data) {
-    fragmentMemory.give(event.data.recycle);
+    memory.fragments.give(event.data.recycle);
     return;
   }
   const { id, tool, file, ordinal, hash, footprints, transcripts } = event.data;
   let reply: ParseReply;
   try {
-    const outcome = await stageOne(sourceFor(tool), file, ordinal, { hash, footprints, transcripts });
+    const outcome = await stageOne(sourceFor(tool), file, ordinal, memory, { hash, footprints, transcripts });
     reply = "failure" in outcome ? { id, failure: outcome.failure } : { id, staged: outcome.staged, ms: outcome.ms };
   } catch (error) {
     reply = { id, crashed: String(error) };

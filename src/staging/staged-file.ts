@@ -1,7 +1,7 @@
 import { textMicros } from "../sources/shared/timestamps.ts";
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types.ts";
 import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
-import { fragmentMemory } from "./fragment-memory.ts";
+import type { FragmentMemory } from "./fragment-memory.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
 import { withoutTopTier } from "../jit-tier.ts";
 
@@ -83,15 +83,18 @@ function stageEvent(event: UsageEvent, seq: number): StagedEvent {
   return { key, rank, timestamp, model, unpriced, seq, service, unit, logs: event.logs.length, metrics: event.metrics.length };
 }
 
-/** `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. */
-export function stageFile(parsed: ParsedFile, ordinal: number): StagedFile {
+/**
+ * `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. `memory`: this
+ * thread's buffers for the fragments (see ThreadMemory).
+ */
+export function stageFile(parsed: ParsedFile, ordinal: number, memory?: FragmentMemory): StagedFile {
   if (parsed.events.length >= SEQ_PER_FILE) throw new Error(`${parsed.path}: more than ${SEQ_PER_FILE} usage events in one file`);
   logs.reset(ordinal);
   metrics.reset(ordinal);
   const events: StagedEvent[] = [];
   for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length));
   const { events: _, release: __, ...facts } = parsed;
-  return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(fragmentMemory), metricBytes: metrics.finish(fragmentMemory) };
+  return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(memory), metricBytes: metrics.finish(memory) };
 }
 
 withoutTopTier(rowService, rowUnit, stageEvent, stageFile);

@@ -30,12 +30,6 @@ export function stagingFailure(error: unknown): unknown {
  */
 const DEFAULT_MEMORY_BUDGET = 16 << 20;
 
-/** `AI_OBSERVER_STAGED_MEMORY_MB` sets the budget (tests use 0: every fragment goes to disk). */
-function stagedMemoryBudget(env: Record<string, string | undefined> = process.env): number {
-  const setting = Number(env["AI_OBSERVER_STAGED_MEMORY_MB"]?.trim() || Number.NaN);
-  return Number.isFinite(setting) && setting >= 0 ? setting * 1048576 : DEFAULT_MEMORY_BUDGET;
-}
-
 /**
  * The staged rows of one run: every copy of every event as parsed, one fragment per file and
  * table (staged-columns.ts). Up to a memory budget they are held here; past it, all held so far go
@@ -57,7 +51,12 @@ export class StagedRows {
   #open = true;
   #ordinals = 0;
 
-  constructor(readonly memoryBudget = stagedMemoryBudget()) {}
+  readonly memoryBudget: number;
+
+  /** `memoryBudget`: RunSettings.stagedMemoryBytes (tests use 0: every fragment goes to disk), else the default. */
+  constructor(memoryBudget: number | null = null) {
+    this.memoryBudget = memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+  }
 
   /** Ordinals for `count` more files (StagedEvent.seq numbers events by them). */
   reserveOrdinals(count: number): number {

@@ -1,5 +1,5 @@
 import type { ToolId } from "../sources.ts";
-import type { ParseProgress } from "../staging/load-sessions.ts";
+import type { ParseProgress } from "../staging/parse-run.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
 import { formatBytes, formatCount } from "../format.ts";
 

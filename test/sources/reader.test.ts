@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
-import { parseWorkerCount, prefetchMayBeUsed, stageFiles, usesLinePrefetch } from "../../src/staging/load-sessions.ts";
+import { parseWorkerCount, ParseRun, prefetchMayBeUsed, usesLinePrefetch } from "../../src/staging/parse-run.ts";
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from "../../src/run-settings.ts";
+import { startScanWorker } from "../../src/sources/line-prefetch.ts";
 import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
 import { LinePrefetch } from "../../src/sources/line-prefetch.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
@@ -150,12 +152,13 @@ describe("reader: chunk boundaries never change the result", () => {
 });
 
 /** Stages `files` like import and export do; returns what was handed on and what the row files hold. */
-async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; signal?: AbortSignal; onStaged?: () => void; memoryBudget?: number } = {}) {
+async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; signal?: AbortSignal; onStaged?: () => void; memoryBudget?: number; settings?: Partial<RunSettings> } = {}) {
   const rows = new StagedRows(options.memoryBudget);
+  await using run = new ParseRun({ ...DEFAULT_RUN_SETTINGS, ...options.settings });
   const staged: StagedFile[] = [];
   const order: string[] = [];
   try {
-    const failed = await stageFiles(
+    const failed = await run.stage(
       claudeSource,
       files,
       rows,
@@ -183,13 +186,7 @@ async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; sign
   }
 }
 
-describe("stageFiles: worker threads", () => {
-  const saved = process.env["AI_OBSERVER_PARSE_WORKERS"];
-  afterEach(() => {
-    if (saved === undefined) delete process.env["AI_OBSERVER_PARSE_WORKERS"];
-    else process.env["AI_OBSERVER_PARSE_WORKERS"] = saved;
-  });
-
+describe("ParseRun: worker threads", () => {
   function inputs(): DiscoveredFile[] {
     const dir = tempDir("pool");
     const paths = [awkwardClaudeFile(dir), ...filesUnder(join(FIXTURES, "claude"), [".jsonl"])];
@@ -199,32 +196,31 @@ describe("stageFiles: worker threads", () => {
     return files;
   }
 
-  async function run(workers: string, files: DiscoveredFile[]) {
-    process.env["AI_OBSERVER_PARSE_WORKERS"] = workers;
-    return stageAll(files);
+  async function run(workers: number, files: DiscoveredFile[], linePrefetch: boolean | null = null) {
+    return stageAll(files, { settings: { parseWorkers: workers, linePrefetch } });
   }
 
   test("how many: none for small inputs or when turned off", () => {
-    expect(parseWorkerCount(100, 1 << 30, true, { AI_OBSERVER_PARSE_WORKERS: "0" })).toBe(0);
-    expect(parseWorkerCount(1, 1 << 30, true, {})).toBe(0);
-    expect(parseWorkerCount(100, 1000, true, {})).toBe(0);
-    expect(parseWorkerCount(100, 1000, true, { AI_OBSERVER_PARSE_WORKERS: "2" })).toBe(Math.min(2, navigator.hardwareConcurrency));
+    expect(parseWorkerCount(100, 1 << 30, true, 0)).toBe(0);
+    expect(parseWorkerCount(1, 1 << 30, true)).toBe(0);
+    expect(parseWorkerCount(100, 1000, true)).toBe(0);
+    expect(parseWorkerCount(100, 1000, true, 2)).toBe(Math.min(2, navigator.hardwareConcurrency));
     // Two cores, no hashing: here up to 768 MB (the workers' JIT would compete with the parse); else from 8 MB.
-    const count = (bytes: number, cpus: number, hash = false) => parseWorkerCount(100, bytes, hash, {}, cpus);
+    const count = (bytes: number, cpus: number, hash = false) => parseWorkerCount(100, bytes, hash, null, cpus);
     expect(count(400 << 20, 2)).toBe(0);
     expect(count(1 << 30, 2)).toBe(2);
     expect(count(400 << 20, 2, true)).toBe(2);
     expect(count(400 << 20, 8)).toBe(4);
     expect(count(4 << 20, 8)).toBe(0);
     // A heavy parse (transcripts, Gemini's whole documents): at most 2, each heap holding ~100 MB of garbage.
-    expect(parseWorkerCount(100, 1 << 30, false, {}, 16, 2)).toBe(2);
+    expect(parseWorkerCount(100, 1 << 30, false, null, 16, 2)).toBe(2);
     expect(count(1 << 30, 1)).toBe(0);
   });
 
   test("the same files, failures and order as in this thread", async () => {
     const files = inputs();
-    const local = await run("0", files);
-    const pooled = await run("3", files);
+    const local = await run(0, files);
+    const pooled = await run(3, files);
     expect(pooled).toEqual(local);
     expect(local.failed.map((failure) => failure.reason)).toEqual(["no such file or folder"]);
     expect(local.order).toEqual(files.filter((file) => !file.path.endsWith("gone.jsonl")).map((file) => file.path));
@@ -241,11 +237,9 @@ describe("stageFiles: worker threads", () => {
 
   test("every fragment written out at once: its memory is filled again (here and on workers), the rows are the same", async () => {
     const files = inputs();
-    process.env["AI_OBSERVER_PARSE_WORKERS"] = "0";
-    const held = await stageAll(files);
-    const here = await stageAll(files, { memoryBudget: 0 });
-    process.env["AI_OBSERVER_PARSE_WORKERS"] = "2";
-    const pooled = await stageAll(files, { memoryBudget: 0 });
+    const held = await stageAll(files, { settings: { parseWorkers: 0 } });
+    const here = await stageAll(files, { memoryBudget: 0, settings: { parseWorkers: 0 } });
+    const pooled = await stageAll(files, { memoryBudget: 0, settings: { parseWorkers: 2 } });
     expect(here).toEqual(held);
     expect(pooled).toEqual(held);
     expect(held.logs.length).toBeGreaterThan(1000);
@@ -257,28 +251,21 @@ describe("stageFiles: worker threads", () => {
     const truncated = join(dir, "0f0e0d0c-0b0a-4000-8000-000000000002.jsonl");
     writeFileSync(truncated, `${claudeLine({ id: "msg_t1" }, "whole")}\n${claudeLine({ id: "msg_t2" }, "cut").slice(0, 40)}`);
     const files = [...inputs(), { path: truncated, size: readFileSync(truncated).length, mtimeMs: 0 }];
-    const saved = process.env["AI_OBSERVER_LINE_PREFETCH"];
-    try {
-      process.env["AI_OBSERVER_LINE_PREFETCH"] = "0";
-      const here = await run("0", files);
-      process.env["AI_OBSERVER_LINE_PREFETCH"] = "1";
-      const ahead = await run("0", files);
-      expect(ahead).toEqual(here);
-      expect(here.failed.map((failure) => failure.reason)).toEqual(["no such file or folder"]);
-      const last = here.staged.at(-1)?.file;
-      expect(last?.path).toBe(truncated);
-      expect(last?.completeBytes).toBeLessThan(last?.bytes ?? 0);
-      expect(here.staged.some((staged) => staged.file.badLines > 0)).toBe(true);
-    } finally {
-      if (saved === undefined) delete process.env["AI_OBSERVER_LINE_PREFETCH"];
-      else process.env["AI_OBSERVER_LINE_PREFETCH"] = saved;
-    }
+    const here = await run(0, files, false);
+    const ahead = await run(0, files, true);
+    expect(ahead).toEqual(here);
+    expect(here.failed.map((failure) => failure.reason)).toEqual(["no such file or folder"]);
+    const last = here.staged.at(-1)?.file;
+    expect(last?.path).toBe(truncated);
+    expect(last?.completeBytes).toBeLessThan(last?.bytes ?? 0);
+    expect(here.staged.some((staged) => staged.file.badLines > 0)).toBe(true);
   });
 
   test("LinePrefetch: the worker selects each file's lines and says why a file could not be read", async () => {
     const files = inputs();
-    const prefetch = LinePrefetch.start("claude-code", files, false, false);
-    expect(prefetch).not.toBeNull();
+    const worker = startScanWorker();
+    expect(worker).not.toBeNull();
+    const prefetch = worker && LinePrefetch.start(worker, "claude-code", files, false, false);
     try {
       for (const file of files) {
         const taken = prefetch?.take(file.path);
@@ -310,32 +297,32 @@ describe("stageFiles: worker threads", () => {
   });
 
   test("the line prefetch is used for sources with a line selector, two files or more and 32 MB (or when forced)", () => {
-    expect(usesLinePrefetch(claudeSource, 10, 64 << 20, {})).toBe(true);
-    expect(usesLinePrefetch(claudeSource, 10, 1 << 20, {})).toBe(false);
-    expect(usesLinePrefetch(claudeSource, 10, 1 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(true);
-    expect(usesLinePrefetch(claudeSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "0" })).toBe(false);
-    expect(usesLinePrefetch(claudeSource, 1, 64 << 20, {})).toBe(false);
+    expect(usesLinePrefetch(claudeSource, 10, 64 << 20)).toBe(true);
+    expect(usesLinePrefetch(claudeSource, 10, 1 << 20)).toBe(false);
+    expect(usesLinePrefetch(claudeSource, 10, 1 << 20, true)).toBe(true);
+    expect(usesLinePrefetch(claudeSource, 10, 64 << 20, false)).toBe(false);
+    expect(usesLinePrefetch(claudeSource, 1, 64 << 20)).toBe(false);
     // Codex's and Gemini's selectors keep state within a file: their lines are selected where they are parsed.
-    expect(usesLinePrefetch(codexSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(false);
-    expect(usesLinePrefetch(geminiSource, 10, 64 << 20, { AI_OBSERVER_LINE_PREFETCH: "1" })).toBe(false);
+    expect(usesLinePrefetch(codexSource, 10, 64 << 20, true)).toBe(false);
+    expect(usesLinePrefetch(geminiSource, 10, 64 << 20, true)).toBe(false);
   });
 
   test("the prefetch's worker is started ahead only where a parse here may use it", () => {
-    expect(prefetchMayBeUsed(["claude-code"], false, {}, 2)).toBe(true);
-    expect(prefetchMayBeUsed(["codex", "gemini", "claude-code"], false, {}, 2)).toBe(true);
-    expect(prefetchMayBeUsed(["codex", "gemini"], false, {}, 2)).toBe(false); // no line selector
-    expect(prefetchMayBeUsed(["claude-code"], true, {}, 2)).toBe(false); // hashing: parse workers from 8 MB
-    expect(prefetchMayBeUsed(["claude-code"], false, {}, 8)).toBe(false); // more cores: parse workers from 8 MB
-    expect(prefetchMayBeUsed(["claude-code"], false, { AI_OBSERVER_PARSE_WORKERS: "2" }, 2)).toBe(false);
-    expect(prefetchMayBeUsed(["claude-code"], false, { AI_OBSERVER_LINE_PREFETCH: "0" }, 2)).toBe(false);
-    expect(prefetchMayBeUsed(["claude-code"], false, { AI_OBSERVER_PARSE_WORKERS: "0" }, 8)).toBe(true);
+    const by = (settings: Partial<RunSettings>) => ({ ...DEFAULT_RUN_SETTINGS, ...settings });
+    expect(prefetchMayBeUsed(["claude-code"], false, by({}), 2)).toBe(true);
+    expect(prefetchMayBeUsed(["codex", "gemini", "claude-code"], false, by({}), 2)).toBe(true);
+    expect(prefetchMayBeUsed(["codex", "gemini"], false, by({}), 2)).toBe(false); // no line selector
+    expect(prefetchMayBeUsed(["claude-code"], true, by({}), 2)).toBe(false); // hashing: parse workers from 8 MB
+    expect(prefetchMayBeUsed(["claude-code"], false, by({}), 8)).toBe(false); // more cores: parse workers from 8 MB
+    expect(prefetchMayBeUsed(["claude-code"], false, by({ parseWorkers: 2 }), 2)).toBe(false);
+    expect(prefetchMayBeUsed(["claude-code"], false, by({ linePrefetch: false }), 2)).toBe(false);
+    expect(prefetchMayBeUsed(["claude-code"], false, by({ parseWorkers: 0 }), 8)).toBe(true);
   });
 
   test("an abort rejects with the signal's reason", async () => {
-    process.env["AI_OBSERVER_PARSE_WORKERS"] = "2";
     const controller = new AbortController();
     const reason = new Error("stop");
-    const parse = stageAll(inputs(), { signal: controller.signal, onStaged: () => controller.abort(reason) });
+    const parse = stageAll(inputs(), { signal: controller.signal, onStaged: () => controller.abort(reason), settings: { parseWorkers: 2 } });
     await expect(parse).rejects.toBe(reason);
   });
 });

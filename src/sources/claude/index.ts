@@ -4,7 +4,7 @@ import { withoutTopTier } from "../../jit-tier.ts";
 import { attributeRows, folderName } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
 import { LargeStrings } from "../shared/large-strings.ts";
-import { TextArena, textBlocks } from "../shared/text-arena.ts";
+import { TextArena, TextBlockPool } from "../shared/text-arena.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
@@ -43,7 +43,7 @@ export const claudeSource: SessionSource = {
     let unknownUsage = 0;
     const footprint = goFootprint(context);
     const name = basename(file.path);
-    const arena = context?.transcripts ? new TextArena(textBlocks) : null;
+    const arena = context?.transcripts ? new TextArena(context.texts ?? new TextBlockPool()) : null;
     const large = arena ? new LargeStrings(arena) : null;
     const transcript = large ? new ClaudeTranscript(name.replace(/\.jsonl$/, ""), large) : null;
     const activity = large ? new ClaudeActivity(name, large) : null;

@@ -56,6 +56,3 @@ export class TextBlockPool {
     if (this.#blocks.length < this.maxBlocks) this.#blocks.push(block);
   }
 }
-
-/** This thread's (files are parsed and staged one after another on a thread, see staging/parse-one.ts). */
-export const textBlocks = new TextBlockPool();

@@ -1,16 +1,17 @@
 import { homeFolder } from "../home.ts";
 import type { ToolId } from "../sources.ts";
 import type { FileSummary, StagedFile } from "./staged-file.ts";
-import { fragmentMemory } from "./fragment-memory.ts";
 import type { StagedRows } from "./staged-rows.ts";
+import { newThreadMemory, type ThreadMemory } from "./thread-memory.ts";
 import { type ParsedOn, stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest, RecycleRequest } from "./parse-worker.ts";
 import { sourceFor } from "../sources/registry.ts";
-import { LinePrefetch, warmLinePrefetch } from "../sources/line-prefetch.ts";
+import { LinePrefetch, startScanWorker } from "../sources/line-prefetch.ts";
 import type { LineSource } from "../sources/shared/jsonl.ts";
 import { workerUrl } from "../sources/worker-url.ts";
 import { splitPathList } from "../sources/shared/env-paths.ts";
 import type { DiscoveredFile, FileFailure, SessionSource } from "../sources/types.ts";
+import type { RunSettings } from "../run-settings.ts";
 
 export interface DiscoveredTool {
   tool: ToolId;
@@ -53,59 +54,6 @@ export interface StageOptions {
   footprints?: boolean;
   /** Make the transcript rows too (see ParseContext.transcripts). */
   transcripts?: boolean;
-  /** Threads to use at most (threads.ts): bounds the parse workers; 1: no worker thread at all. Null: every core. */
-  threads?: number | null;
-}
-
-/**
- * Parses the files, in parallel on worker threads when there are enough of them (see `parseWorkerCount`), writes
- * their rows to `rows` and hands each file's staged result to `onStaged`, in the files' order whichever way they
- * were parsed. Nothing is kept: memory stays a few files' worth. Resolves to the files that could not be read at
- * all (vanished, no permission), in order; the others go on.
- */
-export async function stageFiles(
-  source: SessionSource,
-  files: readonly DiscoveredFile[],
-  rows: StagedRows,
-  onStaged: (staged: StagedFile) => void,
-  options: StageOptions = {},
-): Promise<FileFailure[]> {
-  const { progress = {}, signal } = options;
-  const hash = options.hash ?? true;
-  const failed: FileFailure[] = [];
-  const firstOrdinal = rows.reserveOrdinals(files.length);
-  const bytes = files.reduce((sum, file) => sum + file.size, 0);
-  progress.onReadStart?.(source.tool, files.length, bytes);
-  const collect = (index: number, outcome: StageOutcome) => {
-    const file = files[index] as DiscoveredFile;
-    if ("failure" in outcome) {
-      failed.push({ path: file.path, reason: outcome.failure });
-      return;
-    }
-    rows.add(outcome.staged);
-    if (workers === 0) fragmentMemory.give(rows.takeReleased());
-    progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms, outcome.on ?? (prefetch?.served(file.path) ? "prefetch" : "here"));
-    onStaged(outcome.staged);
-  };
-  const transcripts = options.transcripts === true;
-  const threads = options.threads ?? null;
-  const heavy = transcripts || source.heavyParse === true;
-  const workers = threads === 1 ? 0 : parseWorkerCount(files.length, bytes, hash || transcripts, process.env, threads ?? undefined, heavy ? MAX_HEAVY_WORKERS : MAX_WORKERS);
-  const released = () => rows.takeReleased();
-  const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, released, lines: null };
-  let prefetch: LinePrefetch | null = null;
-  if (workers > 0) {
-    await stageInWorkers(job, workers);
-  } else {
-    prefetch = threads !== 1 && usesLinePrefetch(source, files.length, bytes) ? LinePrefetch.start(source.tool, files, hash, transcripts) : null;
-    try {
-      for (let index = 0; index < files.length; index++) collect(index, await stageHere({ ...job, lines: prefetch }, index));
-    } finally {
-      prefetch?.close();
-    }
-  }
-  progress.onReadDone?.(source.tool);
-  return failed;
 }
 
 /** Below this much, starting the line prefetch's worker costs more than it saves. */
@@ -113,34 +61,21 @@ const MIN_PREFETCH_BYTES = 32 << 20;
 
 /**
  * Whether a parse here takes its lines from a `LinePrefetch`: for sources with a line selector, two files or
- * more and enough bytes. `AI_OBSERVER_LINE_PREFETCH=0` turns it off, `1` on whatever the size (tests).
+ * more and enough bytes. `setting` (RunSettings.linePrefetch): false turns it off, true on whatever the size.
  */
-export function usesLinePrefetch(source: SessionSource, files: number, bytes: number, env: Record<string, string | undefined> = process.env): boolean {
-  const setting = env["AI_OBSERVER_LINE_PREFETCH"]?.trim();
-  if (setting === "0" || !source.lineSelector || files < 2) return false;
-  return setting === "1" || bytes >= MIN_PREFETCH_BYTES;
+export function usesLinePrefetch(source: SessionSource, files: number, bytes: number, setting: boolean | null = null): boolean {
+  if (setting === false || !source.lineSelector || files < 2) return false;
+  return setting === true || bytes >= MIN_PREFETCH_BYTES;
 }
 
 /**
  * Whether the parse of one of these tools may take its lines from a `LinePrefetch`: a source with a line
  * selector, parsed here (see parseWorkerCount) at a size the prefetch is used for.
  */
-export function prefetchMayBeUsed(
-  tools: readonly ToolId[],
-  everyByte: boolean,
-  env: Record<string, string | undefined> = process.env,
-  cpus = navigator.hardwareConcurrency || 1,
-): boolean {
-  if (parseWorkerCount(2, MIN_PREFETCH_BYTES, everyByte, env, cpus) > 0) return false;
-  return tools.some((tool) => usesLinePrefetch(sourceFor(tool), 2, MIN_PREFETCH_BYTES, env));
+export function prefetchMayBeUsed(tools: readonly ToolId[], everyByte: boolean, settings: Pick<RunSettings, "parseWorkers" | "linePrefetch">, cpus = navigator.hardwareConcurrency || 1): boolean {
+  if (parseWorkerCount(2, MIN_PREFETCH_BYTES, everyByte, settings.parseWorkers, cpus) > 0) return false;
+  return tools.some((tool) => usesLinePrefetch(sourceFor(tool), 2, MIN_PREFETCH_BYTES, settings.linePrefetch));
 }
-
-/** Starts the line prefetch's worker ahead of `stageFiles` (it loads while the files are found) when it may be used; `endWarmLinePrefetch` ends it if no parse took it. */
-export function warmUpPrefetch(tools: readonly ToolId[], everyByte: boolean, threads: number | null = null): void {
-  if (threads !== 1 && prefetchMayBeUsed(tools, everyByte, process.env, threads ?? undefined)) warmLinePrefetch();
-}
-
-export { endWarmLinePrefetch } from "../sources/line-prefetch.ts";
 
 interface PoolJob {
   source: SessionSource;
@@ -156,11 +91,13 @@ interface PoolJob {
   released(): ArrayBuffer[];
   /** Lines selected ahead of the parse here, if any. */
   lines: LineSource | null;
+  /** This thread's memory, for files parsed here. */
+  memory: ThreadMemory;
 }
 
 function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
   const context = { signal: job.signal, hash: job.hash, footprints: job.footprints, transcripts: job.transcripts, ...(job.lines ? { lines: job.lines } : {}) };
-  return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, context);
+  return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, job.memory, context);
 }
 
 // ---------------------------------------------------------------- the worker pool
@@ -185,64 +122,134 @@ const MAX_WORKERS = 4;
  * 428 MB (and ran faster on 2 workers than on 4 or none).
  */
 const MAX_HEAVY_WORKERS = 2;
-/** Set when a worker could not start (e.g. a compiled executable built without the worker entry point). */
-let workersUnavailable = false;
-
 /**
  * How many worker threads to parse with; 0: in this thread. One per CPU, at most `maxWorkers` (MAX_WORKERS, or
  * MAX_HEAVY_WORKERS for a heavy parse); none for small inputs (see MIN_PARALLEL_BYTES_TWO_CORES; `everyByte`: every
- * byte is worked on, hashed or decoded for the transcripts) or a single CPU. `AI_OBSERVER_PARSE_WORKERS=<n>` sets the maximum and applies whatever the size (tests); `0` turns
- * workers off.
+ * byte is worked on, hashed or decoded for the transcripts) or a single CPU. `setting` (RunSettings.parseWorkers)
+ * sets the maximum and applies whatever the size (tests); 0 turns workers off.
  */
-export function parseWorkerCount(
-  files: number,
-  bytes: number,
-  everyByte: boolean,
-  env: Record<string, string | undefined> = process.env,
-  cpus = navigator.hardwareConcurrency || 1,
-  maxWorkers = MAX_WORKERS,
-): number {
-  let max = maxWorkers;
-  const setting = env["AI_OBSERVER_PARSE_WORKERS"]?.trim();
-  if (setting) {
-    const value = Number(setting);
-    if (Number.isInteger(value) && value >= 0) max = value;
-  }
+export function parseWorkerCount(files: number, bytes: number, everyByte: boolean, setting: number | null = null, cpus = navigator.hardwareConcurrency || 1, maxWorkers = MAX_WORKERS): number {
+  const max = setting ?? maxWorkers;
   const minBytes = cpus <= 2 && !everyByte ? MIN_PARALLEL_BYTES_TWO_CORES : MIN_PARALLEL_BYTES;
-  if (workersUnavailable || max === 0 || files < 2 || (!setting && bytes < minBytes)) return 0;
+  if (max === 0 || files < 2 || (setting === null && bytes < minBytes)) return 0;
   const count = Math.min(max, cpus, files);
-  return count >= 2 || setting ? count : 0;
+  return count >= 2 || setting !== null ? count : 0;
 }
 
-let cachedWorkerUrl: string | null | undefined;
+/** The parse workers of a run: started when needed, kept idle between tools, ended with the run. */
+class WorkerPool {
+  readonly #idle: Worker[] = [];
+  #url: string | null | undefined;
+  /** Set when a worker could not start (e.g. a compiled executable built without the worker entry point). */
+  unavailable = false;
 
-/** Idle workers, kept for the next tool (unref'd: they never keep the process alive). */
-const idle: Worker[] = [];
+  take(): Worker {
+    this.#url ??= workerUrl("staging/parse-worker");
+    if (this.#url === null) throw new Error("the parse worker is not part of this build");
+    const worker = this.#idle.pop() ?? new Worker(this.#url);
+    worker.ref();
+    return worker;
+  }
 
-function takeWorker(): Worker {
-  cachedWorkerUrl ??= workerUrl("staging/parse-worker");
-  if (cachedWorkerUrl === null) throw new Error("the parse worker is not part of this build");
-  const worker = idle.pop() ?? new Worker(cachedWorkerUrl);
-  worker.ref();
-  return worker;
-}
+  /** Kept for the next tool, unref'd: an idle worker never keeps the process alive. */
+  release(worker: Worker): void {
+    worker.unref();
+    this.#idle.push(worker);
+  }
 
-function releaseWorker(worker: Worker): void {
-  worker.unref();
-  idle.push(worker);
+  /** Ends the idle workers; settles once they are gone (a worker's heap is torn down on its own thread, a few tens of ms). */
+  end(): Promise<void> {
+    const ending = this.#idle.splice(0).map((worker) => {
+      const closed = new Promise<void>((resolve) => worker.addEventListener("close", () => resolve(), { once: true }));
+      worker.terminate();
+      return closed;
+    });
+    return Promise.all(ending).then(() => undefined);
+  }
 }
 
 /**
- * Ends the idle parse workers, giving back their memory (each has its own heap); the promise settles once they are
- * gone (a worker's heap is torn down on its own thread, which takes a few tens of ms).
+ * One run's parsing: it owns the parse workers, the line prefetch's worker and this thread's parse memory, and the
+ * settings they follow (read at the command). `await using` ends its workers when the run is done.
  */
-export function endParseWorkers(): Promise<void> {
-  const ending = idle.splice(0).map((worker) => {
-    const closed = new Promise<void>((resolve) => worker.addEventListener("close", () => resolve(), { once: true }));
-    worker.terminate();
-    return closed;
-  });
-  return Promise.all(ending).then(() => undefined);
+export class ParseRun implements AsyncDisposable {
+  readonly #pool = new WorkerPool();
+  readonly #memory: ThreadMemory = newThreadMemory();
+  /** A scan worker started ahead (`warmUp`), for the next parse here that prefetches. */
+  #warmScan: Worker | null = null;
+
+  constructor(readonly settings: RunSettings) {}
+
+  /** Starts the line prefetch's worker now when a parse of these tools may use it (it loads while the files are found). */
+  warmUp(tools: readonly ToolId[], everyByte: boolean): void {
+    if (this.settings.threads === 1 || this.#warmScan !== null) return;
+    if (prefetchMayBeUsed(tools, everyByte, this.settings, this.settings.threads ?? undefined)) this.#warmScan = startScanWorker();
+  }
+
+  /**
+   * Parses the files, in parallel on worker threads when there are enough of them (see `parseWorkerCount`), writes
+   * their rows to `rows` and hands each file's staged result to `onStaged`, in the files' order whichever way they
+   * were parsed. Nothing is kept: memory stays a few files' worth. Resolves to the files that could not be read at
+   * all (vanished, no permission), in order; the others go on.
+   */
+  async stage(source: SessionSource, files: readonly DiscoveredFile[], rows: StagedRows, onStaged: (staged: StagedFile) => void, options: StageOptions = {}): Promise<FileFailure[]> {
+    const { progress = {}, signal } = options;
+    const hash = options.hash ?? true;
+    const failed: FileFailure[] = [];
+    const firstOrdinal = rows.reserveOrdinals(files.length);
+    const bytes = files.reduce((sum, file) => sum + file.size, 0);
+    progress.onReadStart?.(source.tool, files.length, bytes);
+    const threads = this.settings.threads;
+    const transcripts = options.transcripts === true;
+    const heavy = transcripts || source.heavyParse === true;
+    const workers =
+      threads === 1 || this.#pool.unavailable ? 0 : parseWorkerCount(files.length, bytes, hash || transcripts, this.settings.parseWorkers, threads ?? undefined, heavy ? MAX_HEAVY_WORKERS : MAX_WORKERS);
+    let prefetch: LinePrefetch | null = null;
+    const collect = (index: number, outcome: StageOutcome) => {
+      const file = files[index] as DiscoveredFile;
+      if ("failure" in outcome) {
+        failed.push({ path: file.path, reason: outcome.failure });
+        return;
+      }
+      rows.add(outcome.staged);
+      if (workers === 0) this.#memory.fragments.give(rows.takeReleased());
+      progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms, outcome.on ?? (prefetch?.served(file.path) ? "prefetch" : "here"));
+      onStaged(outcome.staged);
+    };
+    const released = () => rows.takeReleased();
+    const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, released, lines: null, memory: this.#memory };
+    if (workers > 0) {
+      await stageInWorkers(job, workers, this.#pool);
+    } else {
+      prefetch = this.#prefetch(source, files, bytes, hash, transcripts);
+      try {
+        for (let index = 0; index < files.length; index++) collect(index, await stageHere({ ...job, lines: prefetch }, index));
+      } finally {
+        prefetch?.close();
+      }
+    }
+    progress.onReadDone?.(source.tool);
+    return failed;
+  }
+
+  /** The line prefetch for a parse here, on the warmed scan worker or a new one; null when not used or not available. */
+  #prefetch(source: SessionSource, files: readonly DiscoveredFile[], bytes: number, hash: boolean, transcripts: boolean): LinePrefetch | null {
+    if (this.settings.threads === 1 || !usesLinePrefetch(source, files.length, bytes, this.settings.linePrefetch)) return null;
+    const worker = this.#warmScan ?? startScanWorker();
+    this.#warmScan = null;
+    return worker === null ? null : LinePrefetch.start(worker, source.tool, files, hash, transcripts);
+  }
+
+  /** Ends the idle parse workers and the unused scan worker, giving back their memory (each has its own heap). */
+  endWorkers(): Promise<void> {
+    this.#warmScan?.terminate();
+    this.#warmScan = null;
+    return this.#pool.end();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.endWorkers();
+  }
 }
 
 /** One request to one worker; rejects when the worker fails (it could not load, or it died). */
@@ -273,7 +280,7 @@ function request(worker: Worker, message: ParseRequest): Promise<ParseReply> {
   });
 }
 
-async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
+async function stageInWorkers(job: PoolJob, count: number, pool: WorkerPool): Promise<void> {
   const { files, signal } = job;
   signal?.throwIfAborted();
   const outcomes = new Array<StageOutcome | undefined>(files.length);
@@ -304,7 +311,7 @@ async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
         // The worker is gone: its file is parsed by another worker or, at the end, here.
         retry.push(index);
         if (active.delete(worker)) worker.terminate();
-        if (!aborted && nextToCollect === 0 && active.size === 0) workersUnavailable = true;
+        if (!aborted && nextToCollect === 0 && active.size === 0) pool.unavailable = true;
         return;
       }
       if ("crashed" in reply) {
@@ -320,7 +327,7 @@ async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
   const run = async (worker: Worker): Promise<void> => {
     active.add(worker);
     await Promise.all([slot(worker), slot(worker)]);
-    if (!aborted && active.delete(worker)) releaseWorker(worker);
+    if (!aborted && active.delete(worker)) pool.release(worker);
   };
 
   let onAbort: (() => void) | undefined;
@@ -337,9 +344,9 @@ async function stageInWorkers(job: PoolJob, count: number): Promise<void> {
   try {
     const runs: Promise<void>[] = [];
     try {
-      for (let i = 0; i < count; i++) runs.push(run(takeWorker()));
+      for (let i = 0; i < count; i++) runs.push(run(pool.take()));
     } catch {
-      workersUnavailable = true; // Worker itself is missing or refused: the files are parsed here
+      pool.unavailable = true; // Worker itself is missing or refused: the files are parsed here
     }
     await Promise.race([Promise.all(runs), abortion]);
     // Whatever no worker could do (workers unavailable, a crash) is parsed here, in order.
