@@ -24,7 +24,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { removeTree } from "../src/remove-tree.ts";
+import { removeTree } from "../src/shared/remove-tree.ts";
 import { layOutSamples, SAMPLES } from "../test/helpers/session-tree.ts";
 import { checkVersionText, gitCommit, parseJson, type RunResult, run, SmokeTally } from "./smoke/checks.ts";
 import { parquetRelation, type RowDifference, tableRelation, withComparer } from "./smoke/compare-rows.ts";

@@ -1,4 +1,4 @@
-import { UsageError } from "./errors.ts";
+import { UsageError } from "./shared/errors.ts";
 
 /**
  * cac (through mri) turns option values that look like numbers into numbers, so a folder

@@ -1,5 +1,5 @@
 import type { CAC } from "cac";
-import { DATE_HELP, MONTH_HELP } from "./dates.ts";
+import { DATE_HELP, MONTH_HELP } from "./shared/dates.ts";
 
 type Command = ReturnType<CAC["command"]>;
 

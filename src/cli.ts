@@ -2,11 +2,11 @@
 import cac from "cac";
 import { checkStringOptionValues, normalizeOptions, restoreStringOptions } from "./cli-args.ts";
 import { HELP_FOOTER, STRING_OPTIONS, withRange, withRun } from "./cli-options.ts";
-import { ExitCode, UsageError } from "./errors.ts";
-import { fsReason } from "./fs-errors.ts";
+import { ExitCode, UsageError } from "./shared/errors.ts";
+import { fsReason } from "./shared/fs-errors.ts";
 import { reportError } from "./report-error.ts";
 import { installSignalHandlers } from "./signals.ts";
-import { renderVersion } from "./version.ts";
+import { renderVersion } from "./shared/version.ts";
 
 /** Builds the command line without running it, so tests can parse any argv. */
 export function createCli(argv: readonly string[]) {

@@ -1,4 +1,4 @@
-import { CliError, ExitCode, errorMessage, firstLine } from "./errors.ts";
+import { CliError, ExitCode, errorMessage, firstLine } from "./shared/errors.ts";
 import { JSON_SCHEMA_VERSION, renderJson } from "./render/json.ts";
 import { colorsFor } from "./ui/terminal.ts";
 

@@ -1,30 +1,11 @@
-import { ExitCode } from "./errors.ts";
+import { ExitCode } from "./shared/errors.ts";
+import { runInterruptCleanups } from "./shared/interrupts.ts";
 import { JSON_SCHEMA_VERSION, renderJson } from "./render/json.ts";
 
-type Cleanup = () => void;
-
-const cleanups = new Set<Cleanup>();
 let installed = false;
 
-/**
- * Runs `cleanup` synchronously if the process gets SIGINT or SIGTERM before the returned
- * function unregisters it. Renames into place are synchronous, so a signal never lands
- * between two of them.
- */
-export function onInterrupt(cleanup: Cleanup): () => void {
-  cleanups.add(cleanup);
-  return () => cleanups.delete(cleanup);
-}
-
 function handle(signal: NodeJS.Signals, json: boolean): void {
-  for (const cleanup of [...cleanups].reverse()) {
-    try {
-      cleanup();
-    } catch {
-      // best effort: the other cleanups must still run
-    }
-  }
-  cleanups.clear();
+  runInterruptCleanups();
   const exitCode = signal === "SIGTERM" ? ExitCode.Terminated : ExitCode.Interrupted;
   const message = `interrupted by ${signal}; no partial files were left`;
   process.stderr.write(`\nerror: ${message}\n`);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { describeRange, parseDay, parseDayRange, parseMonth, parseRangeFlags, rangeLabel, timestampBounds } from "../src/dates.ts";
-import { UsageError } from "../src/errors.ts";
+import { describeRange, parseDay, parseDayRange, parseMonth, parseRangeFlags, rangeLabel, timestampBounds } from "../src/shared/dates.ts";
+import { UsageError } from "../src/shared/errors.ts";
 
 const NOW = new Date("2026-03-01T05:00:00Z");
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { formatBytes, formatCount } from "../src/format.ts";
-import { parseSource } from "../src/sources.ts";
-import { UsageError } from "../src/errors.ts";
+import { formatBytes, formatCount } from "../src/shared/format.ts";
+import { parseSource } from "../src/shared/sources.ts";
+import { UsageError } from "../src/shared/errors.ts";
 import { rawStringOption, restoreStringOptions } from "../src/cli-args.ts";
 
 describe("formatBytes (base 1024, as the Go original)", () => {

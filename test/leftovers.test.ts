@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { removeStaleLock } from "../src/export/output-lock.ts";
-import { runTag, tagIsAlive } from "../src/run-tag.ts";
+import { runTag, tagIsAlive } from "../src/shared/run-tag.ts";
 import { claudeLines } from "./helpers/claude-lines.ts";
 import { createFixtureDatabase } from "./helpers/fixture-db.ts";
 import { runCli } from "./helpers/run-cli.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { DEFAULT_RUN_SETTINGS, readRunSettings } from "../src/run-settings.ts";
+import { DEFAULT_RUN_SETTINGS, readRunSettings } from "../src/shared/run-settings.ts";
 
 describe("the run's settings, read once at the command", () => {
   test("defaults without flags or variables", () => {

@@ -3,7 +3,7 @@ import { afterAll } from "bun:test";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { removeTree } from "../src/remove-tree.ts";
+import { removeTree } from "../src/shared/remove-tree.ts";
 
 process.env.TZ = "UTC";
 process.env.NO_COLOR = "1";

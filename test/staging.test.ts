@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "
 import { join } from "node:path";
 import { Staging } from "../src/export/staging.ts";
 import { FragmentMemory } from "../src/staging/fragment-memory.ts";
-import { removeTree } from "../src/remove-tree.ts";
+import { removeTree } from "../src/shared/remove-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 /** `chattr +i` makes a file that even root cannot remove (ext4 and most Linux file systems; not tmpfs or overlayfs). */

@@ -1,8 +1,8 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { openMemoryDatabase } from "../src/db/open.ts";
-import { UsageError } from "../src/errors.ts";
-import { threadSetting } from "../src/threads.ts";
+import { UsageError } from "../src/shared/errors.ts";
+import { threadSetting } from "../src/shared/threads.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { sampleTree } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";

@@ -15,7 +15,7 @@
 import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cacheRoot } from "../../src/cache-dir.ts";
+import { cacheRoot } from "../../src/shared/cache-dir.ts";
 
 export interface EmbeddedFile {
   /** Path of the embedded asset (`/$bunfs/...`, or `B:/~BUN/...` on Windows). */

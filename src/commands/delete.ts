@@ -1,10 +1,10 @@
-import { parseRangeFlags } from "../dates.ts";
+import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { parseScope } from "../delete/scope.ts";
 import { parseService } from "../delete/service.ts";
 import { type DeleteHooks, runDelete } from "../delete/run-delete.ts";
-import { ExitCode, UsageError } from "../errors.ts";
-import { readRunSettings } from "../run-settings.ts";
+import { ExitCode, UsageError } from "../shared/errors.ts";
+import { readRunSettings } from "../shared/run-settings.ts";
 import { buildDeleteJson } from "../render/delete-json.ts";
 import { renderDeletePreview, renderDeleteResult } from "../render/delete-text.ts";
 import { renderJson } from "../render/json.ts";

@@ -1,7 +1,7 @@
 import { totalmem, tmpdir } from "node:os";
 import { join } from "node:path";
-import { errorMessage } from "../errors.ts";
-import { runTag } from "../run-tag.ts";
+import { errorMessage } from "../shared/errors.ts";
+import { runTag } from "../shared/run-tag.ts";
 import { removeScratchLeftovers } from "./scratch-files.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 

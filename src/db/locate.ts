@@ -1,7 +1,7 @@
-import { homeFolder } from "../home.ts";
+import { homeFolder } from "../shared/home.ts";
 import { join } from "node:path";
-import { UsageError } from "../errors.ts";
-import { absolutePath } from "../paths.ts";
+import { UsageError } from "../shared/errors.ts";
+import { absolutePath } from "../shared/paths.ts";
 
 const DATABASE_FILE = "ai-observer.duckdb";
 

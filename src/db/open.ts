@@ -1,10 +1,10 @@
 import { existsSync, linkSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { CliError, errorMessage, firstLine } from "../errors.ts";
+import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "./duckdb.ts";
-import { fsReason } from "../fs-errors.ts";
-import { syncFile, syncFolder } from "../fs-durable.ts";
-import { removeLeftovers, runTag } from "../run-tag.ts";
+import { fsReason } from "../shared/fs-errors.ts";
+import { syncFile, syncFolder } from "../shared/fs-durable.ts";
+import { removeLeftovers, runTag } from "../shared/run-tag.ts";
 import { createImportSchema, createSchema, missingTelemetryTables, type SchemaOptions, TELEMETRY_TABLES } from "./schema.ts";
 
 export interface OpenDatabase {

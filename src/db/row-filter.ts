@@ -1,5 +1,5 @@
-import type { DayRange } from "../dates.ts";
-import { timestampBounds } from "../dates.ts";
+import type { DayRange } from "../shared/dates.ts";
+import { timestampBounds } from "../shared/dates.ts";
 
 export interface RowFilter {
   range: DayRange;

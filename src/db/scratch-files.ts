@@ -1,9 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { removeTree } from "../remove-tree.ts";
-import { removeLeftovers, runTag } from "../run-tag.ts";
-import { onInterrupt } from "../signals.ts";
+import { removeTree } from "../shared/remove-tree.ts";
+import { removeLeftovers, runTag } from "../shared/run-tag.ts";
+import { onInterrupt } from "../shared/interrupts.ts";
 
 /** The names of our folders in the system's temporary folder, each followed by the run's tag (run-tag.ts). */
 export const SCRATCH_PREFIXES = ["ai-observer-rows-", "ai-observer-temp-", "ai-observer-duckdb-"] as const;

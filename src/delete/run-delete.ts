@@ -1,12 +1,12 @@
-import type { DayRange } from "../dates.ts";
+import type { DayRange } from "../shared/dates.ts";
 import { countFilteredRows, countFilteredTraces, deleteCountedRows } from "../db/filtered-rows.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
 import type { RowFilter } from "../db/row-filter.ts";
-import { CliError, errorMessage, firstLine, UsageError } from "../errors.ts";
-import { onInterrupt } from "../signals.ts";
+import { CliError, errorMessage, firstLine, UsageError } from "../shared/errors.ts";
+import { onInterrupt } from "../shared/interrupts.ts";
 import { type DeleteScope, scopeTables } from "./scope.ts";
-import type { RunSettings } from "../run-settings.ts";
+import type { RunSettings } from "../shared/run-settings.ts";
 
 export interface DeleteOptions {
   scope: DeleteScope;

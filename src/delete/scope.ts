@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../shared/errors.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 
 const DELETE_SCOPES = ["logs", "metrics", "traces", "all"] as const;

@@ -1,8 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CliError } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
-import { syncFile, syncFolder } from "../fs-durable.ts";
+import { CliError } from "../shared/errors.ts";
+import { fsReason } from "../shared/fs-errors.ts";
+import { syncFile, syncFolder } from "../shared/fs-durable.ts";
 
 /**
  * Moving a run's files from its staging folder into the output folder, all or none. Each file that a new one

@@ -1,8 +1,8 @@
 import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
-import { CliError } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
-import { fromBeforeBoot, removeLeftovers, runTag, tagIsAlive } from "../run-tag.ts";
+import { CliError } from "../shared/errors.ts";
+import { fsReason } from "../shared/fs-errors.ts";
+import { fromBeforeBoot, removeLeftovers, runTag, tagIsAlive } from "../shared/run-tag.ts";
 
 const LOCK_FILE = ".ai-observer.lock";
 const RETRY_MS = 200;

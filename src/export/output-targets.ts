@@ -1,7 +1,7 @@
 import { lstatSync, realpathSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { CliError } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
+import { CliError } from "../shared/errors.ts";
+import { fsReason } from "../shared/fs-errors.ts";
 import { holdsDeletedRows } from "./archive-mark.ts";
 
 export interface TargetRules {

@@ -1,12 +1,12 @@
 import { statSync } from "node:fs";
-import { type DayRange, describeRange, rangeLabel } from "../dates.ts";
+import { type DayRange, describeRange, rangeLabel } from "../shared/dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { deleteCountedRows } from "../db/filtered-rows.ts";
 import type { RowFilter } from "../db/row-filter.ts";
-import { CliError, errorMessage, firstLine } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
-import { onInterrupt } from "../signals.ts";
-import type { SourceSelection } from "../sources.ts";
+import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
+import { fsReason } from "../shared/fs-errors.ts";
+import { onInterrupt } from "../shared/interrupts.ts";
+import type { SourceSelection } from "../shared/sources.ts";
 import type { ParseProgress } from "../staging/parse-run.ts";
 import { type ExportInput, type OpenInput, openExportInput } from "./export-input.ts";
 import { DELETED_ROWS_COMMENT } from "./archive-mark.ts";
@@ -15,7 +15,7 @@ import { checkOutputTarget, recoverOutputFolder, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
 import { createViewsDatabase } from "./views-db.ts";
-import type { RunSettings } from "../run-settings.ts";
+import type { RunSettings } from "../shared/run-settings.ts";
 
 export interface ExportOptions {
   selection: SourceSelection;

@@ -1,8 +1,8 @@
 import { loadDuckDB } from "../db/duckdb.ts";
 import { type RowFilter, timestampTest } from "../db/row-filter.ts";
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type FileFailure, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
-import type { RunSettings } from "../run-settings.ts";
+import type { RunSettings } from "../shared/run-settings.ts";
 import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { StagedEvent } from "../staging/staged-file.ts";

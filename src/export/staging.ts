@@ -1,11 +1,11 @@
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { CliError, errorMessage } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
-import { dropCachedPages, syncFile, syncFolder } from "../fs-durable.ts";
-import { removeTree } from "../remove-tree.ts";
-import { removeLeftovers, runTag } from "../run-tag.ts";
-import { onInterrupt } from "../signals.ts";
+import { CliError, errorMessage } from "../shared/errors.ts";
+import { fsReason } from "../shared/fs-errors.ts";
+import { dropCachedPages, syncFile, syncFolder } from "../shared/fs-durable.ts";
+import { removeTree } from "../shared/remove-tree.ts";
+import { removeLeftovers, runTag } from "../shared/run-tag.ts";
+import { onInterrupt } from "../shared/interrupts.ts";
 import { moveIntoPlace, undoInterruptedMove } from "./move-into-place.ts";
 import { lockOutputFolder, removeStaleLock } from "./output-lock.ts";
 

@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import packageJson from "../../package.json" with { type: "json" };
-import { cacheRoot } from "../cache-dir.ts";
+import { cacheRoot } from "../shared/cache-dir.ts";
 import { loadDuckDB } from "../db/duckdb.ts";
 import viewsSql from "./create-views.sql" with { type: "text" };
 

@@ -4,7 +4,7 @@ import { hasWatchColumns } from "../db/schema.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
-import { SERVICE_NAMES } from "../sources.ts";
+import { SERVICE_NAMES } from "../shared/sources.ts";
 import { deleteGoRows } from "./go-rows.ts";
 import type { ToolPlan } from "./plan-import.ts";
 

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { PRICES } from "../pricing/catalogue.ts";
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import type { DiscoveredFile, SessionSource } from "../sources/types.ts";
 
 /**

@@ -1,7 +1,7 @@
-import type { DayRange } from "../dates.ts";
+import type { DayRange } from "../shared/dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { timestampTest } from "../db/row-filter.ts";
-import { SERVICE_NAMES, type ToolId } from "../sources.ts";
+import { SERVICE_NAMES, type ToolId } from "../shared/sources.ts";
 import type { DiscoveredTool, FileFailure, ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import { EventSet, outranks, unpricedModels } from "../sources/shared/merge.ts";
 import { madeWithTranscripts } from "../sources/shared/made-with-transcripts.ts";

@@ -1,6 +1,6 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { withTempTable } from "../db/temp-table.ts";
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 
 export interface StoredEvent {
   key: string;

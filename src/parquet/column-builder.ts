@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../jit-tier.ts";
+import { withoutTopTier } from "../shared/jit-tier.ts";
 /** How a DuckDB column type is stored in Parquet (as DuckDB itself writes it). */
 export type ColumnKind = "TIMESTAMP" | "VARCHAR" | "JSON" | "INTEGER" | "UINTEGER" | "BIGINT" | "UBIGINT" | "DOUBLE" | "BOOLEAN";
 

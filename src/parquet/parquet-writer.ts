@@ -1,6 +1,6 @@
 import { closeSync, openSync } from "node:fs";
-import { writeAllSync } from "../write-all.ts";
-import { versionInfo } from "../version.ts";
+import { writeAllSync } from "../shared/write-all.ts";
+import { versionInfo } from "../shared/version.ts";
 import { ColumnBuilder, type ColumnKind, type ColumnSpec, writeInt64LE } from "./column-builder.ts";
 import { MAX_RLE_RUN_BYTES, writeRleRun } from "./rle-hybrid.ts";
 import { MAX_SHORT_TEXT, singleEntryIndices, textChunk } from "./text-chunk.ts";

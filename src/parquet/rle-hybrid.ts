@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../jit-tier.ts";
+import { withoutTopTier } from "../shared/jit-tier.ts";
 
 /*
  * Parquet's RLE/bit-packing hybrid (https://parquet.apache.org/docs/file-format/data-pages/encodings/), the

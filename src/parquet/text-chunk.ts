@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../jit-tier.ts";
+import { withoutTopTier } from "../shared/jit-tier.ts";
 import { bitPacked, MAX_RLE_RUN_BYTES, rleRuns, writeRleRun } from "./rle-hybrid.ts";
 
 /*

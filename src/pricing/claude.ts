@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../jit-tier.ts";
+import { withoutTopTier } from "../shared/jit-tier.ts";
 import { clampTokens, PRICES, ratesFor } from "./catalogue.ts";
 
 export interface ClaudeTokens {

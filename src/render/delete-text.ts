@@ -1,5 +1,5 @@
 import type { DeleteCounts, DeletePreview, DeleteResult } from "../delete/run-delete.ts";
-import { formatCount } from "../format.ts";
+import { formatCount } from "../shared/format.ts";
 
 function countLines(counts: DeleteCounts, labels: { logs: string; metrics: string; spans: string }): string[] {
   const lines: string[] = [];

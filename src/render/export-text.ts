@@ -2,7 +2,7 @@ import { unknownUsageLine } from "./unknown-usage.ts";
 import type { ExportPreview, ExportResult, ExportStep } from "../export/run-export.ts";
 import type { SessionFilesSummary } from "../export/session-input.ts";
 import { EXPORT_TABLES } from "../export/tables.ts";
-import { formatBytes, formatCount, formatSeconds, plural } from "../format.ts";
+import { formatBytes, formatCount, formatSeconds, plural } from "../shared/format.ts";
 
 export function renderPreview(preview: ExportPreview, verbose: boolean): string {
   const from = preview.input.kind === "files" ? "from files" : "from database";

@@ -1,5 +1,5 @@
-import { describeRange } from "../dates.ts";
-import { formatCount, plural } from "../format.ts";
+import { describeRange } from "../shared/dates.ts";
+import { formatCount, plural } from "../shared/format.ts";
 import type { UnknownUsage } from "../sources/unknown-usage.ts";
 import { unknownUsageLine } from "./unknown-usage.ts";
 import type { FileCounts, ToolPlan } from "../import/plan-import.ts";

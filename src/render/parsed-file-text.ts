@@ -1,4 +1,4 @@
-import { formatBytes, formatCount, formatSeconds } from "../format.ts";
+import { formatBytes, formatCount, formatSeconds } from "../shared/format.ts";
 import type { ParsedOn } from "../staging/parse-one.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
 

@@ -1,4 +1,4 @@
-import { formatCount, plural } from "../format.ts";
+import { formatCount, plural } from "../shared/format.ts";
 
 /** The summary line for usage in shapes the parsers do not know: the agent's format moved on, and that usage is not counted. */
 export function unknownUsageLine(lines: number): string {

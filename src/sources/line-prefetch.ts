@@ -1,4 +1,4 @@
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import type { LineSource, SelectedLines } from "./shared/jsonl.ts";
 import type { ScanRecycle, ScanReply, ScanRequest } from "./scan-protocol.ts";
 import type { DiscoveredFile } from "./types.ts";

@@ -1,4 +1,4 @@
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import { claudeSource } from "./claude/index.ts";
 import { codexSource } from "./codex/index.ts";
 import { geminiSource } from "./gemini/index.ts";

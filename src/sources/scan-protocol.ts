@@ -1,4 +1,4 @@
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import type { SelectedLines } from "./shared/jsonl.ts";
 
 /** The messages between the line prefetch (line-prefetch.ts) and its worker (scan-worker.ts). */

@@ -1,5 +1,5 @@
 import type { LineSelector, LineSource } from "./shared/jsonl.ts";
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import type { Text } from "./shared/text.ts";
 import type { TextBlockPool } from "./shared/text-arena.ts";
 

@@ -1,5 +1,5 @@
-import { errorMessage, firstLine } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
+import { errorMessage, firstLine } from "../shared/errors.ts";
+import { fsReason } from "../shared/fs-errors.ts";
 import { stageFile, type StagedFile } from "./staged-file.ts";
 import type { DiscoveredFile, ParseContext, SessionSource } from "../sources/types.ts";
 import type { ThreadMemory } from "./thread-memory.ts";

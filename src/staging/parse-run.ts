@@ -1,5 +1,5 @@
-import { homeFolder } from "../home.ts";
-import type { ToolId } from "../sources.ts";
+import { homeFolder } from "../shared/home.ts";
+import type { ToolId } from "../shared/sources.ts";
 import type { FileSummary, StagedFile } from "./staged-file.ts";
 import type { StagedRows } from "./staged-rows.ts";
 import { newThreadMemory, type ThreadMemory } from "./thread-memory.ts";
@@ -11,7 +11,7 @@ import type { LineSource } from "../sources/shared/jsonl.ts";
 import { workerUrl } from "../sources/worker-url.ts";
 import { splitPathList } from "../sources/shared/env-paths.ts";
 import type { DiscoveredFile, FileFailure, SessionSource } from "../sources/types.ts";
-import type { RunSettings } from "../run-settings.ts";
+import type { RunSettings } from "../shared/run-settings.ts";
 
 export interface DiscoveredTool {
   tool: ToolId;

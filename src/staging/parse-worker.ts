@@ -4,7 +4,7 @@
  * as small records): tens of thousands of row objects would be slow to clone. A compiled
  * executable must list this file as a build entry point.
  */
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import { newThreadMemory } from "./thread-memory.ts";
 import type { StagedFile } from "./staged-file.ts";
 import { stageOne } from "./parse-one.ts";

@@ -5,7 +5,7 @@ import type { TelemetryTable } from "../db/schema.ts";
 import { AttributeJsonWriter } from "../sources/shared/attributes.ts";
 import type { Text } from "../sources/shared/text.ts";
 import type { LogRow, MetricRow } from "../sources/types.ts";
-import { withoutTopTier } from "../jit-tier.ts";
+import { withoutTopTier } from "../shared/jit-tier.ts";
 
 /** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
 const IMPORT_KEY_ATTRIBUTE = "import.key";

@@ -3,7 +3,7 @@ import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types
 import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
 import type { FragmentMemory } from "./fragment-memory.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
-import { withoutTopTier } from "../jit-tier.ts";
+import { withoutTopTier } from "../shared/jit-tier.ts";
 
 /**
  * What a parse hands on, in or out of a worker thread: the file's facts, a compact record of each

@@ -7,7 +7,7 @@ import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape
 import type { StagedColumns } from "./staged-columns.ts";
 import type { StagedRows, StagedTableKey } from "./staged-rows.ts";
 import { SEQ_PER_FILE, type StagedEvent } from "./staged-file.ts";
-import { withoutTopTier } from "../jit-tier.ts";
+import { withoutTopTier } from "../shared/jit-tier.ts";
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
   otel_traces: TRACE_SHAPE,

@@ -1,9 +1,9 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { ScratchFolder } from "../db/scratch-files.ts";
-import { CliError } from "../errors.ts";
-import { fsReason } from "../fs-errors.ts";
-import { writeAllSync } from "../write-all.ts";
+import { CliError } from "../shared/errors.ts";
+import { fsReason } from "../shared/fs-errors.ts";
+import { writeAllSync } from "../shared/write-all.ts";
 import { StagedColumns } from "./staged-columns.ts";
 import type { StagedFile } from "./staged-file.ts";
 

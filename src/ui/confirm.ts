@@ -1,4 +1,4 @@
-import { ConfirmationNeededError } from "../errors.ts";
+import { ConfirmationNeededError } from "../shared/errors.ts";
 import { isInteractive, type Output } from "./terminal.ts";
 
 export interface ConfirmRequest {

@@ -1,7 +1,7 @@
-import type { ToolId } from "../sources.ts";
+import type { ToolId } from "../shared/sources.ts";
 import type { ParseProgress } from "../staging/parse-run.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
-import { formatBytes, formatCount } from "../format.ts";
+import { formatBytes, formatCount } from "../shared/format.ts";
 
 const REDRAW_MS = 100;
 

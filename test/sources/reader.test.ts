@@ -5,7 +5,7 @@ import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
 import { parseWorkerCount, ParseRun, prefetchMayBeUsed, usesLinePrefetch } from "../../src/staging/parse-run.ts";
-import { DEFAULT_RUN_SETTINGS, type RunSettings } from "../../src/run-settings.ts";
+import { DEFAULT_RUN_SETTINGS, type RunSettings } from "../../src/shared/run-settings.ts";
 import { startScanWorker } from "../../src/sources/line-prefetch.ts";
 import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
 import { LinePrefetch } from "../../src/sources/line-prefetch.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { SESSION_SOURCES, sourceFor } from "../../src/sources/registry.ts";
-import { SERVICE_NAMES, TOOL_IDS } from "../../src/sources.ts";
+import { SERVICE_NAMES, TOOL_IDS } from "../../src/shared/sources.ts";
 
 describe("registry", () => {
   test("one source per tool, in the Go `all` order, with the Go service names", () => {

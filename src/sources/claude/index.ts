@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 import { attributeRows, folderName } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
 import { LargeStrings } from "../shared/large-strings.ts";

@@ -1,7 +1,7 @@
 import { allAscii, isObject, latin1ToUtf8, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
 import type { LineSelector } from "../shared/jsonl.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /** One `type:"assistant"` line with `message.usage`, reduced to what the rows need. */
 export interface ClaudeResponse {

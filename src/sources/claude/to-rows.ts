@@ -2,7 +2,7 @@ import { calculateClaudeCost, claudeCostWithMode } from "../../pricing/claude.ts
 import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
 import type { ClaudeUsage, ResponseGroup } from "./parse.ts";
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 export const CLAUDE_SERVICE = "claude-code";
 

@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 import type { Text } from "./text.ts";
 
 /*

@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 /**
  * Finding where a JSON value ends without parsing it, to leave out a large value the parser does
  * not need (the reader's `elide` option). Only brackets and string quotes are looked at; a

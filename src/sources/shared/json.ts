@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 export type JsonObject = { [key: string]: unknown };
 
 const decoder = new TextDecoder("utf-8", { fatal: false });

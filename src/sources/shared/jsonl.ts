@@ -2,7 +2,7 @@ import { FileBytes, type ReadOptions } from "./byte-source.ts";
 import { isAscii, parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
 import { valueEnd } from "./json-skip.ts";
 import type { LargeStrings } from "./large-strings.ts";
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /** How many leading bytes of a line `select` sees. */
 const HEAD_BYTES = 512;

@@ -2,7 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { isObject, parseJsonObject, type JsonObject } from "./json.ts";
 import { Utf8Text, type Text } from "./text.ts";
 import type { TextArena } from "./text-arena.ts";
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /*
  * The large strings of a long line (tool outputs of hundreds of KB, file contents) kept out of `JSON.parse`: the line

@@ -1,5 +1,5 @@
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../types.ts";
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /** What the choice between copies of one event looks at. */
 export interface RankedEvent {

@@ -1,4 +1,4 @@
-import type { ToolId } from "../../sources.ts";
+import type { ToolId } from "../../shared/sources.ts";
 import type { ParsedFile, UsageEvent } from "../types.ts";
 import type { GoFootprint } from "./go-footprint.ts";
 import type { JsonlStats } from "./jsonl.ts";

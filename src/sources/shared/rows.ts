@@ -1,5 +1,5 @@
 import type { LogRow, MetricRow, UsageEvent } from "../types.ts";
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 import type { Text } from "./text.ts";
 
 export const IMPORT_SOURCE = "local_jsonl";

@@ -1,4 +1,4 @@
-import { withoutTopTier } from "../../jit-tier.ts";
+import { withoutTopTier } from "../../shared/jit-tier.ts";
 /** A parsed instant: naive UTC text at microsecond precision, plus epoch microseconds for arithmetic. */
 export interface Instant {
   /** `YYYY-MM-DD HH:MM:SS.ffffff`, UTC. Fixed width, so text order is time order. */

@@ -1,7 +1,7 @@
 import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { fsReason } from "../../fs-errors.ts";
+import { fsReason } from "../../shared/fs-errors.ts";
 import type { Discovery, DiscoveredFile, FileFailure } from "../types.ts";
 import { compareCodePoints } from "./attributes.ts";
 

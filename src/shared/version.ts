@@ -1,4 +1,4 @@
-import packageJson from "../package.json" with { type: "json" };
+import packageJson from "../../package.json" with { type: "json" };
 
 declare const AI_OBSERVER_GIT_COMMIT: string | undefined;
 declare const AI_OBSERVER_BUILD_DATE: string | undefined;
