@@ -10,6 +10,7 @@ import { writeStagedTable } from "../src/staging/staged-parquet.ts";
 import { StagedRows } from "../src/staging/staged-rows.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { tempDir } from "./helpers/temp.ts";
+import { chosenRowsOf } from "../src/staging/chosen-events.ts";
 
 /** Event `i` of file `f`: one log row (every other event) and 1–3 metric rows, some non-ASCII. */
 function event(f: number, i: number): UsageEvent {
@@ -143,7 +144,7 @@ describe("staged column fragments", () => {
       const limits = { rows: 7, bytes: 1 << 20 };
 
       const metricsPath = join(dir, "metrics.parquet");
-      const metricCount = await writeStagedTable("otel_metrics", rows, chosen, metricsPath, limits);
+      const metricCount = await writeStagedTable("otel_metrics", rows, chosenRowsOf(chosen), metricsPath, limits);
       const expectedMetrics = kept.flatMap((event) => event.metrics);
       expect(metricCount).toBe(expectedMetrics.length);
       const metrics = await query(`SELECT strftime(Timestamp, '%Y-%m-%d %H:%M:%S.%f') AS ts, ServiceName, MetricName, Value, Attributes::VARCHAR AS a, MetricType FROM read_parquet($file)`, { file: metricsPath });
@@ -169,20 +170,20 @@ describe("staged column fragments", () => {
 
       const logsPath = join(dir, "logs.parquet");
       const expectedLogs = kept.flatMap((event) => event.logs);
-      expect(await writeStagedTable("otel_logs", rows, chosen, logsPath, limits)).toBe(expectedLogs.length);
+      expect(await writeStagedTable("otel_logs", rows, chosenRowsOf(chosen), logsPath, limits)).toBe(expectedLogs.length);
       const logs = await query(`SELECT Body, SeverityText, SeverityNumber, json_extract_string(LogAttributes, '$.model') AS model FROM read_parquet($file)`, { file: logsPath });
       expect(logs).toEqual(expectedLogs.map((row) => ({ Body: row.body, SeverityText: row.severityText, SeverityNumber: row.severityNumber, model: row.attributes["model"] })));
 
       // One service chosen: its column is a constant.
       const first = staged[0]?.events ?? [];
       const onePath = join(dir, "one.parquet");
-      expect(await writeStagedTable("otel_metrics", rows, first, onePath)).toBe(files[0]?.events.flatMap((event) => event.metrics).length ?? -1);
+      expect(await writeStagedTable("otel_metrics", rows, chosenRowsOf(first), onePath)).toBe(files[0]?.events.flatMap((event) => event.metrics).length ?? -1);
       expect(await query(`SELECT DISTINCT ServiceName FROM read_parquet($file)`, { file: onePath })).toEqual([{ ServiceName: "svc" }]);
       expect(new Set(expectedMetrics.map((row) => row.serviceName)).size).toBe(2);
 
       // Nothing selected: a valid file without rows.
       const none = join(dir, "none.parquet");
-      expect(await writeStagedTable("otel_logs", rows, [], none)).toBe(0);
+      expect(await writeStagedTable("otel_logs", rows, chosenRowsOf([]), none)).toBe(0);
       expect(await query(`SELECT count(*)::INTEGER AS n FROM read_parquet($file)`, { file: none })).toEqual([{ n: 0 }]);
     } finally {
       rows.dispose();

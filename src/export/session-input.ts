@@ -3,9 +3,8 @@ import { type RowFilter, timestampTest } from "../db/row-filter.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type FileFailure, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
-import { EventSet, unpricedModels } from "../sources/shared/merge.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
-import type { StagedEvent } from "../staging/staged-file.ts";
+import { ChosenEvents } from "../staging/chosen-events.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
@@ -21,13 +20,6 @@ export interface SessionFilesSummary {
   unpricedModels: string[];
 }
 
-/** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
-function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly StagedEvent[] {
-  const inRange = timestampTest(filter.range);
-  if (inRange === null && filter.serviceName === null) return winners;
-  return winners.filter((event) => (inRange === null || inRange(event.timestamp)) && (filter.serviceName === null || event.service === filter.serviceName));
-}
-
 /**
  * Parses the agents' session files, on worker threads, into staged row files, keeping in memory
  * only each event's key, rank and row counts, and picks the best copy of each event. The export
@@ -36,7 +28,7 @@ function selection(winners: readonly StagedEvent[], filter: RowFilter): readonly
  */
 export async function openSessionFiles(tools: readonly ToolId[], transcripts: boolean, settings: RunSettings, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
   const rows = new StagedRows(settings.stagedMemoryBytes);
-  const best = new EventSet<StagedEvent>();
+  const best = new ChosenEvents();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
   await using run = new ParseRun(settings);
   try {
@@ -52,7 +44,7 @@ export async function openSessionFiles(tools: readonly ToolId[], transcripts: bo
         summary.bytes += staged.file.bytes;
         summary.badLines += staged.file.badLines;
         addUnknownUsage(summary.unknownUsage, staged.file);
-        for (const event of staged.events) best.add(event);
+        for (const event of staged.events) best.offer(event);
       }, { progress, hash: false, transcripts });
       summary.failed.push(...failed);
     }
@@ -62,20 +54,21 @@ export async function openSessionFiles(tools: readonly ToolId[], transcripts: bo
     rows.dispose();
     throw error;
   }
-  const winners = best.values();
-  summary.unpricedModels = unpricedModels(winners);
+  summary.unpricedModels = best.unpricedModels();
+  /** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
+  const selection = (filter: RowFilter) => best.select(timestampTest(filter.range), filter.serviceName);
   return {
     async count(filter): Promise<TableCounts> {
-      const events = selection(winners, filter);
+      const chosen = selection(filter);
       const counts: TableCounts = { traces: 0, logs: 0, metrics: 0 };
-      for (const event of events) {
-        counts.logs += event.logs;
-        counts.metrics += event.metrics;
+      for (let i = 0; i < chosen.size; i++) {
+        counts.logs += chosen.logs(i);
+        counts.metrics += chosen.metrics(i);
       }
       return counts;
     },
     writeTable(table, filter, path) {
-      return writeStagedTable(table.table, rows, selection(winners, filter), path, STAGED_ROW_GROUP, settings.threads !== 1);
+      return writeStagedTable(table.table, rows, selection(filter), path, STAGED_ROW_GROUP, settings.threads !== 1);
     },
     database: null,
     interrupt: () => undefined,

@@ -1,4 +1,5 @@
 import type { StagedEvent } from "../staging/staged-file.ts";
+import { chosenRowsOf } from "../staging/chosen-events.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
@@ -32,7 +33,8 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
     rows.close();
     written = { logs: 0, metrics: 0 };
     try {
-      for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file, INSERT_ROW_GROUP);
+      const chosen = chosenRowsOf(winners);
+      for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, chosen, file, INSERT_ROW_GROUP);
     } catch (error) {
       throw stagingFailure(error);
     }

@@ -6,7 +6,8 @@ import type { TelemetryTable } from "../db/schema.ts";
 import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape.ts";
 import type { StagedColumns } from "./staged-columns.ts";
 import type { StagedRows, StagedTableKey } from "./staged-rows.ts";
-import { SEQ_PER_FILE, type StagedEvent } from "./staged-file.ts";
+import { SEQ_PER_FILE } from "./staged-file.ts";
+import type { ChosenRows } from "./chosen-events.ts";
 import { withoutTopTier } from "../shared/jit-tier.ts";
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
@@ -21,7 +22,7 @@ const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces
 export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 16 << 20 };
 
 /**
- * Writes the rows of the `chosen` events of `table` from `rows` (null, or a table nothing is staged
+ * Writes the rows of the `chosen` events (ChosenRows) of `table` from `rows` (null, or a table nothing is staged
  * for, such as traces: no rows) as a ZSTD Parquet file with the table's columns. Runs of chosen
  * events are copied as they were encoded; the service column is one constant when the chosen events
  * with rows here share their service. Returns the number of rows written. A failure leaves no file.
@@ -29,7 +30,7 @@ export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 16 << 20 };
 export async function writeStagedTable(
   table: TelemetryTable,
   rows: StagedRows | null,
-  chosen: readonly StagedEvent[],
+  chosen: ChosenRows,
   path: string,
   limits = STAGED_ROW_GROUP,
   /** Compress large pages on Bun's thread pool (not when a run keeps to one thread). */
@@ -39,14 +40,25 @@ export async function writeStagedTable(
   const key = STAGED_KEYS[table];
   // The staged rows of this table, if it has any.
   const source = key !== null && rows !== null ? { rows, key } : null;
-  const selected = new Map(chosen.map((event) => [event.seq, event]));
+  // Seq → index in `chosen`.
+  const selected = new Map<number, number>();
+  for (let i = 0; i < chosen.size; i++) selected.set(chosen.seq(i), i);
+  const rowsOf = source?.key === "logs" ? (i: number) => chosen.logs(i) : (i: number) => chosen.metrics(i);
   const constants = [...shape.constants];
-  const services = new Set(source ? chosen.filter((event) => event[source.key] > 0).map((event) => event.service) : []);
+  const services = new Set<string>();
+  let someUnit = false;
+  if (source) {
+    for (let i = 0; i < chosen.size; i++) {
+      if (rowsOf(i) === 0) continue;
+      services.add(chosen.service(i));
+      someUnit ||= chosen.unit(i) !== "";
+    }
+  }
   const serviceBytes = new Map([...services].map((service) => [service, Buffer.from(service)]));
   const perRowService = shape.service !== null && services.size > 1 ? shape.service : null;
   if (shape.service !== null && perRowService === null) constants[shape.service] = serviceBytes.values().next().value ?? Buffer.alloc(0);
   // The unit column: NULL throughout unless a chosen event has a unit (Claude's active time, in seconds).
-  const perRowUnit = shape.unit !== null && source !== null && chosen.some((event) => event.unit !== "" && event[source.key] > 0) ? shape.unit : null;
+  const perRowUnit = shape.unit !== null && someUnit ? shape.unit : null;
   if (shape.unit !== null && perRowUnit === null) constants[shape.unit] = null;
   // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
   const capacities: (number | undefined)[] = [];
@@ -91,7 +103,7 @@ export async function writeStagedTable(
         if (perRowUnit !== null) {
           const column = writer.row[perRowUnit] as ColumnBuilder;
           for (let e = start; e < event; e++) {
-            const unit = (selected.get(first + e) as StagedEvent).unit;
+            const unit = chosen.unit(selected.get(first + e) as number);
             const bytes = unit === "" ? null : Buffer.from(unit);
             for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) {
               if (bytes) column.pushBytes(bytes);
@@ -102,7 +114,7 @@ export async function writeStagedTable(
         if (perRowService !== null) {
           const column = writer.row[perRowService] as ColumnBuilder;
           for (let e = start; e < event; e++) {
-            const bytes = serviceBytes.get((selected.get(first + e) as StagedEvent).service) as Buffer;
+            const bytes = serviceBytes.get(chosen.service(selected.get(first + e) as number)) as Buffer;
             for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) column.pushBytes(bytes);
           }
         }

@@ -9,12 +9,18 @@ export interface RankedEvent {
 }
 
 /**
- * Which copy of an event wins, the one rule for it (EventSet within a run, plan-import.ts against a stored copy):
- * true when `candidate` should replace `current`, for a higher rank, or the same rank and an earlier timestamp.
+ * Which copy of an event wins, the one rule for it (EventSet and ChosenEvents within a run, plan-import.ts against a
+ * stored copy): true when the candidate should replace the current copy, for a higher rank, or the same rank and an
+ * earlier time. Times are `Instant.text` (fixed width: text order is time order) or its epoch microseconds.
  */
+export function outranksCopy(candidateRank: number, candidateTime: string | number, currentRank: number, currentTime: string | number): boolean {
+  if (candidateRank !== currentRank) return candidateRank > currentRank;
+  return candidateTime < currentTime;
+}
+
+/** `outranksCopy` of two events' ranks and timestamps. */
 export function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
-  if (candidate.rank !== current.rank) return candidate.rank > current.rank;
-  return candidate.timestamp < current.timestamp;
+  return outranksCopy(candidate.rank, candidate.timestamp, current.rank, current.timestamp);
 }
 
 /**
@@ -62,4 +68,4 @@ export function mergeEvents(files: readonly ParsedFile[]): MergedRows {
   return { logs: events.flatMap((event) => event.logs), metrics: events.flatMap((event) => event.metrics), unpricedModels: unpricedModels(events) };
 }
 
-withoutTopTier(EventSet.prototype.add, outranks);
+withoutTopTier(EventSet.prototype.add, outranks, outranksCopy);

@@ -1,0 +1,84 @@
+import { describe, expect, test } from "bun:test";
+import { timestampTest } from "../src/db/row-filter.ts";
+import { EventSet } from "../src/sources/shared/merge.ts";
+import { ChosenEvents } from "../src/staging/chosen-events.ts";
+import type { StagedEvent } from "../src/staging/staged-file.ts";
+
+function seeded(seed: number): (n: number) => number {
+  return (n) => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+}
+
+/** Copies of 300 events: ranks and times that tie and differ, three services, units, unpriced models. */
+function copies(): StagedEvent[] {
+  const random = seeded(17);
+  const services = ["claude-code", "codex_cli_rs", "gemini_cli"];
+  const events: StagedEvent[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const key = `k${random(300)}`;
+    const day = 1 + random(28);
+    const second = random(3);
+    events.push({
+      key,
+      rank: random(4),
+      timestamp: `2026-03-${String(day).padStart(2, "0")} 10:00:0${second}.${String(random(1_000_000)).padStart(6, "0")}`,
+      model: `model-${random(5)}`,
+      unpriced: random(7) === 0,
+      seq: i,
+      service: services[random(3)] as string,
+      unit: random(10) === 0 ? "s" : "",
+      logs: random(3),
+      metrics: random(5),
+    });
+  }
+  return events;
+}
+
+describe("ChosenEvents", () => {
+  test("the same chosen copy of every key as EventSet (the one rule), in the same order", () => {
+    const set = new EventSet<StagedEvent>();
+    const chosen = new ChosenEvents();
+    let changes = 0;
+    for (const event of copies()) {
+      const a = set.add(event);
+      expect(chosen.offer(event)).toBe(a);
+      if (a) changes++;
+    }
+    const expected = set.values();
+    expect(chosen.size).toBe(expected.length);
+    expect(changes).toBeGreaterThan(expected.length); // copies did replace others
+    expected.forEach((event, i) => {
+      expect([chosen.key(i), chosen.seq(i), chosen.timestamp(i), chosen.logs(i), chosen.metrics(i), chosen.service(i), chosen.unit(i)]).toEqual([
+        event.key,
+        event.seq,
+        event.timestamp,
+        event.logs,
+        event.metrics,
+        event.service,
+        event.unit,
+      ]);
+    });
+    const unpriced = [...new Set(expected.filter((event) => event.unpriced).map((event) => event.model))].sort();
+    expect(unpriced.length).toBeGreaterThan(0);
+    expect(chosen.unpricedModels()).toEqual(unpriced);
+  });
+
+  test("select: a time range and a service, as filtering the records would", () => {
+    const set = new EventSet<StagedEvent>();
+    const chosen = new ChosenEvents();
+    for (const event of copies()) {
+      set.add(event);
+      chosen.offer(event);
+    }
+    const inRange = timestampTest({ from: "2026-03-05", to: "2026-03-12" }) as (timestamp: string) => boolean;
+    for (const [range, service] of [[inRange, "codex_cli_rs"], [inRange, null], [null, "gemini_cli"], [null, "nobody"], [null, null]] as const) {
+      const expected = set.values().filter((event) => (range === null || range(event.timestamp)) && (service === null || event.service === service));
+      const selected = chosen.select(range, service);
+      const seqs = Array.from({ length: selected.size }, (_, i) => selected.seq(i));
+      expect(seqs).toEqual(expected.map((event) => event.seq));
+      expect(Array.from({ length: selected.size }, (_, i) => selected.logs(i) * 10 + selected.metrics(i))).toEqual(expected.map((event) => event.logs * 10 + event.metrics));
+    }
+  });
+});
