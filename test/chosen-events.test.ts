@@ -81,4 +81,21 @@ describe("ChosenEvents", () => {
       expect(Array.from({ length: selected.size }, (_, i) => selected.logs(i) * 10 + selected.metrics(i))).toEqual(expected.map((event) => event.logs * 10 + event.metrics));
     }
   });
+
+  test("keys: 60,000 of them (the table grows and rehashes), prefixes of one another, non-ASCII; each found again", () => {
+    const chosen = new ChosenEvents();
+    const keys = Array.from({ length: 60_000 }, (_, i) => (i % 3 === 0 ? `k${i}` : i % 3 === 1 ? `k${i}é中\u{1F600}` : `${"x".repeat(i % 200)}${i}`));
+    keys.push("k", "k1", "k10", "k100", "");
+    const event = (key: string, rank: number): StagedEvent => ({ key, rank, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: rank, service: "", unit: "", logs: 0, metrics: 0 });
+    const distinct = [...new Set(keys)];
+    expect(distinct.length).toBe(keys.length);
+    const firsts = keys.map((key) => chosen.offer(event(key, 1)));
+    expect(firsts.every((first) => first)).toBe(true);
+    expect(chosen.size).toBe(distinct.length);
+    distinct.forEach((key, i) => expect(chosen.key(i)).toBe(key));
+    // Offered again with a higher rank: the same rows, replaced.
+    for (const key of distinct) expect(chosen.offer(event(key, 2))).toBe(true);
+    for (const key of distinct) expect(chosen.offer(event(key, 2))).toBe(false);
+    expect(chosen.size).toBe(distinct.length);
+  });
 });

@@ -35,13 +35,84 @@ function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(a
 }
 
 /**
+ * The keys of a run's events, each once, as UTF-8 bytes in one growing buffer, found through a hash table of typed
+ * arrays (open addressing on the key's CRC-32, compared byte for byte on a match). Strings in a `Map` took ~230 bytes
+ * of heap per key of ~80 characters.
+ */
+class KeyTable {
+  #bytes = Buffer.allocUnsafe(1 << 20);
+  #used = 0;
+  #start = new Int32Array(INITIAL_ROWS);
+  #length = new Int32Array(INITIAL_ROWS);
+  #hash = new Int32Array(INITIAL_ROWS);
+  /** Row + 1 per slot; 0: empty. Kept at most half full. */
+  #slots = new Int32Array(INITIAL_ROWS * 2);
+  size = 0;
+
+  /** The row of `key`, added when it is new (`added` tells which). */
+  find(key: string): { row: number; added: boolean } {
+    const hash = Bun.hash.crc32(key) | 0;
+    // Written at the end of the buffer first: kept only when the key is new.
+    if (this.#used + key.length * 3 > this.#bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#used + key.length * 3));
+      this.#bytes.copy(grown, 0, 0, this.#used);
+      this.#bytes = grown;
+    }
+    const start = this.#used;
+    const length = this.#bytes.write(key, start, "utf8");
+    const mask = this.#slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.#slots[slot] as number;
+      if (entry === 0) {
+        const row = this.#add(start, length, hash);
+        this.#slots[slot] = row + 1;
+        if (this.size * 2 > this.#slots.length) this.#rehash();
+        return { row, added: true };
+      }
+      const row = entry - 1;
+      if (this.#hash[row] !== hash || this.#length[row] !== length) continue;
+      const at = this.#start[row] as number;
+      if (this.#bytes.compare(this.#bytes, at, at + length, start, start + length) === 0) return { row, added: false };
+    }
+  }
+
+  key(row: number): string {
+    const start = this.#start[row] as number;
+    return this.#bytes.toString("utf8", start, start + (this.#length[row] as number));
+  }
+
+  #add(start: number, length: number, hash: number): number {
+    const row = this.size++;
+    this.#used = start + length;
+    this.#start = grown(this.#start, this.size);
+    this.#length = grown(this.#length, this.size);
+    this.#hash = grown(this.#hash, this.size);
+    this.#start[row] = start;
+    this.#length[row] = length;
+    this.#hash[row] = hash;
+    return row;
+  }
+
+  #rehash(): void {
+    const slots = new Int32Array(this.#slots.length * 2);
+    const mask = slots.length - 1;
+    for (let row = 0; row < this.size; row++) {
+      let slot = (this.#hash[row] as number) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = row + 1;
+    }
+    this.#slots = slots;
+  }
+}
+
+/**
  * The chosen copy of every event of a run, by key (the one rule of which copy wins: `outranksCopy`, merge.ts), kept in
- * columns: a key and a map entry per event, and numbers. An object per event took ~450 bytes of heap each (613,703
- * events of 1 GB of Gemini sessions: 278 MB), these columns ~190 (docs/performance.md, "Session 9").
+ * columns: the key's bytes (KeyTable) and numbers, the model, service and unit as codes. An object per event in a
+ * `Map` took ~450 bytes of heap each (613,703 events of 1 GB of Gemini sessions: 278 MB), these columns ~190
+ * (docs/performance.md, "Session 9").
  */
 export class ChosenEvents implements ChosenRows {
-  readonly #rows = new Map<string, number>();
-  readonly #keys: string[] = [];
+  readonly #keys = new KeyTable();
   #rank = new Float64Array(INITIAL_ROWS);
   #micros = new Float64Array(INITIAL_ROWS);
   #seq = new Float64Array(INITIAL_ROWS);
@@ -56,28 +127,21 @@ export class ChosenEvents implements ChosenRows {
   readonly #codes = new Map<string, number>();
 
   get size(): number {
-    return this.#keys.length;
+    return this.#keys.size;
   }
 
   /** Offers a copy of an event; true when it is now its key's chosen copy. */
   offer(event: StagedEvent): boolean {
     const micros = textMicros(event.timestamp);
-    const row = this.#rows.get(event.key);
-    if (row !== undefined) {
-      if (!outranksCopy(event.rank, micros, this.#rank[row] as number, this.#micros[row] as number)) return false;
-      this.#set(row, event, micros);
-      return true;
-    }
-    const added = this.#keys.length;
-    this.#grow(added + 1);
-    this.#keys.push(event.key);
-    this.#rows.set(event.key, added);
-    this.#set(added, event, micros);
+    const { row, added } = this.#keys.find(event.key);
+    if (added) this.#grow(row + 1);
+    else if (!outranksCopy(event.rank, micros, this.#rank[row] as number, this.#micros[row] as number)) return false;
+    this.#set(row, event, micros);
     return true;
   }
 
   key(i: number): string {
-    return this.#keys[i] as string;
+    return this.#keys.key(i);
   }
 
   timestamp(i: number): string {
