@@ -2,6 +2,7 @@ import type { LineSelector, LineSource } from "./shared/jsonl.ts";
 import type { ToolId } from "../shared/sources.ts";
 import type { Text } from "./shared/text.ts";
 import type { TextBlockPool } from "./shared/text-arena.ts";
+import type { LargeStringLimits } from "./shared/large-strings.ts";
 
 /** Becomes one `otel_logs` row (TraceId/SpanId NULL, TraceFlags 0, Resource/ScopeAttributes `{}`). */
 export interface LogRow {
@@ -106,6 +107,8 @@ export interface ParseContext {
   transcripts?: boolean;
   /** The thread's blocks for texts kept as bytes (TextArena); a pool of its own when absent. */
   texts?: TextBlockPool;
+  /** Tests: which strings a source's transcript leaves out of the parse (LargeStrings), instead of its own limits. */
+  largeStrings?: Partial<LargeStringLimits>;
 }
 
 /** What a parse makes beyond the usage rows (ParseContext), which also decides which lines it reads. */

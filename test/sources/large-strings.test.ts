@@ -67,7 +67,7 @@ describe("unescapeJson", () => {
 });
 
 describe("LargeStrings", () => {
-  const limits = { minLine: 200, minString: 40 };
+  const limits = { minLine: 200, minString: 40, keys: ["content", "text", "stdout", "t", "a", "nested"] };
   const newReader = () => new LargeStrings(new TextArena(new TextBlockPool()), limits);
 
   test("a long line's large strings are placeholders; text, string and materialize give what the whole line's parse gives", () => {
@@ -115,6 +115,18 @@ describe("LargeStrings", () => {
     const parsed = reader.parse(Buffer.from(JSON.stringify({ a: long, b: "short" })));
     expect(parsed?.["b"]).toBe("short");
     expect(reader.isLarge(parsed?.["a"])).toBe(true);
+  });
+
+  test("only the values of the keys given are left out; other long strings, in arrays too, stay in the parse", () => {
+    const reader = newReader();
+    const long = "y".repeat(300);
+    const parsed = reader.parse(Buffer.from(JSON.stringify({ other: long, content: long, list: [long], text: { content: long } })));
+    expect(parsed?.["other"]).toBe(long);
+    expect((parsed?.["list"] as string[])[0]).toBe(long);
+    expect(reader.isLarge(parsed?.["content"])).toBe(true);
+    expect(reader.isLarge((parsed?.["text"] as { content: string }).content)).toBe(true);
+    // Spaces after the colon (another writer): not the key's value as the reader looks for it, so kept whole.
+    expect(reader.parse(Buffer.from(`{"content": "${long}", "x": "${long}"}`))).toBeNull();
   });
 
   test("invalid UTF-8 in a large string: the lossy decoding the whole line gets", () => {

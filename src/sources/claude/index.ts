@@ -3,7 +3,7 @@ import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
 import { withoutTopTier } from "../../shared/jit-tier.ts";
 import { attributeRows, folderName } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
-import { LargeStrings } from "../shared/large-strings.ts";
+import { LargeStrings, MIN_LINE, MIN_STRING } from "../shared/large-strings.ts";
 import { TextArena, TextBlockPool } from "../shared/text-arena.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
@@ -25,6 +25,13 @@ import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
 import { ClaudeActivity } from "./activity.ts";
 import { ClaudeTranscript } from "./transcript.ts";
 
+/**
+ * The keys whose long values a transcript reads from the line's bytes (large-strings.ts): tool outputs and texts
+ * (`content`, `text`), and `toolUseResult`'s copies of them (`stdout`, `stderr`, `originalFile`). Their consumers are
+ * the transcript, which takes them as bytes, and the activity metrics, which take back the strings they need.
+ */
+const CLAUDE_LARGE_STRINGS = { minLine: MIN_LINE, minString: MIN_STRING, keys: ["content", "text", "stdout", "stderr", "originalFile"] };
+
 const UUID_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i;
 
 export const claudeSource: SessionSource = {
@@ -44,7 +51,7 @@ export const claudeSource: SessionSource = {
     const footprint = goFootprint(context);
     const name = basename(file.path);
     const arena = context?.transcripts ? new TextArena(context.texts ?? new TextBlockPool()) : null;
-    const large = arena ? new LargeStrings(arena) : null;
+    const large = arena ? new LargeStrings(arena, { ...CLAUDE_LARGE_STRINGS, ...context?.largeStrings }) : null;
     const transcript = large ? new ClaudeTranscript(name.replace(/\.jsonl$/, ""), large) : null;
     const activity = large ? new ClaudeActivity(name, large) : null;
     // The session's folder and branch, for `repository` and `git_branch` (shared/attribution.ts): the first a response has.

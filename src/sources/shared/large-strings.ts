@@ -15,9 +15,9 @@ import { withoutTopTier } from "../../shared/jit-tier.ts";
  */
 
 /** Lines shorter than this are parsed whole. */
-const MIN_LINE = 64 << 10;
-/** Strings (their escaped bytes) shorter than this stay in the parse: ids, paths and short texts never are placeholders. */
-const MIN_STRING = 8 << 10;
+export const MIN_LINE = 64 << 10;
+/** Strings (their escaped bytes) shorter than this stay in the parse. */
+export const MIN_STRING = 8 << 10;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -28,6 +28,11 @@ const PLACEHOLDER_START = Buffer.from('"\\u0000');
 export interface LargeStringLimits {
   minLine: number;
   minString: number;
+  /**
+   * Only the values of these keys (written `"key":"…"`, without spaces) are left out: the consumers of those keys take
+   * them back (`text`, `string`, `materialize`), and a value of any other key stays in the parse whatever its size.
+   */
+  keys: readonly string[];
 }
 
 /** End of the string whose opening quote is at `start` (the index of its closing quote), or -1. */
@@ -131,6 +136,8 @@ export function unescapeJson(bytes: Buffer, start: number, end: number, out: Buf
  */
 export class LargeStrings {
   readonly #limits: LargeStringLimits;
+  /** `"key":` of each key whose values may be left out. */
+  readonly #keys: Buffer[];
   #line: Buffer | null = null;
   /** Content start and end (exclusive) of each replaced string of the current line. */
   #starts: number[] = [];
@@ -140,9 +147,19 @@ export class LargeStrings {
   /** `arena`: the memory of the texts `text` makes (the file's, handed back once its rows are staged). */
   constructor(
     private readonly arena: TextArena,
-    limits: LargeStringLimits = { minLine: MIN_LINE, minString: MIN_STRING },
+    limits: LargeStringLimits,
   ) {
     this.#limits = limits;
+    this.#keys = limits.keys.map((key) => Buffer.from(`${JSON.stringify(key)}:`));
+  }
+
+  /** Whether the string whose opening quote is at `quote` is the value of one of the keys. */
+  #isValueOfKey(line: Buffer, quote: number): boolean {
+    for (const key of this.#keys) {
+      const start = quote - key.length;
+      if (start >= 0 && line.compare(key, 0, key.length, start, quote) === 0) return true;
+    }
+    return false;
   }
 
   /** The line's value parsed with its large strings replaced; null when the line is not long, has none, or does not parse so. */
@@ -154,7 +171,7 @@ export class LargeStrings {
     for (let position = line.indexOf(QUOTE); position >= 0; position = line.indexOf(QUOTE, position)) {
       const close = closingQuote(line, position);
       if (close < 0) break;
-      if (close - position - 1 >= this.#limits.minString) {
+      if (close - position - 1 >= this.#limits.minString && this.#isValueOfKey(line, position)) {
         starts.push(position + 1);
         ends.push(close);
       }
@@ -210,6 +227,7 @@ export class LargeStrings {
     const start = this.#starts[index] as number;
     const end = this.#ends[index] as number;
     if (!isUtf8(line.subarray(start, end))) return this.string(value);
+    if (end === start) return "";
     const out = this.arena.take(end - start);
     return new Utf8Text(this.arena.trim(out, unescapeJson(line, start, end, out)));
   }

@@ -40,7 +40,7 @@ export function plainEvent(key: string, timestamp: string, logs: LogRow[], metri
 
 /** Adds `key` only when `value` is non-empty (the Go parsers' "only if non-empty" attributes). */
 export function putIfSet<T extends Text>(attributes: Record<string, T>, key: string, value: T | undefined): void {
-  if (value !== undefined && value !== "") attributes[key] = value;
+  if (value !== undefined && value.length !== 0) attributes[key] = value;
 }
 
 withoutTopTier(logRow, metricRow, putIfSet);
