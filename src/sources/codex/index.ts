@@ -9,6 +9,14 @@ import type { ParsedFile, SessionSource } from "../types.ts";
 import { CodexFileParser } from "./parse.ts";
 import { codexRoots, isCodexSessionFile, sessionIdFromFileName } from "./paths.ts";
 import { CODEX_SERVICE, codexEvent } from "./to-rows.ts";
+import { LargeStrings, MIN_LINE, MIN_STRING } from "../shared/large-strings.ts";
+import { TextArena, TextBlockPool } from "../shared/text-arena.ts";
+
+/**
+ * With transcripts, a tool's output (`function_call_output.output`, often hundreds of KB) is read from the line's bytes
+ * (large-strings.ts); its one consumer, the transcript, takes it as bytes.
+ */
+const CODEX_LARGE_STRINGS = { minLine: MIN_LINE, minString: MIN_STRING, keys: ["output"] };
 
 export const codexSource: SessionSource = {
   tool: "codex",
@@ -22,10 +30,12 @@ export const codexSource: SessionSource = {
   discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const footprint = goFootprint(context);
-    const parser = new CodexFileParser(footprint, context?.transcripts === true);
+    const arena = context?.transcripts ? new TextArena(context.texts ?? new TextBlockPool()) : null;
+    const large = arena ? new LargeStrings(arena, { ...CODEX_LARGE_STRINGS, ...context?.largeStrings }) : null;
+    const parser = new CodexFileParser(footprint, context?.transcripts === true, large);
     const stats = await scanJsonl(
       file.path,
-      { needles: parser.needles, select: (found, length, head) => parser.select(found, length, head), record: (value) => parser.record(value) },
+      { needles: parser.needles, select: (found, length, head) => parser.select(found, length, head), record: (value) => parser.record(value), large: large ?? undefined },
       context,
     );
     const sessionId = parser.sessionId || sessionIdFromFileName(basename(file.path));
@@ -34,6 +44,8 @@ export const codexSource: SessionSource = {
     const meta = parser.meta;
     const git = meta ? obj(meta, "git") : undefined;
     attributeRows(events, normalizeGitUrl(git ? str(git, "repository_url") : "") || folderName(meta ? str(meta, "cwd") : ""), git ? str(git, "branch") : "");
-    return parsedFile(file.path, "codex", sessionId, events, stats, parser.unknownUsage, footprint);
+    const parsed = parsedFile(file.path, "codex", sessionId, events, stats, parser.unknownUsage, footprint);
+    if (arena) parsed.release = () => arena.release();
+    return parsed;
   },
 };

@@ -3,6 +3,8 @@ import type { GoFootprint } from "../shared/go-footprint.ts";
 import { isObject, joinTexts, obj, str, type JsonObject } from "../shared/json.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
 import { isReset, readTokens, sameTokens, subtractTokens, tokensKey, ZERO_TOKENS, type CodexTokens } from "./totals.ts";
+import type { LargeStrings } from "../shared/large-strings.ts";
+import type { Text } from "../shared/text.ts";
 
 export interface CodexUsage {
   kind: "usage";
@@ -34,12 +36,12 @@ export interface CodexTranscript {
   kind: "transcript";
   identity: string;
   timestamp: Instant;
-  body: string;
+  body: Text;
   role: string;
   /** `message.index`: the file's transcript rows counted from 0. */
   index: number;
   model: string;
-  tool: { name?: string; input?: string; output?: string; callId?: string };
+  tool: { name?: string; input?: string; output?: Text; callId?: string };
 }
 
 export interface CodexSessionStart {
@@ -145,6 +147,8 @@ export class CodexFileParser {
     private readonly footprint: GoFootprint | null = null,
     /** Make the transcript rows of `response_item` lines (read only then). */
     private readonly transcripts = false,
+    /** A long line's tool output read from its bytes (see CODEX_LARGE_STRINGS). */
+    private readonly large: LargeStrings | null = null,
   ) {}
 
   select(found: number, _length: number, head: Buffer): boolean {
@@ -191,7 +195,7 @@ export class CodexFileParser {
   #responseItem(payload: JsonObject, timestamp: Instant): void {
     if (this.#foreignHistory && this.#inReplay(timestamp)) return;
     const type = str(payload, "type");
-    const row = (body: string, role: string, tool: CodexTranscript["tool"] = {}, model = this.#model) => {
+    const row = (body: Text, role: string, tool: CodexTranscript["tool"] = {}, model = this.#model) => {
       const base = `transcript:${timestamp.text}`;
       const seen = this.#messageCounts.get(base) ?? 0;
       this.#messageCounts.set(base, seen + 1);
@@ -206,7 +210,8 @@ export class CodexFileParser {
       row(`Tool call: ${name}`, "tool_use", { name, input: str(payload, "arguments"), callId: str(payload, "call_id") });
     } else if (type === "function_call_output") {
       const output = payload["output"];
-      const text = typeof output === "string" ? output : output === undefined ? "" : JSON.stringify(output);
+      const large = this.large;
+      const text = typeof output === "string" ? (large ? large.text(output) : output) : output === undefined ? "" : JSON.stringify(large ? large.materialize(output) : output);
       row(text, "tool_result", { output: text, callId: str(payload, "call_id") }, "");
     } else if (type === "reasoning") {
       const text = joinTexts(payload["summary"], ["summary_text"], "text");

@@ -3,6 +3,7 @@ import { str } from "../shared/json.ts";
 import { IMPORT_SOURCE, logRow, metricRow, plainEvent, putIfSet } from "../shared/rows.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
 import { parentSessionId, type CodexItem, type CodexMessage, type CodexSessionStart, type CodexTranscript, type CodexUsage } from "./parse.ts";
+import type { Text } from "../shared/text.ts";
 
 export const CODEX_SERVICE = "codex_cli_rs";
 
@@ -46,7 +47,7 @@ function sessionEvent(key: string, sessionId: string, item: CodexSessionStart): 
 }
 
 function transcriptEvent(key: string, sessionId: string, item: CodexTranscript): UsageEvent {
-  const attributes: Record<string, string> = {
+  const attributes: Record<string, Text> = {
     "event.name": "transcript.message",
     "session.id": sessionId,
     "message.index": String(item.index),
