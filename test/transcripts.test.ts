@@ -108,12 +108,18 @@ test("the same transcript rows whether files are parsed here, with lines selecte
   expect(workers.rows).toEqual(here.rows);
 });
 
-test("an empty tool result has a NULL Body, as the Go importers write it (export --from-files and import alike)", async () => {
-  const home = tempDir("transcripts-empty-");
-  const project = join(home, "claude", "-home-dev-empty");
+/** A Claude project folder of a session tree of its own (no Codex or Gemini sessions), and the tree's settings. */
+function claudeProject(name: string): { project: string; env: Record<string, string> } {
+  const home = tempDir(`transcripts-${name}-`);
+  const project = join(home, "claude", `-home-dev-${name}`);
   mkdirSync(project, { recursive: true });
   mkdirSync(join(home, "codex"));
   mkdirSync(join(home, "gemini"));
+  return { project, env: sessionEnv(join(home, "claude"), join(home, "codex"), join(home, "gemini")) };
+}
+
+test("an empty tool result has a NULL Body, as the Go importers write it (export --from-files and import alike)", async () => {
+  const { project, env } = claudeProject("empty");
   const line = (uuid: string, second: number, content: unknown) =>
     JSON.stringify({ type: "user", uuid, sessionId: "eeeeeeee-0000-4000-8000-000000000001", timestamp: `2026-11-03T10:00:0${second}.000Z`, message: { role: "user", content } });
   writeFileSync(
@@ -124,7 +130,6 @@ test("an empty tool result has a NULL Body, as the Go importers write it (export
       line("e-3", 3, [{ type: "tool_result", tool_use_id: "toolu_e3", content: "done" }]),
     ].join("\n") + "\n",
   );
-  const env = sessionEnv(join(home, "claude"), join(home, "codex"), join(home, "gemini"));
   const rows = `SELECT json_extract_string(LogAttributes, '$."tool.use_id"') AS id, Body AS body, json_extract_string(LogAttributes, '$."tool.output"') AS output
     FROM %TABLE% WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message' ORDER BY id`;
   const expected = [
@@ -143,11 +148,7 @@ test("an empty tool result has a NULL Body, as the Go importers write it (export
 });
 
 test("long lines: tool outputs and inputs of hundreds of KB give the texts a whole-line parse gives, Go-escaped in the attributes", async () => {
-  const home = tempDir("transcripts-long-");
-  const project = join(home, "claude", "-home-dev-long");
-  mkdirSync(project, { recursive: true });
-  mkdirSync(join(home, "codex"));
-  mkdirSync(join(home, "gemini"));
+  const { project, env } = claudeProject("long");
   const session = "eeeeeeee-0000-4000-8000-000000000002";
   // Every kind of character whose escaping differs somewhere: HTML, line separators, controls, surrogates, non-ASCII.
   const pieces = ["code(x) {", " <div class=\"a\">", "&amp;", "\u2028", "\u2029", "é", "中", "\u{1F600}", "\t", "\r\n", "\n", "\\", "/", "\u0001", "\u001b[0m", "\u007f", "x".repeat(40)];
@@ -177,7 +178,6 @@ test("long lines: tool outputs and inputs of hundreds of KB give the texts a who
       line("l-6", 6, "user", { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_c", content: commitOutput }] }, { toolUseResult: { stdout: commitOutput, stderr: "", interrupted: false } }),
     ].join("\n") + "\n",
   );
-  const env = sessionEnv(join(home, "claude"), join(home, "codex"), join(home, "gemini"));
   const out = join(tempDir("transcripts-long-out-"), "out");
   const run = await runCli(["export", "claude-code", "--from-files", "--transcripts", "--output", out, "--yes"], { env });
   expect([run.exitCode, run.stderr]).toEqual([0, ""]);

@@ -219,13 +219,18 @@ export class LargeStrings {
     return this.#index(value) >= 0;
   }
 
+  /** Where the string a placeholder stands for lies in the current line (its escaped content), or null. */
+  #span(value: string): { line: Buffer; start: number; end: number } | null {
+    const index = this.#index(value);
+    if (index < 0) return null;
+    return { line: this.#line as Buffer, start: this.#starts[index] as number, end: this.#ends[index] as number };
+  }
+
   /** A string of the value as text: a placeholder as the UTF-8 bytes of its string (a copy), other strings as they are. */
   text(value: string): Text {
-    const index = this.#index(value);
-    if (index < 0) return value;
-    const line = this.#line as Buffer;
-    const start = this.#starts[index] as number;
-    const end = this.#ends[index] as number;
+    const span = this.#span(value);
+    if (span === null) return value;
+    const { line, start, end } = span;
     if (!isUtf8(line.subarray(start, end))) return this.string(value);
     if (end === start) return "";
     const out = this.arena.take(end - start);
@@ -237,11 +242,9 @@ export class LargeStrings {
    * UTF-8, lone surrogates kept), or unescaped leniently when it would not have parsed.
    */
   string(value: string): string {
-    const index = this.#index(value);
-    if (index < 0) return value;
-    const line = this.#line as Buffer;
-    const start = this.#starts[index] as number;
-    const end = this.#ends[index] as number;
+    const span = this.#span(value);
+    if (span === null) return value;
+    const { line, start, end } = span;
     try {
       return JSON.parse(`"${line.toString("utf8", start, end)}"`) as string;
     } catch {
