@@ -7,14 +7,15 @@ import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
 import { SERVICE_NAMES } from "../shared/sources.ts";
 import { deleteGoRows } from "./go-rows.ts";
 import type { ToolPlan } from "./plan-import.ts";
+import { concatRows } from "../staging/chosen-events.ts";
 
 /** Removes the rows of the stored copies this run replaces, and of the obsolete events (with their bookkeeping). */
 async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
-  const replaced = plans.flatMap((plan) => plan.events.filter((planned) => planned.replaces !== null));
+  const replaced = plans.flatMap((plan) => plan.events.replaced());
   const obsolete = plans.flatMap((plan) => plan.obsolete.map((stored) => ({ tool: plan.tool, stored })));
   if (replaced.length === 0 && obsolete.length === 0) return;
   const rows = [
-    ...replaced.map((planned) => ({ event_key: planned.event.key, ts: planned.replaces?.timestamp })),
+    ...replaced.map(({ key, stored }) => ({ event_key: key, ts: stored.timestamp })),
     ...obsolete.map(({ stored }) => ({ event_key: stored.key, ts: stored.timestamp })),
   ];
   await withTempTable(connection, "import_replaced", { event_key: "VARCHAR", ts: "VARCHAR" }, rows, async () => {
@@ -32,12 +33,15 @@ async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly 
 /** The bookkeeping row of each planned event, made as it is written (an array of them took ~450 bytes per event). */
 function* eventRecords(plans: readonly ToolPlan[]): Generator<Record<string, unknown>> {
   for (const plan of plans) {
-    for (const { event, filePath } of plan.events) yield { tool: plan.tool, event_key: event.key, rank: event.rank, ts: event.timestamp, file_path: filePath, unpriced: event.unpriced };
+    const events = plan.events;
+    for (let i = 0; i < events.size; i++) {
+      yield { tool: plan.tool, event_key: events.key(i), rank: events.rank(i), ts: events.timestamp(i), file_path: events.filePath(i), unpriced: events.unpriced(i) };
+    }
   }
 }
 
 async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
-  if (plans.every((plan) => plan.events.length === 0)) return;
+  if (plans.every((plan) => plan.events.size === 0)) return;
   const rows = eventRecords(plans);
   const columns = { tool: "VARCHAR", event_key: "VARCHAR", rank: "DOUBLE", ts: "VARCHAR", file_path: "VARCHAR", unpriced: "BOOLEAN" } as const;
   // Straight from the NDJSON: a temporary table of 224,000 events held 65 MB (uncompressed) beside the insert's own.
@@ -114,7 +118,7 @@ export async function writePlannedRows(connection: DuckDBConnection, plans: read
   return insertStagedRows(
     connection,
     rows,
-    plans.flatMap((plan) => plan.events.map((planned) => planned.event)),
+    concatRows(plans.map((plan) => plan.events)),
   );
 }
 

@@ -3,12 +3,14 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import { timestampTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../shared/sources.ts";
 import type { DiscoveredTool, FileFailure, ParseProgress, ParseRun } from "../staging/parse-run.ts";
-import { EventSet, outranks, unpricedModels } from "../sources/shared/merge.ts";
+import { outranksCopy } from "../sources/shared/merge.ts";
 import { madeWithTranscripts } from "../sources/shared/made-with-transcripts.ts";
 import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
-import type { FileSummary, StagedEvent } from "../staging/staged-file.ts";
+import type { FileSummary } from "../staging/staged-file.ts";
+import { ChosenEvents } from "../staging/chosen-events.ts";
+import { PlannedEvents } from "./planned-events.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type ReaderVersions, readerVersions, type RecordedFiles } from "./file-state.ts";
 import { countGoRows, type GoFootprints, type GoRows, goMayHaveImported } from "./go-rows.ts";
@@ -29,19 +31,6 @@ export interface FileCounts {
   transcripts: number;
 }
 
-export interface PlannedEvent {
-  event: StagedEvent;
-  filePath: string;
-  /** The stored copy this one replaces, if any. */
-  replaces: StoredEvent | null;
-  /**
-   * `new` key; `update`: more complete than the stored copy; `forced`: replaced by `--force`; `repaired`: replaced
-   * because an older parser version made the stored copy; `priced`: the same copy, stored without cost rows, now
-   * priced.
-   */
-  reason: "new" | "update" | "forced" | "repaired" | "priced";
-}
-
 export interface ToolPlan {
   tool: ToolId;
   /** The parser version and price table that read the files (recorded with them). */
@@ -53,7 +42,7 @@ export interface ToolPlan {
   /** Files read with no event outside the range: they count as fully imported (others are read again next time). */
   complete: FileSummary[];
   /** New keys, and keys whose stored copy this run's copy outranks. */
-  events: PlannedEvent[];
+  events: PlannedEvents;
   /** Stored events that an older parser version made from a file read again, and that this version does not make: removed. */
   obsolete: StoredEvent[];
   /** Events already imported as they are (or better). */
@@ -67,13 +56,34 @@ export interface ToolPlan {
   goRows: GoRows & { footprint: GoFootprints };
 }
 
+/** What the choice against a stored copy looks at of this run's copy. */
+interface Candidate {
+  rank: number;
+  timestamp: string;
+  unpriced: boolean;
+}
+
+/** The chosen events' keys, each made when it is read (a run's keys are held as bytes). */
+function* chosenKeys(chosen: ChosenEvents): Generator<string> {
+  for (let row = 0; row < chosen.size; row++) yield chosen.key(row);
+}
+
+function rowCounts(events: PlannedEvents): { logs: number; metrics: number } {
+  const counts = { logs: 0, metrics: 0 };
+  for (let i = 0; i < events.size; i++) {
+    counts.logs += events.logs(i);
+    counts.metrics += events.metrics(i);
+  }
+  return counts;
+}
+
 /** Whether a stored copy stays: this run's copy does not outrank it (merge.ts); with `force`, only a higher rank keeps it. */
-function storedWins(stored: StoredEvent, candidate: StagedEvent, force: boolean): boolean {
-  return force ? stored.rank > candidate.rank : !outranks(candidate, stored);
+function storedWins(stored: StoredEvent, candidate: Candidate, force: boolean): boolean {
+  return force ? stored.rank > candidate.rank : !outranksCopy(candidate.rank, candidate.timestamp, stored.rank, stored.timestamp);
 }
 
 /** The stored copy, left without cost rows by an older price table, made again with them: prices never rewrite a cost. */
-function nowPriced(stored: StoredEvent, candidate: StagedEvent): boolean {
+function nowPriced(stored: StoredEvent, candidate: Candidate): boolean {
   return stored.unpriced && !candidate.unpriced && stored.rank === candidate.rank && stored.timestamp === candidate.timestamp;
 }
 
@@ -100,8 +110,9 @@ export async function planTool(
   /** Every key the files read again for repair make, in the time range or not. */
   const remade = new Set<string>();
 
-  const best = new EventSet<StagedEvent>();
-  const fileOf = new Map<string, string>();
+  const chosen = new ChosenEvents();
+  /** The files read, numbered as the chosen events' tags. */
+  const readPaths: string[] = [];
   const complete: FileSummary[] = [];
   const rangeTest = timestampTest(options.range);
   const inRange = rangeTest ?? (() => true);
@@ -125,6 +136,7 @@ export async function planTool(
       }
       let outside = false;
       const repairing = outdated.has(file.path);
+      const tag = readPaths.push(file.path) - 1;
       for (const event of events) {
         if (repairing) remade.add(event.key);
         if (!inRange(event.timestamp)) {
@@ -132,26 +144,29 @@ export async function planTool(
           outside = true;
           continue;
         }
-        if (best.add(event)) fileOf.set(event.key, file.path);
+        chosen.offer(event, tag);
       }
       if (!outside) complete.push(file);
     },
     { progress: options.progress, signal: options.signal, footprints: footprints !== null, transcripts: options.transcripts },
   );
-  const candidates = best.values();
-  const stored = await storedEvents(connection, found.tool, candidates.map((event) => event.key));
-  const events: PlannedEvent[] = [];
+  const stored = await storedEvents(connection, found.tool, chosenKeys(chosen));
+  const events = new PlannedEvents(chosen, readPaths);
   let alreadyImported = 0;
-  for (const event of candidates) {
-    const previous = stored.get(event.key) ?? null;
-    const filePath = fileOf.get(event.key) as string;
-    const repairing = outdated.has(filePath);
-    if (previous && storedWins(previous, event, options.force || repairing) && !nowPriced(previous, event)) {
+  for (let row = 0; row < chosen.size; row++) {
+    const previous = stored.size === 0 ? null : (stored.get(chosen.key(row)) ?? null);
+    if (previous === null) {
+      events.add(row, "new", null);
+      continue;
+    }
+    const repairing = outdated.has(readPaths[chosen.tag(row)] as string);
+    const candidate = { rank: chosen.rank(row), timestamp: chosen.timestamp(row), unpriced: chosen.unpriced(row) };
+    if (storedWins(previous, candidate, options.force || repairing) && !nowPriced(previous, candidate)) {
       alreadyImported++;
       continue;
     }
-    const reason = previous === null ? "new" : !storedWins(previous, event, false) ? "update" : options.force ? "forced" : repairing ? "repaired" : "priced";
-    events.push({ event, filePath, replaces: previous, reason });
+    const reason = !storedWins(previous, candidate, false) ? "update" : options.force ? "forced" : repairing ? "repaired" : "priced";
+    events.add(row, reason, previous);
   }
   // Transcript rows stored by an earlier run with transcripts stay when this one makes none.
   const obsolete = (outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : []).filter(
@@ -172,11 +187,8 @@ export async function planTool(
     outsideRange,
     badLines,
     unknownUsage,
-    unpricedModels: unpricedModels(events.map((planned) => planned.event)),
-    rows: {
-      logs: events.reduce((sum, planned) => sum + planned.event.logs, 0),
-      metrics: events.reduce((sum, planned) => sum + planned.event.metrics, 0),
-    },
+    unpricedModels: events.unpricedModels(),
+    rows: rowCounts(events),
     goRows,
   };
 }
@@ -191,7 +203,7 @@ export function unchangedPlan(found: DiscoveredTool, transcripts: boolean): Tool
     failed: found.failed,
     discovered: new Map(),
     complete: [],
-    events: [],
+    events: PlannedEvents.none(),
     obsolete: [],
     alreadyImported: 0,
     outsideRange: 0,

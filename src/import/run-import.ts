@@ -13,7 +13,8 @@ import type { RunSettings } from "../shared/run-settings.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { nothingChanged, writeFilesCache } from "./files-cache.ts";
-import { type PlannedEvent, planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
+import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
+import type { PlanReason } from "./planned-events.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 
 export interface ImportOptions {
@@ -68,7 +69,7 @@ export interface ImportResult {
  * `removed`: made by an older version, no longer made.
  */
 export function eventCounts(plan: ToolPlan): { add: number; update: number; forced: number; repaired: number; priced: number; removed: number } {
-  const count = (reason: PlannedEvent["reason"]) => plan.events.filter((planned) => planned.reason === reason).length;
+  const count = (reason: PlanReason) => plan.events.count(reason);
   return { add: count("new"), update: count("update"), forced: count("forced"), repaired: count("repaired"), priced: count("priced"), removed: plan.obsolete.length };
 }
 
@@ -177,9 +178,9 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
       plans.push(await planTool(connection, tool, before, rows, run, { range: options.range, force: options.force, transcripts: options.transcripts, progress: hooks, signal: aborter.signal }));
     }
     await run.endWorkers();
-    size.events = plans.reduce((sum, plan) => sum + plan.events.length, 0);
+    size.events = plans.reduce((sum, plan) => sum + plan.events.size, 0);
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
-    const hasEvents = plans.some((plan) => plan.events.length > 0 || plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0);
+    const hasEvents = plans.some((plan) => plan.events.size > 0 || plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0);
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.

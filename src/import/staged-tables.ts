@@ -1,5 +1,4 @@
-import type { StagedEvent } from "../staging/staged-file.ts";
-import { chosenRowsOf } from "../staging/chosen-events.ts";
+import type { ChosenRows } from "../staging/chosen-events.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
@@ -22,7 +21,7 @@ const INSERT_ROW_GROUP = { rows: STAGED_ROW_GROUP.rows, bytes: 2 << 20 };
  * transaction (import): written as Parquet with the tables' columns (the same writer as
  * export --from-files), then read by DuckDB in one statement per table.
  */
-export async function insertStagedRows(connection: DuckDBConnection, rows: StagedRows, winners: readonly StagedEvent[]): Promise<InsertedCounts> {
+export async function insertStagedRows(connection: DuckDBConnection, rows: StagedRows, winners: ChosenRows): Promise<InsertedCounts> {
   const tables = [
     { key: "logs", table: "otel_logs", file: rows.scratchFile("otel_logs.parquet") },
     { key: "metrics", table: "otel_metrics", file: rows.scratchFile("otel_metrics.parquet") },
@@ -33,8 +32,7 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
     rows.close();
     written = { logs: 0, metrics: 0 };
     try {
-      const chosen = chosenRowsOf(winners);
-      for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, chosen, file, INSERT_ROW_GROUP);
+      for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file, INSERT_ROW_GROUP);
     } catch (error) {
       throw stagingFailure(error);
     }

@@ -25,6 +25,36 @@ export function chosenRowsOf(events: readonly StagedEvent[]): ChosenRows {
   };
 }
 
+/** The rows of several ChosenRows, one after another (an import's tools). */
+export function concatRows(parts: readonly ChosenRows[]): ChosenRows {
+  const starts: number[] = [];
+  let size = 0;
+  for (const part of parts) {
+    starts.push(size);
+    size += part.size;
+  }
+  /** The part that holds row `i`, and the row's index in it. */
+  const locate = (i: number): [ChosenRows, number] => {
+    let p = parts.length - 1;
+    while ((starts[p] as number) > i) p--;
+    return [parts[p] as ChosenRows, i - (starts[p] as number)];
+  };
+  const at =
+    <T>(get: (part: ChosenRows, i: number) => T) =>
+    (i: number): T => {
+      const [part, j] = locate(i);
+      return get(part, j);
+    };
+  return {
+    size,
+    seq: at((part, i) => part.seq(i)),
+    logs: at((part, i) => part.logs(i)),
+    metrics: at((part, i) => part.metrics(i)),
+    service: at((part, i) => part.service(i)),
+    unit: at((part, i) => part.unit(i)),
+  };
+}
+
 const INITIAL_ROWS = 1 << 12;
 
 function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(array: T, size: number): T {
@@ -123,6 +153,8 @@ export class ChosenEvents implements ChosenRows {
   #model = new Uint16Array(INITIAL_ROWS);
   #service = new Uint16Array(INITIAL_ROWS);
   #unit = new Uint16Array(INITIAL_ROWS);
+  /** The caller's number for the chosen copy (an import: the file it came from). */
+  #tag = new Int32Array(INITIAL_ROWS);
   readonly #texts: string[] = [];
   readonly #codes = new Map<string, number>();
 
@@ -130,14 +162,31 @@ export class ChosenEvents implements ChosenRows {
     return this.#keys.size;
   }
 
-  /** Offers a copy of an event; true when it is now its key's chosen copy. */
-  offer(event: StagedEvent): boolean {
+  /** Offers a copy of an event; true when it is now its key's chosen copy (kept with `tag`). */
+  offer(event: StagedEvent, tag = 0): boolean {
     const micros = textMicros(event.timestamp);
     const { row, added } = this.#keys.find(event.key);
     if (added) this.#grow(row + 1);
     else if (!outranksCopy(event.rank, micros, this.#rank[row] as number, this.#micros[row] as number)) return false;
     this.#set(row, event, micros);
+    this.#tag[row] = tag;
     return true;
+  }
+
+  rank(i: number): number {
+    return this.#rank[i] as number;
+  }
+
+  unpriced(i: number): boolean {
+    return this.#unpriced[i] === 1;
+  }
+
+  model(i: number): string {
+    return this.#texts[this.#model[i] as number] as string;
+  }
+
+  tag(i: number): number {
+    return this.#tag[i] as number;
   }
 
   key(i: number): string {
@@ -230,5 +279,6 @@ export class ChosenEvents implements ChosenRows {
     this.#model = grown(this.#model, size);
     this.#service = grown(this.#service, size);
     this.#unit = grown(this.#unit, size);
+    this.#tag = grown(this.#tag, size);
   }
 }

@@ -19,7 +19,7 @@ export function outranksCopy(candidateRank: number, candidateTime: string | numb
 }
 
 /** `outranksCopy` of two events' ranks and timestamps. */
-export function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
+function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
   return outranksCopy(candidate.rank, candidate.timestamp, current.rank, current.timestamp);
 }
 
@@ -58,7 +58,7 @@ export function selectEvents(files: readonly ParsedFile[]): UsageEvent[] {
 }
 
 /** Models of the events that had tokens but no price, sorted. */
-export function unpricedModels(events: readonly { model: string; unpriced: boolean }[]): string[] {
+function unpricedModels(events: readonly { model: string; unpriced: boolean }[]): string[] {
   return [...new Set(events.filter((event) => event.unpriced).map((event) => event.model))].sort();
 }
 

@@ -1,0 +1,111 @@
+import type { ChosenEvents, ChosenRows } from "../staging/chosen-events.ts";
+import type { StoredEvent } from "./stored-events.ts";
+
+/**
+ * Why an event is written: `new` key; `update`: more complete than the stored copy; `forced`: replaced by `--force`;
+ * `repaired`: replaced because an older parser version made the stored copy; `priced`: the same copy, stored without
+ * cost rows, now priced.
+ */
+export type PlanReason = "new" | "update" | "forced" | "repaired" | "priced";
+
+const REASONS: readonly PlanReason[] = ["new", "update", "forced", "repaired", "priced"];
+
+/**
+ * The events an import writes for one tool: rows of the run's chosen events (ChosenEvents), in order, with why each
+ * is written and the stored copy it replaces. Numbers and indexes, not an object per event (an import of a million
+ * events held ~500 MB of them).
+ */
+export class PlannedEvents implements ChosenRows {
+  #rows: number[] = [];
+  #reasons: number[] = [];
+  /** The stored copy each planned event (by its index here) replaces. */
+  readonly #replaces = new Map<number, StoredEvent>();
+
+  /** `files`: the paths the chosen events' tags number. */
+  constructor(
+    private readonly chosen: ChosenEvents | null,
+    private readonly files: readonly string[],
+  ) {}
+
+  /** Nothing planned (a tool none of whose files changed). */
+  static none(): PlannedEvents {
+    return new PlannedEvents(null, []);
+  }
+
+  /** Plans the chosen event `row`. */
+  add(row: number, reason: PlanReason, replaces: StoredEvent | null): void {
+    if (replaces) this.#replaces.set(this.#rows.length, replaces);
+    this.#rows.push(row);
+    this.#reasons.push(REASONS.indexOf(reason));
+  }
+
+  get size(): number {
+    return this.#rows.length;
+  }
+
+  count(reason: PlanReason): number {
+    const code = REASONS.indexOf(reason);
+    return this.#reasons.reduce((sum, value) => sum + (value === code ? 1 : 0), 0);
+  }
+
+  #chosen(): ChosenEvents {
+    if (this.chosen === null) throw new Error("no event is planned");
+    return this.chosen;
+  }
+
+  #row(i: number): number {
+    return this.#rows[i] as number;
+  }
+
+  key(i: number): string {
+    return this.#chosen().key(this.#row(i));
+  }
+
+  rank(i: number): number {
+    return this.#chosen().rank(this.#row(i));
+  }
+
+  timestamp(i: number): string {
+    return this.#chosen().timestamp(this.#row(i));
+  }
+
+  unpriced(i: number): boolean {
+    return this.#chosen().unpriced(this.#row(i));
+  }
+
+  filePath(i: number): string {
+    return this.files[this.#chosen().tag(this.#row(i))] as string;
+  }
+
+  seq(i: number): number {
+    return this.#chosen().seq(this.#row(i));
+  }
+
+  logs(i: number): number {
+    return this.#chosen().logs(this.#row(i));
+  }
+
+  metrics(i: number): number {
+    return this.#chosen().metrics(this.#row(i));
+  }
+
+  service(i: number): string {
+    return this.#chosen().service(this.#row(i));
+  }
+
+  unit(i: number): string {
+    return this.#chosen().unit(this.#row(i));
+  }
+
+  /** The planned events that replace a stored copy: their key and the stored copy. */
+  replaced(): { key: string; stored: StoredEvent }[] {
+    return [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
+  }
+
+  /** Models of the planned events that had tokens but no price, sorted. */
+  unpricedModels(): string[] {
+    const models = new Set<string>();
+    for (let i = 0; i < this.size; i++) if (this.unpriced(i)) models.add(this.#chosen().model(this.#row(i)));
+    return [...models].sort();
+  }
+}
