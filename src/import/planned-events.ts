@@ -48,54 +48,22 @@ export class PlannedEvents implements ChosenRows {
     return this.#reasons.reduce((sum, value) => sum + (value === code ? 1 : 0), 0);
   }
 
-  #chosen(): ChosenEvents {
+  /** `get` of the chosen event that planned event `i` is. */
+  #at<T>(i: number, get: (chosen: ChosenEvents, row: number) => T): T {
     if (this.chosen === null) throw new Error("no event is planned");
-    return this.chosen;
+    return get(this.chosen, this.#rows[i] as number);
   }
 
-  #row(i: number): number {
-    return this.#rows[i] as number;
-  }
-
-  key(i: number): string {
-    return this.#chosen().key(this.#row(i));
-  }
-
-  rank(i: number): number {
-    return this.#chosen().rank(this.#row(i));
-  }
-
-  timestamp(i: number): string {
-    return this.#chosen().timestamp(this.#row(i));
-  }
-
-  unpriced(i: number): boolean {
-    return this.#chosen().unpriced(this.#row(i));
-  }
-
-  filePath(i: number): string {
-    return this.files[this.#chosen().tag(this.#row(i))] as string;
-  }
-
-  seq(i: number): number {
-    return this.#chosen().seq(this.#row(i));
-  }
-
-  logs(i: number): number {
-    return this.#chosen().logs(this.#row(i));
-  }
-
-  metrics(i: number): number {
-    return this.#chosen().metrics(this.#row(i));
-  }
-
-  service(i: number): string {
-    return this.#chosen().service(this.#row(i));
-  }
-
-  unit(i: number): string {
-    return this.#chosen().unit(this.#row(i));
-  }
+  key = (i: number): string => this.#at(i, (chosen, row) => chosen.key(row));
+  rank = (i: number): number => this.#at(i, (chosen, row) => chosen.rank(row));
+  timestamp = (i: number): string => this.#at(i, (chosen, row) => chosen.timestamp(row));
+  unpriced = (i: number): boolean => this.#at(i, (chosen, row) => chosen.unpriced(row));
+  filePath = (i: number): string => this.#at(i, (chosen, row) => this.files[chosen.tag(row)] as string);
+  seq = (i: number): number => this.#at(i, (chosen, row) => chosen.seq(row));
+  logs = (i: number): number => this.#at(i, (chosen, row) => chosen.logs(row));
+  metrics = (i: number): number => this.#at(i, (chosen, row) => chosen.metrics(row));
+  service = (i: number): string => this.#at(i, (chosen, row) => chosen.service(row));
+  unit = (i: number): string => this.#at(i, (chosen, row) => chosen.unit(row));
 
   /** The planned events that replace a stored copy: their key and the stored copy. */
   replaced(): { key: string; stored: StoredEvent }[] {
@@ -105,7 +73,7 @@ export class PlannedEvents implements ChosenRows {
   /** Models of the planned events that had tokens but no price, sorted. */
   unpricedModels(): string[] {
     const models = new Set<string>();
-    for (let i = 0; i < this.size; i++) if (this.unpriced(i)) models.add(this.#chosen().model(this.#row(i)));
+    for (let i = 0; i < this.size; i++) if (this.unpriced(i)) models.add(this.#at(i, (chosen, row) => chosen.model(row)));
     return [...models].sort();
   }
 }
