@@ -8,8 +8,8 @@ import { withoutTopTier } from "../../shared/jit-tier.ts";
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
-/** End (exclusive) of the string whose opening quote is at `start`, or -1. */
-function stringEnd(bytes: Buffer, start: number, limit: number): number {
+/** End (exclusive: after its closing quote) of the string whose opening quote is at `start`, or -1. */
+export function stringEnd(bytes: Buffer, start: number, limit: number): number {
   for (let quote = bytes.indexOf(QUOTE, start + 1); quote >= 0 && quote < limit; quote = bytes.indexOf(QUOTE, quote + 1)) {
     let backslashes = 0;
     while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;

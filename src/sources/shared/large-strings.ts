@@ -1,5 +1,6 @@
 import { isUtf8 } from "node:buffer";
 import { isObject, parseJsonObject, type JsonObject } from "./json.ts";
+import { stringEnd } from "./json-skip.ts";
 import { Utf8Text, type Text } from "./text.ts";
 import type { TextArena } from "./text-arena.ts";
 import { withoutTopTier } from "../../shared/jit-tier.ts";
@@ -10,8 +11,8 @@ import { withoutTopTier } from "../../shared/jit-tier.ts";
  * straight from the line into UTF-8, or (rarely) a string. Decoding a whole line to UTF-16 and parsing it was most of
  * the CPU of a transcript export, and most of its garbage (docs/performance.md, "Session 9").
  *
- * A string inside a placeholder's line is read leniently, as the usage-only reader (which leaves `message.content`
- * unparsed) already does: a raw control character or a malformed escape there does not make the line bad.
+ * A string left out of the parse is read leniently, as the usage-only reader (which leaves `message.content` unparsed)
+ * already does: a raw control character or a malformed escape there does not make the line bad.
  */
 
 /** Lines shorter than this are parsed whole. */
@@ -33,16 +34,6 @@ export interface LargeStringLimits {
    * them back (`text`, `string`, `materialize`), and a value of any other key stays in the parse whatever its size.
    */
   keys: readonly string[];
-}
-
-/** End of the string whose opening quote is at `start` (the index of its closing quote), or -1. */
-function closingQuote(bytes: Buffer, start: number): number {
-  for (let quote = bytes.indexOf(QUOTE, start + 1); quote >= 0; quote = bytes.indexOf(QUOTE, quote + 1)) {
-    let backslashes = 0;
-    while (bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
-    if ((backslashes & 1) === 0) return quote;
-  }
-  return -1;
 }
 
 function hexValue(byte: number): number {
@@ -169,8 +160,9 @@ export class LargeStrings {
     const starts = this.#starts;
     const ends = this.#ends;
     for (let position = line.indexOf(QUOTE); position >= 0; position = line.indexOf(QUOTE, position)) {
-      const close = closingQuote(line, position);
-      if (close < 0) break;
+      const end = stringEnd(line, position, line.length);
+      if (end < 0) break;
+      const close = end - 1;
       if (close - position - 1 >= this.#limits.minString && this.#isValueOfKey(line, position)) {
         starts.push(position + 1);
         ends.push(close);
@@ -269,4 +261,4 @@ export class LargeStrings {
   }
 }
 
-withoutTopTier(closingQuote, LargeStrings.prototype.parse, LargeStrings.prototype.text);
+withoutTopTier(LargeStrings.prototype.parse, LargeStrings.prototype.text);
