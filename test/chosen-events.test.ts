@@ -98,4 +98,14 @@ describe("ChosenEvents", () => {
     for (const key of distinct) expect(chosen.offer(event(key, 2))).toBe(false);
     expect(chosen.size).toBe(distinct.length);
   });
+
+  test("keys are their UTF-8: two strings that only differ in lone surrogates (both U+FFFD there) are one key, every time", () => {
+    const chosen = new ChosenEvents();
+    const event = (key: string): StagedEvent => ({ key, rank: 1, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: 0, service: "", unit: "", logs: 0, metrics: 0 });
+    for (let i = 0; i < 5000; i++) chosen.offer(event(`filler-${i}`));
+    expect(chosen.offer(event("k\ud800"))).toBe(true);
+    expect(chosen.offer(event("k\udbff"))).toBe(false);
+    expect(chosen.offer(event("k\ufffd"))).toBe(false);
+    expect(chosen.size).toBe(5001);
+  });
 });

@@ -81,6 +81,7 @@ class KeyTable {
 
   /** The row of `key`, added when it is new (`added` tells which). */
   find(key: string): { row: number; added: boolean } {
+    // Bun hashes a string's UTF-8 (a lone surrogate as U+FFFD), the bytes compared below (chosen-events.test.ts).
     const hash = Bun.hash.crc32(key) | 0;
     // Written at the end of the buffer first: kept only when the key is new.
     if (this.#used + key.length * 3 > this.#bytes.length) {
