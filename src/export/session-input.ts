@@ -4,7 +4,7 @@ import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type FileFailure, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
-import { ChosenEvents } from "../staging/chosen-events.ts";
+import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
@@ -59,13 +59,7 @@ export async function openSessionFiles(tools: readonly ToolId[], transcripts: bo
   const selection = (filter: RowFilter) => best.select(timestampTest(filter.range), filter.serviceName);
   return {
     async count(filter): Promise<TableCounts> {
-      const chosen = selection(filter);
-      const counts: TableCounts = { traces: 0, logs: 0, metrics: 0 };
-      for (let i = 0; i < chosen.size; i++) {
-        counts.logs += chosen.logs(i);
-        counts.metrics += chosen.metrics(i);
-      }
-      return counts;
+      return { traces: 0, ...rowTotals(selection(filter)) };
     },
     writeTable(table, filter, path) {
       return writeStagedTable(table.table, rows, selection(filter), path, STAGED_ROW_GROUP, settings.threads !== 1);

@@ -9,7 +9,7 @@ import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
-import { ChosenEvents } from "../staging/chosen-events.ts";
+import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
 import { PlannedEvents } from "./planned-events.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type ReaderVersions, readerVersions, type RecordedFiles } from "./file-state.ts";
@@ -66,15 +66,6 @@ interface Candidate {
 /** The chosen events' keys, each made when it is read (a run's keys are held as bytes). */
 function* chosenKeys(chosen: ChosenEvents): Generator<string> {
   for (let row = 0; row < chosen.size; row++) yield chosen.key(row);
-}
-
-function rowCounts(events: PlannedEvents): { logs: number; metrics: number } {
-  const counts = { logs: 0, metrics: 0 };
-  for (let i = 0; i < events.size; i++) {
-    counts.logs += events.logs(i);
-    counts.metrics += events.metrics(i);
-  }
-  return counts;
 }
 
 /** Whether a stored copy stays: this run's copy does not outrank it (merge.ts); with `force`, only a higher rank keeps it. */
@@ -188,7 +179,7 @@ export async function planTool(
     badLines,
     unknownUsage,
     unpricedModels: events.unpricedModels(),
-    rows: rowCounts(events),
+    rows: rowTotals(events),
     goRows,
   };
 }

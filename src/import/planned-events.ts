@@ -72,8 +72,6 @@ export class PlannedEvents implements ChosenRows {
 
   /** Models of the planned events that had tokens but no price, sorted. */
   unpricedModels(): string[] {
-    const models = new Set<string>();
-    for (let i = 0; i < this.size; i++) if (this.unpriced(i)) models.add(this.#at(i, (chosen, row) => chosen.model(row)));
-    return [...models].sort();
+    return this.chosen?.unpricedModels(this.#rows) ?? [];
   }
 }

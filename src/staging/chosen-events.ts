@@ -12,7 +12,17 @@ export interface ChosenRows {
   unit(i: number): string;
 }
 
-/** ChosenRows over event records (an import's planned events). */
+/** The rows the chosen events have in each table. */
+export function rowTotals(chosen: ChosenRows): { logs: number; metrics: number } {
+  const totals = { logs: 0, metrics: 0 };
+  for (let i = 0; i < chosen.size; i++) {
+    totals.logs += chosen.logs(i);
+    totals.metrics += chosen.metrics(i);
+  }
+  return totals;
+}
+
+/** ChosenRows over event records. */
 export function chosenRowsOf(events: readonly StagedEvent[]): ChosenRows {
   const at = (i: number) => events[i] as StagedEvent;
   return {
@@ -218,10 +228,14 @@ export class ChosenEvents implements ChosenRows {
     return this.#texts[this.#unit[i] as number] as string;
   }
 
-  /** The models of the chosen events that had tokens but no price, sorted. */
-  unpricedModels(): string[] {
+  /** The models of the chosen events (of `rows`, else all) that had tokens but no price, sorted. */
+  unpricedModels(rows?: readonly number[]): string[] {
     const models = new Set<string>();
-    for (let i = 0; i < this.size; i++) if (this.#unpriced[i] === 1) models.add(this.#texts[this.#model[i] as number] as string);
+    const count = rows?.length ?? this.size;
+    for (let i = 0; i < count; i++) {
+      const row = rows ? (rows[i] as number) : i;
+      if (this.#unpriced[row] === 1) models.add(this.model(row));
+    }
     return [...models].sort();
   }
 

@@ -3,8 +3,7 @@ import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
 import { withoutTopTier } from "../../shared/jit-tier.ts";
 import { attributeRows, folderName } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
-import { LargeStrings, MIN_LINE, MIN_STRING } from "../shared/large-strings.ts";
-import { TextArena, TextBlockPool } from "../shared/text-arena.ts";
+import { transcriptStrings } from "../shared/large-strings.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
@@ -30,7 +29,7 @@ import { ClaudeTranscript } from "./transcript.ts";
  * (`content`, `text`), and `toolUseResult`'s copies of them (`stdout`, `stderr`, `originalFile`). Their consumers are
  * the transcript, which takes them as bytes, and the activity metrics, which take back the strings they need.
  */
-const CLAUDE_LARGE_STRINGS = { minLine: MIN_LINE, minString: MIN_STRING, keys: ["content", "text", "stdout", "stderr", "originalFile"] };
+const CLAUDE_LARGE_STRING_KEYS = ["content", "text", "stdout", "stderr", "originalFile"];
 
 const UUID_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/i;
 
@@ -50,8 +49,7 @@ export const claudeSource: SessionSource = {
     let unknownUsage = 0;
     const footprint = goFootprint(context);
     const name = basename(file.path);
-    const arena = context?.transcripts ? new TextArena(context.texts ?? new TextBlockPool()) : null;
-    const large = arena ? new LargeStrings(arena, { ...CLAUDE_LARGE_STRINGS, ...context?.largeStrings }) : null;
+    const large = transcriptStrings(context, CLAUDE_LARGE_STRING_KEYS);
     const transcript = large ? new ClaudeTranscript(name.replace(/\.jsonl$/, ""), large) : null;
     const activity = large ? new ClaudeActivity(name, large) : null;
     // The session's folder and branch, for `repository` and `git_branch` (shared/attribution.ts): the first a response has.
@@ -111,7 +109,7 @@ export const claudeSource: SessionSource = {
     }
     attributeRows(events, folderName(cwd), branch);
     const parsed = parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
-    if (arena) parsed.release = () => arena.release();
+    if (large) parsed.release = () => large.releaseTexts();
     return parsed;
   },
 };

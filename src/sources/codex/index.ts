@@ -9,14 +9,13 @@ import type { ParsedFile, SessionSource } from "../types.ts";
 import { CodexFileParser } from "./parse.ts";
 import { codexRoots, isCodexSessionFile, sessionIdFromFileName } from "./paths.ts";
 import { CODEX_SERVICE, codexEvent } from "./to-rows.ts";
-import { LargeStrings, MIN_LINE, MIN_STRING } from "../shared/large-strings.ts";
-import { TextArena, TextBlockPool } from "../shared/text-arena.ts";
+import { transcriptStrings } from "../shared/large-strings.ts";
 
 /**
  * With transcripts, a tool's output (`function_call_output.output`, often hundreds of KB) is read from the line's bytes
  * (large-strings.ts); its one consumer, the transcript, takes it as bytes.
  */
-const CODEX_LARGE_STRINGS = { minLine: MIN_LINE, minString: MIN_STRING, keys: ["output"] };
+const CODEX_LARGE_STRING_KEYS = ["output"];
 
 export const codexSource: SessionSource = {
   tool: "codex",
@@ -30,8 +29,7 @@ export const codexSource: SessionSource = {
   discover: (roots, required) => walkFiles(roots, isCodexSessionFile, required),
   async parseFile(file, context): Promise<ParsedFile> {
     const footprint = goFootprint(context);
-    const arena = context?.transcripts ? new TextArena(context.texts ?? new TextBlockPool()) : null;
-    const large = arena ? new LargeStrings(arena, { ...CODEX_LARGE_STRINGS, ...context?.largeStrings }) : null;
+    const large = transcriptStrings(context, CODEX_LARGE_STRING_KEYS);
     const parser = new CodexFileParser(footprint, context?.transcripts === true, large);
     const stats = await scanJsonl(
       file.path,
@@ -45,7 +43,7 @@ export const codexSource: SessionSource = {
     const git = meta ? obj(meta, "git") : undefined;
     attributeRows(events, normalizeGitUrl(git ? str(git, "repository_url") : "") || folderName(meta ? str(meta, "cwd") : ""), git ? str(git, "branch") : "");
     const parsed = parsedFile(file.path, "codex", sessionId, events, stats, parser.unknownUsage, footprint);
-    if (arena) parsed.release = () => arena.release();
+    if (large) parsed.release = () => large.releaseTexts();
     return parsed;
   },
 };

@@ -147,7 +147,7 @@ export class CodexFileParser {
     private readonly footprint: GoFootprint | null = null,
     /** Make the transcript rows of `response_item` lines (read only then). */
     private readonly transcripts = false,
-    /** A long line's tool output read from its bytes (see CODEX_LARGE_STRINGS). */
+    /** A long line's tool output read from its bytes (see CODEX_LARGE_STRING_KEYS). */
     private readonly large: LargeStrings | null = null,
   ) {}
 

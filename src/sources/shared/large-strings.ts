@@ -2,7 +2,8 @@ import { isUtf8 } from "node:buffer";
 import { isObject, parseJsonObject, type JsonObject } from "./json.ts";
 import { stringEnd } from "./json-skip.ts";
 import { Utf8Text, type Text } from "./text.ts";
-import type { TextArena } from "./text-arena.ts";
+import { TextArena, TextBlockPool } from "./text-arena.ts";
+import type { ParseContext } from "../types.ts";
 import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /*
@@ -16,9 +17,9 @@ import { withoutTopTier } from "../../shared/jit-tier.ts";
  */
 
 /** Lines shorter than this are parsed whole. */
-export const MIN_LINE = 64 << 10;
+const MIN_LINE = 64 << 10;
 /** Strings (their escaped bytes) shorter than this stay in the parse. */
-export const MIN_STRING = 8 << 10;
+const MIN_STRING = 8 << 10;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -192,6 +193,11 @@ export class LargeStrings {
     return value;
   }
 
+  /** The texts `text` made are no longer used (the file's rows are staged): their memory goes back to the thread. */
+  releaseTexts(): void {
+    this.arena.release();
+  }
+
   /** Forgets the current line (its bytes are only valid while its value is handled). */
   release(): void {
     this.#line = null;
@@ -262,3 +268,13 @@ export class LargeStrings {
 }
 
 withoutTopTier(LargeStrings.prototype.parse, LargeStrings.prototype.text);
+
+/**
+ * The reader of a parse with transcripts (`context.transcripts`), whose long values of `keys` are read from the line's
+ * bytes into blocks of the thread's (`context.texts`); null without transcripts. `context.largeStrings` (tests) sets
+ * other limits.
+ */
+export function transcriptStrings(context: ParseContext | undefined, keys: readonly string[]): LargeStrings | null {
+  if (!context?.transcripts) return null;
+  return new LargeStrings(new TextArena(context.texts ?? new TextBlockPool()), { minLine: MIN_LINE, minString: MIN_STRING, keys, ...context.largeStrings });
+}
