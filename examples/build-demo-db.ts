@@ -5,10 +5,14 @@
 import { join } from "node:path";
 import { writeNewDatabase } from "../src/db/new-database.ts";
 
+/**
+ * Each token row is a request's base amount times its type's factor, so the rows hold together as the agents write
+ * them: Codex's `input` includes `cache_read` and its `output` includes `reasoning`; Gemini's `input` includes `cached`.
+ */
 const AGENTS = [
-  { service: "claude-code", metric: "claude_code", model: "claude-sonnet-4-5-20250929", types: ["input", "output", "cacheCreation", "cacheRead"] },
-  { service: "codex_cli_rs", metric: "codex_cli_rs", model: "gpt-5-codex", types: ["input", "output", "cache_read", "reasoning"] },
-  { service: "gemini_cli", metric: "gemini_cli", model: "gemini-2.5-pro", types: ["input", "output", "cached", "thoughts"] },
+  { service: "claude-code", metric: "claude_code", model: "claude-sonnet-4-5-20250929", types: { input: 1, output: 2, cacheCreation: 3, cacheRead: 4 } },
+  { service: "codex_cli_rs", metric: "codex_cli_rs", model: "gpt-5-codex", types: { input: 6, output: 2, cache_read: 4, reasoning: 1 } },
+  { service: "gemini_cli", metric: "gemini_cli", model: "gemini-2.5-pro", types: { input: 6, output: 2, cached: 3, thoughts: 1 } },
 ];
 
 export async function buildDemoDatabase(path: string): Promise<void> {
@@ -27,14 +31,14 @@ export async function buildDemoDatabase(path: string): Promise<void> {
          FROM (${requests})`,
         params,
       );
-      for (const [typeIndex, type] of agent.types.entries()) {
+      for (const [type, factor] of Object.entries(agent.types)) {
         await connection.run(
           `INSERT INTO otel_metrics
            SELECT ts, $service, $metric || '.token.usage', NULL, NULL, '{}', NULL, NULL,
                   json_object('import_source', 'local_jsonl', 'model', $model, 'type', $type)::VARCHAR, 'sum',
-                  ((i * 37 + $typeIndex * 1009 + $seed * 211) % 4000 + 50) * (1 + $typeIndex), NULL, NULL, NULL, NULL, '[]', '[]', NULL, NULL, NULL, '[]', NULL, '[]', '[]', '[]', NULL, NULL
+                  ((i * 37 + $seed * 211) % 4000 + 50) * $factor, NULL, NULL, NULL, NULL, '[]', '[]', NULL, NULL, NULL, '[]', NULL, '[]', '[]', '[]', NULL, NULL
            FROM (${requests})`,
-          { ...params, type, typeIndex },
+          { ...params, type, factor },
         );
       }
       await connection.run(

@@ -21,10 +21,17 @@ const views = await DuckDBInstance.create("ai-observer-export-all-2025-06-02-202
 const connection = await views.connect();
 const reader = await connection.runAndReadAll(`
   SELECT ServiceName AS service,
-         sum(Value) FILTER (WHERE MetricName LIKE '%.token.usage')::BIGINT AS tokens,
+         -- each token once: Codex's and Gemini's input rows include their cached tokens, Codex's output its reasoning
+         sum(Value) FILTER (WHERE MetricName LIKE '%.token.usage'
+                              AND json_extract_string(Attributes, '$.type') IN ('input', 'output', 'cacheCreation', 'cacheRead', 'thoughts', 'tool'))::BIGINT AS tokens,
          round(sum(Value) FILTER (WHERE MetricName LIKE '%.cost.usage'), 2) AS cost_usd
   FROM metrics GROUP BY ALL ORDER BY service`);
 console.log("\nQuerying the export's views database (tokens and cost per agent):");
 console.table(reader.getRowObjectsJson());
 connection.closeSync();
 views.closeSync();
+
+const report = ["report", "models", "--in", out];
+console.log(`\n$ ai-observer ${report.join(" ")}`);
+const reported = Bun.spawnSync(["bun", join(here, "..", "src", "cli.ts"), ...report], { stdout: "inherit", stderr: "inherit" });
+if (reported.exitCode !== 0) process.exit(reported.exitCode ?? 1);

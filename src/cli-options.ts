@@ -4,7 +4,7 @@ import { DATE_HELP, MONTH_HELP } from "./shared/dates.ts";
 type Command = ReturnType<CAC["command"]>;
 
 /** Options whose values are text (cac would turn `007` into 7); see cli-args.ts. */
-export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service", "threads"];
+export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service", "threads", "in", "format"];
 
 const DB_HELP = "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)";
 
@@ -25,6 +25,16 @@ export function withRun(command: Command, words: { db?: string; dryRun: string; 
     .option("--verbose", words.verbose)
     .option("--yes", "Do not ask for confirmation (needed without a terminal)")
     .option("--json", "Print one JSON object with the result on stdout");
+}
+
+/** `--in`, `--db`, `--format`, `--threads` and `--json`, shared by the commands that read (query, report). */
+export function withRead(command: Command): Command {
+  return command
+    .option("--in <path>", "Read this instead of the database: an export folder, its views database, an export ZIP, or another database")
+    .option("--db <path>", DB_HELP)
+    .option("--format <format>", "table (default), csv or json")
+    .option("--threads <n>", "Threads to use at most (default: every core; $AI_OBSERVER_THREADS)")
+    .option("--json", "The same as --format json: one JSON object with the rows");
 }
 
 export const HELP_FOOTER = [

@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 import cac from "cac";
 import { checkStringOptionValues, normalizeOptions, restoreStringOptions } from "./cli-args.ts";
-import { HELP_FOOTER, STRING_OPTIONS, withRange, withRun } from "./cli-options.ts";
+import { HELP_FOOTER, STRING_OPTIONS, withRange, withRead, withRun } from "./cli-options.ts";
 import { ExitCode, UsageError } from "./shared/errors.ts";
 import { fsReason } from "./shared/fs-errors.ts";
 import { reportError } from "./report-error.ts";
@@ -59,6 +59,26 @@ export function createCli(argv: readonly string[]) {
     .action(async (scope: string | undefined, options: Record<string, unknown>) => {
       const { deleteCommand: run } = await import("./commands/delete.ts");
       exitCode = run(scope, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
+    });
+
+  withRead(cli.command("query [sql]", "Run SQL over the database, an export folder or an export ZIP (views: traces, logs, metrics; - reads the SQL from stdin)"))
+    .example(`ai-observer query "SELECT ServiceName, count(*) FROM logs GROUP BY ALL" --in ./export`)
+    .example("ai-observer query --in ~/archive/ai-observer-export-all-2025-06.zip --format csv < monthly.sql -")
+    .action(async (sql: string | undefined, options: Record<string, unknown>) => {
+      const { queryCommand: run } = await import("./commands/query.ts");
+      // cac drops a lone `-`: it asks for the SQL on stdin.
+      const fromStdin = sql === undefined && parsedArgv.slice(2).includes("-");
+      exitCode = run(fromStdin ? "-" : sql, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
+    });
+
+  const reportCommand = withRead(cli.command("report [name]", "Tokens and cost per day, month, model, project or session (name: daily, monthly, models, projects, sessions)"))
+    .option("--service <name>", "Only this tool (claude-code, codex, gemini, opencode, copilot-chat, github-copilot) or service name");
+  withRange(reportCommand, { from: "Usage from this day on", to: "Usage up to this day, inclusive" })
+    .example("ai-observer report daily --from 30d")
+    .example("ai-observer report models --in ~/archive/ai-observer-export-all-all.zip --json")
+    .action(async (name: string | undefined, options: Record<string, unknown>) => {
+      const { reportCommand: run } = await import("./commands/report.ts");
+      exitCode = run(name, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
 
   cli.option("-v, --version", "Print the version, git commit and build date");

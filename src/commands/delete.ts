@@ -1,7 +1,7 @@
 import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { parseScope } from "../delete/scope.ts";
-import { parseService } from "../delete/service.ts";
+import { parseService } from "../shared/service-flag.ts";
 import { type DeleteHooks, runDelete } from "../delete/run-delete.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
 import { readRunSettings } from "../shared/run-settings.ts";

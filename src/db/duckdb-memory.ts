@@ -25,7 +25,14 @@ export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyo
   unbounded.delete(connection);
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("SET memory_limit = $limit", { limit: setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
-  // Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only.
+  await spillToScratch(connection);
+}
+
+/**
+ * Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only, and an
+ * in-memory database would spill into the current folder.
+ */
+export async function spillToScratch(connection: DuckDBConnection): Promise<void> {
   removeScratchLeftovers();
   await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${runTag()}`) });
 }

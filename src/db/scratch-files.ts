@@ -6,7 +6,7 @@ import { removeLeftovers, runTag } from "../shared/run-tag.ts";
 import { onInterrupt } from "../shared/interrupts.ts";
 
 /** The names of our folders in the system's temporary folder, each followed by the run's tag (run-tag.ts). */
-export const SCRATCH_PREFIXES = ["ai-observer-rows-", "ai-observer-temp-", "ai-observer-duckdb-"] as const;
+export const SCRATCH_PREFIXES = ["ai-observer-rows-", "ai-observer-temp-", "ai-observer-duckdb-", "ai-observer-archive-"] as const;
 
 /** Removes what runs that are gone (SIGKILL, power loss) left in the system's temporary folder. */
 export function removeScratchLeftovers(): void {

@@ -7,5 +7,10 @@ import { TELEMETRY_TABLES, type TelemetryTable } from "./schema.ts";
  */
 export function renderTableSql(template: string, table: TelemetryTable): string {
   if (!(TELEMETRY_TABLES as readonly string[]).includes(table)) throw new Error(`unknown table ${table}`);
-  return template.replaceAll("{{table}}", table).replaceAll("{{filter}}", rowFilterSql.trim());
+  return withRowFilter(template.replaceAll("{{table}}", table));
+}
+
+/** Fills `{{filter}}` with the shared date and service predicate (row-filter.sql; its values are bound parameters). */
+export function withRowFilter(template: string): string {
+  return template.replaceAll("{{filter}}", rowFilterSql.trim());
 }

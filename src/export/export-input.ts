@@ -8,7 +8,7 @@ import type { ToolId } from "../shared/sources.ts";
 import type { ParseProgress } from "../staging/parse-run.ts";
 import { countRows } from "./count-rows.ts";
 import { openSessionFiles, type SessionFilesSummary } from "./session-input.ts";
-import type { ExportTable, TableCounts } from "./tables.ts";
+import type { ExportTable, TableCounts } from "../archive/tables.ts";
 import { writeParquet } from "./write-parquet.ts";
 
 /** Where the rows come from: AI Observer's database, or session files parsed into memory. */

@@ -12,7 +12,7 @@ import { type ExportInput, type OpenInput, openExportInput } from "./export-inpu
 import { DELETED_ROWS_COMMENT } from "./archive-mark.ts";
 import { checkTargets, type TargetRules } from "./output-targets.ts";
 import { checkOutputTarget, recoverOutputFolder, Staging } from "./staging.ts";
-import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "./tables.ts";
+import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "../archive/tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
 import { createViewsDatabase } from "./views-db.ts";
 import type { RunSettings } from "../shared/run-settings.ts";

@@ -9,7 +9,7 @@ import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { OpenInput } from "./export-input.ts";
 import { hasViewsTemplate } from "./views-db.ts";
-import type { TableCounts } from "./tables.ts";
+import type { TableCounts } from "../archive/tables.ts";
 
 export interface SessionFilesSummary {
   files: number;

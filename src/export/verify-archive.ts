@@ -1,29 +1,8 @@
-import { createWriteStream, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
-import yauzl from "yauzl";
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { EXPORT_TABLES, type TableCounts } from "./tables.ts";
-
-/** Copies the archive's Parquet entries out again, through a reader independent of the writer. */
-async function extractParquetEntries(zipPath: string, into: string): Promise<void> {
-  const wanted = new Set(EXPORT_TABLES.map((table) => table.file));
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.open(zipPath, { lazyEntries: true, autoClose: true }, (error, file) => (error || !file ? reject(error) : resolve(file))),
-  );
-  await new Promise<void>((resolve, reject) => {
-    zip.on("error", reject);
-    zip.on("end", resolve);
-    zip.on("entry", (entry: yauzl.Entry) => {
-      if (!wanted.has(entry.fileName)) return zip.readEntry();
-      zip.openReadStream(entry, (error, stream) => {
-        if (error || !stream) return reject(error);
-        pipeline(stream, createWriteStream(join(into, entry.fileName))).then(() => zip.readEntry(), reject);
-      });
-    });
-    zip.readEntry();
-  });
-}
+import { EXPORT_TABLES, type TableCounts } from "../archive/tables.ts";
+import { extractParquetEntries } from "../archive/zip-entries.ts";
 
 /** Row counts of the Parquet files in `dir`, read back with DuckDB. */
 async function countParquetRows(connection: DuckDBConnection, dir: string): Promise<TableCounts> {

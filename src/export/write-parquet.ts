@@ -4,7 +4,7 @@ import { filterParams, type RowFilter } from "../db/row-filter.ts";
 import { renderTableSql } from "../db/sql-template.ts";
 import copySql from "./copy-table.sql" with { type: "text" };
 import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
-import type { ExportTable } from "./tables.ts";
+import type { ExportTable } from "../archive/tables.ts";
 
 /**
  * Writes one table of the database to ZSTD Parquet and returns the number of rows DuckDB wrote. `markDeleted`: the

@@ -1,7 +1,7 @@
 import { unknownUsageLine } from "./unknown-usage.ts";
 import type { ExportPreview, ExportResult, ExportStep } from "../export/run-export.ts";
 import type { SessionFilesSummary } from "../export/session-input.ts";
-import { EXPORT_TABLES } from "../export/tables.ts";
+import { EXPORT_TABLES } from "../archive/tables.ts";
 import { formatBytes, formatCount, formatSeconds, plural } from "../shared/format.ts";
 
 export function renderPreview(preview: ExportPreview, verbose: boolean): string {

@@ -1,5 +1,5 @@
-import { UsageError } from "../shared/errors.ts";
-import { isToolId, OTLP_SOURCES, SERVICE_NAMES } from "../shared/sources.ts";
+import { UsageError } from "./errors.ts";
+import { isToolId, OTLP_SOURCES, SERVICE_NAMES } from "./sources.ts";
 
 const KNOWN_SERVICES = [...Object.values(SERVICE_NAMES), ...Object.values(OTLP_SOURCES).map((source) => source.serviceName)];
 

@@ -1,0 +1,83 @@
+import { join } from "node:path";
+import type { DuckDBConnection } from "../db/duckdb.ts";
+import { spillToScratch } from "../db/duckdb-memory.ts";
+import { openExistingDatabase, openMemoryDatabase, type OpenDatabase } from "../db/open.ts";
+import { ScratchFolder } from "../db/scratch-files.ts";
+import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
+import type { ArchiveLocation } from "./locate-archive.ts";
+import { EXPORT_TABLES } from "./tables.ts";
+import { extractParquetEntries } from "./zip-entries.ts";
+
+/**
+ * An archive opened for reading: a DuckDB connection in which `traces`, `logs` and `metrics` are views over its rows
+ * (as in an export's views database, but with absolute paths, so from any working folder). Close it with
+ * `await using` or `close()`: a ZIP's extracted copy goes with it.
+ */
+export interface OpenArchive extends AsyncDisposable {
+  location: ArchiveLocation;
+  connection: DuckDBConnection;
+  close(): void;
+}
+
+/** A string literal for DuckDB SQL: views cannot take bound parameters. */
+function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+async function viewsOverParquet(connection: DuckDBConnection, folder: string): Promise<void> {
+  for (const table of EXPORT_TABLES) {
+    await connection.run(`CREATE VIEW ${table.key} AS SELECT * FROM read_parquet(${sqlString(join(folder, table.file))})`);
+  }
+}
+
+async function viewsOverTables(connection: DuckDBConnection): Promise<void> {
+  for (const table of EXPORT_TABLES) await connection.run(`CREATE TEMP VIEW ${table.key} AS SELECT * FROM ${table.table}`);
+}
+
+async function openParquetFolder(folder: string, threads: number | null, shown: string): Promise<OpenDatabase> {
+  const db = await openMemoryDatabase(":memory:", threads);
+  try {
+    await spillToScratch(db.connection);
+    await viewsOverParquet(db.connection, folder);
+    // Reading each view once finds a damaged or foreign Parquet file here, with its path, not in the middle of a query.
+    for (const table of EXPORT_TABLES) await db.connection.run(`SELECT * FROM ${table.key} LIMIT 0`);
+  } catch (error) {
+    db.close();
+    throw new CliError(`cannot read the export ${shown}: ${firstLine(errorMessage(error))}`);
+  }
+  return db;
+}
+
+/** `threads`: DuckDB's threads (the run's setting); `shown`: the path as the user gave it, for messages. */
+export async function openArchive(location: ArchiveLocation, threads: number | null, shown: string): Promise<OpenArchive> {
+  let scratch: ScratchFolder | null = null;
+  let db: OpenDatabase;
+  try {
+    if (location.kind === "database") {
+      db = await openExistingDatabase(location.path, { readOnly: true, threads });
+      await viewsOverTables(db.connection).catch((error) => {
+        db.close();
+        throw new CliError(`cannot read the database ${shown}: ${firstLine(errorMessage(error))}`);
+      });
+    } else if (location.kind === "folder") {
+      db = await openParquetFolder(location.path, threads, shown);
+    } else {
+      scratch = new ScratchFolder("ai-observer-archive-");
+      const found = await extractParquetEntries(location.path, scratch.dir).catch((error) => {
+        throw new CliError(`cannot read the ZIP ${shown}: ${firstLine(errorMessage(error))}`);
+      });
+      const missing = EXPORT_TABLES.map((table) => table.file).filter((file) => !found.has(file));
+      if (missing.length > 0) throw new CliError(`not an export ZIP (${missing.join(", ")} missing): ${shown}`);
+      db = await openParquetFolder(scratch.dir, threads, shown);
+    }
+  } catch (error) {
+    scratch?.dispose();
+    throw error;
+  }
+  const close = () => {
+    db.close();
+    scratch?.dispose();
+    scratch = null;
+  };
+  return { location, connection: db.connection, close, [Symbol.asyncDispose]: async () => close() };
+}
