@@ -4,7 +4,9 @@ import { DATE_HELP, MONTH_HELP } from "./shared/dates.ts";
 type Command = ReturnType<CAC["command"]>;
 
 /** Options whose values are text (cac would turn `007` into 7); see cli-args.ts. */
-export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service", "threads", "in", "format"];
+export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service", "threads", "in", "format", "host-name"];
+
+export const HOST_NAME_HELP = "The machine recorded on rows read from session files (host.name); none: no host name (default: $AI_OBSERVER_HOST_NAME, else this machine's name)";
 
 const DB_HELP = "AI Observer database (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)";
 
@@ -46,6 +48,7 @@ export const HELP_FOOTER = [
       "                             session folders (comma lists) instead of the agents' defaults",
       "  AI_OBSERVER_MEMORY_LIMIT   DuckDB memory for an export or an import (default 192MB, import 128MB)",
       "  AI_OBSERVER_THREADS        threads to use at most when --threads is not given",
+      "  AI_OBSERVER_HOST_NAME      host.name recorded on rows read from session files (none: none)",
       "  NO_COLOR                   no colours in messages",
       "  DEBUG                      print the stack of an unexpected failure",
     ].join("\n"),

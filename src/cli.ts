@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 import cac from "cac";
 import { checkStringOptionValues, normalizeOptions, restoreStringOptions } from "./cli-args.ts";
-import { HELP_FOOTER, STRING_OPTIONS, withRange, withRead, withRun } from "./cli-options.ts";
+import { HELP_FOOTER, HOST_NAME_HELP, STRING_OPTIONS, withRange, withRead, withRun } from "./cli-options.ts";
 import { ExitCode, UsageError } from "./shared/errors.ts";
 import { fsReason } from "./shared/fs-errors.ts";
 import { reportError } from "./report-error.ts";
@@ -20,6 +20,7 @@ export function createCli(argv: readonly string[]) {
     .option("--output <dir>", "Output folder (required)")
     .option("--from-files", "Read the agents' session files instead of the database")
     .option("--transcripts", "With --from-files: the conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them")
+    .option("--host-name <name>", HOST_NAME_HELP)
     .option("--zip", "Pack all files into one ZIP archive")
     .option("--delete-after", "Then delete the exported rows from the database, once the archive was written and re-read");
   withRange(exportCommand, { from: "Start day, inclusive", to: "End day, inclusive" });
@@ -35,7 +36,8 @@ export function createCli(argv: readonly string[]) {
   const importCommand = cli
     .command("import [tool]", "Import the agents' session files into the database, incrementally (tool: claude-code, codex, gemini or all)")
     .option("--force", "Read unchanged files again and replace their rows (brings back deleted rows of those files)")
-    .option("--transcripts", "The conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them; files imported without them are read again");
+    .option("--transcripts", "The conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them; files imported without them are read again")
+    .option("--host-name <name>", HOST_NAME_HELP);
   withRange(importCommand, { from: "Only usage from this day on", to: "Only usage up to this day, inclusive" });
   withRun(importCommand, {
     db: "AI Observer database, created if missing (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)",

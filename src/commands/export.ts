@@ -2,6 +2,7 @@ import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { absolutePath } from "../shared/paths.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
+import { readHostName } from "../shared/origin.ts";
 import { readRunSettings } from "../shared/run-settings.ts";
 import { runExport, type ExportHooks } from "../export/run-export.ts";
 import { buildExportJson } from "../render/export-json.ts";
@@ -26,6 +27,7 @@ export interface ExportFlags {
   deleteAfter?: boolean;
   dryRun?: boolean;
   threads?: string | boolean;
+  hostName?: string | boolean;
   verbose?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -41,6 +43,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   const range = parseRangeFlags(flags);
   const deleteAfter = flags.deleteAfter === true;
   if (deleteAfter && flags.fromFiles) throw new UsageError("--delete-after deletes from the database; it cannot be used with --from-files");
+  if (flags.hostName !== undefined && !flags.fromFiles) throw new UsageError("--host-name is recorded on rows read from session files: it goes with --from-files (rows from the database keep what they hold)");
   if (flags.transcripts && !flags.fromFiles) throw new UsageError("--transcripts reads them from session files: it goes with --from-files (an export from the database has the transcripts the database holds)");
   if (deleteAfter && (range.from === undefined || range.to === undefined)) {
     throw new UsageError("--delete-after needs --from and --to (or --month): it never deletes an open-ended range");
@@ -56,7 +59,9 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       selection,
       range,
       outputDir: flags.output,
-      input: flags.fromFiles ? { kind: "files", tools: selection.tools, transcripts: flags.transcripts === true } : { kind: "database", location: locateDatabase(flags.db) },
+      input: flags.fromFiles
+        ? { kind: "files", tools: selection.tools, transcripts: flags.transcripts === true, hostName: readHostName(flags.hostName) }
+        : { kind: "database", location: locateDatabase(flags.db) },
       zip: flags.zip === true,
       deleteAfter,
       dryRun: flags.dryRun === true,

@@ -1,6 +1,7 @@
 import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
+import { readHostName } from "../shared/origin.ts";
 import { readRunSettings } from "../shared/run-settings.ts";
 import { type ImportHooks, runImport } from "../import/run-import.ts";
 import { buildImportJson } from "../render/import-json.ts";
@@ -23,6 +24,7 @@ export interface ImportFlags {
   force?: boolean;
   transcripts?: boolean;
   threads?: string | boolean;
+  hostName?: string | boolean;
   verbose?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -66,6 +68,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
       transcripts: flags.transcripts === true,
       yes: flags.yes === true,
       settings: readRunSettings(flags.threads),
+      hostName: readHostName(flags.hostName),
     },
     hooks,
   );

@@ -13,7 +13,8 @@ import { writeParquet } from "./write-parquet.ts";
 
 /** Where the rows come from: AI Observer's database, or session files parsed into memory. */
 /** `transcripts`: session files' transcript rows too (see ParseContext.transcripts). */
-export type ExportInput = { kind: "database"; location: DatabaseLocation } | { kind: "files"; tools: ToolId[]; transcripts: boolean };
+/** `hostName`: recorded on the rows as `host.name` (shared/origin.ts); null: none. */
+export type ExportInput = { kind: "database"; location: DatabaseLocation } | { kind: "files"; tools: ToolId[]; transcripts: boolean; hostName: string | null };
 
 /** Rows to export, counted and written by table. */
 export interface OpenInput {
@@ -35,7 +36,7 @@ export interface OpenInput {
 
 /** `settings`: the run's (run-settings.ts). `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
 export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean; settings: RunSettings }, progress?: ParseProgress): Promise<OpenInput> {
-  if (input.kind === "files") return openSessionFiles(input.tools, input.transcripts, mode.settings, progress);
+  if (input.kind === "files") return openSessionFiles(input, mode.settings, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter, threads: mode.settings.threads });
   try {

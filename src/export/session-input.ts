@@ -1,13 +1,13 @@
 import { loadDuckDB } from "../db/duckdb.ts";
 import { type RowFilter, timestampTest } from "../db/row-filter.ts";
-import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type FileFailure, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
-import type { OpenInput } from "./export-input.ts";
+import type { ExportInput, OpenInput } from "./export-input.ts";
+import { resourceAttributesJson } from "../shared/origin.ts";
 import { hasViewsTemplate } from "./views-db.ts";
 import type { TableCounts } from "../archive/tables.ts";
 
@@ -26,8 +26,9 @@ export interface SessionFilesSummary {
  * then counts those copies' rows and writes them as Parquet straight from the staged files; no
  * database is opened (DuckDB is loaded meanwhile, for the views database only).
  */
-export async function openSessionFiles(tools: readonly ToolId[], transcripts: boolean, settings: RunSettings, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
-  const rows = new StagedRows(settings.stagedMemoryBytes);
+export async function openSessionFiles(input: Extract<ExportInput, { kind: "files" }>, settings: RunSettings, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
+  const { tools, transcripts } = input;
+  const rows = new StagedRows(settings.stagedMemoryBytes, resourceAttributesJson(input.hostName));
   const best = new ChosenEvents();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
   await using run = new ParseRun(settings);

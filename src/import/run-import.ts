@@ -10,6 +10,7 @@ import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
+import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { nothingChanged, writeFilesCache } from "./files-cache.ts";
@@ -28,6 +29,8 @@ export interface ImportOptions {
   yes: boolean;
   /** What the run may use (threads, memory), read at the command. */
   settings: RunSettings;
+  /** Recorded on the rows as `host.name` (shared/origin.ts); null: none. */
+  hostName: string | null;
 }
 
 interface ImportTotals {
@@ -156,7 +159,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     connection.interrupt();
   });
   let open = false;
-  const rows = new StagedRows(settings.stagedMemoryBytes);
+  const rows = new StagedRows(settings.stagedMemoryBytes, resourceAttributesJson(options.hostName));
   await using run = new ParseRun(settings);
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;

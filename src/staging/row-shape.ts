@@ -38,6 +38,8 @@ export interface RowShape<R> {
   unit: number | null;
   /** The index of the text column whose empty values are written as NULL (the Go importers' empty→NULL for Body), if any. */
   emptyIsNull: number | null;
+  /** The index of ResourceAttributes, which takes the staged rows' own (StagedRows.resourceAttributes), if any. */
+  resource: number | null;
 }
 
 const EMPTY_OBJECT = Buffer.from("{}");
@@ -122,7 +124,8 @@ function shape<R>(table: TelemetryTable, cells: Cells<R>, emptyIsNull: string | 
     } else constants.push(cell.constant);
   });
   const emptyIsNullAt = emptyIsNull === null ? null : columns.findIndex((column) => column.name === emptyIsNull);
-  return { table, constants, live, service, unit, emptyIsNull: emptyIsNullAt };
+  const resource = "ResourceAttributes" in cells ? columns.findIndex((column) => column.name === "ResourceAttributes") : null;
+  return { table, constants, live, service, unit, emptyIsNull: emptyIsNullAt, resource };
 }
 
 export const LOG_SHAPE = shape("otel_logs", LOG_CELLS, "Body");

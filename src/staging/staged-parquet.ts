@@ -45,6 +45,7 @@ export async function writeStagedTable(
   for (let i = 0; i < chosen.size; i++) selected.set(chosen.seq(i), i);
   const rowsOf = source?.key === "logs" ? (i: number) => chosen.logs(i) : (i: number) => chosen.metrics(i);
   const constants = [...shape.constants];
+  if (shape.resource !== null && rows !== null) constants[shape.resource] = rows.resourceAttributes;
   const services = new Set<string>();
   let someUnit = false;
   if (source) {

@@ -52,10 +52,13 @@ export class StagedRows {
   #ordinals = 0;
 
   readonly memoryBudget: number;
+  /** The ResourceAttributes of every row (shared/origin.ts: the machine they were read on, or `{}`). */
+  readonly resourceAttributes: Buffer;
 
   /** `memoryBudget`: RunSettings.stagedMemoryBytes (tests use 0: every fragment goes to disk), else the default. */
-  constructor(memoryBudget: number | null = null) {
+  constructor(memoryBudget: number | null = null, resourceAttributes = "{}") {
     this.memoryBudget = memoryBudget ?? DEFAULT_MEMORY_BUDGET;
+    this.resourceAttributes = Buffer.from(resourceAttributes);
   }
 
   /** Ordinals for `count` more files (StagedEvent.seq numbers events by them). */
