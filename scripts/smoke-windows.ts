@@ -159,7 +159,13 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
     cpSync(join(ROOT, "test", "fixtures"), sessions, { recursive: true });
     tree = { claude: join(sessions, "claude"), codex: join(sessions, "codex"), gemini: join(sessions, "gemini") };
   }
-  const sessionEnv = (m: Machine) => ({ AI_OBSERVER_CLAUDE_PATH: m.path(tree.claude), AI_OBSERVER_CODEX_PATH: m.path(tree.codex), AI_OBSERVER_GEMINI_PATH: m.path(tree.gemini) });
+  // One host name on both sides, so that their rows compare equal (host.name is recorded on rows from session files).
+  const sessionEnv = (m: Machine) => ({
+    AI_OBSERVER_CLAUDE_PATH: m.path(tree.claude),
+    AI_OBSERVER_CODEX_PATH: m.path(tree.codex),
+    AI_OBSERVER_GEMINI_PATH: m.path(tree.gemini),
+    AI_OBSERVER_HOST_NAME: "smoke",
+  });
 
   const [pooled, pooledLinux] = both(
     windows,
@@ -190,6 +196,17 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
     tally.check(`${side}: the ZIP unpacks (unzip)`, unzipped.exitCode === 0, unzipped.stderr.trim());
   }
   await compareParquetFolders("export --from-files --zip", out("zip-w-entries"), out("zip-l-entries"));
+
+  // A report read from inside the ZIP (its entries copied to a temporary folder and removed): the same rows as Linux'.
+  const zipOf = (m: Machine) => {
+    const side = out(m === windows ? "zip-w" : "zip-l");
+    const name = existsSync(side) ? readdirSync(side).find((entry) => entry.endsWith(".zip")) : undefined;
+    return m.path(join(side, name ?? "missing.zip"));
+  };
+  const [report, reportLinux] = both(windows, linux, (m) => ["report", "daily", "--in", zipOf(m), "--json"]);
+  const reportRows = parseJson<{ rows: unknown[] }>(report.stdout)?.rows;
+  tally.check("report daily --in the ZIP: exit 0, some days", report.exitCode === 0 && (reportRows?.length ?? 0) > 0, report.stderr.trim() || String(reportRows?.length));
+  tally.check("report daily --in the ZIP: the same rows as Linux'", JSON.stringify(reportRows) === JSON.stringify(parseJson<{ rows: unknown[] }>(reportLinux.stdout)?.rows), reportLinux.stderr.trim());
 
   // import into a new database, then delete a range from it.
   const dbOf = (m: Machine) => join(work, m === windows ? "import-w.duckdb" : "import-l.duckdb");

@@ -73,7 +73,7 @@ export function createCli(argv: readonly string[]) {
       exitCode = run(fromStdin ? "-" : sql, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
 
-  const reportCommand = withRead(cli.command("report [name]", "Tokens and cost per day, month, model, project or session (name: daily, monthly, models, projects, sessions)"))
+  const reportCommand = withRead(cli.command("report [name]", "Tokens and cost per day, month, model, project, machine or session (name: daily, monthly, models, projects, hosts, sessions)"))
     .option("--service <name>", "Only this tool (claude-code, codex, gemini, opencode, copilot-chat, github-copilot) or service name");
   withRange(reportCommand, { from: "Usage from this day on", to: "Usage up to this day, inclusive" })
     .example("ai-observer report daily --from 30d")

@@ -47,6 +47,11 @@ describe("host.name", () => {
     const grouped = await runCli(["query", `SELECT ResourceAttributes->>'$."host.name"' AS host, count(*) AS n FROM metrics GROUP BY ALL`, "--db", db, "--format", "csv"]);
     const total = await query("SELECT count(*)::INTEGER AS n FROM otel_metrics", {}, db);
     expect(grouped.stdout).toBe(`host,n\r\nlaptop-2,${total[0]?.n}\r\n`);
+    const hostsReport = await runCli(["report", "hosts", "--db", db, "--json"]);
+    const models = await runCli(["report", "models", "--db", db, "--json"]);
+    const parsed = JSON.parse(hostsReport.stdout) as { rows: { host: string }[]; totals: unknown };
+    expect(parsed.rows.map((row) => row.host)).toEqual(["laptop-2"]);
+    expect(parsed.totals).toEqual((JSON.parse(models.stdout) as { totals: unknown }).totals);
   });
 
   test("without --from-files, or without a name, --host-name is a usage error", async () => {

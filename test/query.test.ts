@@ -62,7 +62,7 @@ describe("report", () => {
 
   test("the same numbers from the database, the export folder, its views database from elsewhere, and the ZIP", async () => {
     const elsewhere = tempDir("query-cwd-");
-    for (const name of ["daily", "monthly", "models", "projects", "sessions"]) {
+    for (const name of ["daily", "monthly", "models", "projects", "hosts", "sessions"]) {
       const fromDb = await reportJson([name, "--db", db]);
       expect(fromDb.rows.length).toBeGreaterThan(0);
       for (const input of [folder, join(folder, "ai-observer-export-all-all.duckdb"), zip]) {
@@ -97,7 +97,7 @@ describe("report", () => {
 
   test("an unknown report is a usage error", async () => {
     const run = await runCli(["report", "weekly", "--db", db]);
-    expect([run.exitCode, run.stderr]).toEqual([2, "error: unknown report: weekly (valid: daily, monthly, models, projects, sessions)\n"]);
+    expect([run.exitCode, run.stderr]).toEqual([2, "error: unknown report: weekly (valid: daily, monthly, models, projects, hosts, sessions)\n"]);
   });
 });
 

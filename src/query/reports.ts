@@ -11,6 +11,7 @@ const REPORTS = {
   monthly: { key: "strftime(Timestamp, '%Y-%m')", keyName: "month", order: "month", columns: ["month", "services", "models"] },
   models: { key: "model", keyName: "model", order: "cost_usd DESC, total_tokens DESC, model", columns: ["model", "services"] },
   projects: { key: "project", keyName: "project", order: "cost_usd DESC, total_tokens DESC, project", columns: ["project", "services", "models"] },
+  hosts: { key: "host", keyName: "host", order: "cost_usd DESC, total_tokens DESC, host", columns: ["host", "services", "models"] },
   sessions: { key: "session", keyName: "session", order: "last_seen, session", columns: ["session", "services", "models", "first_seen", "last_seen"] },
 } as const;
 

@@ -1,5 +1,5 @@
--- Tokens and cost grouped by {{key}} (a day, a month, a model, a project or a session), over the `metrics` view of
--- an archive. Token rows are put into one set of columns for every agent, each token counted once:
+-- Tokens and cost grouped by {{key}} (a day, a month, a model, a project, a session or a machine), over the
+-- `metrics` view of an archive. Token rows are put into one set of columns for every agent, each token counted once:
 --   input        tokens read at the input price: Claude `input`; Codex and Gemini `input` less their cached part
 --                (their `input` rows include it), plus Gemini's tool-use prompt (`tool`);
 --   output       Claude and Codex `output` (Codex's includes `reasoning`), Gemini `output` plus `thoughts`;
@@ -15,6 +15,7 @@ WITH usage AS (
     coalesce(nullif(json_extract_string(Attributes, '$.model'), ''), '(none)') AS model,
     coalesce(nullif(json_extract_string(Attributes, '$.repository'), ''), '(none)') AS project,
     coalesce(nullif(json_extract_string(Attributes, '$."session.id"'), ''), '(none)') AS session,
+    coalesce(nullif(json_extract_string(ResourceAttributes, '$."host.name"'), ''), '(none)') AS host,
     Value
   FROM metrics
   WHERE (MetricName LIKE '%.token.usage' OR MetricName LIKE '%.cost.usage')
