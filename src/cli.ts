@@ -34,10 +34,11 @@ export function createCli(argv: readonly string[]) {
     });
 
   const importCommand = cli
-    .command("import [tool]", "Import the agents' session files into the database, incrementally (tool: claude-code, codex, gemini or all)")
+    .command("import [tool]", "Import the agents' session files into the database, incrementally (tool: claude-code, codex, gemini or all), or an export with --from-export")
     .option("--force", "Read unchanged files again and replace their rows (brings back deleted rows of those files)")
     .option("--transcripts", "The conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them; files imported without them are read again")
-    .option("--host-name <name>", HOST_NAME_HELP);
+    .option("--host-name <name>", HOST_NAME_HELP)
+    .option("--from-export <path>", "Merge an export folder or ZIP (ours or the Go original's) into the database instead: every row it holds that the database lacks");
   withRange(importCommand, { from: "Only usage from this day on", to: "Only usage up to this day, inclusive" });
   withRun(importCommand, {
     db: "AI Observer database, created if missing (default: $AI_OBSERVER_DATABASE_PATH, else the per-user data folder)",
@@ -46,6 +47,7 @@ export function createCli(argv: readonly string[]) {
   })
     .example("ai-observer import all --yes")
     .example("ai-observer import claude-code --from 7d --dry-run")
+    .example("ai-observer import --from-export ~/archive/laptop-2/ai-observer-export-all-all.zip --yes")
     .action(async (tool: string | undefined, options: Record<string, unknown>) => {
       const { importCommand: run } = await import("./commands/import.ts");
       exitCode = run(tool, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));

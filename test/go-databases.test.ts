@@ -2,7 +2,7 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parquetRowCount, query } from "./helpers/duckdb-read.ts";
-import { goDatabase, type GoVersion, WATCH_STATE, WATCHED_FILE } from "./helpers/go-database.ts";
+import { goDatabase, goExport, type GoVersion, WATCH_STATE, WATCHED_FILE } from "./helpers/go-database.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -227,6 +227,68 @@ describe("living beside the Go importer: no response counted twice", () => {
 
     const again = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env: files.env });
     expect(JSON.parse(again.stdout)).toMatchObject({ status: "nothing", totals: { goRows: { logs: 0, metrics: 0 } } });
+  });
+
+  test("an export of ours imported into what Go imported: each response once, as when the files are imported", async () => {
+    const files = sessions();
+    const fresh = join(tempDir("go-beside-fresh-"), "db.duckdb");
+    expect((await runCli(["import", "all", "--db", fresh, "--yes"], { env: files.env })).exitCode).toBe(0);
+    const archive = join(tempDir("go-beside-archive-"), "out");
+    expect((await runCli(["export", "all", "--from-files", "--output", archive, "--yes"], { env: files.env })).exitCode).toBe(0);
+
+    const db = join(tempDir("go-beside-"), "ai-observer.duckdb");
+    await goDatabase(db, "0.5");
+    await asGoImported(db, files);
+    const run = await runCli(["import", "--from-export", archive, "--db", db, "--yes", "--json"]);
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    expect(JSON.parse(run.stdout).goRows).toEqual({ logs: 2, metrics: 8 });
+    const kept = await query(
+      `SELECT sum(Value)::BIGINT AS value FROM otel_metrics WHERE MetricName LIKE '%.token.usage%' AND Attributes NOT LIKE '%import.key%' GROUP BY ServiceName, MetricName, Attributes->>'$.type' ORDER BY ALL`,
+      {},
+      db,
+    );
+    expect(kept.map((row) => row.value).sort()).toEqual([1200n + 77n, 25n, 50n, 100n].sort());
+    const withOurs = await query(
+      `SELECT ServiceName AS service, MetricName AS name, json_extract_string(Attributes, '$.type') AS type, sum(Value)::BIGINT AS value
+       FROM otel_metrics WHERE MetricName LIKE '%.token.usage%' AND Attributes LIKE '%import.key%' GROUP BY ALL ORDER BY ALL`,
+      {},
+      db,
+    );
+    expect(withOurs).toEqual(await totals(fresh));
+    const again = await runCli(["import", "--from-export", archive, "--db", db, "--yes", "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: "nothing", add: { traces: 0, logs: 0, metrics: 0 }, goRows: { logs: 0, metrics: 0 } });
+  });
+
+  test("an export the Go original wrote, imported where our rows count the same lines: Go's copies of them stay out", async () => {
+    const files = sessions();
+    const db = join(tempDir("go-beside-ours-"), "db.duckdb");
+    expect((await runCli(["import", "all", "--db", db, "--yes"], { env: files.env })).exitCode).toBe(0);
+    const before = await totals(db);
+    const goDb = join(tempDir("go-beside-go-"), "go.duckdb");
+    await goDatabase(goDb, "0.5");
+    await asGoImported(goDb, files);
+    const goFolder = join(tempDir("go-beside-go-export-"), "export");
+    await goExport(goDb, goFolder);
+
+    const run = await runCli(["import", "--from-export", goFolder, "--db", db, "--yes", "--json"]);
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    // Ours keep counting the two files' lines; Go's rows of other files (goDatabase's, the gone file's) and its transcript rows come in.
+    const ours = await query(
+      `SELECT ServiceName AS service, MetricName AS name, json_extract_string(Attributes, '$.type') AS type, sum(Value)::BIGINT AS value
+       FROM otel_metrics WHERE MetricName LIKE '%.token.usage%' AND Attributes LIKE '%import.key%' GROUP BY ALL ORDER BY ALL`,
+      {},
+      db,
+    );
+    expect(ours).toEqual(before);
+    const theirs = await query(
+      `SELECT sum(Value)::BIGINT AS value FROM otel_metrics WHERE MetricName LIKE '%.token.usage%' AND Attributes NOT LIKE '%import.key%' GROUP BY ServiceName, MetricName, Attributes->>'$.type' ORDER BY ALL`,
+      {},
+      db,
+    );
+    expect(theirs.map((row) => row.value).sort()).toEqual([1200n + 77n, 25n, 50n, 100n].sort());
+    expect(await query("SELECT count(*)::INTEGER AS n FROM otel_logs WHERE LogAttributes LIKE '%transcript.message%' AND LogAttributes NOT LIKE '%import.key%'", {}, db)).toEqual([{ n: 2 }]);
+    const again = await runCli(["import", "--from-export", goFolder, "--db", db, "--yes", "--json"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ status: "nothing" });
   });
 
   test("rows the Go importer adds after ours (a file it imported again) are removed by the next import, which says so", async () => {

@@ -24,9 +24,10 @@ function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-async function viewsOverParquet(connection: DuckDBConnection, folder: string): Promise<void> {
+/** Views named `prefix` + traces, logs, metrics over the Parquet files in `folder` (TEMP: also in a read-write database). */
+export async function viewsOverParquet(connection: DuckDBConnection, folder: string, prefix = ""): Promise<void> {
   for (const table of EXPORT_TABLES) {
-    await connection.run(`CREATE VIEW ${table.key} AS SELECT * FROM read_parquet(${sqlString(join(folder, table.file))})`);
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table.key} AS SELECT * FROM read_parquet(${sqlString(join(folder, table.file))})`);
   }
 }
 
@@ -48,36 +49,51 @@ async function openParquetFolder(folder: string, threads: number | null, shown: 
   return db;
 }
 
+/** An export's Parquet files in a folder: the export folder itself, or a ZIP's entries copied out (removed by `dispose`). */
+export interface ExportFiles {
+  folder: string;
+  dispose(): void;
+}
+
+/** The Parquet files of an export folder or ZIP (`location.kind` "folder" or "zip"). */
+export async function exportFiles(location: ArchiveLocation, shown: string): Promise<ExportFiles> {
+  if (location.kind === "folder") return { folder: location.path, dispose: () => undefined };
+  if (location.kind !== "zip") throw new Error(`not an export: ${location.kind}`);
+  const scratch = new ScratchFolder("ai-observer-archive-");
+  try {
+    const found = await extractParquetEntries(location.path, scratch.dir).catch((error) => {
+      throw new CliError(`cannot read the ZIP ${shown}: ${firstLine(errorMessage(error))}`);
+    });
+    const missing = EXPORT_TABLES.map((table) => table.file).filter((file) => !found.has(file));
+    if (missing.length > 0) throw new CliError(`not an export ZIP (${missing.join(", ")} missing): ${shown}`);
+  } catch (error) {
+    scratch.dispose();
+    throw error;
+  }
+  return { folder: scratch.dir, dispose: () => scratch.dispose() };
+}
+
 /** `threads`: DuckDB's threads (the run's setting); `shown`: the path as the user gave it, for messages. */
 export async function openArchive(location: ArchiveLocation, threads: number | null, shown: string): Promise<OpenArchive> {
-  let scratch: ScratchFolder | null = null;
+  if (location.kind === "database") {
+    const db = await openExistingDatabase(location.path, { readOnly: true, threads });
+    await viewsOverTables(db.connection).catch((error) => {
+      db.close();
+      throw new CliError(`cannot read the database ${shown}: ${firstLine(errorMessage(error))}`);
+    });
+    return { location, connection: db.connection, close: db.close, [Symbol.asyncDispose]: async () => db.close() };
+  }
+  const files = await exportFiles(location, shown);
   let db: OpenDatabase;
   try {
-    if (location.kind === "database") {
-      db = await openExistingDatabase(location.path, { readOnly: true, threads });
-      await viewsOverTables(db.connection).catch((error) => {
-        db.close();
-        throw new CliError(`cannot read the database ${shown}: ${firstLine(errorMessage(error))}`);
-      });
-    } else if (location.kind === "folder") {
-      db = await openParquetFolder(location.path, threads, shown);
-    } else {
-      scratch = new ScratchFolder("ai-observer-archive-");
-      const found = await extractParquetEntries(location.path, scratch.dir).catch((error) => {
-        throw new CliError(`cannot read the ZIP ${shown}: ${firstLine(errorMessage(error))}`);
-      });
-      const missing = EXPORT_TABLES.map((table) => table.file).filter((file) => !found.has(file));
-      if (missing.length > 0) throw new CliError(`not an export ZIP (${missing.join(", ")} missing): ${shown}`);
-      db = await openParquetFolder(scratch.dir, threads, shown);
-    }
+    db = await openParquetFolder(files.folder, threads, shown);
   } catch (error) {
-    scratch?.dispose();
+    files.dispose();
     throw error;
   }
   const close = () => {
     db.close();
-    scratch?.dispose();
-    scratch = null;
+    files.dispose();
   };
   return { location, connection: db.connection, close, [Symbol.asyncDispose]: async () => close() };
 }

@@ -25,6 +25,8 @@ export interface ImportFlags {
   transcripts?: boolean;
   threads?: string | boolean;
   hostName?: string | boolean;
+  /** An export folder or ZIP to merge into the database instead of session files. */
+  fromExport?: string;
   verbose?: boolean;
   yes?: boolean;
   json?: boolean;
@@ -41,6 +43,10 @@ function parseTools(arg: string | undefined): ToolId[] {
 }
 
 export async function importCommand(toolArg: string | undefined, flags: ImportFlags, io: Output = processOutput): Promise<ExitCode> {
+  if (flags.fromExport !== undefined) {
+    const { archiveImportCommand } = await import("./import-archive.ts");
+    return archiveImportCommand(toolArg, { ...flags, fromExport: flags.fromExport }, io);
+  }
   const tools = parseTools(toolArg);
   const range = parseRangeFlags(flags);
   const json = flags.json === true;

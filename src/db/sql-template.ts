@@ -10,7 +10,27 @@ export function renderTableSql(template: string, table: TelemetryTable): string 
   return withRowFilter(template.replaceAll("{{table}}", table));
 }
 
+/** The predicate on one line, so that it may also stand where a template's comment names it. */
+const ROW_FILTER = rowFilterSql.trim().replace(/\s*\n\s*/g, " ");
+
 /** Fills `{{filter}}` with the shared date and service predicate (row-filter.sql; its values are bound parameters). */
 export function withRowFilter(template: string): string {
-  return template.replaceAll("{{filter}}", rowFilterSql.trim());
+  return template.replaceAll("{{filter}}", ROW_FILTER);
+}
+
+/** The statements of a template with several (each ending in `;` at a line's end), without their comment lines. */
+export function sqlStatements(sql: string): string[] {
+  const code = sql
+    .split("\n")
+    .filter((line) => !line.trimStart().startsWith("--"))
+    .join("\n");
+  return code
+    .split(/;\s*\n/)
+    .map((statement) => statement.trim().replace(/;$/, ""))
+    .filter((statement) => statement !== "");
+}
+
+/** The parameters a statement names (`$name`): DuckDB refuses values for parameters a statement lacks. */
+export function paramsOf<T>(statement: string, params: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(params).filter(([name]) => new RegExp(`\\$${name}\\b`).test(statement)));
 }

@@ -7,5 +7,5 @@
 WHERE ServiceName = $service
   AND Timestamp IN (SELECT make_timestamp(us) FROM go_footprint WHERE transcript = {{transcript}})
   AND json_extract_string({{attributes}}, '$."import.key"') IS NULL
-  AND json_extract_string({{attributes}}, '$.import_source') IN ('local_jsonl', 'file_watcher')
+  AND json_extract_string({{attributes}}, '$.import_source') IN {{go_sources}}
   AND {{kind}}

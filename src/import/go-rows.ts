@@ -31,6 +31,18 @@ const KINDS = [
   },
 ] as const;
 
+/** The `import_source` values of the Go importer's rows (its full import, and its `watch`). */
+export const GO_IMPORT_SOURCES = "('local_jsonl', 'file_watcher')";
+
+/**
+ * The kind of a row of `table` as the kinds above sort them, as an SQL expression over its columns: false for usage
+ * rows, true for transcript rows and activity metrics (matched at transcript lines' times), NULL for rows of no kind.
+ */
+export function goRowKind(table: "otel_logs" | "otel_metrics"): string {
+  const whens = KINDS.filter((kind) => kind.table === table).map((kind) => `WHEN ${kind.kind} THEN ${kind.transcript}`);
+  return `(CASE ${whens.join(" ")} END)`;
+}
+
 /** Where this run's rows lie: the times of its usage lines and of its transcript lines (microseconds). */
 export interface GoFootprints {
   usage: Float64Array;
@@ -66,6 +78,7 @@ async function eachTable(connection: DuckDBConnection, verb: string, service: st
         .replaceAll("{{table}}", table)
         .replaceAll("{{attributes}}", attributes)
         .replaceAll("{{kind}}", kind)
+        .replaceAll("{{go_sources}}", GO_IMPORT_SOURCES)
         .replaceAll("{{transcript}}", String(transcript));
       const reader = await connection.runAndReadAll(sql, { service });
       found[key] += Number(reader.getRows()[0]?.[0] ?? 0);

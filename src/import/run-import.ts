@@ -4,12 +4,12 @@ import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { boundDuckDBMemory, boundImportStep, type ImportSize, retryWithoutMemoryLimit, telemetryRowCount } from "../db/duckdb-memory.ts";
 import type { InsertedCounts } from "./staged-tables.ts";
-import { type OpenDatabase, openMemoryDatabase, openOrCreateDatabase } from "../db/open.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
+import { openForImport } from "./open-for-import.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
@@ -127,12 +127,6 @@ async function applyWithinMemory(connection: DuckDBConnection, plans: readonly T
     await recordImport(connection, plans, nowUtc());
     return inserted;
   });
-}
-
-/** A dry run against a database that does not exist yet plans against an empty one in memory. */
-async function openForImport(location: DatabaseLocation, dryRun: boolean, threads: number | null): Promise<OpenDatabase> {
-  if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path, threads);
-  return openMemoryDatabase(location.path, threads);
 }
 
 /**

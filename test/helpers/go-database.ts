@@ -48,3 +48,19 @@ export async function goDatabase(path: string, version: GoVersion): Promise<void
     instance.closeSync();
   }
 }
+
+/** An export of `db` as the Go exporter writes one (go-reference §2.8): each table `COPY`d whole to ZSTD Parquet. */
+export async function goExport(db: string, folder: string): Promise<void> {
+  const { mkdirSync } = await import("node:fs");
+  mkdirSync(folder, { recursive: true });
+  const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
+  const connection = await instance.connect();
+  try {
+    for (const [table, file] of [["otel_traces", "traces"], ["otel_logs", "logs"], ["otel_metrics", "metrics"]]) {
+      await connection.run(`COPY (SELECT * FROM ${table}) TO '${folder}/${file}.parquet' (FORMAT PARQUET, COMPRESSION 'ZSTD')`);
+    }
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}

@@ -1,0 +1,38 @@
+-- The archive's rows of {{table}} that the database lacks ({{archive}}: its view; {{tbl}}: 'logs', 'metrics' or
+-- 'traces'; {{attributes}}: the attribute column, NULL for traces; {{kind}}: the Go importer's kind of a row, NULL for
+-- rows of no such kind; {{archive_columns}}: the archive's columns cast to the table's types). Three parts:
+-- - rows of the events the database lacks (new_keys);
+-- - rows without a key (the Go importer's, OTLP's, spans) that the database does not hold as they are: compared whole,
+--   each as often as the archive has it more often than the database (EXCEPT ALL), over the database's rows of the
+--   archive's services and times only;
+-- - leaving out the Go importer's rows of session-file lines that our rows already count (ours_at; {{go_lag}}: how
+--   long after our row's time the Go importer's row of the same response may lie).
+CREATE TEMP TABLE add_{{tbl}} AS
+SELECT {{archive_columns}}
+FROM {{archive}} a
+WHERE {{filter}}
+  AND EXISTS (
+    SELECT 1 FROM new_keys k
+    WHERE k.tbl = '{{tbl}}' AND k.service = a.ServiceName AND k.key = json_extract_string(a.{{attributes}}, '$."import.key"')
+  )
+UNION ALL
+(
+  SELECT {{archive_columns}}
+  FROM {{archive}} a
+  WHERE {{filter}}
+    AND json_extract_string(a.{{attributes}}, '$."import.key"') IS NULL
+    AND NOT (
+      coalesce(json_extract_string(a.{{attributes}}, '$.import_source') IN {{go_sources}}, false)
+      AND EXISTS (
+        SELECT 1 FROM ours_at o
+        WHERE o.tbl = '{{tbl}}' AND o.service = a.ServiceName AND o.transcript = {{kind}}
+          AND o.ts BETWEEN a.Timestamp - {{go_lag}} AND a.Timestamp
+      )
+    )
+  EXCEPT ALL
+  SELECT {{columns}}
+  FROM {{table}}
+  WHERE json_extract_string({{attributes}}, '$."import.key"') IS NULL
+    AND ServiceName IN (SELECT DISTINCT ServiceName FROM {{archive}})
+    AND Timestamp BETWEEN (SELECT min(Timestamp) FROM {{archive}}) AND (SELECT max(Timestamp) FROM {{archive}})
+);

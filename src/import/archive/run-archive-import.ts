@@ -1,0 +1,249 @@
+import { existsSync, rmSync } from "node:fs";
+import type { ArchiveLocation } from "../../archive/locate-archive.ts";
+import { exportFiles, viewsOverParquet } from "../../archive/open-archive.ts";
+import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
+import type { DuckDBConnection } from "../../db/duckdb.ts";
+import { boundDuckDBMemory, retryWithoutMemoryLimit } from "../../db/duckdb-memory.ts";
+import type { DatabaseLocation } from "../../db/locate.ts";
+import { filterParams, type RowFilter } from "../../db/row-filter.ts";
+import { paramsOf, sqlStatements, withRowFilter } from "../../db/sql-template.ts";
+import { tableColumns } from "../../db/table-columns.ts";
+import type { TelemetryTable } from "../../db/schema.ts";
+import { CliError, errorMessage, firstLine } from "../../shared/errors.ts";
+import { onInterrupt } from "../../shared/interrupts.ts";
+import type { RunSettings } from "../../shared/run-settings.ts";
+import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
+import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
+import { openForImport } from "../open-for-import.ts";
+import addedAtSql from "./archive-added-at.sql" with { type: "text" };
+import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
+import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
+import keysSql from "./archive-keys.sql" with { type: "text" };
+
+export interface ArchiveImportOptions {
+  /** An export folder or ZIP (locate-archive.ts), and the path as the user gave it. */
+  archive: ArchiveLocation;
+  shown: string;
+  location: DatabaseLocation;
+  /** Only the archive's rows in this range and of this service. */
+  filter: RowFilter;
+  dryRun: boolean;
+  yes: boolean;
+  settings: RunSettings;
+}
+
+export interface ArchiveImportPreview {
+  database: string;
+  archive: ArchiveLocation;
+  filter: RowFilter;
+  /** The archive's rows in the range. */
+  inArchive: TableCounts;
+  /** Of those, the rows the database lacks: what the import adds. */
+  add: TableCounts;
+  /** Usage events (rows with our key): those the database lacks, and those it holds. */
+  events: { new: number; present: number };
+  /** The Go importer's rows of the session-file lines whose keyed rows this import adds: removed. */
+  goRows: { logs: number; metrics: number };
+}
+
+type ArchiveImportStatus = "imported" | "nothing" | "dry-run" | "aborted";
+
+export interface ArchiveImportResult {
+  status: ArchiveImportStatus;
+  preview: ArchiveImportPreview;
+  inserted: TableCounts;
+}
+
+export interface ArchiveImportHooks {
+  onPreview?(preview: ArchiveImportPreview): void;
+  /** Asked only when neither `--yes` nor `--dry-run` was given; may throw to refuse. */
+  confirm(preview: ArchiveImportPreview): Promise<boolean>;
+  onApplyStart?(): void;
+  onApplyDone?(inserted: TableCounts, ms: number): void;
+}
+
+/** Per table: the archive's view, the attribute column that holds `import.key`, and the Go importer's kind of a row. */
+const TABLES: Record<TableKey, { view: string; attributes: string; kind: string }> = {
+  traces: { view: "archive_traces", attributes: "SpanAttributes", kind: "NULL::BOOLEAN" },
+  logs: { view: "archive_logs", attributes: "LogAttributes", kind: goRowKind("otel_logs") },
+  metrics: { view: "archive_metrics", attributes: "Attributes", kind: goRowKind("otel_metrics") },
+};
+
+/**
+ * How long after our row's time the Go importer's row of the same session-file usage may lie, as an SQL interval over
+ * the row `a`. An archive holds rows, not the lines' times that an import from files matches by (go-rows.ts): our rows
+ * have the time of the line they count, and so do Go's, except for Codex 0.154+, where ours count a response's
+ * `token_usage_record` and Go's the `token_count` line that follows it (a millisecond later in the rollouts read).
+ * A second covers that, for Codex only; elsewhere the times must be equal.
+ */
+const goLag = (row: string) => `(CASE WHEN ${row}.ServiceName = '${SERVICE_NAMES.codex}' THEN INTERVAL 1 SECOND ELSE INTERVAL 0 SECOND END)`;
+
+const quoted = (name: string) => `"${name}"`;
+
+/**
+ * The shared parts of the templates: the row filter and the Go importer's kinds and sources; with `table`, its parts,
+ * `{{go_lag}}` over the row that a Go importer's row is (the archive's `a`, or the table's own).
+ */
+function render(template: string, table?: { key: TableKey; table: TelemetryTable; goRow: string }): string {
+  let sql = withRowFilter(template)
+    .replaceAll("{{log_kind}}", TABLES.logs.kind)
+    .replaceAll("{{metric_kind}}", TABLES.metrics.kind)
+    .replaceAll("{{go_sources}}", GO_IMPORT_SOURCES);
+  if (table) {
+    const columns = tableColumns(table.table);
+    sql = sql
+      .replaceAll("{{table}}", table.table)
+      .replaceAll("{{tbl}}", table.key)
+      .replaceAll("{{archive}}", TABLES[table.key].view)
+      .replaceAll("{{attributes}}", TABLES[table.key].attributes)
+      .replaceAll("{{kind}}", TABLES[table.key].kind)
+      .replaceAll("{{go_lag}}", goLag(table.goRow))
+      .replaceAll("{{columns}}", columns.map((column) => quoted(column.name)).join(", "))
+      .replaceAll("{{archive_columns}}", columns.map((column) => `CAST(${quoted(column.name)} AS ${column.kind}) AS ${quoted(column.name)}`).join(", "));
+  }
+  return sql;
+}
+
+function goRowsOf(key: "logs" | "metrics"): { key: TableKey; table: TelemetryTable; goRow: string } {
+  const table = key === "logs" ? "otel_logs" : "otel_metrics";
+  return { key, table, goRow: table };
+}
+
+async function count(connection: DuckDBConnection, sql: string, params?: Record<string, string | null>): Promise<number> {
+  const reader = await connection.runAndReadAll(sql, params);
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/** Every column of each table must be in the archive's file (more are ignored): a foreign Parquet file is refused here. */
+async function checkColumns(connection: DuckDBConnection, shown: string): Promise<void> {
+  for (const table of EXPORT_TABLES) {
+    const reader = await connection.runAndReadAll(`SELECT column_name FROM (DESCRIBE ${TABLES[table.key].view})`);
+    const present = new Set(reader.getRows().map((row) => String(row[0])));
+    const missing = tableColumns(table.table).filter((column) => !present.has(column.name));
+    if (missing.length > 0) {
+      const names = missing.slice(0, 3).map((column) => column.name).join(", ") + (missing.length > 3 ? ", …" : "");
+      throw new CliError(`not an AI Observer export (${table.file} has no column ${names}): ${shown}`);
+    }
+  }
+}
+
+/** Builds the temporary tables of what the import adds, in the caller's transaction, and counts them. */
+async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
+  const params = filterParams(filter);
+  for (const name of ["archive_keys", "present_keys", "new_keys", "ours_at", "added_at", "add_traces", "add_logs", "add_metrics"]) {
+    await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
+  }
+  for (const statement of sqlStatements(render(keysSql))) await connection.run(statement, paramsOf(statement, params));
+  const inArchive: TableCounts = { traces: 0, logs: 0, metrics: 0 };
+  const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
+  for (const table of EXPORT_TABLES) {
+    inArchive[table.key] = await count(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
+    await connection.run(render(addRowsSql, { key: table.key, table: table.table, goRow: "a" }), params);
+    add[table.key] = await count(connection, `SELECT count(*) FROM add_${table.key}`);
+  }
+  await connection.run(render(addedAtSql));
+  const goRows = { logs: 0, metrics: 0 };
+  for (const key of ["logs", "metrics"] as const) {
+    goRows[key] = await count(connection, render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "SELECT count(*) FROM"));
+  }
+  const newEvents = await count(connection, "SELECT count(*) FROM (SELECT DISTINCT service, key FROM new_keys)");
+  const allEvents = await count(connection, "SELECT count(*) FROM (SELECT DISTINCT service, key FROM archive_keys)");
+  return { inArchive, add, goRows, events: { new: newEvents, present: allEvents - newEvents } };
+}
+
+/** The tool whose bookkeeping an event of `service` goes into, as an SQL CASE. */
+const TOOL_OF_SERVICE = `CASE service ${TOOL_IDS.map((tool) => `WHEN '${SERVICE_NAMES[tool]}' THEN '${tool}'`).join(" ")} END`;
+
+/**
+ * Adds the planned rows, removes the Go importer's rows they stand for, and records the new events in our bookkeeping
+ * (rank -1, below any copy read from a session file: a later import of the same event from its file replaces the
+ * archive's rows instead of adding them again).
+ */
+async function apply(connection: DuckDBConnection, archivePath: string): Promise<TableCounts> {
+  for (const key of ["logs", "metrics"] as const) {
+    await connection.run(render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "DELETE FROM"));
+  }
+  const inserted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
+  for (const table of EXPORT_TABLES) {
+    const columns = tableColumns(table.table).map((column) => quoted(column.name)).join(", ");
+    inserted[table.key] = await count(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
+  }
+  await connection.run(
+    `INSERT INTO ai_observer_import_events (tool, event_key, rank, ts, file_path)
+     SELECT tool, key, -1, min(ts), $file FROM (SELECT ${TOOL_OF_SERVICE} AS tool, key, ts FROM new_keys) WHERE tool IS NOT NULL GROUP BY ALL
+     ON CONFLICT DO NOTHING`,
+    { file: `export:${archivePath}` },
+  );
+  return inserted;
+}
+
+async function planned(connection: DuckDBConnection): Promise<boolean> {
+  return (await count(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'add_metrics'")) === 1;
+}
+
+const nothingCounted = (): TableCounts => ({ traces: 0, logs: 0, metrics: 0 });
+
+/**
+ * Merges an export (folder or ZIP, ours or the Go original's) into the database in one transaction: all of its rows
+ * that the database lacks, or none. Idempotent: a second run finds every row there.
+ */
+export async function runArchiveImport(options: ArchiveImportOptions, hooks: ArchiveImportHooks): Promise<ArchiveImportResult> {
+  const files = await exportFiles(options.archive, options.shown);
+  // A run that adds nothing leaves no new, empty database behind.
+  const createsDatabase = !options.dryRun && !existsSync(options.location.path);
+  let imported = false;
+  let db;
+  try {
+    db = await openForImport(options.location, options.dryRun, options.settings.threads);
+  } catch (error) {
+    files.dispose();
+    throw error;
+  }
+  const { connection } = db;
+  const stopInterrupting = onInterrupt(() => connection.interrupt());
+  let open = false;
+  try {
+    try {
+      await viewsOverParquet(connection, files.folder, "archive_");
+      await checkColumns(connection, options.shown);
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      throw new CliError(`cannot read the export ${options.shown}: ${firstLine(errorMessage(error))}`);
+    }
+    await boundDuckDBMemory(connection, "import", options.settings.duckdbMemoryLimit);
+    await connection.run("BEGIN TRANSACTION");
+    open = true;
+    const counts = await retryWithoutMemoryLimit(connection, () => plan(connection, options.filter));
+    const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
+    const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
+    if (nothing) return { status: "nothing", preview, inserted: nothingCounted() };
+    hooks.onPreview?.(preview);
+    if (options.dryRun) return { status: "dry-run", preview, inserted: nothingCounted() };
+    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, inserted: nothingCounted() };
+    hooks.onApplyStart?.();
+    const started = performance.now();
+    const inserted = await retryWithoutMemoryLimit(connection, async () => {
+      if (!(await planned(connection))) await plan(connection, options.filter);
+      return apply(connection, options.archive.path);
+    });
+    for (const table of EXPORT_TABLES) {
+      if (inserted[table.key] !== counts.add[table.key]) {
+        throw new CliError(`import of ${table.key} added ${inserted[table.key]} rows but ${counts.add[table.key]} were counted; nothing was imported`);
+      }
+    }
+    await connection.run("COMMIT");
+    open = false;
+    imported = true;
+    hooks.onApplyDone?.(inserted, performance.now() - started);
+    return { status: "imported", preview, inserted };
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`import failed, nothing was imported: ${firstLine(errorMessage(error))}`);
+  } finally {
+    if (open) await connection.run("ROLLBACK").catch(() => undefined);
+    stopInterrupting();
+    db.close();
+    files.dispose();
+    if (createsDatabase && !imported) for (const file of [db.path, `${db.path}.wal`]) rmSync(file, { force: true });
+  }
+}
