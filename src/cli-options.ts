@@ -4,7 +4,7 @@ import { DATE_HELP, MONTH_HELP } from "./shared/dates.ts";
 type Command = ReturnType<CAC["command"]>;
 
 /** Options whose values are text (cac would turn `007` into 7); see cli-args.ts. */
-export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service", "threads", "in", "format", "host-name", "from-export"];
+export const STRING_OPTIONS = ["output", "from", "to", "month", "db", "service", "threads", "in", "format", "host-name", "from-export", "layout"];
 
 export const HOST_NAME_HELP = "The machine recorded on rows read from session files (host.name); none: no host name (default: $AI_OBSERVER_HOST_NAME, else this machine's name)";
 

@@ -22,12 +22,14 @@ export function createCli(argv: readonly string[]) {
     .option("--transcripts", "With --from-files: the conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them")
     .option("--host-name <name>", HOST_NAME_HELP)
     .option("--zip", "Pack all files into one ZIP archive")
+    .option("--layout <layout>", "flat (default): the three Parquet files; hive: add the range's partitions (<table>/service=…/date=…/) to a lake in --output, replacing only those")
     .option("--delete-after", "Then delete the exported rows from the database, once the archive was written and re-read");
   withRange(exportCommand, { from: "Start day, inclusive", to: "End day, inclusive" });
   withRun(exportCommand, { dryRun: "Show what would be exported; write nothing", verbose: "Show the database path and step timings" })
     .example("ai-observer export all --output ./export")
     .example("ai-observer export claude-code --output ~/archive --from 30d --to yesterday --zip --yes")
     .example("ai-observer export all --month last --output ~/archive --zip --delete-after --yes")
+    .example("ai-observer export all --month last --layout hive --output ~/lake --yes")
     .action(async (source: string | undefined, options: Record<string, unknown>) => {
       const { exportCommand: run } = await import("./commands/export.ts");
       exitCode = run(source, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));

@@ -71,6 +71,12 @@ describe("import --from-export", () => {
       const again = await ok(["import", "--from-export", archive, "--db", team]);
       expect(again).toMatchObject({ status: "nothing", add: { traces: 0, logs: 0, metrics: 0 } });
     }
+    // A lake of the merged history, imported into a new database: the same rows again.
+    const lake = join(root, "lake");
+    await ok(["export", "all", "--db", team, "--layout", "hive", "--output", lake]);
+    const fromLake = join(root, "from-lake.duckdb");
+    await ok(["import", "--from-export", lake, "--db", fromLake]);
+    expect(await differencesWithoutHost(fromLake, direct)).toEqual(NO_DIFFERENCES);
     // The same sessions imported from their files afterwards: their copies replace the archive's, nothing twice.
     await ok(["import", "all", "--db", team], sessionEnv(CLAUDE, CODEX, GEMINI));
     expect(await differencesWithoutHost(team, direct)).toEqual(NO_DIFFERENCES);

@@ -15,6 +15,7 @@ const FIXTURES = join(import.meta.dir, "fixtures");
 let db = "";
 let folder = "";
 let zip = "";
+let lake = "";
 
 type ReportJson = { rows: Record<string, number | string>[]; totals: Record<string, number> };
 
@@ -34,6 +35,10 @@ beforeAll(async () => {
   const zipped = join(root, "zipped");
   expect((await runCli(["export", "all", "--db", db, "--output", zipped, "--zip", "--yes"])).exitCode).toBe(0);
   zip = join(zipped, "ai-observer-export-all-all.zip");
+  lake = join(root, "lake");
+  for (const month of ["2025-12", "2026-01"]) {
+    expect((await runCli(["export", "all", "--db", db, "--month", month, "--layout", "hive", "--output", lake, "--yes"])).exitCode).toBe(0);
+  }
 });
 
 describe("report", () => {
@@ -60,12 +65,12 @@ describe("report", () => {
     expect(report.totals.total_tokens).toBe(report.rows.reduce((sum, row) => sum + Number(row.total_tokens), 0));
   });
 
-  test("the same numbers from the database, the export folder, its views database from elsewhere, and the ZIP", async () => {
+  test("the same numbers from the database, the export folder, its views database from elsewhere, the ZIP and a lake", async () => {
     const elsewhere = tempDir("query-cwd-");
     for (const name of ["daily", "monthly", "models", "projects", "hosts", "sessions"]) {
       const fromDb = await reportJson([name, "--db", db]);
       expect(fromDb.rows.length).toBeGreaterThan(0);
-      for (const input of [folder, join(folder, "ai-observer-export-all-all.duckdb"), zip]) {
+      for (const input of [folder, join(folder, "ai-observer-export-all-all.duckdb"), zip, lake, join(lake, "ai-observer-lake.duckdb")]) {
         const other = await reportJson([name, "--in", input], elsewhere);
         expect([name, other.rows, other.totals]).toEqual([name, fromDb.rows, fromDb.totals]);
       }
@@ -148,7 +153,7 @@ describe("query", () => {
     const empty = join(root, "empty");
     mkdirSync(empty);
     const notExport = await runCli(["query", "SELECT 1", "--in", empty]);
-    expect(notExport.stderr).toBe(`error: not an export folder (no traces.parquet, logs.parquet or metrics.parquet in it): ${empty}\n`);
+    expect(notExport.stderr).toBe(`error: not an export folder or lake (no traces.parquet, logs.parquet or metrics.parquet, no partitions in it): ${empty}\n`);
     const missing = await runCli(["query", "SELECT 1", "--in", join(root, "gone")]);
     expect([missing.exitCode, missing.stderr]).toEqual([1, `error: no such file or folder: ${join(root, "gone")}\n`]);
     const sql = await runCli(["query", "SELEC 1", "--in", zip]);

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CliError } from "../shared/errors.ts";
 import { fsReason } from "../shared/fs-errors.ts";
+import { isLake, LAKE_VIEWS_FILE } from "./lake-files.ts";
 import { EXPORT_TABLES } from "./tables.ts";
 
 /**
@@ -9,9 +10,11 @@ import { EXPORT_TABLES } from "./tables.ts";
  * - `database`: a DuckDB file with AI Observer's tables (ours or the Go server's);
  * - `folder`: an export folder (`traces.parquet`, `logs.parquet`, `metrics.parquet`), also when the path is the
  *   views database inside one;
- * - `zip`: an export ZIP (ours or the Go original's: flat, the three Parquet files at its top).
+ * - `zip`: an export ZIP (ours or the Go original's: flat, the three Parquet files at its top);
+ * - `lake`: a folder of Hive partitions that `export --layout hive` grows (lake-files.ts), also when the path is its
+ *   views database.
  */
-type ArchiveKind = "database" | "folder" | "zip";
+type ArchiveKind = "database" | "folder" | "zip" | "lake";
 
 export interface ArchiveLocation {
   kind: ArchiveKind;
@@ -37,7 +40,7 @@ function missingExportFiles(folder: string): string[] {
 function exportFolder(folder: string, shown: string): ArchiveLocation {
   const missing = missingExportFiles(folder);
   if (missing.length === EXPORT_TABLES.length) {
-    throw new CliError(`not an export folder (no traces.parquet, logs.parquet or metrics.parquet in it): ${shown}`);
+    throw new CliError(`not an export folder or lake (no traces.parquet, logs.parquet or metrics.parquet, no partitions in it): ${shown}`);
   }
   if (missing.length > 0) throw new CliError(`incomplete export folder (${missing.join(", ")} missing): ${shown}`);
   return { kind: "folder", path: folder };
@@ -57,7 +60,7 @@ export function locateArchive(path: string, shown: string): ArchiveLocation {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new CliError(`no such file or folder: ${shown}`);
     throw new CliError(`cannot read ${shown}: ${fsReason(error)}`);
   }
-  if (stats.isDirectory()) return exportFolder(path, shown);
+  if (stats.isDirectory()) return isLake(path) ? { kind: "lake", path } : exportFolder(path, shown);
   if (!stats.isFile()) throw new CliError(`not a file or folder: ${shown}`);
   let head: Buffer;
   try {
@@ -70,6 +73,7 @@ export function locateArchive(path: string, shown: string): ArchiveLocation {
     const folder = dirname(path);
     const name = path.slice(folder.length + 1);
     if (name.startsWith("ai-observer-export-") && missingExportFiles(folder).length === 0) return { kind: "folder", path: folder };
+    if (name === LAKE_VIEWS_FILE && isLake(folder)) return { kind: "lake", path: folder };
     return { kind: "database", path };
   }
   throw new CliError(`not an AI Observer database, export folder or export ZIP: ${shown}`);

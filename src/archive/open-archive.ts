@@ -5,6 +5,8 @@ import { openExistingDatabase, openMemoryDatabase, type OpenDatabase } from "../
 import { ScratchFolder } from "../db/scratch-files.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 import type { ArchiveLocation } from "./locate-archive.ts";
+import { partitionFiles } from "./lake-files.ts";
+import { lakeTableQuery, sqlString } from "./lake-views.ts";
 import { EXPORT_TABLES } from "./tables.ts";
 import { extractParquetEntries } from "./zip-entries.ts";
 
@@ -19,15 +21,17 @@ export interface OpenArchive extends AsyncDisposable {
   close(): void;
 }
 
-/** A string literal for DuckDB SQL: views cannot take bound parameters. */
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
-
-/** Views named `prefix` + traces, logs, metrics over the Parquet files in `folder` (TEMP: also in a read-write database). */
-export async function viewsOverParquet(connection: DuckDBConnection, folder: string, prefix = ""): Promise<void> {
+/**
+ * Views named `prefix` + traces, logs, metrics over the Parquet files of an export in `folder`, or over the partitions
+ * of a lake (with its partition columns `date` and `service` after the table's). TEMP: also in a read-write database.
+ */
+async function viewsOverFiles(connection: DuckDBConnection, files: ExportFiles, prefix: string): Promise<void> {
+  const withFiles = new Set(files.lake ? partitionFiles(files.folder).map((file) => file.table) : []);
   for (const table of EXPORT_TABLES) {
-    await connection.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table.key} AS SELECT * FROM read_parquet(${sqlString(join(folder, table.file))})`);
+    const source = files.lake
+      ? lakeTableQuery(table, join(files.folder, table.key), withFiles.has(table.key))
+      : `SELECT * FROM read_parquet(${sqlString(join(files.folder, table.file))})`;
+    await connection.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table.key} AS ${source}`);
   }
 }
 
@@ -35,11 +39,11 @@ async function viewsOverTables(connection: DuckDBConnection): Promise<void> {
   for (const table of EXPORT_TABLES) await connection.run(`CREATE TEMP VIEW ${table.key} AS SELECT * FROM ${table.table}`);
 }
 
-async function openParquetFolder(folder: string, threads: number | null, shown: string): Promise<OpenDatabase> {
+async function openParquetFiles(files: ExportFiles, threads: number | null, shown: string): Promise<OpenDatabase> {
   const db = await openMemoryDatabase(":memory:", threads);
   try {
     await spillToScratch(db.connection);
-    await viewsOverParquet(db.connection, folder);
+    await files.createViews(db.connection, "");
     // Reading each view once finds a damaged or foreign Parquet file here, with its path, not in the middle of a query.
     for (const table of EXPORT_TABLES) await db.connection.run(`SELECT * FROM ${table.key} LIMIT 0`);
   } catch (error) {
@@ -49,15 +53,24 @@ async function openParquetFolder(folder: string, threads: number | null, shown: 
   return db;
 }
 
-/** An export's Parquet files in a folder: the export folder itself, or a ZIP's entries copied out (removed by `dispose`). */
+/** An export's Parquet files in a folder: the export folder or lake itself, or a ZIP's entries copied out (removed by `dispose`). */
 export interface ExportFiles {
   folder: string;
+  /** A lake's partitions rather than three files. */
+  lake: boolean;
+  /** Views named `prefix` + traces, logs, metrics over the files, in `connection` (TEMP). */
+  createViews(connection: DuckDBConnection, prefix: string): Promise<void>;
   dispose(): void;
 }
 
-/** The Parquet files of an export folder or ZIP (`location.kind` "folder" or "zip"). */
+function filesIn(folder: string, lake: boolean, dispose: () => void): ExportFiles {
+  const files: ExportFiles = { folder, lake, createViews: (connection, prefix) => viewsOverFiles(connection, files, prefix), dispose };
+  return files;
+}
+
+/** The Parquet files of an export folder, a lake or an export ZIP (any kind but a database). */
 export async function exportFiles(location: ArchiveLocation, shown: string): Promise<ExportFiles> {
-  if (location.kind === "folder") return { folder: location.path, dispose: () => undefined };
+  if (location.kind === "folder" || location.kind === "lake") return filesIn(location.path, location.kind === "lake", () => undefined);
   if (location.kind !== "zip") throw new Error(`not an export: ${location.kind}`);
   const scratch = new ScratchFolder("ai-observer-archive-");
   try {
@@ -70,7 +83,7 @@ export async function exportFiles(location: ArchiveLocation, shown: string): Pro
     scratch.dispose();
     throw error;
   }
-  return { folder: scratch.dir, dispose: () => scratch.dispose() };
+  return filesIn(scratch.dir, false, () => scratch.dispose());
 }
 
 /** `threads`: DuckDB's threads (the run's setting); `shown`: the path as the user gave it, for messages. */
@@ -86,7 +99,7 @@ export async function openArchive(location: ArchiveLocation, threads: number | n
   const files = await exportFiles(location, shown);
   let db: OpenDatabase;
   try {
-    db = await openParquetFolder(files.folder, threads, shown);
+    db = await openParquetFiles(files, threads, shown);
   } catch (error) {
     files.dispose();
     throw error;

@@ -4,7 +4,7 @@ import { absolutePath } from "../shared/paths.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
 import { readHostName } from "../shared/origin.ts";
 import { readRunSettings } from "../shared/run-settings.ts";
-import { runExport, type ExportHooks } from "../export/run-export.ts";
+import { type ExportHooks, type ExportLayout, runExport } from "../export/run-export.ts";
 import { buildExportJson } from "../render/export-json.ts";
 import { renderJson } from "../render/json.ts";
 import { unreadableError } from "../render/unreadable.ts";
@@ -24,6 +24,7 @@ export interface ExportFlags {
   fromFiles?: boolean;
   transcripts?: boolean;
   zip?: boolean;
+  layout?: string;
   deleteAfter?: boolean;
   dryRun?: boolean;
   threads?: string | boolean;
@@ -48,6 +49,8 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   if (deleteAfter && (range.from === undefined || range.to === undefined)) {
     throw new UsageError("--delete-after needs --from and --to (or --month): it never deletes an open-ended range");
   }
+  const layout = parseLayout(flags.layout);
+  if (layout === "hive" && flags.zip) throw new UsageError("--layout hive grows a folder of partitions; it cannot be packed with --zip");
   const settings = readRunSettings(flags.threads);
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
@@ -67,6 +70,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       dryRun: flags.dryRun === true,
       yes: flags.yes === true,
       settings,
+      layout,
     },
     hooks,
   );
@@ -76,6 +80,12 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   if (unreadable === null) return ExitCode.Ok;
   io.err(`error: ${unreadable}\n`);
   return ExitCode.Failure;
+}
+
+function parseLayout(value: string | undefined): ExportLayout {
+  const layout = value?.toLowerCase() ?? "flat";
+  if (layout === "flat" || layout === "hive") return layout;
+  throw new UsageError(`invalid --layout: ${value} (valid: flat, hive)`);
 }
 
 function textHooks(io: Output, verbose: boolean): ExportHooks {

@@ -24,7 +24,7 @@ export async function archiveImportCommand(sourceArg: string | undefined, flags:
   const range = parseRangeFlags(flags);
   const archive = locateArchive(absolutePath(flags.fromExport, "--from-export"), flags.fromExport);
   if (archive.kind === "database") {
-    throw new UsageError(`--from-export reads an export folder or ZIP; ${flags.fromExport} is a database (export it first: ai-observer export all --db ${flags.fromExport} --output DIR)`);
+    throw new UsageError(`--from-export reads an export folder, ZIP or lake; ${flags.fromExport} is a database (export it first: ai-observer export all --db ${flags.fromExport} --output DIR)`);
   }
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CliError } from "../shared/errors.ts";
 import { fsReason } from "../shared/fs-errors.ts";
 import { syncFile, syncFolder } from "../shared/fs-durable.ts";
@@ -16,8 +16,12 @@ const JOURNAL = "move-journal.json";
 const REPLACED = "replaced";
 
 interface Journal {
-  /** The files' names, and for each whether an old file of that name was there (and so was moved aside). */
-  files: { name: string; replaces: boolean }[];
+  /**
+   * The files' names (paths relative to both folders: a lake's partition files lie in subfolders), and for each
+   * whether an old file of that name was there (and so was moved aside), and whether it is only removed (moved aside
+   * with no new file in its place).
+   */
+  files: { name: string; replaces: boolean; removes?: boolean }[];
 }
 
 function undo(stagingDir: string, outputDir: string, journal: Journal): void {
@@ -27,7 +31,18 @@ function undo(stagingDir: string, outputDir: string, journal: Journal): void {
     if (replaces && existsSync(aside)) renameSync(aside, target);
     else if (!replaces && existsSync(target) && !existsSync(join(stagingDir, name))) renameSync(target, join(stagingDir, name));
   }
-  syncFolder(outputDir);
+  for (const folder of new Set(journal.files.map(({ name }) => dirname(join(outputDir, name))))) {
+    if (existsSync(folder)) syncFolder(folder);
+  }
+}
+
+/** The folders whose entries the move changed: each file's folder, and the folders above it up to the output folder (made for it, perhaps). */
+function foldersToSync(outputDir: string, journal: Journal): Set<string> {
+  const folders = new Set<string>([outputDir]);
+  for (const { name } of journal.files) {
+    for (let folder = dirname(join(outputDir, name)); folder.length > outputDir.length && !folders.has(folder); folder = dirname(folder)) folders.add(folder);
+  }
+  return folders;
 }
 
 /** Whether a file is at `path`; what is there and is no file (a folder) is never moved aside, but refused. */
@@ -43,22 +58,35 @@ function replacesFile(path: string): boolean {
   return true;
 }
 
-/** Moves `names` from `stagingDir` into `outputDir` as one step; returns the paths now in the output folder. */
-export function moveIntoPlace(stagingDir: string, outputDir: string, names: readonly string[]): string[] {
-  const journal: Journal = { files: names.map((name) => ({ name, replaces: replacesFile(join(outputDir, name)) })) };
+/**
+ * Moves `names` from `stagingDir` into `outputDir` as one step, and takes `removals` (files of the output folder) out
+ * of it in the same step; returns the paths now in the output folder. Names may lie in subfolders, which are made as
+ * needed (and left in place).
+ */
+export function moveIntoPlace(stagingDir: string, outputDir: string, names: readonly string[], removals: readonly string[] = []): string[] {
+  const journal: Journal = {
+    files: [
+      ...names.map((name) => ({ name, replaces: replacesFile(join(outputDir, name)) })),
+      ...removals.filter((name) => replacesFile(join(outputDir, name))).map((name) => ({ name, replaces: true, removes: true })),
+    ],
+  };
   const journalPath = join(stagingDir, JOURNAL);
-  mkdirSync(join(stagingDir, REPLACED));
+  mkdirSync(join(stagingDir, REPLACED), { recursive: true });
+  for (const { name, replaces, removes } of journal.files) {
+    if (replaces) mkdirSync(dirname(join(stagingDir, REPLACED, name)), { recursive: true });
+    if (!removes) mkdirSync(dirname(join(outputDir, name)), { recursive: true });
+  }
   writeFileSync(journalPath, JSON.stringify(journal));
   syncFile(journalPath);
   syncFolder(stagingDir);
   let current = "";
   try {
-    for (const { name, replaces } of journal.files) {
+    for (const { name, replaces, removes } of journal.files) {
       current = join(outputDir, name);
       if (replaces) renameSync(current, join(stagingDir, REPLACED, name));
-      renameSync(join(stagingDir, name), current);
+      if (!removes) renameSync(join(stagingDir, name), current);
     }
-    syncFolder(outputDir);
+    for (const folder of foldersToSync(outputDir, journal)) syncFolder(folder);
   } catch (error) {
     let undone = "every file was put back";
     try {
@@ -70,7 +98,7 @@ export function moveIntoPlace(stagingDir: string, outputDir: string, names: read
   }
   unlinkSync(journalPath);
   syncFolder(stagingDir);
-  return journal.files.map(({ name }) => join(outputDir, name));
+  return journal.files.filter(({ removes }) => !removes).map(({ name }) => join(outputDir, name));
 }
 
 /** For the staging folder of a run that is gone: puts back the files its interrupted move had replaced. */

@@ -1,4 +1,5 @@
 import { statSync } from "node:fs";
+import { relative, sep } from "node:path";
 import { type DayRange, describeRange, rangeLabel } from "../shared/dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { deleteCountedRows } from "../db/filtered-rows.ts";
@@ -15,6 +16,9 @@ import { checkOutputTarget, recoverOutputFolder, Staging } from "./staging.ts";
 import { EXPORT_TABLES, exportBaseName, type TableCounts, type TableKey } from "../archive/tables.ts";
 import type { SessionFilesSummary } from "./session-input.ts";
 import { createViewsDatabase } from "./views-db.ts";
+import { coveredFiles, LAKE_VIEWS_FILE, type PartitionFile, partitionFiles, removeEmptyPartitionFolders } from "../archive/lake-files.ts";
+import { createLakeViewsDatabase } from "./lake-views-db.ts";
+import { countPartitionRows, partitionTables, type StagedPartitions } from "./partition-tables.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 
 export interface ExportOptions {
@@ -30,7 +34,11 @@ export interface ExportOptions {
   yes: boolean;
   /** What the run may use (threads, memory), read at the command. */
   settings: RunSettings;
+  /** `flat`: the three Parquet files and a views database; `hive`: partitions added to a lake (lake-files.ts). */
+  layout: ExportLayout;
 }
+
+export type ExportLayout = "flat" | "hive";
 
 export interface ExportPreview {
   source: string;
@@ -46,10 +54,14 @@ export interface ExportPreview {
   deleteAfter: boolean;
   /** For `--from-files`: the session files that were read. */
   sessionFiles: SessionFilesSummary | null;
+  layout: ExportLayout;
+  /** `hive`: the lake's files in the export's range and service, which it replaces or removes. */
+  covered: PartitionFile[];
 }
 
 export type ExportStep =
   | { kind: "table"; table: TableKey }
+  | { kind: "partition" }
   | { kind: "views"; file: string }
   | { kind: "zip"; file: string }
   | { kind: "verify" }
@@ -83,11 +95,30 @@ export interface ExportResult {
   deleted: TableCounts | null;
   /** What went wrong after the export was complete (a temporary folder left behind). */
   warnings: string[];
+  /** `hive`: the partition files written (new or replacing one), and the lake's files of the range removed. */
+  lake: { written: number; replaced: number; removed: number } | null;
 }
 
 function buildPreview(options: ExportOptions, counts: TableCounts, sessionFiles: SessionFilesSummary | null): ExportPreview {
   const label = rangeLabel(options.range);
   const base = exportBaseName(options.selection.source, label);
+  if (options.layout === "hive") {
+    return {
+      source: options.selection.source,
+      input: options.input,
+      range: options.range,
+      timeRange: describeRange(options.range),
+      rangeLabel: label,
+      counts,
+      outputDir: options.outputDir,
+      files: [...EXPORT_TABLES.map((table) => `${table.key}/service=…/date=…/`), LAKE_VIEWS_FILE],
+      zipFile: null,
+      deleteAfter: options.deleteAfter,
+      sessionFiles,
+      layout: "hive",
+      covered: [],
+    };
+  }
   return {
     source: options.selection.source,
     input: options.input,
@@ -100,6 +131,8 @@ function buildPreview(options: ExportOptions, counts: TableCounts, sessionFiles:
     zipFile: options.zip ? `${base}.zip` : null,
     deleteAfter: options.deleteAfter,
     sessionFiles,
+    layout: "flat",
+    covered: [],
   };
 }
 
@@ -111,6 +144,8 @@ function stepLabel(step: ExportStep): string {
   switch (step.kind) {
     case "table":
       return `writing ${step.table}.parquet`;
+    case "partition":
+      return "writing the partitions";
     case "views":
       return "creating the views database";
     case "zip":
@@ -161,6 +196,79 @@ async function writeArchive(input: OpenInput, filter: RowFilter, preview: Export
   await steps.run({ kind: "zip", file: zipFile }, () => writeZip(stage.file(zipFile), entries, marked ? DELETED_ROWS_COMMENT : undefined));
 }
 
+/** The staged flat files written again as partitions; returns them, checked to hold the counted rows. */
+async function writePartitions(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps, settings: RunSettings): Promise<StagedPartitions> {
+  for (const table of EXPORT_TABLES) {
+    const written = await steps.run({ kind: "table", table: table.key }, () => input.writeTable(table, filter, stage.file(table.file)), (rows) => rows);
+    if (written !== preview.counts[table.key]) {
+      throw new CliError(`export of ${table.key} wrote ${written} rows but ${preview.counts[table.key]} were counted; nothing was written`);
+    }
+  }
+  const staged = await steps.run({ kind: "partition" }, () => partitionTables(stage.dir, settings.threads, preview.deleteAfter, settings.duckdbMemoryLimit));
+  if (!sameCounts(staged.rows, preview.counts)) {
+    throw new CliError(`the partitions hold ${JSON.stringify(staged.rows)} rows but ${JSON.stringify(preview.counts)} were counted; nothing was written`);
+  }
+  return staged;
+}
+
+/**
+ * Moves the partitions into the lake in one step (replacing the covered files of the same name, removing the other
+ * covered ones), then writes the lake's views database for what the lake holds now. Returns the files written.
+ */
+async function commitPartitions(preview: ExportPreview, staged: StagedPartitions, stage: Staging, steps: Steps): Promise<{ paths: string[]; replaced: number; removed: number }> {
+  const names = staged.files.map((file) => file.name);
+  const written = new Set(names);
+  const removals = preview.covered.map((file) => file.name).filter((name) => !written.has(name));
+  const replaced = preview.covered.length - removals.length;
+  const paths = stage.commit(names, removals);
+  removeEmptyPartitionFolders(preview.outputDir, removals);
+  const withFiles = new Set(partitionFiles(preview.outputDir).map((file) => file.table));
+  await steps.run({ kind: "views", file: LAKE_VIEWS_FILE }, () => createLakeViewsDatabase(stage.dir, preview.outputDir, withFiles));
+  stage.sync([LAKE_VIEWS_FILE]);
+  paths.push(...stage.commit([LAKE_VIEWS_FILE]));
+  return { paths, replaced, removed: removals.length };
+}
+
+interface LakeRun {
+  input: OpenInput;
+  filter: RowFilter;
+  preview: ExportPreview;
+  stage: Staging;
+  steps: Steps;
+  settings: RunSettings;
+  database: DuckDBConnection | null;
+}
+
+/** `--layout hive`: the partitions written, synced and (for `--delete-after`) read back, moved into the lake; then the rows deleted. */
+async function exportPartitions(run: LakeRun): Promise<ExportResult> {
+  const { preview, stage, steps, database } = run;
+  const staged = await writePartitions(run.input, run.filter, preview, stage, steps, run.settings);
+  const names = staged.files.map((file) => file.name);
+  stage.sync(names);
+  if (preview.deleteAfter && database) {
+    const reread = await steps.run({ kind: "verify" }, () => countPartitionRows(database, stage.dir, staged.files));
+    if (!sameCounts(reread, preview.counts)) {
+      throw new CliError(`the partitions hold ${JSON.stringify(reread)} rows but ${JSON.stringify(preview.counts)} were exported; nothing was written or deleted`);
+    }
+  }
+  const committed = await commitPartitions(preview, staged, stage, steps);
+  const files = committed.paths.map((path) => ({ name: relative(preview.outputDir, path).split(sep).join("/"), path, bytes: statSync(path).size }));
+  const deleted =
+    preview.deleteAfter && database
+      ? await steps.run({ kind: "delete" }, () => deleteExportedRows(database, run.filter, preview.counts), (rows) => rows.traces + rows.logs + rows.metrics)
+      : null;
+  const leftover = stage.discard();
+  return {
+    status: "exported",
+    preview,
+    files,
+    bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+    deleted,
+    warnings: leftover ? [leftover] : [],
+    lake: { written: names.length, replaced: committed.replaced, removed: committed.removed },
+  };
+}
+
 async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter, counts: TableCounts): Promise<TableCounts> {
   const deleted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   try {
@@ -188,20 +296,27 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     await database?.run("BEGIN TRANSACTION");
     const counts = await input.count(filter);
     const preview = buildPreview(options, counts, input.summary ?? null);
-    const nothing = { files: [], bytes: 0, deleted: null, warnings: [] };
+    const nothing = { files: [], bytes: 0, deleted: null, warnings: [], lake: null };
     // What killed runs left in the output folder is undone first (not by a dry run, which changes nothing).
     if (!options.dryRun) recoverOutputFolder(options.outputDir);
     if (isEmpty(counts)) return { status: "empty", preview, ...nothing };
     checkOutputTarget(options.outputDir);
     const finalNames = preview.zipFile ? [preview.zipFile] : preview.files;
-    checkTargets(options.outputDir, finalNames, rules);
+    const checkOutput = () => {
+      if (preview.layout === "flat") return checkTargets(options.outputDir, finalNames, rules);
+      preview.covered = coveredFiles(partitionFiles(options.outputDir), options.range, options.selection.serviceName);
+      checkTargets(options.outputDir, preview.covered.map((file) => file.name), rules);
+      checkTargets(options.outputDir, [LAKE_VIEWS_FILE], { ...rules, deleteAfter: false }); // it holds no rows
+    };
+    checkOutput();
     hooks.onPreview?.(preview);
     if (options.dryRun) return { status: "dry-run", preview, ...nothing };
     if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, ...nothing };
 
     staging = await Staging.create(options.outputDir);
     const stage = staging;
-    checkTargets(options.outputDir, finalNames, rules); // again, now that this run holds the folder
+    checkOutput(); // again, now that this run holds the folder
+    if (preview.layout === "hive") return await exportPartitions({ input, filter, preview, stage, steps, settings: options.settings, database });
     await writeArchive(input, filter, preview, stage, steps);
     // On the disk before anything is replaced or deleted; the re-read below then reads the disk, not the page cache.
     stage.sync(finalNames);
@@ -220,7 +335,7 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
         ? await steps.run({ kind: "delete" }, () => deleteExportedRows(database, filter, counts), (rows) => rows.traces + rows.logs + rows.metrics)
         : null;
     const leftover = staging.discard();
-    return { status: "exported", preview, files, bytes, deleted, warnings: leftover ? [leftover] : [] };
+    return { status: "exported", preview, files, bytes, deleted, warnings: leftover ? [leftover] : [], lake: null };
   } catch (error) {
     hooks.onFailure?.();
     const leftover = staging?.discard();

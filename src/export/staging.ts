@@ -101,11 +101,11 @@ export class Staging {
   }
 
   /**
-   * Moves the named files into the output folder, replacing files of the same name: all or none (see
-   * move-into-place.ts). An output folder this run made is synced into its parent folders too.
+   * Moves the named files into the output folder, replacing files of the same name, and takes `removals` out of it:
+   * all or none (see move-into-place.ts). An output folder this run made is synced into its parent folders too.
    */
-  commit(names: readonly string[]): string[] {
-    const moved = moveIntoPlace(this.dir, this.outputDir, names);
+  commit(names: readonly string[], removals: readonly string[] = []): string[] {
+    const moved = moveIntoPlace(this.dir, this.outputDir, names, removals);
     for (const folder of this.createdFolders) syncFolder(dirname(folder));
     return moved;
   }

@@ -7,7 +7,7 @@ function tableCounts(counts: TableCounts): string {
   return `${formatCount(counts.logs)} logs, ${formatCount(counts.metrics)} metrics, ${formatCount(counts.traces)} spans`;
 }
 
-const KIND_WORDS = { folder: "export folder", zip: "export ZIP", database: "database" } as const;
+const KIND_WORDS = { folder: "export folder", zip: "export ZIP", lake: "lake", database: "database" } as const;
 
 export function renderArchiveImportPreview(preview: ArchiveImportPreview): string {
   const present: TableCounts = {

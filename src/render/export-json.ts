@@ -17,6 +17,8 @@ export function buildExportJson(result: ExportResult) {
     zip: preview.zipFile !== null,
     files: result.files.map((file) => ({ name: file.name, path: file.path, bytes: file.bytes })),
     bytes: result.bytes,
+    layout: preview.layout,
+    lake: result.lake,
     deleteAfter: preview.deleteAfter,
     deleted: result.deleted,
     warnings: result.warnings,

@@ -24,10 +24,18 @@ export function renderPreview(preview: ExportPreview, verbose: boolean): string 
       return `  ${label}${formatCount(preview.counts[table.key]).padStart(width)} ${table.unit}`;
     }),
     "",
-    `Output directory: ${preview.outputDir}`,
+    `Output directory: ${preview.outputDir}${preview.layout === "hive" ? " (a lake: Hive partitions)" : ""}`,
     "Files to create:",
     ...preview.files.map((file) => `  - ${file}`),
   );
+  if (preview.layout === "hive") {
+    const covered = preview.covered.length;
+    lines.push(
+      covered === 0
+        ? "No partition of this range is in the lake yet."
+        : `Replaces the lake's ${formatCount(covered)} ${plural(covered, "file", "files")} of this range and service (the others stay).`,
+    );
+  }
   if (preview.zipFile) lines.push(`  - ${preview.zipFile} (all files combined)`);
   if (preview.deleteAfter) {
     lines.push("", "Then, once the archive was written and re-read, delete these rows from the database.");
@@ -53,6 +61,8 @@ export function renderStepStart(step: ExportStep): string {
   switch (step.kind) {
     case "table":
       return `Exporting ${step.table}... `;
+    case "partition":
+      return "Writing partitions by service and day... ";
     case "views":
       return "Creating views database... ";
     case "zip":
@@ -82,6 +92,10 @@ export function renderResult(result: ExportResult): string {
     case "exported": {
       const count = result.files.length;
       const lines = ["", "Export complete!", `Output: ${result.preview.outputDir} (${count} ${plural(count, "file", "files")}, ${formatBytes(result.bytes)})`];
+      if (result.lake) {
+        const { written, replaced, removed } = result.lake;
+        lines.push(`Partition files: ${formatCount(written)} written (${formatCount(replaced)} of them replacing earlier ones), ${formatCount(removed)} removed`);
+      }
       if (result.deleted) {
         const { traces, logs, metrics } = result.deleted;
         lines.push(`Deleted from the database: ${formatCount(traces)} spans, ${formatCount(logs)} logs, ${formatCount(metrics)} metrics`);

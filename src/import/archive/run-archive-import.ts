@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from "node:fs";
 import type { ArchiveLocation } from "../../archive/locate-archive.ts";
-import { exportFiles, viewsOverParquet } from "../../archive/open-archive.ts";
+import { exportFiles } from "../../archive/open-archive.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
 import type { DuckDBConnection } from "../../db/duckdb.ts";
 import { boundDuckDBMemory, retryWithoutMemoryLimit } from "../../db/duckdb-memory.ts";
@@ -204,7 +204,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   let open = false;
   try {
     try {
-      await viewsOverParquet(connection, files.folder, "archive_");
+      await files.createViews(connection, "archive_");
       await checkColumns(connection, options.shown);
     } catch (error) {
       if (error instanceof CliError) throw error;

@@ -1,0 +1,49 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { EXPORT_TABLES, type TableCounts } from "../archive/tables.ts";
+import type { DuckDBConnection } from "../db/duckdb.ts";
+import { boundDuckDBMemory } from "../db/duckdb-memory.ts";
+import { openMemoryDatabase } from "../db/open.ts";
+import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
+import { type PartitionFile, partitionFiles } from "../archive/lake-files.ts";
+import partitionSql from "./partition-table.sql" with { type: "text" };
+
+export interface StagedPartitions {
+  /** In the staging folder, laid out as in the lake (beside the flat files: `logs/` beside `logs.parquet`). */
+  files: PartitionFile[];
+  /** The rows the partition files hold, read back. */
+  rows: TableCounts;
+}
+
+/**
+ * Writes the staged flat Parquet files of `stagingDir` (the export's, with the tables' files names) again as Hive
+ * partitions, with DuckDB (which also gives them dictionary encoding and statistics), and reads their row counts back.
+ * `markDeleted`: the files say their rows are deleted from the database afterwards.
+ */
+export async function partitionTables(stagingDir: string, threads: number | null, markDeleted: boolean, memoryLimit: string | null): Promise<StagedPartitions> {
+  const root = stagingDir;
+  const db = await openMemoryDatabase(":memory:", threads);
+  try {
+    await boundDuckDBMemory(db.connection, "export", memoryLimit);
+    const mark = markDeleted ? `, KV_METADATA {${DELETED_ROWS_PARQUET_KEY}: 'true'}` : "";
+    for (const table of EXPORT_TABLES) {
+      const target = join(root, table.key);
+      mkdirSync(target, { recursive: true });
+      await db.connection.run(partitionSql.replace("{{kv_metadata}}", mark), { source: join(stagingDir, table.file), target });
+    }
+    const files = partitionFiles(root);
+    return { files, rows: await countPartitionRows(db.connection, root, files) };
+  } finally {
+    db.close();
+  }
+}
+
+/** The rows of each table that the partition files under `root` hold, read with DuckDB. */
+export async function countPartitionRows(connection: DuckDBConnection, root: string, files: readonly PartitionFile[]): Promise<TableCounts> {
+  const rows: TableCounts = { traces: 0, logs: 0, metrics: 0 };
+  for (const file of files) {
+    const reader = await connection.runAndReadAll("SELECT count(*) FROM read_parquet($file)", { file: join(root, file.name) });
+    rows[file.table] += Number(reader.getRows()[0]?.[0] ?? 0);
+  }
+  return rows;
+}
