@@ -1,9 +1,8 @@
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { EXPORT_TABLES, type TableKey } from "../archive/tables.ts";
-import { loadDuckDB } from "../db/duckdb.ts";
 import { lakeTableQuery } from "../archive/lake-views.ts";
 import { LAKE_VIEWS_FILE } from "../archive/lake-files.ts";
+import { writeViewsDatabase } from "./views-db.ts";
 
 /**
  * Writes the lake's views database into `stagingDir`: views `traces`, `logs` and `metrics` over the lake's partitions
@@ -13,19 +12,7 @@ import { LAKE_VIEWS_FILE } from "../archive/lake-files.ts";
  */
 export async function createLakeViewsDatabase(stagingDir: string, lakeDir: string, withFiles: ReadonlySet<TableKey>): Promise<string> {
   const path = join(stagingDir, LAKE_VIEWS_FILE);
-  const duckdb = await loadDuckDB();
-  const instance = await duckdb.DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  const previous = process.cwd();
-  try {
-    process.chdir(lakeDir);
-    for (const table of EXPORT_TABLES) await connection.run(`CREATE OR REPLACE VIEW ${table.key} AS ${lakeTableQuery(table, table.key, withFiles.has(table.key))}`);
-    await connection.run("CHECKPOINT");
-  } finally {
-    process.chdir(previous);
-    connection.closeSync();
-    instance.closeSync();
-  }
-  if (existsSync(`${path}.wal`)) throw new Error(`DuckDB left a write-ahead log next to ${LAKE_VIEWS_FILE}`);
+  const views = EXPORT_TABLES.map((table) => `CREATE OR REPLACE VIEW ${table.key} AS ${lakeTableQuery(table, table.key, withFiles.has(table.key))}`);
+  await writeViewsDatabase(path, lakeDir, views);
   return path;
 }

@@ -102,23 +102,7 @@ export interface ExportResult {
 function buildPreview(options: ExportOptions, counts: TableCounts, sessionFiles: SessionFilesSummary | null): ExportPreview {
   const label = rangeLabel(options.range);
   const base = exportBaseName(options.selection.source, label);
-  if (options.layout === "hive") {
-    return {
-      source: options.selection.source,
-      input: options.input,
-      range: options.range,
-      timeRange: describeRange(options.range),
-      rangeLabel: label,
-      counts,
-      outputDir: options.outputDir,
-      files: [...EXPORT_TABLES.map((table) => `${table.key}/service=…/date=…/`), LAKE_VIEWS_FILE],
-      zipFile: null,
-      deleteAfter: options.deleteAfter,
-      sessionFiles,
-      layout: "hive",
-      covered: [],
-    };
-  }
+  const hive = options.layout === "hive";
   return {
     source: options.selection.source,
     input: options.input,
@@ -127,11 +111,11 @@ function buildPreview(options: ExportOptions, counts: TableCounts, sessionFiles:
     rangeLabel: label,
     counts,
     outputDir: options.outputDir,
-    files: [...EXPORT_TABLES.map((table) => table.file), `${base}.duckdb`],
-    zipFile: options.zip ? `${base}.zip` : null,
+    files: hive ? [...EXPORT_TABLES.map((table) => `${table.key}/service=…/date=…/`), LAKE_VIEWS_FILE] : [...EXPORT_TABLES.map((table) => table.file), `${base}.duckdb`],
+    zipFile: options.zip && !hive ? `${base}.zip` : null,
     deleteAfter: options.deleteAfter,
     sessionFiles,
-    layout: "flat",
+    layout: options.layout,
     covered: [],
   };
 }

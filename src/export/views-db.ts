@@ -86,21 +86,29 @@ export async function createViewsDatabase(dir: string, fileName: string): Promis
     copyFileSync(usable, path);
     return path;
   }
+  await writeViewsDatabase(path, dir, [viewsSql]);
+  const template = templatePath();
+  if (template) saveTemplate(path, template);
+  return path;
+}
+
+/**
+ * Writes a views database at `path` by running `statements` with `cwd` as the current folder (DuckDB resolves and
+ * checks a view's relative files when the view is created), checkpointed, with no write-ahead log left beside it.
+ */
+export async function writeViewsDatabase(path: string, cwd: string, statements: readonly string[]): Promise<void> {
   const duckdb = await loadDuckDB();
   const instance = await duckdb.DuckDBInstance.create(path);
   const connection = await instance.connect();
   const previous = process.cwd();
   try {
-    process.chdir(dir);
-    await connection.run(viewsSql);
+    process.chdir(cwd);
+    for (const statement of statements) await connection.run(statement);
     await connection.run("CHECKPOINT");
   } finally {
     process.chdir(previous);
     connection.closeSync();
     instance.closeSync();
   }
-  if (existsSync(`${path}.wal`)) throw new Error(`DuckDB left a write-ahead log next to ${fileName}`);
-  const template = templatePath();
-  if (template) saveTemplate(path, template);
-  return path;
+  if (existsSync(`${path}.wal`)) throw new Error(`DuckDB left a write-ahead log next to ${path}`);
 }

@@ -1,9 +1,20 @@
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openMemoryDatabase, openOrCreateDatabase, type OpenDatabase } from "../db/open.ts";
+import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 
 /** The database an import writes into, created when missing; a dry run against a database that does not exist yet plans against an empty one in memory. */
 export async function openForImport(location: DatabaseLocation, dryRun: boolean, threads: number | null): Promise<OpenDatabase> {
   if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path, threads);
   return openMemoryDatabase(location.path, threads);
+}
+
+/** A run that imported nothing leaves no new, empty database behind. */
+export function removeNewDatabase(path: string): void {
+  for (const file of [path, `${path}.wal`]) rmSync(file, { force: true });
+}
+
+/** An import's failure as the user sees it: ours as they are, anything else in one line, saying nothing was imported. */
+export function importFailure(error: unknown): CliError {
+  return error instanceof CliError ? error : new CliError(`import failed, nothing was imported: ${firstLine(errorMessage(error))}`);
 }

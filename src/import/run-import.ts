@@ -1,15 +1,14 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { DayRange } from "../shared/dates.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { boundDuckDBMemory, boundImportStep, type ImportSize, retryWithoutMemoryLimit, telemetryRowCount } from "../db/duckdb-memory.ts";
 import type { InsertedCounts } from "./staged-tables.ts";
-import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
-import { openForImport } from "./open-for-import.ts";
+import { importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
@@ -196,15 +195,13 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`import failed, nothing was imported: ${firstLine(errorMessage(error))}`);
+    throw importFailure(error);
   } finally {
     if (open) await connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
     rows.dispose();
     db.close();
-    // A run that imported nothing leaves no new, empty database behind.
-    if (!keepDatabase) for (const file of [db.path, `${db.path}.wal`]) rmSync(file, { force: true });
+    if (!keepDatabase) removeNewDatabase(db.path);
     if (recorded) writeFilesCache(db.path, recorded);
   }
 }

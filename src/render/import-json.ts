@@ -1,14 +1,16 @@
 import { eventCounts, type ImportResult } from "../import/run-import.ts";
+import type { DayRange } from "../shared/dates.ts";
 import { JSON_SCHEMA_VERSION } from "./json.ts";
+
+/** What every `import --json` object starts with, from session files or from an export. */
+export function importJsonHead(status: string, database: string, range: DayRange) {
+  return { schemaVersion: JSON_SCHEMA_VERSION, command: "import", status, database, range: { from: range.from ?? null, to: range.to ?? null } };
+}
 
 export function buildImportJson(result: ImportResult) {
   const { preview } = result;
   return {
-    schemaVersion: JSON_SCHEMA_VERSION,
-    command: "import",
-    status: result.status,
-    database: preview.database,
-    range: { from: preview.range.from ?? null, to: preview.range.to ?? null },
+    ...importJsonHead(result.status, preview.database, preview.range),
     tools: preview.plans.map((plan) => ({
       tool: plan.tool,
       files: { ...plan.files, failed: plan.failed },

@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import type { ArchiveLocation } from "../../archive/locate-archive.ts";
 import { exportFiles } from "../../archive/open-archive.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
@@ -14,7 +14,7 @@ import { onInterrupt } from "../../shared/interrupts.ts";
 import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
-import { openForImport } from "../open-for-import.ts";
+import { importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
 import addedAtSql from "./archive-added-at.sql" with { type: "text" };
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
@@ -237,13 +237,12 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
-    if (error instanceof CliError) throw error;
-    throw new CliError(`import failed, nothing was imported: ${firstLine(errorMessage(error))}`);
+    throw importFailure(error);
   } finally {
     if (open) await connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
     db.close();
     files.dispose();
-    if (createsDatabase && !imported) for (const file of [db.path, `${db.path}.wal`]) rmSync(file, { force: true });
+    if (createsDatabase && !imported) removeNewDatabase(db.path);
   }
 }
