@@ -32,7 +32,7 @@ export async function queryCommand(sqlArg: string | undefined, flags: QueryFlags
   if (format === "table") {
     const rows: Json[][] = [];
     for await (const chunk of chunks) rows.push(...chunk);
-    io.out(renderTable(columns, rows, { nullText: "NULL", amounts: false }));
+    io.out(renderTable(columns, rows, { nullText: "NULL", amounts: false, maxCell: 60 }));
     io.out(`(${formatCount(rows.length)} ${plural(rows.length, "row", "rows")})\n`);
   } else if (format === "csv") {
     io.out(renderCsvHeader(columns));

@@ -33,7 +33,7 @@ export async function reportCommand(nameArg: string | undefined, flags: ReportFl
   for await (const chunk of chunks) rows.push(...chunk);
   const totals = reportTotals(columns, rows);
   if (format === "table") {
-    io.out(renderTable(columns, rows, { nullText: "", amounts: true }, ["Total", ...totals.slice(1)]));
+    io.out(renderTable(columns, rows, { nullText: "", amounts: true, maxCell: Number.POSITIVE_INFINITY }, ["Total", ...totals.slice(1)]));
   } else if (format === "csv") {
     io.out(renderCsvHeader(columns) + renderCsvRows(rows));
   } else {

@@ -3,10 +3,9 @@ import type { QueryColumn } from "../query/run-query.ts";
 import { formatCount } from "../shared/format.ts";
 import { cellText } from "./result-cells.ts";
 
-/** Longer values are cut in a table (CSV and JSON give them whole). */
-const MAX_CELL = 60;
-
 export interface TableStyle {
+  /** Longer values are cut (CSV and JSON give them whole). */
+  maxCell: number;
   /** Shown for null. */
   nullText: string;
   /** Integers with thousands separators, and columns named `*_usd` as dollars with cents. */
@@ -18,7 +17,7 @@ function cell(column: QueryColumn, value: Json, style: TableStyle): string {
   if (style.amounts && column.name.endsWith("_usd")) return `$${Number(value).toFixed(2)}`;
   if (style.amounts && column.kind === "integer") return formatCount(BigInt(value as string | number));
   const text = cellText(value, style.nullText).replaceAll("\r", "\\r").replaceAll("\n", "\\n").replaceAll("\t", "\\t");
-  return text.length > MAX_CELL ? `${text.slice(0, MAX_CELL - 1)}…` : text;
+  return text.length > style.maxCell ? `${text.slice(0, style.maxCell - 1)}…` : text;
 }
 
 /** An aligned table: numbers to the right; `footer` (e.g. totals) below a rule. */
