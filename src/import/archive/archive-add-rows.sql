@@ -5,15 +5,18 @@
 -- - rows without a key (the Go importer's, OTLP's, spans) that the database does not hold as they are: compared whole,
 --   each as often as the archive has it more often than the database (EXCEPT ALL), over the database's rows of the
 --   archive's services and times only;
--- - leaving out the Go importer's rows of session-file lines that our rows already count (ours_at; {{go_lag}}: how
---   long after our row's time the Go importer's row of the same response may lie).
-CREATE TEMP TABLE add_{{tbl}} AS
+-- - leaving out the Go importer's rows of session-file lines that our rows already count (ours_at: where
+--   our rows lie, empty when the archive holds no rows of the Go importer; {{go_lag}}: how long after our
+--   row's time the Go importer's row of the same response may lie).
+-- A view, not a table: the rows are read twice (counted for the preview, then inserted), never held. A view takes no
+-- bound parameters, so the filter's values are written into it as literals (run-archive-import.ts).
+CREATE OR REPLACE TEMP VIEW add_{{tbl}} AS
 SELECT {{archive_columns}}
 FROM {{archive}} a
 WHERE {{filter}}
   AND EXISTS (
     SELECT 1 FROM new_keys k
-    WHERE k.tbl = '{{tbl}}' AND k.service = a.ServiceName AND k.key = json_extract_string(a.{{attributes}}, '$."import.key"')
+    WHERE k.tbl = '{{tbl}}' AND k.h = md5_number(a.ServiceName || chr(0) || json_extract_string(a.{{attributes}}, '$."import.key"'))
   )
 UNION ALL
 (

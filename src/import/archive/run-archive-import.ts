@@ -3,7 +3,7 @@ import type { ArchiveLocation } from "../../archive/locate-archive.ts";
 import { exportFiles } from "../../archive/open-archive.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
 import type { DuckDBConnection } from "../../db/duckdb.ts";
-import { boundDuckDBMemory, retryWithoutMemoryLimit } from "../../db/duckdb-memory.ts";
+import { boundDuckDBMemory, boundImportStep, type ImportSize, retryWithoutMemoryLimit, telemetryRowCount } from "../../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../../db/locate.ts";
 import { filterParams, type RowFilter } from "../../db/row-filter.ts";
 import { paramsOf, sqlStatements, withRowFilter } from "../../db/sql-template.ts";
@@ -18,7 +18,9 @@ import { importFailure, openForImport, removeNewDatabase } from "../open-for-imp
 import addedAtSql from "./archive-added-at.sql" with { type: "text" };
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
+import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
 import keysSql from "./archive-keys.sql" with { type: "text" };
+import oursAtSql from "./archive-ours-at.sql" with { type: "text" };
 
 export interface ArchiveImportOptions {
   /** An export folder or ZIP (locate-archive.ts), and the path as the user gave it. */
@@ -127,28 +129,70 @@ async function checkColumns(connection: DuckDBConnection, shown: string): Promis
   }
 }
 
-/** Builds the temporary tables of what the import adds, in the caller's transaction, and counts them. */
+/** Whether `table` (ours or the archive's view) holds rows the Go importer wrote: no key of ours, its import sources. */
+async function holdsGoRows(connection: DuckDBConnection, relation: string, attributes: string, where: string, params: Record<string, string | null> = {}): Promise<boolean> {
+  const sql = `SELECT EXISTS (SELECT 1 FROM ${relation} WHERE ${where} AND json_extract_string(${attributes}, '$."import.key"') IS NULL
+    AND json_extract_string(${attributes}, '$.import_source') IN ${GO_IMPORT_SOURCES})`;
+  return (await count(connection, sql, paramsOf(sql, params))) === 1;
+}
+
+/**
+ * The rows, of the archive or of the database, per bucket of events (archive-keys.sql). At 2 million, the archive's
+ * set of an export of 5 million metric rows stays within 256 MB per bucket where one set of all of them ran out; the
+ * database's side still runs out at that size (docs/performance.md, "Archives").
+ */
+const ROWS_PER_BUCKET = 2_000_000;
+
+const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMESTAMP)";
+
+/**
+ * Builds the temporary tables and views of what the import adds, in the caller's transaction, and counts them. The
+ * tables that match the Go importer's rows to ours are built only where there are such rows (they scan every keyed
+ * row), and are empty otherwise.
+ */
 async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
   const params = filterParams(filter);
-  for (const name of ["archive_keys", "present_keys", "new_keys", "ours_at", "added_at", "add_traces", "add_logs", "add_metrics"]) {
-    await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
-  }
-  for (const statement of sqlStatements(render(keysSql))) await connection.run(statement, paramsOf(statement, params));
+  for (const name of ["archive_keys", "present_keys", "new_keys", "ours_at", "added_at"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
+  const run = async (sql: string, values: Record<string, string | number | null> = params) => {
+    for (const statement of sqlStatements(sql)) await connection.run(statement, paramsOf(statement, values));
+  };
+  await connection.run("CREATE TEMP TABLE archive_keys (tbl VARCHAR, h UHUGEINT)");
+  await connection.run("CREATE TEMP TABLE new_keys (tbl VARCHAR, h UHUGEINT)");
+  await connection.run("CREATE TEMP TABLE present_keys (tbl VARCHAR, h UHUGEINT)");
+  const archiveRows = await count(connection, withRowFilter("SELECT (SELECT count(*) FROM archive_logs WHERE {{filter}}) + (SELECT count(*) FROM archive_metrics WHERE {{filter}})"), params);
+  const buckets = Math.max(1, Math.ceil(Math.max(archiveRows, await telemetryRowCount(connection)) / ROWS_PER_BUCKET));
+  for (let bucket = 0; bucket < buckets; bucket++) await run(render(keysSql), { ...params, buckets, bucket });
+  const goInArchive = (await holdsGoRows(connection, "archive_logs", "LogAttributes", withRowFilter("{{filter}}"), params)) || (await holdsGoRows(connection, "archive_metrics", "Attributes", withRowFilter("{{filter}}"), params));
+  if (goInArchive) await run(render(oursAtSql));
+  else await connection.run(`CREATE TEMP TABLE ours_at ${WHERE_TIMES}`);
+  const services = "ServiceName IN (SELECT DISTINCT ServiceName FROM archive_logs UNION SELECT DISTINCT ServiceName FROM archive_metrics)";
+  const goInDatabase = (await holdsGoRows(connection, "otel_logs", "LogAttributes", services)) || (await holdsGoRows(connection, "otel_metrics", "Attributes", services));
+  if (goInDatabase) await run(render(addedAtSql));
+  else await connection.run(`CREATE TEMP TABLE added_at ${WHERE_TIMES}`);
+
   const inArchive: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
     inArchive[table.key] = await count(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
-    await connection.run(render(addRowsSql, { key: table.key, table: table.table, goRow: "a" }), params);
+    await connection.run(withLiterals(render(addRowsSql, { key: table.key, table: table.table, goRow: "a" }), params));
     add[table.key] = await count(connection, `SELECT count(*) FROM add_${table.key}`);
   }
-  await connection.run(render(addedAtSql));
   const goRows = { logs: 0, metrics: 0 };
   for (const key of ["logs", "metrics"] as const) {
-    goRows[key] = await count(connection, render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "SELECT count(*) FROM"));
+    if (goInDatabase) goRows[key] = await count(connection, render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "SELECT count(*) FROM"));
   }
-  const newEvents = await count(connection, "SELECT count(*) FROM (SELECT DISTINCT service, key FROM new_keys)");
-  const allEvents = await count(connection, "SELECT count(*) FROM (SELECT DISTINCT service, key FROM archive_keys)");
+  const newEvents = await count(connection, "SELECT count(DISTINCT h) FROM new_keys");
+  const allEvents = await count(connection, "SELECT count(DISTINCT h) FROM archive_keys");
   return { inArchive, add, goRows, events: { new: newEvents, present: allEvents - newEvents } };
+}
+
+/** `sql` with its `$name` parameters written in as literals (for a view, which takes no bound parameters). */
+function withLiterals(sql: string, params: Record<string, string | null>): string {
+  return sql.replace(/\$(\w+)\b/g, (whole, name: string) => {
+    if (!Object.hasOwn(params, name)) return whole;
+    const value = params[name];
+    return value === null || value === undefined ? "NULL" : `'${value.replaceAll("'", "''")}'`;
+  });
 }
 
 /** The tool whose bookkeeping an event of `service` goes into, as an SQL CASE. */
@@ -156,29 +200,27 @@ const TOOL_OF_SERVICE = `CASE service ${TOOL_IDS.map((tool) => `WHEN '${SERVICE_
 
 /**
  * Adds the planned rows, removes the Go importer's rows they stand for, and records the new events in our bookkeeping
- * (rank -1, below any copy read from a session file: a later import of the same event from its file replaces the
- * archive's rows instead of adding them again).
+ * (archive-bookkeeping.sql), with DuckDB's memory for each step as an import from files has it.
  */
-async function apply(connection: DuckDBConnection, archivePath: string): Promise<TableCounts> {
-  for (const key of ["logs", "metrics"] as const) {
-    await connection.run(render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "DELETE FROM"));
-  }
+async function apply(connection: DuckDBConnection, options: ArchiveImportOptions, size: ImportSize): Promise<TableCounts> {
+  // Each table's rows first: its view compares with the table as it was (the Go importer's rows removed next are
+  // never among those it adds: ours_at keeps out every Go row at the times of keyed rows).
   const inserted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
     const columns = tableColumns(table.table).map((column) => quoted(column.name)).join(", ");
     inserted[table.key] = await count(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
   }
-  await connection.run(
-    `INSERT INTO ai_observer_import_events (tool, event_key, rank, ts, file_path)
-     SELECT tool, key, -1, min(ts), $file FROM (SELECT ${TOOL_OF_SERVICE} AS tool, key, ts FROM new_keys) WHERE tool IS NOT NULL GROUP BY ALL
-     ON CONFLICT DO NOTHING`,
-    { file: `export:${archivePath}` },
-  );
+  for (const key of ["logs", "metrics"] as const) {
+    await connection.run(render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "DELETE FROM"));
+  }
+  await boundImportStep(connection, "bookkeeping", size, options.settings.duckdbMemoryLimit);
+  const bookkeeping = render(bookkeepingSql).replaceAll("{{tool}}", TOOL_OF_SERVICE);
+  await connection.run(bookkeeping, paramsOf(bookkeeping, { ...filterParams(options.filter), file: `export:${options.archive.path}` }));
   return inserted;
 }
 
 async function planned(connection: DuckDBConnection): Promise<boolean> {
-  return (await count(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'add_metrics'")) === 1;
+  return (await count(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'added_at'")) === 1;
 }
 
 const nothingCounted = (): TableCounts => ({ traces: 0, logs: 0, metrics: 0 });
@@ -210,9 +252,10 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
       if (error instanceof CliError) throw error;
       throw new CliError(`cannot read the export ${options.shown}: ${firstLine(errorMessage(error))}`);
     }
-    await boundDuckDBMemory(connection, "import", options.settings.duckdbMemoryLimit);
+    await boundDuckDBMemory(connection, "archive", options.settings.duckdbMemoryLimit);
     await connection.run("BEGIN TRANSACTION");
     open = true;
+    const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection) };
     const counts = await retryWithoutMemoryLimit(connection, () => plan(connection, options.filter));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
@@ -222,15 +265,17 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, inserted: nothingCounted() };
     hooks.onApplyStart?.();
     const started = performance.now();
+    size.events = counts.events.new;
     const inserted = await retryWithoutMemoryLimit(connection, async () => {
       if (!(await planned(connection))) await plan(connection, options.filter);
-      return apply(connection, options.archive.path);
+      return apply(connection, options, size);
     });
     for (const table of EXPORT_TABLES) {
       if (inserted[table.key] !== counts.add[table.key]) {
         throw new CliError(`import of ${table.key} added ${inserted[table.key]} rows but ${counts.add[table.key]} were counted; nothing was imported`);
       }
     }
+    await boundImportStep(connection, "commit", size, options.settings.duckdbMemoryLimit);
     await connection.run("COMMIT");
     open = false;
     imported = true;
