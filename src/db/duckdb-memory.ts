@@ -14,8 +14,7 @@ import type { DuckDBConnection } from "./duckdb.ts";
  * steps get more, see importMemoryLimits): a 2 GB import peaked at 424–466 MB with 192 MB and 358–396 MB with
  * 128 MB, at the same speed (docs/performance.md). Archive import (`import --from-export`) 256 MB: the sets of events
  * it compares (a 128-bit hash each) ran out of 128 MB for the 1.75 million events of an export of 5 million metric
- * rows, read alone; inside the import, the database's side still runs out at that size, and the retry without a limit
- * peaks at 1.5-3 GB (docs/performance.md, "Archives").
+ * rows; in buckets of 2 million rows they hold (docs/performance.md, "Archives").
  */
 const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 256 } as const;
 

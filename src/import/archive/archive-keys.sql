@@ -22,11 +22,11 @@ SELECT DISTINCT tbl, h
 FROM (
   SELECT 'logs' AS tbl, md5_number(ServiceName || chr(0) || json_extract_string(LogAttributes, '$."import.key"')) AS h
   FROM otel_logs
-  WHERE ServiceName IN (SELECT DISTINCT ServiceName FROM archive_logs) AND json_extract_string(LogAttributes, '$."import.key"') IS NOT NULL
+  WHERE ServiceName IN (SELECT service FROM archive_services WHERE tbl = 'logs') AND json_extract_string(LogAttributes, '$."import.key"') IS NOT NULL
   UNION ALL
   SELECT 'metrics', md5_number(ServiceName || chr(0) || json_extract_string(Attributes, '$."import.key"'))
   FROM otel_metrics
-  WHERE ServiceName IN (SELECT DISTINCT ServiceName FROM archive_metrics) AND json_extract_string(Attributes, '$."import.key"') IS NOT NULL
+  WHERE ServiceName IN (SELECT service FROM archive_services WHERE tbl = 'metrics') AND json_extract_string(Attributes, '$."import.key"') IS NOT NULL
 )
 WHERE hash(h) % $buckets::UBIGINT = $bucket::UBIGINT;
 

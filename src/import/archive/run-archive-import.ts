@@ -137,9 +137,9 @@ async function holdsGoRows(connection: DuckDBConnection, relation: string, attri
 }
 
 /**
- * The rows, of the archive or of the database, per bucket of events (archive-keys.sql). At 2 million, the archive's
- * set of an export of 5 million metric rows stays within 256 MB per bucket where one set of all of them ran out; the
- * database's side still runs out at that size (docs/performance.md, "Archives").
+ * The rows, of the archive or of the database, per bucket of events (archive-keys.sql): at 2 million, the sets of an
+ * export of 5 million metric rows and of the database holding them stay within DuckDB's 256 MB, where one set of all
+ * of them ran out (docs/performance.md, "Archives").
  */
 const ROWS_PER_BUCKET = 2_000_000;
 
@@ -152,10 +152,15 @@ const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMES
  */
 async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
   const params = filterParams(filter);
-  for (const name of ["archive_keys", "present_keys", "new_keys", "ours_at", "added_at"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
+  for (const name of ["archive_services", "archive_keys", "present_keys", "new_keys", "ours_at", "added_at"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
   const run = async (sql: string, values: Record<string, string | number | null> = params) => {
     for (const statement of sqlStatements(sql)) await connection.run(statement, paramsOf(statement, values));
   };
+  // The archive's services, once: as a subquery over the archive's files, DuckDB ran out of memory joining it to the
+  // scan of millions of database rows (it pinned both at once).
+  await connection.run(
+    "CREATE TEMP TABLE archive_services AS SELECT DISTINCT 'logs' AS tbl, ServiceName AS service FROM archive_logs UNION SELECT DISTINCT 'metrics', ServiceName FROM archive_metrics",
+  );
   await connection.run("CREATE TEMP TABLE archive_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE new_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE present_keys (tbl VARCHAR, h UHUGEINT)");
@@ -165,7 +170,7 @@ async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Om
   const goInArchive = (await holdsGoRows(connection, "archive_logs", "LogAttributes", withRowFilter("{{filter}}"), params)) || (await holdsGoRows(connection, "archive_metrics", "Attributes", withRowFilter("{{filter}}"), params));
   if (goInArchive) await run(render(oursAtSql));
   else await connection.run(`CREATE TEMP TABLE ours_at ${WHERE_TIMES}`);
-  const services = "ServiceName IN (SELECT DISTINCT ServiceName FROM archive_logs UNION SELECT DISTINCT ServiceName FROM archive_metrics)";
+  const services = "ServiceName IN (SELECT service FROM archive_services)";
   const goInDatabase = (await holdsGoRows(connection, "otel_logs", "LogAttributes", services)) || (await holdsGoRows(connection, "otel_metrics", "Attributes", services));
   if (goInDatabase) await run(render(addedAtSql));
   else await connection.run(`CREATE TEMP TABLE added_at ${WHERE_TIMES}`);
