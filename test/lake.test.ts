@@ -132,6 +132,17 @@ describe("export --layout hive", () => {
     expect(replace.stderr).toMatch(/^error: .*logs\/service=claude-code\/date=2026-01-\d\d\/data_0\.parquet holds rows that an earlier --delete-after deleted from the database, so no export replaces it/);
   });
 
+  test("a lake under a folder named with glob characters is read by its files' names", async () => {
+    const root = join(tempDir("lake-glob-"), "team [1] *");
+    const db = join(tempDir("lake-glob-db-"), "history.duckdb");
+    await threeMonths(db);
+    await ok(["export", "all", "--db", db, "--month", "2026-02", "--layout", "hive", "--output", root]);
+    const fromLake = JSON.parse((await runCli(["report", "monthly", "--in", root, "--json"])).stdout);
+    const fromDb = JSON.parse((await runCli(["report", "monthly", "--db", db, "--month", "2026-02", "--json"])).stdout);
+    expect(fromLake.rows).toEqual(fromDb.rows);
+    expect(fromLake.rows).toHaveLength(1);
+  });
+
   test("usage errors: --layout with --zip, an unknown layout", async () => {
     const out = join(tempDir("lake-usage-"), "out");
     const zip = await runCli(["export", "all", "--db", join(out, "x.duckdb"), "--layout", "hive", "--zip", "--output", out, "--yes"]);

@@ -10,12 +10,14 @@ export function sqlString(text: string): string {
 }
 
 /**
- * The query of a view over one table of a lake: its partitions under `tableFolder` (relative, for the lake's own views
- * database, or absolute), with the partition columns `date` and `service` after the table's; with no partition yet,
- * the same columns and no rows (DuckDB refuses a pattern that matches no file).
+ * The query of a view over one table of a lake, with the partition columns `date` and `service` after the table's:
+ * its partitions by `files`, a relative pattern (table, then three levels of `*`, for the lake's own views database) or the
+ * files' absolute paths (a pattern would break on a folder named with `*`, `?` or `[`); with no partition yet, the
+ * same columns and no rows (DuckDB refuses a pattern that matches no file).
  */
-export function lakeTableQuery(table: ExportTable, tableFolder: string, hasFiles: boolean): string {
-  if (hasFiles) return `SELECT * FROM read_parquet(${sqlString(`${tableFolder}/*/*/*.parquet`)}, ${PARTITIONS})`;
+export function lakeTableQuery(table: ExportTable, files: string | readonly string[]): string {
+  const paths = typeof files === "string" ? [files] : files;
+  if (paths.length > 0) return `SELECT * FROM read_parquet([${paths.map(sqlString).join(", ")}], ${PARTITIONS})`;
   const columns = tableColumns(table.table).map((column) => `NULL::${column.kind} AS "${column.name}"`);
   return `SELECT ${columns.join(", ")}, NULL::DATE AS date, NULL::VARCHAR AS service WHERE false`;
 }

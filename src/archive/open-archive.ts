@@ -26,10 +26,10 @@ export interface OpenArchive extends AsyncDisposable {
  * of a lake (with its partition columns `date` and `service` after the table's). TEMP: also in a read-write database.
  */
 async function viewsOverFiles(connection: DuckDBConnection, files: ExportFiles, prefix: string): Promise<void> {
-  const withFiles = new Set(files.lake ? partitionFiles(files.folder).map((file) => file.table) : []);
+  const partitions = files.lake ? partitionFiles(files.folder) : [];
   for (const table of EXPORT_TABLES) {
     const source = files.lake
-      ? lakeTableQuery(table, join(files.folder, table.key), withFiles.has(table.key))
+      ? lakeTableQuery(table, partitions.filter((file) => file.table === table.key).map((file) => join(files.folder, file.name)))
       : `SELECT * FROM read_parquet(${sqlString(join(files.folder, table.file))})`;
     await connection.run(`CREATE OR REPLACE TEMP VIEW ${prefix}${table.key} AS ${source}`);
   }

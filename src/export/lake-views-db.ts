@@ -12,7 +12,7 @@ import { writeViewsDatabase } from "./views-db.ts";
  */
 export async function createLakeViewsDatabase(stagingDir: string, lakeDir: string, withFiles: ReadonlySet<TableKey>): Promise<string> {
   const path = join(stagingDir, LAKE_VIEWS_FILE);
-  const views = EXPORT_TABLES.map((table) => `CREATE OR REPLACE VIEW ${table.key} AS ${lakeTableQuery(table, table.key, withFiles.has(table.key))}`);
+  const views = EXPORT_TABLES.map((table) => `CREATE OR REPLACE VIEW ${table.key} AS ${lakeTableQuery(table, withFiles.has(table.key) ? `${table.key}/*/*/*.parquet` : [])}`);
   await writeViewsDatabase(path, lakeDir, views);
   return path;
 }
