@@ -32,7 +32,7 @@ export function withRun(command: Command, words: { db?: string; dryRun: string; 
 /** `--in`, `--db`, `--format`, `--threads` and `--json`, shared by the commands that read (query, report). */
 export function withRead(command: Command): Command {
   return command
-    .option("--in <path>", "Read this instead of the database: an export folder, its views database, an export ZIP, or another database")
+    .option("--in <path>", "Read this instead of the database: an export folder, its views database, an export ZIP, a lake (export --layout hive), or another database")
     .option("--db <path>", DB_HELP)
     .option("--format <format>", "table (default), csv or json")
     .option("--threads <n>", "Threads to use at most (default: every core; $AI_OBSERVER_THREADS)")

@@ -67,7 +67,7 @@ export function createCli(argv: readonly string[]) {
       exitCode = run(scope, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
 
-  withRead(cli.command("query [sql]", "Run SQL over the database, an export folder or an export ZIP (views: traces, logs, metrics; - reads the SQL from stdin)"))
+  withRead(cli.command("query [sql]", "Run SQL over the database, an export folder, an export ZIP or a lake (views: traces, logs, metrics; - reads the SQL from stdin)"))
     .example(`ai-observer query "SELECT ServiceName, count(*) FROM logs GROUP BY ALL" --in ./export`)
     .example("ai-observer query --in ~/archive/ai-observer-export-all-2025-06.zip --format csv < monthly.sql -")
     .action(async (sql: string | undefined, options: Record<string, unknown>) => {
