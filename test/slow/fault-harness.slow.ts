@@ -137,6 +137,11 @@ async function writeEnv(dir: string, env: Record<string, string>): Promise<void>
 
 const none = "{dir}/none";
 
+/** Runs the CLI to lay out a scenario's state (an earlier export, a delete), which must succeed. */
+function prepareWithCli(...args: string[]): void {
+  expect(Bun.spawnSync(["bun", CLI, ...args], { cwd: REPO_ROOT, env: hermeticEnv() }).exitCode).toBe(0);
+}
+
 const SCENARIOS: Scenario[] = [
   {
     name: "import all into a new database",
@@ -169,8 +174,7 @@ const SCENARIOS: Scenario[] = [
     async prepare(dir) {
       await buildDemoDatabase(join(dir, "db.duckdb"));
       await writeEnv(dir, { AI_OBSERVER_CLAUDE_PATH: none });
-      const first = Bun.spawnSync(["bun", CLI, "export", "all", "--from", "2025-06-02", "--to", "2025-06-03", "--yes", "--db", join(dir, "db.duckdb"), "--output", join(dir, "out")], { cwd: REPO_ROOT, env: hermeticEnv() });
-      expect(first.exitCode).toBe(0);
+      prepareWithCli("export", "all", "--from", "2025-06-02", "--to", "2025-06-03", "--yes", "--db", join(dir, "db.duckdb"), "--output", join(dir, "out"));
     },
     args: (setup) => ["export", "all", "--from", "2025-06-04", "--to", "2025-06-12", "--yes", "--db", setup.db, "--output", setup.out],
   },
@@ -180,10 +184,8 @@ const SCENARIOS: Scenario[] = [
       const db = join(dir, "db.duckdb");
       await buildDemoDatabase(db);
       await writeEnv(dir, { AI_OBSERVER_CLAUDE_PATH: none });
-      const first = Bun.spawnSync(["bun", CLI, "export", "all", "--month", "2025-06", "--layout", "hive", "--yes", "--db", db, "--output", join(dir, "out")], { cwd: REPO_ROOT, env: hermeticEnv() });
-      expect(first.exitCode).toBe(0);
-      const trimmed = Bun.spawnSync(["bun", CLI, "delete", "all", "--from", "2025-06-10", "--to", "2025-06-11", "--yes", "--db", db], { cwd: REPO_ROOT, env: hermeticEnv() });
-      expect(trimmed.exitCode).toBe(0);
+      prepareWithCli("export", "all", "--month", "2025-06", "--layout", "hive", "--yes", "--db", db, "--output", join(dir, "out"));
+      prepareWithCli("delete", "all", "--from", "2025-06-10", "--to", "2025-06-11", "--yes", "--db", db);
     },
     args: (setup) => ["export", "all", "--month", "2025-06", "--layout", "hive", "--yes", "--db", setup.db, "--output", setup.out],
   },
@@ -193,10 +195,8 @@ const SCENARIOS: Scenario[] = [
       const db = join(dir, "db.duckdb");
       await buildDemoDatabase(db);
       await writeEnv(dir, { AI_OBSERVER_CLAUDE_PATH: none });
-      const archive = Bun.spawnSync(["bun", CLI, "export", "all", "--month", "2025-06", "--zip", "--yes", "--db", db, "--output", join(dir, "archive")], { cwd: REPO_ROOT, env: hermeticEnv() });
-      expect(archive.exitCode).toBe(0);
-      const trimmed = Bun.spawnSync(["bun", CLI, "delete", "all", "--from", "2025-06-02", "--to", "2025-06-05", "--yes", "--db", db], { cwd: REPO_ROOT, env: hermeticEnv() });
-      expect(trimmed.exitCode).toBe(0);
+      prepareWithCli("export", "all", "--month", "2025-06", "--zip", "--yes", "--db", db, "--output", join(dir, "archive"));
+      prepareWithCli("delete", "all", "--from", "2025-06-02", "--to", "2025-06-05", "--yes", "--db", db);
     },
     args: (setup) => ["import", "--from-export", join(setup.dir, "archive", "ai-observer-export-all-2025-06-01-2025-06-30.zip"), "--yes", "--db", setup.db],
   },
