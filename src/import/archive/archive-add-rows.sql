@@ -5,9 +5,8 @@
 -- - rows without a key (the Go importer's, OTLP's, spans) that the database does not hold as they are: compared whole,
 --   each as often as the archive has it more often than the database (EXCEPT ALL), over the database's rows of the
 --   archive's services and times only;
--- - leaving out the Go importer's rows of session-file lines that our rows already count (ours_at: where
---   our rows lie, empty when the archive holds no rows of the Go importer; {{go_lag}}: how long after our
---   row's time the Go importer's row of the same response may lie).
+-- - leaving out the Go importer's rows of session-file lines that our rows already count (go_skip,
+--   archive-go-skip.sql; empty when the archive holds no rows of the Go importer).
 -- A view, not a table: the rows are read twice (counted for the preview, then inserted), never held. A view takes no
 -- bound parameters, so the filter's values are written into it as literals (run-archive-import.ts).
 CREATE OR REPLACE TEMP VIEW add_{{tbl}} AS
@@ -27,9 +26,8 @@ UNION ALL
     AND NOT (
       coalesce(json_extract_string(a.{{attributes}}, '$.import_source') IN {{go_sources}}, false)
       AND EXISTS (
-        SELECT 1 FROM ours_at o
-        WHERE o.tbl = '{{tbl}}' AND o.service = a.ServiceName AND o.transcript = {{kind}}
-          AND o.ts BETWEEN a.Timestamp - {{go_lag}} AND a.Timestamp
+        SELECT 1 FROM go_skip o
+        WHERE o.tbl = '{{tbl}}' AND o.service = a.ServiceName AND o.transcript = {{kind}} AND o.ts = a.Timestamp
       )
     )
   EXCEPT ALL

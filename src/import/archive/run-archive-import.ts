@@ -15,12 +15,12 @@ import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
 import { importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
-import addedAtSql from "./archive-added-at.sql" with { type: "text" };
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
 import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
 import keysSql from "./archive-keys.sql" with { type: "text" };
-import oursAtSql from "./archive-ours-at.sql" with { type: "text" };
+import goDeleteSql from "./archive-go-delete.sql" with { type: "text" };
+import goSkipSql from "./archive-go-skip.sql" with { type: "text" };
 
 export interface ArchiveImportOptions {
   /** An export folder or ZIP (locate-archive.ts), and the path as the user gave it. */
@@ -72,25 +72,23 @@ const TABLES: Record<TableKey, { view: string; attributes: string; kind: string 
 };
 
 /**
- * How long after our row's time the Go importer's row of the same session-file usage may lie, as an SQL interval over
- * the row `a`. An archive holds rows, not the lines' times that an import from files matches by (go-rows.ts): our rows
- * have the time of the line they count, and so do Go's, except for Codex 0.154+, where ours count a response's
- * `token_usage_record` and Go's the `token_count` line that follows it (a millisecond later in the rollouts read).
- * A second covers that, for Codex only; elsewhere the times must be equal.
+ * How long after our row's time the Go importer's row of the same session-file usage may lie, as an SQL interval for
+ * the Go row `g` (archive-go-skip.sql, archive-go-delete.sql). An archive holds rows, not the lines' times that an
+ * import from files matches by (go-rows.ts): our rows have the time of the line they count, and so do Go's, except for
+ * Codex 0.154+, where ours count a response's `token_usage_record` and Go's the `token_count` line that follows it (a
+ * millisecond later in the rollouts read). A second covers that, for Codex only; elsewhere the times must be equal.
  */
-const goLag = (row: string) => `(CASE WHEN ${row}.ServiceName = '${SERVICE_NAMES.codex}' THEN INTERVAL 1 SECOND ELSE INTERVAL 0 SECOND END)`;
+const GO_LAG = `(CASE WHEN g.service = '${SERVICE_NAMES.codex}' THEN INTERVAL 1 SECOND ELSE INTERVAL 0 SECOND END)`;
 
 const quoted = (name: string) => `"${name}"`;
 
-/**
- * The shared parts of the templates: the row filter and the Go importer's kinds and sources; with `table`, its parts,
- * `{{go_lag}}` over the row that a Go importer's row is (the archive's `a`, or the table's own).
- */
-function render(template: string, table?: { key: TableKey; table: TelemetryTable; goRow: string }): string {
+/** The shared parts of the templates: the row filter and the Go importer's kinds, sources and lag; with `table`, its parts. */
+function render(template: string, table?: { key: TableKey; table: TelemetryTable }): string {
   let sql = withRowFilter(template)
     .replaceAll("{{log_kind}}", TABLES.logs.kind)
     .replaceAll("{{metric_kind}}", TABLES.metrics.kind)
-    .replaceAll("{{go_sources}}", GO_IMPORT_SOURCES);
+    .replaceAll("{{go_sources}}", GO_IMPORT_SOURCES)
+    .replaceAll("{{go_lag}}", GO_LAG);
   if (table) {
     const columns = tableColumns(table.table);
     sql = sql
@@ -99,16 +97,14 @@ function render(template: string, table?: { key: TableKey; table: TelemetryTable
       .replaceAll("{{archive}}", TABLES[table.key].view)
       .replaceAll("{{attributes}}", TABLES[table.key].attributes)
       .replaceAll("{{kind}}", TABLES[table.key].kind)
-      .replaceAll("{{go_lag}}", goLag(table.goRow))
       .replaceAll("{{columns}}", columns.map((column) => quoted(column.name)).join(", "))
       .replaceAll("{{archive_columns}}", columns.map((column) => `CAST(${quoted(column.name)} AS ${column.kind}) AS ${quoted(column.name)}`).join(", "));
   }
   return sql;
 }
 
-function goRowsOf(key: "logs" | "metrics"): { key: TableKey; table: TelemetryTable; goRow: string } {
-  const table = key === "logs" ? "otel_logs" : "otel_metrics";
-  return { key, table, goRow: table };
+function goRowsOf(key: "logs" | "metrics"): { key: TableKey; table: TelemetryTable } {
+  return { key, table: key === "logs" ? "otel_logs" : "otel_metrics" };
 }
 
 async function count(connection: DuckDBConnection, sql: string, params?: Record<string, string | null>): Promise<number> {
@@ -152,7 +148,7 @@ const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMES
  */
 async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
   const params = filterParams(filter);
-  for (const name of ["archive_services", "archive_keys", "present_keys", "new_keys", "ours_at", "added_at"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
+  for (const name of ["archive_services", "archive_keys", "present_keys", "new_keys", "go_skip", "go_delete"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
   const run = async (sql: string, values: Record<string, string | number | null> = params) => {
     for (const statement of sqlStatements(sql)) await connection.run(statement, paramsOf(statement, values));
   };
@@ -168,18 +164,18 @@ async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Om
   const buckets = Math.max(1, Math.ceil(Math.max(archiveRows, await telemetryRowCount(connection)) / ROWS_PER_BUCKET));
   for (let bucket = 0; bucket < buckets; bucket++) await run(render(keysSql), { ...params, buckets, bucket });
   const goInArchive = (await holdsGoRows(connection, "archive_logs", "LogAttributes", withRowFilter("{{filter}}"), params)) || (await holdsGoRows(connection, "archive_metrics", "Attributes", withRowFilter("{{filter}}"), params));
-  if (goInArchive) await run(render(oursAtSql));
-  else await connection.run(`CREATE TEMP TABLE ours_at ${WHERE_TIMES}`);
+  await connection.run(`CREATE TEMP TABLE go_skip ${WHERE_TIMES}`);
+  if (goInArchive) for (let bucket = 0; bucket < buckets; bucket++) await run(render(goSkipSql), { ...params, buckets, bucket });
   const services = "ServiceName IN (SELECT service FROM archive_services)";
   const goInDatabase = (await holdsGoRows(connection, "otel_logs", "LogAttributes", services)) || (await holdsGoRows(connection, "otel_metrics", "Attributes", services));
-  if (goInDatabase) await run(render(addedAtSql));
-  else await connection.run(`CREATE TEMP TABLE added_at ${WHERE_TIMES}`);
+  await connection.run(`CREATE TEMP TABLE go_delete ${WHERE_TIMES}`);
+  if (goInDatabase) for (let bucket = 0; bucket < buckets; bucket++) await run(render(goDeleteSql), { ...params, buckets, bucket });
 
   const inArchive: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
     inArchive[table.key] = await count(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
-    await connection.run(withLiterals(render(addRowsSql, { key: table.key, table: table.table, goRow: "a" }), params));
+    await connection.run(withLiterals(render(addRowsSql, { key: table.key, table: table.table }), params));
     add[table.key] = await count(connection, `SELECT count(*) FROM add_${table.key}`);
   }
   const goRows = { logs: 0, metrics: 0 };
@@ -209,7 +205,7 @@ const TOOL_OF_SERVICE = `CASE service ${TOOL_IDS.map((tool) => `WHEN '${SERVICE_
  */
 async function apply(connection: DuckDBConnection, options: ArchiveImportOptions, size: ImportSize): Promise<TableCounts> {
   // Each table's rows first: its view compares with the table as it was (the Go importer's rows removed next are
-  // never among those it adds: ours_at keeps out every Go row at the times of keyed rows).
+  // never among those it adds: go_skip keeps out every Go row at the times of keyed rows).
   const inserted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
     const columns = tableColumns(table.table).map((column) => quoted(column.name)).join(", ");
@@ -225,7 +221,7 @@ async function apply(connection: DuckDBConnection, options: ArchiveImportOptions
 }
 
 async function planned(connection: DuckDBConnection): Promise<boolean> {
-  return (await count(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'added_at'")) === 1;
+  return (await count(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'go_delete'")) === 1;
 }
 
 const nothingCounted = (): TableCounts => ({ traces: 0, logs: 0, metrics: 0 });
