@@ -39,19 +39,4 @@ ours AS (
     AND (hash(date_trunc('second', ts)) % $buckets::UBIGINT = $bucket::UBIGINT
       OR hash(date_trunc('second', ts) + INTERVAL 1 SECOND) % $buckets::UBIGINT = $bucket::UBIGINT)
 )
-SELECT DISTINCT g.tbl, g.service, g.transcript, g.ts
-FROM go g
-WHERE g.transcript IS NOT NULL
-  AND hash(date_trunc('second', g.ts)) % $buckets::UBIGINT = $bucket::UBIGINT
-  AND (
-    EXISTS (
-      SELECT 1 FROM ours o
-      WHERE o.tbl = g.tbl AND o.service = g.service AND o.transcript = g.transcript AND o.s = date_trunc('second', g.ts)
-        AND o.ts BETWEEN g.ts - {{go_lag}} AND g.ts
-    )
-    OR EXISTS (
-      SELECT 1 FROM ours o
-      WHERE o.tbl = g.tbl AND o.service = g.service AND o.transcript = g.transcript AND o.s = date_trunc('second', g.ts) - INTERVAL 1 SECOND
-        AND o.ts BETWEEN g.ts - {{go_lag}} AND g.ts
-    )
-  );
+{{match}}

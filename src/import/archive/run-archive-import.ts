@@ -20,6 +20,7 @@ import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
 import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
 import keysSql from "./archive-keys.sql" with { type: "text" };
 import goDeleteSql from "./archive-go-delete.sql" with { type: "text" };
+import goMatchSql from "./archive-go-match.sql" with { type: "text" };
 import goSkipSql from "./archive-go-skip.sql" with { type: "text" };
 
 export interface ArchiveImportOptions {
@@ -103,6 +104,11 @@ function render(template: string, table?: { key: TableKey; table: TelemetryTable
   return sql;
 }
 
+/** A Go-matching template (archive-go-skip.sql, archive-go-delete.sql) completed by the matching itself over its `ours` relation. */
+function goMatching(template: string, ours: string): string {
+  return render(template.replace("{{match}}", goMatchSql.replaceAll("{{ours}}", ours)));
+}
+
 function goRowsOf(key: "logs" | "metrics"): { key: TableKey; table: TelemetryTable } {
   return { key, table: key === "logs" ? "otel_logs" : "otel_metrics" };
 }
@@ -165,11 +171,11 @@ async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Om
   for (let bucket = 0; bucket < buckets; bucket++) await run(render(keysSql), { ...params, buckets, bucket });
   const goInArchive = (await holdsGoRows(connection, "archive_logs", "LogAttributes", withRowFilter("{{filter}}"), params)) || (await holdsGoRows(connection, "archive_metrics", "Attributes", withRowFilter("{{filter}}"), params));
   await connection.run(`CREATE TEMP TABLE go_skip ${WHERE_TIMES}`);
-  if (goInArchive) for (let bucket = 0; bucket < buckets; bucket++) await run(render(goSkipSql), { ...params, buckets, bucket });
+  if (goInArchive) for (let bucket = 0; bucket < buckets; bucket++) await run(goMatching(goSkipSql, "ours"), { ...params, buckets, bucket });
   const services = "ServiceName IN (SELECT service FROM archive_services)";
   const goInDatabase = (await holdsGoRows(connection, "otel_logs", "LogAttributes", services)) || (await holdsGoRows(connection, "otel_metrics", "Attributes", services));
   await connection.run(`CREATE TEMP TABLE go_delete ${WHERE_TIMES}`);
-  if (goInDatabase) for (let bucket = 0; bucket < buckets; bucket++) await run(render(goDeleteSql), { ...params, buckets, bucket });
+  if (goInDatabase) for (let bucket = 0; bucket < buckets; bucket++) await run(goMatching(goDeleteSql, "added"), { ...params, buckets, bucket });
 
   const inArchive: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
