@@ -1,12 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { EXPORT_TABLES, type TableCounts } from "../archive/tables.ts";
-import type { DuckDBConnection } from "../db/duckdb.ts";
 import { boundDuckDBMemory, retryUnboundedAfter } from "../db/duckdb-memory.ts";
 import { removeTree } from "../shared/remove-tree.ts";
 import { openMemoryDatabase } from "../db/open.ts";
 import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
 import { type PartitionFile, partitionFiles } from "../archive/lake-files.ts";
+import { countParquetRows } from "./count-rows.ts";
 import partitionSql from "./partition-table.sql" with { type: "text" };
 
 export interface StagedPartitions {
@@ -40,18 +40,8 @@ export async function partitionTables(stagingDir: string, threads: number | null
       await retryUnboundedAfter(db.connection, write, () => removeTree(target));
     }
     const files = partitionFiles(root);
-    return { files, rows: await countPartitionRows(db.connection, root, files) };
+    return { files, rows: await countParquetRows(db.connection, root, files) };
   } finally {
     db.close();
   }
-}
-
-/** The rows of each table that the partition files under `root` hold, read with DuckDB. */
-export async function countPartitionRows(connection: DuckDBConnection, root: string, files: readonly PartitionFile[]): Promise<TableCounts> {
-  const rows: TableCounts = { traces: 0, logs: 0, metrics: 0 };
-  for (const file of files) {
-    const reader = await connection.runAndReadAll("SELECT count(*) FROM read_parquet($file)", { file: join(root, file.name) });
-    rows[file.table] += Number(reader.getRows()[0]?.[0] ?? 0);
-  }
-  return rows;
 }

@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import { relative, sep } from "node:path";
 import { type DayRange, describeRange, rangeLabel } from "../shared/dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { deleteCountedRows } from "../db/filtered-rows.ts";
@@ -18,7 +17,8 @@ import type { SessionFilesSummary } from "./session-input.ts";
 import { createViewsDatabase } from "./views-db.ts";
 import { coveredFiles, LAKE_VIEWS_FILE, type PartitionFile, partitionFiles, removeEmptyPartitionFolders } from "../archive/lake-files.ts";
 import { createLakeViewsDatabase } from "./lake-views-db.ts";
-import { countPartitionRows, partitionTables, type StagedPartitions } from "./partition-tables.ts";
+import { countParquetRows } from "./count-rows.ts";
+import { partitionTables, type StagedPartitions } from "./partition-tables.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 
 export interface ExportOptions {
@@ -161,15 +161,20 @@ class Steps {
   }
 }
 
-/** Writes the Parquet files, the views database and the ZIP (when asked for) into the staging folder. */
-async function writeArchive(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps): Promise<void> {
-  const marked = preview.deleteAfter; // the ZIP's comment (the Parquet files are marked by the input: see archive-mark.ts)
+/** Writes each table's Parquet file into the staging folder, checked to hold the rows counted. */
+async function writeTables(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps): Promise<void> {
   for (const table of EXPORT_TABLES) {
     const written = await steps.run({ kind: "table", table: table.key }, () => input.writeTable(table, filter, stage.file(table.file)), (rows) => rows);
     if (written !== preview.counts[table.key]) {
       throw new CliError(`export of ${table.key} wrote ${written} rows but ${preview.counts[table.key]} were counted; nothing was written`);
     }
   }
+}
+
+/** Writes the Parquet files, the views database and the ZIP (when asked for) into the staging folder. */
+async function writeArchive(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps): Promise<void> {
+  const marked = preview.deleteAfter; // the ZIP's comment (the Parquet files are marked by the input: see archive-mark.ts)
+  await writeTables(input, filter, preview, stage, steps);
   const viewsFile = preview.files[EXPORT_TABLES.length] as string;
   await steps.run({ kind: "views", file: viewsFile }, () => createViewsDatabase(stage.dir, viewsFile));
   if (!preview.zipFile) return;
@@ -182,12 +187,7 @@ async function writeArchive(input: OpenInput, filter: RowFilter, preview: Export
 
 /** The staged flat files written again as partitions; returns them, checked to hold the counted rows. */
 async function writePartitions(input: OpenInput, filter: RowFilter, preview: ExportPreview, stage: Staging, steps: Steps, settings: RunSettings): Promise<StagedPartitions> {
-  for (const table of EXPORT_TABLES) {
-    const written = await steps.run({ kind: "table", table: table.key }, () => input.writeTable(table, filter, stage.file(table.file)), (rows) => rows);
-    if (written !== preview.counts[table.key]) {
-      throw new CliError(`export of ${table.key} wrote ${written} rows but ${preview.counts[table.key]} were counted; nothing was written`);
-    }
-  }
+  await writeTables(input, filter, preview, stage, steps);
   const staged = await steps.run({ kind: "partition" }, () => partitionTables(stage.dir, settings.threads, preview.deleteAfter, settings.duckdbMemoryLimit));
   if (!sameCounts(staged.rows, preview.counts)) {
     throw new CliError(`the partitions hold ${JSON.stringify(staged.rows)} rows but ${JSON.stringify(preview.counts)} were counted; nothing was written`);
@@ -199,7 +199,7 @@ async function writePartitions(input: OpenInput, filter: RowFilter, preview: Exp
  * Moves the partitions into the lake in one step (replacing the covered files of the same name, removing the other
  * covered ones), then writes the lake's views database for what the lake holds now. Returns the files written.
  */
-async function commitPartitions(preview: ExportPreview, staged: StagedPartitions, stage: Staging, steps: Steps): Promise<{ paths: string[]; replaced: number; removed: number }> {
+async function commitPartitions(preview: ExportPreview, staged: StagedPartitions, stage: Staging, steps: Steps): Promise<{ names: string[]; paths: string[]; replaced: number; removed: number }> {
   const names = staged.files.map((file) => file.name);
   const written = new Set(names);
   const removals = preview.covered.map((file) => file.name).filter((name) => !written.has(name));
@@ -210,10 +210,10 @@ async function commitPartitions(preview: ExportPreview, staged: StagedPartitions
   await steps.run({ kind: "views", file: LAKE_VIEWS_FILE }, () => createLakeViewsDatabase(stage.dir, preview.outputDir, withFiles));
   stage.sync([LAKE_VIEWS_FILE]);
   paths.push(...stage.commit([LAKE_VIEWS_FILE]));
-  return { paths, replaced, removed: removals.length };
+  return { names: [...names, LAKE_VIEWS_FILE], paths, replaced, removed: removals.length };
 }
 
-interface LakeRun {
+interface ExportRun {
   input: OpenInput;
   filter: RowFilter;
   preview: ExportPreview;
@@ -224,33 +224,34 @@ interface LakeRun {
 }
 
 /** `--layout hive`: the partitions written, synced and (for `--delete-after`) read back, moved into the lake; then the rows deleted. */
-async function exportPartitions(run: LakeRun): Promise<ExportResult> {
+async function exportPartitions(run: ExportRun): Promise<ExportResult> {
   const { preview, stage, steps, database } = run;
   const staged = await writePartitions(run.input, run.filter, preview, stage, steps, run.settings);
   const names = staged.files.map((file) => file.name);
   stage.sync(names);
-  if (preview.deleteAfter && database) {
-    const reread = await steps.run({ kind: "verify" }, () => countPartitionRows(database, stage.dir, staged.files));
-    if (!sameCounts(reread, preview.counts)) {
-      throw new CliError(`the partitions hold ${JSON.stringify(reread)} rows but ${JSON.stringify(preview.counts)} were exported; nothing was written or deleted`);
-    }
-  }
+  if (preview.deleteAfter && database) await checkReread(run, "the partitions hold", () => countParquetRows(database, stage.dir, staged.files));
   const committed = await commitPartitions(preview, staged, stage, steps);
-  const files = committed.paths.map((path) => ({ name: relative(preview.outputDir, path).split(sep).join("/"), path, bytes: statSync(path).size }));
+  return completed(run, committed.names, committed.paths, { written: names.length, replaced: committed.replaced, removed: committed.removed });
+}
+
+/** Before `--delete-after` deletes anything: what the archive, synced, holds when read back is what was counted. */
+async function checkReread(run: Pick<ExportRun, "preview" | "steps">, holder: string, reread: () => Promise<TableCounts>): Promise<void> {
+  const counts = await run.steps.run({ kind: "verify" }, reread);
+  if (!sameCounts(counts, run.preview.counts)) {
+    throw new CliError(`${holder} ${JSON.stringify(counts)} rows but ${JSON.stringify(run.preview.counts)} were exported; nothing was written or deleted`);
+  }
+}
+
+/** The files now in the output folder (`names`, moved to `paths`); then, with `--delete-after`, the rows deleted; the staging folder removed. */
+async function completed(run: Omit<ExportRun, "input" | "settings">, names: readonly string[], paths: readonly string[], lake: ExportResult["lake"]): Promise<ExportResult> {
+  const { preview, steps, database } = run;
+  const files = paths.map((path, index) => ({ name: names[index] as string, path, bytes: statSync(path).size }));
   const deleted =
     preview.deleteAfter && database
       ? await steps.run({ kind: "delete" }, () => deleteExportedRows(database, run.filter, preview.counts), (rows) => rows.traces + rows.logs + rows.metrics)
       : null;
-  const leftover = stage.discard();
-  return {
-    status: "exported",
-    preview,
-    files,
-    bytes: files.reduce((sum, file) => sum + file.bytes, 0),
-    deleted,
-    warnings: leftover ? [leftover] : [],
-    lake: { written: names.length, replaced: committed.replaced, removed: committed.removed },
-  };
+  const leftover = run.stage.discard();
+  return { status: "exported", preview, files, bytes: files.reduce((sum, file) => sum + file.bytes, 0), deleted, warnings: leftover ? [leftover] : [], lake };
 }
 
 async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter, counts: TableCounts): Promise<TableCounts> {
@@ -306,20 +307,9 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     stage.sync(finalNames);
     if (options.deleteAfter && database) {
       const { rereadArchive } = await import("./verify-archive.ts");
-      const reread = await steps.run({ kind: "verify" }, () => rereadArchive(database, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
-      if (!sameCounts(reread, counts)) {
-        throw new CliError(`the archive holds ${JSON.stringify(reread)} rows but ${JSON.stringify(counts)} were exported; nothing was written or deleted`);
-      }
+      await checkReread({ preview, steps }, "the archive holds", () => rereadArchive(database, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
     }
-    const paths = staging.commit(finalNames);
-    const files = paths.map((path, index) => ({ name: finalNames[index] as string, path, bytes: statSync(path).size }));
-    const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
-    const deleted =
-      options.deleteAfter && database
-        ? await steps.run({ kind: "delete" }, () => deleteExportedRows(database, filter, counts), (rows) => rows.traces + rows.logs + rows.metrics)
-        : null;
-    const leftover = staging.discard();
-    return { status: "exported", preview, files, bytes, deleted, warnings: leftover ? [leftover] : [], lake: null };
+    return await completed({ filter, preview, stage, steps, database }, finalNames, staging.commit(finalNames), null);
   } catch (error) {
     hooks.onFailure?.();
     const leftover = staging?.discard();

@@ -3,15 +3,11 @@ import { join } from "node:path";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { EXPORT_TABLES, type TableCounts } from "../archive/tables.ts";
 import { extractParquetEntries } from "../archive/zip-entries.ts";
+import { countParquetRows } from "./count-rows.ts";
 
-/** Row counts of the Parquet files in `dir`, read back with DuckDB. */
-async function countParquetRows(connection: DuckDBConnection, dir: string): Promise<TableCounts> {
-  const counts: TableCounts = { traces: 0, logs: 0, metrics: 0 };
-  for (const table of EXPORT_TABLES) {
-    const reader = await connection.runAndReadAll("SELECT count(*) FROM read_parquet($file)", { file: join(dir, table.file) });
-    counts[table.key] = Number(reader.getRows()[0]?.[0] ?? -1);
-  }
-  return counts;
+/** Row counts of the export's Parquet files in `dir`, read back with DuckDB. */
+function countExportFiles(connection: DuckDBConnection, dir: string): Promise<TableCounts> {
+  return countParquetRows(connection, dir, EXPORT_TABLES.map((table) => ({ table: table.key, name: table.file })));
 }
 
 /**
@@ -19,9 +15,9 @@ async function countParquetRows(connection: DuckDBConnection, dir: string): Prom
  * table, so data is deleted only once it is known to be in the archive.
  */
 export async function rereadArchive(connection: DuckDBConnection, stagingDir: string, zipPath: string | null): Promise<TableCounts> {
-  if (zipPath === null) return countParquetRows(connection, stagingDir);
+  if (zipPath === null) return countExportFiles(connection, stagingDir);
   const extracted = join(stagingDir, "reread");
   mkdirSync(extracted);
   await extractParquetEntries(zipPath, extracted);
-  return countParquetRows(connection, extracted);
+  return countExportFiles(connection, extracted);
 }
