@@ -1,13 +1,9 @@
+import { sqlString } from "../db/sql-template.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { ExportTable } from "./tables.ts";
 
 /** How a lake's partition columns are read (lake-files.ts): the UTC day as a DATE, the service as text. */
 const PARTITIONS = "hive_partitioning = true, hive_types = {'date': DATE, 'service': VARCHAR}";
-
-/** A string literal for DuckDB SQL: views cannot take bound parameters. */
-export function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
-}
 
 /**
  * The query of a view over one table of a lake, with the partition columns `date` and `service` after the table's:

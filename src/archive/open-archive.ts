@@ -3,10 +3,11 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import { spillToScratch } from "../db/duckdb-memory.ts";
 import { openExistingDatabase, openMemoryDatabase, type OpenDatabase } from "../db/open.ts";
 import { ScratchFolder } from "../db/scratch-files.ts";
+import { sqlString } from "../db/sql-template.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 import type { ArchiveLocation } from "./locate-archive.ts";
 import { partitionFiles } from "./lake-files.ts";
-import { lakeTableQuery, sqlString } from "./lake-views.ts";
+import { lakeTableQuery } from "./lake-views.ts";
 import { EXPORT_TABLES } from "./tables.ts";
 import { extractParquetEntries } from "./zip-entries.ts";
 

@@ -48,26 +48,27 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
  * than failing. While we hold the database no other process writes to it, so the new
  * transaction sees the same data.
  */
-export async function retryWithoutMemoryLimit<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
-    await connection.run("ROLLBACK");
-    await liftMemoryLimit(connection);
-    await connection.run("BEGIN TRANSACTION");
-    return work();
-  }
+export function retryWithoutMemoryLimit<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
+  return retryUnboundedAfter(
+    connection,
+    work,
+    () => connection.run("ROLLBACK"),
+    () => connection.run("BEGIN TRANSACTION"),
+  );
 }
 
-/** As retryWithoutMemoryLimit, for work outside a transaction: `undo` removes what the failed attempt left (its files). */
-export async function retryUnboundedAfter<T>(connection: DuckDBConnection, work: () => Promise<T>, undo: () => void): Promise<T> {
+/**
+ * As retryWithoutMemoryLimit, for any work: `undo` takes back what the failed attempt left (its transaction, or the
+ * files it wrote) before the limit is lifted, and `restart` prepares the second attempt.
+ */
+export async function retryUnboundedAfter<T>(connection: DuckDBConnection, work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
-    undo();
+    await undo();
     await liftMemoryLimit(connection);
+    await restart();
     return work();
   }
 }

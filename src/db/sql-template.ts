@@ -10,6 +10,11 @@ export function renderTableSql(template: string, table: TelemetryTable): string 
   return withRowFilter(template.replaceAll("{{table}}", table));
 }
 
+/** A string literal for DuckDB SQL, where a value cannot be a bound parameter (a view's definition). */
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
 /** The predicate on one line, so that it may also stand where a template's comment names it. */
 const ROW_FILTER = rowFilterSql.trim().replace(/\s*\n\s*/g, " ");
 

@@ -13,6 +13,13 @@ export function tableColumns(table: TelemetryTable): ColumnSpec[] {
   return columns.map((column) => ({ ...column }));
 }
 
+/** A table's column names, quoted and comma-separated, for statements that name every column. */
+export function columnList(table: TelemetryTable): string {
+  return tableColumns(table)
+    .map((column) => `"${column.name}"`)
+    .join(", ");
+}
+
 function parseColumns(table: TelemetryTable): ColumnSpec[] {
   const start = schemaSql.indexOf(`CREATE TABLE IF NOT EXISTS ${table} (\n`);
   const end = start < 0 ? -1 : schemaSql.indexOf("\n);", start);

@@ -2,7 +2,7 @@ import type { ChosenRows } from "../staging/chosen-events.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { tableColumns } from "../db/table-columns.ts";
+import { columnList } from "../db/table-columns.ts";
 
 export interface InsertedCounts {
   logs: number;
@@ -45,9 +45,7 @@ export async function insertStagedRows(connection: DuckDBConnection, rows: Stage
   for (const { key, table, file } of tables) {
     if (written[key] === 0) continue;
     // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
-    const columns = tableColumns(table)
-      .map((column) => `"${column.name}"`)
-      .join(", ");
+    const columns = columnList(table);
     const result = await connection.run(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
     const count = Number((await result.getRows())[0]?.[0] ?? 0);
     if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);

@@ -24,13 +24,18 @@ function kindOf(type: string): ColumnKind {
   return "other";
 }
 
+/** DuckDB's rejection of a statement, as one line (its parser's wrapper taken off). */
+function queryFailure(error: unknown): CliError {
+  return new CliError(`query failed: ${firstLine(errorMessage(error).replace(/^Failed to extract statements: /, ""))}`);
+}
+
 /** Runs `sql` (the user's, or a report's) with bound `params`; a statement DuckDB rejects is one line. */
 export async function runQuery(connection: DuckDBConnection, sql: string, params?: Record<string, string | null>): Promise<QueryRows> {
   let result: Awaited<ReturnType<DuckDBConnection["stream"]>>;
   try {
     result = await connection.stream(sql, params);
   } catch (error) {
-    throw new CliError(`query failed: ${firstLine(errorMessage(error).replace(/^Failed to extract statements: /, ""))}`);
+    throw queryFailure(error);
   }
   const types = result.columnTypes().map(String);
   const columns = result.columnNames().map((name, index) => ({ name, type: types[index] as string, kind: kindOf(types[index] as string) }));
@@ -38,7 +43,7 @@ export async function runQuery(connection: DuckDBConnection, sql: string, params
     try {
       for await (const rows of result.yieldRowsJson()) yield rows;
     } catch (error) {
-      throw new CliError(`query failed: ${firstLine(errorMessage(error).replace(/^Failed to extract statements: /, ""))}`);
+      throw queryFailure(error);
     }
   }
   return { columns, chunks: chunks() };

@@ -6,8 +6,8 @@ import type { DuckDBConnection } from "../../db/duckdb.ts";
 import { boundDuckDBMemory, boundImportStep, type ImportSize, retryWithoutMemoryLimit, telemetryRowCount } from "../../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../../db/locate.ts";
 import { filterParams, type RowFilter } from "../../db/row-filter.ts";
-import { paramsOf, sqlStatements, withRowFilter } from "../../db/sql-template.ts";
-import { tableColumns } from "../../db/table-columns.ts";
+import { paramsOf, sqlStatements, sqlString, withRowFilter } from "../../db/sql-template.ts";
+import { columnList, tableColumns } from "../../db/table-columns.ts";
 import type { TelemetryTable } from "../../db/schema.ts";
 import { CliError, errorMessage, firstLine } from "../../shared/errors.ts";
 import { onInterrupt } from "../../shared/interrupts.ts";
@@ -81,8 +81,6 @@ const TABLES: Record<TableKey, { view: string; attributes: string; kind: string 
  */
 const GO_LAG = `(CASE WHEN g.service = '${SERVICE_NAMES.codex}' THEN INTERVAL 1 SECOND ELSE INTERVAL 0 SECOND END)`;
 
-const quoted = (name: string) => `"${name}"`;
-
 /** The shared parts of the templates: the row filter and the Go importer's kinds, sources and lag; with `table`, its parts. */
 function render(template: string, table?: { key: TableKey; table: TelemetryTable }): string {
   let sql = withRowFilter(template)
@@ -98,8 +96,8 @@ function render(template: string, table?: { key: TableKey; table: TelemetryTable
       .replaceAll("{{archive}}", TABLES[table.key].view)
       .replaceAll("{{attributes}}", TABLES[table.key].attributes)
       .replaceAll("{{kind}}", TABLES[table.key].kind)
-      .replaceAll("{{columns}}", columns.map((column) => quoted(column.name)).join(", "))
-      .replaceAll("{{archive_columns}}", columns.map((column) => `CAST(${quoted(column.name)} AS ${column.kind}) AS ${quoted(column.name)}`).join(", "));
+      .replaceAll("{{columns}}", columnList(table.table))
+      .replaceAll("{{archive_columns}}", columns.map((column) => `CAST("${column.name}" AS ${column.kind}) AS "${column.name}"`).join(", "));
   }
   return sql;
 }
@@ -109,8 +107,9 @@ function goMatching(template: string, ours: string): string {
   return render(template.replace("{{match}}", goMatchSql.replaceAll("{{ours}}", ours)));
 }
 
-function goRowsOf(key: "logs" | "metrics"): { key: TableKey; table: TelemetryTable } {
-  return { key, table: key === "logs" ? "otel_logs" : "otel_metrics" };
+/** archive-go-rows.sql for one table, counting or removing (`verb`) the Go importer's rows that go_delete names. */
+function goRowsStatement(key: "logs" | "metrics", verb: "SELECT count(*) FROM" | "DELETE FROM"): string {
+  return render(goRowsSql, { key, table: key === "logs" ? "otel_logs" : "otel_metrics" }).replaceAll("{{verb}}", verb);
 }
 
 async function count(connection: DuckDBConnection, sql: string, params?: Record<string, string | null>): Promise<number> {
@@ -186,7 +185,7 @@ async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Om
   }
   const goRows = { logs: 0, metrics: 0 };
   for (const key of ["logs", "metrics"] as const) {
-    if (goInDatabase) goRows[key] = await count(connection, render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "SELECT count(*) FROM"));
+    if (goInDatabase) goRows[key] = await count(connection, goRowsStatement(key, "SELECT count(*) FROM"));
   }
   const newEvents = await count(connection, "SELECT count(DISTINCT h) FROM new_keys");
   const allEvents = await count(connection, "SELECT count(DISTINCT h) FROM archive_keys");
@@ -198,7 +197,7 @@ function withLiterals(sql: string, params: Record<string, string | null>): strin
   return sql.replace(/\$(\w+)\b/g, (whole, name: string) => {
     if (!Object.hasOwn(params, name)) return whole;
     const value = params[name];
-    return value === null || value === undefined ? "NULL" : `'${value.replaceAll("'", "''")}'`;
+    return value === null || value === undefined ? "NULL" : sqlString(value);
   });
 }
 
@@ -214,11 +213,11 @@ async function apply(connection: DuckDBConnection, options: ArchiveImportOptions
   // never among those it adds: go_skip keeps out every Go row at the times of keyed rows).
   const inserted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
-    const columns = tableColumns(table.table).map((column) => quoted(column.name)).join(", ");
+    const columns = columnList(table.table);
     inserted[table.key] = await count(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
   }
   for (const key of ["logs", "metrics"] as const) {
-    await connection.run(render(goRowsSql, goRowsOf(key)).replaceAll("{{verb}}", "DELETE FROM"));
+    await connection.run(goRowsStatement(key, "DELETE FROM"));
   }
   await boundImportStep(connection, "bookkeeping", size, options.settings.duckdbMemoryLimit);
   const bookkeeping = render(bookkeepingSql).replaceAll("{{tool}}", TOOL_OF_SERVICE);
