@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { join } from "node:path";
 import { tableDifferences } from "./helpers/db-compare.ts";
 import { query } from "./helpers/duckdb-read.ts";
-import { CLI_TMP, runCli } from "./helpers/run-cli.ts";
+import { CLI_TMP, runCli, runCliJson } from "./helpers/run-cli.ts";
 import { sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -18,25 +18,13 @@ const GEMINI = join(FIXTURES, "gemini", "tmp");
 
 const emptyFolder = () => tempDir("archive-empty-");
 
-async function ok(args: string[], env?: Record<string, string>): Promise<Record<string, unknown>> {
-  const run = await runCli([...args, "--yes", "--json"], { env });
-  expect([args, run.exitCode, run.stderr]).toEqual([args, 0, ""]);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
-
 /** Rows of each table in `a` and not in `b` and the other way round, leaving ResourceAttributes (the machine) aside. */
 async function differencesWithoutHost(a: string, b: string): Promise<Record<string, number>> {
-  const result: Record<string, number> = {};
-  for (const table of ["otel_logs", "otel_metrics", "otel_traces"]) {
-    const [row] = await query(
-      `ATTACH '${a}' AS a (READ_ONLY); ATTACH '${b}' AS b (READ_ONLY);
-       SELECT (SELECT count(*) FROM (SELECT * EXCLUDE (ResourceAttributes) FROM a.${table} EXCEPT ALL SELECT * EXCLUDE (ResourceAttributes) FROM b.${table}))
-            + (SELECT count(*) FROM (SELECT * EXCLUDE (ResourceAttributes) FROM b.${table} EXCEPT ALL SELECT * EXCLUDE (ResourceAttributes) FROM a.${table})) AS n`,
-    );
-    result[table] = Number(row?.n);
-  }
-  return result;
+  const differences = await tableDifferences(a, b, ["ResourceAttributes"]);
+  return Object.fromEntries(Object.entries(differences).map(([table, { onlyA, onlyB }]) => [table, onlyA + onlyB]));
 }
+
+const ok = (args: string[], env?: Record<string, string>) => runCliJson(args, { env });
 
 const NO_DIFFERENCES = { otel_logs: 0, otel_metrics: 0, otel_traces: 0 };
 

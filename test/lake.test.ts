@@ -6,7 +6,7 @@ import { compressors } from "hyparquet-compressors";
 import { partitionFiles } from "../src/archive/lake-files.ts";
 import { writeNewDatabase } from "../src/db/new-database.ts";
 import { query, queryViewsDatabase } from "./helpers/duckdb-read.ts";
-import { runCli } from "./helpers/run-cli.ts";
+import { runCli, runCliJson } from "./helpers/run-cli.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 // export --layout hive: a lake of Hive partitions that monthly exports grow, read as one table.
@@ -27,11 +27,7 @@ async function threeMonths(path: string): Promise<void> {
   });
 }
 
-async function ok(args: string[]): Promise<Record<string, unknown>> {
-  const run = await runCli([...args, "--yes", "--json"]);
-  expect([args, run.exitCode, run.stderr]).toEqual([args, 0, ""]);
-  return JSON.parse(run.stdout) as Record<string, unknown>;
-}
+const ok = (args: string[]) => runCliJson(args);
 
 /** Each partition file's content hash and inode, by name. */
 function fingerprints(lake: string): Map<string, string> {

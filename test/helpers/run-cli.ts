@@ -1,3 +1,4 @@
+import { expect } from "bun:test";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { format } from "node:util";
@@ -53,6 +54,13 @@ export async function spawnCli(args: string[], options: CliRunOptions = {}): Pro
   });
   const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
   return { exitCode, stdout, stderr };
+}
+
+/** Runs the CLI with `--yes --json`, which must succeed without a word on stderr; returns its JSON object. */
+export async function runCliJson(args: string[], options: CliRunOptions = {}): Promise<Record<string, unknown>> {
+  const run = await runCli([...args, "--yes", "--json"], options);
+  expect([args, run.exitCode, run.stderr]).toEqual([args, 0, ""]);
+  return JSON.parse(run.stdout) as Record<string, unknown>;
 }
 
 let inProcess: Promise<unknown> = Promise.resolve();
