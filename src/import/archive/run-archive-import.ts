@@ -151,7 +151,7 @@ const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMES
  * tables that match the Go importer's rows to ours are built only where there are such rows (they scan every keyed
  * row), and are empty otherwise.
  */
-async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
+async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore: number): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
   const params = filterParams(filter);
   for (const name of ["archive_services", "archive_keys", "present_keys", "new_keys", "go_skip", "go_delete"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
   const run = async (sql: string, values: Record<string, string | number | null> = params) => {
@@ -165,8 +165,9 @@ async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Om
   await connection.run("CREATE TEMP TABLE archive_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE new_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE present_keys (tbl VARCHAR, h UHUGEINT)");
-  const archiveRows = await count(connection, withRowFilter("SELECT (SELECT count(*) FROM archive_logs WHERE {{filter}}) + (SELECT count(*) FROM archive_metrics WHERE {{filter}})"), params);
-  const buckets = Math.max(1, Math.ceil(Math.max(archiveRows, await telemetryRowCount(connection)) / ROWS_PER_BUCKET));
+  const inArchive: TableCounts = { traces: 0, logs: 0, metrics: 0 };
+  for (const table of EXPORT_TABLES) inArchive[table.key] = await count(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
+  const buckets = Math.max(1, Math.ceil(Math.max(inArchive.logs + inArchive.metrics, rowsBefore) / ROWS_PER_BUCKET));
   for (let bucket = 0; bucket < buckets; bucket++) await run(render(keysSql), { ...params, buckets, bucket });
   const goInArchive = (await holdsGoRows(connection, "archive_logs", "LogAttributes", withRowFilter("{{filter}}"), params)) || (await holdsGoRows(connection, "archive_metrics", "Attributes", withRowFilter("{{filter}}"), params));
   await connection.run(`CREATE TEMP TABLE go_skip ${WHERE_TIMES}`);
@@ -176,10 +177,8 @@ async function plan(connection: DuckDBConnection, filter: RowFilter): Promise<Om
   await connection.run(`CREATE TEMP TABLE go_delete ${WHERE_TIMES}`);
   if (goInDatabase) for (let bucket = 0; bucket < buckets; bucket++) await run(goMatching(goDeleteSql, "added"), { ...params, buckets, bucket });
 
-  const inArchive: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
-    inArchive[table.key] = await count(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
     await connection.run(withLiterals(render(addRowsSql, { key: table.key, table: table.table }), params));
     add[table.key] = await count(connection, `SELECT count(*) FROM add_${table.key}`);
   }
@@ -262,7 +261,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     await connection.run("BEGIN TRANSACTION");
     open = true;
     const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection) };
-    const counts = await retryWithoutMemoryLimit(connection, () => plan(connection, options.filter));
+    const counts = await retryWithoutMemoryLimit(connection, () => plan(connection, options.filter, size.rowsBefore));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
     if (nothing) return { status: "nothing", preview, inserted: nothingCounted() };
@@ -273,7 +272,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     const started = performance.now();
     size.events = counts.events.new;
     const inserted = await retryWithoutMemoryLimit(connection, async () => {
-      if (!(await planned(connection))) await plan(connection, options.filter);
+      if (!(await planned(connection))) await plan(connection, options.filter, size.rowsBefore);
       return apply(connection, options, size);
     });
     for (const table of EXPORT_TABLES) {
