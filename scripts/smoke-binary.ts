@@ -243,7 +243,7 @@ async function main(): Promise<void> {
       });
       const pooledCounts = pooled.exitCode === 0 ? JSON.parse(pooled.stdout).counts : {};
       check("export --from-files with AI_OBSERVER_PARSE_WORKERS=2: the same counts", JSON.stringify(pooledCounts) === JSON.stringify(counts), `${JSON.stringify(pooledCounts)} vs ${JSON.stringify(counts)}`);
-      // Claude lines selected on the scan worker (src/sources/scan-worker.ts, a second entry point of the build).
+      // Claude lines selected on the scan worker (src/staging/scan-worker.ts, a second entry point of the build).
       const out5 = join(work, "out5");
       const prefetched = run([exe, "export", "all", "--from-files", "--output", out5, "--yes", "--json"], {
         cwd,

@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../shared/jit-tier.ts";
 /** How a DuckDB column type is stored in Parquet (as DuckDB itself writes it). */
 export type ColumnKind = "TIMESTAMP" | "VARCHAR" | "JSON" | "INTEGER" | "UINTEGER" | "BIGINT" | "UBIGINT" | "DOUBLE" | "BOOLEAN";
 
@@ -17,7 +16,7 @@ export function writeInt64LE(bytes: Buffer, value: number, at: number): number {
   return at + 8;
 }
 /** A signed 64-bit little-endian integer as a JS number (exact below 2^53 in magnitude). */
-function readInt64LE(bytes: Buffer, at: number): number {
+export function readInt64LE(bytes: Buffer, at: number): number {
   return bytes.readInt32LE(at + 4) * TWO_32 + bytes.readUInt32LE(at);
 }
 
@@ -369,18 +368,3 @@ export class ColumnBuilder {
     return this.#values.subarray(start, this.#length);
   }
 }
-
-withoutTopTier(
-  ColumnBuilder.prototype.pushNumber,
-  ColumnBuilder.prototype.pushBytes,
-  ColumnBuilder.prototype.pushText,
-  ColumnBuilder.prototype.beginText,
-  ColumnBuilder.prototype.appendBytes,
-  ColumnBuilder.prototype.appendQuotedAscii,
-  ColumnBuilder.prototype.appendFromPrevious,
-  ColumnBuilder.prototype.endText,
-  ColumnBuilder.prototype.pushRepeated,
-  ColumnBuilder.prototype.appendPlain,
-  readInt64LE,
-  writeInt64LE,
-);

@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../shared/jit-tier.ts";
 
 /*
  * Parquet's RLE/bit-packing hybrid (https://parquet.apache.org/docs/file-format/data-pages/encodings/), the
@@ -57,5 +56,3 @@ export function bitPacked(values: Uint32Array, bitWidth: number): Buffer {
   }
   return out.subarray(0, at);
 }
-
-withoutTopTier(writeRleRun, rleRuns, bitPacked);

@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../shared/jit-tier.ts";
 import { bitPacked, MAX_RLE_RUN_BYTES, rleRuns, writeRleRun } from "./rle-hybrid.ts";
 
 /*
@@ -114,7 +113,7 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
  * same for 8 rows or more on average (a service, a severity) go as RLE runs; others (metric names taking turns)
  * bit-packed.
  */
-function dictionaryIndices(indices: Uint32Array, entries: number): Buffer {
+export function dictionaryIndices(indices: Uint32Array, entries: number): Buffer {
   const bitWidth = Math.max(1, Math.ceil(Math.log2(entries)));
   let runs = 0;
   for (let i = 0; i < indices.length; i++) if (i === 0 || indices[i] !== indices[i - 1]) runs++;
@@ -127,5 +126,3 @@ export function singleEntryIndices(rows: number): Buffer {
   out[0] = 1;
   return out.subarray(0, writeRleRun(out, 1, rows, 0, 1));
 }
-
-withoutTopTier(textChunk, dictionaryIndices);

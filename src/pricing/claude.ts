@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../shared/jit-tier.ts";
 import { clampTokens, PRICES, ratesFor } from "./catalogue.ts";
 
 export interface ClaudeTokens {
@@ -74,5 +73,3 @@ export function claudeCostWithMode(
   if (mode === "auto" && costUSD !== undefined && costUSD > 0) return costUSD;
   return calculateClaudeCost(model, tokens);
 }
-
-withoutTopTier(calculateClaudeCost, claudeCostWithMode);

@@ -147,7 +147,7 @@ export interface SessionSource {
   parseFile(file: DiscoveredFile, context?: ParseContext): Promise<ParsedFile>;
   /**
    * The selector `parseFile` reads its JSONL files with, when it depends on nothing but the line (no state of the
-   * file): another thread may then find and select the lines ahead of the parse (line-prefetch.ts).
+   * file): another thread may then find and select the lines ahead of the parse (staging/line-prefetch.ts).
    */
   lineSelector?: (options: ParseOptions) => LineSelector;
   /**

@@ -6,7 +6,8 @@ import { newThreadMemory, type ThreadMemory } from "./thread-memory.ts";
 import { type ParsedOn, stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest, RecycleRequest } from "./parse-worker.ts";
 import { sourceFor } from "../sources/registry.ts";
-import { LinePrefetch, startScanWorker } from "../sources/line-prefetch.ts";
+import { LinePrefetch, startScanWorker } from "./line-prefetch.ts";
+import { keepHotPathsOffTopTier } from "./hot-paths.ts";
 import type { LineSource } from "../sources/shared/jsonl.ts";
 import { workerUrl } from "../sources/worker-url.ts";
 import { splitPathList } from "../sources/shared/env-paths.ts";
@@ -178,7 +179,9 @@ export class ParseRun implements AsyncDisposable {
   /** A scan worker started ahead (`warmUp`), for the next parse here that prefetches. */
   #warmScan: Worker | null = null;
 
-  constructor(readonly settings: RunSettings) {}
+  constructor(readonly settings: RunSettings) {
+    keepHotPathsOffTopTier();
+  }
 
   /** Starts the line prefetch's worker now when a parse of these tools may use it (it loads while the files are found). */
   warmUp(tools: readonly ToolId[], everyByte: boolean): void {

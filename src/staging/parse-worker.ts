@@ -10,8 +10,11 @@ import type { StagedFile } from "./staged-file.ts";
 import { stageOne } from "./parse-one.ts";
 import { sourceFor } from "../sources/registry.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
+import { keepHotPathsOffTopTier } from "./hot-paths.ts";
 
 declare var self: Worker;
+
+keepHotPathsOffTopTier();
 
 export interface ParseRequest {
   id: number;

@@ -5,7 +5,6 @@ import type { TelemetryTable } from "../db/schema.ts";
 import { AttributeJsonWriter } from "../sources/shared/attributes.ts";
 import type { Text } from "../sources/shared/text.ts";
 import type { LogRow, MetricRow } from "../sources/types.ts";
-import { withoutTopTier } from "../shared/jit-tier.ts";
 
 /** The attribute that ties a stored row to its usage event, so a better copy can replace it later. */
 const IMPORT_KEY_ATTRIBUTE = "import.key";
@@ -50,7 +49,7 @@ const constant = (value: ConstantValue) => ({ constant: value });
 /** The UTF-8 bytes of short values that repeat on every row (severities, metric names, bodies); longer ones are written as they come. */
 const MAX_REPEATED = 256;
 const repeatedBytes = new Map<string, Buffer>();
-function repeated(value: string): Buffer {
+export function repeated(value: string): Buffer {
   let bytes = repeatedBytes.get(value);
   if (bytes === undefined) {
     bytes = Buffer.from(value);
@@ -132,5 +131,3 @@ export const LOG_SHAPE = shape("otel_logs", LOG_CELLS, "Body");
 export const METRIC_SHAPE = shape("otel_metrics", METRIC_CELLS);
 /** Nothing is staged for traces: their file has the columns and no rows. */
 export const TRACE_SHAPE = shape<never>("otel_traces", {});
-
-withoutTopTier(repeated, ...[...LOG_SHAPE.live, ...METRIC_SHAPE.live].map((column) => column.cell));

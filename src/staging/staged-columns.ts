@@ -2,7 +2,6 @@ import { ColumnBuilder } from "../parquet/column-builder.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { FragmentMemory } from "./fragment-memory.ts";
 import type { RowShape } from "./row-shape.ts";
-import { withoutTopTier } from "../shared/jit-tier.ts";
 
 /*
  * One file's staged rows of one table, as the Parquet writer takes them: the values of each live
@@ -114,5 +113,3 @@ export class StagedColumns {
     return this.#bases[column] as number;
   }
 }
-
-withoutTopTier(StagedColumnsBuilder.prototype.addEvent, StagedColumns.prototype.rowStart, StagedColumns.prototype.byteStart, StagedColumns.prototype.base);

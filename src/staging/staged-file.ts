@@ -3,7 +3,6 @@ import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types
 import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
 import type { FragmentMemory } from "./fragment-memory.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
-import { withoutTopTier } from "../shared/jit-tier.ts";
 
 /**
  * What a parse hands on, in or out of a worker thread: the file's facts, a compact record of each
@@ -49,7 +48,7 @@ export const SEQ_PER_FILE = 2 ** 24;
  * The service of an event's rows, which must all have the event's timestamp and one service: a time
  * range or service filter then selects whole events, and rows can be counted from the events alone.
  */
-function rowService(event: UsageEvent): string {
+export function rowService(event: UsageEvent): string {
   const service = event.logs[0]?.serviceName ?? event.metrics[0]?.serviceName ?? "";
   for (const rows of [event.logs, event.metrics]) {
     for (const row of rows) {
@@ -62,7 +61,7 @@ function rowService(event: UsageEvent): string {
 }
 
 /** The unit of an event's metric rows, which must all have the same. */
-function rowUnit(event: UsageEvent): string {
+export function rowUnit(event: UsageEvent): string {
   const unit = event.metrics[0]?.unit ?? "";
   for (const row of event.metrics) if ((row.unit ?? "") !== unit) throw new Error(`event ${event.key}: its metric rows differ in unit`);
   return unit;
@@ -73,7 +72,7 @@ const logs = new StagedColumnsBuilder<LogRow>(LOG_SHAPE);
 const metrics = new StagedColumnsBuilder<MetricRow>(METRIC_SHAPE);
 
 /** One event's rows into the builders; its compact record. */
-function stageEvent(event: UsageEvent, seq: number): StagedEvent {
+export function stageEvent(event: UsageEvent, seq: number): StagedEvent {
   const service = rowService(event);
   const unit = event.metrics.length > 0 ? rowUnit(event) : "";
   const micros = textMicros(event.timestamp);
@@ -96,5 +95,3 @@ export function stageFile(parsed: ParsedFile, ordinal: number, memory?: Fragment
   const { events: _, release: __, ...facts } = parsed;
   return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(memory), metricBytes: metrics.finish(memory) };
 }
-
-withoutTopTier(rowService, rowUnit, stageEvent, stageFile);

@@ -8,7 +8,6 @@ import type { StagedColumns } from "./staged-columns.ts";
 import type { StagedRows, StagedTableKey } from "./staged-rows.ts";
 import { SEQ_PER_FILE } from "./staged-file.ts";
 import type { ChosenRows } from "./chosen-events.ts";
-import { withoutTopTier } from "../shared/jit-tier.ts";
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
   otel_traces: TRACE_SHAPE,
@@ -131,7 +130,7 @@ export async function writeStagedTable(
 }
 
 /** `rows` PLAIN text values in `bytes[start..end]`, each empty one as NULL (one copy when none is empty). */
-function appendTextEmptyAsNull(column: ColumnBuilder, bytes: Buffer, start: number, end: number, rows: number): void {
+export function appendTextEmptyAsNull(column: ColumnBuilder, bytes: Buffer, start: number, end: number, rows: number): void {
   let empty = false;
   for (let at = start; at < end && !empty; at += 4 + bytes.readUInt32LE(at)) empty = bytes.readUInt32LE(at) === 0;
   if (!empty) {
@@ -147,10 +146,8 @@ function appendTextEmptyAsNull(column: ColumnBuilder, bytes: Buffer, start: numb
 }
 
 /** The most bytes any column's values take for events `from..to`. */
-function widest(fragment: StagedColumns, from: number, to: number): number {
+export function widest(fragment: StagedColumns, from: number, to: number): number {
   let most = 0;
   for (let c = 0; c < fragment.columns; c++) most = Math.max(most, fragment.byteStart(c, to) - fragment.byteStart(c, from));
   return most;
 }
-
-withoutTopTier(writeStagedTable, widest, appendTextEmptyAsNull);

@@ -6,9 +6,9 @@ import { codexSource } from "../../src/sources/codex/index.ts";
 import { geminiSource } from "../../src/sources/gemini/index.ts";
 import { parseWorkerCount, ParseRun, prefetchMayBeUsed, usesLinePrefetch } from "../../src/staging/parse-run.ts";
 import { DEFAULT_RUN_SETTINGS, type RunSettings } from "../../src/shared/run-settings.ts";
-import { startScanWorker } from "../../src/sources/line-prefetch.ts";
+import { startScanWorker } from "../../src/staging/line-prefetch.ts";
 import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
-import { LinePrefetch } from "../../src/sources/line-prefetch.ts";
+import { LinePrefetch } from "../../src/staging/line-prefetch.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
 import { selectLines } from "../../src/sources/shared/jsonl.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "../../src/sources/types.ts";
@@ -280,7 +280,7 @@ describe("ParseRun: worker threads", () => {
         const selected = await taken;
         // What the worker handed over equals a selection made here.
         const pieces: string[] = [];
-        const local = await selectLines(file.path, CLAUDE_SELECTOR, { hash: false }, (bytes, start, end) => pieces.push(bytes.toString("latin1", start, end)));
+        const local = await selectLines(file.path, CLAUDE_SELECTOR, { hash: false }, { piece: (bytes, start, end) => void pieces.push(bytes.toString("latin1", start, end)) });
         expect(selected?.selection).toEqual(local);
         const replayed: string[] = [];
         let start = 0;

@@ -18,11 +18,11 @@ describe("worker entry points", () => {
 
   test("in an executable, the workers are looked for beside the entry, where the build puts them", () => {
     expect(embeddedWorkerCandidates("staging/parse-worker", WINDOWS)[0]).toBe("file:///B:/%7EBUN/root/staging/parse-worker.js");
-    expect(embeddedWorkerCandidates("sources/scan-worker", LINUX_MAC)[0]).toBe("file:///$bunfs/root/sources/scan-worker.js");
+    expect(embeddedWorkerCandidates("staging/scan-worker", LINUX_MAC)[0]).toBe("file:///$bunfs/root/staging/scan-worker.js");
   });
 
   test("from source, the worker is the .ts file beside the module; in an executable without it, null", () => {
-    for (const entry of ["staging/parse-worker", "sources/scan-worker"]) {
+    for (const entry of ["staging/parse-worker", "staging/scan-worker"]) {
       const url = workerUrl(entry) as string;
       expect(url.endsWith(`/src/${entry}.ts`)).toBe(true);
       expect(existsSync(fileURLToPath(url))).toBe(true);

@@ -1,24 +1,13 @@
 import { basename } from "node:path";
-import { type JsonlHandler, scanJsonl } from "../shared/jsonl.ts";
-import { withoutTopTier } from "../../shared/jit-tier.ts";
+import { scanJsonl } from "../shared/jsonl.ts";
 import { attributeRows, folderName } from "../shared/attribution.ts";
 import { goFootprint } from "../shared/go-footprint.ts";
 import { transcriptStrings } from "../shared/large-strings.ts";
 import { parsedFile } from "../shared/parsed-file.ts";
 import { walkFiles } from "../shared/walk.ts";
 import type { ParsedFile, SessionSource } from "../types.ts";
-import { type JsonObject, obj } from "../shared/json.ts";
-import {
-  addResponse,
-  CLAUDE_SELECTOR,
-  CLAUDE_TRANSCRIPT_SELECTOR,
-  type ClaudeResponse,
-  fromLatin1,
-  type ResponseGroup,
-  toClaudeResponse,
-  UNDATED,
-  UNKNOWN_USAGE,
-} from "./parse.ts";
+import { CLAUDE_SELECTOR, CLAUDE_TRANSCRIPT_SELECTOR } from "./parse.ts";
+import { ClaudeFileUsage, ClaudeTranscriptLines, ClaudeUsageLines } from "./file-lines.ts";
 import { claudeRoots, isClaudeSessionFile } from "./paths.ts";
 import { CLAUDE_SERVICE, claudeEvent } from "./to-rows.ts";
 import { ClaudeActivity } from "./activity.ts";
@@ -44,71 +33,24 @@ export const claudeSource: SessionSource = {
   discover: (roots, required) => walkFiles(roots, isClaudeSessionFile, required),
   lineSelector: (options) => (options.transcripts ? CLAUDE_TRANSCRIPT_SELECTOR : CLAUDE_SELECTOR),
   async parseFile(file, context): Promise<ParsedFile> {
-    const groups = new Map<string, ResponseGroup>();
-    let firstSessionId = "";
-    let unknownUsage = 0;
     const footprint = goFootprint(context);
     const name = basename(file.path);
     const large = transcriptStrings(context, CLAUDE_LARGE_STRING_KEYS);
     const transcript = large ? new ClaudeTranscript(name.replace(/\.jsonl$/, ""), large) : null;
     const activity = large ? new ClaudeActivity(name, large) : null;
-    // The session's folder and branch, for `repository` and `git_branch` (shared/attribution.ts): the first a response has.
-    let cwd = "";
-    let branch = "";
-    const addUsage = (response: ClaudeResponse) => {
-      if (response.unknownIterations) unknownUsage++;
-      firstSessionId ||= response.sessionId;
-      cwd ||= response.cwd;
-      branch ||= response.gitBranch;
-      footprint?.add(response.timestamp);
-      addResponse(groups, response);
-    };
-    /** One line's usage; `false` for a bad line (usage without a valid time). */
-    const usageLine = (value: JsonObject): boolean => {
-      const response = toClaudeResponse(value);
-      if (response === UNDATED) return false;
-      if (response === UNKNOWN_USAGE) unknownUsage++;
-      else if (response) addUsage(response);
-      return true;
-    };
-    const handler: JsonlHandler = transcript
-      ? {
-          // No Latin-1 fast path (recordLatin1): the transcript needs every line's text exact.
-          ...CLAUDE_TRANSCRIPT_SELECTOR,
-          large: large ?? undefined,
-          record(value) {
-            activity?.line(value);
-            const time = transcript.add(value);
-            if (time) footprint?.addTranscript(time.text);
-            return usageLine(value);
-          },
-        }
-      : {
-          ...CLAUDE_SELECTOR,
-          record: usageLine,
-          recordLatin1(value, line, elided, ascii) {
-            // The elided value must be message.content, which no field of a response comes from.
-            if (elided && obj(value, "message")?.["content"] !== 0) return false;
-            const response = toClaudeResponse(value);
-            if (response === UNDATED || response === UNKNOWN_USAGE) return false; // read again from UTF-8 by record, which counts it
-            if (!response) return true; // not a response in either reading: the fields it tests are ASCII or fail in both
-            if (!ascii && !fromLatin1(response, line)) return false;
-            addUsage(response);
-            return true;
-          },
-        };
-    withoutTopTier(handler.record, ...(handler.recordLatin1 ? [handler.recordLatin1] : [])); // see jit-tier.ts
+    const usage = new ClaudeFileUsage(footprint);
+    const handler = large && transcript && activity ? new ClaudeTranscriptLines(usage, transcript, activity, large) : new ClaudeUsageLines(usage);
     const stats = await scanJsonl(file.path, handler, context);
-    const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : firstSessionId || null;
-    const events = [...groups.values()].map(claudeEvent);
+    const sessionId = UUID_FILE.test(name) ? name.slice(0, -".jsonl".length) : usage.firstSessionId || null;
+    const events = [...usage.groups.values()].map(claudeEvent);
     if (transcript) events.push(...transcript.events);
     if (activity) {
       const metrics = activity.events();
       if (footprint) for (const event of metrics) footprint.addTranscript(event.timestamp);
       events.push(...metrics);
     }
-    attributeRows(events, folderName(cwd), branch);
-    const parsed = parsedFile(file.path, "claude-code", sessionId, events, stats, unknownUsage, footprint);
+    attributeRows(events, folderName(usage.cwd), usage.branch);
+    const parsed = parsedFile(file.path, "claude-code", sessionId, events, stats, usage.unknownUsage, footprint);
     if (large) parsed.release = () => large.releaseTexts();
     return parsed;
   },

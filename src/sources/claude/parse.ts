@@ -1,7 +1,6 @@
 import { allAscii, isObject, latin1ToUtf8, num, obj, optNum, str, type JsonObject } from "../shared/json.ts";
 import type { LineSelector } from "../shared/jsonl.ts";
 import { parseTimestamp, type Instant } from "../shared/timestamps.ts";
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /** One `type:"assistant"` line with `message.usage`, reduced to what the rows need. */
 export interface ClaudeResponse {
@@ -49,7 +48,7 @@ interface SideCall {
 
 const NO_SIDE_CALLS: SideCall[] = [];
 
-function usageOf(usage: JsonObject): ClaudeUsage {
+export function usageOf(usage: JsonObject): ClaudeUsage {
   return {
     input: num(usage, "input_tokens"),
     output: num(usage, "output_tokens"),
@@ -75,7 +74,7 @@ const NO_ITERATIONS: Iterations = { sideCalls: NO_SIDE_CALLS, unknown: false };
  * compactions by the response's model in the same request (so with its speed and inference region unless the entry
  * has its own); and whether any entry is of a type we do not know (`KNOWN_ITERATIONS`).
  */
-function readIterations(usage: JsonObject, model: string, request: ClaudeUsage): Iterations {
+export function readIterations(usage: JsonObject, model: string, request: ClaudeUsage): Iterations {
   const iterations = usage["iterations"];
   if (!Array.isArray(iterations)) return NO_ITERATIONS;
   const sideCalls: SideCall[] = [];
@@ -130,7 +129,7 @@ export function fromLatin1(response: ClaudeResponse, line: Buffer): boolean {
   return true;
 }
 
-function cacheCreationTokens(usage: JsonObject): number {
+export function cacheCreationTokens(usage: JsonObject): number {
   if (typeof usage["cache_creation_input_tokens"] === "number") return num(usage, "cache_creation_input_tokens");
   const split = obj(usage, "cache_creation");
   return split ? num(split, "ephemeral_5m_input_tokens") + num(split, "ephemeral_1h_input_tokens") : 0;
@@ -140,14 +139,14 @@ function cacheCreationTokens(usage: JsonObject): number {
  * The identity of an API response is `message.id`: the copies of one response (one line per content block,
  * resumed-session copies, subagent replays with another `requestId`) share it. Without an id, the line's uuid.
  */
-function responseKey(messageId: string, line: JsonObject, sessionId: string, timestamp: Instant, tokens: number[]): string {
+export function responseKey(messageId: string, line: JsonObject, sessionId: string, timestamp: Instant, tokens: number[]): string {
   if (messageId) return `claude:${messageId}`;
   const uuid = str(line, "uuid");
   if (uuid) return `claude:uuid:${uuid}`;
   return `claude:line:${sessionId}:${timestamp.text}:${tokens.join("/")}`;
 }
 
-function positiveSum(values: readonly number[]): number {
+export function positiveSum(values: readonly number[]): number {
   let sum = 0;
   for (const value of values) if (value > 0) sum += value;
   return sum;
@@ -216,5 +215,3 @@ export function addResponse(groups: Map<string, ResponseGroup>, response: Claude
   if (!group) groups.set(response.key, { first: response.timestamp, best: response });
   else if (response.rank > group.best.rank) group.best = response;
 }
-
-withoutTopTier(toClaudeResponse, addResponse, fromLatin1, cacheCreationTokens, responseKey, positiveSum, usageOf, readIterations);

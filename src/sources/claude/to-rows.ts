@@ -2,7 +2,6 @@ import { calculateClaudeCost, claudeCostWithMode } from "../../pricing/claude.ts
 import { IMPORT_SOURCE, logRow, metricRow, putIfSet } from "../shared/rows.ts";
 import type { MetricRow, UsageEvent } from "../types.ts";
 import type { ClaudeUsage, ResponseGroup } from "./parse.ts";
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 export const CLAUDE_SERVICE = "claude-code";
 
@@ -60,12 +59,12 @@ export function claudeEvent(group: ResponseGroup): UsageEvent {
   };
 }
 
-function hasTokens(tokens: ClaudeUsage): boolean {
+export function hasTokens(tokens: ClaudeUsage): boolean {
   return tokens.input > 0 || tokens.output > 0 || tokens.cacheCreation > 0 || tokens.cacheRead > 0;
 }
 
 /** Per token type > 0, a `claude_code.token.usage` row and its `_user_facing` twin. */
-function tokenRows(metrics: MetricRow[], timestamp: string, base: Record<string, string>, tokens: ClaudeUsage): void {
+export function tokenRows(metrics: MetricRow[], timestamp: string, base: Record<string, string>, tokens: ClaudeUsage): void {
   for (const type of TOKEN_TYPES) {
     const value = tokens[type];
     if (value <= 0) continue;
@@ -78,11 +77,9 @@ function tokenRows(metrics: MetricRow[], timestamp: string, base: Record<string,
 }
 
 /** A cost > 0: a `claude_code.cost.usage` row and its `_user_facing` twin. */
-function costRows(metrics: MetricRow[], timestamp: string, base: Record<string, string>, cost: number | null): void {
+export function costRows(metrics: MetricRow[], timestamp: string, base: Record<string, string>, cost: number | null): void {
   if (cost === null || cost <= 0) return;
   for (const name of ["claude_code.cost.usage", "claude_code.cost.usage_user_facing"]) {
     metrics.push(metricRow(CLAUDE_SERVICE, timestamp, name, cost, base));
   }
 }
-
-withoutTopTier(claudeEvent, tokenRows, costRows, hasTokens);

@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 import type { Text } from "./text.ts";
 
 /*
@@ -37,7 +36,7 @@ const CLOSE = Buffer.from("}");
 const MAX_ORDERS = 256;
 let orders: KeyOrder[] = [];
 
-function sameKeys(order: KeyOrder, keys: readonly string[], extraKey: string | undefined): boolean {
+export function sameKeys(order: KeyOrder, keys: readonly string[], extraKey: string | undefined): boolean {
   if (order.extraKey !== extraKey || order.keys.length !== keys.length) return false;
   for (let i = 0; i < keys.length; i++) if (order.keys[i] !== keys[i]) return false;
   return true;
@@ -60,7 +59,7 @@ function newOrder(keys: readonly string[], extraKey: string | undefined): KeyOrd
   return order;
 }
 
-function keyOrder(keys: readonly string[], extraKey: string | undefined): KeyOrder {
+export function keyOrder(keys: readonly string[], extraKey: string | undefined): KeyOrder {
   for (let i = 0; i < orders.length; i++) {
     const order = orders[i] as KeyOrder;
     if (sameKeys(order, keys, extraKey)) return order;
@@ -105,7 +104,7 @@ export class GoJsonBytes {
 
   /**
    * The JSON of the text whose UTF-8 (valid: as a string's encoding) is `text[0..length]`. Left to the top JIT tier
-   * (see jit-tier.ts): on transcripts' tool outputs this loop runs 1.6x faster there.
+   * (see staging/hot-paths.ts): on transcripts' tool outputs this loop runs 1.6x faster there.
    */
   ofUtf8(text: Uint8Array, length = text.length): Uint8Array {
     const maxJson = length * 6 + 2;
@@ -146,14 +145,14 @@ export class GoJsonBytes {
   }
 }
 
-function writeJsonString(sink: ByteSink, value: Text, bytes: GoJsonBytes): void {
+export function writeJsonString(sink: ByteSink, value: Text, bytes: GoJsonBytes): void {
   if (typeof value !== "string") sink.appendBytes(bytes.ofUtf8(value.bytes));
   else if (PLAIN_ASCII.test(value)) sink.appendQuotedAscii(value);
   else sink.appendBytes(bytes.of(value));
 }
 
 /** The values of `attributes` in `order` (`extraValue` at the extra key), into `values`. */
-function orderedValues(order: KeyOrder, attributes: Record<string, Text>, extraValue: string | undefined, values: Text[]): Text[] {
+export function orderedValues(order: KeyOrder, attributes: Record<string, Text>, extraValue: string | undefined, values: Text[]): Text[] {
   const names = order.names;
   values.length = names.length;
   for (let i = 0; i < names.length; i++) values[i] = i === order.extraAt ? (extraValue ?? "") : (attributes[names[i] as string] ?? "");
@@ -167,7 +166,7 @@ interface PairEnds {
 }
 
 /** The JSON's pairs from pair `from` on, and its closing brace (`{}` for no pairs), noting their `ends`. */
-function writePairs(sink: ByteSink, order: KeyOrder, values: readonly Text[], from: number, ends: PairEnds | null, bytes: GoJsonBytes): void {
+export function writePairs(sink: ByteSink, order: KeyOrder, values: readonly Text[], from: number, ends: PairEnds | null, bytes: GoJsonBytes): void {
   if (values.length === 0) {
     sink.appendBytes(EMPTY);
     return;
@@ -265,5 +264,3 @@ export function compareCodePoints(a: string, b: string): number {
   }
   return a.length - b.length;
 }
-
-withoutTopTier(keyOrder, sameKeys, writeJsonString, orderedValues, writePairs, AttributeJsonWriter.prototype.push, GoJsonBytes.prototype.of);

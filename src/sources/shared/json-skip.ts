@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 /**
  * Finding where a JSON value ends without parsing it, to leave out a large value the parser does
  * not need (the reader's `elide` option). Only brackets and string quotes are looked at; a
@@ -41,5 +40,3 @@ export function valueEnd(bytes: Buffer, start: number, limit = bytes.length): nu
   }
   return -1;
 }
-
-withoutTopTier(valueEnd, stringEnd);

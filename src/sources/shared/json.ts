@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 export type JsonObject = { [key: string]: unknown };
 
 const decoder = new TextDecoder("utf-8", { fatal: false });
@@ -86,7 +85,6 @@ export function obj(object: JsonObject | undefined, key: string): JsonObject | u
   return isObject(value) ? value : undefined;
 }
 
-withoutTopTier(parseLatin1Text, parseLatin1, isAscii, allAscii, latin1ToUtf8, str, num, optNum, obj, isObject);
 
 /** The `field` texts of the entries of `items` whose `type` is one of `types`, joined by newlines (`""` for a non-array). */
 export function joinTexts(items: unknown, types: readonly string[], field: string): string {

@@ -2,7 +2,6 @@ import { FileBytes, type ReadOptions } from "./byte-source.ts";
 import { isAscii, parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
 import { valueEnd } from "./json-skip.ts";
 import type { LargeStrings } from "./large-strings.ts";
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /** How many leading bytes of a line `select` sees. */
 const HEAD_BYTES = 512;
@@ -69,11 +68,11 @@ export interface JsonlStats {
 /** Where `elidedText` puts a line together. */
 let elisionScratch = Buffer.allocUnsafe(4096);
 
-function isSpace(byte: number | undefined): boolean {
+export function isSpace(byte: number | undefined): boolean {
   return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a;
 }
 
-function trim(bytes: Buffer): Buffer {
+export function trim(bytes: Buffer): Buffer {
   let start = 0;
   let end = bytes.length;
   while (start < end && isSpace(bytes[start])) start++;
@@ -85,7 +84,7 @@ function trim(bytes: Buffer): Buffer {
  * A crash can leave NUL runs, with the next record glued to garbage: each NUL-free piece is tried on its own. The
  * pieces are handed on one at a time (a run of NULs is one gap), so memory does not grow with the line.
  */
-function forEachPiece(line: Buffer, take: (piece: Buffer) => void): void {
+export function forEachPiece(line: Buffer, take: (piece: Buffer) => void): void {
   let start = 0;
   while (start < line.length) {
     const nul = line.indexOf(0, start);
@@ -103,7 +102,7 @@ function forEachPiece(line: Buffer, take: (piece: Buffer) => void): void {
 const ZEROS = Buffer.alloc(64 << 10);
 
 /** Whether `bytes` holds nothing but NUL bytes and whitespace (a crash-zeroed tail): compared with zeros natively, 64 KiB at a time. */
-function onlyNulsAndBlanks(bytes: Buffer): boolean {
+export function onlyNulsAndBlanks(bytes: Buffer): boolean {
   for (let at = 0; at < bytes.length; at += ZEROS.length) {
     const slice = bytes.subarray(at, at + ZEROS.length);
     if (slice.equals(ZEROS.subarray(0, slice.length))) continue;
@@ -112,14 +111,14 @@ function onlyNulsAndBlanks(bytes: Buffer): boolean {
   return true;
 }
 
-function foundIn(needles: readonly Buffer[], bytes: Buffer): number {
+export function foundIn(needles: readonly Buffer[], bytes: Buffer): number {
   let found = 0;
   for (let i = 0; i < needles.length; i++) if (bytes.indexOf(needles[i] as Buffer) >= 0) found |= 1 << i;
   return found;
 }
 
 /** The selector applied to a whole piece (broken lines only). */
-function wants(selector: LineSelector, piece: Buffer): boolean {
+export function wants(selector: LineSelector, piece: Buffer): boolean {
   const found = foundIn(selector.needles, piece);
   if (selector.all && found !== (1 << selector.needles.length) - 1) return false;
   return selector.select === undefined || selector.select(found, piece.length, piece.subarray(0, HEAD_BYTES));
@@ -130,7 +129,7 @@ function wants(selector: LineSelector, piece: Buffer): boolean {
  * itself straddle two chunks: the last bytes of one part are kept to check the seam), whether it has a NUL, its
  * first bytes after leading whitespace, and its whitespace at both ends.
  */
-class LongLine {
+export class LongLine {
   start = 0;
   length = 0;
   found = 0;
@@ -219,12 +218,15 @@ export interface LineSelection {
   unterminated: { selected: boolean } | null;
 }
 
-/**
- * Takes each selected piece (a line, or a NUL-free part of a broken line; trimmed) as `bytes[start..end]`, in file
- * order: only valid during the call (no view is made for it: a thread that only copies it needs none). `final`: it
- * belongs to a last line without a newline.
- */
-export type PieceSink = (bytes: Buffer, start: number, end: number, final: boolean) => void;
+/** Where the selected pieces go. */
+export interface PieceSink {
+  /**
+   * Takes each selected piece (a line, or a NUL-free part of a broken line; trimmed) as `bytes[start..end]`, in file
+   * order: only valid during the call (no view is made for it: a thread that only copies it needs none). `final`: it
+   * belongs to a last line without a newline.
+   */
+  piece(bytes: Buffer, start: number, end: number, final: boolean): void;
+}
 
 /** The selected pieces of a file, selected elsewhere (`LineSource`): `ends` are cumulative; the last `finalPieces` are `final`. */
 export interface SelectedLines {
@@ -234,7 +236,7 @@ export interface SelectedLines {
   finalPieces: number;
 }
 
-/** Files whose lines another thread selects ahead of the parse (see line-prefetch.ts). */
+/** Files whose lines another thread selects ahead of the parse (see staging/line-prefetch.ts). */
 export interface LineSource {
   /** The selection of `path`; null (or a promise of null) when it does not have it: the file is then read here. */
   take(path: string): Promise<SelectedLines | null> | null;
@@ -243,7 +245,7 @@ export interface LineSource {
 }
 
 /** Collects what `selectLines` hands on into one buffer (in a thread that selects for another). */
-export class PieceCollector {
+export class PieceCollector implements PieceSink {
   /** Its own ArrayBuffer (allocUnsafeSlow, not the shared pool): it is transferred whole. */
   #bytes: Buffer;
   #length = 0;
@@ -253,10 +255,9 @@ export class PieceCollector {
   /** `memory`: a buffer to fill (its own ArrayBuffer) when it is large enough. */
   constructor(expected = 1 << 16, memory?: Buffer) {
     this.#bytes = memory !== undefined && memory.length >= expected ? memory : Buffer.allocUnsafeSlow(expected);
-    withoutTopTier(this.add);
   }
 
-  readonly add: PieceSink = (bytes, start, end, final) => {
+  piece(bytes: Buffer, start: number, end: number, final: boolean): void {
     const length = end - start;
     if (this.#length + length > this.#bytes.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#length + length));
@@ -266,7 +267,7 @@ export class PieceCollector {
     this.#length += bytes.copy(this.#bytes, this.#length, start, end);
     this.#ends.push(this.#length);
     if (final) this.#finalPieces++;
-  };
+  }
 
   /** The pieces, in a buffer of their own (it can be transferred); the collector is then used up. */
   finish(selection: LineSelection): SelectedLines {
@@ -283,6 +284,94 @@ function checkNeedles(needles: readonly Buffer[]): void {
 }
 
 /**
+ * Where the needles and NUL lie in the read chunk at or after the line being looked at: each one's next position is
+ * cached (-2: not searched yet), so each byte is searched once per needle.
+ */
+export class ChunkSearch {
+  chunk: Buffer = Buffer.alloc(0);
+  readonly #next: number[];
+  #nextNul = -2;
+
+  constructor(
+    readonly needles: readonly Buffer[],
+    /** Every needle is required: `line` stops at the first one missing. */
+    readonly all: boolean,
+  ) {
+    this.#next = new Array<number>(needles.length).fill(-2);
+  }
+
+  start(chunk: Buffer): void {
+    this.chunk = chunk;
+    this.#next.fill(-2);
+    this.#nextNul = -2;
+  }
+
+  /** The needles (bitmask) in `from..to`. */
+  scan(from: number, to: number): number {
+    const next = this.#next;
+    let found = 0;
+    for (let i = 0; i < this.needles.length; i++) {
+      let at = next[i] as number;
+      if (at === -2 || (at >= 0 && at < from)) next[i] = at = this.chunk.indexOf(this.needles[i] as Buffer, from);
+      if (at >= 0 && at < to) found |= 1 << i;
+    }
+    return found;
+  }
+
+  /** Like `scan`, but with `all` needles it stops at the first one missing. */
+  line(from: number, to: number): number {
+    if (!this.all) return this.scan(from, to);
+    const next = this.#next;
+    let found = 0;
+    for (let i = 0; i < this.needles.length; i++) {
+      let at = next[i] as number;
+      if (at === -2 || (at >= 0 && at < from)) next[i] = at = this.chunk.indexOf(this.needles[i] as Buffer, from);
+      if (at < 0 || at >= to) return found;
+      found |= 1 << i;
+    }
+    return found;
+  }
+
+  /** Whether `from..to` holds a NUL byte. */
+  nulIn(from: number, to: number): boolean {
+    let at = this.#nextNul;
+    if (at === -2 || (at >= 0 && at < from)) this.#nextNul = at = this.chunk.indexOf(0, from);
+    return at >= 0 && at < to;
+  }
+}
+
+/** What `selectLines` found so far, and where the selected pieces go. */
+export class LineTally {
+  readonly result: LineSelection = { lines: 0, emptyBroken: 0, bytes: 0, sha256: "", terminatedBytes: 0, unterminated: null };
+
+  constructor(
+    readonly selector: LineSelector,
+    readonly sink: PieceSink,
+  ) {}
+
+  /** The end of a line: a terminated one moves `terminatedBytes`, an unterminated one (the last) is noted. */
+  ended(terminated: boolean, end: number, selected: boolean): void {
+    const result = this.result;
+    result.lines++;
+    if (terminated) result.terminatedBytes = end;
+    else result.unterminated = { selected };
+  }
+
+  /** A line with NUL bytes (rare): each NUL-free piece on its own. */
+  brokenLine(line: Buffer, terminated: boolean, end: number): void {
+    let pieces = 0;
+    let selectedAll = true;
+    forEachPiece(line, (piece) => {
+      pieces++;
+      if (wants(this.selector, piece)) this.sink.piece(piece, 0, piece.length, !terminated);
+      else selectedAll = false;
+    });
+    if (pieces === 0) this.result.emptyBroken++;
+    this.ended(terminated, end, pieces > 0 && selectedAll);
+  }
+}
+
+/**
  * The byte layer of the JSONL reader: finds the lines of a file (NUL-tolerant, any length), and hands the ones
  * `selector` picks to `sink`; the others are looked at only by `Buffer.indexOf` in the read chunk. A selected
  * line that spans chunks is read again from the file at its offset (or, for zstd, kept in parts).
@@ -291,35 +380,12 @@ export async function selectLines(path: string, selector: LineSelector, options:
   const signal = options.signal;
   const needles = selector.needles;
   checkNeedles(needles);
-  const result: LineSelection = { lines: 0, emptyBroken: 0, bytes: 0, sha256: "", terminatedBytes: 0, unterminated: null };
+  const tally = new LineTally(selector, sink);
+  const result = tally.result;
   const keep = Math.max(0, ...needles.map((needle) => needle.length - 1));
-  // Next position of each needle (and of NUL) in the chunk at or after the line being looked at; -2: not searched yet.
-  const next = new Array<number>(needles.length).fill(-2);
-  let nextNul = -2;
-
   const all = selector.all === true;
-  const select = selector.select?.bind(selector);
+  const search = new ChunkSearch(needles, all);
   const required = (1 << needles.length) - 1;
-
-  /** The end of a line: a terminated one moves `terminatedBytes`, an unterminated one (the last) is noted. */
-  function ended(terminated: boolean, end: number, selected: boolean): void {
-    result.lines++;
-    if (terminated) result.terminatedBytes = end;
-    else result.unterminated = { selected };
-  }
-
-  /** A line with NUL bytes (rare): each NUL-free piece on its own. */
-  function brokenLine(line: Buffer, terminated: boolean, end: number): void {
-    let pieces = 0;
-    let selectedAll = true;
-    forEachPiece(line, (piece) => {
-      pieces++;
-      if (wants(selector, piece)) sink(piece, 0, piece.length, !terminated);
-      else selectedAll = false;
-    });
-    if (pieces === 0) result.emptyBroken++;
-    ended(terminated, end, pieces > 0 && selectedAll);
-  }
 
   /** Whether the long line `start..start+length` of a plain file holds nothing but NULs and blanks, read back 1 MiB at a time. */
   async function blankLongLine(start: number, length: number): Promise<boolean> {
@@ -330,7 +396,6 @@ export async function selectLines(path: string, selector: LineSelector, options:
     return true;
   }
 
-  withoutTopTier(ended, brokenLine);
   const file = await FileBytes.open(path, options);
   try {
     const long = new LongLine(keep);
@@ -346,59 +411,30 @@ export async function selectLines(path: string, selector: LineSelector, options:
         // A crash-zeroed tail is often one "line" of megabytes of NULs: known blank without holding it.
         if (long.parts === null && (await blankLongLine(start, long.length))) {
           result.emptyBroken++;
-          ended(terminated, end, false);
+          tally.ended(terminated, end, false);
           return;
         }
-        brokenLine(await bytes(), terminated, end);
+        tally.brokenLine(await bytes(), terminated, end);
         return;
       }
       const length = long.nonBlank ? long.length - long.leading - long.trailing : 0;
-      const selected =
-        (!all || long.found === required) && (select === undefined || select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length))));
+      const selected = (!all || long.found === required) && (selector.select === undefined || selector.select(long.found, length, long.head.subarray(0, Math.min(long.headLength, length))));
       if (selected) {
         const piece = trim(await bytes());
-        sink(piece, 0, piece.length, !terminated);
+        sink.piece(piece, 0, piece.length, !terminated);
       }
-      ended(terminated, end, selected);
+      tally.ended(terminated, end, selected);
     }
 
     for await (const chunk of file.chunks(signal)) {
       const size = chunk.length;
-      /** Like `scan`, but with `all` needles it stops at the first one missing. */
-      const scanLine = (from: number, to: number): number => {
-        if (!all) return scan(from, to);
-        let found = 0;
-        for (let i = 0; i < needles.length; i++) {
-          let at = next[i] as number;
-          if (at === -2 || (at >= 0 && at < from)) next[i] = at = chunk.indexOf(needles[i] as Buffer, from);
-          if (at < 0 || at >= to) return found;
-          found |= 1 << i;
-        }
-        return found;
-      };
-      next.fill(-2);
-      nextNul = -2;
-      /** Needles (bitmask) and NUL in `from..to`; each needle's next position is cached, so each byte is searched once per needle. */
-      const scan = (from: number, to: number): number => {
-        let found = 0;
-        for (let i = 0; i < needles.length; i++) {
-          let at = next[i] as number;
-          if (at === -2 || (at >= 0 && at < from)) next[i] = at = chunk.indexOf(needles[i] as Buffer, from);
-          if (at >= 0 && at < to) found |= 1 << i;
-        }
-        return found;
-      };
-      const nulIn = (from: number, to: number): boolean => {
-        if (nextNul === -2 || (nextNul >= 0 && nextNul < from)) nextNul = chunk.indexOf(0, from);
-        return nextNul >= 0 && nextNul < to;
-      };
-      withoutTopTier(scanLine, scan, nulIn);
+      search.start(chunk);
       let position = 0;
       if (inLong) {
         const newline = chunk.indexOf(10);
         const to = newline < 0 ? size : newline;
-        long.found |= scan(0, to);
-        if (nulIn(0, to)) long.hasNul = true;
+        long.found |= search.scan(0, to);
+        if (search.nulIn(0, to)) long.hasNul = true;
         long.add(chunk, 0, to, needles);
         if (newline < 0) {
           offset += size;
@@ -407,31 +443,14 @@ export async function selectLines(path: string, selector: LineSelector, options:
         await finishLong(true);
         position = newline + 1;
       }
-      while (position < size) {
-        const newline = chunk.indexOf(10, position);
-        if (newline < 0) {
-          // The line goes on in the next chunk: note what it holds, keep none of it (plain files).
-          long.reset(offset + position, file.compressed);
-          long.found = scan(position, size);
-          long.hasNul = nulIn(position, size);
-          long.add(chunk, position, size, needles);
-          inLong = true;
-          break;
-        }
-        const end = offset + newline + 1;
-        if (nulIn(position, newline)) {
-          brokenLine(chunk.subarray(position, newline), true, end);
-        } else {
-          let from = position;
-          let to = newline;
-          while (from < to && isSpace(chunk[from])) from++;
-          while (to > from && isSpace(chunk[to - 1])) to--;
-          const found = scanLine(position, newline);
-          const selected = (!all || found === required) && (select === undefined || select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES))));
-          if (selected) sink(chunk, from, to, false);
-          ended(true, end, selected);
-        }
-        position = newline + 1;
+      position = selectInChunk(chunk, position, offset, search, tally);
+      if (position < size) {
+        // The line goes on in the next chunk: note what it holds, keep none of it (plain files).
+        long.reset(offset + position, file.compressed);
+        long.found = search.scan(position, size);
+        long.hasNul = search.nulIn(position, size);
+        long.add(chunk, position, size, needles);
+        inLong = true;
       }
       offset += size;
     }
@@ -444,30 +463,51 @@ export async function selectLines(path: string, selector: LineSelector, options:
   }
 }
 
-/** The handler's side of the reader: parses one piece and hands the object on; false when it is not a JSON object. */
-function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
-  const recordLatin1 = handler.recordLatin1?.bind(handler);
-  const elide = handler.elide;
-  const large = handler.large;
+/** The whole lines of `chunk` from `position` on, selected and handed on; returns where the last, unfinished one starts (`chunk.length`: none). */
+export function selectInChunk(chunk: Buffer, position: number, offset: number, search: ChunkSearch, tally: LineTally): number {
+  const size = chunk.length;
+  const selector = tally.selector;
+  const all = search.all;
+  const required = (1 << search.needles.length) - 1;
+  while (position < size) {
+    const newline = chunk.indexOf(10, position);
+    if (newline < 0) return position;
+    const end = offset + newline + 1;
+    if (search.nulIn(position, newline)) {
+      tally.brokenLine(chunk.subarray(position, newline), true, end);
+    } else {
+      let from = position;
+      let to = newline;
+      while (from < to && isSpace(chunk[from])) from++;
+      while (to > from && isSpace(chunk[to - 1])) to--;
+      const found = search.line(position, newline);
+      const selected = (!all || found === required) && (selector.select === undefined || selector.select(found, to - from, chunk.subarray(from, Math.min(to, from + HEAD_BYTES))));
+      if (selected) tally.sink.piece(chunk, from, to, false);
+      tally.ended(true, end, selected);
+    }
+    position = newline + 1;
+  }
+  return position;
+}
 
-  /** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
-  function elidedText(piece: Buffer): string | null {
-    if (!elide) return null;
-    const key = piece.indexOf(elide);
-    if (key < 0) return null;
-    const start = key + elide.length;
-    const end = valueEnd(piece, start);
-    if (end < 0) return null;
-    // One decoding of the bytes put together (two decodings and a concatenation cost more).
-    const length = start + 1 + piece.length - end;
-    if (elisionScratch.length < length) elisionScratch = Buffer.allocUnsafe(Math.max(length, elisionScratch.length * 2));
-    piece.copy(elisionScratch, 0, 0, start);
-    elisionScratch[start] = 0x30; // "0"
-    piece.copy(elisionScratch, start + 1, end);
-    return elisionScratch.toString("latin1", 0, length);
+/** The handler's side of the reader: parses each piece and hands the object on; counts the pieces that are not JSON objects. */
+export class ParsedPieces implements PieceSink {
+  failed = 0;
+  /** Whether every piece of a last line without a newline parsed. */
+  finalParsed = true;
+
+  constructor(readonly handler: JsonlHandler) {}
+
+  piece(bytes: Buffer, start: number, end: number, final: boolean): void {
+    if (this.parse(bytes.subarray(start, end))) return;
+    this.failed++;
+    if (final) this.finalParsed = false;
   }
 
-  const parse = (piece: Buffer): boolean => {
+  /** false when it is not a JSON object, or the handler calls it bad. */
+  parse(piece: Buffer): boolean {
+    const handler = this.handler;
+    const large = handler.large;
     const reduced = large?.parse(piece);
     if (reduced) {
       try {
@@ -476,29 +516,44 @@ function pieceParser(handler: JsonlHandler): (piece: Buffer) => boolean {
         large?.release();
       }
     }
-    if (recordLatin1) {
-      const text = elidedText(piece);
+    if (handler.recordLatin1) {
+      const text = elidedText(piece, handler.elide);
       const reduced = text === null ? null : parseLatin1Text(text);
-      if (reduced && recordLatin1(reduced, piece, true, isAscii(text as string))) return true;
+      if (reduced && handler.recordLatin1(reduced, piece, true, isAscii(text as string))) return true;
       const value = parseLatin1(piece);
-      if (value && recordLatin1(value, piece, false, false)) return true;
+      if (value && handler.recordLatin1(value, piece, false, false)) return true;
     }
     const value = parseJsonObject(piece);
     return value !== null && handler.record(value) !== false;
-  };
-  withoutTopTier(parse, elidedText);
-  return parse;
+  }
+}
+
+/** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
+export function elidedText(piece: Buffer, elide: Buffer | undefined): string | null {
+  if (!elide) return null;
+  const key = piece.indexOf(elide);
+  if (key < 0) return null;
+  const start = key + elide.length;
+  const end = valueEnd(piece, start);
+  if (end < 0) return null;
+  // One decoding of the bytes put together (two decodings and a concatenation cost more).
+  const length = start + 1 + piece.length - end;
+  if (elisionScratch.length < length) elisionScratch = Buffer.allocUnsafe(Math.max(length, elisionScratch.length * 2));
+  piece.copy(elisionScratch, 0, 0, start);
+  elisionScratch[start] = 0x30; // "0"
+  piece.copy(elisionScratch, start + 1, end);
+  return elisionScratch.toString("latin1", 0, length);
 }
 
 /** Hands the pieces a `LineSource` selected to `sink`, as `selectLines` would have. */
-function replay(selected: SelectedLines, sink: PieceSink): LineSelection {
+export function replay(selected: SelectedLines, sink: PieceSink): LineSelection {
   const { ends, finalPieces } = selected;
   // A Buffer again (a Uint8Array when it crossed threads).
   const pieces = Buffer.from(selected.pieces.buffer, selected.pieces.byteOffset, selected.pieces.length);
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
     const end = ends[i] as number;
-    sink(pieces, start, end, i >= ends.length - finalPieces);
+    sink.piece(pieces, start, end, i >= ends.length - finalPieces);
     start = end;
   }
   return selected.selection;
@@ -512,26 +567,16 @@ function replay(selected: SelectedLines, sink: PieceSink): LineSelection {
  * thread; only the selected ones are decoded and parsed, here.
  */
 export async function scanJsonl(path: string, handler: JsonlHandler, options: ReadOptions = {}): Promise<JsonlStats> {
-  const parse = pieceParser(handler);
-  let failed = 0;
-  let finalParsed = true;
-  const sink: PieceSink = (bytes, start, end, final) => {
-    if (parse(bytes.subarray(start, end))) return;
-    failed++;
-    if (final) finalParsed = false;
-  };
-  withoutTopTier(sink);
+  const parsed = new ParsedPieces(handler);
   const prefetched = await options.lines?.take(path);
-  const selection = prefetched ? replay(prefetched, sink) : await selectLines(path, handler, options, sink);
+  const selection = prefetched ? replay(prefetched, parsed) : await selectLines(path, handler, options, parsed);
   if (prefetched) options.lines?.done?.(prefetched);
   const unterminated = selection.unterminated;
   return {
     lines: selection.lines,
-    badLines: selection.emptyBroken + failed,
+    badLines: selection.emptyBroken + parsed.failed,
     bytes: selection.bytes,
-    completeBytes: unterminated?.selected && finalParsed ? selection.bytes : selection.terminatedBytes,
+    completeBytes: unterminated?.selected && parsed.finalParsed ? selection.bytes : selection.terminatedBytes,
     sha256: selection.sha256,
   };
 }
-
-withoutTopTier(isSpace, trim, forEachPiece, onlyNulsAndBlanks, foundIn, wants, LongLine.prototype.add, selectLines, replay, scanJsonl, pieceParser);

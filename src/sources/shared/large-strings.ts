@@ -4,7 +4,6 @@ import { stringEnd } from "./json-skip.ts";
 import { Utf8Text, type Text } from "./text.ts";
 import { TextArena, TextBlockPool } from "./text-arena.ts";
 import type { ParseContext } from "../types.ts";
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /*
  * The large strings of a long line (tool outputs of hundreds of KB, file contents) kept out of `JSON.parse`: the line
@@ -267,7 +266,6 @@ export class LargeStrings {
   }
 }
 
-withoutTopTier(LargeStrings.prototype.parse, LargeStrings.prototype.text);
 
 /**
  * The reader of a parse with transcripts (`context.transcripts`), whose long values of `keys` are read from the line's

@@ -1,5 +1,4 @@
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../types.ts";
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 
 /** What the choice between copies of one event looks at. */
 export interface RankedEvent {
@@ -19,7 +18,7 @@ export function outranksCopy(candidateRank: number, candidateTime: string | numb
 }
 
 /** `outranksCopy` of two events' ranks and timestamps. */
-function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
+export function outranks(candidate: RankedEvent, current: RankedEvent): boolean {
   return outranksCopy(candidate.rank, candidate.timestamp, current.rank, current.timestamp);
 }
 
@@ -67,5 +66,3 @@ export function mergeEvents(files: readonly ParsedFile[]): MergedRows {
   const events = selectEvents(files);
   return { logs: events.flatMap((event) => event.logs), metrics: events.flatMap((event) => event.metrics), unpricedModels: unpricedModels(events) };
 }
-
-withoutTopTier(EventSet.prototype.add, outranks, outranksCopy);

@@ -1,5 +1,4 @@
 import type { LogRow, MetricRow, UsageEvent } from "../types.ts";
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 import type { Text } from "./text.ts";
 
 export const IMPORT_SOURCE = "local_jsonl";
@@ -42,5 +41,3 @@ export function plainEvent(key: string, timestamp: string, logs: LogRow[], metri
 export function putIfSet<T extends Text>(attributes: Record<string, T>, key: string, value: T | undefined): void {
   if (value !== undefined && value.length !== 0) attributes[key] = value;
 }
-
-withoutTopTier(logRow, metricRow, putIfSet);

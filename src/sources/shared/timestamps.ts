@@ -1,4 +1,3 @@
-import { withoutTopTier } from "../../shared/jit-tier.ts";
 /** A parsed instant: naive UTC text at microsecond precision, plus epoch microseconds for arithmetic. */
 export interface Instant {
   /** `YYYY-MM-DD HH:MM:SS.ffffff`, UTC. Fixed width, so text order is time order. */
@@ -26,7 +25,7 @@ const FRACTION_PAD = ["000000", "00000", "0000", "000", "00", "0", ""];
 const FRACTION_SCALE = [0, 100_000, 10_000, 1_000, 100, 10, 1];
 
 /** Digits at `from..from+count` as a number, or -1 when one is not a digit. */
-function digits(value: string, from: number, count: number): number {
+export function digits(value: string, from: number, count: number): number {
   let result = 0;
   for (let i = from; i < from + count; i++) {
     const digit = value.charCodeAt(i) - 48;
@@ -40,7 +39,7 @@ function digits(value: string, from: number, count: number): number {
  * The common shape `YYYY-MM-DDTHH:MM:SS(.f…)Z` (years 1700–2200) by slicing, without a regex, `Date` or
  * padding; `null` for anything else, which the full parser then decides.
  */
-function parseUtcFast(value: string): Instant | null {
+export function parseUtcFast(value: string): Instant | null {
   const length = value.length;
   if (length < 20 || value.charCodeAt(length - 1) !== 90 /* Z */) return null;
   if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84) return null;
@@ -69,7 +68,7 @@ function parseUtcFast(value: string): Instant | null {
 }
 
 /** Days from 1970-01-01 to a proleptic Gregorian date, any year (Howard Hinnant's days_from_civil; Date.UTC maps years 0–99 to 19xx). */
-function daysFromCivil(year: number, month: number, day: number): number {
+export function daysFromCivil(year: number, month: number, day: number): number {
   const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
@@ -113,5 +112,3 @@ export function parseTimestampSlow(value: string): Instant | null {
   if (utcYear < 1 || utcYear > 9999) return null;
   return { text: formatMicros(micros), micros };
 }
-
-withoutTopTier(parseUtcFast, digits, parseTimestamp, textMicros, daysFromCivil);

@@ -1,8 +1,8 @@
 import type { ToolId } from "../shared/sources.ts";
-import type { LineSource, SelectedLines } from "./shared/jsonl.ts";
+import type { LineSource, SelectedLines } from "../sources/shared/jsonl.ts";
 import type { ScanRecycle, ScanReply, ScanRequest } from "./scan-protocol.ts";
-import type { DiscoveredFile } from "./types.ts";
-import { workerUrl } from "./worker-url.ts";
+import type { DiscoveredFile } from "../sources/types.ts";
+import { workerUrl } from "../sources/worker-url.ts";
 
 /** Files larger than this are read where they are parsed (a prefetched file's selected lines are held whole). */
 const MAX_FILE_BYTES = 64 << 20;
@@ -15,7 +15,7 @@ const AHEAD_BYTES = 96 << 20;
  * finds the files.
  */
 export function startScanWorker(): Worker | null {
-  const url = workerUrl("sources/scan-worker");
+  const url = workerUrl("staging/scan-worker");
   if (url === null) return null;
   try {
     const worker = new Worker(url);

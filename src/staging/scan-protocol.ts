@@ -1,5 +1,5 @@
 import type { ToolId } from "../shared/sources.ts";
-import type { SelectedLines } from "./shared/jsonl.ts";
+import type { SelectedLines } from "../sources/shared/jsonl.ts";
 
 /** The messages between the line prefetch (line-prefetch.ts) and its worker (scan-worker.ts). */
 

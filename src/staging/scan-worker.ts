@@ -4,11 +4,14 @@
  * one buffer (transferred, not copied). The parse itself stays in the thread that asked. A
  * compiled executable must list this file as a build entry point.
  */
-import { PieceCollector, selectLines } from "./shared/jsonl.ts";
-import { sourceFor } from "./registry.ts";
+import { PieceCollector, selectLines } from "../sources/shared/jsonl.ts";
+import { sourceFor } from "../sources/registry.ts";
 import type { ScanRecycle, ScanReply, ScanRequest } from "./scan-protocol.ts";
+import { keepHotPathsOffTopTier } from "./hot-paths.ts";
 
 declare var self: Worker;
+
+keepHotPathsOffTopTier();
 
 /** Buffers the parse gave back, to fill again (fresh memory costs a page fault per 4 KB). */
 const recycled: Buffer[] = [];
@@ -33,7 +36,7 @@ self.onmessage = async (event: MessageEvent<ScanRequest | ScanRecycle>) => {
     // Selected lines are a small part of a session file (a tenth of a Claude file); the buffer grows if needed.
     const expected = Math.max(1 << 16, message.size >> 3);
     const collector = new PieceCollector(expected, memoryFor(expected));
-    const selected = collector.finish(await selectLines(path, selector, { hash }, collector.add));
+    const selected = collector.finish(await selectLines(path, selector, { hash }, collector));
     self.postMessage({ id, selected } satisfies ScanReply, [selected.pieces.buffer as ArrayBuffer]);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

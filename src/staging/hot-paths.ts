@@ -1,0 +1,157 @@
+import * as jsc from "bun:jsc";
+import * as columnBuilder from "../parquet/column-builder.ts";
+import * as rleHybrid from "../parquet/rle-hybrid.ts";
+import * as textChunk from "../parquet/text-chunk.ts";
+import * as claudePricing from "../pricing/claude.ts";
+import * as claudeLines from "../sources/claude/file-lines.ts";
+import * as claudeParse from "../sources/claude/parse.ts";
+import * as claudeRows from "../sources/claude/to-rows.ts";
+import * as attributes from "../sources/shared/attributes.ts";
+import * as json from "../sources/shared/json.ts";
+import * as jsonSkip from "../sources/shared/json-skip.ts";
+import * as jsonl from "../sources/shared/jsonl.ts";
+import * as largeStrings from "../sources/shared/large-strings.ts";
+import * as merge from "../sources/shared/merge.ts";
+import * as rows from "../sources/shared/rows.ts";
+import * as timestamps from "../sources/shared/timestamps.ts";
+import * as rowShape from "./row-shape.ts";
+import * as stagedColumns from "./staged-columns.ts";
+import * as stagedFile from "./staged-file.ts";
+import * as stagedParquet from "./staged-parquet.ts";
+
+type AnyFunction = (...args: never[]) => unknown;
+
+/**
+ * The functions a parse runs per line, per event or per value: the JSONL reader's byte layer and parse, the Claude
+ * parser (the bulk of every history), the shared JSON, time and attribute helpers, staging, and the Parquet
+ * writer's per-value code.
+ */
+export function hotPaths(): AnyFunction[] {
+  const methods = <T extends { prototype: object }>(type: T, ...names: (keyof T["prototype"] & string)[]): AnyFunction[] =>
+    names.map((name) => (type.prototype as Record<string, AnyFunction>)[name] as AnyFunction);
+  return [
+    // sources/shared: the JSONL reader
+    jsonl.isSpace,
+    jsonl.trim,
+    jsonl.forEachPiece,
+    jsonl.onlyNulsAndBlanks,
+    jsonl.foundIn,
+    jsonl.wants,
+    jsonl.selectLines,
+    jsonl.selectInChunk,
+    jsonl.elidedText,
+    jsonl.replay,
+    jsonl.scanJsonl,
+    ...methods(jsonl.LongLine, "add"),
+    ...methods(jsonl.ChunkSearch, "scan", "line", "nulIn"),
+    ...methods(jsonl.LineTally, "ended", "brokenLine"),
+    ...methods(jsonl.ParsedPieces, "piece", "parse"),
+    ...methods(jsonl.PieceCollector, "piece"),
+    ...methods(largeStrings.LargeStrings, "parse", "text"),
+    jsonSkip.valueEnd,
+    jsonSkip.stringEnd,
+    // sources/shared: values, times, rows, attributes, the winner among copies
+    json.parseLatin1Text,
+    json.parseLatin1,
+    json.isAscii,
+    json.allAscii,
+    json.latin1ToUtf8,
+    json.str,
+    json.num,
+    json.optNum,
+    json.obj,
+    json.isObject,
+    timestamps.parseUtcFast,
+    timestamps.digits,
+    timestamps.parseTimestamp,
+    timestamps.textMicros,
+    timestamps.daysFromCivil,
+    rows.logRow,
+    rows.metricRow,
+    rows.putIfSet,
+    attributes.keyOrder,
+    attributes.sameKeys,
+    attributes.writeJsonString,
+    attributes.orderedValues,
+    attributes.writePairs,
+    ...methods(attributes.AttributeJsonWriter, "push"),
+    ...methods(attributes.GoJsonBytes, "of"),
+    merge.outranks,
+    merge.outranksCopy,
+    ...methods(merge.EventSet, "add"),
+    // sources/claude and its prices
+    ...methods(claudeLines.ClaudeFileUsage, "add", "line"),
+    ...methods(claudeLines.ClaudeUsageLines, "record", "recordLatin1"),
+    ...methods(claudeLines.ClaudeTranscriptLines, "record"),
+    claudeParse.toClaudeResponse,
+    claudeParse.addResponse,
+    claudeParse.fromLatin1,
+    claudeParse.cacheCreationTokens,
+    claudeParse.responseKey,
+    claudeParse.positiveSum,
+    claudeParse.usageOf,
+    claudeParse.readIterations,
+    claudeRows.claudeEvent,
+    claudeRows.tokenRows,
+    claudeRows.costRows,
+    claudeRows.hasTokens,
+    claudePricing.calculateClaudeCost,
+    claudePricing.claudeCostWithMode,
+    // staging
+    stagedFile.rowService,
+    stagedFile.rowUnit,
+    stagedFile.stageEvent,
+    stagedFile.stageFile,
+    ...methods(stagedColumns.StagedColumnsBuilder, "addEvent"),
+    ...methods(stagedColumns.StagedColumns, "rowStart", "byteStart", "base"),
+    rowShape.repeated,
+    ...new Set([...rowShape.LOG_SHAPE.live, ...rowShape.METRIC_SHAPE.live].map((column) => column.cell as AnyFunction)),
+    stagedParquet.writeStagedTable,
+    stagedParquet.widest,
+    stagedParquet.appendTextEmptyAsNull,
+    // parquet: the column writer
+    ...methods(
+      columnBuilder.ColumnBuilder,
+      "pushNumber",
+      "pushBytes",
+      "pushText",
+      "beginText",
+      "appendBytes",
+      "appendQuotedAscii",
+      "appendFromPrevious",
+      "endText",
+      "pushRepeated",
+      "appendPlain",
+    ),
+    columnBuilder.readInt64LE,
+    columnBuilder.writeInt64LE,
+    rleHybrid.writeRleRun,
+    rleHybrid.rleRuns,
+    rleHybrid.bitPacked,
+    textChunk.textChunk,
+    textChunk.dictionaryIndices,
+  ];
+}
+
+const noFTL = (jsc as { noFTL?: (fn: AnyFunction) => unknown }).noFTL;
+
+/**
+ * Keeps JavaScriptCore's top tier (FTL) off the hot functions of a parse, in the thread that calls it (each thread
+ * has its own JIT): the main thread when a `ParseRun` starts, and each parse and line-prefetch worker as it loads.
+ * This list is the only place that tunes the JIT.
+ *
+ * A run is short (about a second for 400 MB of history): compiling these functions with FTL took more CPU than it
+ * saved, and on a 2-core machine that compiling competes with the parse and the line prefetch for the second core
+ * (docs/performance.md, "Session 3"; measured again in session 11: 0.42 against 0.50 s for the 400 MB export). They
+ * stay in the DFG tier, which compiles several times faster. The exceptions, left to FTL, are the byte loops over
+ * transcripts' long texts (`unescapeJson` in sources/shared/large-strings.ts, `GoJsonBytes.ofUtf8` in
+ * sources/shared/attributes.ts): small functions that run over hundreds of MB, 1.6x faster in FTL
+ * (docs/performance.md, "Session 9"). A function created per call cannot be listed: the hot ones are methods of
+ * classes instead (the reader's `ChunkSearch`, `ParsedPieces`, the Claude parser's `ClaudeUsageLines`).
+ *
+ * A no-op where `bun:jsc` has no `noFTL`.
+ */
+export function keepHotPathsOffTopTier(): void {
+  if (!noFTL) return;
+  for (const fn of hotPaths()) noFTL(fn);
+}
