@@ -18,9 +18,9 @@ const unboundedMiB = Math.floor((totalmem() * 0.8) / 1024 ** 2);
 const mb = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 describe("DuckDB's memory for the steps of an import", () => {
-  test("128 MB for the rows, 640 bytes more per event for the bookkeeping, 48 more per stored row for the COMMIT, none above DuckDB's default", () => {
+  test("128 MB for the rows, 64 bytes more per event for the bookkeeping, 48 more per stored row for the COMMIT, none above DuckDB's default", () => {
     expect(importMemoryLimits({ events: 0, rowsBefore: 0 })).toEqual({ rows: "128MB", bookkeeping: "128MB", commit: "128MB" });
-    expect(importMemoryLimits({ events: 45_372, rowsBefore: 0 })).toEqual({ rows: "128MB", bookkeeping: `${128 + mb(45_372 * 640)}MB`, commit: `${128 + mb(45_372 * 640)}MB` });
+    expect(importMemoryLimits({ events: 45_372, rowsBefore: 0 })).toEqual({ rows: "128MB", bookkeeping: `${128 + mb(45_372 * 64)}MB`, commit: `${128 + mb(45_372 * 64)}MB` });
     const large = importMemoryLimits({ events: 1, rowsBefore: 15_000_000 });
     expect(large.commit).toBe(`${Math.min(unboundedMiB, 129 + mb(15_000_000 * 48))}MB`);
     expect(importMemoryLimits({ events: 1e12, rowsBefore: 1e12 })).toEqual({ rows: "128MB", bookkeeping: `${unboundedMiB}MB`, commit: `${unboundedMiB}MB` });
@@ -38,9 +38,9 @@ describe("DuckDB's memory for the steps of an import", () => {
       await boundDuckDBMemory(connection, "import");
       expect(await limitMB(connection)).toBe(128);
       await boundImportStep(connection, "bookkeeping", size);
-      expect(await limitMB(connection)).toBe(128 + mb(100_000 * 640));
+      expect(await limitMB(connection)).toBe(128 + mb(100_000 * 64));
       await boundImportStep(connection, "commit", size);
-      expect(await limitMB(connection)).toBe(128 + mb(100_000 * 640) + mb(2_000_000 * 48));
+      expect(await limitMB(connection)).toBe(128 + mb(100_000 * 64) + mb(2_000_000 * 48));
 
       // Work that runs out under the bound is run again without it, and no later step sets one again.
       await boundDuckDBMemory(connection, "import");

@@ -16,7 +16,7 @@ import type { DuckDBConnection } from "./duckdb.ts";
  * it compares (a 128-bit hash each) ran out of 128 MB for the 1.75 million events of an export of 5 million metric
  * rows; in buckets of 2 million rows they hold (docs/performance.md, "Archives").
  */
-const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 256 } as const;
+export const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 256 } as const;
 
 /**
  * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
@@ -78,12 +78,17 @@ function unboundedMegabytes(): number {
   return Math.floor((totalmem() * 0.8) / 1024 ** 2);
 }
 
+/** DuckDB's own default `memory_limit`, as a setting's value. */
+export function defaultMemoryLimit(): string {
+  return `${unboundedMegabytes()}MB`;
+}
+
 /** Connections whose limit was lifted (their work needed more than the bound). */
 const unbounded = new WeakSet<DuckDBConnection>();
 
 /** Gives DuckDB its own default memory limit back. */
 async function liftMemoryLimit(connection: DuckDBConnection): Promise<void> {
-  await connection.run("SET memory_limit = $limit", { limit: `${unboundedMegabytes()}MB` });
+  await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
   unbounded.add(connection);
 }
 
@@ -94,10 +99,11 @@ export interface ImportSize {
 }
 
 /**
- * Per event recorded: what `ai_observer_import_events` takes in DuckDB until the COMMIT (a transaction's rows of a
- * table with a primary key stay in memory, uncompressed, beside its index): 111 MB for 224,731 events were seen.
+ * Per event recorded: what recording it in `ai_observer_import_events` may take in DuckDB (an archive import groups
+ * its events' keys first: 1.75 million ran out of 128 MB). The table has no primary key, so its new rows go to the
+ * file as they come; with one, a transaction's rows stayed in memory until the COMMIT, 640 bytes per event.
  */
-const BOOKKEEPING_BYTES_PER_EVENT = 640;
+const BOOKKEEPING_BYTES_PER_EVENT = 64;
 /** Per row already in the database: what its indexes may take at an import's COMMIT (2.5x what was seen to be needed). */
 const COMMIT_BYTES_PER_ROW = 48;
 
@@ -105,9 +111,8 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 /**
  * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the
- * file as it goes (128 MB). `bookkeeping`: then recording its events, whose rows DuckDB holds until the COMMIT, so
- * 640 bytes per event more (2 GB of Claude sessions, 45,000 events: 156 MB; under 128 MB an import of 224,000 events
- * ran out, and the retry without a limit peaked at 1.3 GB). `commit`: 48 bytes more per row already in the telemetry
+ * file as it goes (128 MB). `bookkeeping`: then recording its events, 64 bytes per event more
+ * (BOOKKEEPING_BYTES_PER_EVENT). `commit`: 48 bytes more per row already in the telemetry
  * tables: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints, which loads and pins the
  * existing indexes. Under a fixed bound, an import of 2 GB of sessions into a database of 15 million metric rows
  * failed on every run ("Failed to commit: failed to pin block", at 183 of 192 MB), and one into 5 million rows under

@@ -14,14 +14,17 @@ CREATE TABLE IF NOT EXISTS ai_observer_import_files (
 );
 
 -- Per usage event (its key is the `import.key` attribute of its rows): the copy stored, so
--- dedup across files holds across runs and a more complete copy can replace it.
+-- dedup across files holds across runs and a more complete copy can replace it. One row per
+-- (tool, event_key), kept so by the import (it deletes a replaced copy's row before adding the
+-- new one), not by a primary key: DuckDB holds a transaction's rows of a keyed table in memory
+-- until the COMMIT, ~640 bytes per event (docs/decisions.md, "Import"; schema.ts drops the key
+-- of databases made before).
 CREATE TABLE IF NOT EXISTS ai_observer_import_events (
     tool VARCHAR NOT NULL,
     event_key VARCHAR NOT NULL,
     rank DOUBLE NOT NULL,
     ts TIMESTAMP NOT NULL,
-    file_path VARCHAR NOT NULL,
-    PRIMARY KEY (tool, event_key)
+    file_path VARCHAR NOT NULL
 );
 
 -- Which parser version read each file (NULL: before versions were recorded); see SessionSource.parserVersion.
@@ -34,3 +37,7 @@ ALTER TABLE ai_observer_import_events ADD COLUMN IF NOT EXISTS unpriced BOOLEAN;
 
 -- Whether the file was read with its transcripts (import --transcripts); read again when a run wants them.
 ALTER TABLE ai_observer_import_files ADD COLUMN IF NOT EXISTS transcripts BOOLEAN;
+
+-- A row 'indexes' while a database we created lacks AI Observer's indexes: they are added once
+-- its first import's rows are committed (docs/decisions.md, "Import"; db/pending-indexes.ts).
+CREATE TABLE IF NOT EXISTS ai_observer_pending (work VARCHAR NOT NULL);

@@ -5,6 +5,7 @@ import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "./duckdb
 import { fsReason } from "../shared/fs-errors.ts";
 import { syncFile, syncFolder } from "../shared/fs-durable.ts";
 import { removeLeftovers, runTag } from "../shared/run-tag.ts";
+import { markIndexesPending } from "./pending-indexes.ts";
 import { createImportSchema, createSchema, missingTelemetryTables, type SchemaOptions, TELEMETRY_TABLES } from "./schema.ts";
 
 export interface OpenDatabase {
@@ -162,7 +163,7 @@ async function refuseOtherApplications(instance: DuckDBInstance, path: string): 
 }
 
 /**
- * Makes a new database with AI Observer's tables (and indexes) and our bookkeeping under a temporary name beside
+ * Makes a new database with AI Observer's tables and our bookkeeping (the indexes wait) under a temporary name beside
  * `path`, syncs it and links it into place: a run killed while DuckDB writes a new file's first blocks would
  * otherwise leave a file that is no valid database, and every later import would fail on it. What killed runs
  * left under the temporary name is removed first; a database another run created meanwhile is kept.
@@ -174,8 +175,10 @@ async function createDatabaseFile(path: string): Promise<void> {
   const temp = join(folder, `${prefix}${runTag()}-db`);
   const duckdb = await loadDuckDB();
   try {
-    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp), { indexes: true, goMigrations: true });
+    // Its indexes come after its first import's rows (pending-indexes.ts).
+    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp), { indexes: false, goMigrations: true });
     try {
+      await markIndexesPending(created.connection);
       await created.connection.run("CHECKPOINT");
     } finally {
       created.close();

@@ -1,4 +1,5 @@
 import importSchemaSql from "./import-schema.sql" with { type: "text" };
+import unkeyedEventsSql from "./import-events-unkeyed.sql" with { type: "text" };
 import goMigrationsSql from "./schema-go-0.5.sql" with { type: "text" };
 import indexesSql from "./schema-indexes.sql" with { type: "text" };
 import schemaSql from "./schema.sql" with { type: "text" };
@@ -8,20 +9,33 @@ export const TELEMETRY_TABLES = ["otel_traces", "otel_logs", "otel_metrics"] as 
 export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
 
 export interface SchemaOptions {
-  /** A database that is only filled once and read once (--from-files) skips the indexes: maintaining them costs more than they save there. */
+  /**
+   * AI Observer's indexes. Not for a database only filled once and read once (--from-files), where maintaining them
+   * costs more than they save, nor for a new database until its first import's rows are in (pending-indexes.ts).
+   */
   indexes: boolean;
   /**
    * What the Go server 0.4+ adds on every open (schema-go-0.5.sql): for databases we create, so that they are what Go
-   * 0.5 creates. Not for existing ones, which keep the shape their writer gave them.
+   * 0.5 creates. Not for existing ones, which keep the shape their writer gave them. Without `indexes`, its columns only.
    */
   goMigrations?: boolean;
 }
+
+/** The statements of a schema file (one per line, `;`-terminated; comment lines left out). */
+function statementsOf(sql: string): string[] {
+  return sql.split("\n").filter((line) => line.trim().endsWith(";") && !line.startsWith("--"));
+}
+
+const goStatements = statementsOf(goMigrationsSql);
+/** AI Observer's indexes, Go 0.2's and then Go 0.4's, in the Go server's order, one statement each (`IF NOT EXISTS`). */
+export const INDEX_STATEMENTS = [...statementsOf(indexesSql), ...goStatements.filter((statement) => statement.startsWith("CREATE INDEX"))];
+const goColumnStatements = goStatements.filter((statement) => !statement.startsWith("CREATE INDEX"));
 
 /** AI Observer's tables and indexes (go-reference §1.2-1.3), as Go 0.2 made them, and with `goMigrations` as Go 0.5 does. */
 export async function createSchema(connection: DuckDBConnection, options: SchemaOptions = { indexes: true, goMigrations: true }): Promise<void> {
   await connection.run(schemaSql);
   if (options.indexes) await connection.run(indexesSql);
-  if (options.indexes && options.goMigrations) await connection.run(goMigrationsSql);
+  if (options.goMigrations) await connection.run((options.indexes ? goStatements : goColumnStatements).join("\n"));
 }
 
 /** Whether `import_state` has the columns Go 0.4+ added (`byte_offset`, `message_count`, `parser_state`). */
@@ -35,6 +49,10 @@ export async function hasWatchColumns(connection: DuckDBConnection): Promise<boo
 /** ai-observer's incremental-import bookkeeping (see import-schema.sql). */
 export async function createImportSchema(connection: DuckDBConnection): Promise<void> {
   await connection.run(importSchemaSql);
+  const keyed = await connection.runAndReadAll(
+    "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'ai_observer_import_events' AND constraint_type = 'PRIMARY KEY'",
+  );
+  if (Number(keyed.getRows()[0]?.[0]) > 0) await connection.run(unkeyedEventsSql);
 }
 
 /** Tables of `TELEMETRY_TABLES` that the database lacks. */

@@ -9,24 +9,24 @@ import { deleteGoRows } from "./go-rows.ts";
 import type { ToolPlan } from "./plan-import.ts";
 import { concatRows } from "../staging/chosen-events.ts";
 
-/** Removes the rows of the stored copies this run replaces, and of the obsolete events (with their bookkeeping). */
+/**
+ * Removes the rows of the stored copies this run replaces, and of the obsolete events, with their bookkeeping (a
+ * replaced event's is recorded again by recordEvents).
+ */
 async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
-  const replaced = plans.flatMap((plan) => plan.events.replaced());
-  const obsolete = plans.flatMap((plan) => plan.obsolete.map((stored) => ({ tool: plan.tool, stored })));
-  if (replaced.length === 0 && obsolete.length === 0) return;
-  const rows = [
-    ...replaced.map(({ key, stored }) => ({ event_key: key, ts: stored.timestamp })),
-    ...obsolete.map(({ stored }) => ({ event_key: stored.key, ts: stored.timestamp })),
-  ];
+  const replaced = plans.flatMap((plan) => plan.events.replaced().map((event) => ({ tool: plan.tool, ...event })));
+  const obsolete = plans.flatMap((plan) => plan.obsolete.map((stored) => ({ tool: plan.tool, key: stored.key, stored })));
+  const gone = [...replaced, ...obsolete];
+  if (gone.length === 0) return;
+  const rows = gone.map(({ key, stored }) => ({ event_key: key, ts: stored.timestamp }));
   await withTempTable(connection, "import_replaced", { event_key: "VARCHAR", ts: "VARCHAR" }, rows, async () => {
     for (const [table, attributes] of [["otel_logs", "LogAttributes"], ["otel_metrics", "Attributes"]] as const) {
       await connection.run(deleteReplacedSql.replaceAll("{{table}}", table).replaceAll("{{attributes}}", attributes));
     }
   });
-  if (obsolete.length === 0) return;
-  const keys = obsolete.map(({ tool, stored }) => ({ tool, event_key: stored.key }));
-  await withTempTable(connection, "import_obsolete", { tool: "VARCHAR", event_key: "VARCHAR" }, keys, () =>
-    connection.run("DELETE FROM ai_observer_import_events WHERE (tool, event_key) IN (SELECT tool, event_key FROM import_obsolete)"),
+  const keys = gone.map(({ tool, key }) => ({ tool, event_key: key }));
+  await withTempTable(connection, "import_gone", { tool: "VARCHAR", event_key: "VARCHAR" }, keys, () =>
+    connection.run("DELETE FROM ai_observer_import_events WHERE (tool, event_key) IN (SELECT tool, event_key FROM import_gone)"),
   );
 }
 
@@ -47,7 +47,7 @@ async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPl
   // Straight from the NDJSON: a temporary table of 224,000 events held 65 MB (uncompressed) beside the insert's own.
   await withJsonRows(columns, rows, (source, params) =>
     connection.run(
-      `INSERT OR REPLACE INTO ai_observer_import_events (tool, event_key, rank, ts, file_path, unpriced)
+      `INSERT INTO ai_observer_import_events (tool, event_key, rank, ts, file_path, unpriced)
        SELECT tool, event_key, rank, ts::TIMESTAMP, file_path, unpriced FROM ${source}`,
       params,
     ),

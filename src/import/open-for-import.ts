@@ -1,6 +1,8 @@
 import { existsSync, rmSync } from "node:fs";
 import type { DatabaseLocation } from "../db/locate.ts";
+import type { DuckDBConnection } from "../db/duckdb.ts";
 import { openMemoryDatabase, openOrCreateDatabase, type OpenDatabase } from "../db/open.ts";
+import { completePendingIndexes } from "../db/pending-indexes.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 
 /** The database an import writes into, created when missing; a dry run against a database that does not exist yet plans against an empty one in memory. */
@@ -17,4 +19,16 @@ export function removeNewDatabase(path: string): void {
 /** An import's failure as the user sees it: ours as they are, anything else in one line, saying nothing was imported. */
 export function importFailure(error: unknown): CliError {
   return error instanceof CliError ? error : new CliError(`import failed, nothing was imported: ${firstLine(errorMessage(error))}`);
+}
+
+/**
+ * After an import's COMMIT: the indexes a database we created waits for (db/pending-indexes.ts). Its rows are in
+ * whatever happens here, and a failure says so.
+ */
+export async function addPendingIndexes(connection: DuckDBConnection): Promise<void> {
+  try {
+    await completePendingIndexes(connection);
+  } catch (error) {
+    throw new CliError(`the rows were imported, but adding the database's indexes failed (the next import adds them): ${firstLine(errorMessage(error))}`);
+  }
 }

@@ -8,7 +8,8 @@ import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
-import { importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
+import { addPendingIndexes, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
+import { addIndexesBeforeRows } from "../db/pending-indexes.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
@@ -119,6 +120,8 @@ function nowUtc(): string {
  * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
  */
 async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize, limit: string | null): Promise<InsertedCounts> {
+  const { logs, metrics } = totalsOf(plans).rows;
+  await addIndexesBeforeRows(connection, size.rowsBefore + logs + metrics);
   await boundDuckDBMemory(connection, "import", limit);
   return retryWithoutMemoryLimit(connection, async () => {
     const inserted = await writePlannedRows(connection, plans, rows);
@@ -162,6 +165,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
+    await addPendingIndexes(connection);
     recorded = await readRecordedFiles(connection);
   };
   try {

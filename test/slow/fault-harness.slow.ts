@@ -62,6 +62,12 @@ async function databaseState(db: string): Promise<string> {
   return filled.length === 0 ? "none" : filled.join(" ");
 }
 
+/** The database's indexes, by name ("none" without a database): what a killed run left waiting, the rerun makes. */
+async function indexState(db: string): Promise<string> {
+  if (!existsSync(db)) return "none";
+  return (await query("SELECT index_name AS i FROM duckdb_indexes() ORDER BY 1", {}, db)).map((row) => String(row.i)).join(" ");
+}
+
 /** The files under `folder` (a lake's partitions too), relative, leaving out hidden ones and what is under hidden folders. */
 function visibleFiles(folder: string, prefix = ""): string[] {
   return readdirSync(join(folder, prefix), { withFileTypes: true })
@@ -225,6 +231,7 @@ describe.if(usable && existsSync(SAMPLES))("fault harness: killed anywhere, noth
       expect(done.stderr).toBe("");
       expect(done.exitCode).toBe(0);
       const after = { db: await databaseState(clean.db), out: await outputState(clean.out) };
+      const indexesAfter = await indexState(clean.db);
       expect(after.db === before.db && after.out === before.out).toBe(false); // the run changes something
       rmSync(clean.dir, { recursive: true, force: true });
 
@@ -247,6 +254,7 @@ describe.if(usable && existsSync(SAMPLES))("fault harness: killed anywhere, noth
         expect({ point, exitCode: rerun.exitCode, stderr: refused ? "" : rerun.stderr }).toEqual({ point, exitCode: refused ? 1 : 0, stderr: "" });
         expect({ point, out: await outputState(setup.out) }).toEqual({ point, out: after.out });
         expect({ point, db: await databaseState(setup.db) }).toEqual({ point, db: refused ? before.db : after.db });
+        if (!refused) expect({ point, indexes: await indexState(setup.db) }).toEqual({ point, indexes: indexesAfter });
         expect({ point, leftovers: leftovers(setup) }).toEqual({ point, leftovers: [] });
         rmSync(setup.dir, { recursive: true, force: true });
         tally.points++;

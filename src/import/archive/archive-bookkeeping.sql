@@ -1,20 +1,24 @@
 -- The events this import adds (new_keys), recorded in our bookkeeping with their keys as text, below any copy read
 -- from a session file (rank -1): a later import of the same event from its file replaces the archive's rows instead
--- of adding them again. {{tool}}: the tool of a service, as an SQL CASE; the filter as in archive-keys.sql.
+-- of adding them again. An event the bookkeeping has already (its rows deleted since) keeps its row. {{tool}}: the
+-- tool of a service, as an SQL CASE; the filter as in archive-keys.sql.
 INSERT INTO ai_observer_import_events (tool, event_key, rank, ts, file_path)
-SELECT tool, key, -1, min(ts), $file
+SELECT tool, key, -1, ts, $file
 FROM (
-  SELECT {{tool}} AS tool, key, ts
+  SELECT tool, key, min(ts) AS ts
   FROM (
-    SELECT ServiceName AS service, json_extract_string(LogAttributes, '$."import.key"') AS key, Timestamp AS ts
-    FROM archive_logs WHERE {{filter}}
-    UNION ALL
-    SELECT ServiceName, json_extract_string(Attributes, '$."import.key"'), Timestamp
-    FROM archive_metrics WHERE {{filter}}
-  ) a
-  WHERE key IS NOT NULL
-    AND EXISTS (SELECT 1 FROM new_keys k WHERE k.h = md5_number(a.service || chr(0) || a.key))
-)
-WHERE tool IS NOT NULL
-GROUP BY tool, key
-ON CONFLICT DO NOTHING
+    SELECT {{tool}} AS tool, key, ts
+    FROM (
+      SELECT ServiceName AS service, json_extract_string(LogAttributes, '$."import.key"') AS key, Timestamp AS ts
+      FROM archive_logs WHERE {{filter}}
+      UNION ALL
+      SELECT ServiceName, json_extract_string(Attributes, '$."import.key"'), Timestamp
+      FROM archive_metrics WHERE {{filter}}
+    ) a
+    WHERE key IS NOT NULL
+      AND EXISTS (SELECT 1 FROM new_keys k WHERE k.h = md5_number(a.service || chr(0) || a.key))
+  )
+  WHERE tool IS NOT NULL
+  GROUP BY tool, key
+) n
+WHERE NOT EXISTS (SELECT 1 FROM ai_observer_import_events e WHERE e.tool = n.tool AND e.event_key = n.key)

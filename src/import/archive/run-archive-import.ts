@@ -14,7 +14,8 @@ import { onInterrupt } from "../../shared/interrupts.ts";
 import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
-import { importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
+import { addPendingIndexes, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
+import { addIndexesBeforeRows } from "../../db/pending-indexes.ts";
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
 import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
@@ -264,13 +265,21 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     const counts = await retryWithoutMemoryLimit(connection, () => plan(connection, options.filter, size.rowsBefore));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
-    if (nothing) return { status: "nothing", preview, inserted: nothingCounted() };
+    if (nothing) {
+      if (options.dryRun) return { status: "nothing", preview, inserted: nothingCounted() };
+      await connection.run("ROLLBACK");
+      open = false;
+      // A run killed after its COMMIT left a database we created without its indexes.
+      if (!createsDatabase) await addPendingIndexes(connection);
+      return { status: "nothing", preview, inserted: nothingCounted() };
+    }
     hooks.onPreview?.(preview);
     if (options.dryRun) return { status: "dry-run", preview, inserted: nothingCounted() };
     if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, inserted: nothingCounted() };
     hooks.onApplyStart?.();
     const started = performance.now();
     size.events = counts.events.new;
+    await addIndexesBeforeRows(connection, size.rowsBefore + counts.add.traces + counts.add.logs + counts.add.metrics);
     const inserted = await retryWithoutMemoryLimit(connection, async () => {
       if (!(await planned(connection))) await plan(connection, options.filter, size.rowsBefore);
       return apply(connection, options, size);
@@ -284,6 +293,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     await connection.run("COMMIT");
     open = false;
     imported = true;
+    await addPendingIndexes(connection);
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {

@@ -1,0 +1,107 @@
+import type { DuckDBConnection } from "./duckdb.ts";
+import { defaultMemoryLimit, MEMORY_LIMIT_MB, retryUnboundedAfter } from "./duckdb-memory.ts";
+import { INDEX_STATEMENTS } from "./schema.ts";
+
+/**
+ * From this many rows in the tables, an import into a database that waits for its indexes makes them after its
+ * COMMIT; below, before its rows, over (nearly) empty tables: 25 indexes made over the 400 MB tree's 110,000 committed
+ * rows took 0.4 s, about twice what the COMMIT spends keeping them up (docs/performance.md, "Session 11").
+ */
+const INDEXES_AFTER_ROWS = 1_000_000;
+
+/** Marks a database we create: AI Observer's indexes come with its first import (docs/decisions.md, "Import"). */
+export async function markIndexesPending(connection: DuckDBConnection): Promise<void> {
+  await connection.run("INSERT INTO ai_observer_pending (work) VALUES ('indexes')");
+}
+
+async function pending(connection: DuckDBConnection): Promise<boolean> {
+  const reader = await connection.runAndReadAll("SELECT count(*) FROM ai_observer_pending WHERE work = 'indexes'");
+  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
+}
+
+async function setting(connection: DuckDBConnection, name: "memory_limit" | "checkpoint_threshold"): Promise<string> {
+  const reader = await connection.runAndReadAll(`SELECT current_setting('${name}')`);
+  return String(reader.getRows()[0]?.[0]);
+}
+
+/**
+ * Per row of its table: the memory an index may take while DuckDB builds it (it is built in memory: Go 0.4's
+ * `(MetricName, ServiceName, Timestamp)` over 5 million metric rows ran out of 256 and of 384 MB). Without a bound,
+ * DuckDB also kept the table's blocks it read, and a 5.6-million-row import peaked at 905 instead of ~650 MB.
+ */
+const INDEX_BYTES_PER_ROW = 100;
+
+async function tableRows(connection: DuckDBConnection, statement: string): Promise<number> {
+  const table = /\bON (\w+)\(/.exec(statement)?.[1];
+  if (!table) throw new Error(`not an index statement: ${statement}`);
+  const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${table}`);
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/**
+ * Makes the indexes in transactions whose COMMIT checkpoints at once: with `checkpoint_threshold` at 0, DuckDB writes
+ * no WAL for them, and a WAL holding a CREATE INDEX cannot be replayed by a read-only open (DuckDB 1.5.6: "Failure
+ * while replaying WAL … Could not write file"), which every `export` and `query` is. Over large tables (`oneByOne`)
+ * each index has its transaction, so that it leaves memory before the next is made, and is built under a bound sized
+ * from its table (retried without one when it runs out); every COMMIT runs under DuckDB's own limit: a checkpoint that
+ * ran out of a tight bound ended in DuckDB's `FATAL Error`.
+ */
+async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Promise<void> {
+  const limit = await setting(connection, "memory_limit");
+  const threshold = await setting(connection, "checkpoint_threshold");
+  await connection.run("SET checkpoint_threshold = '0b'");
+  try {
+    await connection.run("BEGIN TRANSACTION");
+    for (const statement of INDEX_STATEMENTS) {
+      if (!oneByOne) {
+        await connection.run(statement);
+        continue;
+      }
+      const bound = `${MEMORY_LIMIT_MB.import + Math.ceil(((await tableRows(connection, statement)) * INDEX_BYTES_PER_ROW) / 1024 ** 2)}MB`;
+      await connection.run("SET memory_limit = $bound", { bound });
+      await retryUnboundedAfter(
+        connection,
+        () => connection.run(statement),
+        () => connection.run("ROLLBACK"),
+        () => connection.run("BEGIN TRANSACTION"),
+      );
+      await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
+      await connection.run("COMMIT");
+      await connection.run("BEGIN TRANSACTION");
+    }
+    await connection.run("DELETE FROM ai_observer_pending WHERE work = 'indexes'");
+    await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
+    await connection.run("COMMIT");
+  } catch (error) {
+    await connection.run("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    await connection.run("SET checkpoint_threshold = $threshold", { threshold });
+    await connection.run("SET memory_limit = $limit", { limit });
+  }
+}
+
+/**
+ * In an import's transaction, before it writes anything: when the tables will then hold fewer than INDEXES_AFTER_ROWS
+ * rows, ends the transaction (it has only read), makes the indexes a database we created waits for, and begins a new
+ * one. Only this process writes the database (DuckDB's lock), so what the import planned still holds.
+ */
+export async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number): Promise<void> {
+  if (rowsAfter >= INDEXES_AFTER_ROWS || !(await pending(connection))) return;
+  await connection.run("COMMIT");
+  try {
+    await makeIndexes(connection, false);
+  } finally {
+    await connection.run("BEGIN TRANSACTION");
+  }
+}
+
+/**
+ * After an import's COMMIT: the indexes a database still waits for, made over the committed rows. Kept up by one
+ * COMMIT, all 25 grew in memory together (an import of 5.6 million rows into a new database peaked at 1.46 GB in its
+ * COMMIT). A run killed here leaves the rows in and the mark: the next import makes what is missing (`IF NOT EXISTS`),
+ * and the Go server, which adds missing indexes on every open, would too.
+ */
+export async function completePendingIndexes(connection: DuckDBConnection): Promise<void> {
+  if (await pending(connection)) await makeIndexes(connection, true);
+}

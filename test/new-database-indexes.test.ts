@@ -1,0 +1,164 @@
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { openOrCreateDatabase } from "../src/db/open.ts";
+import { addIndexesBeforeRows, completePendingIndexes } from "../src/db/pending-indexes.ts";
+import { createSchema } from "../src/db/schema.ts";
+import { query } from "./helpers/duckdb-read.ts";
+import { runCli, runCliJson } from "./helpers/run-cli.ts";
+import { sampleTree } from "./helpers/session-tree.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+// Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
+setDefaultTimeout(120_000);
+
+async function withDatabase(path: string, work: (run: (sql: string) => Promise<unknown>) => Promise<void>): Promise<void> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    await work((sql) => connection.run(sql));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+const indexNames = async (db: string) =>
+  (await query("SELECT index_name FROM duckdb_indexes() WHERE database_name = current_database() ORDER BY index_name", {}, db)).map((row) => String(row.index_name));
+const pending = async (db: string) => (await query("SELECT count(*)::INTEGER AS n FROM ai_observer_pending", {}, db))[0]?.n;
+const eventsKey = async (db: string) =>
+  (await query("SELECT count(*)::INTEGER AS n FROM duckdb_constraints() WHERE table_name = 'ai_observer_import_events' AND constraint_type = 'PRIMARY KEY'", {}, db))[0]?.n;
+const bookkeeping = async (db: string) =>
+  (await query("SELECT count(*)::INTEGER AS n, count(DISTINCT (tool, event_key))::INTEGER AS distinct_keys FROM ai_observer_import_events", {}, db))[0];
+
+/** The indexes AI Observer's schema has (schema.test.ts holds them to the Go server's). */
+async function goIndexes(): Promise<string[]> {
+  const path = join(tempDir("schema-"), "schema.duckdb");
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  await createSchema(connection);
+  connection.closeSync();
+  instance.closeSync();
+  return indexNames(path);
+}
+
+/** Takes a database back to what a run killed after its COMMIT leaves: the rows in, the indexes not yet made. */
+async function dropIndexes(db: string): Promise<void> {
+  const names = await indexNames(db);
+  await withDatabase(db, async (run) => {
+    for (const name of names) await run(`DROP INDEX ${name}`);
+    await run("INSERT INTO ai_observer_pending (work) VALUES ('indexes')");
+  });
+}
+
+describe("a database that import creates gets AI Observer's indexes with or after its first rows", () => {
+  test("after the import: every index, no mark left, bookkeeping without a primary key and one row per event", async () => {
+    const tree = sampleTree();
+    const db = join(tempDir("new-db-"), "ai-observer.duckdb");
+    const result = await runCliJson(["import", "all", "--db", db], { env: tree.env });
+    expect(result.status).toBe("imported");
+    const expected = await goIndexes();
+    expect(expected.length).toBe(25);
+    expect(await indexNames(db)).toEqual(expected);
+    expect(await pending(db)).toBe(0);
+    expect(await eventsKey(db)).toBe(0);
+    const counts = await bookkeeping(db);
+    expect(counts?.n).toBeGreaterThan(0);
+    expect(counts?.n).toBe(counts?.distinct_keys);
+  });
+
+  test("a run killed after its COMMIT: the next import, which finds nothing new, adds the indexes", async () => {
+    const tree = sampleTree();
+    const db = join(tempDir("killed-"), "ai-observer.duckdb");
+    expect((await runCliJson(["import", "all", "--db", db], { env: tree.env })).status).toBe("imported");
+    const rows = await query("SELECT (SELECT count(*) FROM otel_logs)::INTEGER AS logs, (SELECT count(*) FROM otel_metrics)::INTEGER AS metrics", {}, db);
+    await dropIndexes(db);
+    expect(await indexNames(db)).toEqual([]);
+    const again = await runCliJson(["import", "all", "--db", db], { env: tree.env });
+    expect(again.status).toBe("nothing");
+    expect(await indexNames(db)).toEqual(await goIndexes());
+    expect(await pending(db)).toBe(0);
+    expect(await query("SELECT (SELECT count(*) FROM otel_logs)::INTEGER AS logs, (SELECT count(*) FROM otel_metrics)::INTEGER AS metrics", {}, db)).toEqual(rows);
+  });
+
+  test("the same for an archive import: the rerun that finds every row there adds the indexes", async () => {
+    const tree = sampleTree();
+    const archive = tempDir("archive-");
+    expect((await runCli(["export", "all", "--from-files", "--output", archive, "--yes"], { env: tree.env })).exitCode).toBe(0);
+    const db = join(tempDir("archive-db-"), "ai-observer.duckdb");
+    expect((await runCliJson(["import", "--from-export", archive, "--db", db])).status).toBe("imported");
+    expect(await indexNames(db)).toEqual(await goIndexes());
+    await dropIndexes(db);
+    expect((await runCliJson(["import", "--from-export", archive, "--db", db])).status).toBe("nothing");
+    expect(await indexNames(db)).toEqual(await goIndexes());
+    expect(await pending(db)).toBe(0);
+  });
+
+  test("a database whose bookkeeping has the primary key of earlier versions: dropped on open, rows kept, a forced import replaces each event's row", async () => {
+    const tree = sampleTree();
+    const db = join(tempDir("keyed-"), "ai-observer.duckdb");
+    expect((await runCliJson(["import", "all", "--db", db], { env: tree.env })).status).toBe("imported");
+    const before = await query("SELECT tool, event_key, rank FROM ai_observer_import_events ORDER BY ALL", {}, db);
+    await withDatabase(db, async (run) => {
+      await run(`CREATE TABLE keyed (tool VARCHAR NOT NULL, event_key VARCHAR NOT NULL, rank DOUBLE NOT NULL, ts TIMESTAMP NOT NULL, file_path VARCHAR NOT NULL, unpriced BOOLEAN, PRIMARY KEY (tool, event_key))`);
+      await run("INSERT INTO keyed SELECT tool, event_key, rank, ts, file_path, unpriced FROM ai_observer_import_events");
+      await run("DROP TABLE ai_observer_import_events");
+      await run("ALTER TABLE keyed RENAME TO ai_observer_import_events");
+    });
+    expect(await eventsKey(db)).toBe(1);
+    const forced = await runCliJson(["import", "all", "--db", db, "--force"], { env: tree.env });
+    expect(forced.status).toBe("imported");
+    expect(await eventsKey(db)).toBe(0);
+    expect(await query("SELECT tool, event_key, rank FROM ai_observer_import_events ORDER BY ALL", {}, db)).toEqual(before);
+  });
+});
+
+describe("the pending indexes, step by step", () => {
+  test("a new database waits for them; an import that leaves under a million rows makes them before its rows, a larger one after its COMMIT, without a WAL", async () => {
+    const path = join(tempDir("pending-"), "ai-observer.duckdb");
+    const db = await openOrCreateDatabase(path);
+    try {
+      const { connection } = db;
+      const names = async () => (await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() ORDER BY 1")).getRows().map((row) => String(row[0]));
+      const marked = async () => Number((await connection.runAndReadAll("SELECT count(*) FROM ai_observer_pending")).getRows()[0]?.[0]);
+      expect(await names()).toEqual([]);
+      expect(await marked()).toBe(1);
+
+      await connection.run("BEGIN TRANSACTION");
+      await addIndexesBeforeRows(connection, 1_000_000);
+      expect(await names()).toEqual([]);
+      await connection.run(
+        "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000000) t(i)",
+      );
+      await connection.run("COMMIT");
+      expect(existsSync(`${path}.wal`)).toBe(true); // the rows, in the WAL until a checkpoint
+      await completePendingIndexes(connection);
+      expect(await names()).toEqual(await goIndexes());
+      expect(await marked()).toBe(0);
+      expect(existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0).toBe(false);
+      const found = await connection.runAndReadAll("SELECT count(*) FROM otel_metrics WHERE ServiceName = 'claude-code' AND Timestamp >= TIMESTAMP '2026-01-01'");
+      expect(Number(found.getRows()[0]?.[0])).toBe(1_000_000);
+      await completePendingIndexes(connection); // nothing pending: nothing to do
+      expect(await names()).toEqual(await goIndexes());
+    } finally {
+      db.close();
+    }
+
+    const small = join(tempDir("pending-"), "ai-observer.duckdb");
+    const other = await openOrCreateDatabase(small);
+    try {
+      const { connection } = other;
+      await connection.run("BEGIN TRANSACTION");
+      await addIndexesBeforeRows(connection, 999_999);
+      // A transaction is open again, and the indexes are committed outside it.
+      await connection.run("ROLLBACK");
+      const made = await connection.runAndReadAll("SELECT count(*) FROM duckdb_indexes()");
+      expect(Number(made.getRows()[0]?.[0])).toBe((await goIndexes()).length);
+      expect(existsSync(`${small}.wal`) && statSync(`${small}.wal`).size > 0).toBe(false);
+    } finally {
+      other.close();
+    }
+    expect(await indexNames(small)).toEqual(await goIndexes());
+  });
+});
