@@ -520,7 +520,7 @@ async function main(): Promise<number> {
   };
   ratio("export --from-files / DuckDB", s.exportFiles, s.duckdb, 1.0);
   const sourceRatio = s.exportFilesSource.samples.length && s.duckdb.samples.length ? s.exportFilesSource.ms / s.duckdb.ms : null;
-  ratio("export --from-files / ccusage", s.exportFiles, s.ccusage, 2.0);
+  ratio("export --from-files / ccusage", s.exportFiles, s.ccusage, 1.0);
   ratio("import unchanged / import fresh", s.importSecond, s.importFirst, 0.05);
   ratio("export all / bare COPY", s.exportDb, s.bare, 1.15);
   ratio("export all --zip / export all", s.exportZip, s.exportDb, 1.1);
