@@ -4,6 +4,7 @@ import { errorMessage } from "../shared/errors.ts";
 import { runTag } from "../shared/run-tag.ts";
 import { removeScratchLeftovers } from "./scratch-files.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
+import { queryNumber } from "./query-number.ts";
 
 /**
  * DuckDB's buffer memory while an export or an import works (RunSettings.duckdbMemoryLimit, `AI_OBSERVER_MEMORY_LIMIT`,
@@ -16,7 +17,7 @@ import type { DuckDBConnection } from "./duckdb.ts";
  * it compares (a 128-bit hash each) ran out of 128 MB for the 1.75 million events of an export of 5 million metric
  * rows; in buckets of 2 million rows they hold (docs/performance.md, "Archives").
  */
-export const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 256 } as const;
+const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 256 } as const;
 
 /**
  * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
@@ -128,11 +129,8 @@ export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeepi
 }
 
 /** The rows of the telemetry tables, whose indexes a commit updates (from DuckDB's row counts: milliseconds on millions). */
-export async function telemetryRowCount(connection: DuckDBConnection): Promise<number> {
-  const reader = await connection.runAndReadAll(
-    "SELECT (SELECT count(*) FROM otel_traces) + (SELECT count(*) FROM otel_logs) + (SELECT count(*) FROM otel_metrics)",
-  );
-  return Number(reader.getRows()[0]?.[0] ?? 0);
+export function telemetryRowCount(connection: DuckDBConnection): Promise<number> {
+  return queryNumber(connection, "SELECT (SELECT count(*) FROM otel_traces) + (SELECT count(*) FROM otel_logs) + (SELECT count(*) FROM otel_metrics)");
 }
 
 /**
@@ -147,4 +145,16 @@ export async function boundImportStep(connection: DuckDBConnection, step: "bookk
     return;
   }
   await connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size)[step] });
+}
+
+/**
+ * Per row of its table: the memory one of AI Observer's indexes may take while DuckDB builds it (in memory: Go 0.4's
+ * `(MetricName, ServiceName, Timestamp)` over 5 million metric rows ran out of 256 and of 384 MB). Without a bound,
+ * DuckDB also kept the table's blocks it read, and a 5.6-million-row import peaked at 905 instead of ~650 MB.
+ */
+const INDEX_BYTES_PER_ROW = 100;
+
+/** DuckDB's memory limit for building an index over a table of `rows` rows (pending-indexes.ts). */
+export function indexMemoryLimit(rows: number): string {
+  return `${Math.min(unboundedMegabytes(), MEMORY_LIMIT_MB.import + megabytes(rows * INDEX_BYTES_PER_ROW))}MB`;
 }

@@ -2,13 +2,13 @@ import countSql from "./count-rows.sql" with { type: "text" };
 import countTraceIdsSql from "./count-trace-ids.sql" with { type: "text" };
 import deleteSql from "./delete-rows.sql" with { type: "text" };
 import type { DuckDBConnection } from "./duckdb.ts";
+import { queryNumber } from "./query-number.ts";
 import { filterParams, type RowFilter } from "./row-filter.ts";
 import type { TelemetryTable } from "./schema.ts";
 import { renderTableSql } from "./sql-template.ts";
 
-async function firstNumber(connection: DuckDBConnection, sql: string, filter: RowFilter): Promise<number> {
-  const reader = await connection.runAndReadAll(sql, filterParams(filter));
-  return Number(reader.getRows()[0]?.[0] ?? 0);
+function firstNumber(connection: DuckDBConnection, sql: string, filter: RowFilter): Promise<number> {
+  return queryNumber(connection, sql, filterParams(filter));
 }
 
 export function countFilteredRows(connection: DuckDBConnection, table: TelemetryTable, filter: RowFilter): Promise<number> {

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "./duckdb.ts";
-import { defaultMemoryLimit, MEMORY_LIMIT_MB, retryUnboundedAfter } from "./duckdb-memory.ts";
+import { defaultMemoryLimit, indexMemoryLimit, retryUnboundedAfter } from "./duckdb-memory.ts";
+import { queryNumber } from "./query-number.ts";
 import { INDEX_STATEMENTS } from "./schema.ts";
 
 /**
@@ -15,8 +16,7 @@ export async function markIndexesPending(connection: DuckDBConnection): Promise<
 }
 
 async function pending(connection: DuckDBConnection): Promise<boolean> {
-  const reader = await connection.runAndReadAll("SELECT count(*) FROM ai_observer_pending WHERE work = 'indexes'");
-  return Number(reader.getRows()[0]?.[0] ?? 0) > 0;
+  return (await queryNumber(connection, "SELECT count(*) FROM ai_observer_pending WHERE work = 'indexes'")) > 0;
 }
 
 async function setting(connection: DuckDBConnection, name: "memory_limit" | "checkpoint_threshold"): Promise<string> {
@@ -24,18 +24,11 @@ async function setting(connection: DuckDBConnection, name: "memory_limit" | "che
   return String(reader.getRows()[0]?.[0]);
 }
 
-/**
- * Per row of its table: the memory an index may take while DuckDB builds it (it is built in memory: Go 0.4's
- * `(MetricName, ServiceName, Timestamp)` over 5 million metric rows ran out of 256 and of 384 MB). Without a bound,
- * DuckDB also kept the table's blocks it read, and a 5.6-million-row import peaked at 905 instead of ~650 MB.
- */
-const INDEX_BYTES_PER_ROW = 100;
-
-async function tableRows(connection: DuckDBConnection, statement: string): Promise<number> {
+/** The rows of the table an index statement is on. */
+function tableRows(connection: DuckDBConnection, statement: string): Promise<number> {
   const table = /\bON (\w+)\(/.exec(statement)?.[1];
   if (!table) throw new Error(`not an index statement: ${statement}`);
-  const reader = await connection.runAndReadAll(`SELECT count(*) FROM ${table}`);
-  return Number(reader.getRows()[0]?.[0] ?? 0);
+  return queryNumber(connection, `SELECT count(*) FROM ${table}`);
 }
 
 /**
@@ -57,8 +50,7 @@ async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Pro
         await connection.run(statement);
         continue;
       }
-      const bound = `${MEMORY_LIMIT_MB.import + Math.ceil(((await tableRows(connection, statement)) * INDEX_BYTES_PER_ROW) / 1024 ** 2)}MB`;
-      await connection.run("SET memory_limit = $bound", { bound });
+      await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(await tableRows(connection, statement)) });
       await retryUnboundedAfter(
         connection,
         () => connection.run(statement),

@@ -4,6 +4,7 @@ import goMigrationsSql from "./schema-go-0.5.sql" with { type: "text" };
 import indexesSql from "./schema-indexes.sql" with { type: "text" };
 import schemaSql from "./schema.sql" with { type: "text" };
 import type { DuckDBConnection } from "./duckdb.ts";
+import { queryNumber } from "./query-number.ts";
 
 export const TELEMETRY_TABLES = ["otel_traces", "otel_logs", "otel_metrics"] as const;
 export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
@@ -40,19 +41,21 @@ export async function createSchema(connection: DuckDBConnection, options: Schema
 
 /** Whether `import_state` has the columns Go 0.4+ added (`byte_offset`, `message_count`, `parser_state`). */
 export async function hasWatchColumns(connection: DuckDBConnection): Promise<boolean> {
-  const reader = await connection.runAndReadAll(
+  const columns = await queryNumber(
+    connection,
     "SELECT count(*) FROM information_schema.columns WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = 'import_state' AND column_name IN ('byte_offset', 'message_count', 'parser_state')",
   );
-  return Number(reader.getRows()[0]?.[0]) === 3;
+  return columns === 3;
 }
 
 /** ai-observer's incremental-import bookkeeping (see import-schema.sql). */
 export async function createImportSchema(connection: DuckDBConnection): Promise<void> {
   await connection.run(importSchemaSql);
-  const keyed = await connection.runAndReadAll(
+  const keyed = await queryNumber(
+    connection,
     "SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'ai_observer_import_events' AND constraint_type = 'PRIMARY KEY'",
   );
-  if (Number(keyed.getRows()[0]?.[0]) > 0) await connection.run(unkeyedEventsSql);
+  if (keyed > 0) await connection.run(unkeyedEventsSql);
 }
 
 /** Tables of `TELEMETRY_TABLES` that the database lacks. */

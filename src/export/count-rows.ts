@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { countFilteredRows } from "../db/filtered-rows.ts";
+import { queryNumber } from "../db/query-number.ts";
 import type { RowFilter } from "../db/row-filter.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../archive/tables.ts";
 
@@ -14,8 +15,7 @@ export async function countRows(connection: DuckDBConnection, filter: RowFilter)
 export async function countParquetRows(connection: DuckDBConnection, root: string, files: readonly { table: TableKey; name: string }[]): Promise<TableCounts> {
   const counts: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const file of files) {
-    const reader = await connection.runAndReadAll("SELECT count(*) FROM read_parquet($file)", { file: join(root, file.name) });
-    counts[file.table] += Number(reader.getRows()[0]?.[0] ?? 0);
+    counts[file.table] += await queryNumber(connection, "SELECT count(*) FROM read_parquet($file)", { file: join(root, file.name) });
   }
   return counts;
 }

@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
+import { queryNumber } from "../db/query-number.ts";
 import { withTempTable } from "../db/temp-table.ts";
 import type { ToolId } from "../shared/sources.ts";
 import goRowsSql from "./go-rows.sql" with { type: "text" };
@@ -80,8 +81,7 @@ async function eachTable(connection: DuckDBConnection, verb: string, service: st
         .replaceAll("{{kind}}", kind)
         .replaceAll("{{go_sources}}", GO_IMPORT_SOURCES)
         .replaceAll("{{transcript}}", String(transcript));
-      const reader = await connection.runAndReadAll(sql, { service });
-      found[key] += Number(reader.getRows()[0]?.[0] ?? 0);
+      found[key] += await queryNumber(connection, sql, { service });
     }
   });
   return found;

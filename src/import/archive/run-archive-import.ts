@@ -16,6 +16,7 @@ import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
 import { addPendingIndexes, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
 import { addIndexesBeforeRows } from "../../db/pending-indexes.ts";
+import { queryNumber } from "../../db/query-number.ts";
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
 import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
@@ -113,11 +114,6 @@ function goRowsStatement(key: "logs" | "metrics", verb: "SELECT count(*) FROM" |
   return render(goRowsSql, { key, table: key === "logs" ? "otel_logs" : "otel_metrics" }).replaceAll("{{verb}}", verb);
 }
 
-async function count(connection: DuckDBConnection, sql: string, params?: Record<string, string | null>): Promise<number> {
-  const reader = await connection.runAndReadAll(sql, params);
-  return Number(reader.getRows()[0]?.[0] ?? 0);
-}
-
 /** Every column of each table must be in the archive's file (more are ignored): a foreign Parquet file is refused here. */
 async function checkColumns(connection: DuckDBConnection, shown: string): Promise<void> {
   for (const table of EXPORT_TABLES) {
@@ -135,7 +131,7 @@ async function checkColumns(connection: DuckDBConnection, shown: string): Promis
 async function holdsGoRows(connection: DuckDBConnection, relation: string, attributes: string, where: string, params: Record<string, string | null> = {}): Promise<boolean> {
   const sql = `SELECT EXISTS (SELECT 1 FROM ${relation} WHERE ${where} AND json_extract_string(${attributes}, '$."import.key"') IS NULL
     AND json_extract_string(${attributes}, '$.import_source') IN ${GO_IMPORT_SOURCES})`;
-  return (await count(connection, sql, paramsOf(sql, params))) === 1;
+  return (await queryNumber(connection, sql, paramsOf(sql, params))) === 1;
 }
 
 /**
@@ -167,7 +163,7 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   await connection.run("CREATE TEMP TABLE new_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE present_keys (tbl VARCHAR, h UHUGEINT)");
   const inArchive: TableCounts = { traces: 0, logs: 0, metrics: 0 };
-  for (const table of EXPORT_TABLES) inArchive[table.key] = await count(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
+  for (const table of EXPORT_TABLES) inArchive[table.key] = await queryNumber(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
   const buckets = Math.max(1, Math.ceil(Math.max(inArchive.logs + inArchive.metrics, rowsBefore) / ROWS_PER_BUCKET));
   for (let bucket = 0; bucket < buckets; bucket++) await run(render(keysSql), { ...params, buckets, bucket });
   const goInArchive = (await holdsGoRows(connection, "archive_logs", "LogAttributes", withRowFilter("{{filter}}"), params)) || (await holdsGoRows(connection, "archive_metrics", "Attributes", withRowFilter("{{filter}}"), params));
@@ -181,14 +177,14 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
     await connection.run(withLiterals(render(addRowsSql, { key: table.key, table: table.table }), params));
-    add[table.key] = await count(connection, `SELECT count(*) FROM add_${table.key}`);
+    add[table.key] = await queryNumber(connection, `SELECT count(*) FROM add_${table.key}`);
   }
   const goRows = { logs: 0, metrics: 0 };
   for (const key of ["logs", "metrics"] as const) {
-    if (goInDatabase) goRows[key] = await count(connection, goRowsStatement(key, "SELECT count(*) FROM"));
+    if (goInDatabase) goRows[key] = await queryNumber(connection, goRowsStatement(key, "SELECT count(*) FROM"));
   }
-  const newEvents = await count(connection, "SELECT count(DISTINCT h) FROM new_keys");
-  const allEvents = await count(connection, "SELECT count(DISTINCT h) FROM archive_keys");
+  const newEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM new_keys");
+  const allEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM archive_keys");
   return { inArchive, add, goRows, events: { new: newEvents, present: allEvents - newEvents } };
 }
 
@@ -214,7 +210,7 @@ async function apply(connection: DuckDBConnection, options: ArchiveImportOptions
   const inserted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
     const columns = columnList(table.table);
-    inserted[table.key] = await count(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
+    inserted[table.key] = await queryNumber(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
   }
   for (const key of ["logs", "metrics"] as const) {
     await connection.run(goRowsStatement(key, "DELETE FROM"));
@@ -226,7 +222,7 @@ async function apply(connection: DuckDBConnection, options: ArchiveImportOptions
 }
 
 async function planned(connection: DuckDBConnection): Promise<boolean> {
-  return (await count(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'go_delete'")) === 1;
+  return (await queryNumber(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'go_delete'")) === 1;
 }
 
 const nothingCounted = (): TableCounts => ({ traces: 0, logs: 0, metrics: 0 });
