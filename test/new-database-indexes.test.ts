@@ -68,6 +68,29 @@ describe("a database that import creates gets AI Observer's indexes with or afte
     expect(counts?.n).toBe(counts?.distinct_keys);
   });
 
+  test("each bookkeeping row names its event's tool, key, timestamp and file as the event's rows do", async () => {
+    const tree = sampleTree();
+    const db = join(tempDir("records-"), "ai-observer.duckdb");
+    expect((await runCliJson(["import", "all", "--db", db], { env: tree.env })).status).toBe("imported");
+    // The rows of each event: its key and timestamp, and the file it came from (import_state holds the files read).
+    const [check] = await query(
+      `WITH event_rows AS (
+         SELECT DISTINCT ServiceName AS service, json_extract_string(Attributes, '$."import.key"') AS event_key, Timestamp AS ts FROM otel_metrics
+         UNION SELECT DISTINCT ServiceName, json_extract_string(LogAttributes, '$."import.key"'), Timestamp FROM otel_logs)
+       SELECT
+         (SELECT count(*) FROM ai_observer_import_events)::INTEGER AS records,
+         (SELECT count(DISTINCT (event_key, ts)) FROM event_rows WHERE event_key IS NOT NULL)::INTEGER AS events,
+         (SELECT count(*) FROM ai_observer_import_events e WHERE EXISTS (SELECT 1 FROM event_rows r WHERE r.event_key = e.event_key AND r.ts = e.ts))::INTEGER AS matched,
+         (SELECT count(*) FROM ai_observer_import_events e WHERE e.file_path IN (SELECT file_path FROM import_state WHERE source = e.tool))::INTEGER AS in_files,
+         (SELECT count(*) FROM ai_observer_import_events WHERE rank IS NULL OR unpriced IS NULL)::INTEGER AS incomplete,
+         (SELECT string_agg(DISTINCT tool, ',' ORDER BY tool) FROM ai_observer_import_events) AS tools`,
+      {},
+      db,
+    );
+    expect(check?.records).toBeGreaterThan(100);
+    expect(check).toEqual({ records: check?.records, events: check?.records, matched: check?.records, in_files: check?.records, incomplete: 0, tools: "claude-code,codex,gemini" });
+  });
+
   test("a run killed after its COMMIT: the next import, which finds nothing new, adds the indexes", async () => {
     const tree = sampleTree();
     const db = join(tempDir("killed-"), "ai-observer.duckdb");

@@ -28,8 +28,17 @@ export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyo
   unbounded.delete(connection);
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("SET memory_limit = $limit", { limit: setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
+  if (work !== "export") await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
   await spillToScratch(connection);
 }
+
+/**
+ * DuckDB's allocator (jemalloc) keeps what an INSERT frees for later, outside the memory limit, until a single
+ * deallocation of more than this (DuckDB's default: 512 MB) makes it give memory back. Inserting the 2.6 million rows
+ * of 1 GB of Gemini sessions left the process ~190 MB larger; with 1 MB, 0-20 MB (and peaks ~110 MB lower), for ~13%
+ * more time in the INSERT (docs/performance.md, "Session 12"). Thresholds of 8 MB and more changed nothing.
+ */
+const INSERT_FLUSH_THRESHOLD = "1MB";
 
 /**
  * Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only, and an

@@ -2,7 +2,9 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import { type InsertedCounts, insertStagedRows } from "./staged-tables.ts";
 import { hasWatchColumns } from "../db/schema.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
-import type { StagedRows } from "../staging/staged-rows.ts";
+import { ScratchFolder } from "../db/scratch-files.ts";
+import { EVENT_RECORD_COLUMNS, writeEventRecords } from "./event-records.ts";
+import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
 import { SERVICE_NAMES } from "../shared/sources.ts";
 import { deleteGoRows } from "./go-rows.ts";
@@ -30,28 +32,23 @@ async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly 
   );
 }
 
-/** The bookkeeping row of each planned event, made as it is written (an array of them took ~450 bytes per event). */
-function* eventRecords(plans: readonly ToolPlan[]): Generator<Record<string, unknown>> {
-  for (const plan of plans) {
-    const events = plan.events;
-    for (let i = 0; i < events.size; i++) {
-      yield { tool: plan.tool, event_key: events.key(i), rank: events.rank(i), ts: events.timestamp(i), file_path: events.filePath(i), unpriced: events.unpriced(i) };
-    }
-  }
-}
-
 async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
   if (plans.every((plan) => plan.events.size === 0)) return;
-  const rows = eventRecords(plans);
-  const columns = { tool: "VARCHAR", event_key: "VARCHAR", rank: "DOUBLE", ts: "VARCHAR", file_path: "VARCHAR", unpriced: "BOOLEAN" } as const;
-  // Straight from the NDJSON: a temporary table of 224,000 events held 65 MB (uncompressed) beside the insert's own.
-  await withJsonRows(columns, rows, (source, params) =>
-    connection.run(
-      `INSERT INTO ai_observer_import_events (tool, event_key, rank, ts, file_path, unpriced)
-       SELECT tool, event_key, rank, ts::TIMESTAMP, file_path, unpriced FROM ${source}`,
-      params,
-    ),
-  );
+  const folder = new ScratchFolder("ai-observer-temp-");
+  try {
+    const file = folder.file("import_events.parquet");
+    const written = await writeEventRecords(plans, file).catch((error: unknown) => {
+      throw stagingFailure(error);
+    });
+    // What writing them left on the heap goes before DuckDB takes its share (as insertStagedRows does).
+    Bun.gc(true);
+    const columns = EVENT_RECORD_COLUMNS.map((column) => column.name).join(", ");
+    const result = await connection.run(`INSERT INTO ai_observer_import_events (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
+    const inserted = Number((await result.getRows())[0]?.[0] ?? 0);
+    if (inserted !== written) throw new Error(`ai_observer_import_events: ${written} events written but ${inserted} recorded`);
+  } finally {
+    folder.dispose();
+  }
 }
 
 /** Records the files read in full, in our table and in AI Observer's `import_state` (with the SHA-256 the Go importer uses). */

@@ -1,4 +1,4 @@
-import type { ChosenEvents, ChosenRows } from "../staging/chosen-events.ts";
+import type { ByteSink, ChosenEvents, ChosenRows } from "../staging/chosen-events.ts";
 import type { StoredEvent } from "./stored-events.ts";
 
 /**
@@ -57,6 +57,8 @@ export class PlannedEvents implements ChosenRows {
   key = (i: number): string => this.#at(i, (chosen, row) => chosen.key(row));
   rank = (i: number): number => this.#at(i, (chosen, row) => chosen.rank(row));
   timestamp = (i: number): string => this.#at(i, (chosen, row) => chosen.timestamp(row));
+  micros = (i: number): number => this.#at(i, (chosen, row) => chosen.micros(row));
+  writeKey = (i: number, sink: ByteSink): void => this.#at(i, (chosen, row) => chosen.writeKey(row, sink));
   unpriced = (i: number): boolean => this.#at(i, (chosen, row) => chosen.unpriced(row));
   filePath = (i: number): string => this.#at(i, (chosen, row) => this.files[chosen.tag(row)] as string);
   seq = (i: number): number => this.#at(i, (chosen, row) => chosen.seq(row));

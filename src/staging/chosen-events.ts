@@ -67,6 +67,11 @@ export function concatRows(parts: readonly ChosenRows[]): ChosenRows {
 
 const INITIAL_ROWS = 1 << 12;
 
+/** Takes a text value as UTF-8 bytes (a Parquet column, parquet/column-builder.ts). */
+export interface ByteSink {
+  pushBytes(bytes: Buffer, start: number, end: number): void;
+}
+
 function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(array: T, size: number): T {
   if (size <= array.length) return array;
   const next = new (array.constructor as new (length: number) => T)(Math.max(size, array.length * 2));
@@ -120,6 +125,12 @@ class KeyTable {
   key(row: number): string {
     const start = this.#start[row] as number;
     return this.#bytes.toString("utf8", start, start + (this.#length[row] as number));
+  }
+
+  /** The key's UTF-8 bytes handed to `sink`, without a string. */
+  writeKey(row: number, sink: ByteSink): void {
+    const start = this.#start[row] as number;
+    sink.pushBytes(this.#bytes, start, start + (this.#length[row] as number));
   }
 
   #add(start: number, length: number, hash: number): number {
@@ -206,6 +217,15 @@ export class ChosenEvents implements ChosenRows {
 
   timestamp(i: number): string {
     return formatMicros(this.#micros[i] as number);
+  }
+
+  /** The timestamp in microseconds since the epoch (UTC). */
+  micros(i: number): number {
+    return this.#micros[i] as number;
+  }
+
+  writeKey(i: number, sink: ByteSink): void {
+    this.#keys.writeKey(i, sink);
   }
 
   seq(i: number): number {

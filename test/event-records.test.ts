@@ -1,0 +1,56 @@
+import { describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { EVENT_RECORD_COLUMNS, writeEventRecords } from "../src/import/event-records.ts";
+import { PlannedEvents } from "../src/import/planned-events.ts";
+import { ChosenEvents } from "../src/staging/chosen-events.ts";
+import { query } from "./helpers/duckdb-read.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+/** `count` events of one tool, every one planned; keys with non-ASCII and quotes, ranks, times and files that vary. */
+function planned(prefix: string, count: number, files: readonly string[]): PlannedEvents {
+  const chosen = new ChosenEvents();
+  for (let i = 0; i < count; i++) {
+    const second = String(i % 60).padStart(2, "0");
+    chosen.offer(
+      {
+        key: `${prefix}:sessión "${i % 7}":${i}`,
+        rank: i % 5,
+        timestamp: `2026-03-${String(1 + (i % 28)).padStart(2, "0")} 10:${String(i % 60).padStart(2, "0")}:${second}.${String(i % 1_000_000).padStart(6, "0")}`,
+        model: "m",
+        unpriced: i % 11 === 0,
+        seq: i,
+        service: "s",
+        unit: "",
+        logs: 1,
+        metrics: 1,
+      },
+      i % files.length,
+    );
+  }
+  const events = new PlannedEvents(chosen, files);
+  for (let row = 0; row < chosen.size; row++) events.add(row, "new", null);
+  return events;
+}
+
+describe("writeEventRecords", () => {
+  test("every planned event's bookkeeping row, over several row groups and two tools, as DuckDB reads it back", async () => {
+    const files = ["/a/one.jsonl", "/b/twö.json", "/c/three.jsonl"];
+    const plans = [
+      { tool: "gemini" as const, events: planned("g", 130_000, files) },
+      { tool: "codex" as const, events: planned("c", 1_000, files) },
+    ];
+    const path = join(tempDir("event-records-"), "events.parquet");
+    expect(await writeEventRecords(plans, path)).toBe(131_000);
+    const types = await query("SELECT column_name AS name, column_type AS type FROM (DESCRIBE SELECT * FROM read_parquet($path))", { path });
+    expect(types).toEqual(EVENT_RECORD_COLUMNS.map(({ name, kind }) => ({ name, type: kind })));
+    const read = await query(
+      "SELECT tool, event_key, rank, strftime(ts, '%Y-%m-%d %H:%M:%S.%f') AS ts, file_path, unpriced FROM read_parquet($path, file_row_number = true) ORDER BY file_row_number",
+      { path },
+    );
+    const expected = plans.flatMap(({ tool, events }) =>
+      Array.from({ length: events.size }, (_, i) => ({ tool, event_key: events.key(i), rank: events.rank(i), ts: events.timestamp(i), file_path: events.filePath(i), unpriced: events.unpriced(i) })),
+    );
+    expect(read.length).toBe(131_000);
+    expect(read).toEqual(expected);
+  });
+});
