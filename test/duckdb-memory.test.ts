@@ -60,6 +60,19 @@ describe("DuckDB's memory for the steps of an import", () => {
     }
   });
 
+  test("an import's DuckDB gives back what its INSERTs free (allocator_bulk_deallocation_flush_threshold); an export's keeps DuckDB's default", async () => {
+    const threshold = async (connection: DuckDBConnection) => String((await connection.runAndReadAll("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')")).getRows()[0]?.[0]);
+    for (const [work, expected] of [["export", "512.0 MiB"], ["archive", "512.0 MiB"], ["import", "976.5 KiB"]] as const) {
+      const db = await openMemoryDatabase();
+      try {
+        await boundDuckDBMemory(db.connection, work);
+        expect(`${work}: ${await threshold(db.connection)}`).toBe(`${work}: ${expected}`);
+      } finally {
+        db.close();
+      }
+    }
+  });
+
   test("with a memory limit set (AI_OBSERVER_MEMORY_LIMIT), the work keeps that bound and the commit gets none", async () => {
     const db = await openMemoryDatabase();
     try {

@@ -28,7 +28,7 @@ export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyo
   unbounded.delete(connection);
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("SET memory_limit = $limit", { limit: setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
-  if (work !== "export") await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
+  if (work === "import") await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
   await spillToScratch(connection);
 }
 
