@@ -35,25 +35,26 @@ export function chosenRowsOf(events: readonly StagedEvent[]): ChosenRows {
   };
 }
 
-/** The rows of several ChosenRows, one after another (an import's tools). */
+/** The rows of several ChosenRows, one after another (an import's tools); a single one as it is. */
 export function concatRows(parts: readonly ChosenRows[]): ChosenRows {
+  if (parts.length === 1) return parts[0] as ChosenRows;
   const starts: number[] = [];
   let size = 0;
   for (const part of parts) {
     starts.push(size);
     size += part.size;
   }
-  /** The part that holds row `i`, and the row's index in it. */
-  const locate = (i: number): [ChosenRows, number] => {
+  /** The part that holds row `i` (no object per call: these run once per event or more). */
+  const partOf = (i: number): number => {
     let p = parts.length - 1;
     while ((starts[p] as number) > i) p--;
-    return [parts[p] as ChosenRows, i - (starts[p] as number)];
+    return p;
   };
   const at =
     <T>(get: (part: ChosenRows, i: number) => T) =>
     (i: number): T => {
-      const [part, j] = locate(i);
-      return get(part, j);
+      const p = partOf(i);
+      return get(parts[p] as ChosenRows, i - (starts[p] as number));
     };
   return {
     size,
