@@ -60,13 +60,18 @@ describe("DuckDB's memory for the steps of an import", () => {
     }
   });
 
-  test("an import's DuckDB gives back what its INSERTs free (allocator_bulk_deallocation_flush_threshold); an export's keeps DuckDB's default", async () => {
-    const threshold = async (connection: DuckDBConnection) => String((await connection.runAndReadAll("SELECT current_setting('allocator_bulk_deallocation_flush_threshold')")).getRows()[0]?.[0]);
-    for (const [work, expected] of [["export", "512.0 MiB"], ["archive", "512.0 MiB"], ["import", "976.5 KiB"]] as const) {
-      const db = await openMemoryDatabase();
+  test("an import's DuckDB gives back what its INSERTs free and inserts on at most 2 threads; an export's and an archive import's keep DuckDB's settings", async () => {
+    const setting = async (connection: DuckDBConnection, name: string) => String((await connection.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0]?.[0]);
+    for (const [work, threshold, threads] of [
+      ["export", "512.0 MiB", "4"],
+      ["archive", "512.0 MiB", "4"],
+      ["import", "976.5 KiB", "2"],
+    ] as const) {
+      const db = await openMemoryDatabase(":memory:", 4);
       try {
         await boundDuckDBMemory(db.connection, work);
-        expect(`${work}: ${await threshold(db.connection)}`).toBe(`${work}: ${expected}`);
+        const settings = `${await setting(db.connection, "allocator_bulk_deallocation_flush_threshold")}, ${await setting(db.connection, "threads")} threads`;
+        expect(`${work}: ${settings}`).toBe(`${work}: ${threshold}, ${threads} threads`);
       } finally {
         db.close();
       }

@@ -28,9 +28,19 @@ export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyo
   unbounded.delete(connection);
   await connection.run("SET preserve_insertion_order = false");
   await connection.run("SET memory_limit = $limit", { limit: setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
-  if (work === "import") await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
+  if (work === "import") {
+    await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
+    const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
+    if (threads > INSERT_THREADS) await connection.run(`SET threads = ${INSERT_THREADS}`);
+  }
   await spillToScratch(connection);
 }
+
+/**
+ * DuckDB's threads while an import inserts: each holds its own rows and allocations outside the memory limit, and the
+ * 1 GB Gemini import (2.6 million rows) peaked at 594-611 MB with 4 threads (`--threads 16`), 492-512 MB with 2.
+ */
+const INSERT_THREADS = 2;
 
 /**
  * DuckDB's allocator (jemalloc) keeps what an INSERT frees for later, outside the memory limit, until a single
