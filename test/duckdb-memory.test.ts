@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { totalmem } from "node:os";
 import { openMemoryDatabase } from "../src/db/open.ts";
 import type { DuckDBConnection } from "../src/db/duckdb.ts";
-import { boundDuckDBMemory, boundImportStep, importMemoryLimits, retryWithoutMemoryLimit, telemetryRowCount } from "../src/db/duckdb-memory.ts";
+import { DuckDBMemory, importMemoryLimits, telemetryRowCount } from "../src/db/duckdb-memory.ts";
 
 /** DuckDB's memory_limit setting in MB (DuckDB's "MB" is 1000², its display MiB). */
 async function limitMB(connection: DuckDBConnection): Promise<number> {
@@ -35,23 +35,24 @@ describe("DuckDB's memory for the steps of an import", () => {
       expect(rowsBefore).toBe(3000);
       const size = { events: 100_000, rowsBefore: 2_000_000 };
 
-      await boundDuckDBMemory(connection, "import");
+      const memory = new DuckDBMemory(connection);
+      await memory.bound("import");
       expect(await limitMB(connection)).toBe(128);
-      await boundImportStep(connection, "bookkeeping", size);
+      await memory.step("bookkeeping", size);
       expect(await limitMB(connection)).toBe(128 + mb(100_000 * 64));
-      await boundImportStep(connection, "commit", size);
+      await memory.step("commit", size);
       expect(await limitMB(connection)).toBe(128 + mb(100_000 * 64) + mb(2_000_000 * 48));
 
       // Work that runs out under the bound is run again without it, and no later step sets one again.
-      await boundDuckDBMemory(connection, "import");
+      await memory.bound("import");
       await connection.run("BEGIN TRANSACTION");
       let attempts = 0;
-      await retryWithoutMemoryLimit(connection, async () => {
+      await memory.retryInTransaction(async () => {
         attempts++;
         if (attempts === 1) throw new Error("Out of Memory Error: failed to pin block of size 256.0 KiB");
-        await boundImportStep(connection, "bookkeeping", size);
+        await memory.step("bookkeeping", size);
       });
-      await boundImportStep(connection, "commit", size);
+      await memory.step("commit", size);
       await connection.run("COMMIT");
       expect(attempts).toBe(2);
       expect(await limitMB(connection)).toBeGreaterThan(1000);
@@ -69,7 +70,7 @@ describe("DuckDB's memory for the steps of an import", () => {
     ] as const) {
       const db = await openMemoryDatabase(":memory:", 4);
       try {
-        await boundDuckDBMemory(db.connection, work);
+        await new DuckDBMemory(db.connection).bound(work);
         const settings = `${await setting(db.connection, "allocator_bulk_deallocation_flush_threshold")}, ${await setting(db.connection, "threads")} threads`;
         expect(`${work}: ${settings}`).toBe(`${work}: ${threshold}, ${threads} threads`);
       } finally {
@@ -82,10 +83,11 @@ describe("DuckDB's memory for the steps of an import", () => {
     const db = await openMemoryDatabase();
     try {
       const size = { events: 100_000, rowsBefore: 0 };
-      await boundDuckDBMemory(db.connection, "import", "300MB");
-      await boundImportStep(db.connection, "bookkeeping", size, "300MB");
+      const memory = new DuckDBMemory(db.connection, "300MB");
+      await memory.bound("import");
+      await memory.step("bookkeeping", size);
       expect(await limitMB(db.connection)).toBe(300);
-      await boundImportStep(db.connection, "commit", size, "300MB");
+      await memory.step("commit", size);
       expect(await limitMB(db.connection)).toBeGreaterThan(1000);
     } finally {
       db.close();

@@ -20,35 +20,18 @@ import { queryNumber } from "./query-number.ts";
 const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 256 } as const;
 
 /**
- * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The
- * Parquet row order means nothing (the Go original has no ORDER BY either), so drop it, and
- * cap DuckDB's buffer memory so that exports and imports stay small on any history.
+ * DuckDB's allocator (jemalloc) keeps what an INSERT frees for later, outside the memory limit, until a single
+ * deallocation of more than this (DuckDB's default: 512 MB) makes it give memory back. Inserting the 2.6 million rows
+ * of 1 GB of Gemini sessions left a fresh process ~310 MB larger; with 1 MB, 120-180 MB (and peaks ~110 MB lower), for
+ * ~13% more time in the INSERT (docs/performance.md, "Session 12"). Thresholds of 8 MB and more changed nothing.
  */
-export async function boundDuckDBMemory(connection: DuckDBConnection, work: keyof typeof MEMORY_LIMIT_MB, setting: string | null = null): Promise<void> {
-  unbounded.delete(connection);
-  await connection.run("SET preserve_insertion_order = false");
-  await connection.run("SET memory_limit = $limit", { limit: setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
-  if (work === "import") {
-    await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
-    const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
-    if (threads > INSERT_THREADS) await connection.run(`SET threads = ${INSERT_THREADS}`);
-  }
-  await spillToScratch(connection);
-}
+const INSERT_FLUSH_THRESHOLD = "1MB";
 
 /**
  * DuckDB's threads while an import inserts: each holds its own rows and allocations outside the memory limit, and the
  * 1 GB Gemini import (2.6 million rows) peaked at 594-611 MB with 4 threads (`--threads 16`), 492-512 MB with 2.
  */
 const INSERT_THREADS = 2;
-
-/**
- * DuckDB's allocator (jemalloc) keeps what an INSERT frees for later, outside the memory limit, until a single
- * deallocation of more than this (DuckDB's default: 512 MB) makes it give memory back. Inserting the 2.6 million rows
- * of 1 GB of Gemini sessions left the process ~190 MB larger; with 1 MB, 0-20 MB (and peaks ~110 MB lower), for ~13%
- * more time in the INSERT (docs/performance.md, "Session 12"). Thresholds of 8 MB and more changed nothing.
- */
-const INSERT_FLUSH_THRESHOLD = "1MB";
 
 /**
  * Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only, and an
@@ -62,34 +45,85 @@ export async function spillToScratch(connection: DuckDBConnection): Promise<void
 const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
 
 /**
- * Runs `work` inside the caller's open transaction. The memory limit is a hard limit in DuckDB:
- * should a history need more (very large rows, or indexes that cannot be evicted), the
- * transaction is rolled back and `work` runs once more in a new one, without the limit, rather
- * than failing. While we hold the database no other process writes to it, so the new
- * transaction sees the same data.
+ * DuckDB's memory over one run's work on a connection (an export, an import, the indexes it makes): bounded step by
+ * step, and lifted for the rest of the run once work ran out under a bound. `setting`: RunSettings.duckdbMemoryLimit
+ * (`AI_OBSERVER_MEMORY_LIMIT`), which then chooses the bound.
  */
-export function retryWithoutMemoryLimit<T>(connection: DuckDBConnection, work: () => Promise<T>): Promise<T> {
-  return retryUnboundedAfter(
-    connection,
-    work,
-    () => connection.run("ROLLBACK"),
-    () => connection.run("BEGIN TRANSACTION"),
-  );
-}
+export class DuckDBMemory {
+  #unbounded = false;
 
-/**
- * As retryWithoutMemoryLimit, for any work: `undo` takes back what the failed attempt left (its transaction, or the
- * files it wrote) before the limit is lifted, and `restart` prepares the second attempt.
- */
-export async function retryUnboundedAfter<T>(connection: DuckDBConnection, work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
-    await undo();
-    await liftMemoryLimit(connection);
-    await restart();
-    return work();
+  constructor(
+    readonly connection: DuckDBConnection,
+    private readonly setting: string | null = null,
+  ) {}
+
+  /**
+   * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The Parquet row order means
+   * nothing (the Go original has no ORDER BY either), so drop it, and cap DuckDB's buffer memory so that exports and
+   * imports stay small on any history. An import also has DuckDB give back what its INSERTs free and insert on at
+   * most INSERT_THREADS threads.
+   */
+  async bound(work: keyof typeof MEMORY_LIMIT_MB): Promise<void> {
+    const { connection } = this;
+    this.#unbounded = false;
+    await connection.run("SET preserve_insertion_order = false");
+    await connection.run("SET memory_limit = $limit", { limit: this.setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
+    if (work === "import") {
+      await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
+      const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
+      if (threads > INSERT_THREADS) await connection.run(`SET threads = ${INSERT_THREADS}`);
+    }
+    await spillToScratch(connection);
+  }
+
+  /**
+   * Raises DuckDB's limit for the next step of an import (`importMemoryLimits`); not when the work already runs
+   * without one, nor when the run's setting chose the bound, except for the COMMIT, which then gets none (a commit
+   * under too small a limit fails, where the work is retried).
+   */
+  async step(step: "bookkeeping" | "commit", size: ImportSize): Promise<void> {
+    if (this.#unbounded) return;
+    if (this.setting !== null) {
+      if (step === "commit") await this.#lift();
+      return;
+    }
+    await this.connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size)[step] });
+  }
+
+  /**
+   * Runs `work` inside the caller's open transaction. The memory limit is a hard limit in DuckDB: should a history
+   * need more (very large rows, or indexes that cannot be evicted), the transaction is rolled back and `work` runs
+   * once more in a new one, without the limit, rather than failing. While we hold the database no other process
+   * writes to it, so the new transaction sees the same data.
+   */
+  retryInTransaction<T>(work: () => Promise<T>): Promise<T> {
+    return this.retryUnbounded(
+      work,
+      () => this.connection.run("ROLLBACK"),
+      () => this.connection.run("BEGIN TRANSACTION"),
+    );
+  }
+
+  /**
+   * As retryInTransaction, for any work: `undo` takes back what the failed attempt left (its transaction, or the
+   * files it wrote) before the limit is lifted, and `restart` prepares the second attempt.
+   */
+  async retryUnbounded<T>(work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
+      await undo();
+      await this.#lift();
+      await restart();
+      return work();
+    }
+  }
+
+  /** Gives DuckDB its own default memory limit back, for the rest of the run. */
+  async #lift(): Promise<void> {
+    await this.connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
+    this.#unbounded = true;
   }
 }
 
@@ -101,15 +135,6 @@ function unboundedMegabytes(): number {
 /** DuckDB's own default `memory_limit`, as a setting's value. */
 export function defaultMemoryLimit(): string {
   return `${unboundedMegabytes()}MB`;
-}
-
-/** Connections whose limit was lifted (their work needed more than the bound). */
-const unbounded = new WeakSet<DuckDBConnection>();
-
-/** Gives DuckDB its own default memory limit back. */
-async function liftMemoryLimit(connection: DuckDBConnection): Promise<void> {
-  await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
-  unbounded.add(connection);
 }
 
 /** What an import's memory is sized from: the events it records, and the rows the database held before it. */
@@ -150,20 +175,6 @@ export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeepi
 /** The rows of the telemetry tables, whose indexes a commit updates (from DuckDB's row counts: milliseconds on millions). */
 export function telemetryRowCount(connection: DuckDBConnection): Promise<number> {
   return queryNumber(connection, "SELECT (SELECT count(*) FROM otel_traces) + (SELECT count(*) FROM otel_logs) + (SELECT count(*) FROM otel_metrics)");
-}
-
-/**
- * Raises DuckDB's limit for the next step of an import (`importMemoryLimits`); not when the work already runs without
- * one, nor when the run's setting (`setting`, AI_OBSERVER_MEMORY_LIMIT) chose the bound, except for the COMMIT, which
- * then gets none (a commit under too small a limit fails, where the work is retried).
- */
-export async function boundImportStep(connection: DuckDBConnection, step: "bookkeeping" | "commit", size: ImportSize, setting: string | null = null): Promise<void> {
-  if (unbounded.has(connection)) return;
-  if (setting !== null) {
-    if (step === "commit") await liftMemoryLimit(connection);
-    return;
-  }
-  await connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size)[step] });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "./duckdb.ts";
-import { defaultMemoryLimit, indexMemoryLimit, retryUnboundedAfter } from "./duckdb-memory.ts";
+import { defaultMemoryLimit, DuckDBMemory, indexMemoryLimit } from "./duckdb-memory.ts";
 import { queryNumber } from "./query-number.ts";
 import { INDEX_STATEMENTS } from "./schema.ts";
 
@@ -57,8 +57,7 @@ async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Pro
         continue;
       }
       await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(await tableRows(connection, statement)) });
-      await retryUnboundedAfter(
-        connection,
+      await new DuckDBMemory(connection).retryUnbounded(
         () => connection.run(statement),
         () => connection.run("ROLLBACK"),
         () => connection.run("BEGIN TRANSACTION"),

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { boundDuckDBMemory } from "../db/duckdb-memory.ts";
+import { DuckDBMemory } from "../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { openExistingDatabase } from "../db/open.ts";
 import type { RowFilter } from "../db/row-filter.ts";
@@ -39,8 +39,9 @@ export async function openExportInput(input: ExportInput, mode: { deleteAfter: b
   if (input.kind === "files") return openSessionFiles(input, mode.settings, progress);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter, threads: mode.settings.threads });
+  const memory = new DuckDBMemory(db.connection, mode.settings.duckdbMemoryLimit);
   try {
-    await boundDuckDBMemory(db.connection, "export", mode.settings.duckdbMemoryLimit);
+    await memory.bound("export");
   } catch (error) {
     db.close();
     throw error;
@@ -48,7 +49,7 @@ export async function openExportInput(input: ExportInput, mode: { deleteAfter: b
   const { connection } = db;
   return {
     count: (filter) => countRows(connection, filter),
-    writeTable: (table, filter, path) => writeParquet(connection, table, filter, path, mode.deleteAfter),
+    writeTable: (table, filter, path) => writeParquet(memory, table, filter, path, mode.deleteAfter),
     database: connection,
     interrupt: () => connection.interrupt(),
     close: db.close,

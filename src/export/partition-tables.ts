@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { EXPORT_TABLES, type TableCounts } from "../archive/tables.ts";
-import { boundDuckDBMemory, retryUnboundedAfter } from "../db/duckdb-memory.ts";
+import { DuckDBMemory } from "../db/duckdb-memory.ts";
 import { removeTree } from "../shared/remove-tree.ts";
 import { openMemoryDatabase } from "../db/open.ts";
 import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
@@ -25,7 +25,8 @@ export async function partitionTables(stagingDir: string, threads: number | null
   const root = stagingDir;
   const db = await openMemoryDatabase(":memory:", threads);
   try {
-    await boundDuckDBMemory(db.connection, "export", memoryLimit);
+    const memory = new DuckDBMemory(db.connection, memoryLimit);
+    await memory.bound("export");
     // DuckDB buffers rows per open partition until this many (default 524,288): with every day of three months open,
     // 5 million metric rows ran out of 192 MB. One row group's worth keeps it at 370-390 MB (a partition may then be
     // written as more than one file, which the lake allows).
@@ -37,7 +38,7 @@ export async function partitionTables(stagingDir: string, threads: number | null
         mkdirSync(target, { recursive: true });
         await db.connection.run(partitionSql.replace("{{kv_metadata}}", mark), { source: join(stagingDir, table.file), target });
       };
-      await retryUnboundedAfter(db.connection, write, () => removeTree(target));
+      await memory.retryUnbounded(write, () => removeTree(target));
     }
     const files = partitionFiles(root);
     return { files, rows: await countParquetRows(db.connection, root, files) };

@@ -1,5 +1,4 @@
-import type { DuckDBConnection } from "../db/duckdb.ts";
-import { retryWithoutMemoryLimit } from "../db/duckdb-memory.ts";
+import type { DuckDBMemory } from "../db/duckdb-memory.ts";
 import { filterParams, type RowFilter } from "../db/row-filter.ts";
 import { renderTableSql } from "../db/sql-template.ts";
 import copySql from "./copy-table.sql" with { type: "text" };
@@ -10,11 +9,11 @@ import type { ExportTable } from "../archive/tables.ts";
  * Writes one table of the database to ZSTD Parquet and returns the number of rows DuckDB wrote. `markDeleted`: the
  * rows are deleted from the database afterwards, which the file's key-value metadata says (archive-mark.ts).
  */
-export async function writeParquet(connection: DuckDBConnection, table: ExportTable, filter: RowFilter, path: string, markDeleted: boolean): Promise<number> {
+export async function writeParquet(memory: DuckDBMemory, table: ExportTable, filter: RowFilter, path: string, markDeleted: boolean): Promise<number> {
   const mark = markDeleted ? `, KV_METADATA {${DELETED_ROWS_PARQUET_KEY}: 'true'}` : "";
   const sql = renderTableSql(copySql, table.table).replace("{{kv_metadata}}", mark);
-  return retryWithoutMemoryLimit(connection, async () => {
-    const result = await connection.run(sql, { ...filterParams(filter), path });
+  return memory.retryInTransaction(async () => {
+    const result = await memory.connection.run(sql, { ...filterParams(filter), path });
     return Number((await result.getRows())[0]?.[0] ?? 0);
   });
 }

@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { type InsertedCounts, insertStagedRows } from "./staged-tables.ts";
+import type { InsertedCounts, StagedTables } from "./staged-tables.ts";
 import { hasWatchColumns } from "../db/schema.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
 import { ScratchFolder } from "../db/scratch-files.ts";
 import { EVENT_RECORD_COLUMNS, writeEventRecords } from "./event-records.ts";
-import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
+import { stagingFailure } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
 import { SERVICE_NAMES } from "../shared/sources.ts";
 import { deleteGoRows } from "./go-rows.ts";
@@ -40,7 +40,7 @@ async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPl
     const written = await writeEventRecords(plans, file).catch((error: unknown) => {
       throw stagingFailure(error);
     });
-    // What writing them left on the heap goes before DuckDB takes its share (as insertStagedRows does).
+    // What writing them left on the heap goes before DuckDB takes its share (as StagedTables.insert does).
     Bun.gc(true);
     const columns = EVENT_RECORD_COLUMNS.map((column) => column.name).join(", ");
     const result = await connection.run(`INSERT INTO ai_observer_import_events (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
@@ -105,18 +105,14 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
 
 /**
  * Writes the plans' rows in the caller's transaction: replaced rows and the Go importer's rows of the same usage out,
- * new rows (staged in `rows`) in.
+ * new rows (staged in `tables`) in.
  */
-export async function writePlannedRows(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows): Promise<InsertedCounts> {
+export async function writePlannedRows(connection: DuckDBConnection, plans: readonly ToolPlan[], tables: StagedTables): Promise<InsertedCounts> {
   await deleteReplacedRows(connection, plans);
   for (const plan of plans) {
     if (plan.goRows.logs + plan.goRows.metrics > 0) await deleteGoRows(connection, SERVICE_NAMES[plan.tool], plan.goRows.footprint);
   }
-  return insertStagedRows(
-    connection,
-    rows,
-    concatRows(plans.map((plan) => plan.events)),
-  );
+  return tables.insert(connection, concatRows(plans.map((plan) => plan.events)));
 }
 
 /** Records, in the caller's transaction, the events imported and the files read in full. */

@@ -2,8 +2,8 @@ import { existsSync } from "node:fs";
 import type { DayRange } from "../shared/dates.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { boundDuckDBMemory, boundImportStep, type ImportSize, retryWithoutMemoryLimit, telemetryRowCount } from "../db/duckdb-memory.ts";
-import type { InsertedCounts } from "./staged-tables.ts";
+import { DuckDBMemory, type ImportSize, telemetryRowCount } from "../db/duckdb-memory.ts";
+import { type InsertedCounts, StagedTables } from "./staged-tables.ts";
 import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
@@ -119,13 +119,15 @@ function nowUtc(): string {
  * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
  * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
  */
-async function applyWithinMemory(connection: DuckDBConnection, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize, limit: string | null): Promise<InsertedCounts> {
+async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize): Promise<InsertedCounts> {
+  const { connection } = memory;
   const { logs, metrics } = totalsOf(plans).rows;
   await addIndexesBeforeRows(connection, size.rowsBefore + logs + metrics);
-  await boundDuckDBMemory(connection, "import", limit);
-  return retryWithoutMemoryLimit(connection, async () => {
-    const inserted = await writePlannedRows(connection, plans, rows);
-    await boundImportStep(connection, "bookkeeping", size, limit);
+  await memory.bound("import");
+  const tables = new StagedTables(rows);
+  return memory.retryInTransaction(async () => {
+    const inserted = await writePlannedRows(connection, plans, tables);
+    await memory.step("bookkeeping", size);
     await recordImport(connection, plans, nowUtc());
     return inserted;
   });
@@ -149,6 +151,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const db = await openForImport(options.location, options.dryRun, settings.threads);
   let keepDatabase = !createsDatabase;
   const { connection } = db;
+  const memory = new DuckDBMemory(connection, settings.duckdbMemoryLimit);
   const aborter = new AbortController();
   const stopInterrupting = onInterrupt(() => {
     aborter.abort();
@@ -161,7 +164,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   let recorded: RecordedFiles | undefined;
   const size: ImportSize = { events: 0, rowsBefore: 0 };
   const commit = async () => {
-    await boundImportStep(connection, "commit", size, settings.duckdbMemoryLimit);
+    await memory.step("commit", size);
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
@@ -184,7 +187,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      await applyWithinMemory(connection, plans, rows, size, settings.duckdbMemoryLimit);
+      await applyWithinMemory(memory, plans, rows, size);
       await commit();
       return { status: "nothing", preview, inserted: nothing };
     }
@@ -194,7 +197,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
 
     hooks.onApplyStart?.();
     const started = performance.now();
-    const inserted = await applyWithinMemory(connection, plans, rows, size, settings.duckdbMemoryLimit);
+    const inserted = await applyWithinMemory(memory, plans, rows, size);
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };

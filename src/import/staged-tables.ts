@@ -17,44 +17,48 @@ export interface InsertedCounts {
 const INSERT_ROW_GROUP = { rows: STAGED_ROW_GROUP.rows, bytes: 2 << 20 };
 
 /**
- * Inserts the staged rows of `winners` into otel_logs and otel_metrics, inside the caller's
- * transaction (import): written as Parquet with the tables' columns (the same writer as
- * export --from-files), then read by DuckDB in one statement per table.
+ * The staged rows of an import as Parquet files with the tables' columns (the same writer as export --from-files),
+ * inserted by DuckDB in one statement per table, inside the caller's transaction. The files are written once, on the
+ * first `insert`: a retry of the transaction (without DuckDB's memory limit) inserts the same files again.
  */
-export async function insertStagedRows(connection: DuckDBConnection, rows: StagedRows, winners: ChosenRows): Promise<InsertedCounts> {
-  const tables = [
-    { key: "logs", table: "otel_logs", file: rows.scratchFile("otel_logs.parquet") },
-    { key: "metrics", table: "otel_metrics", file: rows.scratchFile("otel_metrics.parquet") },
-  ] as const;
-  // Written once: a retry of the transaction (without DuckDB's memory limit) inserts the same files again.
-  let written = writtenOnce.get(rows);
-  if (!written) {
-    rows.close();
-    // The parse's garbage goes first: 1 GB of Gemini sessions left ~100 MB of it on this thread's heap.
-    Bun.gc(true);
-    written = { logs: 0, metrics: 0 };
-    try {
-      for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file, INSERT_ROW_GROUP);
-    } catch (error) {
-      throw stagingFailure(error);
-    }
-    writtenOnce.set(rows, written);
-    // The staged rows held in memory and what writing left on the heap go now, before DuckDB takes its share (the peak of a large import).
-    rows.release();
-    Bun.gc(true);
-  }
-  const inserted: InsertedCounts = { logs: 0, metrics: 0 };
-  for (const { key, table, file } of tables) {
-    if (written[key] === 0) continue;
-    // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
-    const columns = columnList(table);
-    const result = await connection.run(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
-    const count = Number((await result.getRows())[0]?.[0] ?? 0);
-    if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);
-    inserted[key] = count;
-  }
-  return inserted;
-}
+export class StagedTables {
+  #written: InsertedCounts | null = null;
 
-/** The row counts of the Parquet files each run's staged rows were written to (they stay in its scratch folder). */
-const writtenOnce = new WeakMap<StagedRows, InsertedCounts>();
+  constructor(private readonly rows: StagedRows) {}
+
+  /** Inserts the staged rows of `winners` into otel_logs and otel_metrics. */
+  async insert(connection: DuckDBConnection, winners: ChosenRows): Promise<InsertedCounts> {
+    const { rows } = this;
+    const tables = [
+      { key: "logs", table: "otel_logs", file: rows.scratchFile("otel_logs.parquet") },
+      { key: "metrics", table: "otel_metrics", file: rows.scratchFile("otel_metrics.parquet") },
+    ] as const;
+    if (!this.#written) {
+      rows.close();
+      // The parse's garbage goes first: 1 GB of Gemini sessions left ~100 MB of it on this thread's heap.
+      Bun.gc(true);
+      const written = { logs: 0, metrics: 0 };
+      try {
+        for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file, INSERT_ROW_GROUP);
+      } catch (error) {
+        throw stagingFailure(error);
+      }
+      this.#written = written;
+      // The staged rows held in memory and what writing left on the heap go now, before DuckDB takes its share (the peak of a large import).
+      rows.release();
+      Bun.gc(true);
+    }
+    const written = this.#written;
+    const inserted: InsertedCounts = { logs: 0, metrics: 0 };
+    for (const { key, table, file } of tables) {
+      if (written[key] === 0) continue;
+      // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
+      const columns = columnList(table);
+      const result = await connection.run(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
+      const count = Number((await result.getRows())[0]?.[0] ?? 0);
+      if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);
+      inserted[key] = count;
+    }
+    return inserted;
+  }
+}

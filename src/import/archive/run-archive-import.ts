@@ -3,7 +3,7 @@ import type { ArchiveLocation } from "../../archive/locate-archive.ts";
 import { exportFiles } from "../../archive/open-archive.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
 import type { DuckDBConnection } from "../../db/duckdb.ts";
-import { boundDuckDBMemory, boundImportStep, type ImportSize, retryWithoutMemoryLimit, telemetryRowCount } from "../../db/duckdb-memory.ts";
+import { DuckDBMemory, type ImportSize, telemetryRowCount } from "../../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../../db/locate.ts";
 import { filterParams, type RowFilter } from "../../db/row-filter.ts";
 import { paramsOf, sqlStatements, sqlString, withRowFilter } from "../../db/sql-template.ts";
@@ -204,7 +204,8 @@ const TOOL_OF_SERVICE = `CASE service ${TOOL_IDS.map((tool) => `WHEN '${SERVICE_
  * Adds the planned rows, removes the Go importer's rows they stand for, and records the new events in our bookkeeping
  * (archive-bookkeeping.sql), with DuckDB's memory for each step as an import from files has it.
  */
-async function apply(connection: DuckDBConnection, options: ArchiveImportOptions, size: ImportSize): Promise<TableCounts> {
+async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: ImportSize): Promise<TableCounts> {
+  const { connection } = memory;
   // Each table's rows first: its view compares with the table as it was (the Go importer's rows removed next are
   // never among those it adds: go_skip keeps out every Go row at the times of keyed rows).
   const inserted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
@@ -215,7 +216,7 @@ async function apply(connection: DuckDBConnection, options: ArchiveImportOptions
   for (const key of ["logs", "metrics"] as const) {
     await connection.run(goRowsStatement(key, "DELETE FROM"));
   }
-  await boundImportStep(connection, "bookkeeping", size, options.settings.duckdbMemoryLimit);
+  await memory.step("bookkeeping", size);
   const bookkeeping = render(bookkeepingSql).replaceAll("{{tool}}", TOOL_OF_SERVICE);
   await connection.run(bookkeeping, paramsOf(bookkeeping, { ...filterParams(options.filter), file: `export:${options.archive.path}` }));
   return inserted;
@@ -254,11 +255,12 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
       if (error instanceof CliError) throw error;
       throw new CliError(`cannot read the export ${options.shown}: ${firstLine(errorMessage(error))}`);
     }
-    await boundDuckDBMemory(connection, "archive", options.settings.duckdbMemoryLimit);
+    const memory = new DuckDBMemory(connection, options.settings.duckdbMemoryLimit);
+    await memory.bound("archive");
     await connection.run("BEGIN TRANSACTION");
     open = true;
     const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection) };
-    const counts = await retryWithoutMemoryLimit(connection, () => plan(connection, options.filter, size.rowsBefore));
+    const counts = await memory.retryInTransaction(() => plan(connection, options.filter, size.rowsBefore));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
     if (nothing) {
@@ -276,16 +278,16 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     const started = performance.now();
     size.events = counts.events.new;
     await addIndexesBeforeRows(connection, size.rowsBefore + counts.add.traces + counts.add.logs + counts.add.metrics);
-    const inserted = await retryWithoutMemoryLimit(connection, async () => {
+    const inserted = await memory.retryInTransaction(async () => {
       if (!(await planned(connection))) await plan(connection, options.filter, size.rowsBefore);
-      return apply(connection, options, size);
+      return apply(memory, options, size);
     });
     for (const table of EXPORT_TABLES) {
       if (inserted[table.key] !== counts.add[table.key]) {
         throw new CliError(`import of ${table.key} added ${inserted[table.key]} rows but ${counts.add[table.key]} were counted; nothing was imported`);
       }
     }
-    await boundImportStep(connection, "commit", size, options.settings.duckdbMemoryLimit);
+    await memory.step("commit", size);
     await connection.run("COMMIT");
     open = false;
     imported = true;
