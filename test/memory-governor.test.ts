@@ -16,16 +16,16 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
       },
       () => 10 * MB, // this thread's heap does not grow
     );
-    expect(governor.afterFile(31 * MB)).toBe(false); // not yet 32 MB parsed
-    expect(governor.afterFile(1 * MB)).toBe(false); // checked: under the 256 MB floor
+    expect(governor.afterWork(31 * MB)).toBe(false); // not yet 32 MB parsed
+    expect(governor.afterWork(1 * MB)).toBe(false); // checked: under the 256 MB floor
     rss = 300 * MB;
-    expect(governor.afterFile(10 * MB)).toBe(false); // counting again from the last check
-    expect(governor.afterFile(22 * MB)).toBe(true); // 32 MB since, 300 MB: collected, 200 MB left
+    expect(governor.afterWork(10 * MB)).toBe(false); // counting again from the last check
+    expect(governor.afterWork(22 * MB)).toBe(true); // 32 MB since, 300 MB: collected, 200 MB left
     expect(collections).toBe(1);
     rss = 290 * MB;
-    expect(governor.afterFile(32 * MB)).toBe(false); // only 90 MB above what the collection left
+    expect(governor.afterWork(32 * MB)).toBe(false); // only 90 MB above what the collection left
     rss = 297 * MB;
-    expect(governor.afterFile(32 * MB)).toBe(true);
+    expect(governor.afterWork(32 * MB)).toBe(true);
     expect(collections).toBe(2);
   });
 
@@ -42,15 +42,15 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
       () => heap,
     );
     heap = 51 * MB;
-    expect(governor.afterFile(1 * MB)).toBe(false); // 31 MB more: not yet
+    expect(governor.afterWork(1 * MB)).toBe(false); // 31 MB more: not yet
     heap = 52 * MB;
-    expect(governor.afterFile(1 * MB)).toBe(true); // 32 MB more, between the checks by input
+    expect(governor.afterWork(1 * MB)).toBe(true); // 32 MB more, between the checks by input
     expect(collections).toBe(1);
     heap = 56 * MB;
-    expect(governor.afterFile(1 * MB)).toBe(false); // 31 MB above the 25 MB the collection left
+    expect(governor.afterWork(1 * MB)).toBe(false); // 31 MB above the 25 MB the collection left
     heap = 90 * MB;
     rss = 250 * MB;
-    expect(governor.afterFile(1 * MB)).toBe(false); // the process is still small
+    expect(governor.afterWork(1 * MB)).toBe(false); // the process is still small
     expect(collections).toBe(1);
   });
 
@@ -69,7 +69,7 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
       Bun.gc(true);
       const withRows = heap();
       holder.rows = null;
-      const collected = governor.afterFile(MemoryGovernor.CHECK_EVERY_BYTES);
+      const collected = governor.afterWork(MemoryGovernor.CHECK_EVERY_BYTES);
       console.log(JSON.stringify({ base, withRows, after: heap(), collected }));`;
     const run = Bun.spawnSync([process.execPath, "-e", script], { stdout: "pipe", stderr: "pipe" });
     expect(run.stderr.toString()).toBe("");

@@ -49,6 +49,7 @@ async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Pro
   const vacuumTasks = await setting(connection, "max_vacuum_tasks");
   await connection.run("SET checkpoint_threshold = '0b'");
   await connection.run("SET max_vacuum_tasks = 0");
+  const memory = new DuckDBMemory(connection);
   try {
     await connection.run("BEGIN TRANSACTION");
     for (const statement of INDEX_STATEMENTS) {
@@ -57,7 +58,7 @@ async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Pro
         continue;
       }
       await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(await tableRows(connection, statement)) });
-      await new DuckDBMemory(connection).retryUnbounded(
+      await memory.retryUnbounded(
         () => connection.run(statement),
         () => connection.run("ROLLBACK"),
         () => connection.run("BEGIN TRANSACTION"),

@@ -4,8 +4,9 @@ import { heapSize } from "bun:jsc";
  * Keeps the garbage of parsing from piling up in the process. JavaScriptCore collects the whole heap only once it
  * has grown well past what was live after the last collection, so the more a thread holds (the events' keys and
  * ranks stay to the end) or throws away (with transcripts, every line decoded: several times the file's size in
- * strings), the more garbage it lets accumulate. After each file, this thread's heap is collected when the
- * process is past RSS_FLOOR and either
+ * strings), the more garbage it lets accumulate. After each file (and each run of staged rows written as Parquet,
+ * whose compressed pages are memory outside the heap), this thread's heap is collected when the process is past
+ * RSS_FLOOR and either
  * - this thread's heap grew by HEAP_GROWTH since the last collection (a parse worker with transcripts: 400 MB of
  *   Claude sessions peaked at 500–600 MB, with this at 445–485 MB, for ~0.1 s more), or
  * - at a check every CHECK_EVERY_BYTES parsed, the process's RSS is HEADROOM above what the last collection left
@@ -31,8 +32,8 @@ export class MemoryGovernor {
     this.#heapAfterLastCollection = heapBytes();
   }
 
-  /** After each file: `bytes` of it were parsed. True when it collected. */
-  afterFile(bytes: number): boolean {
+  /** After a piece of work (a file parsed, a run of staged rows written as Parquet) of `bytes`. True when it collected. */
+  afterWork(bytes: number): boolean {
     this.#sinceCheck += bytes;
     const heapGrew = this.heapBytes() >= this.#heapAfterLastCollection + MemoryGovernor.HEAP_GROWTH;
     const checkDue = this.#sinceCheck >= MemoryGovernor.CHECK_EVERY_BYTES;

@@ -25,7 +25,7 @@ export async function stageOne(source: SessionSource, file: DiscoveredFile, ordi
     const parsed = await source.parseFile(file, { ...context, texts: memory.texts });
     const staged = stageFile(parsed, ordinal, memory.fragments);
     parsed.release?.();
-    memory.governor.afterFile(staged.file.bytes);
+    memory.governor.afterWork(staged.file.bytes);
     return { staged, ms: performance.now() - started };
   } catch (error) {
     if (context.signal?.aborted) throw error;

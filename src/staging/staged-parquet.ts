@@ -125,7 +125,7 @@ export async function writeStagedTable(
           }
         }
         await writer.endRows(count);
-        governor.afterFile(bytes);
+        governor.afterWork(bytes);
       }
     }
     return await writer.close();
