@@ -54,6 +54,29 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
     expect(collections).toBe(1);
   });
 
+  test("before new work: collects only past 256 MB, and counts from what that collection left", () => {
+    let rss = 250 * MB;
+    let heap = 200 * MB;
+    let collections = 0;
+    const governor = new MemoryGovernor(
+      () => rss,
+      () => {
+        collections++;
+        rss -= 150 * MB;
+        heap = 40 * MB;
+      },
+      () => heap,
+    );
+    expect(governor.collectIfLarge()).toBe(false); // a small process pays nothing
+    rss = 450 * MB;
+    expect(governor.collectIfLarge()).toBe(true);
+    expect(collections).toBe(1);
+    heap = 71 * MB;
+    rss = 395 * MB;
+    expect(governor.afterWork(1 * MB)).toBe(false); // 31 MB above the heap the collection left
+    expect(collections).toBe(1);
+  });
+
   test("a real collection on this thread gives back a large garbage heap", () => {
     // In a process of its own: in this one, other test files' work still in flight allocates while it measures.
     const script = `

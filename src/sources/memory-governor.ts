@@ -32,6 +32,19 @@ export class MemoryGovernor {
     this.#heapAfterLastCollection = heapBytes();
   }
 
+  /**
+   * Before work that follows other work on this thread (writing the staged rows after the parse): collects now when
+   * the process is past RSS_FLOOR, so that the new work does not start on top of the old one's garbage. True when it
+   * collected.
+   */
+  collectIfLarge(): boolean {
+    if (this.residentBytes() < MemoryGovernor.RSS_FLOOR) return false;
+    this.collect();
+    this.#rssAfterLastCollection = this.residentBytes();
+    this.#heapAfterLastCollection = this.heapBytes();
+    return true;
+  }
+
   /** After a piece of work (a file parsed, a run of staged rows written as Parquet) of `bytes`. True when it collected. */
   afterWork(bytes: number): boolean {
     this.#sinceCheck += bytes;

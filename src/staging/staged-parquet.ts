@@ -73,6 +73,8 @@ export async function writeStagedTable(
   // Each row group leaves its compressed pages behind, memory outside the heap that JavaScriptCore is slow to take
   // back: writing the 613,703 log rows of 1 GB of Gemini sessions grew the process by ~270 MB without this.
   const governor = new MemoryGovernor();
+  // The parse's garbage first (1 GB of Gemini sessions with transcripts: the export peaked at 609 MB on it).
+  if (source) governor.collectIfLarge();
   try {
     for (const fragment of source ? source.rows.fragments(source.key) : []) {
       if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
