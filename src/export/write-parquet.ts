@@ -1,4 +1,5 @@
 import type { DuckDBMemory } from "../db/duckdb-memory.ts";
+import { queryNumber } from "../db/query-number.ts";
 import { filterParams, type RowFilter } from "../db/row-filter.ts";
 import { renderTableSql } from "../db/sql-template.ts";
 import copySql from "./copy-table.sql" with { type: "text" };
@@ -12,8 +13,5 @@ import type { ExportTable } from "../archive/tables.ts";
 export async function writeParquet(memory: DuckDBMemory, table: ExportTable, filter: RowFilter, path: string, markDeleted: boolean): Promise<number> {
   const mark = markDeleted ? `, KV_METADATA {${DELETED_ROWS_PARQUET_KEY}: 'true'}` : "";
   const sql = renderTableSql(copySql, table.table).replace("{{kv_metadata}}", mark);
-  return memory.retryInTransaction(async () => {
-    const result = await memory.connection.run(sql, { ...filterParams(filter), path });
-    return Number((await result.getRows())[0]?.[0] ?? 0);
-  });
+  return memory.retryInTransaction(() => queryNumber(memory.connection, sql, { ...filterParams(filter), path }));
 }

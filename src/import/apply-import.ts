@@ -1,8 +1,8 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import type { InsertedCounts, StagedTables } from "./staged-tables.ts";
 import { hasWatchColumns } from "../db/schema.ts";
+import { queryNumber } from "../db/query-number.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
-import { ScratchFolder } from "../db/scratch-files.ts";
 import { EVENT_RECORD_COLUMNS, writeEventRecords } from "./event-records.ts";
 import { stagingFailure } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
@@ -32,23 +32,17 @@ async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly 
   );
 }
 
-async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[]): Promise<void> {
+/** Records the planned events, written first to `file` (in the run's scratch folder) as Parquet. */
+async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[], file: string): Promise<void> {
   if (plans.every((plan) => plan.events.size === 0)) return;
-  const folder = new ScratchFolder("ai-observer-temp-");
-  try {
-    const file = folder.file("import_events.parquet");
-    const written = await writeEventRecords(plans, file).catch((error: unknown) => {
-      throw stagingFailure(error);
-    });
-    // What writing them left on the heap goes before DuckDB takes its share (as StagedTables.insert does).
-    Bun.gc(true);
-    const columns = EVENT_RECORD_COLUMNS.map((column) => column.name).join(", ");
-    const result = await connection.run(`INSERT INTO ai_observer_import_events (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
-    const inserted = Number((await result.getRows())[0]?.[0] ?? 0);
-    if (inserted !== written) throw new Error(`ai_observer_import_events: ${written} events written but ${inserted} recorded`);
-  } finally {
-    folder.dispose();
-  }
+  const written = await writeEventRecords(plans, file).catch((error: unknown) => {
+    throw stagingFailure(error);
+  });
+  // What writing them left on the heap goes before DuckDB takes its share (as StagedTables.insert does).
+  Bun.gc(true);
+  const columns = EVENT_RECORD_COLUMNS.map((column) => column.name).join(", ");
+  const inserted = await queryNumber(connection, `INSERT INTO ai_observer_import_events (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
+  if (inserted !== written) throw new Error(`ai_observer_import_events: ${written} events written but ${inserted} recorded`);
 }
 
 /** Records the files read in full, in our table and in AI Observer's `import_state` (with the SHA-256 the Go importer uses). */
@@ -115,8 +109,11 @@ export async function writePlannedRows(connection: DuckDBConnection, plans: read
   return tables.insert(connection, concatRows(plans.map((plan) => plan.events)));
 }
 
-/** Records, in the caller's transaction, the events imported and the files read in full. */
-export async function recordImport(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string): Promise<void> {
-  await recordEvents(connection, plans);
+/**
+ * Records, in the caller's transaction, the events imported and the files read in full. `eventsFile`: where the events'
+ * rows are written for DuckDB to read (the run's scratch folder).
+ */
+export async function recordImport(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string, eventsFile: string): Promise<void> {
+  await recordEvents(connection, plans, eventsFile);
   await recordFiles(connection, plans, importedAt);
 }

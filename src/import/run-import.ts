@@ -128,7 +128,7 @@ async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[
   return memory.retryInTransaction(async () => {
     const inserted = await writePlannedRows(connection, plans, tables);
     await memory.step("bookkeeping", size);
-    await recordImport(connection, plans, nowUtc());
+    await recordImport(connection, plans, nowUtc(), rows.scratchFile("import_events.parquet"));
     return inserted;
   });
 }

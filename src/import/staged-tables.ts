@@ -3,6 +3,7 @@ import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts
 import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { columnList } from "../db/table-columns.ts";
+import { queryNumber } from "../db/query-number.ts";
 
 export interface InsertedCounts {
   logs: number;
@@ -35,8 +36,7 @@ export class StagedTables {
     ] as const;
     if (!this.#written) {
       rows.close();
-      // The parse's garbage goes first: 1 GB of Gemini sessions left ~100 MB of it on this thread's heap.
-      Bun.gc(true);
+      // writeStagedTable first collects the parse's garbage when the process is large (MemoryGovernor.collectIfLarge).
       const written = { logs: 0, metrics: 0 };
       try {
         for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file, INSERT_ROW_GROUP);
@@ -54,8 +54,7 @@ export class StagedTables {
       if (written[key] === 0) continue;
       // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
       const columns = columnList(table);
-      const result = await connection.run(`INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
-      const count = Number((await result.getRows())[0]?.[0] ?? 0);
+      const count = await queryNumber(connection, `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
       if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);
       inserted[key] = count;
     }

@@ -40,7 +40,6 @@ export async function writeStagedTable(
   const key = STAGED_KEYS[table];
   // The staged rows of this table, if it has any.
   const source = key !== null && rows !== null ? { rows, key } : null;
-  const byFile = new ChosenByFile(chosen);
   const rowsOf = source?.key === "logs" ? (i: number) => chosen.logs(i) : (i: number) => chosen.metrics(i);
   const constants = [...shape.constants];
   if (shape.resource !== null && rows !== null) constants[shape.resource] = rows.resourceAttributes;
@@ -71,61 +70,64 @@ export async function writeStagedTable(
   // Each row group leaves its compressed pages behind, memory outside the heap that JavaScriptCore is slow to take
   // back: writing the 613,703 log rows of 1 GB of Gemini sessions grew the process by ~270 MB without this.
   const governor = new MemoryGovernor();
-  // The parse's garbage first (1 GB of Gemini sessions with transcripts: the export peaked at 609 MB on it).
-  if (source) governor.collectIfLarge();
   try {
-    for (const fragment of source ? source.rows.fragments(source.key) : []) {
-      if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
-      const rowOf = byFile.rowsOf(fragment.ordinal, fragment.events);
-      let event = 0;
-      while (event < fragment.events) {
-        if ((rowOf[event] as number) < 0) {
-          event++;
-          continue;
-        }
-        // A run of selected events, as long as the row group has room for it.
-        const start = event;
-        const roomRows = limits.rows - writer.pendingRows;
-        const roomBytes = limits.bytes - Math.max(0, ...shape.live.map(({ index }) => (writer.row[index] as ColumnBuilder).bytes));
-        do event++;
-        while (
-          event < fragment.events &&
-          (rowOf[event] as number) >= 0 &&
-          fragment.rowStart(event + 1) - fragment.rowStart(start) <= roomRows &&
-          widest(fragment, start, event + 1) <= roomBytes
-        );
-        const count = fragment.rowStart(event) - fragment.rowStart(start);
-        if (count === 0) continue;
-        let bytes = 0;
-        shape.live.forEach(({ index }, c) => {
-          const base = fragment.base(c);
-          const column = writer.row[index] as ColumnBuilder;
-          const from = base + fragment.byteStart(c, start);
-          const to = base + fragment.byteStart(c, event);
-          bytes += to - from;
-          if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, count);
-          else column.appendPlain(fragment.bytes, from, to, count);
-        });
-        if (perRowUnit !== null) {
-          const column = writer.row[perRowUnit] as ColumnBuilder;
-          for (let e = start; e < event; e++) {
-            const unit = chosen.unit(rowOf[e] as number);
-            const bytes = unit === "" ? null : Buffer.from(unit);
-            for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) {
-              if (bytes) column.pushBytes(bytes);
-              else column.pushNull();
+    if (source) {
+      // The parse's garbage first (1 GB of Gemini sessions with transcripts: the export peaked at 609 MB on it).
+      governor.collectIfLarge();
+      const byFile = new ChosenByFile(chosen);
+      for (const fragment of source.rows.fragments(source.key)) {
+        if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
+        const rowOf = byFile.rowsOf(fragment.ordinal, fragment.events);
+        let event = 0;
+        while (event < fragment.events) {
+          if ((rowOf[event] as number) < 0) {
+            event++;
+            continue;
+          }
+          // A run of selected events, as long as the row group has room for it.
+          const start = event;
+          const roomRows = limits.rows - writer.pendingRows;
+          const roomBytes = limits.bytes - Math.max(0, ...shape.live.map(({ index }) => (writer.row[index] as ColumnBuilder).bytes));
+          do event++;
+          while (
+            event < fragment.events &&
+            (rowOf[event] as number) >= 0 &&
+            fragment.rowStart(event + 1) - fragment.rowStart(start) <= roomRows &&
+            widest(fragment, start, event + 1) <= roomBytes
+          );
+          const count = fragment.rowStart(event) - fragment.rowStart(start);
+          if (count === 0) continue;
+          let bytes = 0;
+          shape.live.forEach(({ index }, c) => {
+            const base = fragment.base(c);
+            const column = writer.row[index] as ColumnBuilder;
+            const from = base + fragment.byteStart(c, start);
+            const to = base + fragment.byteStart(c, event);
+            bytes += to - from;
+            if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, count);
+            else column.appendPlain(fragment.bytes, from, to, count);
+          });
+          if (perRowUnit !== null) {
+            const column = writer.row[perRowUnit] as ColumnBuilder;
+            for (let e = start; e < event; e++) {
+              const unit = chosen.unit(rowOf[e] as number);
+              const bytes = unit === "" ? null : Buffer.from(unit);
+              for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) {
+                if (bytes) column.pushBytes(bytes);
+                else column.pushNull();
+              }
             }
           }
-        }
-        if (perRowService !== null) {
-          const column = writer.row[perRowService] as ColumnBuilder;
-          for (let e = start; e < event; e++) {
-            const bytes = serviceBytes.get(chosen.service(rowOf[e] as number)) as Buffer;
-            for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) column.pushBytes(bytes);
+          if (perRowService !== null) {
+            const column = writer.row[perRowService] as ColumnBuilder;
+            for (let e = start; e < event; e++) {
+              const bytes = serviceBytes.get(chosen.service(rowOf[e] as number)) as Buffer;
+              for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) column.pushBytes(bytes);
+            }
           }
+          await writer.endRows(count);
+          governor.afterWork(bytes);
         }
-        await writer.endRows(count);
-        governor.afterWork(bytes);
       }
     }
     return await writer.close();
