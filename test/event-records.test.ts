@@ -54,3 +54,25 @@ describe("writeEventRecords", () => {
     expect(read).toEqual(expected);
   });
 });
+
+describe("PlannedEvents.release", () => {
+  test("keeps the size, the counts by reason and the replaced events; the chosen events' accessors then throw", () => {
+    const chosen = new ChosenEvents();
+    const stored = { key: "k2", rank: 1, timestamp: "2026-03-01 10:00:00.000000", unpriced: false };
+    for (let i = 0; i < 5; i++) {
+      chosen.offer({ key: `k${i}`, rank: 2, timestamp: "2026-03-01 10:00:00.000001", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 }, 0);
+    }
+    const plan = new PlannedEvents(chosen, ["/a.jsonl"]);
+    plan.add(0, "new", null);
+    plan.add(2, "update", stored);
+    plan.add(4, "new", null);
+    const replaced = plan.replaced();
+    expect(replaced).toEqual([{ key: "k2", stored }]);
+    plan.release();
+    expect(plan.size).toBe(3);
+    expect([plan.count("new"), plan.count("update"), plan.count("forced")]).toEqual([2, 1, 0]);
+    expect(plan.replaced()).toEqual(replaced);
+    expect(() => plan.key(0)).toThrow("the planned events were released");
+    expect(() => plan.seq(0)).toThrow("the planned events were released");
+  });
+});

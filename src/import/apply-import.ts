@@ -1,15 +1,11 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import type { InsertedCounts, StagedTables } from "./staged-tables.ts";
 import { hasWatchColumns } from "../db/schema.ts";
-import { queryNumber } from "../db/query-number.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
-import { EVENT_RECORD_COLUMNS, writeEventRecords } from "./event-records.ts";
-import { stagingFailure } from "../staging/staged-rows.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
 import { SERVICE_NAMES } from "../shared/sources.ts";
 import { deleteGoRows } from "./go-rows.ts";
 import type { ToolPlan } from "./plan-import.ts";
-import { concatRows } from "../staging/chosen-events.ts";
 
 /**
  * Removes the rows of the stored copies this run replaces, and of the obsolete events, with their bookkeeping (a
@@ -30,19 +26,6 @@ async function deleteReplacedRows(connection: DuckDBConnection, plans: readonly 
   await withTempTable(connection, "import_gone", { tool: "VARCHAR", event_key: "VARCHAR" }, keys, () =>
     connection.run("DELETE FROM ai_observer_import_events WHERE (tool, event_key) IN (SELECT tool, event_key FROM import_gone)"),
   );
-}
-
-/** Records the planned events, written first to `file` (in the run's scratch folder) as Parquet. */
-async function recordEvents(connection: DuckDBConnection, plans: readonly ToolPlan[], file: string): Promise<void> {
-  if (plans.every((plan) => plan.events.size === 0)) return;
-  const written = await writeEventRecords(plans, file).catch((error: unknown) => {
-    throw stagingFailure(error);
-  });
-  // What writing them left on the heap goes before DuckDB takes its share (as StagedTables.insert does).
-  Bun.gc(true);
-  const columns = EVENT_RECORD_COLUMNS.map((column) => column.name).join(", ");
-  const inserted = await queryNumber(connection, `INSERT INTO ai_observer_import_events (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
-  if (inserted !== written) throw new Error(`ai_observer_import_events: ${written} events written but ${inserted} recorded`);
 }
 
 /** Records the files read in full, in our table and in AI Observer's `import_state` (with the SHA-256 the Go importer uses). */
@@ -99,21 +82,18 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
 
 /**
  * Writes the plans' rows in the caller's transaction: replaced rows and the Go importer's rows of the same usage out,
- * new rows (staged in `tables`) in.
+ * new rows (written by `tables`) in.
  */
 export async function writePlannedRows(connection: DuckDBConnection, plans: readonly ToolPlan[], tables: StagedTables): Promise<InsertedCounts> {
   await deleteReplacedRows(connection, plans);
   for (const plan of plans) {
     if (plan.goRows.logs + plan.goRows.metrics > 0) await deleteGoRows(connection, SERVICE_NAMES[plan.tool], plan.goRows.footprint);
   }
-  return tables.insert(connection, concatRows(plans.map((plan) => plan.events)));
+  return tables.insert(connection);
 }
 
-/**
- * Records, in the caller's transaction, the events imported and the files read in full. `eventsFile`: where the events'
- * rows are written for DuckDB to read (the run's scratch folder).
- */
-export async function recordImport(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string, eventsFile: string): Promise<void> {
-  await recordEvents(connection, plans, eventsFile);
+/** Records, in the caller's transaction, the events imported (written by `tables`) and the files read in full. */
+export async function recordImport(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string, tables: StagedTables): Promise<void> {
+  await tables.recordEvents(connection);
   await recordFiles(connection, plans, importedAt);
 }

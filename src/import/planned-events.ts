@@ -16,16 +16,21 @@ const REASONS: readonly PlanReason[] = ["new", "update", "forced", "repaired", "
  * events held ~500 MB of them).
  */
 export class PlannedEvents implements ChosenRows {
+  #chosen: ChosenEvents | null;
   #rows: number[] = [];
   #reasons: number[] = [];
   /** The stored copy each planned event (by its index here) replaces. */
   readonly #replaces = new Map<number, StoredEvent>();
+  /** Set by `release`: what is still asked for afterwards. */
+  #released: { size: number; counts: number[]; replaced: { key: string; stored: StoredEvent }[] } | null = null;
 
   /** `files`: the paths the chosen events' tags number. */
   constructor(
-    private readonly chosen: ChosenEvents | null,
+    chosen: ChosenEvents | null,
     private readonly files: readonly string[],
-  ) {}
+  ) {
+    this.#chosen = chosen;
+  }
 
   /** Nothing planned (a tool none of whose files changed). */
   static none(): PlannedEvents {
@@ -40,12 +45,25 @@ export class PlannedEvents implements ChosenRows {
   }
 
   get size(): number {
-    return this.#rows.length;
+    return this.#released?.size ?? this.#rows.length;
   }
 
   count(reason: PlanReason): number {
     const code = REASONS.indexOf(reason);
-    return this.#reasons.reduce((sum, value) => sum + (value === code ? 1 : 0), 0);
+    return this.#released?.counts[code] ?? this.#reasons.reduce((sum, value) => sum + (value === code ? 1 : 0), 0);
+  }
+
+  /**
+   * Lets go of the chosen events once what an import inserts is written (StagedTables.write): afterwards only the size,
+   * the counts by reason and the replaced events are there, and the other accessors throw.
+   */
+  release(): void {
+    if (this.#released) return;
+    this.#released = { size: this.size, counts: REASONS.map((reason) => this.count(reason)), replaced: this.replaced() };
+    this.#chosen = null;
+    this.#rows = [];
+    this.#reasons = [];
+    this.#replaces.clear();
   }
 
   /**
@@ -53,8 +71,8 @@ export class PlannedEvents implements ChosenRows {
    * per call, and the import of 1 GB of Gemini sessions (613,703 events) peaked ~100 MB higher.
    */
   #events(): ChosenEvents {
-    if (this.chosen === null) throw new Error("no event is planned");
-    return this.chosen;
+    if (this.#chosen === null) throw new Error(this.#released ? "the planned events were released" : "no event is planned");
+    return this.#chosen;
   }
 
   /** The chosen event that planned event `i` is. */
@@ -112,11 +130,11 @@ export class PlannedEvents implements ChosenRows {
 
   /** The planned events that replace a stored copy: their key and the stored copy. */
   replaced(): { key: string; stored: StoredEvent }[] {
-    return [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
+    return this.#released?.replaced ?? [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
   }
 
   /** Models of the planned events that had tokens but no price, sorted. */
   unpricedModels(): string[] {
-    return this.chosen?.unpricedModels(this.#rows) ?? [];
+    return this.#chosen?.unpricedModels(this.#rows) ?? [];
   }
 }

@@ -125,10 +125,11 @@ async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[
   await addIndexesBeforeRows(connection, size.rowsBefore + logs + metrics);
   await memory.bound("import");
   const tables = new StagedTables(rows);
+  await tables.write(plans, rows);
   return memory.retryInTransaction(async () => {
     const inserted = await writePlannedRows(connection, plans, tables);
     await memory.step("bookkeeping", size);
-    await recordImport(connection, plans, nowUtc(), rows.scratchFile("import_events.parquet"));
+    await recordImport(connection, plans, nowUtc(), tables);
     return inserted;
   });
 }

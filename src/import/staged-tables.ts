@@ -1,9 +1,11 @@
-import type { ChosenRows } from "../staging/chosen-events.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
+import { concatRows } from "../staging/chosen-events.ts";
 import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { columnList } from "../db/table-columns.ts";
 import { queryNumber } from "../db/query-number.ts";
+import { EVENT_RECORD_COLUMNS, writeEventRecords } from "./event-records.ts";
+import type { ToolPlan } from "./plan-import.ts";
 
 export interface InsertedCounts {
   logs: number;
@@ -17,47 +19,76 @@ export interface InsertedCounts {
  */
 const INSERT_ROW_GROUP = { rows: STAGED_ROW_GROUP.rows, bytes: 2 << 20 };
 
+type Written = InsertedCounts & { events: number };
+
 /**
- * The staged rows of an import as Parquet files with the tables' columns (the same writer as export --from-files),
- * inserted by DuckDB in one statement per table, inside the caller's transaction. The files are written once, on the
- * first `insert`: a retry of the transaction (without DuckDB's memory limit) inserts the same files again.
+ * What an import inserts, as Parquet files in the run's scratch folder: its staged rows with the tables' columns (the
+ * same writer as export --from-files) and the bookkeeping row of each planned event (event-records.ts). All are
+ * written by `write`, before the transaction's work; the planned events and the staged rows are then let go, so that
+ * DuckDB inserts beside a small process (the planned events of 1 GB of Gemini sessions with transcripts, 1.3 million,
+ * held ~280 MB through every INSERT and the indexes after the COMMIT). A retry of the transaction (without DuckDB's
+ * memory limit) inserts the same files again.
  */
 export class StagedTables {
-  #written: InsertedCounts | null = null;
+  #written: Written | null = null;
+  readonly #files: Record<keyof Written, string>;
 
-  constructor(private readonly rows: StagedRows) {}
+  constructor(rows: StagedRows) {
+    this.#files = {
+      logs: rows.scratchFile("otel_logs.parquet"),
+      metrics: rows.scratchFile("otel_metrics.parquet"),
+      events: rows.scratchFile("import_events.parquet"),
+    };
+  }
 
-  /** Inserts the staged rows of `winners` into otel_logs and otel_metrics. */
-  async insert(connection: DuckDBConnection, winners: ChosenRows): Promise<InsertedCounts> {
-    const { rows } = this;
-    const tables = [
-      { key: "logs", table: "otel_logs", file: rows.scratchFile("otel_logs.parquet") },
-      { key: "metrics", table: "otel_metrics", file: rows.scratchFile("otel_metrics.parquet") },
-    ] as const;
-    if (!this.#written) {
-      rows.close();
+  /** Writes the files from the plans' chosen events and `rows`, then releases both. */
+  async write(plans: readonly ToolPlan[], rows: StagedRows): Promise<void> {
+    if (this.#written) throw new Error("the staged tables are written once");
+    rows.close();
+    const winners = concatRows(plans.map((plan) => plan.events));
+    try {
       // writeStagedTable first collects the parse's garbage when the process is large (MemoryGovernor.collectIfLarge).
-      const written = { logs: 0, metrics: 0 };
-      try {
-        for (const { key, table, file } of tables) written[key] = await writeStagedTable(table, rows, winners, file, INSERT_ROW_GROUP);
-      } catch (error) {
-        throw stagingFailure(error);
-      }
-      this.#written = written;
-      // The staged rows held in memory and what writing left on the heap go now, before DuckDB takes its share (the peak of a large import).
-      rows.release();
-      Bun.gc(true);
+      const logs = await writeStagedTable("otel_logs", rows, winners, this.#files.logs, INSERT_ROW_GROUP);
+      const metrics = await writeStagedTable("otel_metrics", rows, winners, this.#files.metrics, INSERT_ROW_GROUP);
+      const events = plans.some((plan) => plan.events.size > 0) ? await writeEventRecords(plans, this.#files.events) : 0;
+      this.#written = { logs, metrics, events };
+    } catch (error) {
+      throw stagingFailure(error);
     }
-    const written = this.#written;
+    rows.release();
+    for (const plan of plans) plan.events.release();
+    // What the process held for them goes now, before DuckDB takes its share (the peak of a large import).
+    Bun.gc(true);
+  }
+
+  #counts(): Written {
+    if (!this.#written) throw new Error("the staged tables are not written yet");
+    return this.#written;
+  }
+
+  /** Inserts the staged rows into otel_logs and otel_metrics, in the caller's transaction. */
+  async insert(connection: DuckDBConnection): Promise<InsertedCounts> {
+    const written = this.#counts();
     const inserted: InsertedCounts = { logs: 0, metrics: 0 };
-    for (const { key, table, file } of tables) {
+    for (const [key, table] of [["logs", "otel_logs"], ["metrics", "otel_metrics"]] as const) {
       if (written[key] === 0) continue;
       // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
       const columns = columnList(table);
-      const count = await queryNumber(connection, `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file });
+      const count = await queryNumber(connection, `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file: this.#files[key] });
       if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);
       inserted[key] = count;
     }
     return inserted;
+  }
+
+  /** Inserts the bookkeeping rows of the planned events into ai_observer_import_events, in the caller's transaction. */
+  async recordEvents(connection: DuckDBConnection): Promise<void> {
+    const { events } = this.#counts();
+    if (events === 0) return;
+    const columns = EVENT_RECORD_COLUMNS.map((column) => column.name).join(", ");
+    const inserted = await queryNumber(connection, `INSERT INTO ai_observer_import_events (${columns}) SELECT ${columns} FROM read_parquet($file)`, {
+      file: this.#files.events,
+    });
+    if (inserted !== events) throw new Error(`ai_observer_import_events: ${events} events written but ${inserted} recorded`);
   }
 }
