@@ -82,21 +82,22 @@ describe("ChosenEvents", () => {
     }
   });
 
-  test("keys: 60,000 of them (the table grows and rehashes), prefixes of one another, non-ASCII; each found again", () => {
+  test("keys: 150,000 of them (the table grows and rehashes, over several chunks and key blocks), prefixes of one another, non-ASCII, one of 1.5 MB; each found again", () => {
     const chosen = new ChosenEvents();
-    const keys = Array.from({ length: 60_000 }, (_, i) => (i % 3 === 0 ? `k${i}` : i % 3 === 1 ? `k${i}é中\u{1F600}` : `${"x".repeat(i % 200)}${i}`));
-    keys.push("k", "k1", "k10", "k100", "");
-    const event = (key: string, rank: number): StagedEvent => ({ key, rank, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: rank, service: "", unit: "", logs: 0, metrics: 0 });
+    const keys = Array.from({ length: 150_000 }, (_, i) => (i % 3 === 0 ? `k${i}` : i % 3 === 1 ? `k${i}é中\u{1F600}` : `${"x".repeat(i % 200)}${i}`));
+    keys.push("k", "k1", "k10", "k100", "", `long-${"é".repeat(750_000)}`, "after-long");
+    const event = (key: string, rank: number, seq: number): StagedEvent => ({ key, rank, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq, service: "", unit: "", logs: seq % 7, metrics: 0 });
     const distinct = [...new Set(keys)];
     expect(distinct.length).toBe(keys.length);
-    const firsts = keys.map((key) => chosen.offer(event(key, 1)));
+    const firsts = keys.map((key, i) => chosen.offer(event(key, 1, i)));
     expect(firsts.every((first) => first)).toBe(true);
     expect(chosen.size).toBe(distinct.length);
-    distinct.forEach((key, i) => expect(chosen.key(i)).toBe(key));
+    distinct.forEach((key, i) => expect([chosen.key(i), chosen.seq(i), chosen.logs(i)]).toEqual([key, i, i % 7]));
     // Offered again with a higher rank: the same rows, replaced.
-    for (const key of distinct) expect(chosen.offer(event(key, 2))).toBe(true);
-    for (const key of distinct) expect(chosen.offer(event(key, 2))).toBe(false);
+    distinct.forEach((key, i) => expect(chosen.offer(event(key, 2, i + 1))).toBe(true));
+    for (const key of distinct) expect(chosen.offer(event(key, 2, 0))).toBe(false);
     expect(chosen.size).toBe(distinct.length);
+    distinct.forEach((key, i) => expect([chosen.key(i), chosen.seq(i), chosen.rank(i)]).toEqual([key, i + 1, 2]));
   });
 
   test("keys are their UTF-8: two strings that only differ in lone surrogates (both U+FFFD there) are one key, every time", () => {

@@ -1,6 +1,7 @@
 import { outranksCopy } from "../sources/shared/merge.ts";
 import { formatMicros, textMicros } from "../sources/shared/timestamps.ts";
 import type { StagedEvent } from "./staged-file.ts";
+import { float64s, int32s, uint16s, uint8s } from "./chunked-numbers.ts";
 
 /** What writing the staged rows of chosen events needs of each (writeStagedTable): its seq, row counts, service and unit. */
 export interface ChosenRows {
@@ -66,83 +67,84 @@ export function concatRows(parts: readonly ChosenRows[]): ChosenRows {
   };
 }
 
-const INITIAL_ROWS = 1 << 12;
+const INITIAL_SLOTS = 1 << 13;
 
 /** Takes a text value as UTF-8 bytes (a Parquet column, parquet/column-builder.ts). */
 export interface ByteSink {
   pushBytes(bytes: Buffer, start: number, end: number): void;
 }
 
-function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(array: T, size: number): T {
-  if (size <= array.length) return array;
-  const next = new (array.constructor as new (length: number) => T)(Math.max(size, array.length * 2));
-  next.set(array);
-  return next;
-}
+/** The keys' bytes are written in blocks of this size (a longer key gets a block of its own). */
+const KEY_BLOCK = 1 << 20;
 
 /**
- * The keys of a run's events, each once, as UTF-8 bytes in one growing buffer, found through a hash table of typed
- * arrays (open addressing on the key's CRC-32, compared byte for byte on a match). Strings in a `Map` took ~230 bytes
- * of heap per key of ~80 characters.
+ * The keys of a run's events, each once, as UTF-8 bytes in blocks that are filled in turn, found through a hash table
+ * of typed arrays (open addressing on the key's CRC-32, compared byte for byte on a match). Strings in a `Map` took
+ * ~230 bytes of heap per key of ~80 characters.
  */
 class KeyTable {
-  #bytes = Buffer.allocUnsafe(1 << 20);
+  readonly #blocks: Buffer[] = [Buffer.allocUnsafe(KEY_BLOCK)];
+  /** Bytes used in the last block. */
   #used = 0;
-  #start = new Int32Array(INITIAL_ROWS);
-  #length = new Int32Array(INITIAL_ROWS);
-  #hash = new Int32Array(INITIAL_ROWS);
+  readonly #block = int32s();
+  readonly #start = int32s();
+  readonly #length = int32s();
+  readonly #hash = int32s();
   /** Row + 1 per slot; 0: empty. Kept at most half full. */
-  #slots = new Int32Array(INITIAL_ROWS * 2);
+  #slots = new Int32Array(INITIAL_SLOTS);
   size = 0;
 
   /** The row of `key`, added when it is new (`added` tells which). */
   find(key: string): { row: number; added: boolean } {
     // Bun hashes a string's UTF-8 (a lone surrogate as U+FFFD), the bytes compared below (chosen-events.test.ts).
     const hash = Bun.hash.crc32(key) | 0;
-    // Written at the end of the buffer first: kept only when the key is new.
-    if (this.#used + key.length * 3 > this.#bytes.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#used + key.length * 3));
-      this.#bytes.copy(grown, 0, 0, this.#used);
-      this.#bytes = grown;
+    // Written after the last block's keys first: kept only when the key is new.
+    if (this.#used + key.length * 3 > (this.#blocks.at(-1) as Buffer).length) {
+      this.#blocks.push(Buffer.allocUnsafe(Math.max(KEY_BLOCK, key.length * 3)));
+      this.#used = 0;
     }
+    const block = this.#blocks.length - 1;
+    const bytes = this.#blocks[block] as Buffer;
     const start = this.#used;
-    const length = this.#bytes.write(key, start, "utf8");
+    const length = bytes.write(key, start, "utf8");
     const mask = this.#slots.length - 1;
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const entry = this.#slots[slot] as number;
       if (entry === 0) {
-        const row = this.#add(start, length, hash);
+        const row = this.#add(block, start, length, hash);
         this.#slots[slot] = row + 1;
         if (this.size * 2 > this.#slots.length) this.#rehash();
         return { row, added: true };
       }
       const row = entry - 1;
-      if (this.#hash[row] !== hash || this.#length[row] !== length) continue;
-      const at = this.#start[row] as number;
-      if (this.#bytes.compare(this.#bytes, at, at + length, start, start + length) === 0) return { row, added: false };
+      if (this.#hash.get(row) !== hash || this.#length.get(row) !== length) continue;
+      const at = this.#start.get(row);
+      if ((this.#blocks[this.#block.get(row)] as Buffer).compare(bytes, start, start + length, at, at + length) === 0) return { row, added: false };
     }
   }
 
   key(row: number): string {
-    const start = this.#start[row] as number;
-    return this.#bytes.toString("utf8", start, start + (this.#length[row] as number));
+    const start = this.#start.get(row);
+    return (this.#blocks[this.#block.get(row)] as Buffer).toString("utf8", start, start + this.#length.get(row));
   }
 
   /** The key's UTF-8 bytes handed to `sink`, without a string. */
   writeKey(row: number, sink: ByteSink): void {
-    const start = this.#start[row] as number;
-    sink.pushBytes(this.#bytes, start, start + (this.#length[row] as number));
+    const start = this.#start.get(row);
+    sink.pushBytes(this.#blocks[this.#block.get(row)] as Buffer, start, start + this.#length.get(row));
   }
 
-  #add(start: number, length: number, hash: number): number {
+  #add(block: number, start: number, length: number, hash: number): number {
     const row = this.size++;
     this.#used = start + length;
-    this.#start = grown(this.#start, this.size);
-    this.#length = grown(this.#length, this.size);
-    this.#hash = grown(this.#hash, this.size);
-    this.#start[row] = start;
-    this.#length[row] = length;
-    this.#hash[row] = hash;
+    this.#block.reserve(this.size);
+    this.#start.reserve(this.size);
+    this.#length.reserve(this.size);
+    this.#hash.reserve(this.size);
+    this.#block.set(row, block);
+    this.#start.set(row, start);
+    this.#length.set(row, length);
+    this.#hash.set(row, hash);
     return row;
   }
 
@@ -150,7 +152,7 @@ class KeyTable {
     const slots = new Int32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
     for (let row = 0; row < this.size; row++) {
-      let slot = (this.#hash[row] as number) & mask;
+      let slot = this.#hash.get(row) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = row + 1;
     }
@@ -166,18 +168,19 @@ class KeyTable {
  */
 export class ChosenEvents implements ChosenRows {
   readonly #keys = new KeyTable();
-  #rank = new Float64Array(INITIAL_ROWS);
-  #micros = new Float64Array(INITIAL_ROWS);
-  #seq = new Float64Array(INITIAL_ROWS);
-  #logs = new Int32Array(INITIAL_ROWS);
-  #metrics = new Int32Array(INITIAL_ROWS);
-  #unpriced = new Uint8Array(INITIAL_ROWS);
+  readonly #rank = float64s();
+  readonly #micros = float64s();
+  readonly #seq = float64s();
+  readonly #logs = int32s();
+  readonly #metrics = int32s();
+  readonly #unpriced = uint8s();
   /** Codes of the model, service and unit texts (`#texts`). */
-  #model = new Uint16Array(INITIAL_ROWS);
-  #service = new Uint16Array(INITIAL_ROWS);
-  #unit = new Uint16Array(INITIAL_ROWS);
+  readonly #model = uint16s();
+  readonly #service = uint16s();
+  readonly #unit = uint16s();
   /** The caller's number for the chosen copy (an import: the file it came from). */
-  #tag = new Int32Array(INITIAL_ROWS);
+  readonly #tag = int32s();
+  readonly #columns = [this.#rank, this.#micros, this.#seq, this.#logs, this.#metrics, this.#unpriced, this.#model, this.#service, this.#unit, this.#tag];
   readonly #texts: string[] = [];
   readonly #codes = new Map<string, number>();
 
@@ -190,26 +193,26 @@ export class ChosenEvents implements ChosenRows {
     const micros = textMicros(event.timestamp);
     const { row, added } = this.#keys.find(event.key);
     if (added) this.#grow(row + 1);
-    else if (!outranksCopy(event.rank, micros, this.#rank[row] as number, this.#micros[row] as number)) return false;
+    else if (!outranksCopy(event.rank, micros, this.#rank.get(row), this.#micros.get(row))) return false;
     this.#set(row, event, micros);
-    this.#tag[row] = tag;
+    this.#tag.set(row, tag);
     return true;
   }
 
   rank(i: number): number {
-    return this.#rank[i] as number;
+    return this.#rank.get(i);
   }
 
   unpriced(i: number): boolean {
-    return this.#unpriced[i] === 1;
+    return this.#unpriced.get(i) === 1;
   }
 
   model(i: number): string {
-    return this.#texts[this.#model[i] as number] as string;
+    return this.#texts[this.#model.get(i)] as string;
   }
 
   tag(i: number): number {
-    return this.#tag[i] as number;
+    return this.#tag.get(i);
   }
 
   key(i: number): string {
@@ -217,12 +220,12 @@ export class ChosenEvents implements ChosenRows {
   }
 
   timestamp(i: number): string {
-    return formatMicros(this.#micros[i] as number);
+    return formatMicros(this.#micros.get(i));
   }
 
   /** The timestamp in microseconds since the epoch (UTC). */
   micros(i: number): number {
-    return this.#micros[i] as number;
+    return this.#micros.get(i);
   }
 
   writeKey(i: number, sink: ByteSink): void {
@@ -230,23 +233,23 @@ export class ChosenEvents implements ChosenRows {
   }
 
   seq(i: number): number {
-    return this.#seq[i] as number;
+    return this.#seq.get(i);
   }
 
   logs(i: number): number {
-    return this.#logs[i] as number;
+    return this.#logs.get(i);
   }
 
   metrics(i: number): number {
-    return this.#metrics[i] as number;
+    return this.#metrics.get(i);
   }
 
   service(i: number): string {
-    return this.#texts[this.#service[i] as number] as string;
+    return this.#texts[this.#service.get(i)] as string;
   }
 
   unit(i: number): string {
-    return this.#texts[this.#unit[i] as number] as string;
+    return this.#texts[this.#unit.get(i)] as string;
   }
 
   /** The models of the chosen events (of `rows`, else all) that had tokens but no price, sorted. */
@@ -255,7 +258,7 @@ export class ChosenEvents implements ChosenRows {
     const count = rows?.length ?? this.size;
     for (let i = 0; i < count; i++) {
       const row = rows ? (rows[i] as number) : i;
-      if (this.#unpriced[row] === 1) models.add(this.model(row));
+      if (this.#unpriced.get(row) === 1) models.add(this.model(row));
     }
     return [...models].sort();
   }
@@ -266,7 +269,7 @@ export class ChosenEvents implements ChosenRows {
     const code = service === null ? -1 : (this.#codes.get(service) ?? -2);
     const picked: number[] = [];
     for (let i = 0; i < this.size; i++) {
-      if (code !== -1 && this.#service[i] !== code) continue;
+      if (code !== -1 && this.#service.get(i) !== code) continue;
       if (inRange !== null && !inRange(this.timestamp(i))) continue;
       picked.push(i);
     }
@@ -283,15 +286,15 @@ export class ChosenEvents implements ChosenRows {
   }
 
   #set(row: number, event: StagedEvent, micros: number): void {
-    this.#rank[row] = event.rank;
-    this.#micros[row] = micros;
-    this.#seq[row] = event.seq;
-    this.#logs[row] = event.logs;
-    this.#metrics[row] = event.metrics;
-    this.#unpriced[row] = event.unpriced ? 1 : 0;
-    this.#model[row] = this.#code(event.model);
-    this.#service[row] = this.#code(event.service);
-    this.#unit[row] = this.#code(event.unit);
+    this.#rank.set(row, event.rank);
+    this.#micros.set(row, micros);
+    this.#seq.set(row, event.seq);
+    this.#logs.set(row, event.logs);
+    this.#metrics.set(row, event.metrics);
+    this.#unpriced.set(row, event.unpriced ? 1 : 0);
+    this.#model.set(row, this.#code(event.model));
+    this.#service.set(row, this.#code(event.service));
+    this.#unit.set(row, this.#code(event.unit));
   }
 
   #code(text: string): number {
@@ -306,15 +309,6 @@ export class ChosenEvents implements ChosenRows {
   }
 
   #grow(size: number): void {
-    this.#rank = grown(this.#rank, size);
-    this.#micros = grown(this.#micros, size);
-    this.#seq = grown(this.#seq, size);
-    this.#logs = grown(this.#logs, size);
-    this.#metrics = grown(this.#metrics, size);
-    this.#unpriced = grown(this.#unpriced, size);
-    this.#model = grown(this.#model, size);
-    this.#service = grown(this.#service, size);
-    this.#unit = grown(this.#unit, size);
-    this.#tag = grown(this.#tag, size);
+    for (const column of this.#columns) column.reserve(size);
   }
 }
