@@ -100,6 +100,20 @@ describe("ChosenEvents", () => {
     distinct.forEach((key, i) => expect([chosen.key(i), chosen.seq(i), chosen.rank(i)]).toEqual([key, i + 1, 2]));
   });
 
+  test("releaseKeys: the rows' numbers stay, the keys go (offer, key and writeKey throw)", () => {
+    const chosen = new ChosenEvents();
+    for (let i = 0; i < 70_000; i++) {
+      chosen.offer({ key: `k${i % 50_000}`, rank: i, timestamp: "2026-01-01 00:00:00.000000", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 });
+    }
+    chosen.releaseKeys();
+    expect(chosen.size).toBe(50_000);
+    expect([chosen.seq(0), chosen.seq(19_999), chosen.seq(20_000), chosen.rank(49_999)]).toEqual([50_000, 69_999, 20_000, 49_999]);
+    const event = { key: "k1", rank: 1, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: 0, service: "", unit: "", logs: 0, metrics: 0 };
+    expect(() => chosen.offer(event)).toThrow("the chosen events' keys were released");
+    expect(() => chosen.key(0)).toThrow("the chosen events' keys were released");
+    expect(() => chosen.writeKey(0, { pushBytes: () => undefined })).toThrow("the chosen events' keys were released");
+  });
+
   test("keys are their UTF-8: two strings that only differ in lone surrogates (both U+FFFD there) are one key, every time", () => {
     const chosen = new ChosenEvents();
     const event = (key: string): StagedEvent => ({ key, rank: 1, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: 0, service: "", unit: "", logs: 0, metrics: 0 });

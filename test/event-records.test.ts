@@ -68,6 +68,9 @@ describe("PlannedEvents.release", () => {
     plan.add(4, "new", null);
     const replaced = plan.replaced();
     expect(replaced).toEqual([{ key: "k2", stored }]);
+    plan.releaseKeys();
+    expect(() => plan.key(0)).toThrow("the chosen events' keys were released");
+    expect([plan.seq(2), plan.replaced()]).toEqual([4, replaced]);
     plan.release();
     expect(plan.size).toBe(3);
     expect([plan.count("new"), plan.count("update"), plan.count("forced")]).toEqual([2, 1, 0]);

@@ -56,6 +56,8 @@ export async function openSessionFiles(input: Extract<ExportInput, { kind: "file
     throw error;
   }
   summary.unpricedModels = best.unpricedModels();
+  // Writing the rows needs the chosen copies, not their keys.
+  best.releaseKeys();
   /** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
   const selection = (filter: RowFilter) => best.select(timestampTest(filter.range), filter.serviceName);
   return {

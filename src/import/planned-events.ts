@@ -21,6 +21,8 @@ export class PlannedEvents implements ChosenRows {
   #reasons: number[] = [];
   /** The stored copy each planned event (by its index here) replaces. */
   readonly #replaces = new Map<number, StoredEvent>();
+  /** Set by `releaseKeys`: the replaced events, with their keys. */
+  #replacedWithKeys: { key: string; stored: StoredEvent }[] | null = null;
   /** Set by `release`: what is still asked for afterwards. */
   #released: { size: number; counts: number[]; replaced: { key: string; stored: StoredEvent }[] } | null = null;
 
@@ -51,6 +53,16 @@ export class PlannedEvents implements ChosenRows {
   count(reason: PlanReason): number {
     const code = REASONS.indexOf(reason);
     return this.#released?.counts[code] ?? this.#reasons.reduce((sum, value) => sum + (value === code ? 1 : 0), 0);
+  }
+
+  /**
+   * Lets go of the chosen events' keys once the bookkeeping rows are written (StagedTables.write): `key` and `writeKey`
+   * then throw; the replaced events keep theirs.
+   */
+  releaseKeys(): void {
+    if (this.#chosen === null || this.#replacedWithKeys !== null) return;
+    this.#replacedWithKeys = this.replaced();
+    this.#chosen.releaseKeys();
   }
 
   /**
@@ -130,7 +142,7 @@ export class PlannedEvents implements ChosenRows {
 
   /** The planned events that replace a stored copy: their key and the stored copy. */
   replaced(): { key: string; stored: StoredEvent }[] {
-    return this.#released?.replaced ?? [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
+    return this.#released?.replaced ?? this.#replacedWithKeys ?? [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
   }
 
   /** Models of the planned events that had tokens but no price, sorted. */

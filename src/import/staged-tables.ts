@@ -47,10 +47,12 @@ export class StagedTables {
     rows.close();
     const winners = concatRows(plans.map((plan) => plan.events));
     try {
+      const events = plans.some((plan) => plan.events.size > 0) ? await writeEventRecords(plans, this.#files.events) : 0;
+      // The rows need the chosen copies, not their keys (most of their memory).
+      for (const plan of plans) plan.events.releaseKeys();
       // writeStagedTable first collects the parse's garbage when the process is large (MemoryGovernor.collectIfLarge).
       const logs = await writeStagedTable("otel_logs", rows, winners, this.#files.logs, INSERT_ROW_GROUP);
       const metrics = await writeStagedTable("otel_metrics", rows, winners, this.#files.metrics, INSERT_ROW_GROUP);
-      const events = plans.some((plan) => plan.events.size > 0) ? await writeEventRecords(plans, this.#files.events) : 0;
       this.#written = { logs, metrics, events };
     } catch (error) {
       throw stagingFailure(error);
