@@ -125,7 +125,7 @@ async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[
   await addIndexesBeforeRows(connection, size.rowsBefore + logs + metrics);
   await memory.bound("import");
   const tables = new StagedTables(rows);
-  await tables.write(plans, rows);
+  await tables.write(plans);
   return memory.retryInTransaction(async () => {
     const inserted = await writePlannedRows(connection, plans, tables);
     await memory.step("bookkeeping", size);

@@ -33,7 +33,7 @@ export class StagedTables {
   #written: Written | null = null;
   readonly #files: Record<keyof Written, string>;
 
-  constructor(rows: StagedRows) {
+  constructor(private readonly rows: StagedRows) {
     this.#files = {
       logs: rows.scratchFile("otel_logs.parquet"),
       metrics: rows.scratchFile("otel_metrics.parquet"),
@@ -41,9 +41,10 @@ export class StagedTables {
     };
   }
 
-  /** Writes the files from the plans' chosen events and `rows`, then releases both. */
-  async write(plans: readonly ToolPlan[], rows: StagedRows): Promise<void> {
+  /** Writes the files from the plans' chosen events and the staged rows, then releases both. */
+  async write(plans: readonly ToolPlan[]): Promise<void> {
     if (this.#written) throw new Error("the staged tables are written once");
+    const { rows } = this;
     rows.close();
     const winners = concatRows(plans.map((plan) => plan.events));
     try {
