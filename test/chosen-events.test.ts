@@ -3,6 +3,12 @@ import { timestampTest } from "../src/db/row-filter.ts";
 import { EventSet } from "../src/sources/shared/merge.ts";
 import { ChosenEvents } from "../src/staging/chosen-events.ts";
 import type { StagedEvent } from "../src/staging/staged-file.ts";
+import { join } from "node:path";
+import { KeyFile } from "../src/staging/key-file.ts";
+import { tempDir } from "./helpers/temp.ts";
+
+/** Where a test's chosen events keep their keys. */
+const keyFile = () => new KeyFile(join(tempDir("keys-"), "keys"));
 
 function seeded(seed: number): (n: number) => number {
   return (n) => {
@@ -39,7 +45,7 @@ function copies(): StagedEvent[] {
 describe("ChosenEvents", () => {
   test("the same chosen copy of every key as EventSet (the one rule), in the same order", () => {
     const set = new EventSet<StagedEvent>();
-    const chosen = new ChosenEvents();
+    const chosen = new ChosenEvents(keyFile());
     let changes = 0;
     for (const event of copies()) {
       const a = set.add(event);
@@ -67,7 +73,7 @@ describe("ChosenEvents", () => {
 
   test("select: a time range and a service, as filtering the records would", () => {
     const set = new EventSet<StagedEvent>();
-    const chosen = new ChosenEvents();
+    const chosen = new ChosenEvents(keyFile());
     for (const event of copies()) {
       set.add(event);
       chosen.offer(event);
@@ -83,7 +89,7 @@ describe("ChosenEvents", () => {
   });
 
   test("keys: 150,000 of them (the table grows and rehashes, over several chunks and key blocks), prefixes of one another, non-ASCII, one of 1.5 MB; each found again", () => {
-    const chosen = new ChosenEvents();
+    const chosen = new ChosenEvents(keyFile());
     const keys = Array.from({ length: 150_000 }, (_, i) => (i % 3 === 0 ? `k${i}` : i % 3 === 1 ? `k${i}é中\u{1F600}` : `${"x".repeat(i % 200)}${i}`));
     keys.push("k", "k1", "k10", "k100", "", `long-${"é".repeat(750_000)}`, "after-long");
     const event = (key: string, rank: number, seq: number): StagedEvent => ({ key, rank, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq, service: "", unit: "", logs: seq % 7, metrics: 0 });
@@ -93,6 +99,8 @@ describe("ChosenEvents", () => {
     expect(firsts.every((first) => first)).toBe(true);
     expect(chosen.size).toBe(distinct.length);
     distinct.forEach((key, i) => expect([chosen.key(i), chosen.seq(i), chosen.logs(i)]).toEqual([key, i, i % 7]));
+    // Read back out of order too (the keys are on disk, read a window at a time).
+    for (let i = distinct.length - 1; i >= 0; i -= 997) expect(chosen.key(i)).toBe(distinct[i] as string);
     // Offered again with a higher rank: the same rows, replaced.
     distinct.forEach((key, i) => expect(chosen.offer(event(key, 2, i + 1))).toBe(true));
     for (const key of distinct) expect(chosen.offer(event(key, 2, 0))).toBe(false);
@@ -100,8 +108,18 @@ describe("ChosenEvents", () => {
     distinct.forEach((key, i) => expect([chosen.key(i), chosen.seq(i), chosen.rank(i)]).toEqual([key, i + 1, 2]));
   });
 
+  test("without a key file the keys are not kept: the chosen copies are the same, key and writeKey throw", () => {
+    const kept = new ChosenEvents(keyFile());
+    const notKept = new ChosenEvents();
+    for (const event of copies()) expect(notKept.offer(event)).toBe(kept.offer(event));
+    expect(notKept.size).toBe(kept.size);
+    for (let i = 0; i < kept.size; i++) expect([notKept.seq(i), notKept.rank(i)]).toEqual([kept.seq(i), kept.rank(i)]);
+    expect(() => notKept.key(0)).toThrow("the chosen events' keys are not kept");
+    expect(() => notKept.writeKey(0, { pushBytes: () => undefined })).toThrow("the chosen events' keys are not kept");
+  });
+
   test("releaseKeys: the rows' numbers stay, the keys go (offer, key and writeKey throw)", () => {
-    const chosen = new ChosenEvents();
+    const chosen = new ChosenEvents(keyFile());
     for (let i = 0; i < 70_000; i++) {
       chosen.offer({ key: `k${i % 50_000}`, rank: i, timestamp: "2026-01-01 00:00:00.000000", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 });
     }
@@ -115,7 +133,7 @@ describe("ChosenEvents", () => {
   });
 
   test("keys are their UTF-8: two strings that only differ in lone surrogates (both U+FFFD there) are one key, every time", () => {
-    const chosen = new ChosenEvents();
+    const chosen = new ChosenEvents(keyFile());
     const event = (key: string): StagedEvent => ({ key, rank: 1, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: 0, service: "", unit: "", logs: 0, metrics: 0 });
     for (let i = 0; i < 5000; i++) chosen.offer(event(`filler-${i}`));
     expect(chosen.offer(event("k\ud800"))).toBe(true);

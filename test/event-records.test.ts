@@ -5,10 +5,14 @@ import { PlannedEvents } from "../src/import/planned-events.ts";
 import { ChosenEvents } from "../src/staging/chosen-events.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { tempDir } from "./helpers/temp.ts";
+import { KeyFile } from "../src/staging/key-file.ts";
+
+/** Where a test's chosen events keep their keys. */
+const keyFile = () => new KeyFile(join(tempDir("keys-"), "keys"));
 
 /** `count` events of one tool, every one planned; keys with non-ASCII and quotes, ranks, times and files that vary. */
 function planned(prefix: string, count: number, files: readonly string[]): PlannedEvents {
-  const chosen = new ChosenEvents();
+  const chosen = new ChosenEvents(keyFile());
   for (let i = 0; i < count; i++) {
     const second = String(i % 60).padStart(2, "0");
     chosen.offer(
@@ -57,7 +61,7 @@ describe("writeEventRecords", () => {
 
 describe("PlannedEvents.release", () => {
   test("keeps the size, the counts by reason and the replaced events; the chosen events' accessors then throw", () => {
-    const chosen = new ChosenEvents();
+    const chosen = new ChosenEvents(keyFile());
     const stored = { key: "k2", rank: 1, timestamp: "2026-03-01 10:00:00.000000", unpriced: false };
     for (let i = 0; i < 5; i++) {
       chosen.offer({ key: `k${i}`, rank: 2, timestamp: "2026-03-01 10:00:00.000001", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 }, 0);

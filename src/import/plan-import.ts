@@ -10,6 +10,7 @@ import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
 import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
+import { KeyFile } from "../staging/key-file.ts";
 import { PlannedEvents } from "./planned-events.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type ReaderVersions, readerVersions, type RecordedFiles } from "./file-state.ts";
@@ -101,7 +102,8 @@ export async function planTool(
   /** Every key the files read again for repair make, in the time range or not. */
   const remade = new Set<string>();
 
-  const chosen = new ChosenEvents();
+  // The keys go to the run's scratch folder: the bookkeeping and the lookup of stored copies read them back.
+  const chosen = new ChosenEvents(new KeyFile(rows.scratchFile(`keys-${found.tool}`)));
   /** The files read, numbered as the chosen events' tags. */
   const readPaths: string[] = [];
   const complete: FileSummary[] = [];

@@ -1,4 +1,5 @@
-import type { ByteSink, ChosenEvents, ChosenRows } from "../staging/chosen-events.ts";
+import type { ChosenEvents, ChosenRows } from "../staging/chosen-events.ts";
+import type { ByteSink } from "../staging/key-file.ts";
 import type { StoredEvent } from "./stored-events.ts";
 
 /**

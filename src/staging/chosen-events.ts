@@ -2,6 +2,7 @@ import { outranksCopy } from "../sources/shared/merge.ts";
 import { formatMicros, textMicros } from "../sources/shared/timestamps.ts";
 import type { StagedEvent } from "./staged-file.ts";
 import { float64s, int32s, uint16s, uint8s } from "./chunked-numbers.ts";
+import type { ByteSink, KeyFile } from "./key-file.ts";
 
 /** What writing the staged rows of chosen events needs of each (writeStagedTable): its seq, row counts, service and unit. */
 export interface ChosenRows {
@@ -69,90 +70,68 @@ export function concatRows(parts: readonly ChosenRows[]): ChosenRows {
 
 const INITIAL_SLOTS = 1 << 13;
 
-/** Takes a text value as UTF-8 bytes (a Parquet column, parquet/column-builder.ts). */
-export interface ByteSink {
-  pushBytes(bytes: Buffer, start: number, end: number): void;
-}
-
-/** The keys' bytes are written in blocks of this size (a longer key gets a block of its own). */
-const KEY_BLOCK = 1 << 20;
-
 /**
- * The keys of a run's events, each once, as UTF-8 bytes in blocks that are filled in turn, found through a hash table
- * of typed arrays (open addressing on the key's CRC-32, compared byte for byte on a match). Strings in a `Map` took
- * ~230 bytes of heap per key of ~80 characters.
+ * The keys of a run's events, each once, found through a hash table of typed arrays (open addressing). A key is known
+ * by four 32-bit hashes of its UTF-8 (CRC-32, CityHash32, MurmurHash3 and MurmurHash2: 128 bits, two keys of 10 million
+ * alike once in ~10^23 runs), not by its bytes, which `keys` keeps on disk when the caller reads them back. Bun hashes a
+ * string's UTF-8, a lone surrogate as U+FFFD (chosen-events.test.ts). Held in memory, the keys' bytes were ~150 MB of
+ * the 207 MB that 1.3 million events took (docs/performance.md, "Session 13").
  */
 class KeyTable {
-  readonly #blocks: Buffer[] = [Buffer.allocUnsafe(KEY_BLOCK)];
-  /** Bytes used in the last block. */
-  #used = 0;
-  readonly #block = int32s();
-  readonly #start = int32s();
-  readonly #length = int32s();
-  readonly #hash = int32s();
+  readonly #hash = [int32s(), int32s(), int32s(), int32s()] as const;
   /** Row + 1 per slot; 0: empty. Kept at most half full. */
   #slots = new Int32Array(INITIAL_SLOTS);
   size = 0;
 
+  constructor(private readonly keys: KeyFile | null) {}
+
   /** The row of `key`, added when it is new (`added` tells which). */
   find(key: string): { row: number; added: boolean } {
-    // Bun hashes a string's UTF-8 (a lone surrogate as U+FFFD), the bytes compared below (chosen-events.test.ts).
-    const hash = Bun.hash.crc32(key) | 0;
-    // Written after the last block's keys first: kept only when the key is new.
-    if (this.#used + key.length * 3 > (this.#blocks.at(-1) as Buffer).length) {
-      this.#blocks.push(Buffer.allocUnsafe(Math.max(KEY_BLOCK, key.length * 3)));
-      this.#used = 0;
-    }
-    const block = this.#blocks.length - 1;
-    const bytes = this.#blocks[block] as Buffer;
-    const start = this.#used;
-    const length = bytes.write(key, start, "utf8");
+    const [a, b, c, d] = this.#hash;
+    const h1 = Bun.hash.crc32(key) | 0;
+    const h2 = Bun.hash.cityHash32(key) | 0;
+    const h3 = Bun.hash.murmur32v3(key) | 0;
+    const h4 = Bun.hash.murmur32v2(key) | 0;
     const mask = this.#slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
       const entry = this.#slots[slot] as number;
       if (entry === 0) {
-        const row = this.#add(block, start, length, hash);
+        const row = this.size++;
+        for (const column of this.#hash) column.reserve(this.size);
+        a.set(row, h1);
+        b.set(row, h2);
+        c.set(row, h3);
+        d.set(row, h4);
+        this.keys?.add(key);
         this.#slots[slot] = row + 1;
         if (this.size * 2 > this.#slots.length) this.#rehash();
         return { row, added: true };
       }
       const row = entry - 1;
-      if (this.#hash.get(row) !== hash || this.#length.get(row) !== length) continue;
-      const at = this.#start.get(row);
-      if ((this.#blocks[this.#block.get(row)] as Buffer).compare(bytes, start, start + length, at, at + length) === 0) return { row, added: false };
+      if (a.get(row) === h1 && b.get(row) === h2 && c.get(row) === h3 && d.get(row) === h4) return { row, added: false };
     }
   }
 
+  #keyFile(): KeyFile {
+    if (this.keys === null) throw new Error("the chosen events' keys are not kept");
+    return this.keys;
+  }
+
   key(row: number): string {
-    const start = this.#start.get(row);
-    return (this.#blocks[this.#block.get(row)] as Buffer).toString("utf8", start, start + this.#length.get(row));
+    return this.#keyFile().key(row);
   }
 
   /** The key's UTF-8 bytes handed to `sink`, without a string. */
   writeKey(row: number, sink: ByteSink): void {
-    const start = this.#start.get(row);
-    sink.pushBytes(this.#blocks[this.#block.get(row)] as Buffer, start, start + this.#length.get(row));
-  }
-
-  #add(block: number, start: number, length: number, hash: number): number {
-    const row = this.size++;
-    this.#used = start + length;
-    this.#block.reserve(this.size);
-    this.#start.reserve(this.size);
-    this.#length.reserve(this.size);
-    this.#hash.reserve(this.size);
-    this.#block.set(row, block);
-    this.#start.set(row, start);
-    this.#length.set(row, length);
-    this.#hash.set(row, hash);
-    return row;
+    this.#keyFile().writeKey(row, sink);
   }
 
   #rehash(): void {
     const slots = new Int32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
+    const first = this.#hash[0];
     for (let row = 0; row < this.size; row++) {
-      let slot = this.#hash.get(row) & mask;
+      let slot = first.get(row) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = row + 1;
     }
@@ -162,12 +141,12 @@ class KeyTable {
 
 /**
  * The chosen copy of every event of a run, by key (the one rule of which copy wins: `outranksCopy`, merge.ts), kept in
- * columns: the key's bytes (KeyTable) and numbers, the model, service and unit as codes. An object per event in a
- * `Map` took ~450 bytes of heap each (613,703 events of 1 GB of Gemini sessions: 278 MB), these columns ~190
- * (docs/performance.md, "Session 9").
+ * columns: the key's hashes (KeyTable) and numbers, the model, service and unit as codes. An object per event in a
+ * `Map` took ~450 bytes of heap each (613,703 events of 1 GB of Gemini sessions: 278 MB), these columns ~60.
+ * `keys`: where the keys are kept for `key` and `writeKey` (an import's bookkeeping); without it they are not.
  */
 export class ChosenEvents implements ChosenRows {
-  #keys: KeyTable | null = new KeyTable();
+  #keys: KeyTable | null;
   /** The size once the keys were let go. */
   #sizeWithoutKeys = 0;
   readonly #rank = float64s();
@@ -185,6 +164,10 @@ export class ChosenEvents implements ChosenRows {
   readonly #columns = [this.#rank, this.#micros, this.#seq, this.#logs, this.#metrics, this.#unpriced, this.#model, this.#service, this.#unit, this.#tag];
   readonly #texts: string[] = [];
   readonly #codes = new Map<string, number>();
+
+  constructor(keys: KeyFile | null = null) {
+    this.#keys = new KeyTable(keys);
+  }
 
   get size(): number {
     return this.#keys?.size ?? this.#sizeWithoutKeys;
@@ -266,9 +249,9 @@ export class ChosenEvents implements ChosenRows {
   }
 
   /**
-   * Lets go of the keys once no more copies are offered and no key is asked for (an export after its parse, an
-   * import once its bookkeeping is written): they are most of the memory (1.3 million events of 1 GB of Gemini
-   * sessions with transcripts: ~150 MB of 207). `offer`, `key` and `writeKey` then throw.
+   * Lets go of the keys' hash table once no more copies are offered and no key is asked for (an export after its parse,
+   * an import once its bookkeeping is written): 1.3 million events' took ~40 MB. `offer`, `key` and `writeKey` then
+   * throw.
    */
   releaseKeys(): void {
     this.#sizeWithoutKeys = this.size;
