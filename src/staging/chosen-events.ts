@@ -78,7 +78,10 @@ const INITIAL_SLOTS = 1 << 13;
  * the 207 MB that 1.3 million events took (docs/performance.md, "Session 13").
  */
 class KeyTable {
-  readonly #hash = [int32s(), int32s(), int32s(), int32s()] as const;
+  readonly #crc32 = int32s();
+  readonly #city32 = int32s();
+  readonly #murmur3 = int32s();
+  readonly #murmur2 = int32s();
   /** Row + 1 per slot; 0: empty. Kept at most half full. */
   #slots = new Int32Array(INITIAL_SLOTS);
   size = 0;
@@ -87,7 +90,6 @@ class KeyTable {
 
   /** The row of `key`, added when it is new (`added` tells which). */
   find(key: string): { row: number; added: boolean } {
-    const [a, b, c, d] = this.#hash;
     const h1 = Bun.hash.crc32(key) | 0;
     const h2 = Bun.hash.cityHash32(key) | 0;
     const h3 = Bun.hash.murmur32v3(key) | 0;
@@ -97,18 +99,23 @@ class KeyTable {
       const entry = this.#slots[slot] as number;
       if (entry === 0) {
         const row = this.size++;
-        for (const column of this.#hash) column.reserve(this.size);
-        a.set(row, h1);
-        b.set(row, h2);
-        c.set(row, h3);
-        d.set(row, h4);
+        this.#crc32.reserve(this.size);
+        this.#city32.reserve(this.size);
+        this.#murmur3.reserve(this.size);
+        this.#murmur2.reserve(this.size);
+        this.#crc32.set(row, h1);
+        this.#city32.set(row, h2);
+        this.#murmur3.set(row, h3);
+        this.#murmur2.set(row, h4);
         this.keys?.add(key);
         this.#slots[slot] = row + 1;
         if (this.size * 2 > this.#slots.length) this.#rehash();
         return { row, added: true };
       }
       const row = entry - 1;
-      if (a.get(row) === h1 && b.get(row) === h2 && c.get(row) === h3 && d.get(row) === h4) return { row, added: false };
+      if (this.#crc32.get(row) === h1 && this.#city32.get(row) === h2 && this.#murmur3.get(row) === h3 && this.#murmur2.get(row) === h4) {
+        return { row, added: false };
+      }
     }
   }
 
@@ -129,9 +136,8 @@ class KeyTable {
   #rehash(): void {
     const slots = new Int32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
-    const first = this.#hash[0];
     for (let row = 0; row < this.size; row++) {
-      let slot = first.get(row) & mask;
+      let slot = this.#crc32.get(row) & mask;
       while (slots[slot] !== 0) slot = (slot + 1) & mask;
       slots[slot] = row + 1;
     }

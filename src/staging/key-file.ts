@@ -28,6 +28,8 @@ export class KeyFile {
   #window = Buffer.allocUnsafe(BLOCK);
   #windowStart = 0;
   #windowLength = 0;
+  #at = 0;
+  #end = 0;
 
   constructor(private readonly path: string) {}
 
@@ -47,23 +49,28 @@ export class KeyFile {
   }
 
   key(row: number): string {
-    const [bytes, start, end] = this.#bytes(row);
-    return bytes.toString("utf8", start, end);
+    return this.#locate(row).toString("utf8", this.#at, this.#end);
   }
 
   /** The key's UTF-8 handed to `sink`. */
   writeKey(row: number, sink: ByteSink): void {
-    const [bytes, start, end] = this.#bytes(row);
-    sink.pushBytes(bytes, start, end);
+    sink.pushBytes(this.#locate(row), this.#at, this.#end);
   }
 
-  #bytes(row: number): [Buffer, number, number] {
+  /** Where the key of `row` is at hand: the buffer returned, from `#at` to `#end` (no object per call: once per event). */
+  #locate(row: number): Buffer {
     if (row >= this.#rows) throw new Error(`no key for row ${row}`);
     const start = this.#start.get(row);
     const length = this.#length.get(row);
-    if (start >= this.#written) return [this.#pending, start - this.#written, start - this.#written + length];
+    if (start >= this.#written) {
+      this.#at = start - this.#written;
+      this.#end = this.#at + length;
+      return this.#pending;
+    }
     if (start < this.#windowStart || start + length > this.#windowStart + this.#windowLength) this.#read(start, length);
-    return [this.#window, start - this.#windowStart, start - this.#windowStart + length];
+    this.#at = start - this.#windowStart;
+    this.#end = this.#at + length;
+    return this.#window;
   }
 
   #read(start: number, length: number): void {
