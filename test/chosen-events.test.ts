@@ -118,6 +118,15 @@ describe("ChosenEvents", () => {
     expect(() => notKept.writeKey(0, { pushBytes: () => undefined })).toThrow("the chosen events' keys are not kept");
   });
 
+  test("a key file that cannot be written: one clear error naming the temporary folder, no stack of ours", () => {
+    const chosen = new ChosenEvents(new KeyFile(join(tempDir("keys-"), "missing-folder", "keys")));
+    const event = (i: number): StagedEvent => ({ key: `k${i}-${"x".repeat(100)}`, rank: 0, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: i, service: "", unit: "", logs: 0, metrics: 0 });
+    // The first MB of keys stays in memory; the next key writes it out.
+    expect(() => {
+      for (let i = 0; i < 20_000; i++) chosen.offer(event(i));
+    }).toThrow(/^cannot write the session rows to the temporary folder .*: .*nothing was written/);
+  });
+
   test("releaseKeys: the rows' numbers stay, the keys go (offer, key and writeKey throw)", () => {
     const chosen = new ChosenEvents(keyFile());
     for (let i = 0; i < 70_000; i++) {
