@@ -58,11 +58,7 @@ async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Pro
         continue;
       }
       await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(await tableRows(connection, statement)) });
-      await memory.retryUnbounded(
-        () => connection.run(statement),
-        () => connection.run("ROLLBACK"),
-        () => connection.run("BEGIN TRANSACTION"),
-      );
+      await memory.retryInTransaction(() => connection.run(statement));
       await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
       await connection.run("COMMIT");
       await connection.run("BEGIN TRANSACTION");
