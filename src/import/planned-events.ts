@@ -22,10 +22,10 @@ export class PlannedEvents implements ChosenRows {
   #reasons: number[] = [];
   /** The stored copy each planned event (by its index here) replaces. */
   readonly #replaces = new Map<number, StoredEvent>();
-  /** Set by `releaseKeys`: the replaced events, with their keys. */
+  /** Set by `releaseKeys` (and so by `release`): the replaced events, with their keys. */
   #replacedWithKeys: { key: string; stored: StoredEvent }[] | null = null;
-  /** Set by `release`: what is still asked for afterwards. */
-  #released: { size: number; counts: number[]; replaced: { key: string; stored: StoredEvent }[] } | null = null;
+  /** Set by `release`: the size and the counts by reason, still asked for afterwards. */
+  #released: { size: number; counts: number[] } | null = null;
 
   /** `files`: the paths the chosen events' tags number. */
   constructor(
@@ -72,7 +72,8 @@ export class PlannedEvents implements ChosenRows {
    */
   release(): void {
     if (this.#released) return;
-    this.#released = { size: this.size, counts: REASONS.map((reason) => this.count(reason)), replaced: this.replaced() };
+    this.releaseKeys();
+    this.#released = { size: this.size, counts: REASONS.map((reason) => this.count(reason)) };
     this.#chosen = null;
     this.#rows = [];
     this.#reasons = [];
@@ -143,7 +144,7 @@ export class PlannedEvents implements ChosenRows {
 
   /** The planned events that replace a stored copy: their key and the stored copy. */
   replaced(): { key: string; stored: StoredEvent }[] {
-    return this.#released?.replaced ?? this.#replacedWithKeys ?? [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
+    return this.#replacedWithKeys ?? [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
   }
 
   /** Models of the planned events that had tokens but no price, sorted. */
