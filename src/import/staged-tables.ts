@@ -76,22 +76,22 @@ export class StagedTables {
     for (const [key, table] of [["logs", "otel_logs"], ["metrics", "otel_metrics"]] as const) {
       if (written[key] === 0) continue;
       // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
-      const columns = columnList(table);
-      const count = await queryNumber(connection, `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file: this.#files[key] });
-      if (count !== written[key]) throw new Error(`${table}: ${written[key]} rows staged but ${count} inserted`);
-      inserted[key] = count;
+      inserted[key] = await this.#insertFile(connection, table, columnList(table), key);
     }
     return inserted;
   }
 
   /** Inserts the bookkeeping rows of the planned events into ai_observer_import_events, in the caller's transaction. */
   async recordEvents(connection: DuckDBConnection): Promise<void> {
-    const { events } = this.#counts();
-    if (events === 0) return;
-    const columns = EVENT_RECORD_COLUMNS.map((column) => column.name).join(", ");
-    const inserted = await queryNumber(connection, `INSERT INTO ai_observer_import_events (${columns}) SELECT ${columns} FROM read_parquet($file)`, {
-      file: this.#files.events,
-    });
-    if (inserted !== events) throw new Error(`ai_observer_import_events: ${events} events written but ${inserted} recorded`);
+    if (this.#counts().events === 0) return;
+    await this.#insertFile(connection, "ai_observer_import_events", EVENT_RECORD_COLUMNS.map((column) => column.name).join(", "), "events");
+  }
+
+  /** Inserts the written file `key` into `table`'s `columns`; the rows inserted, checked to be the rows written. */
+  async #insertFile(connection: DuckDBConnection, table: string, columns: string, key: keyof Written): Promise<number> {
+    const written = this.#counts()[key];
+    const inserted = await queryNumber(connection, `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file: this.#files[key] });
+    if (inserted !== written) throw new Error(`${table}: ${written} rows written but ${inserted} inserted`);
+    return inserted;
   }
 }
