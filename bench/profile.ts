@@ -135,10 +135,12 @@ if (import.meta.main) {
   mkdirSync(home, { recursive: true });
   const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config"), AI_OBSERVER_CLAUDE_PATH: join(root, "projects") };
   const db = join(dir, "fresh.duckdb");
+  // The usage alone, as bench/run.ts times it; PROFILE_TRANSCRIPTS=1: the default, with the conversations.
+  const transcripts = process.env["PROFILE_TRANSCRIPTS"] ? [] : ["--no-transcripts"];
   const scenarios: [string, string[]][] = [
-    ["export-from-files", ["export", "claude-code", "--from-files", ...(process.env["PROFILE_TRANSCRIPTS"] ? ["--transcripts"] : []), "--output", join(dir, "out"), "--yes", "--verbose"]],
-    ["import-fresh", ["import", "claude-code", "--db", db, "--yes", "--verbose"]],
-    ["import-unchanged", ["import", "claude-code", "--db", db, "--yes", "--verbose"]],
+    ["export-from-files", ["export", "claude-code", "--from-files", ...transcripts, "--output", join(dir, "out"), "--yes", "--verbose"]],
+    ["import-fresh", ["import", "claude-code", ...transcripts, "--db", db, "--yes", "--verbose"]],
+    ["import-unchanged", ["import", "claude-code", ...transcripts, "--db", db, "--yes", "--verbose"]],
   ];
   for (const [name, args] of scenarios) {
     const result = run(cli, name, args, env, dir);

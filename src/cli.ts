@@ -19,7 +19,8 @@ export function createCli(argv: readonly string[]) {
     .command("export [source]", "Export telemetry to Parquet files and a DuckDB views database (source: claude-code, codex, gemini, opencode, copilot-chat, github-copilot or all)")
     .option("--output <dir>", "Output folder (required)")
     .option("--from-files", "Read the agents' session files instead of the database")
-    .option("--transcripts", "With --from-files: the conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them")
+    .option("--transcripts", "With --from-files: the conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them (the default)")
+    .option("--no-transcripts", "With --from-files: the usage only, without the conversations and activity metrics (faster)")
     .option("--host-name <name>", HOST_NAME_HELP)
     .option("--zip", "Pack all files into one ZIP archive")
     .option("--layout <layout>", "flat (default): the three Parquet files; hive: add the range's partitions (<table>/service=…/date=…/) to a lake in --output, replacing only those")
@@ -38,7 +39,8 @@ export function createCli(argv: readonly string[]) {
   const importCommand = cli
     .command("import [tool]", "Import the agents' session files into the database, incrementally (tool: claude-code, codex, gemini or all), or an export with --from-export")
     .option("--force", "Read unchanged files again and replace their rows (brings back deleted rows of those files)")
-    .option("--transcripts", "The conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them; files imported without them are read again")
+    .option("--transcripts", "The conversations (transcript.message logs) and Claude's activity metrics too, as the Go AI Observer stores them (the default); files imported without them are read again")
+    .option("--no-transcripts", "The usage only, without the conversations and activity metrics (faster); what earlier runs imported stays")
     .option("--host-name <name>", HOST_NAME_HELP)
     .option("--from-export <path>", "Merge an export folder or ZIP (ours or the Go original's) into the database instead: every row it holds that the database lacks");
   withRange(importCommand, { from: "Only usage from this day on", to: "Only usage up to this day, inclusive" });

@@ -55,12 +55,13 @@ test("the crontab of docs/cron.md imports nightly, then archives last month and 
   expect(runJob(jobs[1] as string, home)).toBe(0);
   const exported = runs()[1];
   expect(exported).toMatchObject({ command: "export", status: "exported", zip: true, range: { from: month.from, to: month.to } });
-  // 10 metric rows per response, but response 3 has no cache-creation tokens (2 rows fewer).
-  expect(exported.counts).toEqual({ traces: 0, logs: 3, metrics: 28 });
+  // 10 metric rows per response, but response 3 has no cache-creation tokens (2 rows fewer), and the session's
+  // claude_code.session.count; a log row (api_request) and a transcript row per response.
+  expect(exported.counts).toEqual({ traces: 0, logs: 3 + 3, metrics: 28 + 1 });
   expect(exported.deleted).toEqual(exported.counts);
   expect(existsSync(join(home, "ai-observer", "archive", month.label, `ai-observer-export-all-${month.from}-${month.to}.zip`))).toBe(true);
   const after = await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db);
-  expect(Number(after[0]?.n)).toBe(Number(before[0]?.n) - 3);
+  expect(Number(after[0]?.n)).toBe(Number(before[0]?.n) - 6);
 
   // The next night: the archived usage is not imported again from the files still on disk.
   expect(runJob(jobs[0] as string, home)).toBe(0);

@@ -60,7 +60,7 @@ describe("environment faults", () => {
     const held = await runCli(["export", "claude-code", "--from-files", "--output", out, "--yes"], { env: { ...env, AI_OBSERVER_STAGED_MEMORY_MB: "64" } });
     expect(held.stderr).toBe("");
     expect(held.exitCode).toBe(0);
-    expect(await query("SELECT count(*)::INTEGER AS n FROM read_parquet($file)", { file: join(out, "logs.parquet") })).toEqual([{ n: 5000 }]);
+    expect(await query("SELECT count(*)::INTEGER AS n FROM read_parquet($file)", { file: join(out, "logs.parquet") })).toEqual([{ n: 2 * 5000 }]); // each line's api_request and transcript row
     expect(readdirSync(mountPoint)).toEqual([]);
   });
 

@@ -340,12 +340,12 @@ describe("living beside the Go importer, with transcripts", () => {
   const goTranscriptRows = (db: string) =>
     query("SELECT Body AS body FROM otel_logs WHERE LogAttributes LIKE '%transcript.message%' AND LogAttributes NOT LIKE '%import.key%' ORDER BY ALL", {}, db);
 
-  test("--transcripts replaces Go's transcript rows at the times of ours; without it they stay", async () => {
+  test("transcripts replace Go's transcript rows at the times of ours; with --no-transcripts they stay", async () => {
     const files = sessions();
     const withThem = join(tempDir("go-transcripts-"), "ai-observer.duckdb");
     await goDatabase(withThem, "0.5");
     await goTranscripts(withThem, files.claude);
-    const run = await runCli(["import", "all", "--transcripts", "--db", withThem, "--yes", "--json"], { env: files.env });
+    const run = await runCli(["import", "all", "--db", withThem, "--yes", "--json"], { env: files.env });
     expect([run.exitCode, run.stderr]).toEqual([0, ""]);
     expect(JSON.parse(run.stdout).totals.goRows).toEqual({ logs: 2, metrics: 0 });
     // goDatabase's own transcript row (another session, another time) and the one at a time of no line of ours stay.
@@ -354,7 +354,7 @@ describe("living beside the Go importer, with transcripts", () => {
     const without = join(tempDir("go-transcripts-none-"), "ai-observer.duckdb");
     await goDatabase(without, "0.5");
     await goTranscripts(without, files.claude);
-    const plain = await runCli(["import", "all", "--db", without, "--yes", "--json"], { env: files.env });
+    const plain = await runCli(["import", "all", "--no-transcripts", "--db", without, "--yes", "--json"], { env: files.env });
     expect(JSON.parse(plain.stdout).totals.goRows).toEqual({ logs: 0, metrics: 0 });
     expect(await goTranscriptRows(without)).toHaveLength(4);
   });

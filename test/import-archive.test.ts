@@ -127,8 +127,8 @@ describe("import --from-export", () => {
     const database = await runCli(["import", "--from-export", db, "--db", fresh, "--yes"]);
     expect(database.exitCode).toBe(2);
     expect(database.stderr).toContain("is a database (export it first");
-    const misuse = await runCli(["import", "--from-export", out, "--db", db, "--transcripts", "--yes"]);
-    expect([misuse.exitCode, misuse.stderr]).toEqual([2, "error: --transcripts is for session files; --from-export imports the rows of an export as they are\n"]);
+    const misuse = await runCli(["import", "--from-export", out, "--db", db, "--no-transcripts", "--yes"]);
+    expect([misuse.exitCode, misuse.stderr]).toEqual([2, "error: --no-transcripts is for session files; --from-export imports the rows of an export as they are\n"]);
     const needsYes = await runCli(["import", "--from-export", corrupt.replace("corrupt", "out"), "--db", fresh]);
     expect(needsYes.exitCode).toBe(3);
 

@@ -12,6 +12,8 @@ setDefaultTimeout(120_000);
 
 const FILES = 4;
 const PER_FILE = 10_000;
+/** Each line's log rows: its api_request and its transcript row (transcripts are imported by default). */
+const LOGS_PER_LINE = 2;
 
 async function logRows(db: string): Promise<number> {
   return Number((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n);
@@ -25,7 +27,7 @@ test("an interrupted import leaves the database as it was, and the next import c
   const env = sessionEnv(join(root, ".."), none, none);
   const db = join(tempDir(), "db.duckdb");
   expect((await runCli(["import", "all", "--db", db, "--yes"], { env })).exitCode).toBe(0);
-  expect(await logRows(db)).toBe(1);
+  expect(await logRows(db)).toBe(LOGS_PER_LINE);
 
   for (let file = 0; file < FILES; file++) writeFileSync(join(root, `big-${file}.jsonl`), claudeLines(PER_FILE, file * PER_FILE));
   const scratch = () => readdirSync(CLI_TMP).filter((name) => name.startsWith("ai-observer-rows-") || name.startsWith("ai-observer-temp-"));
@@ -41,11 +43,11 @@ test("an interrupted import leaves the database as it was, and the next import c
   await Bun.sleep(200);
   proc.kill("SIGINT");
   expect(await proc.exited).toBe(130);
-  expect(await logRows(db)).toBe(1);
+  expect(await logRows(db)).toBe(LOGS_PER_LINE);
   expect(scratch()).toEqual(scratchBefore);
 
   const again = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env });
   expect(again.exitCode).toBe(0);
   expect(JSON.parse(again.stdout).tools[0].files).toMatchObject({ new: FILES, unchanged: 1 });
-  expect(await logRows(db)).toBe(1 + FILES * PER_FILE);
+  expect(await logRows(db)).toBe(LOGS_PER_LINE * (1 + FILES * PER_FILE));
 });

@@ -183,9 +183,10 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     writeFileSync(join(tree.root, "resumed.jsonl"), `${early}\n${claudeLine(5)}\n${claudeLine(6)}\n`);
     const run = await importInto(db, tree.env, "--json");
-    expect(JSON.parse(run.stdout).tools[0].events).toMatchObject({ add: 2, alreadyImported: 5 });
+    // Per line a response and its transcript message; the new session's claude_code.session.count.
+    expect(JSON.parse(run.stdout).tools[0].events).toMatchObject({ add: 2 + 2 + 1, alreadyImported: 5 + 5 });
     const logs = await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db);
-    expect(logs[0]?.n).toBe(7);
+    expect(logs[0]?.n).toBe(2 * 7); // an api_request and a transcript row per line
   });
 
   test("rows whose source file disappeared are kept", async () => {
@@ -194,7 +195,7 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     rmSync(join(tree.root, "a.jsonl"));
     expect((await importInto(db, tree.env)).exitCode).toBe(0);
-    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(2);
+    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(2 * 2);
   });
 
   test("deleted rows stay deleted; --force brings them back without duplicating", async () => {
@@ -207,7 +208,7 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     expect(await countByService(db)).toEqual({});
     const forced = await importInto(db, tree.env, "--force");
-    expect(forced.stdout).toContain("Replaced (--force): 2 events");
+    expect(forced.stdout).toContain("Replaced (--force): 5 events"); // 2 responses, their 2 messages, the session
     expect(await countByService(db)).toEqual(before);
     await importInto(db, tree.env, "--force");
     expect(await countByService(db)).toEqual(before);
@@ -219,10 +220,11 @@ describe("incremental import", () => {
     });
     const db = join(tempDir(), "db.duckdb");
     const ranged = await importInto(db, tree.env, "--from", "2025-03-10", "--json");
-    expect(JSON.parse(ranged.stdout).tools[0].events).toMatchObject({ add: 1, outsideRange: 1 });
+    // Per line a response and its transcript message; the session's count has the time of its first line.
+    expect(JSON.parse(ranged.stdout).tools[0].events).toMatchObject({ add: 2, outsideRange: 3 });
     const all = await importInto(db, tree.env, "--json");
-    expect(JSON.parse(all.stdout).tools[0].events).toMatchObject({ add: 1, alreadyImported: 1 });
-    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(2);
+    expect(JSON.parse(all.stdout).tools[0].events).toMatchObject({ add: 3, alreadyImported: 2 });
+    expect((await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db))[0]?.n).toBe(2 * 2);
   });
 
   test("import_state holds the Go importer's row for each file read in full", async () => {
@@ -231,7 +233,8 @@ describe("incremental import", () => {
     await importInto(db, tree.env);
     const rows = await query("SELECT source, file_path, file_hash, record_count FROM import_state", {}, db);
     const hash = new Bun.CryptoHasher("sha256").update(readFileSync(join(tree.root, "a.jsonl"))).digest("hex");
-    expect(rows).toEqual([{ source: "claude-code", file_path: join(tree.root, "a.jsonl"), file_hash: hash, record_count: 1 }]);
+    // The events read: the response, its transcript message, the session's count.
+    expect(rows).toEqual([{ source: "claude-code", file_path: join(tree.root, "a.jsonl"), file_hash: hash, record_count: 3 }]);
   });
 });
 
@@ -293,7 +296,7 @@ describe("import rules", () => {
     const run = await runCli(["export", "claude-code", "--from-files", "--output", out, "--yes", "--db", "/nonexistent/db.duckdb"], { env: tree.env });
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain("Source: claude-code (from files)");
-    expect((await query("SELECT count(*)::INTEGER AS n FROM read_parquet($f)", { f: join(out, "metrics.parquet") }))[0]?.n).toBe(10);
+    expect((await query("SELECT count(*)::INTEGER AS n FROM read_parquet($f)", { f: join(out, "metrics.parquet") }))[0]?.n).toBe(10 + 1); // and the session's count
   });
 });
 

@@ -57,7 +57,8 @@ describe("session folders that cannot be read", () => {
       expect(imported.stderr).toMatch(new RegExp(`^error: 1 session file or folder could not be read \\(the rest was imported\\): ${join(projects, "p", "loop.jsonl")}: .+\\n$`));
       expect(imported.exitCode).toBe(1);
     }
-    expect(await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db)).toEqual([{ n: 3 }]);
+    // Each line's api_request and its transcript row.
+    expect(await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db)).toEqual([{ n: 2 * 3 }]);
   });
 
   const nobody = process.getuid?.() === 0 ? prepareNobodyCli() : null;
@@ -91,7 +92,7 @@ describe("session folders that cannot be read", () => {
         : Bun.spawnSync(["bun", join(import.meta.dir, "..", "src", "cli.ts"), ...args], { env: hermeticEnv(env), stdout: "pipe", stderr: "pipe" });
       expect(run.stderr.toString()).toBe(`error: 1 session file or folder could not be read (the rest was imported): ${join(projects, "closed")}: permission denied\n`);
       expect(run.exitCode).toBe(1);
-      expect(await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db)).toEqual([{ n: 2 }]);
+      expect(await query("SELECT count(*)::INTEGER AS n FROM otel_logs", {}, db)).toEqual([{ n: 2 * 2 }]);
     } finally {
       chmodSync(join(projects, "closed"), 0o755);
     }

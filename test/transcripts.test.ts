@@ -6,7 +6,8 @@ import { runCli } from "./helpers/run-cli.ts";
 import { sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
-// --transcripts: the conversations as the Go AI Observer 0.3+ stores them, through import and export --from-files.
+// Transcripts (the default, as in the Go AI Observer 0.3+; --no-transcripts leaves them out): the conversations as Go
+// stores them, through import and export --from-files.
 setDefaultTimeout(120_000);
 
 const FIXTURES = join(import.meta.dir, "fixtures");
@@ -26,29 +27,31 @@ function sessions(): Record<string, string> {
 const transcriptRows = (db: string) =>
   query("SELECT count(*)::INTEGER AS n FROM otel_logs WHERE json_extract_string(LogAttributes, '$.\"event.name\"') = 'transcript.message'", {}, db);
 
-describe("--transcripts", () => {
-  test("export --from-files writes them; without the flag there are none; without --from-files it is a usage error", async () => {
+describe("transcripts", () => {
+  test("export --from-files writes them by default and with --transcripts; --no-transcripts none, and without --from-files it is a usage error", async () => {
     const env = sessions();
-    const out = join(tempDir("transcripts-out-"), "out");
-    const run = await runCli(["export", "all", "--from-files", "--transcripts", "--output", out, "--yes"], { env });
-    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
-    const count = `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(out, "logs.parquet")}') WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message'`;
-    expect(await query(count)).toEqual([{ n: TRANSCRIPT_ROWS }]);
+    const count = (dir: string) => `SELECT count(*)::INTEGER AS n FROM read_parquet('${join(dir, "logs.parquet")}') WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message'`;
+    for (const flags of [[], ["--transcripts"]]) {
+      const out = join(tempDir("transcripts-out-"), "out");
+      const run = await runCli(["export", "all", "--from-files", ...flags, "--output", out, "--yes"], { env });
+      expect([flags, run.exitCode, run.stderr]).toEqual([flags, 0, ""]);
+      expect(await query(count(out))).toEqual([{ n: TRANSCRIPT_ROWS }]);
+    }
     const plain = join(tempDir("transcripts-plain-"), "out");
-    expect((await runCli(["export", "all", "--from-files", "--output", plain, "--yes"], { env })).exitCode).toBe(0);
-    expect(await query(count.replace(out, plain))).toEqual([{ n: 0 }]);
-    const misuse = await runCli(["export", "all", "--transcripts", "--output", plain, "--db", join(plain, "x.duckdb"), "--yes"]);
+    expect((await runCli(["export", "all", "--from-files", "--no-transcripts", "--output", plain, "--yes"], { env })).exitCode).toBe(0);
+    expect(await query(count(plain))).toEqual([{ n: 0 }]);
+    const misuse = await runCli(["export", "all", "--no-transcripts", "--output", plain, "--db", join(plain, "x.duckdb"), "--yes"]);
     expect(misuse.exitCode).toBe(2);
-    expect(misuse.stderr).toStartWith("error: --transcripts reads them from session files: it goes with --from-files");
+    expect(misuse.stderr).toStartWith("error: --no-transcripts leaves them out of the session files read: it goes with --from-files");
   });
 
-  test("import adds them to files imported without them, once; a later import without them keeps them", async () => {
+  test("import adds them to files imported without them (--no-transcripts), once; a later import with --no-transcripts keeps them", async () => {
     const env = sessions();
     const db = join(tempDir("transcripts-db-"), "db.duckdb");
-    expect((await runCli(["import", "all", "--db", db, "--yes"], { env })).exitCode).toBe(0);
+    expect((await runCli(["import", "all", "--no-transcripts", "--db", db, "--yes"], { env })).exitCode).toBe(0);
     expect(await transcriptRows(db)).toEqual([{ n: 0 }]);
 
-    const run = await runCli(["import", "all", "--transcripts", "--db", db, "--yes", "--json"], { env });
+    const run = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env });
     expect([run.exitCode, run.stderr]).toEqual([0, ""]);
     const result = JSON.parse(run.stdout);
     expect(result.totals.files).toMatchObject({ transcripts: 2, new: 0, modified: 0 });
@@ -75,9 +78,9 @@ describe("--transcripts", () => {
     const again = await runCli(["import", "all", "--transcripts", "--db", db, "--yes"], { env });
     expect(again.stdout).toBe("No new or modified files found to import.\n");
 
-    // A new parser version reads the files again; a run without --transcripts leaves their transcript rows.
+    // A new parser version reads the files again; a run with --no-transcripts leaves their transcript rows.
     await query(`ATTACH '${db}' AS d; UPDATE d.ai_observer_import_files SET parser_version = NULL;`);
-    const repaired = await runCli(["import", "all", "--db", db, "--yes", "--json"], { env });
+    const repaired = await runCli(["import", "all", "--no-transcripts", "--db", db, "--yes", "--json"], { env });
     expect(JSON.parse(repaired.stdout).totals.events.removed).toBe(0);
     expect(await transcriptRows(db)).toEqual([{ n: TRANSCRIPT_ROWS }]);
   });

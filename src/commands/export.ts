@@ -45,7 +45,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   const deleteAfter = flags.deleteAfter === true;
   if (deleteAfter && flags.fromFiles) throw new UsageError("--delete-after deletes from the database; it cannot be used with --from-files");
   if (flags.hostName !== undefined && !flags.fromFiles) throw new UsageError("--host-name is recorded on rows read from session files: it goes with --from-files (rows from the database keep what they hold)");
-  if (flags.transcripts && !flags.fromFiles) throw new UsageError("--transcripts reads them from session files: it goes with --from-files (an export from the database has the transcripts the database holds)");
+  if (flags.transcripts === false && !flags.fromFiles) throw new UsageError("--no-transcripts leaves them out of the session files read: it goes with --from-files (an export from the database has the transcripts the database holds)");
   if (deleteAfter && (range.from === undefined || range.to === undefined)) {
     throw new UsageError("--delete-after needs --from and --to (or --month): it never deletes an open-ended range");
   }
@@ -63,7 +63,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       range,
       outputDir: flags.output,
       input: flags.fromFiles
-        ? { kind: "files", tools: selection.tools, transcripts: flags.transcripts === true, hostName: readHostName(flags.hostName) }
+        ? { kind: "files", tools: selection.tools, transcripts: flags.transcripts !== false, hostName: readHostName(flags.hostName) }
         : { kind: "database", location: locateDatabase(flags.db) },
       zip: flags.zip === true,
       deleteAfter,

@@ -17,7 +17,7 @@ import type { ImportFlags } from "./import.ts";
 /** `import [source] --from-export PATH`: an export folder or ZIP merged into the database (source: which service's rows; default all). */
 export async function archiveImportCommand(sourceArg: string | undefined, flags: ImportFlags & { fromExport: string }, io: Output = processOutput): Promise<ExitCode> {
   const selection = parseSource(sourceArg ?? "all");
-  for (const [flag, given] of [["--force", flags.force], ["--transcripts", flags.transcripts], ["--host-name", flags.hostName]] as const) {
+  for (const [flag, given] of [["--force", flags.force], ["--no-transcripts", flags.transcripts === false], ["--host-name", flags.hostName]] as const) {
     if (given !== undefined && given !== false) throw new UsageError(`${flag} is for session files; --from-export imports the rows of an export as they are`);
   }
   if (flags.fromExport === "") throw new UsageError("--from-export needs the path of an export folder or ZIP");

@@ -71,7 +71,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
       location: locateDatabase(flags.db),
       dryRun: flags.dryRun === true,
       force: flags.force === true,
-      transcripts: flags.transcripts === true,
+      transcripts: flags.transcripts !== false,
       yes: flags.yes === true,
       settings: readRunSettings(flags.threads),
       hostName: readHostName(flags.hostName),
