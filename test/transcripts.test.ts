@@ -205,3 +205,56 @@ test("long lines: tool outputs and inputs of hundreds of KB give the texts a who
     { name: "claude_code.lines_of_code.count", value: written.split(/\r\n|\r|\n/).length },
   ]);
 });
+
+describe("the logs written while the files are parsed (LogStream)", () => {
+  /** Logs and metrics of an export from files and of an import's database over the same range: both ways, nothing apart. */
+  async function sameAsImported(env: Record<string, string>, range: string[], source = "all") {
+    const out = join(tempDir("stream-out-"), "out");
+    const run = await runCli(["export", source, "--from-files", ...range, "--output", out, "--yes", "--verbose"], { env });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const db = join(tempDir("stream-db-"), "db.duckdb");
+    expect((await runCli(["import", "all", "--db", db, "--yes"], { env })).exitCode).toBe(0);
+    const fromDb = join(tempDir("stream-db-out-"), "out");
+    expect((await runCli(["export", source, "--db", db, ...range, "--output", fromDb, "--yes"], { env })).exitCode).toBe(0);
+    // The database's rows carry their import.key; the files' export has no key attribute on rows without one.
+    const columns = "Timestamp, ServiceName, Body, json_extract_string(LogAttributes, '$.\"event.name\"') AS event";
+    const diff = await query(
+      `SELECT (SELECT count(*) FROM (SELECT ${columns} FROM read_parquet($a) EXCEPT ALL SELECT ${columns} FROM read_parquet($b)))::INTEGER AS only_files,
+              (SELECT count(*) FROM (SELECT ${columns} FROM read_parquet($b) EXCEPT ALL SELECT ${columns} FROM read_parquet($a)))::INTEGER AS only_db,
+              (SELECT count(*) FROM read_parquet($a))::INTEGER AS n`,
+      { a: join(out, "logs.parquet"), b: join(fromDb, "logs.parquet") },
+    );
+    return { diff: diff[0], stdout: run.stdout, out };
+  }
+
+  test("a range or one service: the rows an import and an export from the database give", async () => {
+    const env = sessions();
+    const all = await sameAsImported(env, []);
+    expect(all.diff).toEqual({ only_files: 0, only_db: 0, n: expect.any(Number) });
+    // The fixtures' first day only, then one service.
+    const days = await query(`SELECT min(Timestamp)::DATE::VARCHAR AS first FROM read_parquet('${join(all.out, "logs.parquet")}')`);
+    const first = String(days[0]?.first);
+    const ranged = await sameAsImported(env, ["--from", first, "--to", first]);
+    expect(ranged.diff?.only_files).toBe(0);
+    expect(ranged.diff?.only_db).toBe(0);
+    expect(Number(ranged.diff?.n)).toBeGreaterThan(0);
+    expect(Number(ranged.diff?.n)).toBeLessThan(Number(all.diff?.n));
+    const codex = await sameAsImported(env, [], "codex");
+    expect(codex.diff).toEqual({ only_files: 0, only_db: 0, n: 7 + 2 }); // 7 transcript rows, the session's 2 usage logs
+  });
+
+  test("a streamed copy outranked by a later one (an earlier time): the files are parsed again, and the later copy's rows are the ones written", async () => {
+    const { project, env } = claudeProject("outranked");
+    const session = "eeeeeeee-0000-4000-8000-000000000003";
+    const line = (second: number, text: string) =>
+      JSON.stringify({ type: "user", uuid: "o-1", sessionId: session, timestamp: `2026-11-05T10:00:0${second}.000Z`, message: { role: "user", content: text } });
+    // Read first: the copy with the later time; then the one with the earlier time, which outranks it.
+    writeFileSync(join(project, "a.jsonl"), `${line(5, "the later copy")}\n`);
+    writeFileSync(join(project, "b.jsonl"), `${line(1, "the earlier copy")}\n`);
+    const { diff, stdout, out } = await sameAsImported(env, [], "claude-code");
+    expect(diff).toEqual({ only_files: 0, only_db: 0, n: 1 });
+    expect(await query(`SELECT Timestamp::VARCHAR AS t, Body AS body FROM read_parquet('${join(out, "logs.parquet")}')`)).toEqual([{ t: "2026-11-05 10:00:01", body: "the earlier copy" }]);
+    // Each file listed twice by --verbose: parsed with the stream, then again without.
+    expect(stdout.split("\n").filter((text) => text.includes("a.jsonl"))).toHaveLength(2);
+  });
+});

@@ -34,9 +34,13 @@ export interface OpenInput {
   summary?: SessionFilesSummary;
 }
 
-/** `settings`: the run's (run-settings.ts). `deleteAfter`: the exported rows are deleted afterwards, so the database is opened for writing and the Parquet files say so (archive-mark.ts). */
-export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean; settings: RunSettings }, progress?: ParseProgress): Promise<OpenInput> {
-  if (input.kind === "files") return openSessionFiles(input, mode.settings, progress);
+/**
+ * `settings`: the run's (run-settings.ts). `deleteAfter`: the exported rows are deleted afterwards, so the database is
+ * opened for writing and the Parquet files say so (archive-mark.ts). `writes`: the filter the rows will be written
+ * with, when they will be (not for a dry run): session files' logs may then be written while the files are parsed.
+ */
+export async function openExportInput(input: ExportInput, mode: { deleteAfter: boolean; settings: RunSettings; writes: RowFilter | null }, progress?: ParseProgress): Promise<OpenInput> {
+  if (input.kind === "files") return openSessionFiles(input, mode.settings, progress, mode.writes);
   // Read-only unless rows are deleted after archiving: other readers may keep it open.
   const db = await openExistingDatabase(input.location.path, { readOnly: !mode.deleteAfter, threads: mode.settings.threads });
   const memory = new DuckDBMemory(db.connection, mode.settings.duckdbMemoryLimit);

@@ -268,7 +268,7 @@ async function deleteExportedRows(database: DuckDBConnection, filter: RowFilter,
 
 export async function runExport(options: ExportOptions, hooks: ExportHooks): Promise<ExportResult> {
   const filter: RowFilter = { range: options.range, serviceName: options.selection.serviceName };
-  const input = await openExportInput(options.input, { deleteAfter: options.deleteAfter, settings: options.settings }, hooks);
+  const input = await openExportInput(options.input, { deleteAfter: options.deleteAfter, settings: options.settings, writes: options.dryRun ? null : filter }, hooks);
   const rules: TargetRules = { deleteAfter: options.deleteAfter, database: options.input.kind === "database" ? options.input.location.path : null };
   const stopInterrupting = onInterrupt(() => input.interrupt());
   const database = input.database;

@@ -4,6 +4,7 @@ import { discoverTools, type FileFailure, type ParseProgress, ParseRun } from ".
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
+import { LogStream } from "../staging/log-stream.ts";
 import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { ExportInput, OpenInput } from "./export-input.ts";
@@ -25,14 +26,41 @@ export interface SessionFilesSummary {
  * only each event's key, rank and row counts, and picks the best copy of each event. The export
  * then counts those copies' rows and writes them as Parquet straight from the staged files; no
  * database is opened (DuckDB is loaded meanwhile, for the views database only).
+ *
+ * `stream`: the rows the export will write with this filter (it must be the one `count` and `writeTable` are given),
+ * for the transcripts' log rows to be written while the files are parsed (LogStream); null: all staged.
  */
-export async function openSessionFiles(input: Extract<ExportInput, { kind: "files" }>, settings: RunSettings, progress: ParseProgress = {}): Promise<OpenInput & { summary: SessionFilesSummary }> {
+export async function openSessionFiles(
+  input: Extract<ExportInput, { kind: "files" }>,
+  settings: RunSettings,
+  progress: ParseProgress = {},
+  stream: RowFilter | null = null,
+): Promise<OpenInput & { summary: SessionFilesSummary }> {
+  if (stream !== null && input.transcripts) {
+    const streamed = await parseSessionFiles(input, settings, progress, stream);
+    if (streamed !== null) return streamed;
+    // A copy whose rows were written was outranked by a later copy (rare: see LogStream): parsed again, all staged.
+  }
+  return (await parseSessionFiles(input, settings, progress, null)) as OpenInput & { summary: SessionFilesSummary };
+}
+
+/** openSessionFiles, with a stream of the log rows for `stream`; null when the stream was withdrawn. */
+async function parseSessionFiles(
+  input: Extract<ExportInput, { kind: "files" }>,
+  settings: RunSettings,
+  progress: ParseProgress,
+  stream: RowFilter | null,
+): Promise<(OpenInput & { summary: SessionFilesSummary }) | null> {
   const { tools, transcripts } = input;
   const rows = new StagedRows(settings.stagedMemoryBytes, resourceAttributesJson(input.hostName));
   const best = new ChosenEvents();
   const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
+  const threadPool = settings.threads !== 1;
+  let logs: LogStream | null = null;
   await using run = new ParseRun(settings);
   try {
+    logs = stream === null ? null : new LogStream(rows, rows.scratchFile("logs.parquet"), threadPool);
+    const wanted = stream === null ? null : best.test(timestampTest(stream.range), stream.serviceName);
     run.warmUp(tools, transcripts); // no SHA-256 here, as below; the transcripts decode every line
     const found = await discoverTools(tools);
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
@@ -45,16 +73,25 @@ export async function openSessionFiles(input: Extract<ExportInput, { kind: "file
         summary.bytes += staged.file.bytes;
         summary.badLines += staged.file.badLines;
         addUnknownUsage(summary.unknownUsage, staged.file);
+        if (logs !== null && wanted !== null) return logs.offer(staged, best, wanted);
         for (const event of staged.events) best.offer(event);
-      }, { progress, hash: false, transcripts });
+        return undefined;
+      }, { progress, hash: false, transcripts, streamLogs: logs !== null });
       summary.failed.push(...failed);
     }
     void run.endWorkers(); // their heaps go while the Parquet files are written
     rows.close();
+    if (logs?.withdrawn) {
+      logs.abandon();
+      rows.dispose();
+      return null;
+    }
   } catch (error) {
+    logs?.abandon();
     rows.dispose();
     throw error;
   }
+  const streamed = logs;
   summary.unpricedModels = best.unpricedModels();
   // Writing the rows needs the chosen copies, not their keys.
   best.releaseKeys();
@@ -65,11 +102,18 @@ export async function openSessionFiles(input: Extract<ExportInput, { kind: "file
       return { traces: 0, ...rowTotals(selection(filter)) };
     },
     writeTable(table, filter, path) {
-      return writeStagedTable(table.table, rows, selection(filter), path, STAGED_ROW_GROUP, settings.threads !== 1);
+      if (streamed !== null && table.table === "otel_logs") {
+        if (filter !== stream) throw new Error("the logs were streamed for another filter");
+        return streamed.finish(selection(filter), path);
+      }
+      return writeStagedTable(table.table, rows, selection(filter), path, STAGED_ROW_GROUP, threadPool);
     },
     database: null,
     interrupt: () => undefined,
-    close: () => rows.dispose(),
+    close: () => {
+      streamed?.abandon();
+      rows.dispose();
+    },
     summary,
   };
 }

@@ -145,6 +145,11 @@ class KeyTable {
   }
 }
 
+/** `ChosenEvents.offerTagged`: the copy offered is not chosen (an equal or better one is). */
+export const NOT_CHOSEN = -2;
+/** `ChosenEvents.offerTagged`: the copy offered is the first of its key. */
+const NEW_KEY = -1;
+
 /**
  * The chosen copy of every event of a run, by key (the one rule of which copy wins: `outranksCopy`, merge.ts), kept in
  * columns: the key's hashes (KeyTable) and numbers, the model, service and unit as codes. An object per event in a
@@ -181,13 +186,31 @@ export class ChosenEvents implements ChosenRows {
 
   /** Offers a copy of an event; true when it is now its key's chosen copy (kept with `tag`). */
   offer(event: StagedEvent, tag = 0): boolean {
+    return this.offerTagged(event, tag) !== NOT_CHOSEN;
+  }
+
+  /**
+   * `offer`, saying what it did: NOT_CHOSEN, NEW_KEY, or the tag of the copy this one replaced (`lastChosen` is
+   * then this copy's index).
+   */
+  offerTagged(event: StagedEvent, tag: number): number {
     const micros = textMicros(event.timestamp);
     const { row, added } = this.#keyTable().find(event.key);
+    let replaced = NEW_KEY;
     if (added) this.#grow(row + 1);
-    else if (!outranksCopy(event.rank, micros, this.#rank.get(row), this.#micros.get(row))) return false;
+    else if (!outranksCopy(event.rank, micros, this.#rank.get(row), this.#micros.get(row))) return NOT_CHOSEN;
+    else replaced = this.#tag.get(row);
     this.#set(row, event, micros);
     this.#tag.set(row, tag);
-    return true;
+    this.#lastChosen = row;
+    return replaced;
+  }
+
+  #lastChosen = -1;
+
+  /** The index of the copy `offerTagged` chose last. */
+  get lastChosen(): number {
+    return this.#lastChosen;
   }
 
   rank(i: number): number {
@@ -264,6 +287,24 @@ export class ChosenEvents implements ChosenRows {
     this.#keys = null;
   }
 
+  /** Whether chosen event `i` is one `select(inRange, service)` picks. */
+  test(inRange: ((timestamp: string) => boolean) | null, service: string | null): (i: number) => boolean {
+    if (inRange === null && service === null) return () => true;
+    let code: number | undefined; // the service's, once an event has it
+    return (i) => {
+      if (service !== null) {
+        code ??= this.#codes.get(service);
+        if (code === undefined || this.#service.get(i) !== code) return false;
+      }
+      return inRange === null || inRange(this.timestamp(i));
+    };
+  }
+
+  /** Sets chosen event `i`'s tag (see `offer`). */
+  retag(i: number, tag: number): void {
+    this.#tag.set(i, tag);
+  }
+
   #keyTable(): KeyTable {
     if (this.#keys === null) throw new Error("the chosen events' keys were released");
     return this.#keys;
@@ -272,13 +313,9 @@ export class ChosenEvents implements ChosenRows {
   /** The chosen events whose timestamp passes `inRange` (null: all) and whose service is `service` (null: any). */
   select(inRange: ((timestamp: string) => boolean) | null, service: string | null): ChosenRows {
     if (inRange === null && service === null) return this;
-    const code = service === null ? -1 : (this.#codes.get(service) ?? -2);
+    const passes = this.test(inRange, service);
     const picked: number[] = [];
-    for (let i = 0; i < this.size; i++) {
-      if (code !== -1 && this.#service.get(i) !== code) continue;
-      if (inRange !== null && !inRange(this.timestamp(i))) continue;
-      picked.push(i);
-    }
+    for (let i = 0; i < this.size; i++) if (passes(i)) picked.push(i);
     const rows = Int32Array.from(picked);
     const at = (i: number) => rows[i] as number;
     return {

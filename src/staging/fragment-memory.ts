@@ -26,12 +26,17 @@ export class FragmentMemory {
     while (this.#bytes > this.maxBytes) this.#bytes -= (this.#buffers.pop() as ArrayBuffer).byteLength;
   }
 
-  /** The smallest kept buffer of at least `bytes`, no longer kept; undefined when none is that large. */
+  /**
+   * The smallest kept buffer of at least `bytes`, no longer kept; undefined when none is that large, or none is small
+   * enough: a fragment pins its whole buffer until it is written out, so a small one (a file's usage rows) in a large
+   * buffer (a transcript's) would hold many times its size.
+   */
   take(bytes: number): ArrayBuffer | undefined {
     let best = -1;
+    const most = 2 * bytes + (64 << 10);
     for (let i = 0; i < this.#buffers.length; i++) {
       const length = (this.#buffers[i] as ArrayBuffer).byteLength;
-      if (length >= bytes && (best < 0 || length < (this.#buffers[best] as ArrayBuffer).byteLength)) best = i;
+      if (length >= bytes && length <= most && (best < 0 || length < (this.#buffers[best] as ArrayBuffer).byteLength)) best = i;
     }
     if (best < 0) return undefined;
     const [buffer] = this.#buffers.splice(best, 1) as [ArrayBuffer];

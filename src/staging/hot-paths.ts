@@ -106,7 +106,7 @@ export function hotPaths(): AnyFunction[] {
     ...methods(stagedColumns.StagedColumns, "rowStart", "byteStart", "base"),
     rowShape.repeated,
     ...new Set([...rowShape.LOG_SHAPE.live, ...rowShape.METRIC_SHAPE.live].map((column) => column.cell as AnyFunction)),
-    stagedParquet.writeStagedTable,
+    ...methods(stagedParquet.StagedTableWriter, "append"),
     stagedParquet.widest,
     stagedParquet.appendTextEmptyAsNull,
     // parquet: the column writer

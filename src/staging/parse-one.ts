@@ -16,14 +16,14 @@ function failureReason(error: unknown): string {
 }
 
 /**
- * Parses and stages one file (`ordinal`: see `stageFile`), in this thread, with its memory (`memory`); rejects only
- * when `context.signal` aborted it.
+ * Parses and stages one file (`ordinal`, `streamLogs`: see `stageFile`), in this thread, with its memory (`memory`);
+ * rejects only when `context.signal` aborted it.
  */
-export async function stageOne(source: SessionSource, file: DiscoveredFile, ordinal: number, memory: ThreadMemory, context: ParseContext = {}): Promise<StageOutcome> {
+export async function stageOne(source: SessionSource, file: DiscoveredFile, ordinal: number, memory: ThreadMemory, context: ParseContext = {}, streamLogs = false): Promise<StageOutcome> {
   const started = performance.now();
   try {
     const parsed = await source.parseFile(file, { ...context, texts: memory.texts });
-    const staged = stageFile(parsed, ordinal, memory.fragments);
+    const staged = stageFile(parsed, ordinal, memory.fragments, streamLogs);
     parsed.release?.();
     memory.governor.afterWork(staged.file.bytes);
     return { staged, ms: performance.now() - started };

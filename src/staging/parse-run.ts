@@ -55,6 +55,8 @@ export interface StageOptions {
   footprints?: boolean;
   /** Make the transcript rows too (see ParseContext.transcripts). */
   transcripts?: boolean;
+  /** Stage apart the log rows that may be written as the files come (see `stageFile`): `onStaged` takes them. */
+  streamLogs?: boolean;
 }
 
 /** Below this much, starting the line prefetch's worker costs more than it saves. */
@@ -85,9 +87,10 @@ interface PoolJob {
   hash: boolean;
   footprints: boolean;
   transcripts: boolean;
+  streamLogs: boolean;
   signal: AbortSignal | undefined;
-  /** Called in the files' order. */
-  collect(index: number, outcome: StageOutcome): void;
+  /** Called in the files' order; the next files wait for what it returns. */
+  collect(index: number, outcome: StageOutcome): Promise<void> | undefined;
   /** The memory of staged fragments no longer held, for a worker to fill again. */
   released(): ArrayBuffer[];
   /** Lines selected ahead of the parse here, if any. */
@@ -98,7 +101,7 @@ interface PoolJob {
 
 function stageHere(job: PoolJob, index: number): Promise<StageOutcome> {
   const context = { signal: job.signal, hash: job.hash, footprints: job.footprints, transcripts: job.transcripts, ...(job.lines ? { lines: job.lines } : {}) };
-  return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, job.memory, context);
+  return stageOne(job.source, job.files[index] as DiscoveredFile, job.firstOrdinal + index, job.memory, context, job.streamLogs);
 }
 
 // ---------------------------------------------------------------- the worker pool
@@ -195,7 +198,7 @@ export class ParseRun implements AsyncDisposable {
    * were parsed. Nothing is kept: memory stays a few files' worth. Resolves to the files that could not be read at
    * all (vanished, no permission), in order; the others go on.
    */
-  async stage(source: SessionSource, files: readonly DiscoveredFile[], rows: StagedRows, onStaged: (staged: StagedFile) => void, options: StageOptions = {}): Promise<FileFailure[]> {
+  async stage(source: SessionSource, files: readonly DiscoveredFile[], rows: StagedRows, onStaged: (staged: StagedFile) => Promise<void> | undefined, options: StageOptions = {}): Promise<FileFailure[]> {
     const { progress = {}, signal } = options;
     const hash = options.hash ?? true;
     const failed: FileFailure[] = [];
@@ -208,7 +211,7 @@ export class ParseRun implements AsyncDisposable {
     const workers =
       threads === 1 || this.#pool.unavailable ? 0 : parseWorkerCount(files.length, bytes, hash || transcripts, this.settings.parseWorkers, threads ?? undefined, heavy ? MAX_HEAVY_WORKERS : MAX_WORKERS);
     let prefetch: LinePrefetch | null = null;
-    const collect = (index: number, outcome: StageOutcome) => {
+    const collect = (index: number, outcome: StageOutcome): Promise<void> | undefined => {
       const file = files[index] as DiscoveredFile;
       if ("failure" in outcome) {
         failed.push({ path: file.path, reason: outcome.failure });
@@ -217,16 +220,16 @@ export class ParseRun implements AsyncDisposable {
       rows.add(outcome.staged);
       if (workers === 0) this.#memory.fragments.give(rows.takeReleased());
       progress.onFileParsed?.(source.tool, outcome.staged.file, outcome.ms, outcome.on ?? (prefetch?.served(file.path) ? "prefetch" : "here"));
-      onStaged(outcome.staged);
+      return onStaged(outcome.staged);
     };
     const released = () => rows.takeReleased();
-    const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, signal, collect, released, lines: null, memory: this.#memory };
+    const job: PoolJob = { source, files, firstOrdinal, hash, footprints: options.footprints === true, transcripts, streamLogs: options.streamLogs === true, signal, collect, released, lines: null, memory: this.#memory };
     if (workers > 0) {
       await stageInWorkers(job, workers, this.#pool);
     } else {
       prefetch = this.#prefetch(source, files, bytes, hash, transcripts);
       try {
-        for (let index = 0; index < files.length; index++) collect(index, await stageHere({ ...job, lines: prefetch }, index));
+        for (let index = 0; index < files.length; index++) await collect(index, await stageHere({ ...job, lines: prefetch }, index));
       } finally {
         prefetch?.close();
       }
@@ -291,13 +294,16 @@ async function stageInWorkers(job: PoolJob, count: number, pool: WorkerPool): Pr
   let nextToSend = 0;
   let nextToCollect = 0;
   const take = (): number | null => retry.shift() ?? (nextToSend < files.length ? nextToSend++ : null);
-  const deliver = (index: number, outcome: StageOutcome) => {
+  /** Collects the outcomes now in order; resolves once what the collecting started is done. */
+  const deliver = (index: number, outcome: StageOutcome): Promise<void> | undefined => {
     outcomes[index] = outcome;
+    let pending: Promise<void> | undefined;
     for (let ready = outcomes[nextToCollect]; ready !== undefined; ready = outcomes[nextToCollect]) {
       outcomes[nextToCollect] = undefined; // collected: keep no second reference
-      job.collect(nextToCollect, ready);
+      pending = job.collect(nextToCollect, ready) ?? pending;
       nextToCollect++;
     }
+    return pending;
   };
 
   const active = new Set<Worker>();
@@ -308,7 +314,7 @@ async function stageInWorkers(job: PoolJob, count: number, pool: WorkerPool): Pr
     for (let index = take(); index !== null && !aborted && active.has(worker); index = take()) {
       let reply: ParseReply;
       try {
-        const message: ParseRequest = { id: index, tool: job.source.tool, file: files[index] as DiscoveredFile, ordinal: job.firstOrdinal + index, hash: job.hash, footprints: job.footprints, transcripts: job.transcripts };
+        const message: ParseRequest = { id: index, tool: job.source.tool, file: files[index] as DiscoveredFile, ordinal: job.firstOrdinal + index, hash: job.hash, footprints: job.footprints, transcripts: job.transcripts, streamLogs: job.streamLogs };
         reply = await request(worker, message);
       } catch {
         // The worker is gone: its file is parsed by another worker or, at the end, here.
@@ -322,7 +328,8 @@ async function stageInWorkers(job: PoolJob, count: number, pool: WorkerPool): Pr
         continue;
       }
       if (aborted) return;
-      deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: reply.staged, ms: reply.ms, on: "worker" });
+      // The worker's next file waits for what this one's rows started (the stream's writing: bounded memory).
+      await deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: reply.staged, ms: reply.ms, on: "worker" });
       const memory = job.released();
       if (memory.length > 0) worker.postMessage({ recycle: memory } satisfies RecycleRequest, memory);
     }
@@ -353,7 +360,7 @@ async function stageInWorkers(job: PoolJob, count: number, pool: WorkerPool): Pr
     }
     await Promise.race([Promise.all(runs), abortion]);
     // Whatever no worker could do (workers unavailable, a crash) is parsed here, in order.
-    for (let index = take(); index !== null; index = take()) deliver(index, await stageHere(job, index));
+    for (let index = take(); index !== null; index = take()) await deliver(index, await stageHere(job, index));
   } catch (error) {
     // A file's result could not be taken (e.g. the disk is full): stop the others.
     aborted = true;

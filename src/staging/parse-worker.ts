@@ -24,6 +24,8 @@ export interface ParseRequest {
   hash: boolean;
   footprints: boolean;
   transcripts: boolean;
+  /** See `stageFile`. */
+  streamLogs: boolean;
 }
 
 /** Memory of staged fragments the caller no longer holds (see FragmentMemory); no reply. */
@@ -41,14 +43,15 @@ self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
     memory.fragments.give(event.data.recycle);
     return;
   }
-  const { id, tool, file, ordinal, hash, footprints, transcripts } = event.data;
+  const { id, tool, file, ordinal, hash, footprints, transcripts, streamLogs } = event.data;
   let reply: ParseReply;
   try {
-    const outcome = await stageOne(sourceFor(tool), file, ordinal, memory, { hash, footprints, transcripts });
+    const outcome = await stageOne(sourceFor(tool), file, ordinal, memory, { hash, footprints, transcripts }, streamLogs);
     reply = "failure" in outcome ? { id, failure: outcome.failure } : { id, staged: outcome.staged, ms: outcome.ms };
   } catch (error) {
     reply = { id, crashed: String(error) };
   }
   // The staged rows' bytes are handed over, not copied.
-  self.postMessage(reply, "staged" in reply ? [reply.staged.logBytes.buffer as ArrayBuffer, reply.staged.metricBytes.buffer as ArrayBuffer] : []);
+  const { staged } = "staged" in reply ? reply : { staged: null };
+  self.postMessage(reply, staged ? [staged.logBytes.buffer as ArrayBuffer, staged.metricBytes.buffer as ArrayBuffer, staged.streamLogBytes.buffer as ArrayBuffer] : []);
 };

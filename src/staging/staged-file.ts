@@ -19,6 +19,11 @@ export interface StagedFile {
   logBytes: Uint8Array;
   /** The metric rows' fragment, likewise. */
   metricBytes: Uint8Array;
+  /**
+   * With `streamLogs` (see `stageFile`): the log rows of the events that may be written as soon as their file's turn
+   * comes, in a fragment of their own (their events have no rows in `logBytes`); else empty.
+   */
+  streamLogBytes: Uint8Array;
 }
 
 /** A parsed file without its events (`eventCount` says how many it had). */
@@ -67,16 +72,33 @@ export function rowUnit(event: UsageEvent): string {
   return unit;
 }
 
-// One pair per thread, reused from file to file (a file is staged in one go).
+// One set per thread, reused from file to file (a file is staged in one go).
 const logs = new StagedColumnsBuilder<LogRow>(LOG_SHAPE);
 const metrics = new StagedColumnsBuilder<MetricRow>(METRIC_SHAPE);
+const streamLogs = new StagedColumnsBuilder<LogRow>(LOG_SHAPE);
+const NO_ROWS: LogRow[] = [];
 
-/** One event's rows into the builders; its compact record. */
-export function stageEvent(event: UsageEvent, seq: number): StagedEvent {
+/**
+ * Whether an event's log rows may be written as soon as its file's turn comes: its first copy stays the chosen one
+ * unless a later copy outranks it (`outranksCopy`), which at rank 0 takes an earlier time, which copies of one line do
+ * not have. Transcript rows are such events, and the bulk of the bytes.
+ */
+export function mayStream(event: Pick<StagedEvent, "rank" | "logs">): boolean {
+  return event.rank === 0 && event.logs > 0;
+}
+
+/** One event's rows into the builders (`stream`: its log rows into the stream's if it `mayStream`); its compact record. */
+export function stageEvent(event: UsageEvent, seq: number, stream = false): StagedEvent {
   const service = rowService(event);
   const unit = event.metrics.length > 0 ? rowUnit(event) : "";
   const micros = textMicros(event.timestamp);
-  logs.addEvent(event.logs, event.key, micros);
+  if (stream) {
+    const streamed = mayStream({ rank: event.rank, logs: event.logs.length });
+    logs.addEvent(streamed ? NO_ROWS : event.logs, event.key, micros);
+    streamLogs.addEvent(streamed ? event.logs : NO_ROWS, event.key, micros);
+  } else {
+    logs.addEvent(event.logs, event.key, micros);
+  }
   metrics.addEvent(event.metrics, event.key, micros);
   const { key, rank, timestamp, model, unpriced } = event;
   return { key, rank, timestamp, model, unpriced, seq, service, unit, logs: event.logs.length, metrics: event.metrics.length };
@@ -84,14 +106,22 @@ export function stageEvent(event: UsageEvent, seq: number): StagedEvent {
 
 /**
  * `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. `memory`: this
- * thread's buffers for the fragments (see ThreadMemory).
+ * thread's buffers for the fragments (see ThreadMemory). `streamLogs`: the log rows of the events that `mayStream`
+ * go to `streamLogBytes`.
  */
-export function stageFile(parsed: ParsedFile, ordinal: number, memory?: FragmentMemory): StagedFile {
+export function stageFile(parsed: ParsedFile, ordinal: number, memory?: FragmentMemory, stream = false): StagedFile {
   if (parsed.events.length >= SEQ_PER_FILE) throw new Error(`${parsed.path}: more than ${SEQ_PER_FILE} usage events in one file`);
   logs.reset(ordinal);
   metrics.reset(ordinal);
+  if (stream) streamLogs.reset(ordinal);
   const events: StagedEvent[] = [];
-  for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length));
+  for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length, stream));
   const { events: _, release: __, ...facts } = parsed;
-  return { file: { ...facts, eventCount: events.length }, events, logBytes: logs.finish(memory), metricBytes: metrics.finish(memory) };
+  return {
+    file: { ...facts, eventCount: events.length },
+    events,
+    logBytes: logs.finish(memory),
+    metricBytes: metrics.finish(memory),
+    streamLogBytes: stream ? streamLogs.finish(memory) : new Uint8Array(0),
+  };
 }

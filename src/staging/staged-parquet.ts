@@ -21,11 +21,148 @@ const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces
 /** Row group limits: a row group ends with the event that reaches either (DuckDB's default row count). */
 export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 16 << 20 };
 
+/** How the rows to write fill the columns a fragment does not carry: the service and the unit. */
+interface Layout {
+  /** The services of the rows to write (one: a constant column); null: not known ahead (a value per row). */
+  services: ReadonlySet<string> | null;
+  /** Whether some row has a unit (else the column is NULL throughout). */
+  someUnit: boolean;
+  /** Per column of the table, room for how many bytes of values (see ParquetWriter). */
+  capacities: readonly (number | undefined)[];
+}
+
+/**
+ * A ZSTD Parquet file of a table's staged rows with the table's columns, taken a fragment at a time: runs of chosen
+ * events are copied as they were encoded. `rows`: the staged rows (their ResourceAttributes); null: none.
+ */
+export class StagedTableWriter {
+  readonly #shape: RowShape<never>;
+  readonly #writer: ParquetWriter;
+  readonly #limits: { rows: number; bytes: number };
+  readonly #perRowService: number | null;
+  readonly #perRowUnit: number | null;
+  readonly #serviceBytes = new Map<string, Buffer>();
+  // Each row group leaves its compressed pages behind, memory outside the heap that JavaScriptCore is slow to take
+  // back: writing the 613,703 log rows of 1 GB of Gemini sessions grew the process by ~270 MB without this.
+  readonly #governor = new MemoryGovernor();
+
+  constructor(
+    readonly table: TelemetryTable,
+    rows: StagedRows | null,
+    readonly path: string,
+    layout: Layout,
+    limits = STAGED_ROW_GROUP,
+    /** Compress large pages on Bun's thread pool (not when a run keeps to one thread). */
+    threadPool = true,
+  ) {
+    const shape = SHAPES[table];
+    this.#shape = shape;
+    this.#limits = limits;
+    const constants = [...shape.constants];
+    if (shape.resource !== null && rows !== null) constants[shape.resource] = rows.resourceAttributes;
+    const { services } = layout;
+    this.#perRowService = shape.service !== null && (services === null || services.size > 1) ? shape.service : null;
+    if (shape.service !== null && this.#perRowService === null) constants[shape.service] = this.#service(services?.values().next().value ?? "");
+    // The unit column: NULL throughout unless some row has a unit (Claude's active time, in seconds).
+    this.#perRowUnit = shape.unit !== null && layout.someUnit ? shape.unit : null;
+    if (shape.unit !== null && this.#perRowUnit === null) constants[shape.unit] = null;
+    this.#writer = new ParquetWriter(path, tableColumns(table), constants, limits, layout.capacities, threadPool);
+  }
+
+  #service(service: string): Buffer {
+    let bytes = this.#serviceBytes.get(service);
+    if (bytes === undefined) {
+      bytes = Buffer.from(service);
+      this.#serviceBytes.set(service, bytes);
+    }
+    return bytes;
+  }
+
+  /**
+   * The rows of the events of `fragment` that `rowOf` gives an index in `chosen` (-1: not written), in order: runs of
+   * such events, each as long as the row group has room for it. `governed`: this thread's garbage collected as the
+   * rows are written (MemoryGovernor); not while files are parsed (LogStream), where the process is large with the
+   * parse workers' memory, which this thread's collections do not reach (1 GB of Gemini sessions: 15.5 against 17.1
+   * s, 445 against 424 MB).
+   */
+  async append(fragment: StagedColumns, rowOf: Int32Array, chosen: ChosenRows, governed = true): Promise<void> {
+    const shape = this.#shape;
+    const writer = this.#writer;
+    const limits = this.#limits;
+    if (fragment.columns !== shape.live.length) throw new Error(`${this.table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
+    let event = 0;
+    while (event < fragment.events) {
+      if ((rowOf[event] as number) < 0) {
+        event++;
+        continue;
+      }
+      const start = event;
+      const roomRows = limits.rows - writer.pendingRows;
+      const roomBytes = limits.bytes - Math.max(0, ...shape.live.map(({ index }) => (writer.row[index] as ColumnBuilder).bytes));
+      do event++;
+      while (
+        event < fragment.events &&
+        (rowOf[event] as number) >= 0 &&
+        fragment.rowStart(event + 1) - fragment.rowStart(start) <= roomRows &&
+        widest(fragment, start, event + 1) <= roomBytes
+      );
+      const count = fragment.rowStart(event) - fragment.rowStart(start);
+      if (count === 0) continue;
+      let bytes = 0;
+      shape.live.forEach(({ index }, c) => {
+        const base = fragment.base(c);
+        const column = writer.row[index] as ColumnBuilder;
+        const from = base + fragment.byteStart(c, start);
+        const to = base + fragment.byteStart(c, event);
+        bytes += to - from;
+        if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, count);
+        else column.appendPlain(fragment.bytes, from, to, count);
+      });
+      if (this.#perRowUnit !== null) {
+        const column = writer.row[this.#perRowUnit] as ColumnBuilder;
+        for (let e = start; e < event; e++) {
+          const unit = chosen.unit(rowOf[e] as number);
+          const bytes = unit === "" ? null : Buffer.from(unit);
+          for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) {
+            if (bytes) column.pushBytes(bytes);
+            else column.pushNull();
+          }
+        }
+      }
+      if (this.#perRowService !== null) {
+        const column = writer.row[this.#perRowService] as ColumnBuilder;
+        for (let e = start; e < event; e++) {
+          const bytes = this.#service(chosen.service(rowOf[e] as number));
+          for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) column.pushBytes(bytes);
+        }
+      }
+      await writer.endRows(count);
+      if (governed) this.#governor.afterWork(bytes);
+    }
+  }
+
+  /** A full collection when the process has grown large (MemoryGovernor). */
+  collectIfLarge(): void {
+    this.#governor.collectIfLarge();
+  }
+
+  /** Writes what is pending and the footer; the number of rows written. */
+  close(): Promise<number> {
+    return this.#writer.close();
+  }
+
+  /** After a failure: no file is left. */
+  abandon(): void {
+    this.#writer.abandon();
+    rmSync(this.path, { force: true });
+  }
+}
+
 /**
  * Writes the rows of the `chosen` events (ChosenRows) of `table` from `rows` (null, or a table nothing is staged
- * for, such as traces: no rows) as a ZSTD Parquet file with the table's columns. Runs of chosen
- * events are copied as they were encoded; the service column is one constant when the chosen events
- * with rows here share their service. Returns the number of rows written. A failure leaves no file.
+ * for, such as traces: no rows) as a ZSTD Parquet file with the table's columns (StagedTableWriter); the service
+ * column is one constant when the chosen events with rows here share their service. Returns the number of rows
+ * written. A failure leaves no file.
  */
 export async function writeStagedTable(
   table: TelemetryTable,
@@ -36,106 +173,46 @@ export async function writeStagedTable(
   /** Compress large pages on Bun's thread pool (not when a run keeps to one thread). */
   threadPool = true,
 ): Promise<number> {
-  const shape = SHAPES[table];
+  const writer = openStagedTable(table, rows, chosen, path, limits, threadPool);
+  try {
+    await appendChosen(writer, rows, chosen);
+    return await writer.close();
+  } catch (error) {
+    writer.abandon();
+    throw error;
+  }
+}
+
+/** A StagedTableWriter for the rows of the `chosen` events of `table` in `rows` (its layout and room taken from them). */
+function openStagedTable(table: TelemetryTable, rows: StagedRows | null, chosen: ChosenRows, path: string, limits = STAGED_ROW_GROUP, threadPool = true): StagedTableWriter {
   const key = STAGED_KEYS[table];
-  // The staged rows of this table, if it has any.
-  const source = key !== null && rows !== null ? { rows, key } : null;
-  const rowsOf = source?.key === "logs" ? (i: number) => chosen.logs(i) : (i: number) => chosen.metrics(i);
-  const constants = [...shape.constants];
-  if (shape.resource !== null && rows !== null) constants[shape.resource] = rows.resourceAttributes;
+  const rowsOf = key === "logs" ? (i: number) => chosen.logs(i) : (i: number) => chosen.metrics(i);
   const services = new Set<string>();
   let someUnit = false;
-  if (source) {
+  const capacities: (number | undefined)[] = [];
+  if (key !== null && rows !== null) {
     for (let i = 0; i < chosen.size; i++) {
       if (rowsOf(i) === 0) continue;
       services.add(chosen.service(i));
       someUnit ||= chosen.unit(i) !== "";
     }
-  }
-  const serviceBytes = new Map([...services].map((service) => [service, Buffer.from(service)]));
-  const perRowService = shape.service !== null && services.size > 1 ? shape.service : null;
-  if (shape.service !== null && perRowService === null) constants[shape.service] = serviceBytes.values().next().value ?? Buffer.alloc(0);
-  // The unit column: NULL throughout unless a chosen event has a unit (Claude's active time, in seconds).
-  const perRowUnit = shape.unit !== null && someUnit ? shape.unit : null;
-  if (shape.unit !== null && perRowUnit === null) constants[shape.unit] = null;
-  // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
-  const capacities: (number | undefined)[] = [];
-  if (source) {
-    const bytes = source.rows.columnBytes(source.key);
-    shape.live.forEach(({ index }, c) => {
+    // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
+    const bytes = rows.columnBytes(key);
+    SHAPES[table].live.forEach(({ index }, c) => {
       capacities[index] = Math.min(bytes[c] ?? 0, limits.bytes) + (64 << 10);
     });
   }
-  const writer = new ParquetWriter(path, tableColumns(table), constants, limits, capacities, threadPool);
-  // Each row group leaves its compressed pages behind, memory outside the heap that JavaScriptCore is slow to take
-  // back: writing the 613,703 log rows of 1 GB of Gemini sessions grew the process by ~270 MB without this.
-  const governor = new MemoryGovernor();
-  try {
-    if (source) {
-      // The parse's garbage first (1 GB of Gemini sessions with transcripts: the export peaked at 609 MB on it).
-      governor.collectIfLarge();
-      const byFile = new ChosenByFile(chosen);
-      for (const fragment of source.rows.fragments(source.key)) {
-        if (fragment.columns !== shape.live.length) throw new Error(`${table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
-        const rowOf = byFile.rowsOf(fragment.ordinal, fragment.events);
-        let event = 0;
-        while (event < fragment.events) {
-          if ((rowOf[event] as number) < 0) {
-            event++;
-            continue;
-          }
-          // A run of selected events, as long as the row group has room for it.
-          const start = event;
-          const roomRows = limits.rows - writer.pendingRows;
-          const roomBytes = limits.bytes - Math.max(0, ...shape.live.map(({ index }) => (writer.row[index] as ColumnBuilder).bytes));
-          do event++;
-          while (
-            event < fragment.events &&
-            (rowOf[event] as number) >= 0 &&
-            fragment.rowStart(event + 1) - fragment.rowStart(start) <= roomRows &&
-            widest(fragment, start, event + 1) <= roomBytes
-          );
-          const count = fragment.rowStart(event) - fragment.rowStart(start);
-          if (count === 0) continue;
-          let bytes = 0;
-          shape.live.forEach(({ index }, c) => {
-            const base = fragment.base(c);
-            const column = writer.row[index] as ColumnBuilder;
-            const from = base + fragment.byteStart(c, start);
-            const to = base + fragment.byteStart(c, event);
-            bytes += to - from;
-            if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, count);
-            else column.appendPlain(fragment.bytes, from, to, count);
-          });
-          if (perRowUnit !== null) {
-            const column = writer.row[perRowUnit] as ColumnBuilder;
-            for (let e = start; e < event; e++) {
-              const unit = chosen.unit(rowOf[e] as number);
-              const bytes = unit === "" ? null : Buffer.from(unit);
-              for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) {
-                if (bytes) column.pushBytes(bytes);
-                else column.pushNull();
-              }
-            }
-          }
-          if (perRowService !== null) {
-            const column = writer.row[perRowService] as ColumnBuilder;
-            for (let e = start; e < event; e++) {
-              const bytes = serviceBytes.get(chosen.service(rowOf[e] as number)) as Buffer;
-              for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) column.pushBytes(bytes);
-            }
-          }
-          await writer.endRows(count);
-          governor.afterWork(bytes);
-        }
-      }
-    }
-    return await writer.close();
-  } catch (error) {
-    writer.abandon();
-    rmSync(path, { force: true });
-    throw error;
-  }
+  return new StagedTableWriter(table, rows, path, { services, someUnit, capacities }, limits, threadPool);
+}
+
+/** Appends to `writer` the staged rows of its table of the `chosen` events (none for a table nothing is staged for). */
+export async function appendChosen(writer: StagedTableWriter, rows: StagedRows | null, chosen: ChosenRows): Promise<void> {
+  const key = STAGED_KEYS[writer.table];
+  if (key === null || rows === null) return;
+  // The parse's garbage first (1 GB of Gemini sessions with transcripts: the export peaked at 609 MB on it).
+  writer.collectIfLarge();
+  const byFile = new ChosenByFile(chosen);
+  for (const fragment of rows.fragments(key)) await writer.append(fragment, byFile.rowsOf(fragment.ordinal, fragment.events), chosen);
 }
 
 /**

@@ -103,6 +103,11 @@ export class StagedRows {
     this.#heldBytes = 0;
   }
 
+  /** Memory of a fragment taken elsewhere (LogStream), no longer needed: handed out with the next `takeReleased`. */
+  recycle(buffer: ArrayBuffer): void {
+    this.#released.push(buffer);
+  }
+
   /** The memory of the fragments written out since the last call, for the thread that stages the next ones (FragmentMemory). */
   takeReleased(): ArrayBuffer[] {
     const released = this.#released;
