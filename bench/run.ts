@@ -14,7 +14,8 @@
  *
  * The rounds time the usage alone (`--no-transcripts`: what ccusage and DuckDB's usage query read). Once per run,
  * beside the rounds: `export all --from-files`, the default export with the conversations against DuckDB reading the
- * content (once, and written twice as the export holds it),
+ * content (once, and written twice as the export holds it), the default import (with the conversations) into a new
+ * database,
  * DuckDB's filter queries on the from-files export against an export of the same rows from the database
  * (parquet-filters.ts), a Gemini-only tree of half the size (export and import), a day's sessions imported into a
  * copy of the big database (issue 17's nightly import). `export all --zip` runs in the rounds, beside `export all`.
@@ -480,12 +481,20 @@ async function main(): Promise<number> {
   const duckContent = measure("duckdb content baseline", ["bun", join(BENCH, "duckdb-transcripts.ts"), projects, duckContentOut], isolated);
   const duckContentTwice = measure("duckdb content twice", ["bun", join(BENCH, "duckdb-transcripts.ts"), projects, duckContentOut, "twice"], isolated);
   rmSync(duckContentOut, { force: true });
+  const withTranscriptsExpected = { ...claudeExpected(totals), transcriptRows: totals.claude.transcriptRows };
   checks.push(
-    compare("ours with transcripts = totals.json", { ...claudeExpected(totals), transcriptRows: totals.claude.transcriptRows }, {
+    compare("ours with transcripts = totals.json", withTranscriptsExpected, {
       ...(await exportedSums(transcriptsOut, "claude_code.token.usage")),
       ...(await logCounts(transcriptsOut)),
     }),
   );
+  // The default import, with the conversations, into a new database: timed once, totals checked.
+  const transcriptsDb = join(work, "transcripts.duckdb");
+  rmSync(transcriptsDb, { force: true });
+  const importTranscripts = measure("import (transcripts)", oursCli("import", "claude-code", "--db", transcriptsDb, "--yes", "--json"), oursEnv);
+  const importedTranscripts = await databaseSums(transcriptsDb);
+  checks.push(compare("ours import with transcripts = totals.json", withTranscriptsExpected, { ...importedTranscripts.sums, ...importedTranscripts.logs }));
+  rmSync(transcriptsDb, { force: true });
 
   // The archive from session files against one from a database with the same rows: DuckDB's filter queries on both.
   const fromDatabaseOut = join(work, "export-db-claude");
@@ -556,6 +565,7 @@ async function main(): Promise<number> {
   rows.push(["DuckDB read_ndjson of the content → Parquet (once)", fmtS(duckContent.ms), "", "", fmtMb(duckContent.rssMb), ""]);
   rows.push(["DuckDB the same, the content written twice (once)", fmtS(duckContentTwice.ms), "", "", fmtMb(duckContentTwice.rssMb), ""]);
   const once: [string, Sample][] = [
+    ["ours: import claude-code, with transcripts (the default; fresh db, once)", importTranscripts],
     [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
     [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
     [`ours: import all, a day's sessions into ${(options.metricRows / 1e6).toFixed(1)}M metric rows (once)`, nightly],
