@@ -43,6 +43,36 @@ function copies(): StagedEvent[] {
 }
 
 describe("ChosenEvents", () => {
+  test("offerTagged says what it did (not chosen, a new key, the replaced copy's tag); test picks what select picks", () => {
+    const chosen = new ChosenEvents();
+    const set = new EventSet<StagedEvent>(); // the one rule, to say which copies replace
+    const seen = new Map<string, number>(); // key → the tag of its chosen copy
+    const index = new Map<string, number>();
+    let replaced = 0;
+    copies().forEach((event, n) => {
+      const tag = n % 5;
+      const known = seen.has(event.key);
+      const kept = set.add(event);
+      const result = chosen.offerTagged(event, tag);
+      expect(result).toBe(!known ? -1 : kept ? (seen.get(event.key) as number) : -2);
+      if (result === -2) return;
+      if (result >= 0) replaced++;
+      seen.set(event.key, tag);
+      if (result === -1) index.set(event.key, chosen.size - 1);
+      expect(chosen.lastChosen).toBe(index.get(event.key) as number);
+    });
+    expect(replaced).toBeGreaterThan(100);
+    chosen.retag(0, 9);
+    expect(chosen.tag(0)).toBe(9);
+    const inRange = timestampTest({ from: "2026-03-05", to: "2026-03-20" });
+    const select = chosen.select(inRange, "codex_cli_rs");
+    const passes = chosen.test(inRange, "codex_cli_rs");
+    const picked = Array.from({ length: chosen.size }, (_, i) => i).filter(passes);
+    expect(picked.map((i) => chosen.seq(i))).toEqual(Array.from({ length: select.size }, (_, i) => select.seq(i)));
+    expect(picked.length).toBeGreaterThan(0);
+    expect(chosen.test(null, "no such service")(0)).toBe(false);
+  });
+
   test("the same chosen copy of every key as EventSet (the one rule), in the same order", () => {
     const set = new EventSet<StagedEvent>();
     const chosen = new ChosenEvents(keyFile());

@@ -94,4 +94,13 @@ describe("FragmentMemory", () => {
     expect(memory.take(1)).toBeUndefined();
     expect(memory.heldBytes).toBe(0);
   });
+
+  test("gives no buffer more than twice the size asked for (and 64 KB): a small fragment would pin all of it", () => {
+    const memory = new FragmentMemory(16 << 20);
+    memory.give([new ArrayBuffer(4 << 20)]);
+    expect(memory.take(100 << 10)).toBeUndefined();
+    expect(memory.take((2 << 20) - (32 << 10))?.byteLength).toBe(4 << 20);
+    memory.give([new ArrayBuffer(200 << 10)]);
+    expect(memory.take(68 << 10)?.byteLength).toBe(200 << 10);
+  });
 });
