@@ -90,7 +90,9 @@ export function createCli(argv: readonly string[]) {
     });
 
   cli.option("-v, --version", "Print the version, git commit and build date");
-  cli.help((sections) => [...sections, ...HELP_FOOTER]);
+  // cac gives a `--no-x` option the default `true` (x's), which its help would print as if `--no-x` were on.
+  const withoutNegatedDefaults = (body: string) => body.replace(/^(\s+--no-\S+.*?) \(default: true\)$/gm, "$1");
+  cli.help((sections) => [...sections.map((section) => ({ ...section, body: withoutNegatedDefaults(section.body) })), ...HELP_FOOTER]);
   return {
     cli,
     async run(): Promise<ExitCode> {

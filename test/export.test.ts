@@ -326,8 +326,16 @@ describe("version and help", () => {
   test("export --help lists every flag", async () => {
     const run = await runCli(["export", "--help"]);
     expect(run.exitCode).toBe(0);
-    for (const flag of ["--output", "--from", "--to", "--db", "--from-files", "--zip", "--dry-run", "--verbose", "--yes", "--json"]) {
+    for (const flag of ["--output", "--from", "--to", "--db", "--from-files", "--transcripts", "--no-transcripts", "--zip", "--dry-run", "--verbose", "--yes", "--json"]) {
       expect(run.stdout).toContain(flag);
+    }
+  });
+
+  test("--help shows no default for --no-transcripts (cac's own would read as if it were on)", async () => {
+    for (const command of ["export", "import"]) {
+      const run = await runCli([command, "--help"]);
+      const line = run.stdout.split("\n").find((text) => text.trim().startsWith("--no-transcripts"));
+      expect([command, line?.toLowerCase().includes("the usage only"), line?.includes("default")]).toEqual([command, true, false]);
     }
   });
 
