@@ -254,7 +254,8 @@ describe("the logs written while the files are parsed (LogStream)", () => {
     const { diff, stdout, out } = await sameAsImported(env, [], "claude-code");
     expect(diff).toEqual({ only_files: 0, only_db: 0, n: 1 });
     expect(await query(`SELECT Timestamp::VARCHAR AS t, Body AS body FROM read_parquet('${join(out, "logs.parquet")}')`)).toEqual([{ t: "2026-11-05 10:00:01", body: "the earlier copy" }]);
-    // Each file listed twice by --verbose: parsed with the stream, then again without.
+    // Each file listed twice by --verbose: parsed with the stream, then again without, which it says.
     expect(stdout.split("\n").filter((text) => text.includes("a.jsonl"))).toHaveLength(2);
+    expect(stdout).toContain("Reading the files again: a transcript line's copy whose rows were already written was outranked by a later copy.\n");
   });
 });

@@ -92,7 +92,11 @@ function textHooks(io: Output, verbose: boolean): ExportHooks {
   let stepsStarted = false;
   let lineOpen = false;
   return {
-    ...(verbose ? { onFileParsed: (tool, file, ms, on) => io.out(renderParsedFile(tool, file, ms, on)) } : isInteractive(false) ? readProgress(process.stdout) : {}),
+    ...(verbose
+      ? { onFileParsed: (tool, file, ms, on) => io.out(renderParsedFile(tool, file, ms, on)), onReadAgain: (reason) => io.out(`Reading the files again: ${reason}.\n`) }
+      : isInteractive(false)
+        ? readProgress(process.stdout)
+        : {}),
     onPreview: (preview) => io.out(renderPreview(preview, verbose)),
     confirm: () => confirmOnTerminal({ action: "export", json: false, io, preamble: "\n" }),
     onStepStart: (step) => {

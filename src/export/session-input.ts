@@ -40,6 +40,7 @@ export async function openSessionFiles(
     const streamed = await parseSessionFiles(input, settings, progress, stream);
     if (streamed !== null) return streamed;
     // A copy whose rows were written was outranked by a later copy (rare: see LogStream): parsed again, all staged.
+    progress.onReadAgain?.("a transcript line's copy whose rows were already written was outranked by a later copy");
   }
   return (await parseSessionFiles(input, settings, progress, null)) as OpenInput & { summary: SessionFilesSummary };
 }

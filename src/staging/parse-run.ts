@@ -43,6 +43,8 @@ export interface ParseProgress {
   /** After each file, in the files' order (also when they are parsed in parallel). */
   onFileParsed?(tool: ToolId, file: FileSummary, ms: number, on: ParsedOn): void;
   onReadDone?(tool: ToolId): void;
+  /** The files are read once more, for `reason` (an export whose early-written rows must be taken back: LogStream). */
+  onReadAgain?(reason: string): void;
 }
 
 export interface StageOptions {
