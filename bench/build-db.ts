@@ -9,7 +9,8 @@ import { writeNewDatabase } from "../src/db/new-database.ts";
 
 const MODELS = "['claude-sonnet-4-5-20250929','claude-opus-4-1-20250805','claude-haiku-4-5-20251001','gpt-5','gpt-5.1','gemini-2.5-pro']";
 
-export async function buildDatabase(path: string, rows: number): Promise<void> {
+/** `storage`: DuckDB's storage format (null: its default, as the Go server's databases have; see writeNewDatabase). */
+export async function buildDatabase(path: string, rows: number, storage: string | null = null): Promise<void> {
   await writeNewDatabase(path, async (connection) => {
     // 90 days, in time order (as a server appends them); 4 token types per response, sessions of ~200 rows.
     await connection.run(`
@@ -53,7 +54,7 @@ export async function buildDatabase(path: string, rows: number): Promise<void> {
              '{"tool_name":"Bash","duration_ms":' || (i % 5000) || '}', (i % 5000) * 1000000, 'OK', NULL,
              '[]', '[]', '[]', '[]', '[]', '[]', '[]'
       FROM range(${spans}) t(i)`);
-  });
+  }, storage);
 }
 
 if (import.meta.main) {

@@ -18,7 +18,8 @@
  * database,
  * DuckDB's filter queries on the from-files export against an export of the same rows from the database
  * (parquet-filters.ts), a Gemini-only tree of half the size (export and import), a day's sessions imported into a
- * copy of the big database (issue 17's nightly import). `export all --zip` runs in the rounds, beside `export all`.
+ * copy of the big database (issue 17's nightly import), in the storage format our import creates databases in (the
+ * target) and in DuckDB's default one, which the Go server's databases have (information). `export all --zip` runs in the rounds, beside `export all`.
  *
  * Prints a table of medians, peak RSS (/usr/bin/time -v) and ratios with their targets, then one summary line.
  * Exit status: 1 when a command fails or a total is not exact; timing and memory targets only fail the run
@@ -30,6 +31,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { buildDatabase } from "./build-db.ts";
+import { NEW_DATABASE_STORAGE } from "../src/db/open.ts";
 import { median } from "./median.ts";
 import { filterTimings } from "./parquet-filters.ts";
 import { sqlString } from "./sql.ts";
@@ -212,8 +214,9 @@ function prepareTree(name: string, sizes: { claudeMb: number; codexMb: number; g
   return { root, totals };
 }
 
-async function prepareDatabase(rows: number): Promise<string> {
-  const path = join(DATA, `metrics-${rows}.duckdb`);
+/** The big database: in DuckDB's default storage format (as the Go server makes it), or in `storage` (as our import does). */
+async function prepareDatabase(rows: number, storage: string | null = null): Promise<string> {
+  const path = join(DATA, storage === null ? `metrics-${rows}.duckdb` : `metrics-${rows}-${storage}.duckdb`);
   if (existsSync(path) && !existsSync(`${path}.wal`)) {
     console.log(`database: reusing ${path}`);
     return path;
@@ -221,7 +224,7 @@ async function prepareDatabase(rows: number): Promise<string> {
   const started = performance.now();
   // Built under another name and renamed, so that an interrupted build is never reused.
   const building = join(DATA, `building-${rows}.duckdb`);
-  await buildDatabase(building, rows);
+  await buildDatabase(building, rows, storage);
   renameSync(building, path);
   console.log(`database: built ${path} (${rows.toLocaleString("en-US")} metric rows) in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   return path;
@@ -515,13 +518,20 @@ async function main(): Promise<number> {
   const geminiImport = measure("import gemini", oursCli("import", "gemini", "--no-transcripts", "--db", geminiDb, "--yes", "--json"), geminiEnv);
 
   // A day's sessions into the big database: the nightly cron import (issue 17: its cost must not grow with the database).
+  // Into a copy in the storage format our import creates databases in (the target), and into one in DuckDB's default
+  // format, as the Go server makes them (information: its COMMIT and checkpoint rewrite the whole indexes).
   const dayTree = prepareTree(`tree-day-s${options.seed}`, { claudeMb: 2, codexMb: 1, geminiMb: 1, seed: options.seed + 1 });
-  const nightlyDb = join(work, "nightly.duckdb");
-  copyFileSync(database, nightlyDb);
   const dayEnv = { ...isolated, AI_OBSERVER_CLAUDE_PATH: join(dayTree.root, "projects"), AI_OBSERVER_CODEX_PATH: join(dayTree.root, "sessions"), AI_OBSERVER_GEMINI_PATH: join(dayTree.root, "tmp") };
-  const nightly = measure("import all into the big database", oursCli("import", "all", "--db", nightlyDb, "--yes", "--json"), dayEnv);
-  rmSync(nightlyDb, { force: true });
-  rmSync(`${nightlyDb}.wal`, { force: true });
+  const nightlyInto = (source: string, label: string): Sample => {
+    const nightlyDb = join(work, "nightly.duckdb");
+    copyFileSync(source, nightlyDb);
+    const sample = measure(label, oursCli("import", "all", "--db", nightlyDb, "--yes", "--json"), dayEnv);
+    rmSync(nightlyDb, { force: true });
+    rmSync(`${nightlyDb}.wal`, { force: true });
+    return sample;
+  };
+  const nightly = nightlyInto(await prepareDatabase(options.metricRows, NEW_DATABASE_STORAGE), "import all into the big database (our format)");
+  const nightlyGoFormat = nightlyInto(database, "import all into the big database (the Go server's format)");
 
   // ---------------------------------------------------------------- report
   const loadAfter = loadavg();
@@ -568,9 +578,10 @@ async function main(): Promise<number> {
     ["ours: import claude-code, with transcripts (the default; fresh db, once)", importTranscripts],
     [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
     [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
-    [`ours: import all, a day's sessions into ${(options.metricRows / 1e6).toFixed(1)}M metric rows (once)`, nightly],
+    [`ours: import all, a day's sessions into ${(options.metricRows / 1e6).toFixed(1)}M metric rows, DuckDB ${NEW_DATABASE_STORAGE} format as our import creates (once)`, nightly],
   ];
   for (const [label, sample] of once) rows.push([label, fmtS(sample.ms), "", "", fmtMb(sample.rssMb), memoryTarget(label, sample.rssMb)]);
+  rows.push([`(information) import all, the same into a database in the Go server's storage format (once)`, fmtS(nightlyGoFormat.ms), "", "", fmtMb(nightlyGoFormat.rssMb), ""]);
   console.log("");
   console.log(table(rows));
   console.log("");

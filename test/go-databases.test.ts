@@ -28,6 +28,28 @@ async function importStateColumns(db: string): Promise<string[]> {
 const GO_02_COLUMNS = ["source", "file_path", "file_hash", "imported_at", "record_count"];
 const GO_04_COLUMNS = [...GO_02_COLUMNS, "byte_offset", "message_count", "parser_state"];
 
+/** The storage format DuckDB records for a database file (`v1.0.0+`: DuckDB's default for a new file; `v1.2.0+`: ours). */
+async function storageVersion(db: string): Promise<string> {
+  const rows = await query(`ATTACH '${db}' AS d (READ_ONLY); SELECT tags['storage_version']::VARCHAR AS v FROM duckdb_databases() WHERE database_name = 'd'`);
+  return String(rows[0]?.v);
+}
+
+test("a database our import creates is in DuckDB's v1.2 storage format; one the Go server made keeps its own", async () => {
+  const env = claudeSessions();
+  const ours = join(tempDir("storage-ours-"), "ai-observer.duckdb");
+  expect((await runCli(["import", "all", "--db", ours, "--yes"], { env })).exitCode).toBe(0);
+  expect(await storageVersion(ours)).toBe("v1.2.0+");
+  const goMade = join(tempDir("storage-go-"), "ai-observer.duckdb");
+  await goDatabase(goMade, "0.5");
+  expect(await storageVersion(goMade)).toBe("v1.0.0+");
+  expect((await runCli(["import", "all", "--db", goMade, "--yes"], { env })).exitCode).toBe(0);
+  expect(await storageVersion(goMade)).toBe("v1.0.0+");
+  // Both hold the same rows of ours (the Go database also has rows of its own).
+  const rows = (db: string) => query("SELECT count(*)::INTEGER AS n, sum(Value)::DOUBLE AS v FROM otel_metrics WHERE Attributes LIKE '%import.key%'", {}, db);
+  expect(Number((await rows(ours))[0]?.n)).toBeGreaterThan(0);
+  expect(await rows(ours)).toEqual(await rows(goMade));
+});
+
 describe.each(["0.2", "0.4", "0.5"] as GoVersion[])("a database Go %s left", (version) => {
   async function database(): Promise<string> {
     const db = join(tempDir(`go-${version}-`), "ai-observer.duckdb");

@@ -61,6 +61,16 @@ function threadsConfig(threads: number | null | undefined): Record<string, strin
   return { threads: String(Math.min(threads ?? (navigator.hardwareConcurrency || 1), MAX_DUCKDB_THREADS)) };
 }
 
+/**
+ * The storage format of the databases our import creates (DuckDB's `storage_compatibility_version`): files that DuckDB
+ * 1.2 and later read, the Go AI Observer 0.4+ included (DuckDB 1.5.3+). DuckDB's default for a new file is the format
+ * that DuckDB 1.0 reads, which the Go server's own databases have. In the newer one, an import of a day's sessions into
+ * 5 million metric rows took 0.7-1.2 instead of 7.5-8.1 s and 233-253 instead of 511-634 MB (the COMMIT and the
+ * checkpoint no longer load and write the whole low-cardinality indexes), and long texts are compressed: the 400 MB
+ * Claude tree with transcripts made a 95 MB database instead of 574 MB (docs/performance.md, "Session 14").
+ */
+export const NEW_DATABASE_STORAGE = "v1.2.0";
+
 /** Opens (or, read-write, creates) the file, waiting briefly while another process holds it. */
 async function openInstance(path: string, options: OpenOptions): Promise<DuckDBInstance> {
   const duckdb = await loadDuckDB();
@@ -176,7 +186,7 @@ async function createDatabaseFile(path: string): Promise<void> {
   const duckdb = await loadDuckDB();
   try {
     // Its indexes come after its first import's rows (pending-indexes.ts).
-    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp), { indexes: false, goMigrations: true });
+    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp, { storage_compatibility_version: NEW_DATABASE_STORAGE }), { indexes: false, goMigrations: true });
     try {
       await markIndexesPending(created.connection);
       await created.connection.run("CHECKPOINT");
