@@ -69,6 +69,17 @@ export function createCli(argv: readonly string[]) {
       exitCode = run(scope, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
 
+  withRun(cli.command("upgrade-database", "Write the database again in the storage format our import creates, for fast imports into large databases (DuckDB 1.2+, Go AI Observer 0.4+); keeps the original beside it"), {
+    dryRun: "Show the database and what would be done; change nothing",
+    verbose: "Show when each step starts",
+  })
+    .example("ai-observer upgrade-database --dry-run")
+    .example("ai-observer upgrade-database --db ~/.local/share/ai-observer/ai-observer.duckdb --yes")
+    .action(async (options: Record<string, unknown>) => {
+      const { upgradeDatabaseCommand: run } = await import("./commands/upgrade-database.ts");
+      exitCode = run(restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
+    });
+
   withRead(cli.command("query [sql]", "Run SQL over the database, an export folder, an export ZIP or a lake (views: traces, logs, metrics; - reads the SQL from stdin)"))
     .example(`ai-observer query "SELECT ServiceName, count(*) FROM logs GROUP BY ALL" --in ./export`)
     .example("ai-observer query --in ~/archive/ai-observer-export-all-2025-06.zip --format csv < monthly.sql -")

@@ -27,7 +27,7 @@ const LOCK_RETRY_MS = 250;
 const DEFAULT_LOCK_WAIT_MS = 2_000;
 
 /** Turns DuckDB's open errors into one line a user can act on. */
-function describeOpenError(path: string, error: unknown): string {
+export function describeOpenError(path: string, error: unknown): string {
   const message = errorMessage(error);
   const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
   if (lock) {
@@ -57,7 +57,7 @@ function isLockError(error: unknown): boolean {
  */
 const MAX_DUCKDB_THREADS = 4;
 
-function threadsConfig(threads: number | null | undefined): Record<string, string> {
+export function threadsConfig(threads: number | null | undefined): Record<string, string> {
   return { threads: String(Math.min(threads ?? (navigator.hardwareConcurrency || 1), MAX_DUCKDB_THREADS)) };
 }
 

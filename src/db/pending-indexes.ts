@@ -15,6 +15,9 @@ export async function markIndexesPending(connection: DuckDBConnection): Promise<
   await connection.run("INSERT INTO ai_observer_pending (work) VALUES ('indexes')");
 }
 
+/** What the last index transaction also does: the database no longer waits for its indexes. */
+const FINISHED = "DELETE FROM ai_observer_pending WHERE work = 'indexes'";
+
 async function pending(connection: DuckDBConnection): Promise<boolean> {
   return (await queryNumber(connection, "SELECT count(*) FROM ai_observer_pending WHERE work = 'indexes'")) > 0;
 }
@@ -43,7 +46,7 @@ function tableRows(connection: DuckDBConnection, statement: string): Promise<num
  * rest of the import, under DuckDB's own limit. It is turned off here (`max_vacuum_tasks`): a few row groups of a table
  * stay partly filled.
  */
-async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Promise<void> {
+async function makeIndexes(connection: DuckDBConnection, statements: readonly string[], oneByOne: boolean, last = ""): Promise<void> {
   const limit = await setting(connection, "memory_limit");
   const threshold = await setting(connection, "checkpoint_threshold");
   const vacuumTasks = await setting(connection, "max_vacuum_tasks");
@@ -52,7 +55,7 @@ async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Pro
   const memory = new DuckDBMemory(connection);
   try {
     await connection.run("BEGIN TRANSACTION");
-    for (const statement of INDEX_STATEMENTS) {
+    for (const statement of statements) {
       if (!oneByOne) {
         await connection.run(statement);
         continue;
@@ -63,7 +66,7 @@ async function makeIndexes(connection: DuckDBConnection, oneByOne: boolean): Pro
       await connection.run("COMMIT");
       await connection.run("BEGIN TRANSACTION");
     }
-    await connection.run("DELETE FROM ai_observer_pending WHERE work = 'indexes'");
+    if (last) await connection.run(last);
     await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
     await connection.run("COMMIT");
   } catch (error) {
@@ -85,7 +88,7 @@ export async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAft
   if (rowsAfter >= INDEXES_AFTER_ROWS || !(await pending(connection))) return;
   await connection.run("COMMIT");
   try {
-    await makeIndexes(connection, false);
+    await makeIndexes(connection, INDEX_STATEMENTS, false, FINISHED);
   } finally {
     await connection.run("BEGIN TRANSACTION");
   }
@@ -98,5 +101,10 @@ export async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAft
  * and the Go server, which adds missing indexes on every open, would too.
  */
 export async function completePendingIndexes(connection: DuckDBConnection): Promise<void> {
-  if (await pending(connection)) await makeIndexes(connection, true);
+  if (await pending(connection)) await makeIndexes(connection, INDEX_STATEMENTS, true, FINISHED);
+}
+
+/** Makes these indexes over a database's rows as completePendingIndexes does (a copy of a database: upgrade-storage.ts). */
+export async function makeIndexesOverRows(connection: DuckDBConnection, statements: readonly string[]): Promise<void> {
+  await makeIndexes(connection, statements, true);
 }

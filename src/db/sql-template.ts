@@ -15,6 +15,11 @@ export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+/** A quoted identifier for DuckDB SQL (a table or database name read from a catalog). */
+export function sqlIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
 /** The predicate on one line, so that it may also stand where a template's comment names it. */
 const ROW_FILTER = rowFilterSql.trim().replace(/\s*\n\s*/g, " ");
 
