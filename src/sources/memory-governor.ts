@@ -1,4 +1,4 @@
-import { heapSize } from "bun:jsc";
+import { fullGC, heapSize } from "bun:jsc";
 
 /**
  * Keeps the garbage of parsing from piling up in the process. JavaScriptCore collects the whole heap only once it
@@ -13,6 +13,11 @@ import { heapSize } from "bun:jsc";
  *   (250 MB of Gemini sessions, 150,000 messages, held in this thread: 515–530 MB, with this ~400 MB, for 6% more
  *   time; the heap alone misses it there).
  * Runs that stay small never pay.
+ *
+ * A collection is JavaScriptCore's alone (`fullGC`), not `Bun.gc(true)`, which then also has mimalloc give every free
+ * page back to the system at once: the next file's buffers and strings took them again, a page fault per 4 KB (the
+ * 400 MB transcripts export: 4.3-4.5 s and ~250,000 faults with it, 3.7-3.8 s and ~190,000 without, at 370-410 against
+ * 350-370 MB; docs/performance.md, "Session 15").
  */
 export class MemoryGovernor {
   static readonly CHECK_EVERY_BYTES = 32 << 20;
@@ -26,7 +31,7 @@ export class MemoryGovernor {
 
   constructor(
     private readonly residentBytes: () => number = () => process.memoryUsage.rss(),
-    private readonly collect: () => void = () => Bun.gc(true),
+    private readonly collect: () => void = () => void fullGC(),
     private readonly heapBytes: () => number = heapSize,
   ) {
     this.#heapAfterLastCollection = heapBytes();
