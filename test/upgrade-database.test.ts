@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync,
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { query } from "./helpers/duckdb-read.ts";
+import { createBigDatabase } from "./helpers/big-db.ts";
 import { goDatabase } from "./helpers/go-database.ts";
 import { holdDatabase } from "./helpers/hold-database.ts";
 import { runCli, runCliJson, spawnCli } from "./helpers/run-cli.ts";
@@ -89,6 +90,19 @@ describe("upgrade-database", () => {
     expect((await differences(reference, db)).rows).toMatchObject({ otel_logs: 0, otel_metrics: 0, otel_traces: 0 });
     const second = await runCliJson(["upgrade-database", "--db", db]);
     expect(second).toMatchObject({ status: "current", backup: null, storage: { before: "v1.2.0+", after: "v1.2.0+" } });
+  });
+
+  test("an import into a large database in the older format advises the upgrade; into the upgraded one it does not", async () => {
+    const db = join(tempDir("upgrade-advice-"), "ai-observer.duckdb");
+    await createBigDatabase(db, 500_000);
+    const env = sessions();
+    const text = await runCli(["import", "all", "--db", db, "--yes"], { env });
+    expect([text.exitCode, text.stderr]).toEqual([0, ""]);
+    expect(text.stdout).toContain("Tip: this database is in DuckDB's older storage format, where every import rewrites its indexes whole; `ai-observer upgrade-database` makes imports into it fast (README).");
+    expect((await runCliJson(["import", "all", "--db", db, "--force"], { env })).upgradeAdvised).toBe(true);
+    await runCliJson(["upgrade-database", "--db", db]);
+    const after = await runCliJson(["import", "all", "--db", db, "--force"], { env });
+    expect([after.status, after.upgradeAdvised]).toEqual(["imported", false]);
   });
 
   test("a dry run and a refused confirmation change nothing", async () => {

@@ -4,6 +4,7 @@ import { makeIndexesOverRows } from "./pending-indexes.ts";
 import { queryNumber } from "./query-number.ts";
 import { sqlIdentifier } from "./sql-template.ts";
 import { TELEMETRY_TABLES } from "./schema.ts";
+import { NEW_DATABASE_STORAGE } from "./open.ts";
 
 /** What a database holds, as its catalog says: each table's statement, its views' and its indexes'. */
 export interface DatabaseCatalog {
@@ -24,6 +25,11 @@ async function currentDatabase(connection: DuckDBConnection): Promise<string> {
 export async function storageVersion(connection: DuckDBConnection, database: string): Promise<string> {
   const [row] = await rowsOf(connection, "SELECT tags['storage_version']::VARCHAR FROM duckdb_databases() WHERE database_name = $database", { database });
   return String(row?.[0] ?? "");
+}
+
+/** Whether the connection's database is in an older storage format than the one our import creates databases in. */
+export async function inOlderStorage(connection: DuckDBConnection): Promise<boolean> {
+  return !storageAtLeast(await storageVersion(connection, await currentDatabase(connection)), NEW_DATABASE_STORAGE);
 }
 
 /** Whether a storage format is at least `major.minor` (the `+` DuckDB appends means "or later"). */

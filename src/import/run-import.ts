@@ -10,6 +10,7 @@ import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-ru
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addPendingIndexes, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
 import { addIndexesBeforeRows } from "../db/pending-indexes.ts";
+import { inOlderStorage } from "../db/storage-copy.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
@@ -65,7 +66,15 @@ export interface ImportResult {
   status: ImportStatus;
   preview: ImportPreview;
   inserted: { logs: number; metrics: number };
+  /**
+   * The database is large and in DuckDB's older storage format (the Go server's), where every import that adds rows
+   * rewrites its indexes whole: `upgrade-database` would make its imports fast.
+   */
+  upgradeAdvised: boolean;
 }
+
+/** From this many rows, an import into a database in the older storage format costs seconds (README, "Known limitations"). */
+const UPGRADE_ADVISED_ROWS = 1_000_000;
 
 /**
  * `repaired`: replaced because an older parser version made them; `priced`: stored without cost rows, now priced;
@@ -145,7 +154,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const unreadable = found.some((tool) => tool.failed.length > 0);
   if (!options.force && !unreadable && nothingChanged(options.location.path, found, options.transcripts)) {
     const plans = found.map((tool) => unchangedPlan(tool, options.transcripts));
-    return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing };
+    return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing, upgradeAdvised: false };
   }
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
   const { settings } = options;
@@ -186,22 +195,23 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.size > 0 || plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0);
     if (!hasEvents) {
-      if (options.dryRun) return { status: "nothing", preview, inserted: nothing };
+      if (options.dryRun) return { status: "nothing", preview, inserted: nothing, upgradeAdvised: false };
       // Files read without new usage are still recorded, so the next run skips them unread.
       await applyWithinMemory(memory, plans, rows, size);
       await commit();
-      return { status: "nothing", preview, inserted: nothing };
+      return { status: "nothing", preview, inserted: nothing, upgradeAdvised: false };
     }
     hooks.onPreview?.(preview);
-    if (options.dryRun) return { status: "dry-run", preview, inserted: nothing };
-    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, inserted: nothing };
+    if (options.dryRun) return { status: "dry-run", preview, inserted: nothing, upgradeAdvised: false };
+    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, inserted: nothing, upgradeAdvised: false };
 
     hooks.onApplyStart?.();
     const started = performance.now();
     const inserted = await applyWithinMemory(memory, plans, rows, size);
+    const upgradeAdvised = size.rowsBefore >= UPGRADE_ADVISED_ROWS && (await inOlderStorage(connection));
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
-    return { status: "imported", preview, inserted };
+    return { status: "imported", preview, inserted, upgradeAdvised };
   } catch (error) {
     throw importFailure(error);
   } finally {

@@ -27,5 +27,6 @@ export function buildImportJson(result: ImportResult) {
     })),
     totals: preview.totals,
     inserted: result.inserted,
+    upgradeAdvised: result.upgradeAdvised,
   };
 }

@@ -88,7 +88,10 @@ export function renderImportResult(result: ImportResult): string {
       return "\nDry run - no changes made.\n";
     case "aborted":
       return "Aborted.\n";
-    case "imported":
-      return `\nImport complete: ${formatCount(result.inserted.logs)} logs and ${formatCount(result.inserted.metrics)} metrics added.\n`;
+    case "imported": {
+      const done = `\nImport complete: ${formatCount(result.inserted.logs)} logs and ${formatCount(result.inserted.metrics)} metrics added.\n`;
+      if (!result.upgradeAdvised) return done;
+      return `${done}Tip: this database is in DuckDB's older storage format, where every import rewrites its indexes whole; \`ai-observer upgrade-database\` makes imports into it fast (README).\n`;
+    }
   }
 }

@@ -14,16 +14,18 @@ import { fullGC, heapSize } from "bun:jsc";
  *   time; the heap alone misses it there).
  * Runs that stay small never pay.
  *
- * A collection is JavaScriptCore's alone (`fullGC`), not `Bun.gc(true)`, which then also has mimalloc give every free
- * page back to the system at once: the next file's buffers and strings took them again, a page fault per 4 KB (the
- * 400 MB transcripts export: 4.3-4.5 s and ~250,000 faults with it, 3.7-3.8 s and ~190,000 without, at 370-410 against
- * 350-370 MB; docs/performance.md, "Session 15").
+ * Below RELEASE_ABOVE a collection is JavaScriptCore's alone (`fullGC`); above, `Bun.gc(true)`, which then also has
+ * mimalloc give every free page back to the system at once. The next file's buffers and strings take those pages
+ * again, a page fault per 4 KB: with `Bun.gc(true)` always, the 400 MB transcripts export took 4.3-5.6 s and ~255,000
+ * faults, with `fullGC` always 3.7-5.1 s and ~210,000, but kept 40-80 MB more, up to 713 MB on corrupted files
+ * (test/fuzz.test.ts); docs/performance.md, "Session 15".
  */
 export class MemoryGovernor {
   static readonly CHECK_EVERY_BYTES = 32 << 20;
   static readonly RSS_FLOOR = 256 << 20;
   static readonly HEADROOM = 96 << 20;
   static readonly HEAP_GROWTH = 32 << 20;
+  static readonly RELEASE_ABOVE = 384 << 20;
 
   #sinceCheck = 0;
   #rssAfterLastCollection = 0;
@@ -31,7 +33,7 @@ export class MemoryGovernor {
 
   constructor(
     private readonly residentBytes: () => number = () => process.memoryUsage.rss(),
-    private readonly collect: () => void = () => void fullGC(),
+    private readonly collect: (rss: number) => void = (rss) => (rss > MemoryGovernor.RELEASE_ABOVE ? Bun.gc(true) : void fullGC()),
     private readonly heapBytes: () => number = heapSize,
   ) {
     this.#heapAfterLastCollection = heapBytes();
@@ -43,8 +45,9 @@ export class MemoryGovernor {
    * collected.
    */
   collectIfLarge(): boolean {
-    if (this.residentBytes() < MemoryGovernor.RSS_FLOOR) return false;
-    this.collect();
+    const rss = this.residentBytes();
+    if (rss < MemoryGovernor.RSS_FLOOR) return false;
+    this.collect(rss);
     this.#rssAfterLastCollection = this.residentBytes();
     this.#heapAfterLastCollection = this.heapBytes();
     return true;
@@ -60,7 +63,7 @@ export class MemoryGovernor {
     const rss = this.residentBytes();
     if (rss < MemoryGovernor.RSS_FLOOR) return false;
     if (!heapGrew && rss < this.#rssAfterLastCollection + MemoryGovernor.HEADROOM) return false;
-    this.collect();
+    this.collect(rss);
     this.#rssAfterLastCollection = this.residentBytes();
     this.#heapAfterLastCollection = this.heapBytes();
     return true;
