@@ -70,11 +70,12 @@ export async function readCatalog(connection: DuckDBConnection, database: string
 
 /**
  * Copies an attached database's tables, rows and views into the connection's own (empty) database: the tables first,
- * then the rows table by table under the import's memory bound. Its indexes come later (copyIndexes).
+ * then the rows table by table under the import's memory bound (or `memoryLimit`, the run's setting). Its indexes come
+ * later (copyIndexes).
  */
-export async function copyRows(connection: DuckDBConnection, source: string, catalog: DatabaseCatalog, onTable: (table: string) => void): Promise<void> {
+export async function copyRows(connection: DuckDBConnection, source: string, catalog: DatabaseCatalog, memoryLimit: string | null, onTable: (table: string) => void): Promise<void> {
   for (const table of catalog.tables) await connection.run(table.sql);
-  const memory = new DuckDBMemory(connection);
+  const memory = new DuckDBMemory(connection, memoryLimit);
   await memory.bound("import");
   for (const table of catalog.tables) {
     onTable(table.name);

@@ -186,7 +186,7 @@ export async function runUpgrade(options: UpgradeOptions, hooks: UpgradeHooks): 
     await attachSource(copying, path, false);
     await copying.run(`CHECKPOINT ${SOURCE}`);
     const { catalog } = await describe(copying, path);
-    await copyRows(copying, SOURCE, catalog, step);
+    await copyRows(copying, SOURCE, catalog, options.settings.duckdbMemoryLimit, step);
     step("check");
     const rowsDiffer = await rowDifferences(copying, SOURCE, catalog);
     if (rowsDiffer.length > 0) throw refuse(rowsDiffer.join(", "));
