@@ -13,6 +13,7 @@
  * - `export all --from-files` on parse workers (checked to have run there) and, with `--zip`, with the lines
  *   selected on the scan worker; the ZIP's entries are unpacked and compared;
  * - `import all` into a new database, then `delete all` of a range;
+ * - `upgrade-database` of a database in DuckDB's older storage format;
  * each Parquet file and each table is compared with the Linux executable's with EXCEPT ALL both ways (paths
  * written `Z:\…` by Windows are compared as `/…`). Last, nothing of ours is left in Windows' temporary folder,
  * and DuckDB was unpacked into %LOCALAPPDATA%\ai-observer\Cache.
@@ -24,6 +25,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { writeNewDatabase } from "../src/db/new-database.ts";
 import { removeTree } from "../src/shared/remove-tree.ts";
 import { layOutSamples, SAMPLES } from "../test/helpers/session-tree.ts";
 import { checkVersionText, gitCommit, parseJson, type RunResult, run, SmokeTally } from "./smoke/checks.ts";
@@ -238,6 +240,17 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
   const deletedCounts = JSON.stringify(deleteJson?.deleted);
   tally.check("delete: the same rows deleted as Linux', some of them", deletedCounts === JSON.stringify(parseJson<Record<string, unknown>>(deletedLinux.stdout)?.deleted) && /[1-9]/.test(deletedCounts), deletedCounts);
   await compareDatabases("after delete", dbOf(windows), dbOf(linux));
+
+  // upgrade-database of a database in DuckDB's older storage format (the Go server's): the same rows, the original kept.
+  const olderOf = (m: Machine) => join(work, m === windows ? "older-w.duckdb" : "older-l.duckdb");
+  for (const m of [windows, linux]) {
+    await writeNewDatabase(olderOf(m), async (connection) => void (await connection.run(`ATTACH '${dbOf(linux)}' AS made (READ_ONLY); INSERT INTO otel_logs SELECT * FROM made.otel_logs; INSERT INTO otel_metrics SELECT * FROM made.otel_metrics; DETACH made`)));
+  }
+  const [upgraded, upgradedLinux] = both(windows, linux, (m) => ["upgrade-database", "--db", m.path(olderOf(m)), "--yes", "--json"]);
+  const upgradeJson = exported("upgrade-database", upgraded);
+  exported("upgrade-database (Linux)", upgradedLinux);
+  tally.check("upgrade-database: v1.2 storage, the original kept beside it", JSON.stringify(upgradeJson?.storage) === JSON.stringify({ before: "v1.0.0+", after: "v1.2.0+" }) && existsSync(`${olderOf(windows)}.before-upgrade`), JSON.stringify(upgradeJson));
+  await compareDatabases("upgrade-database", olderOf(windows), olderOf(linux), ["otel_traces", "otel_logs", "otel_metrics"]);
 
   // What the runs leave: nothing in Windows' temporary folder or the output folders but the results; DuckDB's cache where Windows keeps it.
   run(["wineserver", "-w"], { cwd: work, env: wineEnv });

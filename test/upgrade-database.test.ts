@@ -1,5 +1,5 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { query } from "./helpers/duckdb-read.ts";
@@ -137,13 +137,16 @@ describe("upgrade-database", () => {
     expect(rows).toEqual([{ n: 1 }]);
   });
 
-  test("leaves what a killed run left no longer in the way", async () => {
+  test("leaves what a killed run left no longer in the way: its copy, its link to the original", async () => {
     const db = join(tempDir("upgrade-leftover-"), "ai-observer.duckdb");
     await goDatabase(db, "0.5");
     // A PID that no process has (above Linux's pid_max of 2^22).
     writeFileSync(`${db}.upgrading-99999999-db`, "half a database");
+    // Killed between linking the original as its backup and renaming the copy over it.
+    linkSync(db, `${db}.before-upgrade`);
     await runCliJson(["upgrade-database", "--db", db]);
     expect(readdirSync(join(db, "..")).sort()).toEqual(["ai-observer.duckdb", "ai-observer.duckdb.before-upgrade"]);
+    expect([await storageVersion(db), await storageVersion(`${db}.before-upgrade`)]).toEqual(["v1.2.0+", "v1.0.0+"]);
   });
 
   test("refuses with one line naming the path: no database, not ours, in use, a file in the backup's way", async () => {

@@ -97,6 +97,12 @@ function fileState(path: string): string {
   return `${stats.size}:${stats.mtimeMs}:${existsSync(`${path}.wal`)}`;
 }
 
+/** Whether two names are links to one file (a run killed between linking the original and the rename left that). */
+function sameFile(a: string, b: string): boolean {
+  const [first, second] = [statSync(a), statSync(b)];
+  return first.ino === second.ino && first.dev === second.dev;
+}
+
 /**
  * Puts the checked copy in the database's place and keeps the original beside it: a hard link to the original first,
  * then the copy renamed over the database's name (one atomic step: at every moment the name is a whole database).
@@ -107,9 +113,12 @@ function swapIntoPlace(copy: string, path: string, backup: string): void {
   try {
     linkSync(path, backup);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw error;
-    renameSync(path, backup);
-    linked = false;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" && !sameFile(backup, path)) throw error;
+    if (code !== "EEXIST") {
+      renameSync(path, backup);
+      linked = false;
+    }
   }
   try {
     renameSync(copy, path);
@@ -143,7 +152,7 @@ export async function runUpgrade(options: UpgradeOptions, hooks: UpgradeHooks): 
   }
   const result = (status: UpgradeResult["status"], bytesAfter: number | null = null): UpgradeResult => ({ status, preview, bytesAfter, ms: performance.now() - started });
   if (storageAtLeast(preview.storage, NEW_DATABASE_STORAGE)) return result("current");
-  if (existsSync(preview.backup)) throw new CliError(`a file is in the way of the original's copy: ${preview.backup}; move or remove it, then run again`);
+  if (existsSync(preview.backup) && !sameFile(preview.backup, path)) throw new CliError(`a file is in the way of the original's copy: ${preview.backup}; move or remove it, then run again`);
   hooks.onPreview?.(preview);
   if (options.dryRun) return result("dry-run");
   if (!options.yes && !(await hooks.confirm(preview))) return result("aborted");

@@ -10,7 +10,7 @@ import { tempDir } from "../helpers/temp.ts";
 // The fault harness: each command is killed at many points (SIGKILL, and SIGTERM at some) and, after each, the
 // database must hold exactly the state before the run or after it, an archive whose rows were deleted must be
 // complete in place, and the next run must finish the work and leave nothing behind. The points are every kind of
-// call that changes files (fsync, rename, unlink, mkdir, rmdir, pwrite, ftruncate), each at evenly spaced
+// call that changes files (fsync, rename, link, unlink, mkdir, rmdir, pwrite, ftruncate), each at evenly spaced
 // occurrences: strace stops the process on entering the n-th such call (--inject=...:signal=KILL:when=n).
 setDefaultTimeout(600_000);
 
@@ -18,7 +18,7 @@ const strace = Bun.which("strace");
 const usable = strace !== null && Bun.spawnSync([strace, "-qq", "-e", "trace=none", "true"], { stderr: "pipe" }).exitCode === 0;
 if (!usable) console.log("fault harness skipped: strace is not installed or may not trace here (apt-get install strace)");
 
-const CALLS = ["fsync", "fdatasync", "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "pwrite64", "ftruncate"];
+const CALLS = ["fsync", "fdatasync", "rename", "renameat", "renameat2", "link", "linkat", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "pwrite64", "ftruncate"];
 const POINTS_PER_CALL = 4;
 
 interface Setup {
@@ -59,7 +59,10 @@ async function databaseState(db: string): Promise<string> {
   }
   // An empty table counts as none: our bookkeeping tables are made in a database that lacks them before a run's transaction.
   const filled = parts.filter((part) => !/:0:0$/.test(part));
-  return filled.length === 0 ? "none" : filled.join(" ");
+  if (filled.length === 0) return "none";
+  // And its storage format, which upgrade-database changes (and nothing else).
+  const [storage] = await query("SELECT tags['storage_version']::VARCHAR AS v FROM duckdb_databases() WHERE database_name = current_database()", {}, db);
+  return `${filled.join(" ")} storage:${storage?.v}`;
 }
 
 /** The database's indexes, by name ("none" without a database): what a killed run left waiting, the rerun makes. */
@@ -205,6 +208,14 @@ const SCENARIOS: Scenario[] = [
       prepareWithCli("delete", "all", "--from", "2025-06-02", "--to", "2025-06-05", "--yes", "--db", db);
     },
     args: (setup) => ["import", "--from-export", join(setup.dir, "archive", "ai-observer-export-all-2025-06-01-2025-06-30.zip"), "--yes", "--db", setup.db],
+  },
+  {
+    name: "upgrade-database of a database in DuckDB's older storage format",
+    async prepare(dir) {
+      await buildDemoDatabase(join(dir, "db.duckdb"));
+      await writeEnv(dir, { AI_OBSERVER_CLAUDE_PATH: none });
+    },
+    args: (setup) => ["upgrade-database", "--yes", "--db", setup.db],
   },
   {
     name: "delete all --month 2025-06 --service codex",
