@@ -89,11 +89,8 @@ async function openInstance(path: string, options: OpenOptions): Promise<DuckDBI
   }
 }
 
-/**
- * Opens a database that must already exist (export and delete never create one) and
- * checks that it has AI Observer's tables.
- */
-export async function openExistingDatabase(path: string, options: OpenOptions): Promise<OpenDatabase> {
+/** A database that must already exist: the file is there and is a file (one line naming the path otherwise). */
+export function checkDatabaseFile(path: string): void {
   let stats;
   try {
     stats = statSync(path);
@@ -102,7 +99,14 @@ export async function openExistingDatabase(path: string, options: OpenOptions): 
     throw new CliError(`database not found: ${path} (give --db PATH or set AI_OBSERVER_DATABASE_PATH)`);
   }
   if (!stats.isFile()) throw new CliError(`database path is not a file: ${path}`);
+}
 
+/**
+ * Opens a database that must already exist (export and delete never create one) and
+ * checks that it has AI Observer's tables.
+ */
+export async function openExistingDatabase(path: string, options: OpenOptions): Promise<OpenDatabase> {
+  checkDatabaseFile(path);
   const instance = await openInstance(path, options);
   const connection = await instance.connect();
   const close = () => {

@@ -3,11 +3,10 @@ import { basename, dirname, join } from "node:path";
 import type { DatabaseLocation } from "../db/locate.ts";
 import { loadDuckDB, type DuckDBConnection, type DuckDBInstance } from "../db/duckdb.ts";
 import { spillToScratch } from "../db/duckdb-memory.ts";
-import { describeOpenError, NEW_DATABASE_STORAGE, threadsConfig } from "../db/open.ts";
+import { checkDatabaseFile, describeOpenError, NEW_DATABASE_STORAGE, threadsConfig } from "../db/open.ts";
 import { sqlString } from "../db/sql-template.ts";
 import { copyIndexes, copyRows, type DatabaseCatalog, hasTelemetryTables, readCatalog, rowDifferences, storageAtLeast, storageVersion } from "../db/storage-copy.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
-import { fsReason } from "../shared/fs-errors.ts";
 import { syncFile, syncFolder } from "../shared/fs-durable.ts";
 import { onInterrupt } from "../shared/interrupts.ts";
 import { removeLeftovers, runTag } from "../shared/run-tag.ts";
@@ -80,17 +79,6 @@ async function describe(connection: DuckDBConnection, path: string): Promise<{ p
   return { preview, catalog };
 }
 
-function checkFile(path: string): void {
-  let stats;
-  try {
-    stats = statSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new CliError(`cannot open database ${path}: ${fsReason(error)}`);
-    throw new CliError(`database not found: ${path} (give --db PATH or set AI_OBSERVER_DATABASE_PATH)`);
-  }
-  if (!stats.isFile()) throw new CliError(`database path is not a file: ${path}`);
-}
-
 /** What the file is now: a write by another process between our check and our rename would change it. */
 function fileState(path: string): string {
   const stats = statSync(path);
@@ -138,7 +126,7 @@ function swapIntoPlace(copy: string, path: string, backup: string): void {
 export async function runUpgrade(options: UpgradeOptions, hooks: UpgradeHooks): Promise<UpgradeResult> {
   const started = performance.now();
   const path = options.location.path;
-  checkFile(path);
+  checkDatabaseFile(path);
   const duckdb = await loadDuckDB();
   const looked = await duckdb.DuckDBInstance.create(":memory:", threadsConfig(options.settings.threads));
   const lookConnection = await looked.connect();
