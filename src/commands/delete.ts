@@ -1,27 +1,20 @@
 import { parseRangeFlags } from "../shared/dates.ts";
-import { locateDatabase } from "../db/locate.ts";
 import { parseScope } from "../delete/scope.ts";
 import { parseService } from "../shared/service-flag.ts";
 import { type DeleteHooks, runDelete } from "../delete/run-delete.ts";
+import { databaseRun, type DatabaseRunFlags } from "./database-run.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
-import { readRunSettings } from "../shared/run-settings.ts";
 import { buildDeleteJson } from "../render/delete-json.ts";
 import { renderDeletePreview, renderDeleteResult } from "../render/delete-text.ts";
 import { renderJson } from "../render/json.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
 import { type Output, processOutput } from "../ui/terminal.ts";
 
-export interface DeleteFlags {
+export interface DeleteFlags extends DatabaseRunFlags {
   from?: string;
   to?: string;
   month?: string;
   service?: string;
-  db?: string;
-  dryRun?: boolean;
-  threads?: string | boolean;
-  verbose?: boolean;
-  yes?: boolean;
-  json?: boolean;
 }
 
 export async function deleteCommand(scopeArg: string | undefined, flags: DeleteFlags, io: Output = processOutput): Promise<ExitCode> {
@@ -47,10 +40,7 @@ export async function deleteCommand(scopeArg: string | undefined, flags: DeleteF
       range: { from: range.from, to: range.to },
       serviceName: service.serviceName,
       serviceMustExist: !service.known,
-      location: locateDatabase(flags.db),
-      dryRun: flags.dryRun === true,
-      yes: flags.yes === true,
-      settings: readRunSettings(flags.threads),
+      ...databaseRun(flags),
     },
     hooks,
   );

@@ -1,14 +1,13 @@
 import { locateArchive } from "../archive/locate-archive.ts";
-import { locateDatabase } from "../db/locate.ts";
 import { type ArchiveImportHooks, runArchiveImport } from "../import/archive/run-archive-import.ts";
 import { buildArchiveImportJson } from "../render/archive-import-json.ts";
 import { renderArchiveImportPreview, renderArchiveImportResult } from "../render/archive-import-text.ts";
 import { renderJson } from "../render/json.ts";
 import { parseRangeFlags } from "../shared/dates.ts";
+import { databaseRun } from "./database-run.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
 import { formatCount, formatSeconds } from "../shared/format.ts";
 import { absolutePath } from "../shared/paths.ts";
-import { readRunSettings } from "../shared/run-settings.ts";
 import { parseSource } from "../shared/sources.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
 import { type Output, processOutput } from "../ui/terminal.ts";
@@ -40,11 +39,8 @@ export async function archiveImportCommand(sourceArg: string | undefined, flags:
     {
       archive,
       shown: flags.fromExport,
-      location: locateDatabase(flags.db),
       filter: { range, serviceName: selection.serviceName },
-      dryRun: flags.dryRun === true,
-      yes: flags.yes === true,
-      settings: readRunSettings(flags.threads),
+      ...databaseRun(flags),
     },
     hooks,
   );
