@@ -8,7 +8,6 @@ import { runUpgrade, type UpgradeHooks } from "../upgrade/run-upgrade.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
 import { type Output, processOutput } from "../ui/terminal.ts";
 
-
 const STEP_WORDS: Record<string, string> = { check: "checking the copy against the database", indexes: "making the indexes" };
 
 export async function upgradeDatabaseCommand(flags: DatabaseRunFlags, io: Output = processOutput): Promise<ExitCode> {

@@ -104,7 +104,7 @@ export async function completePendingIndexes(connection: DuckDBConnection): Prom
   if (await pending(connection)) await makeIndexes(connection, INDEX_STATEMENTS, true, FINISHED);
 }
 
-/** Makes these indexes over a database's rows as completePendingIndexes does (a copy of a database: upgrade-storage.ts). */
+/** Makes these indexes over a database's rows as completePendingIndexes does (a copy of a database: storage-copy.ts). */
 export async function makeIndexesOverRows(connection: DuckDBConnection, statements: readonly string[]): Promise<void> {
   await makeIndexes(connection, statements, true);
 }

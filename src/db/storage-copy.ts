@@ -110,10 +110,7 @@ export async function rowDifferences(connection: DuckDBConnection, source: strin
  * copy's catalog then lacks or has more of than the source's (its tables, views and indexes by name).
  */
 export async function copyIndexes(connection: DuckDBConnection, catalog: DatabaseCatalog): Promise<string[]> {
-  await makeIndexesOverRows(
-    connection,
-    catalog.indexes.map((index) => index.sql),
-  );
+  await makeIndexesOverRows(connection, catalog.indexes.map((index) => index.sql));
   const copied = await readCatalog(connection, await currentDatabase(connection));
   const names = (list: { name: string }[]) => list.map((entry) => entry.name).join(",");
   const differences: string[] = [];

@@ -149,12 +149,13 @@ async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[
  */
 export async function runImport(options: ImportOptions, hooks: ImportHooks): Promise<ImportResult> {
   const found = await discoverTools(options.tools);
-  const nothing = { logs: 0, metrics: 0 };
+  // What a run that adds no rows reports.
+  const unapplied = { inserted: { logs: 0, metrics: 0 }, upgradeAdvised: false };
   // Whatever could not be read is reported by a full run, never hidden behind "nothing changed".
   const unreadable = found.some((tool) => tool.failed.length > 0);
   if (!options.force && !unreadable && nothingChanged(options.location.path, found, options.transcripts)) {
     const plans = found.map((tool) => unchangedPlan(tool, options.transcripts));
-    return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, inserted: nothing, upgradeAdvised: false };
+    return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, ...unapplied };
   }
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
   const { settings } = options;
@@ -195,15 +196,15 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.size > 0 || plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0);
     if (!hasEvents) {
-      if (options.dryRun) return { status: "nothing", preview, inserted: nothing, upgradeAdvised: false };
+      if (options.dryRun) return { status: "nothing", preview, ...unapplied };
       // Files read without new usage are still recorded, so the next run skips them unread.
       await applyWithinMemory(memory, plans, rows, size);
       await commit();
-      return { status: "nothing", preview, inserted: nothing, upgradeAdvised: false };
+      return { status: "nothing", preview, ...unapplied };
     }
     hooks.onPreview?.(preview);
-    if (options.dryRun) return { status: "dry-run", preview, inserted: nothing, upgradeAdvised: false };
-    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, inserted: nothing, upgradeAdvised: false };
+    if (options.dryRun) return { status: "dry-run", preview, ...unapplied };
+    if (!options.yes && !(await hooks.confirm(preview))) return { status: "aborted", preview, ...unapplied };
 
     hooks.onApplyStart?.();
     const started = performance.now();

@@ -59,7 +59,8 @@ async function attachSource(connection: DuckDBConnection, path: string, readOnly
   }
 }
 
-async function describe(connection: DuckDBConnection, path: string): Promise<{ preview: UpgradePreview; catalog: DatabaseCatalog }> {
+/** The catalog of the database attached as SOURCE, which must be AI Observer's. */
+async function sourceCatalog(connection: DuckDBConnection, path: string): Promise<DatabaseCatalog> {
   let catalog: DatabaseCatalog;
   try {
     catalog = await readCatalog(connection, SOURCE);
@@ -67,7 +68,12 @@ async function describe(connection: DuckDBConnection, path: string): Promise<{ p
     throw new CliError(`cannot upgrade ${path}: ${firstLine(errorMessage(error))}`);
   }
   if (!hasTelemetryTables(catalog)) throw new CliError(`not an AI Observer database (no otel_logs, otel_metrics and otel_traces tables): ${path}`);
-  const preview: UpgradePreview = {
+  return catalog;
+}
+
+async function describe(connection: DuckDBConnection, path: string): Promise<UpgradePreview> {
+  const catalog = await sourceCatalog(connection, path);
+  return {
     database: path,
     backup: `${path}.before-upgrade`,
     storage: await storageVersion(connection, SOURCE),
@@ -76,7 +82,6 @@ async function describe(connection: DuckDBConnection, path: string): Promise<{ p
     rows: Object.fromEntries(catalog.tables.map((table) => [table.name, table.rows])),
     indexes: catalog.indexes.length,
   };
-  return { preview, catalog };
 }
 
 /** What the file is now: a write by another process between our check and our rename would change it. */
@@ -133,7 +138,7 @@ export async function runUpgrade(options: UpgradeOptions, hooks: UpgradeHooks): 
   let preview: UpgradePreview;
   try {
     await attachSource(lookConnection, path, true);
-    preview = (await describe(lookConnection, path)).preview;
+    preview = await describe(lookConnection, path);
   } finally {
     lookConnection.closeSync();
     looked.closeSync();
@@ -182,7 +187,8 @@ export async function runUpgrade(options: UpgradeOptions, hooks: UpgradeHooks): 
     // WAL holds is checkpointed into it first, so that both are the same database.
     await attachSource(copying, path, false);
     await copying.run(`CHECKPOINT ${SOURCE}`);
-    const { catalog } = await describe(copying, path);
+    // Read again under the lock, after the checkpoint: what is copied.
+    const catalog = await sourceCatalog(copying, path);
     await copyRows(copying, SOURCE, catalog, options.settings.duckdbMemoryLimit, step);
     step("check");
     const rowsDiffer = await rowDifferences(copying, SOURCE, catalog);
