@@ -54,6 +54,25 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
     expect(collections).toBe(1);
   });
 
+  test("a small process never has its heap measured (a walk over the heap), only its RSS", () => {
+    let rss = 200 * MB;
+    let heapReads = 0;
+    const governor = new MemoryGovernor(
+      () => rss,
+      () => undefined,
+      () => {
+        heapReads++;
+        return 10 * MB;
+      },
+    );
+    heapReads = 0; // the constructor's
+    for (let i = 0; i < 100; i++) expect(governor.afterWork(1 * MB)).toBe(false);
+    expect(heapReads).toBe(0);
+    rss = 300 * MB;
+    governor.afterWork(1 * MB);
+    expect(heapReads).toBe(1);
+  });
+
   test("before new work: collects only past 256 MB, and counts from what that collection left", () => {
     let rss = 250 * MB;
     let heap = 200 * MB;
