@@ -26,7 +26,7 @@ describe("DuckDB's memory for the steps of an import", () => {
     expect(importMemoryLimits({ events: 1e12, rowsBefore: 1e12 })).toEqual({ rows: "128MB", bookkeeping: `${unboundedMiB}MB`, commit: `${unboundedMiB}MB` });
   });
 
-  test("set on a real DuckDB from the telemetry tables' rows; left unbounded after the work itself ran out", async () => {
+  test("set on a real DuckDB from the telemetry tables' rows; work that ran out runs again under twice the bound, then without one", async () => {
     const db = await openMemoryDatabase();
     try {
       const { connection } = db;
@@ -43,36 +43,52 @@ describe("DuckDB's memory for the steps of an import", () => {
       await memory.step("commit", size);
       expect(await limitMB(connection)).toBe(128 + mb(100_000 * 64) + mb(2_000_000 * 48));
 
-      // Work that runs out under the bound is run again without it, and no later step sets one again.
+      // Work that runs out under the bound runs again under twice the bound, in a new transaction; the steps after it
+      // are bounded as before.
       await memory.bound("import");
       await connection.run("BEGIN TRANSACTION");
-      let attempts = 0;
+      const limits: number[] = [];
       await memory.retryInTransaction(async () => {
-        attempts++;
-        if (attempts === 1) throw new Error("Out of Memory Error: failed to pin block of size 256.0 KiB");
-        await memory.step("bookkeeping", size);
+        limits.push(await limitMB(connection));
+        await connection.run("INSERT INTO otel_logs (Timestamp, ServiceName) VALUES (TIMESTAMP '2025-01-02', 'attempt')");
+        if (limits.length === 1) throw new Error("Out of Memory Error: failed to pin block of size 256.0 KiB");
+      });
+      await connection.run("COMMIT");
+      expect(limits).toEqual([128, 256]);
+      expect(Number((await connection.runAndReadAll("SELECT count(*) FROM otel_logs WHERE ServiceName = 'attempt'")).getRows()[0]?.[0])).toBe(1);
+      await memory.step("bookkeeping", size);
+      expect(await limitMB(connection)).toBe(128 + mb(100_000 * 64));
+
+      // Out of memory twice: the third attempt has no bound, nor does any later step.
+      await memory.bound("import");
+      await connection.run("BEGIN TRANSACTION");
+      limits.length = 0;
+      await memory.retryInTransaction(async () => {
+        limits.push(await limitMB(connection));
+        if (limits.length < 3) throw new Error("Out of Memory Error: could not allocate block of size 256.0 KiB (340.1 MiB/340.4 MiB used)");
       });
       await memory.step("commit", size);
       await connection.run("COMMIT");
-      expect(attempts).toBe(2);
+      expect(limits.slice(0, 2)).toEqual([128, 256]);
+      expect(limits[2]).toBeGreaterThan(1000);
       expect(await limitMB(connection)).toBeGreaterThan(1000);
     } finally {
       db.close();
     }
   });
 
-  test("an import's DuckDB gives back what its INSERTs free and inserts on at most 2 threads; an export's and an archive import's keep DuckDB's settings", async () => {
+  test("an import's DuckDB gives back what its INSERTs free and inserts on at most 2 threads; an archive import's gives back in the background; an export's keeps DuckDB's settings", async () => {
     const setting = async (connection: DuckDBConnection, name: string) => String((await connection.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0]?.[0]);
-    for (const [work, threshold, threads] of [
-      ["export", "512.0 MiB", "4"],
-      ["archive", "512.0 MiB", "4"],
-      ["import", "976.5 KiB", "2"],
+    for (const [work, threshold, threads, background] of [
+      ["export", "512.0 MiB", "4", "false"],
+      ["archive", "512.0 MiB", "4", "true"],
+      ["import", "976.5 KiB", "2", "false"],
     ] as const) {
       const db = await openMemoryDatabase(":memory:", 4);
       try {
         await new DuckDBMemory(db.connection).bound(work);
-        const settings = `${await setting(db.connection, "allocator_bulk_deallocation_flush_threshold")}, ${await setting(db.connection, "threads")} threads`;
-        expect(`${work}: ${settings}`).toBe(`${work}: ${threshold}, ${threads} threads`);
+        const settings = `${await setting(db.connection, "allocator_bulk_deallocation_flush_threshold")}, ${await setting(db.connection, "threads")} threads, background ${await setting(db.connection, "allocator_background_threads")}`;
+        expect(`${work}: ${settings}`).toBe(`${work}: ${threshold}, ${threads} threads, background ${background}`);
       } finally {
         db.close();
       }

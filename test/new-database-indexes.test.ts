@@ -1,10 +1,12 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openOrCreateDatabase } from "../src/db/open.ts";
 import { addIndexesBeforeRows, completePendingIndexes } from "../src/db/pending-indexes.ts";
 import { createSchema } from "../src/db/schema.ts";
+import { addPendingIndexesAfresh } from "../src/import/open-for-import.ts";
+import { CliError } from "../src/shared/errors.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { runCli, runCliJson } from "./helpers/run-cli.ts";
 import { sampleTree } from "./helpers/session-tree.ts";
@@ -138,6 +140,48 @@ describe("a database that import creates gets AI Observer's indexes with or afte
 });
 
 describe("the pending indexes, step by step", () => {
+  test("an archive import's indexes after its COMMIT are made in a DuckDB instance of their own; a failed reopen says the rows are in", async () => {
+    const folder = tempDir("afresh-");
+    const path = join(folder, "ai-observer.duckdb");
+    const location = { path, origin: "--db" } as const;
+    const first = await openOrCreateDatabase(path);
+    await first.connection.run(
+      "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000) t(i)",
+    );
+    let current = first;
+    try {
+      await addPendingIndexesAfresh(first, location, null, (fresh) => {
+        current = fresh;
+      });
+      expect(current).not.toBe(first);
+      expect(await current.connection.runAndReadAll("SELECT count(*) FROM duckdb_indexes()").then((r) => Number(r.getRows()[0]?.[0]))).toBe((await goIndexes()).length);
+      // Nothing pending: the same instance goes on.
+      const again = current;
+      await addPendingIndexesAfresh(again, location, null, () => {
+        throw new Error("reopened although nothing was pending");
+      });
+      expect(Number((await again.connection.runAndReadAll("SELECT count(*) FROM otel_metrics")).getRows()[0]?.[0])).toBe(1000);
+    } finally {
+      current.close();
+    }
+    expect(await indexNames(path)).toEqual(await goIndexes());
+    expect(await pending(path)).toBe(0);
+
+    await dropIndexes(path);
+    const second = await openOrCreateDatabase(path);
+    const elsewhere = { path: join(folder, "missing", "gone.duckdb"), origin: "--db" } as const;
+    rmSync(join(folder, "missing"), { recursive: true, force: true });
+    mkdirSync(join(folder, "missing", "gone.duckdb"), { recursive: true }); // a folder where the database was
+    const failed = await addPendingIndexesAfresh(second, elsewhere, null, () => undefined).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    second.close();
+    expect(failed).toBeInstanceOf(CliError);
+    expect((failed as Error).message).toStartWith("the rows were imported, but adding the database's indexes failed (the next import adds them): ");
+    expect(await pending(path)).toBe(1);
+  });
+
   test("a new database waits for them; an import that leaves under a million rows makes them before its rows, a larger one after its COMMIT, without a WAL", async () => {
     const path = join(tempDir("pending-"), "ai-observer.duckdb");
     const db = await openOrCreateDatabase(path);

@@ -13,11 +13,13 @@ import { queryNumber } from "./query-number.ts";
  * let a 5-million-row export peak at 440–520 MB; 192 MB gave 380–450 MB at the same speed, and 128 MB made DuckDB
  * run out and retry without the limit. Import 128 MB while it inserts the staged rows, its largest step (the later
  * steps get more, see importMemoryLimits): a 2 GB import peaked at 424–466 MB with 192 MB and 358–396 MB with
- * 128 MB, at the same speed (docs/performance.md). Archive import (`import --from-export`) 256 MB: the sets of events
+ * 128 MB, at the same speed (docs/performance.md). Archive import (`import --from-export`) 192 MB: the sets of events
  * it compares (a 128-bit hash each) ran out of 128 MB for the 1.75 million events of an export of 5 million metric
- * rows; in buckets of 2 million rows they hold (docs/performance.md, "Archives").
+ * rows; in buckets of a million rows they hold (run-archive-import.ts), and an import of 5.6 million rows stayed
+ * under 490 MB until its indexes, against 516-584 MB with 256 MB and buckets of 2 million (docs/performance.md,
+ * "Session 16").
  */
-const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 256 } as const;
+const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
 
 /**
  * DuckDB's allocator (jemalloc) keeps what an INSERT frees for later, outside the memory limit, until a single
@@ -46,7 +48,7 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
 
 /**
  * DuckDB's memory over one run's work on a connection (an export, an import, the indexes it makes): bounded step by
- * step, and lifted for the rest of the run once work ran out under a bound. `setting`: RunSettings.duckdbMemoryLimit
+ * step, raised for work that ran out under a bound, and lifted for the rest of the run once work ran out twice. `setting`: RunSettings.duckdbMemoryLimit
  * (`AI_OBSERVER_MEMORY_LIMIT`), which then chooses the bound.
  */
 export class DuckDBMemory {
@@ -68,6 +70,10 @@ export class DuckDBMemory {
     this.#unbounded = false;
     await connection.run("SET preserve_insertion_order = false");
     await connection.run("SET memory_limit = $limit", { limit: this.setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
+    // DuckDB's allocator gives back what the archive's INSERTs free on threads of its own as they go: 5.6 million rows
+    // inserted peaked at 380-470 instead of 650-690 MB, in the same time (a flush threshold as for `import`: 162 s
+    // instead of ~100, page faults again and again).
+    if (work === "archive") await connection.run("SET allocator_background_threads = true");
     if (work === "import") {
       await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
       const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
@@ -93,11 +99,11 @@ export class DuckDBMemory {
   /**
    * Runs `work` inside the caller's open transaction. The memory limit is a hard limit in DuckDB: should a history
    * need more (very large rows, or indexes that cannot be evicted), the transaction is rolled back and `work` runs
-   * once more in a new one, without the limit, rather than failing. While we hold the database no other process
-   * writes to it, so the new transaction sees the same data.
+   * again in a new one under twice the limit, then, should that run out too, without one, rather than failing. While
+   * we hold the database no other process writes to it, so the new transaction sees the same data.
    */
   retryInTransaction<T>(work: () => Promise<T>): Promise<T> {
-    return this.retryUnbounded(
+    return this.retryWithMoreMemory(
       work,
       () => this.connection.run("ROLLBACK"),
       () => this.connection.run("BEGIN TRANSACTION"),
@@ -105,19 +111,31 @@ export class DuckDBMemory {
   }
 
   /**
-   * As retryInTransaction, for any work: `undo` takes back what the failed attempt left (its transaction, or the
-   * files it wrote) before the limit is lifted, and `restart` prepares the second attempt.
+   * As retryInTransaction, for any work: `undo` takes back what a failed attempt left (its transaction, or the files
+   * it wrote) before the limit is raised, and `restart` prepares the next attempt. Twice the limit first: the same
+   * work does not always take the same memory (DuckDB's threads share it as they go), and an archive import of 5.6
+   * million rows that fits in its 192 MB on most runs ran out on some; without a limit, its retry took 4.6 GB.
    */
-  async retryUnbounded<T>(work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
-      await undo();
-      await this.#lift();
-      await restart();
-      return work();
+  async retryWithMoreMemory<T>(work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
+    for (const raise of [() => this.#double(), () => this.#lift()]) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
+        await undo();
+        await raise();
+        await restart();
+      }
     }
+    return work();
+  }
+
+  /** Twice the limit now set, up to DuckDB's own default (which it then is, for the rest of the run). */
+  async #double(): Promise<void> {
+    const bytes = await memoryLimitBytes(this.connection);
+    const megabytes = bytes === null ? Number.POSITIVE_INFINITY : Math.ceil((2 * bytes) / 1e6);
+    if (megabytes * 1e6 >= unboundedMegabytes() * 1024 ** 2) return this.#lift();
+    await this.connection.run("SET memory_limit = $limit", { limit: `${megabytes}MB` });
   }
 
   /** Gives DuckDB its own default memory limit back, for the rest of the run. */
@@ -125,6 +143,15 @@ export class DuckDBMemory {
     await this.connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
     this.#unbounded = true;
   }
+}
+
+const LIMIT_UNITS: Record<string, number> = { bytes: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 };
+
+/** DuckDB's memory limit now, in bytes (it shows it as e.g. `183.1 MiB`); null when it cannot be read so. */
+async function memoryLimitBytes(connection: DuckDBConnection): Promise<number | null> {
+  const shown = String((await connection.runAndReadAll("SELECT current_setting('memory_limit')")).getRows()[0]?.[0]);
+  const match = /^([\d.]+) ?(bytes|KiB|MiB|GiB|TiB)$/.exec(shown);
+  return match ? Number(match[1]) * (LIMIT_UNITS[match[2] as string] as number) : null;
 }
 
 /** DuckDB's own default limit: 80% of the machine's memory. */

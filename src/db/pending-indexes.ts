@@ -18,7 +18,8 @@ export async function markIndexesPending(connection: DuckDBConnection): Promise<
 /** What the last index transaction also does: the database no longer waits for its indexes. */
 const FINISHED = "DELETE FROM ai_observer_pending WHERE work = 'indexes'";
 
-async function pending(connection: DuckDBConnection): Promise<boolean> {
+/** Whether the database still waits for AI Observer's indexes. */
+export async function indexesPending(connection: DuckDBConnection): Promise<boolean> {
   return (await queryNumber(connection, "SELECT count(*) FROM ai_observer_pending WHERE work = 'indexes'")) > 0;
 }
 
@@ -39,7 +40,7 @@ function tableRows(connection: DuckDBConnection, statement: string): Promise<num
  * no WAL for them, and a WAL holding a CREATE INDEX cannot be replayed by a read-only open (DuckDB 1.5.6: "Failure
  * while replaying WAL … Could not write file"), which every `export` and `query` is. Over large tables (`oneByOne`)
  * each index has its transaction, so that it leaves memory before the next is made, and is built under a bound sized
- * from its table (retried without one when it runs out); every COMMIT runs under DuckDB's own limit: a checkpoint that
+ * from its table (retried with more memory when it runs out); every COMMIT runs under DuckDB's own limit: a checkpoint that
  * ran out of a tight bound ended in DuckDB's `FATAL Error`. The first of these checkpoints would also merge the
  * partly filled row groups each of DuckDB's threads left in every table the import filled (DuckDB's vacuum, which skips
  * tables that have indexes, so no later checkpoint does it): for 1 GB of Gemini sessions 1.5 s and ~400 MB above the
@@ -52,6 +53,8 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
   const vacuumTasks = await setting(connection, "max_vacuum_tasks");
   await connection.run("SET checkpoint_threshold = '0b'");
   await connection.run("SET max_vacuum_tasks = 0");
+  // What a finished index frees goes back to the system as the next is made (as for an archive import's rows).
+  await connection.run("SET allocator_background_threads = true");
   const memory = new DuckDBMemory(connection);
   try {
     await connection.run("BEGIN TRANSACTION");
@@ -85,7 +88,7 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
  * one. Only this process writes the database (DuckDB's lock), so what the import planned still holds.
  */
 export async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number): Promise<void> {
-  if (rowsAfter >= INDEXES_AFTER_ROWS || !(await pending(connection))) return;
+  if (rowsAfter >= INDEXES_AFTER_ROWS || !(await indexesPending(connection))) return;
   await connection.run("COMMIT");
   try {
     await makeIndexes(connection, INDEX_STATEMENTS, false, FINISHED);
@@ -101,7 +104,7 @@ export async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAft
  * and the Go server, which adds missing indexes on every open, would too.
  */
 export async function completePendingIndexes(connection: DuckDBConnection): Promise<void> {
-  if (await pending(connection)) await makeIndexes(connection, INDEX_STATEMENTS, true, FINISHED);
+  if (await indexesPending(connection)) await makeIndexes(connection, INDEX_STATEMENTS, true, FINISHED);
 }
 
 /** Makes these indexes over a database's rows as completePendingIndexes does (a copy of a database: storage-copy.ts). */

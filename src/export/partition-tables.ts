@@ -38,7 +38,7 @@ export async function partitionTables(stagingDir: string, threads: number | null
         mkdirSync(target, { recursive: true });
         await db.connection.run(partitionSql.replace("{{kv_metadata}}", mark), { source: join(stagingDir, table.file), target });
       };
-      await memory.retryUnbounded(write, () => removeTree(target));
+      await memory.retryWithMoreMemory(write, () => removeTree(target));
     }
     const files = partitionFiles(root);
     return { files, rows: await countParquetRows(db.connection, root, files) };

@@ -2,7 +2,7 @@ import { existsSync, rmSync } from "node:fs";
 import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { openMemoryDatabase, openOrCreateDatabase, type OpenDatabase } from "../db/open.ts";
-import { completePendingIndexes } from "../db/pending-indexes.ts";
+import { completePendingIndexes, indexesPending } from "../db/pending-indexes.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 
 /** The database an import writes into, created when missing; a dry run against a database that does not exist yet plans against an empty one in memory. */
@@ -29,6 +29,30 @@ export async function addPendingIndexes(connection: DuckDBConnection): Promise<v
   try {
     await completePendingIndexes(connection);
   } catch (error) {
-    throw new CliError(`the rows were imported, but adding the database's indexes failed (the next import adds them): ${firstLine(errorMessage(error))}`);
+    throw indexFailure(error);
+  }
+}
+
+function indexFailure(error: unknown): CliError {
+  return new CliError(`the rows were imported, but adding the database's indexes failed (the next import adds them): ${firstLine(errorMessage(error))}`);
+}
+
+/**
+ * addPendingIndexes in a DuckDB instance of its own: when indexes are pending, `db` is closed and the database opened
+ * again, which the caller then closes (`reopened`, also when this fails). What the import's instance still held (its temporary tables, the
+ * table blocks it cached, its allocator's free memory) would otherwise count against the indexes' memory bound or stay
+ * resident beside them: an archive import of 5.6 million rows peaked at 633-648 MB while making them in the same
+ * instance, 578-584 MB in a new one (docs/performance.md, "Session 16"). Another process may take the database while
+ * it is closed: the indexes then wait for the next import, as after a run killed here.
+ */
+export async function addPendingIndexesAfresh(db: OpenDatabase, location: DatabaseLocation, threads: number | null, reopened: (db: OpenDatabase) => void): Promise<void> {
+  try {
+    if (!(await indexesPending(db.connection))) return;
+    db.close();
+    const fresh = await openOrCreateDatabase(location.path, threads);
+    reopened(fresh);
+    await completePendingIndexes(fresh.connection);
+  } catch (error) {
+    throw indexFailure(error);
   }
 }

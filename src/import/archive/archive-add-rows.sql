@@ -1,7 +1,8 @@
 -- The archive's rows of {{table}} that the database lacks ({{archive}}: its view; {{tbl}}: 'logs', 'metrics' or
 -- 'traces'; {{attributes}}: the attribute column, NULL for traces; {{kind}}: the Go importer's kind of a row, NULL for
 -- rows of no such kind; {{archive_columns}}: the archive's columns cast to the table's types). Three parts:
--- - rows of the events the database lacks (new_keys);
+-- - rows of the events the database lacks ({{new_event}}: their key among new_keys, or any key when every event of the
+--   archive is new);
 -- - rows without a key (the Go importer's, OTLP's, spans) that the database does not hold as they are: compared whole,
 --   each as often as the archive has it more often than the database (EXCEPT ALL), over the database's rows of the
 --   archive's services and times only;
@@ -13,10 +14,7 @@ CREATE OR REPLACE TEMP VIEW add_{{tbl}} AS
 SELECT {{archive_columns}}
 FROM {{archive}} a
 WHERE {{filter}}
-  AND EXISTS (
-    SELECT 1 FROM new_keys k
-    WHERE k.tbl = '{{tbl}}' AND k.h = md5_number(a.ServiceName || chr(0) || json_extract_string(a.{{attributes}}, '$."import.key"'))
-  )
+  AND {{new_event}}
 UNION ALL
 (
   SELECT {{archive_columns}}

@@ -1,7 +1,8 @@
 -- The events this import adds (new_keys), recorded in our bookkeeping with their keys as text, below any copy read
 -- from a session file (rank -1): a later import of the same event from its file replaces the archive's rows instead
 -- of adding them again. An event the bookkeeping has already (its rows deleted since) keeps its row. {{tool}}: the
--- tool of a service, as an SQL CASE; the filter as in archive-keys.sql.
+-- tool of a service, as an SQL CASE; {{new_event}}: the key among new_keys, or true when every event of the archive is
+-- new; the filter as in archive-keys.sql.
 INSERT INTO ai_observer_import_events (tool, event_key, rank, ts, file_path)
 SELECT tool, key, -1, ts, $file
 FROM (
@@ -16,7 +17,7 @@ FROM (
       FROM archive_metrics WHERE {{filter}}
     ) a
     WHERE key IS NOT NULL
-      AND EXISTS (SELECT 1 FROM new_keys k WHERE k.h = md5_number(a.service || chr(0) || a.key))
+      AND {{new_event}}
   )
   WHERE tool IS NOT NULL
   GROUP BY tool, key

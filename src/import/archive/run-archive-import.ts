@@ -5,6 +5,7 @@ import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/ta
 import type { DuckDBConnection } from "../../db/duckdb.ts";
 import { DuckDBMemory, type ImportSize, telemetryRowCount } from "../../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../../db/locate.ts";
+import type { OpenDatabase } from "../../db/open.ts";
 import { filterParams, type RowFilter } from "../../db/row-filter.ts";
 import { paramsOf, sqlStatements, sqlString, withRowFilter } from "../../db/sql-template.ts";
 import { columnList, tableColumns } from "../../db/table-columns.ts";
@@ -14,7 +15,7 @@ import { onInterrupt } from "../../shared/interrupts.ts";
 import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
-import { addPendingIndexes, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
+import { addPendingIndexes, addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
 import { addIndexesBeforeRows } from "../../db/pending-indexes.ts";
 import { queryNumber } from "../../db/query-number.ts";
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
@@ -135,11 +136,11 @@ async function holdsGoRows(connection: DuckDBConnection, relation: string, attri
 }
 
 /**
- * The rows, of the archive or of the database, per bucket of events (archive-keys.sql): at 2 million, the sets of an
- * export of 5 million metric rows and of the database holding them stay within DuckDB's 256 MB, where one set of all
- * of them ran out (docs/performance.md, "Archives").
+ * The rows, of the archive or of the database, per bucket of events (archive-keys.sql): at a million, the sets of an
+ * export of 5 million metric rows and of the database holding them stay within DuckDB's 192 MB, where one set of all
+ * of them ran out (docs/performance.md, "Archives" and "Session 16").
  */
-const ROWS_PER_BUCKET = 2_000_000;
+const ROWS_PER_BUCKET = 1_000_000;
 
 const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMESTAMP)";
 
@@ -174,18 +175,38 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   await connection.run(`CREATE TEMP TABLE go_delete ${WHERE_TIMES}`);
   if (goInDatabase) for (let bucket = 0; bucket < buckets; bucket++) await run(goMatching(goDeleteSql, "added"), { ...params, buckets, bucket });
 
+  const newEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM new_keys");
+  const allEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM archive_keys");
+  const allNew = await everyEventNew(connection);
   const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
-    await connection.run(withLiterals(render(addRowsSql, { key: table.key, table: table.table }), params));
+    const keyed = `json_extract_string(a.${TABLES[table.key].attributes}, '$."import.key"')`;
+    const view = addRowsSql.replaceAll("{{new_event}}", `${keyed} IS NOT NULL AND ${newEvent(allNew, "a.ServiceName", keyed, table.key)}`);
+    await connection.run(withLiterals(render(view, { key: table.key, table: table.table }), params));
     add[table.key] = await queryNumber(connection, `SELECT count(*) FROM add_${table.key}`);
   }
   const goRows = { logs: 0, metrics: 0 };
   for (const key of ["logs", "metrics"] as const) {
     if (goInDatabase) goRows[key] = await queryNumber(connection, goRowsStatement(key, "SELECT count(*) FROM"));
   }
-  const newEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM new_keys");
-  const allEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM archive_keys");
   return { inArchive, add, goRows, events: { new: newEvents, present: allEvents - newEvents } };
+}
+
+/** Whether the database lacks every event of the archive (a new database, or one that holds none of them). */
+async function everyEventNew(connection: DuckDBConnection): Promise<boolean> {
+  return (await queryNumber(connection, "SELECT count(*) FROM new_keys")) === (await queryNumber(connection, "SELECT count(*) FROM archive_keys"));
+}
+
+/**
+ * Whether the archive's event of `service` and `key` is one the database lacks (archive-add-rows.sql,
+ * archive-bookkeeping.sql): its key among new_keys (of `table`, when given), or, when every event of the archive is
+ * new (`allNew`), any event, without joining the archive's millions of rows to new_keys. That join was the archive
+ * import's largest step: with 5 million metric rows its INSERT ran out of 192 MB on some runs and peaked at 516-584 MB
+ * under 256 MB (docs/performance.md, "Session 16").
+ */
+function newEvent(allNew: boolean, service: string, key: string, table?: TableKey): string {
+  if (allNew) return "true";
+  return `EXISTS (SELECT 1 FROM new_keys k WHERE ${table ? `k.tbl = '${table}' AND ` : ""}k.h = md5_number(${service} || chr(0) || ${key}))`;
 }
 
 /** `sql` with its `$name` parameters written in as literals (for a view, which takes no bound parameters). */
@@ -217,7 +238,8 @@ async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: 
     await connection.run(goRowsStatement(key, "DELETE FROM"));
   }
   await memory.step("bookkeeping", size);
-  const bookkeeping = render(bookkeepingSql).replaceAll("{{tool}}", TOOL_OF_SERVICE);
+  const newKey = newEvent(await everyEventNew(connection), "a.service", "a.key");
+  const bookkeeping = render(bookkeepingSql.replaceAll("{{new_event}}", newKey)).replaceAll("{{tool}}", TOOL_OF_SERVICE);
   await connection.run(bookkeeping, paramsOf(bookkeeping, { ...filterParams(options.filter), file: `export:${options.archive.path}` }));
   return inserted;
 }
@@ -237,7 +259,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   // A run that adds nothing leaves no new, empty database behind.
   const createsDatabase = !options.dryRun && !existsSync(options.location.path);
   let imported = false;
-  let db;
+  let db: OpenDatabase;
   try {
     db = await openForImport(options.location, options.dryRun, options.settings.threads);
   } catch (error) {
@@ -245,7 +267,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     throw error;
   }
   const { connection } = db;
-  const stopInterrupting = onInterrupt(() => connection.interrupt());
+  const stopInterrupting = onInterrupt(() => db.connection.interrupt());
   let open = false;
   try {
     try {
@@ -291,7 +313,9 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     await connection.run("COMMIT");
     open = false;
     imported = true;
-    await addPendingIndexes(connection);
+    await addPendingIndexesAfresh(db, options.location, options.settings.threads, (fresh) => {
+      db = fresh;
+    });
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
