@@ -114,7 +114,7 @@ export class DuckDBMemory {
    * As retryInTransaction, for any work: `undo` takes back what a failed attempt left (its transaction, or the files
    * it wrote) before the limit is raised, and `restart` prepares the next attempt. Twice the limit first: the same
    * work does not always take the same memory (DuckDB's threads share it as they go), and an archive import of 5.6
-   * million rows that fits in its 192 MB on most runs ran out on some; without a limit, its retry took 4.6 GB.
+   * million rows that fits in its 192 MB on most runs ran out on some; without a limit, its retry took 4.5 GB.
    */
   async retryWithMoreMemory<T>(work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
     for (const raise of [() => this.#double(), () => this.#lift()]) {
@@ -206,10 +206,13 @@ export function telemetryRowCount(connection: DuckDBConnection): Promise<number>
 
 /**
  * Per row of its table: the memory one of AI Observer's indexes may take while DuckDB builds it (in memory: Go 0.4's
- * `(MetricName, ServiceName, Timestamp)` over 5 million metric rows ran out of 256 and of 384 MB). Without a bound,
- * DuckDB also kept the table's blocks it read, and a 5.6-million-row import peaked at 905 instead of ~650 MB.
+ * `(MetricName, ServiceName, Timestamp)` over 5 million metric rows, in a DuckDB instance that holds nothing else,
+ * ran out of 304 MiB and held in 340 MiB, i.e. under 72 bytes per row even without the base). Without a bound, DuckDB
+ * also kept the table's blocks it read, and a 5.6-million-row import peaked at 905 instead of ~650 MB; at 100 bytes
+ * per row the archive import of 5.6 million rows peaked at 492-509 MB, at 72 at 492-500 MB (docs/performance.md,
+ * "Session 16").
  */
-const INDEX_BYTES_PER_ROW = 100;
+const INDEX_BYTES_PER_ROW = 72;
 
 /** DuckDB's memory limit for building an index over a table of `rows` rows (pending-indexes.ts). */
 export function indexMemoryLimit(rows: number): string {
