@@ -48,8 +48,8 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
 
 /**
  * DuckDB's memory over one run's work on a connection (an export, an import, the indexes it makes): bounded step by
- * step, raised for work that ran out under a bound, and lifted for the rest of the run once work ran out twice. `setting`: RunSettings.duckdbMemoryLimit
- * (`AI_OBSERVER_MEMORY_LIMIT`), which then chooses the bound.
+ * step, raised for work that ran out under a bound, and lifted for the rest of the run once work ran out twice.
+ * `setting`: RunSettings.duckdbMemoryLimit (`AI_OBSERVER_MEMORY_LIMIT`), which then chooses the bound.
  */
 export class DuckDBMemory {
   #unbounded = false;
