@@ -254,8 +254,9 @@ interface Check {
   detail: string;
 }
 
-async function query(sql: string): Promise<unknown[][]> {
-  const instance = await DuckDBInstance.create(":memory:");
+/** The rows of `sql`, in a database of its own or, read-only, in `db`. */
+async function query(sql: string, db = ":memory:"): Promise<unknown[][]> {
+  const instance = await DuckDBInstance.create(db, db === ":memory:" ? {} : { access_mode: "READ_ONLY" });
   const connection = await instance.connect();
   try {
     return (await connection.runAndReadAll(sql)).getRows();
@@ -286,16 +287,9 @@ async function logCounts(dir: string): Promise<{ responses: number; transcriptRo
 
 /** The rows of each telemetry table of a database. */
 async function tableCounts(db: string): Promise<Record<string, number>> {
-  const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
-  const connection = await instance.connect();
-  try {
-    const tables = ["otel_traces", "otel_logs", "otel_metrics"];
-    const rows = (await connection.runAndReadAll(tables.map((table) => `SELECT '${table}', count(*) FROM ${table}`).join(" UNION ALL "))).getRows();
-    return Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  const tables = ["otel_traces", "otel_logs", "otel_metrics"];
+  const rows = await query(tables.map((table) => `SELECT '${table}', count(*) FROM ${table}`).join(" UNION ALL "), db);
+  return Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
 }
 
 async function databaseSums(db: string): Promise<{ sums: Record<string, number>; logs: { responses: number; transcriptRows: number } }> {

@@ -134,7 +134,7 @@ export class DuckDBMemory {
   async #double(): Promise<void> {
     const bytes = await memoryLimitBytes(this.connection);
     const megabytes = bytes === null ? Number.POSITIVE_INFINITY : Math.ceil((2 * bytes) / 1e6);
-    if (megabytes * 1e6 >= unboundedMegabytes() * 1024 ** 2) return this.#lift();
+    if (megabytes >= unboundedMegabytes()) return this.#lift();
     await this.connection.run("SET memory_limit = $limit", { limit: `${megabytes}MB` });
   }
 
