@@ -73,6 +73,24 @@ describe("MemoryGovernor: the parse's heap is collected only when the process ha
     expect(heapReads).toBe(1);
   });
 
+  test("looks at the process once per MB of work: a run of rows written is often a few KB", () => {
+    let reads = 0;
+    const governor = new MemoryGovernor(
+      () => {
+        reads++;
+        return 300 * MB;
+      },
+      () => undefined,
+      () => 10 * MB,
+    );
+    for (let i = 0; i < 1023; i++) expect(governor.afterWork(1024)).toBe(false);
+    expect(reads).toBe(0);
+    governor.afterWork(1024); // the 1,024th KB
+    expect(reads).toBe(1);
+    governor.afterWork(2 * MB);
+    expect(reads).toBe(2);
+  });
+
   test("before new work: collects only past 256 MB, and counts from what that collection left", () => {
     let rss = 250 * MB;
     let heap = 200 * MB;
