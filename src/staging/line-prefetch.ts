@@ -6,8 +6,13 @@ import { workerUrl } from "../sources/worker-url.ts";
 
 /** Files larger than this are read where they are parsed (a prefetched file's selected lines are held whole). */
 const MAX_FILE_BYTES = 64 << 20;
-/** How far ahead of the parse the worker may be, in file bytes (at least one file). */
-const AHEAD_BYTES = 96 << 20;
+/**
+ * How far ahead of the parse the worker may be, in file bytes (at least one file). Each file ahead holds a buffer of
+ * its selected lines, fresh memory until the parse gives buffers back: 96 MB ahead made 99 of the 231 buffers of 400
+ * MB of Claude sessions fresh, 16 MB 26 (3,200 fewer page faults; 0.675 against 0.705 s, medians of 10). The worker
+ * selects faster than the parse takes: it stays ahead.
+ */
+const AHEAD_BYTES = 16 << 20;
 
 /**
  * A new scan worker (unref'd until a prefetch takes it); null when it cannot be started (the files are then read
