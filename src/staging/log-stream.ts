@@ -32,7 +32,7 @@ export class LogStream {
   ) {
     try {
       // The services are not known ahead: a value per row (dictionary-encoded like a constant).
-      this.#writer = new StagedTableWriter("otel_logs", rows, path, { services: null, someUnit: false, capacities: [] }, { rows: STAGED_ROW_GROUP.rows, bytes: 4 << 20 }, threadPool);
+      this.#writer = new StagedTableWriter("otel_logs", rows, path, { services: null, someUnit: false, capacities: [] }, STAGED_ROW_GROUP, threadPool);
     } catch (error) {
       throw stagingFailure(error);
     }

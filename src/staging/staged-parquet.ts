@@ -18,8 +18,15 @@ const SHAPES: Record<TelemetryTable, RowShape<never>> = {
 
 const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces: null, otel_logs: "logs", otel_metrics: "metrics" };
 
-/** Row group limits: a row group ends with the event that reaches either (DuckDB's default row count). */
-export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 16 << 20 };
+/**
+ * Row group limits: a row group ends with the event that reaches either (DuckDB's default row count, or 4 MB in a
+ * column). A row group's columns are filled while the one before is compressed, and then filled again: their memory
+ * is the row group's size twice, fresh pages the first time. With 16 MB the 400 MB usage export wrote its 19 MB of
+ * metric attributes into ~22 MB of fresh pages; with 4 MB, 0.700 against 0.735 s (medians of 16), 2,500 fewer page
+ * faults, 9 MB less, and DuckDB's filters on the files as fast (bench/parquet-filters.ts: 0.76-1.05x the database
+ * export's files).
+ */
+export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 4 << 20 };
 
 /** How the rows to write fill the columns a fragment does not carry: the service and the unit. */
 interface Layout {
