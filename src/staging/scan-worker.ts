@@ -53,7 +53,7 @@ self.onmessage = async (event: MessageEvent<ScanRequest | ScanRecycle>) => {
     if (!selector) throw new Error(`${tool} has no line selector`);
     // Selected lines are a small part of a session file (a tenth of a Claude file); the buffer grows if needed.
     const expected = Math.max(1 << 16, message.size >> 3);
-    const collector = new PieceCollector(expected, memoryFor(expected));
+    const collector = new PieceCollector(expected, memoryFor(expected), selector.elide);
     const selected = collector.finish(await selectLines(path, selector, { hash }, collector));
     self.postMessage({ id, selected } satisfies ScanReply, [selected.pieces.buffer as ArrayBuffer]);
   } catch (error) {

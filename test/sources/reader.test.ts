@@ -10,7 +10,7 @@ import { startScanWorker } from "../../src/staging/line-prefetch.ts";
 import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
 import { LinePrefetch } from "../../src/staging/line-prefetch.ts";
 import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
-import { selectLines } from "../../src/sources/shared/jsonl.ts";
+import { type LineSelection, PieceCollector, selectLines } from "../../src/sources/shared/jsonl.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "../../src/sources/types.ts";
 import { SEQ_PER_FILE, type StagedFile } from "../../src/staging/staged-file.ts";
 import { StagedRows } from "../../src/staging/staged-rows.ts";
@@ -54,6 +54,8 @@ function awkwardClaudeFile(dir: string): string {
     claudeLine({ id: "msg_h" }, "truncated").slice(0, -2),
     claudeLine({ id: "msg_i", timestamp: "2026-03-01T12:00:00+02:00" }, "offset timestamp"),
     JSON.stringify({ type: "summary", text: '"usage" "assistant" but not a response' }),
+    // The first "content" key is not message.content: the elided reading is refused, the line read again whole.
+    claudeLine({ id: "msg_k", content: { note: "a top-level content key first" } }, "message.content after it"),
     claudeLine({ id: "msg_j" }, "no final newline"),
   ];
   const path = join(dir, "0f0e0d0c-0b0a-4000-8000-000000000001.jsonl");
@@ -122,7 +124,7 @@ describe("reader: chunk boundaries never change the result", () => {
     const path = awkwardClaudeFile(tempDir("chunks"));
     const expected = await parseWith(claudeSource, path, undefined);
     expect(expected.events.map((event) => event.key)).toEqual(
-      ["msg_a", "msg_b", "msg_c", "msg_d", "msg_e", "msg_f", "msg_g", "msg_i", "msg_j"].map((id) => `claude:${id}`),
+      ["msg_a", "msg_b", "msg_c", "msg_d", "msg_e", "msg_f", "msg_g", "msg_i", "msg_k", "msg_j"].map((id) => `claude:${id}`),
     );
     const cwd = (key: string) => expected.events.find((event) => event.key === key)?.logs[0]?.attributes["cwd"];
     expect(cwd("claude:msg_b")).toBe("/home/dév/プロジェクト");
@@ -261,11 +263,27 @@ describe("ParseRun: worker threads", () => {
     expect(here.staged.some((staged) => staged.file.badLines > 0)).toBe(true);
   });
 
+  test("lines selected for another thread leave out the first content value, the rest of each line as it was", () => {
+    const withContent = JSON.parse(claudeLine({ id: "msg_1" }, "text ".repeat(100))) as { message: Record<string, unknown> };
+    const topLevelFirst = JSON.parse(claudeLine({ id: "msg_2", content: "first" }, "second")) as { content: unknown; message: Record<string, unknown> };
+    const noContent = JSON.stringify({ type: "assistant", message: { usage: { input_tokens: 1 } } });
+    const unterminated = '{"type":"assistant","message":{"content":[{"text":"never closed';
+    const collector = new PieceCollector(16, undefined, CLAUDE_SELECTOR.elide);
+    for (const line of [JSON.stringify(withContent), JSON.stringify(topLevelFirst), noContent, unterminated]) collector.piece(Buffer.from(`  ${line}  `), 2, 2 + line.length, false);
+    const { pieces, ends } = collector.finish({ lines: 4 } as LineSelection);
+    const texts = Array.from(ends, (end, i) => pieces.toString("utf8", i === 0 ? 0 : (ends[i - 1] as number), end));
+    expect(JSON.parse(texts[0] as string)).toEqual({ ...withContent, message: { ...withContent.message, content: 0 } });
+    expect(JSON.parse(texts[1] as string)).toEqual({ ...topLevelFirst, content: 0 });
+    expect(texts.slice(2)).toEqual([noContent, unterminated]);
+    expect(pieces.length).toBeLessThan(JSON.stringify(withContent).length);
+  });
+
   test("LinePrefetch: the worker selects each file's lines and says why a file could not be read", async () => {
     const files = inputs();
     const worker = startScanWorker();
     expect(worker).not.toBeNull();
     const prefetch = worker && LinePrefetch.start(worker, "claude-code", files, false, false);
+    let compared = 0;
     try {
       for (const file of files) {
         const taken = prefetch?.take(file.path);
@@ -278,10 +296,13 @@ describe("ParseRun: worker threads", () => {
           continue;
         }
         const selected = await taken;
-        // What the worker handed over equals a selection made here.
+        // What the worker handed over equals a selection made here, with the same value elided.
+        const collector = new PieceCollector(1024, undefined, CLAUDE_SELECTOR.elide);
+        const local = collector.finish(await selectLines(file.path, CLAUDE_SELECTOR, { hash: false }, collector));
         const pieces: string[] = [];
-        const local = await selectLines(file.path, CLAUDE_SELECTOR, { hash: false }, { piece: (bytes, start, end) => void pieces.push(bytes.toString("latin1", start, end)) });
-        expect(selected?.selection).toEqual(local);
+        local.ends.reduce((start, end) => (pieces.push(local.pieces.toString("latin1", start, end)), end), 0);
+        compared += pieces.length;
+        expect(selected?.selection).toEqual(local.selection);
         const replayed: string[] = [];
         let start = 0;
         for (const end of selected?.ends ?? []) {
@@ -290,6 +311,7 @@ describe("ParseRun: worker threads", () => {
         }
         expect(replayed).toEqual(pieces);
       }
+      expect(compared).toBeGreaterThan(10);
       expect(prefetch?.take(files[0]?.path ?? "")).toBeNull(); // taken once
     } finally {
       prefetch?.close();

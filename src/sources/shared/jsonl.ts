@@ -27,6 +27,12 @@ export interface LineSelector {
    * are not searched for in it).
    */
   all?: boolean;
+  /**
+   * A key pattern such as `"content":` whose value (large, and not needed by any reading of the line) is replaced by
+   * `0`, which saves parsing it: by `recordLatin1`'s reading, and already by a thread that selects the lines ahead of
+   * the parse (PieceCollector), which then hands on a fraction of the bytes. Only the first match in a line is replaced.
+   */
+  elide?: Buffer;
 }
 
 export interface JsonlHandler extends LineSelector {
@@ -39,16 +45,12 @@ export interface JsonlHandler extends LineSelector {
    * parsed again from UTF-8 and given to `record`.
    *
    * With `elide`, the value is first parsed with the value after the first `elide` match replaced by `0` (`elided`
-   * true); return `false` unless that `0` is where the unneeded value was, and the whole line is parsed.
+   * true); return `false` unless that `0` is where the unneeded value was, and the whole line is parsed (as it was
+   * selected: with the first match's value already replaced where another thread selected it).
    *
    * `ascii`: the text parsed was all ASCII, so the Latin-1 reading is exact (escapes included).
    */
   recordLatin1?(value: JsonObject, line: Buffer, elided: boolean, ascii: boolean): boolean;
-  /**
-   * A key pattern such as `"content":` whose value (large, and not needed) `recordLatin1` may see replaced by `0`,
-   * which saves parsing it. Only the first match in a line is replaced.
-   */
-  elide?: Buffer;
   /**
    * Long lines are parsed with their large strings replaced by placeholders, which `record` resolves through this
    * object while it handles the line (see large-strings.ts).
@@ -65,6 +67,8 @@ export interface JsonlStats {
   sha256: string;
 }
 
+/** What replaces an elided value. */
+const ELIDED = Buffer.from("0");
 /** Where `elidedText` puts a line together. */
 let elisionScratch = Buffer.allocUnsafe(4096);
 
@@ -244,7 +248,11 @@ export interface LineSource {
   done?(selected: SelectedLines): void;
 }
 
-/** Collects what `selectLines` hands on into one buffer (in a thread that selects for another). */
+/**
+ * Collects what `selectLines` hands on into one buffer (in a thread that selects for another), with the value after
+ * the first `elide` match of each piece replaced by `0` (LineSelector.elide): 400 MB of Claude sessions select 37 MB of
+ * assistant lines, 15 MB without their content, which the parse then neither copies nor skips over.
+ */
 export class PieceCollector implements PieceSink {
   /** Its own ArrayBuffer (allocUnsafeSlow, not the shared pool): it is transferred whole. */
   #bytes: Buffer;
@@ -253,11 +261,28 @@ export class PieceCollector implements PieceSink {
   #finalPieces = 0;
 
   /** `memory`: a buffer to fill (its own ArrayBuffer) when it is large enough. */
-  constructor(expected = 1 << 16, memory?: Buffer) {
+  constructor(
+    expected = 1 << 16,
+    memory?: Buffer,
+    readonly elide?: Buffer,
+  ) {
     this.#bytes = memory !== undefined && memory.length >= expected ? memory : Buffer.allocUnsafeSlow(expected);
   }
 
   piece(bytes: Buffer, start: number, end: number, final: boolean): void {
+    const elided = this.elide ? elidedValue(bytes.subarray(start, end), this.elide) : null;
+    if (elided === null) {
+      this.#append(bytes, start, end);
+    } else {
+      this.#append(bytes, start, start + elided.start);
+      this.#append(ELIDED, 0, 1);
+      this.#append(bytes, start + elided.end, end);
+    }
+    this.#ends.push(this.#length);
+    if (final) this.#finalPieces++;
+  }
+
+  #append(bytes: Buffer, start: number, end: number): void {
     const length = end - start;
     if (this.#length + length > this.#bytes.length) {
       const grown = Buffer.allocUnsafeSlow(Math.max(this.#bytes.length * 2, this.#length + length));
@@ -265,8 +290,6 @@ export class PieceCollector implements PieceSink {
       this.#bytes = grown;
     }
     this.#length += bytes.copy(this.#bytes, this.#length, start, end);
-    this.#ends.push(this.#length);
-    if (final) this.#finalPieces++;
   }
 
   /** The pieces, in a buffer of their own (it can be transferred); the collector is then used up. */
@@ -528,14 +551,20 @@ export class ParsedPieces implements PieceSink {
   }
 }
 
-/** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
-export function elidedText(piece: Buffer, elide: Buffer | undefined): string | null {
-  if (!elide) return null;
+/** Where the value after the first `elide` match in `piece` starts and ends; null when there is none, or it does not end. */
+function elidedValue(piece: Buffer, elide: Buffer): { start: number; end: number } | null {
   const key = piece.indexOf(elide);
   if (key < 0) return null;
   const start = key + elide.length;
   const end = valueEnd(piece, start);
-  if (end < 0) return null;
+  return end < 0 ? null : { start, end };
+}
+
+/** The text of the line with the value after `elide` left out, as Latin-1; null when there is none. */
+export function elidedText(piece: Buffer, elide: Buffer | undefined): string | null {
+  const elided = elide ? elidedValue(piece, elide) : null;
+  if (elided === null) return null;
+  const { start, end } = elided;
   // One decoding of the bytes put together (two decodings and a concatenation cost more).
   const length = start + 1 + piece.length - end;
   if (elisionScratch.length < length) elisionScratch = Buffer.allocUnsafe(Math.max(length, elisionScratch.length * 2));
