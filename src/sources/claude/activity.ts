@@ -20,10 +20,21 @@ interface ToolCall {
   model: string;
 }
 
-/** A tool call's result, read when the call counts. */
+/**
+ * A tool call's result, read when the call counts, and then only what is asked for: an edit's `toolUseResult` holds
+ * the whole file before the edit (`originalFile`) and its result text a listing of it, which the count rarely needs
+ * (reading all of both from a long line's bytes took ~7% of the 400 MB transcripts export's parse).
+ */
 interface CallResult {
   text(): string;
-  single(): JsonObject | null;
+  /** A field of the line's `toolUseResult` when it is this call's alone; undefined otherwise. */
+  field(name: string): unknown;
+}
+
+/** A field that is a string, else "" (as `str`). */
+function textField(result: CallResult, name: string): string {
+  const value = result.field(name);
+  return typeof value === "string" ? value : "";
 }
 
 /** What a successful tool call reconstructs: lines of code of an edit, or the commits of a `git commit`. */
@@ -114,7 +125,7 @@ export class ClaudeActivity {
       // The result's text and the whole toolUseResult are read (from a long line's bytes) only for a call that counts.
       const result: CallResult = {
         text: () => String(resultText(block["content"], this.large)),
-        single: () => single && this.large.materialize(single),
+        field: (name) => (single === null ? undefined : this.large.materialize(single[name])),
       };
       const rows = call.name === "Bash" ? this.#commits(call, result) : EDITS.has(call.name) ? this.#linesOfCode(call, result) : [];
       if (rows.length > 0) this.#callMetrics.push({ key: `${session}:${id}`, time, rows });
@@ -124,20 +135,17 @@ export class ClaudeActivity {
   #commits(call: ToolCall, result: CallResult): CallMetrics["rows"] {
     const command = call.input["command"];
     if (typeof command !== "string" || !runsGitCommit(command)) return [];
-    const single = result.single();
-    const text = result.text();
-    const stdout = single ? str(single, "stdout") : "";
-    const hashes = new Set([...(stdout || text).matchAll(COMMIT_HASH)].map((match) => match[1] as string));
+    const output = textField(result, "stdout") || result.text();
+    const hashes = new Set([...output.matchAll(COMMIT_HASH)].map((match) => match[1] as string));
     return [...hashes].map(() => ({ name: "claude_code.commit.count", value: 1, attributes: { reconstruction: "successful_tool_result" } }));
   }
 
   #linesOfCode(call: ToolCall, result: CallResult): CallMetrics["rows"] {
     const path = str(call.input, "file_path");
     if (path === "") return [];
-    const single = result.single();
-    const text = result.text();
-    if (single && str(single, "filePath") !== "" && str(single, "filePath") !== path) return [];
-    const counted = linesOfCode(call, text, single);
+    const filePath = textField(result, "filePath");
+    if (filePath !== "" && filePath !== path) return [];
+    const counted = linesOfCode(call, result);
     if (!counted) return [];
     const attributes = { file_type: extname(path), file_path: this.#relative(path), model: call.model, reconstruction: "successful_tool_result" };
     const rows: CallMetrics["rows"] = [];
@@ -196,8 +204,8 @@ export class ClaudeActivity {
 }
 
 /** Lines added and removed by an edit call (go-reference-2026 §2.1 "LOC"); `null` when it cannot be told. */
-function linesOfCode(call: ToolCall, text: string, single: JsonObject | null): { added: number; removed: number } | null {
-  const patch = single?.["structuredPatch"];
+function linesOfCode(call: ToolCall, result: CallResult): { added: number; removed: number } | null {
+  const patch = result.field("structuredPatch");
   if (patch !== undefined && patch !== null) {
     if (!Array.isArray(patch)) return null;
     let added = 0;
@@ -218,8 +226,8 @@ function linesOfCode(call: ToolCall, text: string, single: JsonObject | null): {
   if (call.name === "Edit") return input["replace_all"] === true ? null : lineDiff(str(input, "old_string"), str(input, "new_string"));
   if (call.name === "Write") {
     const content = str(input, "content");
-    if ((single && str(single, "type") === "create") || text.startsWith("File created successfully")) return { added: splitLines(content).length, removed: 0 };
-    const original = single?.["originalFile"];
+    if (result.field("type") === "create" || result.text().startsWith("File created successfully")) return { added: splitLines(content).length, removed: 0 };
+    const original = result.field("originalFile");
     return typeof original === "string" ? lineDiff(original, content) : null;
   }
   const edits = input["edits"];
