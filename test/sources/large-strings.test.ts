@@ -70,6 +70,29 @@ describe("LargeStrings", () => {
   const limits = { minLine: 200, minString: 40, keys: ["content", "text", "stdout", "t", "a", "nested"] };
   const newReader = () => new LargeStrings(new TextArena(new TextBlockPool()), limits);
 
+  test("startsWith: as the string's own, whether the bytes hold the prefix plainly or escaped", () => {
+    const prefix = "File created successfully";
+    const tail = ` at: /src/app.ts${" and more".repeat(30)}`;
+    const cases: [string, boolean][] = [
+      [`"${prefix}${tail}"`, true],
+      [`"\\u0046ile created successfully${tail}"`, true], // escaped as some writers do
+      [`"File created\\nsuccessfully${tail}"`, false],
+      [`"File created successfull"`, false], // shorter than the prefix (not a placeholder: short)
+      [`"Fichier créé${tail}"`, false],
+      [`"${prefix.slice(0, 10)}\\"${tail}"`, false],
+    ];
+    for (const [json, expected] of cases) {
+      const reader = newReader();
+      const line = Buffer.from(`{"type":"user","content":${json},"pad":"${"p".repeat(200)}"}`);
+      const whole = JSON.parse(line.toString()) as { content: string };
+      const parsed = (reader.parse(line) as { content: string } | null) ?? whole;
+      expect(reader.isLarge(parsed.content)).toBe(json.length > 60);
+      expect(reader.startsWith(parsed.content, prefix)).toBe(expected);
+      expect(whole.content.startsWith(prefix)).toBe(expected);
+      reader.release();
+    }
+  });
+
   test("a long line's large strings are placeholders; text, string and materialize give what the whole line's parse gives", () => {
     const random = seeded(9);
     const reader = newReader();

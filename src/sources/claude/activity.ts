@@ -7,7 +7,7 @@ import type { MetricRow, UsageEvent } from "../types.ts";
 import { runsGitCommit } from "./git-commit.ts";
 import { lineDiff, splitLines } from "./line-diff.ts";
 import { CLAUDE_SERVICE } from "./to-rows.ts";
-import { resultText } from "./transcript.ts";
+import { resultText, resultTextStartsWith } from "./transcript.ts";
 
 const GITHUB_PR = /^https?:\/\/github\.com\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/pull\/\d+/;
 /** `git commit`'s summary line: `[main abc1234] message`, `[main (root-commit) abc1234] message`. */
@@ -27,6 +27,7 @@ interface ToolCall {
  */
 interface CallResult {
   text(): string;
+  textStartsWith(prefix: string): boolean;
   /** A field of the line's `toolUseResult` when it is this call's alone; undefined otherwise. */
   field(name: string): unknown;
 }
@@ -125,6 +126,7 @@ export class ClaudeActivity {
       // The result's text and the whole toolUseResult are read (from a long line's bytes) only for a call that counts.
       const result: CallResult = {
         text: () => String(resultText(block["content"], this.large)),
+        textStartsWith: (prefix) => resultTextStartsWith(block["content"], prefix, this.large),
         field: (name) => (single === null ? undefined : this.large.materialize(single[name])),
       };
       const rows = call.name === "Bash" ? this.#commits(call, result) : EDITS.has(call.name) ? this.#linesOfCode(call, result) : [];
@@ -226,7 +228,7 @@ function linesOfCode(call: ToolCall, result: CallResult): { added: number; remov
   if (call.name === "Edit") return input["replace_all"] === true ? null : lineDiff(str(input, "old_string"), str(input, "new_string"));
   if (call.name === "Write") {
     const content = str(input, "content");
-    if (result.field("type") === "create" || result.text().startsWith("File created successfully")) return { added: splitLines(content).length, removed: 0 };
+    if (result.field("type") === "create" || result.textStartsWith("File created successfully")) return { added: splitLines(content).length, removed: 0 };
     const original = result.field("originalFile");
     return typeof original === "string" ? lineDiff(original, content) : null;
   }

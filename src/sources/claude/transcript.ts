@@ -75,6 +75,15 @@ export class ClaudeTranscript {
 
 const NEWLINE = Buffer.from("\n");
 
+/** Whether `resultText` starts with `prefix` (ASCII without quotes, backslashes or newlines), reading little of it. */
+export function resultTextStartsWith(content: unknown, prefix: string, large: LargeStrings): boolean {
+  if (typeof content === "string") return large.startsWith(content, prefix);
+  if (!Array.isArray(content)) return prefix === "";
+  // Blocks are joined by newlines, which the prefix has none of: it lies in the first text block or nowhere.
+  const first: unknown = content.find((block) => isObject(block) && str(block, "type") === "text");
+  return isObject(first) && large.startsWith(str(first, "text"), prefix);
+}
+
 /**
  * A tool result's text: the string, or its `text` blocks joined by newlines (images and other blocks dropped, as Go
  * does); bytes when a part of it is a large string of the line.

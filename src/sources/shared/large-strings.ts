@@ -223,6 +223,19 @@ export class LargeStrings {
     return { line: this.#line as Buffer, start: this.#starts[index] as number, end: this.#ends[index] as number };
   }
 
+  /**
+   * Whether the string of the value starts with `prefix` (ASCII without quotes or backslashes), reading no more of a
+   * placeholder's bytes than that unless an escape lies among them.
+   */
+  startsWith(value: string, prefix: string): boolean {
+    const span = this.#span(value);
+    if (span === null) return value.startsWith(prefix);
+    const { line, start, end } = span;
+    const head = line.toString("latin1", start, Math.min(end, start + prefix.length));
+    // Without a backslash these bytes are the string's first UTF-8 bytes; an ASCII prefix matches them or nothing.
+    return head.includes("\\") ? this.string(value).startsWith(prefix) : head === prefix;
+  }
+
   /** A string of the value as text: a placeholder as the UTF-8 bytes of its string (a copy), other strings as they are. */
   text(value: string): Text {
     const span = this.#span(value);
