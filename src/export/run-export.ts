@@ -228,8 +228,9 @@ async function exportPartitions(run: ExportRun): Promise<ExportResult> {
   const { preview, stage, steps, database } = run;
   const staged = await writePartitions(run.input, run.filter, preview, stage, steps, run.settings);
   const names = staged.files.map((file) => file.name);
-  stage.sync(names);
-  if (preview.deleteAfter && database) await checkReread(run, "the partitions hold", () => countParquetRows(database, stage.dir, staged.files));
+  const reread = preview.deleteAfter && database !== null;
+  stage.sync(names, reread);
+  if (reread) await checkReread(run, "the partitions hold", () => countParquetRows(database, stage.dir, staged.files));
   const committed = await commitPartitions(preview, staged, stage, steps);
   return completed(run, committed.names, committed.paths, { written: names.length, replaced: committed.replaced, removed: committed.removed });
 }
@@ -304,8 +305,9 @@ export async function runExport(options: ExportOptions, hooks: ExportHooks): Pro
     if (preview.layout === "hive") return await exportPartitions({ input, filter, preview, stage, steps, settings: options.settings, database });
     await writeArchive(input, filter, preview, stage, steps);
     // On the disk before anything is replaced or deleted; the re-read below then reads the disk, not the page cache.
-    stage.sync(finalNames);
-    if (options.deleteAfter && database) {
+    const reread = options.deleteAfter && database !== null;
+    stage.sync(finalNames, reread);
+    if (reread) {
       const { rereadArchive } = await import("./verify-archive.ts");
       await checkReread({ preview, steps }, "the archive holds", () => rereadArchive(database, stage.dir, preview.zipFile ? stage.file(preview.zipFile) : null));
     }
