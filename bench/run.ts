@@ -267,51 +267,39 @@ async function query(sql: string, db = ":memory:"): Promise<unknown[][]> {
 }
 
 
-/** Token sums per `type` of one metric, and the log count of one service, from an export folder. */
-async function exportedSums(dir: string, metric: string): Promise<Record<string, number>> {
-  const rows = await query(
-    `SELECT json_extract_string(Attributes, '$.type'), sum(Value)::BIGINT FROM read_parquet(${sqlString(join(dir, "metrics.parquet"))})
-     WHERE MetricName = ${sqlString(metric)} GROUP BY ALL`,
-  );
-  return Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
+/** Token sums per `type` of one metric in `relation` (a table, or a Parquet file read). */
+function tokenSumsSql(relation: string, metric: string): string {
+  return `SELECT json_extract_string(Attributes, '$.type'), sum(Value)::BIGINT FROM ${relation} WHERE MetricName = ${sqlString(metric)} GROUP BY ALL`;
 }
 
-/** Claude's log rows of an export folder by kind: `api_request` logs (one per response) and transcript rows. */
+/** Claude's log rows in `relation` by kind: `api_request` logs (one per response) and transcript rows. */
+function logCountsSql(relation: string): string {
+  return `SELECT count(*) FILTER (WHERE Body = 'api_request'), count(*) FILTER (WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message')
+     FROM ${relation} WHERE ServiceName = 'claude-code'`;
+}
+
+const numbersByKey = (rows: unknown[][]): Record<string, number> => Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
+const byKind = (rows: unknown[][]) => ({ responses: Number(rows[0]?.[0] ?? 0), transcriptRows: Number(rows[0]?.[1] ?? 0) });
+
+/** Token sums per `type` of one metric, from an export folder. */
+async function exportedSums(dir: string, metric: string): Promise<Record<string, number>> {
+  return numbersByKey(await query(tokenSumsSql(`read_parquet(${sqlString(join(dir, "metrics.parquet"))})`, metric)));
+}
+
+/** Claude's log rows of an export folder by kind (logCountsSql). */
 async function logCounts(dir: string): Promise<{ responses: number; transcriptRows: number }> {
-  const rows = await query(
-    `SELECT count(*) FILTER (WHERE Body = 'api_request'), count(*) FILTER (WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message')
-     FROM read_parquet(${sqlString(join(dir, "logs.parquet"))}) WHERE ServiceName = 'claude-code'`,
-  );
-  return { responses: Number(rows[0]?.[0] ?? 0), transcriptRows: Number(rows[0]?.[1] ?? 0) };
+  return byKind(await query(logCountsSql(`read_parquet(${sqlString(join(dir, "logs.parquet"))})`)));
 }
 
 /** The rows of each telemetry table of a database. */
 async function tableCounts(db: string): Promise<Record<string, number>> {
   const tables = ["otel_traces", "otel_logs", "otel_metrics"];
-  const rows = await query(tables.map((table) => `SELECT '${table}', count(*) FROM ${table}`).join(" UNION ALL "), db);
-  return Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])]));
+  return numbersByKey(await query(tables.map((table) => `SELECT '${table}', count(*) FROM ${table}`).join(" UNION ALL "), db));
 }
 
+/** Claude's token sums and log rows by kind in a database, as exportedSums and logCounts read them from an export. */
 async function databaseSums(db: string): Promise<{ sums: Record<string, number>; logs: { responses: number; transcriptRows: number } }> {
-  const instance = await DuckDBInstance.create(db, { access_mode: "READ_ONLY" });
-  const connection = await instance.connect();
-  try {
-    const rows = (
-      await connection.runAndReadAll(
-        "SELECT json_extract_string(Attributes, '$.type'), sum(Value)::BIGINT FROM otel_metrics WHERE MetricName = 'claude_code.token.usage' GROUP BY ALL",
-      )
-    ).getRows();
-    const logs = (
-      await connection.runAndReadAll(
-        `SELECT count(*) FILTER (WHERE Body = 'api_request'), count(*) FILTER (WHERE json_extract_string(LogAttributes, '$."event.name"') = 'transcript.message')
-         FROM otel_logs WHERE ServiceName = 'claude-code'`,
-      )
-    ).getRows();
-    return { sums: Object.fromEntries(rows.map((row) => [String(row[0]), Number(row[1])])), logs: { responses: Number(logs[0]?.[0] ?? 0), transcriptRows: Number(logs[0]?.[1] ?? 0) } };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
+  return { sums: numbersByKey(await query(tokenSumsSql("otel_metrics", "claude_code.token.usage"), db)), logs: byKind(await query(logCountsSql("otel_logs"), db)) };
 }
 
 function compare(name: string, expected: Record<string, number>, actual: Record<string, number>): Check {
