@@ -1,6 +1,6 @@
 import type { ToolId } from "../shared/sources.ts";
 import type { LineSource, SelectedLines } from "../sources/shared/jsonl.ts";
-import type { ScanRecycle, ScanReply, ScanRequest } from "./scan-protocol.ts";
+import { Claim, type ScanRecycle, type ScanReply, type ScanRequest } from "./scan-protocol.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { workerUrl } from "../sources/worker-url.ts";
 
@@ -39,7 +39,9 @@ export function startScanWorker(): Worker | null {
  */
 export class LinePrefetch implements LineSource {
   readonly #worker: Worker;
-  readonly #pending = new Map<string, { size: number; selected: Promise<SelectedLines | null> }>();
+  readonly #pending = new Map<string, { id: number; size: number; selected: Promise<SelectedLines | null> }>();
+  /** Who does each file (Claim), shared with the worker. */
+  readonly #claims: Int32Array;
   readonly #replies = new Map<number, (reply: ScanReply | null) => void>();
   readonly #served = new Set<string>();
   #next = 0;
@@ -54,6 +56,7 @@ export class LinePrefetch implements LineSource {
     readonly transcripts: boolean,
   ) {
     this.#worker = worker;
+    this.#claims = new Int32Array(new SharedArrayBuffer(Math.max(1, files.length) * Int32Array.BYTES_PER_ELEMENT));
     worker.addEventListener("message", (event: MessageEvent<ScanReply>) => this.#settle(event.data.id, event.data));
     const fail = () => {
       this.#failed = true;
@@ -76,6 +79,9 @@ export class LinePrefetch implements LineSource {
     this.#pending.delete(path);
     this.#aheadBytes -= pending.size;
     this.#fill();
+    // A file the worker has not begun (it is still loading, ~50 ms, or busy with the files before) is read here
+    // rather than waited for: the worker then skips it.
+    if (Atomics.compareExchange(this.#claims, pending.id, Claim.Unclaimed, Claim.Parse) === Claim.Unclaimed) return null;
     return pending.selected;
   }
 
@@ -111,16 +117,16 @@ export class LinePrefetch implements LineSource {
       if (file.size > MAX_FILE_BYTES) continue;
       this.#aheadBytes += file.size;
       const reply = new Promise<ScanReply | null>((resolve) => this.#replies.set(id, resolve));
-      const request: ScanRequest = { id, tool: this.tool, path: file.path, size: file.size, hash: this.hash, transcripts: this.transcripts };
+      const request: ScanRequest = { id, tool: this.tool, path: file.path, size: file.size, hash: this.hash, transcripts: this.transcripts, claims: this.#claims };
       this.#worker.postMessage(request);
       const selected = reply.then((answer) => {
-        if (answer === null) return null; // the worker is gone: read the file here
+        if (answer === null || "skipped" in answer) return null; // the worker is gone, or the parse took the file
         if ("error" in answer) throw Object.assign(new Error(answer.error), { code: answer.code });
         this.#served.add(file.path);
         return answer.selected;
       });
       selected.catch(() => undefined); // a file never taken (the parse stopped) must not be an unhandled rejection
-      this.#pending.set(file.path, { size: file.size, selected });
+      this.#pending.set(file.path, { id, size: file.size, selected });
     }
   }
 }

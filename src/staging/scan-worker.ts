@@ -6,7 +6,7 @@
  */
 import { PieceCollector, selectLines } from "../sources/shared/jsonl.ts";
 import { sourceFor } from "../sources/registry.ts";
-import type { ScanRecycle, ScanReply, ScanRequest } from "./scan-protocol.ts";
+import { Claim, type ScanRecycle, type ScanReply, type ScanRequest } from "./scan-protocol.ts";
 import { keepHotPathsOffTopTier } from "./hot-paths.ts";
 
 declare var self: Worker;
@@ -47,7 +47,11 @@ self.onmessage = async (event: MessageEvent<ScanRequest | ScanRecycle>) => {
     keep(Buffer.from(message.recycle));
     return;
   }
-  const { id, tool, path, hash, transcripts } = message;
+  const { id, tool, path, hash, transcripts, claims } = message;
+  if (Atomics.compareExchange(claims, id, Claim.Unclaimed, Claim.Worker) !== Claim.Unclaimed) {
+    self.postMessage({ id, skipped: true } satisfies ScanReply);
+    return;
+  }
   try {
     const selector = sourceFor(tool).lineSelector?.({ transcripts });
     if (!selector) throw new Error(`${tool} has no line selector`);

@@ -285,6 +285,9 @@ describe("ParseRun: worker threads", () => {
     const prefetch = worker && LinePrefetch.start(worker, "claude-code", files, false, false);
     let compared = 0;
     try {
+      // Each file once the worker has done it: a file taken before the worker begins it is read here (next test).
+      const readable = files.filter((file) => !file.path.endsWith("gone.jsonl"));
+      for (let waited = 0; !readable.every((file) => prefetch?.served(file.path)) && waited < 10_000; waited += 10) await Bun.sleep(10);
       for (const file of files) {
         const taken = prefetch?.take(file.path);
         if (file.path.endsWith("gone.jsonl")) {
@@ -313,6 +316,26 @@ describe("ParseRun: worker threads", () => {
       }
       expect(compared).toBeGreaterThan(10);
       expect(prefetch?.take(files[0]?.path ?? "")).toBeNull(); // taken once
+    } finally {
+      prefetch?.close();
+    }
+  });
+
+  test("LinePrefetch: a file the worker has not begun is read here, and the worker skips it", async () => {
+    const files = inputs().filter((file) => !file.path.endsWith("gone.jsonl"));
+    const worker = startScanWorker();
+    expect(worker).not.toBeNull();
+    const prefetch = worker && LinePrefetch.start(worker, "claude-code", files, false, false);
+    try {
+      const [first, ...rest] = files as [DiscoveredFile, ...DiscoveredFile[]];
+      // Taken at once: the worker is still loading (tens of ms), so the parse claims the file.
+      expect(prefetch?.take(first.path)).toBeNull();
+      // The others once the worker has done them (a file the worker has begun is waited for).
+      for (let waited = 0; !rest.every((file) => prefetch?.served(file.path)) && waited < 10_000; waited += 10) await Bun.sleep(10);
+      for (const file of rest) expect(await prefetch?.take(file.path)).not.toBeNull();
+      expect(prefetch?.served(first.path)).toBe(false);
+      // Taken from the parse, the file is no longer the prefetch's.
+      expect(prefetch?.take(first.path)).toBeNull();
     } finally {
       prefetch?.close();
     }
