@@ -45,7 +45,7 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
   const indices = new Uint32Array(count);
   let at = 0;
   for (let i = 0; i < count; i++) {
-    const length = values.readUInt32LE(at);
+    const length = ((values[at] as number) | ((values[at + 1] as number) << 8) | ((values[at + 2] as number) << 16)) + (values[at + 3] as number) * 0x1000000;
     const start = at + 4;
     const end = start + length;
     at = end;
@@ -57,7 +57,7 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
         if (starts.length <= FEW_ENTRIES) {
           for (let e = 0; e < starts.length; e++) {
             const entryStart = starts[e] as number;
-            if ((ends[e] as number) - entryStart === length && values[entryStart + length - 1] === values[end - 1] && values.compare(values, entryStart, entryStart + length, start, end) === 0) {
+            if ((ends[e] as number) - entryStart === length && sameBytes(values, entryStart, start, length)) {
               index = e;
               break;
             }
@@ -83,7 +83,10 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
         }
       }
     }
-    if (!statistics) continue;
+    if (!statistics) {
+      if (entries === null) break; // no dictionary and no statistics: nothing more to find
+      continue;
+    }
     if (minStart < 0 || values.compare(values, minStart, minEnd, start, end) < 0) {
       minStart = start;
       minEnd = end;
@@ -106,6 +109,12 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
     written += values.copy(dictionary, written, starts[e], ends[e]);
   }
   return { dictionary: { values: dictionary, entries: starts.length }, indices: dictionaryIndices(indices, starts.length), min, max };
+}
+
+/** Whether `values` holds the same `length` bytes at `a` and at `b`: a loop, cheaper than a native call for short values. */
+export function sameBytes(values: Buffer, a: number, b: number, length: number): boolean {
+  for (let i = length - 1; i >= 0; i--) if (values[a + i] !== values[b + i]) return false;
+  return true;
 }
 
 /**
