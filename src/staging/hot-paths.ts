@@ -130,6 +130,7 @@ export function hotPaths(): AnyFunction[] {
     rleHybrid.bitPacked,
     textChunk.textChunk,
     textChunk.dictionaryIndices,
+    textChunk.sameBytes,
   ];
 }
 
