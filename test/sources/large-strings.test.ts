@@ -80,6 +80,11 @@ describe("LargeStrings", () => {
       [`"File created successfull"`, false], // shorter than the prefix (not a placeholder: short)
       [`"Fichier créé${tail}"`, false],
       [`"${prefix.slice(0, 10)}\\"${tail}"`, false],
+      [`"${[...prefix].map((char) => `\\u00${char.charCodeAt(0).toString(16)}`).join("")}${tail}"`, true], // every character escaped
+      [`"${prefix}\\n${tail}"`, true], // an escape right after the prefix
+      [`"\\n${prefix}${tail}"`, false], // a newline first
+      [`"${prefix.slice(0, -1)}\\u0079${tail}"`, true], // the last character escaped
+      [`"${prefix.slice(0, -1)}\\ud83d\\ude00${tail}"`, false], // an emoji where the last character should be
     ];
     for (const [json, expected] of cases) {
       const reader = newReader();

@@ -134,6 +134,8 @@ export class LargeStrings {
   #starts: number[] = [];
   #ends: number[] = [];
   #reduced = Buffer.allocUnsafe(1 << 16);
+  /** The unescaped head of a string `startsWith` looks at. */
+  #head = Buffer.allocUnsafe(256);
 
   /** `arena`: the memory of the texts `text` makes (the file's, handed back once its rows are staged). */
   constructor(
@@ -224,16 +226,20 @@ export class LargeStrings {
   }
 
   /**
-   * Whether the string of the value starts with `prefix` (ASCII without quotes or backslashes), reading no more of a
-   * placeholder's bytes than that unless an escape lies among them.
+   * Whether the string of the value starts with `prefix` (ASCII), reading no more of a placeholder's bytes than its
+   * prefix can take: each ASCII character is at most 6 bytes escaped (`\u0046`), so the first `6 × length` bytes,
+   * unescaped, start with the prefix's bytes exactly when the string does (an escape cut at their end makes bytes
+   * after those; a non-ASCII character makes bytes that are not ASCII). A Write's result (the activity metrics ask)
+   * can be hundreds of KB with a `\n` near its start; the whole of it was parsed.
    */
   startsWith(value: string, prefix: string): boolean {
     const span = this.#span(value);
     if (span === null) return value.startsWith(prefix);
     const { line, start, end } = span;
-    const head = line.toString("latin1", start, Math.min(end, start + prefix.length));
-    // Without a backslash these bytes are the string's first UTF-8 bytes; an ASCII prefix matches them or nothing.
-    return head.includes("\\") ? this.string(value).startsWith(prefix) : head === prefix;
+    const head = Math.min(end, start + 6 * prefix.length);
+    if (this.#head.length < head - start) this.#head = Buffer.allocUnsafe(head - start);
+    const length = unescapeJson(line, start, head, this.#head);
+    return length >= prefix.length && this.#head.toString("latin1", 0, prefix.length) === prefix;
   }
 
   /** A string of the value as text: a placeholder as the UTF-8 bytes of its string (a copy), other strings as they are. */
