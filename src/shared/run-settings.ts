@@ -11,7 +11,7 @@ export interface RunSettings {
   threads: number | null;
   /** `AI_OBSERVER_PARSE_WORKERS`: the most parse workers, applied whatever the input's size (0: none); null: by size. */
   parseWorkers: number | null;
-  /** `AI_OBSERVER_LINE_PREFETCH`: `0` never, `1` whatever the size; null: by size. */
+  /** `AI_OBSERVER_LINE_PREFETCH`: `0` never, `1` whatever the size (and every file from the worker); null: by size. */
   linePrefetch: boolean | null;
   /** `AI_OBSERVER_STAGED_MEMORY_MB`: staged rows held in memory before they go to the scratch files; null: the default. */
   stagedMemoryBytes: number | null;

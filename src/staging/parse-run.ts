@@ -245,7 +245,8 @@ export class ParseRun implements AsyncDisposable {
     if (this.settings.threads === 1 || !usesLinePrefetch(source, files.length, bytes, this.settings.linePrefetch)) return null;
     const worker = this.#warmScan ?? startScanWorker();
     this.#warmScan = null;
-    return worker === null ? null : LinePrefetch.start(worker, source.tool, files, hash, transcripts);
+    // Forced (`AI_OBSERVER_LINE_PREFETCH=1`): every file from the worker, also those the parse could have read first.
+    return worker === null ? null : LinePrefetch.start(worker, source.tool, files, hash, transcripts, this.settings.linePrefetch !== true);
   }
 
   /** Ends the idle parse workers and the unused scan worker, giving back their memory (each has its own heap). */
