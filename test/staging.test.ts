@@ -95,6 +95,21 @@ describe("FragmentMemory", () => {
     expect(memory.heldBytes).toBe(0);
   });
 
+  test("a thread that made a fragment larger than its bound keeps up to that much, at most MAX_LARGE_BYTES", () => {
+    const memory = new FragmentMemory(100);
+    memory.give([new ArrayBuffer(300)]);
+    expect(memory.heldBytes).toBe(0); // past the bound, and no fragment that large was made here
+    expect(memory.take(250)).toBeUndefined(); // a fragment of 250 bytes, made in fresh memory
+    memory.give([new ArrayBuffer(250), new ArrayBuffer(60)]);
+    expect(memory.heldBytes).toBe(250); // 310 > 250: the smallest goes
+    expect(memory.take(200)?.byteLength).toBe(250);
+    const capped = new FragmentMemory(16 << 20);
+    expect(capped.take(100 << 20)).toBeUndefined();
+    capped.give([new ArrayBuffer(48 << 20), new ArrayBuffer(30 << 20)]);
+    expect(FragmentMemory.MAX_LARGE_BYTES).toBe(32 << 20);
+    expect(capped.heldBytes).toBe(30 << 20);
+  });
+
   test("gives no buffer more than twice the size asked for (and 64 KB): a small fragment would pin all of it", () => {
     const memory = new FragmentMemory(16 << 20);
     memory.give([new ArrayBuffer(4 << 20)]);
