@@ -15,7 +15,8 @@ export function duckdbEmbedPlugin(target: ReleaseTarget, binding: PreparedBindin
   const source = renderLoaderModule({
     addonPath: binding.addonPath,
     addonSize: binding.addonSize,
-    libraryPath: binding.libraryPath,
+    libraryPath: binding.libraryZstdPath,
+    libraryZstd: true,
     libraryName: target.libName,
     librarySize: binding.librarySize,
     cacheKey: binding.cacheKey,

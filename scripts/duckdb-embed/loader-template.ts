@@ -10,6 +10,8 @@ export interface LoaderModuleSpec {
   addonPath: string;
   addonSize: number;
   libraryPath: string;
+  /** `libraryPath` holds the library compressed with zstd; `librarySize` is its size decompressed. */
+  libraryZstd?: boolean;
   libraryName: string;
   librarySize: number;
   cacheKey: string;
@@ -27,7 +29,7 @@ import { loadEmbeddedBinding } from ${s(loaderPath)};
 
 const binding = loadEmbeddedBinding({
   cacheKey: ${s(spec.cacheKey)},
-  library: { path: libraryFile, name: ${s(spec.libraryName)}, size: ${spec.librarySize} },
+  library: { path: libraryFile, name: ${s(spec.libraryName)}, size: ${spec.librarySize}${spec.libraryZstd ? ", zstd: true" : ""} },
   addon: { path: addonFile, name: "duckdb.node", size: ${spec.addonSize} },
 });
 export default binding;

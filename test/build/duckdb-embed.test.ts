@@ -36,14 +36,26 @@ describe("materialize", () => {
     const source = join(dir, "source.bin");
     const target = join(dir, "target.bin");
     writeFileSync(source, Buffer.alloc(1000, 7));
-    materialize(source, target, 1000);
+    expect(materialize(source, target, 1000)).toBe(true);
     expect(readFileSync(target).equals(Buffer.alloc(1000, 7))).toBe(true);
     const mtime = statSync(target).mtimeMs;
     // A second run finds the complete file and does not touch it, even if the source changed.
     writeFileSync(source, Buffer.alloc(1000, 9));
-    materialize(source, target, 1000);
+    expect(materialize(source, target, 1000)).toBe(false);
     expect(statSync(target).mtimeMs).toBe(mtime);
     expect(readdirSync(dir).sort()).toEqual(["source.bin", "target.bin"]);
+  });
+
+  test("writes a zstd-compressed asset out decompressed, checked against its decompressed size", () => {
+    const dir = tempDir();
+    const source = join(dir, "library.so.zst");
+    const target = join(dir, "library.so");
+    const library = Buffer.from(Array.from({ length: 5000 }, (_, i) => i % 251));
+    writeFileSync(source, Bun.zstdCompressSync(library, { level: 9 }));
+    expect(materialize(source, target, library.length, true)).toBe(true);
+    expect(readFileSync(target).equals(library)).toBe(true);
+    expect(() => materialize(source, join(dir, "other.so"), library.length + 1, true)).toThrow(/expected 5001/);
+    expect(existsSync(join(dir, "other.so"))).toBe(false);
   });
 
   test("replaces a truncated file", () => {
@@ -103,6 +115,20 @@ describe("virtual module", () => {
     expect(source).toContain('cacheKey: "duckdb-1.5.6-r.1-linux-x64-0123456789ab"');
     expect(source).toContain('library: { path: libraryFile, name: "libduckdb.so", size: 20 }');
     expect(source).toContain("export default binding;");
+  });
+
+  test("a zstd-compressed library is marked so, with its size decompressed", () => {
+    const source = renderLoaderModule({
+      addonPath: "/cache/linux-x64/duckdb.node",
+      addonSize: 10,
+      libraryPath: "/cache/linux-x64/libduckdb.so.zst",
+      libraryZstd: true,
+      libraryName: "libduckdb.so",
+      librarySize: 20,
+      cacheKey: "k",
+    });
+    expect(source).toContain('import libraryFile from "/cache/linux-x64/libduckdb.so.zst" with { type: "file" };');
+    expect(source).toContain('library: { path: libraryFile, name: "libduckdb.so", size: 20, zstd: true }');
   });
 
   test("Windows paths are quoted as JSON strings", () => {
