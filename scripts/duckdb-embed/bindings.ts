@@ -26,13 +26,13 @@ export interface PreparedBinding {
 /**
  * zstd level of the embedded library: 67 MB for Linux x64 become 19 MB at 9 (1.3 s here), 17 MB at 19 (40 s). A first
  * run reads the compressed bytes (pages of the executable, resident while mapped: 70 MB of them uncompressed, which
- * kept a first run's RSS ~50 MB higher to its end) and decompresses them once (~0.6 s on a slow VM).
+ * kept a first run's RSS ~50 MB higher to its end) and decompresses them once (that run 0.25 s longer on a slow VM).
  */
 const LIBRARY_ZSTD_LEVEL = 9;
 
-/** `path` compressed with zstd beside it (`<path>.zst`), made once. */
+/** `path` compressed with zstd beside it (`<path>.<level>.zst`), made once. */
 function compressedCopy(path: string): string {
-  const zstdPath = `${path}.zst`;
+  const zstdPath = `${path}.${LIBRARY_ZSTD_LEVEL}.zst`;
   if (!existsSync(zstdPath)) {
     writeFileSync(`${zstdPath}.partial`, Bun.zstdCompressSync(readFileSync(path), { level: LIBRARY_ZSTD_LEVEL }));
     renameSync(`${zstdPath}.partial`, zstdPath);

@@ -9,7 +9,8 @@
  * of Gemini sessions peaked at 528–547 MB, with 16 MB at 437–459 MB; transcripts 2.85 against 2.92 s, 384 → 335 MB).
  * A thread that made a larger fragment (a large session's transcript: 16-32 MB) keeps up to that much, at most
  * MAX_LARGE_BYTES, so that the next large one fills it again: the 400 MB transcripts export made 90 of its ~350 MB of
- * fragments fresh in such buffers (a page fault per 4 KB); kept, ~20,000 fewer faults and 5% less time, 2-10 MB more.
+ * fragments fresh in such buffers (a page fault per 4 KB); kept, 9,000-16,000 fewer faults, 3-5% less time in two of
+ * three alternating sets (docs/performance.md, "Session 18"), the same RSS.
  * Gemini's fragments stay under 4 MB: its threads keep 16 MB as before.
  */
 export class FragmentMemory {

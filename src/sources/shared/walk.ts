@@ -49,11 +49,12 @@ function walkDir(dir: string, accept: FileFilter, seen: Set<string>, found: Disc
 }
 
 /**
- * Files under each root, recursively, in lexical order; roots in the order given. The listing and the `stat`s are
- * synchronous: each awaited call is a round trip through the thread pool, and the 256 calls for 400 MB of Claude
- * sessions took 35-60 ms of the main thread before the parse could begin (synchronous: a few ms). A file reachable from two roots
- * is listed once. A folder (or file) that cannot be read is a failure, and so is a missing root when `required`
- * names why it must be there (the setting that named it); a missing default root (the agent is not installed) is not.
+ * Files under each root, recursively, in lexical order; roots in the order given. A file reachable from two roots is
+ * listed once. A folder (or file) that cannot be read is a failure, and so is a missing root when `required` names why
+ * it must be there (the setting that named it); a missing default root (the agent is not installed) is not.
+ *
+ * The listing and the `stat`s are synchronous: each awaited call is a round trip through the thread pool, and the 256
+ * calls for 400 MB of Claude sessions took 35-60 ms of the main thread before the parse could begin (now a few ms).
  */
 export async function walkFiles(roots: string[], accept: FileFilter, required?: string): Promise<Discovery> {
   const found: Discovery = { files: [], failed: [] };
