@@ -55,7 +55,7 @@ export class LinePrefetch implements LineSource {
     readonly hash: boolean,
     readonly transcripts: boolean,
     /** Whether the parse reads a file the worker has not begun (see `take`); false: it waits for the worker. */
-    readonly claims: boolean,
+    readonly parseClaims: boolean,
   ) {
     this.#worker = worker;
     this.#claims = new Int32Array(new SharedArrayBuffer(Math.max(1, files.length) * Int32Array.BYTES_PER_ELEMENT));
@@ -70,12 +70,12 @@ export class LinePrefetch implements LineSource {
   }
 
   /**
-   * The prefetch of `files` on `worker` (see startScanWorker), which it ends when closed. `claims` false: every file
+   * The prefetch of `files` on `worker` (see startScanWorker), which it ends when closed. `parseClaims` false: every file
    * from the worker, however long the parse waits (`AI_OBSERVER_LINE_PREFETCH=1`, which tests use to run the worker).
    */
-  static start(worker: Worker, tool: ToolId, files: readonly DiscoveredFile[], hash: boolean, transcripts: boolean, claims = true): LinePrefetch {
+  static start(worker: Worker, tool: ToolId, files: readonly DiscoveredFile[], hash: boolean, transcripts: boolean, parseClaims = true): LinePrefetch {
     worker.ref();
-    return new LinePrefetch(worker, tool, files, hash, transcripts, claims);
+    return new LinePrefetch(worker, tool, files, hash, transcripts, parseClaims);
   }
 
   take(path: string): Promise<SelectedLines | null> | null {
@@ -86,7 +86,7 @@ export class LinePrefetch implements LineSource {
     this.#fill();
     // A file the worker has not begun (it is still loading, ~50 ms, or busy with the files before) is read here
     // rather than waited for: the worker then skips it.
-    if (this.claims && Atomics.compareExchange(this.#claims, pending.id, Claim.Unclaimed, Claim.Parse) === Claim.Unclaimed) return null;
+    if (this.parseClaims && Atomics.compareExchange(this.#claims, pending.id, Claim.Unclaimed, Claim.Parse) === Claim.Unclaimed) return null;
     return pending.selected;
   }
 

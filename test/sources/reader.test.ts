@@ -154,6 +154,11 @@ describe("reader: chunk boundaries never change the result", () => {
 });
 
 /** Stages `files` like import and export do; returns what was handed on and what the row files hold. */
+/** Waits (at most 10 s) until the prefetch's worker has done each of `files`. */
+async function servedAll(prefetch: LinePrefetch | null, files: readonly DiscoveredFile[]): Promise<void> {
+  for (let waited = 0; !files.every((file) => prefetch?.served(file.path)) && waited < 10_000; waited += 10) await Bun.sleep(10);
+}
+
 async function stageAll(files: DiscoveredFile[], options: { hash?: boolean; signal?: AbortSignal; onStaged?: () => void; memoryBudget?: number; settings?: Partial<RunSettings> } = {}) {
   const rows = new StagedRows(options.memoryBudget);
   await using run = new ParseRun({ ...DEFAULT_RUN_SETTINGS, ...options.settings });
@@ -287,7 +292,7 @@ describe("ParseRun: worker threads", () => {
     try {
       // Each file once the worker has done it: a file taken before the worker begins it is read here (next test).
       const readable = files.filter((file) => !file.path.endsWith("gone.jsonl"));
-      for (let waited = 0; !readable.every((file) => prefetch?.served(file.path)) && waited < 10_000; waited += 10) await Bun.sleep(10);
+      await servedAll(prefetch, readable);
       for (const file of files) {
         const taken = prefetch?.take(file.path);
         if (file.path.endsWith("gone.jsonl")) {
@@ -331,7 +336,7 @@ describe("ParseRun: worker threads", () => {
       // Taken at once: the worker is still loading (tens of ms), so the parse claims the file.
       expect(prefetch?.take(first.path)).toBeNull();
       // The others once the worker has done them (a file the worker has begun is waited for).
-      for (let waited = 0; !rest.every((file) => prefetch?.served(file.path)) && waited < 10_000; waited += 10) await Bun.sleep(10);
+      await servedAll(prefetch, rest);
       for (const file of rest) expect(await prefetch?.take(file.path)).not.toBeNull();
       expect(prefetch?.served(first.path)).toBe(false);
       // Taken from the parse, the file is no longer the prefetch's.
