@@ -12,19 +12,32 @@
  * fragments fresh in such buffers (a page fault per 4 KB); kept, 9,000-16,000 fewer faults, 3-5% less time in two of
  * three alternating sets (docs/performance.md, "Session 18"), the same RSS.
  * Gemini's fragments stay under 4 MB: its threads keep 16 MB as before.
+ *
+ * The memory of a parse worker's FragmentArena (its log stream fragments, which no longer come here) counts against
+ * `maxBytes`, down to MIN_BYTES: with 16 MB kept here beside an arena, 1 GB of Gemini sessions with `--threads 16`
+ * peaked 50 MB higher (its workers' usage fragments, handed back in bursts once written out, filled it).
  */
 export class FragmentMemory {
   static readonly MAX_LARGE_BYTES = 32 << 20;
+  static readonly MIN_BYTES = 4 << 20;
   readonly #buffers: ArrayBuffer[] = [];
   #bytes = 0;
   /** The largest fragment `take` was asked for. */
   #largest = 0;
 
-  constructor(readonly maxBytes = 16 << 20) {}
+  constructor(
+    readonly maxBytes = 16 << 20,
+    /** Memory kept beside this, which counts against `maxBytes` (the thread's FragmentArena). */
+    private readonly beside: { readonly heldBytes: number } | null = null,
+  ) {}
 
-  /** How much is kept: `maxBytes`, or the largest fragment made if larger, up to MAX_LARGE_BYTES. */
+  /**
+   * How much is kept: `maxBytes` less what is kept beside (at least MIN_BYTES), or the largest fragment made if
+   * larger, up to MAX_LARGE_BYTES.
+   */
   get #limit(): number {
-    return Math.max(this.maxBytes, Math.min(this.#largest, FragmentMemory.MAX_LARGE_BYTES));
+    const own = this.beside ? Math.max(Math.min(FragmentMemory.MIN_BYTES, this.maxBytes), this.maxBytes - this.beside.heldBytes) : this.maxBytes;
+    return Math.max(own, Math.min(this.#largest, FragmentMemory.MAX_LARGE_BYTES));
   }
 
   /** Buffers no longer used; kept up to the limit (the largest first), the rest let go. */

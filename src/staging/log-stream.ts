@@ -1,5 +1,6 @@
 import { copyFileSync, renameSync, rmSync } from "node:fs";
 import { type ChosenEvents, type ChosenRows, NOT_CHOSEN } from "./chosen-events.ts";
+import { releaseLease } from "./fragment-arena.ts";
 import { StagedColumns } from "./staged-columns.ts";
 import { mayStream, type StagedFile } from "./staged-file.ts";
 import { appendChosen, STAGED_ROW_GROUP, StagedTableWriter } from "./staged-parquet.ts";
@@ -63,7 +64,8 @@ export class LogStream {
     if (fragment === null) return this.#tail;
     const rows = rowOf as Int32Array | null;
     const write = rows === null || this.#withdrawn ? this.#tail : this.#tail.then(() => this.#writer.append(fragment, rows, chosen, false).catch((error) => Promise.reject(stagingFailure(error))));
-    this.#tail = write.then(() => this.rows.recycle(bytes.buffer as ArrayBuffer));
+    const lease = staged.streamLease;
+    this.#tail = write.then(() => (lease ? releaseLease(lease) : this.rows.recycle(bytes.buffer as ArrayBuffer)));
     return this.#tail;
   }
 

@@ -23,7 +23,7 @@ export async function stageOne(source: SessionSource, file: DiscoveredFile, ordi
   const started = performance.now();
   try {
     const parsed = await source.parseFile(file, { ...context, texts: memory.texts });
-    const staged = stageFile(parsed, ordinal, memory.fragments, streamLogs);
+    const staged = stageFile(parsed, ordinal, memory, streamLogs);
     parsed.release?.();
     memory.governor.afterWork(staged.file.bytes);
     return { staged, ms: performance.now() - started };

@@ -180,7 +180,7 @@ class WorkerPool {
  */
 export class ParseRun implements AsyncDisposable {
   readonly #pool = new WorkerPool();
-  readonly #memory: ThreadMemory = newThreadMemory();
+  readonly #memory: ThreadMemory = newThreadMemory(false);
   /** A scan worker started ahead (`warmUp`), for the next parse here that prefetches. */
   #warmScan: Worker | null = null;
 

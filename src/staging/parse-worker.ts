@@ -36,7 +36,7 @@ export interface RecycleRequest {
 export type ParseReply = { id: number; staged: StagedFile; ms: number } | { id: number; failure: string } | { id: number; crashed: string };
 
 /** This worker's: it lives as long as the run that started it. */
-const memory = newThreadMemory();
+const memory = newThreadMemory(true);
 
 self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
   if ("recycle" in event.data) {
@@ -51,7 +51,8 @@ self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
   } catch (error) {
     reply = { id, crashed: String(error) };
   }
-  // The staged rows' bytes are handed over, not copied.
+  // The staged rows' bytes are handed over, not copied (those in the arena are shared).
   const { staged } = "staged" in reply ? reply : { staged: null };
-  self.postMessage(reply, staged ? [staged.logBytes.buffer as ArrayBuffer, staged.metricBytes.buffer as ArrayBuffer, staged.streamLogBytes.buffer as ArrayBuffer] : []);
+  const buffers = staged ? [staged.logBytes.buffer, staged.metricBytes.buffer, staged.streamLogBytes.buffer] : [];
+  self.postMessage(reply, buffers.filter((buffer) => buffer instanceof ArrayBuffer));
 };

@@ -55,19 +55,30 @@ export class StagedColumnsBuilder<R> {
    * when it has one large enough; empty when no event had rows of this table.
    */
   finish(memory?: FragmentMemory): Uint8Array {
-    if (this.#rows === 0) return new Uint8Array(0);
+    const size = this.size;
+    if (size === 0) return new Uint8Array(0);
+    // Not zero-filled: every byte is written.
+    return this.writeTo(new Uint8Array(memory?.take(size) ?? Buffer.allocUnsafeSlow(size).buffer, 0, size));
+  }
+
+  /** The fragment's length in bytes (0: no event had rows of this table). */
+  get size(): number {
+    if (this.#rows === 0) return 0;
+    const events = this.#rowStarts.length - 1;
+    return (HEADER_WORDS + (events + 1) * (1 + this.#columns.length)) * 4 + this.#columns.reduce((sum, column) => sum + column.values().length, 0);
+  }
+
+  /** The fragment written into `bytes` (`size` long, at a multiple of 4 in its buffer), which it returns. */
+  writeTo(bytes: Uint8Array): Uint8Array {
     const events = this.#rowStarts.length - 1;
     const words = HEADER_WORDS + (events + 1) * (1 + this.#columns.length);
-    const values = this.#columns.map((column) => column.values());
-    const size = words * 4 + values.reduce((sum, value) => sum + value.length, 0);
-    // Not zero-filled: every byte is written below.
-    const bytes = Buffer.from(memory?.take(size) ?? Buffer.allocUnsafeSlow(size).buffer, 0, size);
-    const header = new Int32Array(bytes.buffer, 0, words);
+    const header = new Int32Array(bytes.buffer, bytes.byteOffset, words);
     header.set([this.#ordinal, this.#columns.length, events]);
     header.set(this.#rowStarts, HEADER_WORDS);
     this.#byteStarts.forEach((starts, c) => header.set(starts, HEADER_WORDS + (events + 1) * (1 + c)));
     let at = words * 4;
-    for (const value of values) {
+    for (const column of this.#columns) {
+      const value = column.values();
       bytes.set(value, at);
       at += value.length;
     }

@@ -2,6 +2,7 @@ import { textMicros } from "../sources/shared/timestamps.ts";
 import type { LogRow, MetricRow, ParsedFile, UsageEvent } from "../sources/types.ts";
 import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
 import type { FragmentMemory } from "./fragment-memory.ts";
+import type { FragmentArena, ArenaLease } from "./fragment-arena.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
 
 /**
@@ -24,6 +25,14 @@ export interface StagedFile {
    * comes, in a fragment of their own (their events have no rows in `logBytes`); else empty.
    */
   streamLogBytes: Uint8Array;
+  /** Where `streamLogBytes` lies in its thread's FragmentArena, to be given back once written; null: a buffer of its own. */
+  streamLease: ArenaLease | null;
+}
+
+/** The memory a thread stages fragments in (see ThreadMemory). */
+export interface StagingMemory {
+  fragments: FragmentMemory;
+  arena: FragmentArena | null;
 }
 
 /** A parsed file without its events (`eventCount` says how many it had). */
@@ -106,10 +115,10 @@ export function stageEvent(event: UsageEvent, seq: number, stream = false): Stag
 
 /**
  * `ordinal`: the file's place among all files of the run (0, 1, …), which numbers its events. `memory`: this
- * thread's buffers for the fragments (see ThreadMemory). `streamLogs`: the log rows of the events that `mayStream`
- * go to `streamLogBytes`.
+ * thread's memory for the fragments (see ThreadMemory). `streamLogs`: the log rows of the events that `mayStream`
+ * go to `streamLogBytes`, in the thread's arena when it has room.
  */
-export function stageFile(parsed: ParsedFile, ordinal: number, memory?: FragmentMemory, stream = false): StagedFile {
+export function stageFile(parsed: ParsedFile, ordinal: number, memory?: StagingMemory, stream = false): StagedFile {
   if (parsed.events.length >= SEQ_PER_FILE) throw new Error(`${parsed.path}: more than ${SEQ_PER_FILE} usage events in one file`);
   logs.reset(ordinal);
   metrics.reset(ordinal);
@@ -117,11 +126,14 @@ export function stageFile(parsed: ParsedFile, ordinal: number, memory?: Fragment
   const events: StagedEvent[] = [];
   for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length, stream));
   const { events: _, release: __, ...facts } = parsed;
+  const streamSize = stream ? streamLogs.size : 0;
+  const room = streamSize > 0 ? (memory?.arena?.take(streamSize) ?? null) : null;
   return {
     file: { ...facts, eventCount: events.length },
     events,
-    logBytes: logs.finish(memory),
-    metricBytes: metrics.finish(memory),
-    streamLogBytes: stream ? streamLogs.finish(memory) : new Uint8Array(0),
+    logBytes: logs.finish(memory?.fragments),
+    metricBytes: metrics.finish(memory?.fragments),
+    streamLogBytes: room ? streamLogs.writeTo(room.bytes) : stream ? streamLogs.finish(memory?.fragments) : new Uint8Array(0),
+    streamLease: room?.lease ?? null,
   };
 }
