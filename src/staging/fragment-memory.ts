@@ -11,7 +11,7 @@
  * MAX_LARGE_BYTES, so that the next large one fills it again: the 400 MB transcripts export made 90 of its ~350 MB of
  * fragments fresh in such buffers (a page fault per 4 KB); kept, 9,000-16,000 fewer faults, 3-5% less time in two of
  * three alternating sets (docs/performance.md, "Session 18"), the same RSS.
- * Gemini's fragments stay under 4 MB: its threads keep 16 MB as before.
+ * Gemini's fragments stay under 4 MB: its threads keep 16 MB, less their arena's (below).
  *
  * The memory of a parse worker's FragmentArena (its log stream fragments, which no longer come here) counts against
  * `maxBytes`, down to MIN_BYTES: with 16 MB kept here beside an arena, 1 GB of Gemini sessions with `--threads 16`
@@ -36,7 +36,8 @@ export class FragmentMemory {
    * larger, up to MAX_LARGE_BYTES.
    */
   get #limit(): number {
-    const own = this.beside ? Math.max(Math.min(FragmentMemory.MIN_BYTES, this.maxBytes), this.maxBytes - this.beside.heldBytes) : this.maxBytes;
+    const floor = Math.min(FragmentMemory.MIN_BYTES, this.maxBytes);
+    const own = this.beside ? Math.max(floor, this.maxBytes - this.beside.heldBytes) : this.maxBytes;
     return Math.max(own, Math.min(this.#largest, FragmentMemory.MAX_LARGE_BYTES));
   }
 
