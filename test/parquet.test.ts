@@ -6,6 +6,7 @@ import { compressors } from "hyparquet-compressors";
 import { tableColumns } from "../src/db/table-columns.ts";
 import type { ColumnSpec } from "../src/parquet/column-builder.ts";
 import { ParquetWriter } from "../src/parquet/parquet-writer.ts";
+import { bytesHash, textChunk } from "../src/parquet/text-chunk.ts";
 import { parquetColumns, parquetCompressions, query } from "./helpers/duckdb-read.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { sampleTree } from "./helpers/session-tree.ts";
@@ -200,6 +201,19 @@ describe("Parquet writer", () => {
     const file = await asyncBufferFromFile(path);
     const independent = await parquetReadObjects({ file, compressors, utf8: true });
     expect(independent).toEqual(expected.map((want) => ({ ...want, uniq: JSON.parse(want.uniq) })));
+  });
+
+  test("dictionary entries are told apart by their bytes, also when their hashes are the same", () => {
+    const plain = (texts: readonly string[]) => Buffer.concat(texts.flatMap((text) => [Buffer.from([text.length, 0, 0, 0]), Buffer.from(text)]));
+    // Two values with one FNV-1a hash, among more than the few entries compared without a map.
+    const [a, b] = ["v7pwu", "ve5fa"] as const;
+    expect(bytesHash(Buffer.from(a), 0, a.length)).toBe(bytesHash(Buffer.from(b), 0, b.length));
+    const names = [...Array.from({ length: 20 }, (_, i) => `name-${i}`), a, b];
+    const texts = [...names, ...names, b, a];
+    const chunk = textChunk(plain(texts), texts.length);
+    expect(chunk.dictionary?.entries).toBe(names.length);
+    expect(chunk.dictionary?.values).toEqual(plain(names));
+    expect([chunk.min?.toString(), chunk.max?.toString()]).toEqual(["name-0", "ve5fa"]);
   });
 
   test("pages over 1 MiB (compressed on the thread pool while the next row group fills) come back whole and in order", async () => {

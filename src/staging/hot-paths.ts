@@ -130,6 +130,7 @@ export function hotPaths(): AnyFunction[] {
     textChunk.textChunk,
     textChunk.dictionaryIndices,
     textChunk.sameBytes,
+    textChunk.bytesHash,
   ];
 }
 
