@@ -2,6 +2,7 @@ import { MemoryGovernor } from "../sources/memory-governor.ts";
 import { TextBlockPool } from "../sources/shared/text-arena.ts";
 import { FragmentMemory } from "./fragment-memory.ts";
 import { FragmentArena } from "./fragment-arena.ts";
+import type { StagingMemory } from "./staged-file.ts";
 
 /**
  * The memory a thread parses with, kept from file to file: staged fragments' buffers handed back once written out,
@@ -9,9 +10,7 @@ import { FragmentArena } from "./fragment-arena.ts";
  * transcript keeps as bytes, and the governor that collects the thread's garbage. A run (`ParseRun`) owns the one of
  * its own thread; each parse worker has its own.
  */
-export interface ThreadMemory {
-  fragments: FragmentMemory;
-  arena: FragmentArena | null;
+export interface ThreadMemory extends StagingMemory {
   texts: TextBlockPool;
   governor: MemoryGovernor;
 }
