@@ -3,8 +3,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openOrCreateDatabase } from "../src/db/open.ts";
-import { addIndexesBeforeRows, completePendingIndexes } from "../src/db/pending-indexes.ts";
-import { createSchema } from "../src/db/schema.ts";
+import { addIndexesBeforeRows, completePendingIndexes, largestFirst } from "../src/db/pending-indexes.ts";
+import { createSchema, INDEX_STATEMENTS } from "../src/db/schema.ts";
 import { addPendingIndexesAfresh } from "../src/import/open-for-import.ts";
 import { CliError } from "../src/shared/errors.ts";
 import { query } from "./helpers/duckdb-read.ts";
@@ -140,6 +140,25 @@ describe("a database that import creates gets AI Observer's indexes with or afte
 });
 
 describe("the pending indexes, step by step", () => {
+  test("over large tables, the largest index first: the largest table's, the widest key first; each with its table's rows", () => {
+    const rows = new Map([["otel_metrics", 5_000_000], ["otel_logs", 500_000], ["otel_traces", 100_000]]);
+    const ordered = largestFirst(INDEX_STATEMENTS, rows);
+    const name = (statement: string) => /INDEX IF NOT EXISTS (\w+)/.exec(statement)?.[1];
+    expect(ordered.map(({ statement }) => statement).sort()).toEqual([...INDEX_STATEMENTS].sort());
+    expect(ordered.slice(0, 7).map(({ statement }) => name(statement))).toEqual([
+      "idx_metrics_name_service_timestamp",
+      "idx_metrics_service_timestamp",
+      "idx_metrics_name_timestamp",
+      "idx_metrics_timestamp",
+      "idx_metrics_name",
+      "idx_metrics_type",
+      "idx_metrics_service_name",
+    ]);
+    expect(ordered.slice(0, 7).every((index) => index.rows === 5_000_000)).toBe(true);
+    expect(ordered.slice(7, 14).every((index) => / ON otel_logs\(/.test(index.statement) && index.rows === 500_000)).toBe(true);
+    expect(ordered.at(-1)?.rows).toBe(0);
+  });
+
   test("an archive import's indexes after its COMMIT are made in a DuckDB instance of their own; a failed reopen says the rows are in", async () => {
     const folder = tempDir("afresh-");
     const path = join(folder, "ai-observer.duckdb");

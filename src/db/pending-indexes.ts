@@ -28,11 +28,37 @@ async function setting(connection: DuckDBConnection, name: "memory_limit" | "che
   return String(reader.getRows()[0]?.[0]);
 }
 
-/** The rows of the table an index statement is on. */
-function tableRows(connection: DuckDBConnection, statement: string): Promise<number> {
-  const table = /\bON (\w+)\(/.exec(statement)?.[1];
-  if (!table) throw new Error(`not an index statement: ${statement}`);
-  return queryNumber(connection, `SELECT count(*) FROM ${table}`);
+/** The table an index statement is on, and how many columns its key has. */
+function indexTarget(statement: string): { table: string; columns: number } {
+  const match = /\bON (\w+)\(([^)]*)\)/.exec(statement);
+  if (!match) throw new Error(`not an index statement: ${statement}`);
+  return { table: match[1] as string, columns: (match[2] as string).split(",").length };
+}
+
+/** The rows of each table the index statements are on. */
+async function tableRows(connection: DuckDBConnection, statements: readonly string[]): Promise<Map<string, number>> {
+  const rows = new Map<string, number>();
+  for (const { table } of statements.map(indexTarget)) {
+    if (!rows.has(table)) rows.set(table, await queryNumber(connection, `SELECT count(*) FROM ${table}`));
+  }
+  return rows;
+}
+
+/**
+ * The statements with the rows of their tables (`rows`), the largest first: over the largest table, and there the
+ * widest key first. An index's memory goes back once it is committed, but not all of it: DuckDB's allocator kept
+ * 20-30 MB more after each, and the archive import of 5.6 million rows made its largest index, Go 0.4's
+ * `(MetricName, ServiceName, Timestamp)` (336 MB in DuckDB's accounting for 5 million rows), at its peak when it came
+ * last (docs/performance.md, "Session 20").
+ */
+export function largestFirst(statements: readonly string[], rows: ReadonlyMap<string, number>): { statement: string; rows: number }[] {
+  return statements
+    .map((statement) => {
+      const { table, columns } = indexTarget(statement);
+      return { statement, columns, rows: rows.get(table) ?? 0 };
+    })
+    .sort((a, b) => b.rows - a.rows || b.columns - a.columns)
+    .map(({ statement, rows }) => ({ statement, rows }));
 }
 
 /**
@@ -58,16 +84,16 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
   const memory = new DuckDBMemory(connection);
   try {
     await connection.run("BEGIN TRANSACTION");
-    for (const statement of statements) {
-      if (!oneByOne) {
-        await connection.run(statement);
-        continue;
+    if (oneByOne) {
+      for (const { statement, rows } of largestFirst(statements, await tableRows(connection, statements))) {
+        await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(rows) });
+        await memory.retryInTransaction(() => connection.run(statement));
+        await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
+        await connection.run("COMMIT");
+        await connection.run("BEGIN TRANSACTION");
       }
-      await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(await tableRows(connection, statement)) });
-      await memory.retryInTransaction(() => connection.run(statement));
-      await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
-      await connection.run("COMMIT");
-      await connection.run("BEGIN TRANSACTION");
+    } else {
+      for (const statement of statements) await connection.run(statement);
     }
     if (last) await connection.run(last);
     await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
