@@ -1,6 +1,10 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
+import { fewerThreads } from "../src/db/duckdb-memory.ts";
+import type { DuckDBConnection } from "../src/db/duckdb.ts";
 import { openMemoryDatabase } from "../src/db/open.ts";
+import { completePendingIndexes } from "../src/db/pending-indexes.ts";
+import { queryNumber } from "../src/db/query-number.ts";
 import { UsageError } from "../src/shared/errors.ts";
 import { threadSetting } from "../src/shared/threads.ts";
 import { runCli } from "./helpers/run-cli.ts";
@@ -36,6 +40,30 @@ describe("--threads / AI_OBSERVER_THREADS", () => {
     expect(await threadsOf(1)).toBe(1);
     expect(await threadsOf(16)).toBe(4);
     expect(await threadsOf(null)).toBe(Math.min(4, navigator.hardwareConcurrency));
+  });
+
+  test("the indexes over large tables are made on at most 2 of DuckDB's threads, which come back afterwards", async () => {
+    const threadsAfter = async (work: (connection: DuckDBConnection) => Promise<unknown>) => {
+      const db = await openMemoryDatabase(":memory:", 16);
+      try {
+        await work(db.connection);
+        return await queryNumber(db.connection, "SELECT current_setting('threads')::INTEGER");
+      } finally {
+        db.close();
+      }
+    };
+    expect(await threadsAfter(fewerThreads)).toBe(2);
+    let during = 0;
+    const after = await threadsAfter(async (connection) => {
+      await connection.run("INSERT INTO ai_observer_pending (work) VALUES ('indexes')");
+      const run = connection.run.bind(connection);
+      connection.run = async (...args: Parameters<DuckDBConnection["run"]>) => {
+        if (args[0].startsWith("CREATE INDEX")) during = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
+        return run(...args);
+      };
+      await completePendingIndexes(connection);
+    });
+    expect([during, after]).toEqual([2, 4]);
   });
 
   test("--threads 1 parses every file in the command's own thread, even where workers are forced; a bad value exits 2", async () => {

@@ -30,10 +30,20 @@ const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
 const INSERT_FLUSH_THRESHOLD = "1MB";
 
 /**
- * DuckDB's threads while an import inserts: each holds its own rows and allocations outside the memory limit, and the
- * 1 GB Gemini import (2.6 million rows) peaked at 594-611 MB with 4 threads (`--threads 16`), 492-512 MB with 2.
+ * DuckDB's threads while an import inserts, or makes an index over a large table: each holds its own rows and
+ * allocations outside the memory limit. The 1 GB Gemini import (2.6 million rows) peaked at 594-611 MB with 4 threads
+ * (`--threads 16`), 492-512 MB with 2; the archive import of 5.6 million rows ran out of its bound on 4, twice, and
+ * its retry without one peaked at 791 MB and 2.1 GB; the largest index over its 5 million metric rows took ~25 MB more
+ * on 4 than on 2 (docs/performance.md, "Session 20").
  */
-const INSERT_THREADS = 2;
+const HEAVY_WORK_THREADS = 2;
+
+/** Holds DuckDB to HEAVY_WORK_THREADS threads; resolves to the number it had. */
+export async function fewerThreads(connection: DuckDBConnection): Promise<number> {
+  const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
+  if (threads > HEAVY_WORK_THREADS) await connection.run(`SET threads = ${HEAVY_WORK_THREADS}`);
+  return threads;
+}
 
 /**
  * Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only, and an
@@ -62,8 +72,8 @@ export class DuckDBMemory {
   /**
    * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The Parquet row order means
    * nothing (the Go original has no ORDER BY either), so drop it, and cap DuckDB's buffer memory so that exports and
-   * imports stay small on any history. An import also has DuckDB give back what its INSERTs free and insert on at
-   * most INSERT_THREADS threads.
+   * imports stay small on any history. An import also has DuckDB give back what its INSERTs free, and works on at
+   * most HEAVY_WORK_THREADS threads.
    */
   async bound(work: keyof typeof MEMORY_LIMIT_MB): Promise<void> {
     const { connection } = this;
@@ -74,11 +84,8 @@ export class DuckDBMemory {
     // inserted peaked at 380-470 instead of 650-690 MB, in the same time (a flush threshold as for `import`: 162 s
     // instead of ~100, page faults again and again).
     if (work === "archive") await connection.run("SET allocator_background_threads = true");
-    if (work === "import") {
-      await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
-      const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
-      if (threads > INSERT_THREADS) await connection.run(`SET threads = ${INSERT_THREADS}`);
-    }
+    if (work === "import") await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
+    if (work !== "export") await fewerThreads(connection);
     await spillToScratch(connection);
   }
 

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "./duckdb.ts";
-import { defaultMemoryLimit, DuckDBMemory, indexMemoryLimit } from "./duckdb-memory.ts";
+import { defaultMemoryLimit, DuckDBMemory, fewerThreads, indexMemoryLimit } from "./duckdb-memory.ts";
 import { queryNumber } from "./query-number.ts";
 import { INDEX_STATEMENTS } from "./schema.ts";
 
@@ -66,7 +66,7 @@ export function largestFirst(statements: readonly string[], rows: ReadonlyMap<st
  * no WAL for them, and a WAL holding a CREATE INDEX cannot be replayed by a read-only open (DuckDB 1.5.6: "Failure
  * while replaying WAL … Could not write file"), which every `export` and `query` is. Over large tables (`oneByOne`)
  * each index has its transaction, so that it leaves memory before the next is made, and is built under a bound sized
- * from its table (retried with more memory when it runs out); every COMMIT runs under DuckDB's own limit: a
+ * from its table (retried with more memory when it runs out) on at most two of DuckDB's threads; every COMMIT runs under DuckDB's own limit: a
  * checkpoint that ran out of a tight bound ended in DuckDB's `FATAL Error`. The first of these checkpoints would also
  * merge the partly filled row groups each of DuckDB's threads left in every table the import filled (DuckDB's vacuum,
  * which skips tables that have indexes, so no later checkpoint does it): for 1 GB of Gemini sessions 1.5 s and ~400 MB
@@ -77,6 +77,7 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
   const limit = await setting(connection, "memory_limit");
   const threshold = await setting(connection, "checkpoint_threshold");
   const vacuumTasks = await setting(connection, "max_vacuum_tasks");
+  const threads = oneByOne ? await fewerThreads(connection) : null;
   await connection.run("SET checkpoint_threshold = '0b'");
   await connection.run("SET max_vacuum_tasks = 0");
   // What a finished index frees goes back to the system as the next is made (as for an archive import's rows).
@@ -105,6 +106,7 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
     await connection.run("SET checkpoint_threshold = $threshold", { threshold });
     await connection.run("SET max_vacuum_tasks = $tasks", { tasks: Number(vacuumTasks) });
     await connection.run("SET memory_limit = $limit", { limit });
+    if (threads !== null) await connection.run(`SET threads = ${threads}`);
   }
 }
 
