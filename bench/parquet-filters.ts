@@ -27,7 +27,7 @@ const QUERIES = [
   { name: "logs WHERE SeverityText, ServiceName", sql: (dir: string) => `SELECT count(*) FROM read_parquet(${sqlString(join(dir, "logs.parquet"))}) WHERE SeverityText = 'INFO' AND ServiceName = 'claude-code'` },
 ];
 
-/** Median milliseconds of each query on each export, in alternation. */
+/** Median milliseconds of each query on each export, in alternation (each first in every other run: no order bias). */
 export async function filterTimings(filesDir: string, databaseDir: string, runs = 20): Promise<FilterTiming[]> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
@@ -41,7 +41,8 @@ export async function filterTimings(filesDir: string, databaseDir: string, runs 
       const filesMs: number[] = [];
       const databaseMs: number[] = [];
       for (let run = 0; run < runs; run++) {
-        for (const [sql, times] of [[files, filesMs], [database, databaseMs]] as const) {
+        const pair = [[files, filesMs], [database, databaseMs]] as const;
+        for (const [sql, times] of run % 2 === 0 ? pair : [...pair].reverse()) {
           const started = performance.now();
           await connection.runAndReadAll(sql);
           times.push(performance.now() - started);
