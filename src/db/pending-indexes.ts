@@ -66,12 +66,12 @@ export function largestFirst(statements: readonly string[], rows: ReadonlyMap<st
  * no WAL for them, and a WAL holding a CREATE INDEX cannot be replayed by a read-only open (DuckDB 1.5.6: "Failure
  * while replaying WAL … Could not write file"), which every `export` and `query` is. Over large tables (`oneByOne`)
  * each index has its transaction, so that it leaves memory before the next is made, and is built under a bound sized
- * from its table (retried with more memory when it runs out) on at most two of DuckDB's threads; every COMMIT runs under DuckDB's own limit: a
- * checkpoint that ran out of a tight bound ended in DuckDB's `FATAL Error`. The first of these checkpoints would also
- * merge the partly filled row groups each of DuckDB's threads left in every table the import filled (DuckDB's vacuum,
- * which skips tables that have indexes, so no later checkpoint does it): for 1 GB of Gemini sessions 1.5 s and ~400 MB
- * above the rest of the import, under DuckDB's own limit. It is turned off here (`max_vacuum_tasks`): a few row groups
- * of a table stay partly filled.
+ * from its table (retried with more memory when it runs out), the largest first, on at most two of DuckDB's threads
+ * (`fewerThreads`); every COMMIT runs under DuckDB's own limit: a checkpoint that ran out of a tight bound ended in
+ * DuckDB's `FATAL Error`. The first of these checkpoints would also merge the partly filled row groups each of
+ * DuckDB's threads left in every table the import filled (DuckDB's vacuum, which skips tables that have indexes, so no
+ * later checkpoint does it): for 1 GB of Gemini sessions 1.5 s and ~400 MB above the rest of the import, under
+ * DuckDB's own limit. It is turned off here (`max_vacuum_tasks`): a few row groups of a table stay partly filled.
  */
 async function makeIndexes(connection: DuckDBConnection, statements: readonly string[], oneByOne: boolean, last = ""): Promise<void> {
   const limit = await setting(connection, "memory_limit");
