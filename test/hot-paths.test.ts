@@ -28,3 +28,37 @@ test("every thread that parses applies the list: a parse run, each parse worker,
     expect({ path, calls: readFileSync(join(SRC, path), "utf8").includes("keepHotPathsOffTopTier()") }).toEqual({ path, calls: true });
   }
 });
+
+test("a parse here with the line prefetch puts the compiler threads after the others (Linux): theirs lowered, this thread's kept", () => {
+  if (process.platform !== "linux") {
+    console.log("skipped: thread priorities are read from /proc, which only Linux has");
+    return;
+  }
+  // In a process of its own: a thread's priority cannot be raised again.
+  const script = `
+    import { readdirSync, readFileSync } from "node:fs";
+    import { yieldCompilerThreads } from ${JSON.stringify(join(SRC, "staging", "hot-paths.ts"))};
+    let sum = 0;
+    for (let i = 0; i < 2e6; i++) sum += Math.sqrt(i) | 0; // work for the compiler threads to start on
+    yieldCompilerThreads();
+    const threads = readdirSync("/proc/self/task").map((tid) => {
+      const stat = readFileSync("/proc/self/task/" + tid + "/stat", "latin1");
+      return { name: readFileSync("/proc/self/task/" + tid + "/comm", "latin1").trim(), nice: Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]), main: Number(tid) === process.pid };
+    });
+    console.log(JSON.stringify({ sum: sum > 0, threads }));`;
+  const run = Bun.spawnSync([process.execPath, "--eval", script], { stdout: "pipe", stderr: "pipe" });
+  expect(run.stderr.toString()).toBe("");
+  const { threads } = JSON.parse(run.stdout.toString()) as { threads: { name: string; nice: number; main: boolean }[] };
+  const compilers = threads.filter((thread) => thread.name === "JITWorker" || thread.name === "JSCWarmUp");
+  expect(compilers.length).toBeGreaterThan(0);
+  expect(compilers.every((thread) => thread.nice === 10)).toBe(true);
+  expect(threads.filter((thread) => thread.main).map((thread) => thread.nice)).toEqual([0]);
+});
+
+test("the compiler threads yield only where this thread parses with the line prefetch: not for parse workers", () => {
+  const parseRun = readFileSync(join(SRC, "staging", "parse-run.ts"), "utf8");
+  expect(parseRun.match(/yieldCompilerThreads\(\)/g)?.length).toBe(1);
+  const warmUp = parseRun.slice(parseRun.indexOf("  warmUp("), parseRun.indexOf("  async stage("));
+  expect(warmUp).toContain("prefetchMayBeUsed");
+  expect(warmUp).toContain("yieldCompilerThreads()");
+});

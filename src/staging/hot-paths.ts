@@ -1,4 +1,6 @@
 import * as jsc from "bun:jsc";
+import { readdirSync, readFileSync } from "node:fs";
+import { setPriority } from "node:os";
 import * as columnBuilder from "../parquet/column-builder.ts";
 import * as rleHybrid from "../parquet/rle-hybrid.ts";
 import * as textChunk from "../parquet/text-chunk.ts";
@@ -155,4 +157,29 @@ const noFTL = (jsc as { noFTL?: (fn: AnyFunction) => unknown }).noFTL;
 export function keepHotPathsOffTopTier(): void {
   if (!noFTL) return;
   for (const fn of hotPaths()) noFTL(fn);
+}
+
+/** JavaScriptCore's compiler threads, by the names Linux shows for them. */
+const COMPILER_THREADS = new Set(["JITWorker", "JSCWarmUp"]);
+/** Their niceness (0: as every thread; 19: the least). */
+const COMPILER_NICENESS = 10;
+
+/**
+ * Lowers the priority of this process's JavaScriptCore compiler threads (Linux; elsewhere, and without /proc, nothing
+ * happens), for a parse in this thread with the line prefetch on a second one: on a 2-core machine the compiler threads
+ * took the cores from those two, which do the run's work, and the usage export waited. Alternating with the threads as
+ * they were, the 400 MB usage export took 0.605 and 0.630 against 0.650 and 0.665 s (medians of 14, the same CPU); the
+ * transcripts export, whose parse workers and this thread keep both cores busy, did not gain, so it is not done there
+ * (docs/performance.md, "Session 20"). A thread's priority cannot be raised again without privileges: it stays lowered
+ * for the process, whose compiling then waits for idle time. On more cores there is idle time.
+ */
+export function yieldCompilerThreads(): void {
+  if (process.platform !== "linux") return;
+  try {
+    for (const tid of readdirSync("/proc/self/task")) {
+      if (COMPILER_THREADS.has(readFileSync(`/proc/self/task/${tid}/comm`, "latin1").trim())) setPriority(Number(tid), COMPILER_NICENESS);
+    }
+  } catch {
+    // no /proc, or a thread that ended meanwhile: the others keep their priority
+  }
 }

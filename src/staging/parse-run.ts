@@ -7,7 +7,7 @@ import { type ParsedOn, stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest, RecycleRequest } from "./parse-worker.ts";
 import { sourceFor } from "../sources/registry.ts";
 import { LinePrefetch, startScanWorker } from "./line-prefetch.ts";
-import { keepHotPathsOffTopTier } from "./hot-paths.ts";
+import { keepHotPathsOffTopTier, yieldCompilerThreads } from "./hot-paths.ts";
 import type { LineSource } from "../sources/shared/jsonl.ts";
 import { workerUrl } from "../sources/worker-url.ts";
 import { splitPathList } from "../sources/shared/env-paths.ts";
@@ -188,10 +188,15 @@ export class ParseRun implements AsyncDisposable {
     keepHotPathsOffTopTier();
   }
 
-  /** Starts the line prefetch's worker now when a parse of these tools may use it (it loads while the files are found). */
+  /**
+   * Starts the line prefetch's worker now when a parse of these tools may use it (it loads while the files are found);
+   * the parse here and the prefetch then come before the compiler threads (`yieldCompilerThreads`).
+   */
   warmUp(tools: readonly ToolId[], everyByte: boolean): void {
     if (this.settings.threads === 1 || this.#warmScan !== null) return;
-    if (prefetchMayBeUsed(tools, everyByte, this.settings, this.settings.threads ?? undefined)) this.#warmScan = startScanWorker();
+    if (!prefetchMayBeUsed(tools, everyByte, this.settings, this.settings.threads ?? undefined)) return;
+    this.#warmScan = startScanWorker();
+    yieldCompilerThreads();
   }
 
   /**
