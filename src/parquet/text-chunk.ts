@@ -56,6 +56,8 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
         entries = null;
       } else {
         let index = -1;
+        /** The value's hash, once it is looked up in or goes into the map. */
+        let hash = 0;
         if (starts.length <= FEW_ENTRIES) {
           for (let e = 0; e < starts.length; e++) {
             const entryStart = starts[e] as number;
@@ -65,9 +67,13 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
             }
           }
           // Past the few, the entries go into the map once.
-          if (index < 0 && starts.length === FEW_ENTRIES) for (let e = 0; e < starts.length; e++) addEntry(entries, sameHash, values, starts[e] as number, ends[e] as number, e);
+          if (index < 0 && starts.length === FEW_ENTRIES) {
+            for (let e = 0; e < starts.length; e++) addEntry(entries, sameHash, bytesHash(values, starts[e] as number, ends[e] as number), e);
+            hash = bytesHash(values, start, end);
+          }
         } else {
-          index = findEntry(entries, sameHash, starts, ends, values, start, end);
+          hash = bytesHash(values, start, end);
+          index = findEntry(entries, sameHash, hash, starts, ends, values, start, end);
         }
         if (index >= 0) {
           indices[i] = index;
@@ -80,7 +86,7 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
         } else {
           starts.push(start);
           ends.push(end);
-          if (index >= FEW_ENTRIES) addEntry(entries, sameHash, values, start, end, index);
+          if (index >= FEW_ENTRIES) addEntry(entries, sameHash, hash, index);
           indices[i] = index;
         }
       }
@@ -123,16 +129,16 @@ export function bytesHash(values: Buffer, start: number, end: number): number {
   return hash;
 }
 
-function addEntry(entries: Map<number, number>, sameHash: number[], values: Buffer, start: number, end: number, index: number): void {
-  const hash = bytesHash(values, start, end);
+/** Entry `index`, whose bytes hash to `hash`, into the map (chained behind an entry of the same hash). */
+function addEntry(entries: Map<number, number>, sameHash: number[], hash: number, index: number): void {
   sameHash[index] = entries.get(hash) ?? -1;
   entries.set(hash, index);
 }
 
-/** The entry holding `values[start..end]`, or -1. */
-function findEntry(entries: Map<number, number>, sameHash: readonly number[], starts: readonly number[], ends: readonly number[], values: Buffer, start: number, end: number): number {
+/** The entry holding `values[start..end]`, whose bytes hash to `hash`, or -1. */
+function findEntry(entries: Map<number, number>, sameHash: readonly number[], hash: number, starts: readonly number[], ends: readonly number[], values: Buffer, start: number, end: number): number {
   const length = end - start;
-  for (let e = entries.get(bytesHash(values, start, end)) ?? -1; e >= 0; e = sameHash[e] as number) {
+  for (let e = entries.get(hash) ?? -1; e >= 0; e = sameHash[e] as number) {
     const entryStart = starts[e] as number;
     if ((ends[e] as number) - entryStart === length && sameBytes(values, entryStart, start, length)) return e;
   }
