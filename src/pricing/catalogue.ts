@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import generated from "./data/prices.json" with { type: "json" };
 import overlay from "./data/price-overlay.json" with { type: "json" };
 
@@ -90,7 +89,7 @@ class PriceCatalogue {
   readonly id: string;
 
   constructor(file: CatalogueFile, extra: OverlayFile) {
-    this.id = createHash("sha256").update(JSON.stringify([file, extra])).digest("hex").slice(0, 16);
+    this.id = new Bun.CryptoHasher("sha256").update(JSON.stringify([file, extra])).digest("hex").slice(0, 16);
     const load = (provider: Provider) => {
       const models = new Map<string, ModelRates>(Object.entries(file[provider]));
       for (const [name, rates] of Object.entries(extra.models[provider] ?? {})) {
