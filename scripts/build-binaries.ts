@@ -84,6 +84,9 @@ async function compile(target: ReleaseTarget, options: BuildOptions): Promise<st
     },
     // ES modules: the entry point uses top-level await, and --bytecode needs `compile` for ESM.
     format: "esm",
+    // The code of each command (and of the workers) in chunks of its own, loaded when it runs: with one bundle, the
+    // bytecode of every command was loaded at every start (docs/binaries.md, "Settings in the build").
+    splitting: true,
     bytecode: options.bytecode,
     // Whitespace and syntax only: identifiers keep their names for readable DEBUG stack traces.
     minify: options.minify ? { whitespace: true, syntax: true, identifiers: false } : false,
