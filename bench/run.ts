@@ -12,8 +12,10 @@
  * `--no-transcripts`, before transcripts became the default, then fails); --threads N is passed to every command of
  * ours (a revision without the flag then fails).
  *
- * The rounds time the usage alone (`--no-transcripts`: what ccusage and DuckDB's usage query read). After them, as
- * many times each, in alternation: the default export with the conversations against DuckDB reading the content. Once
+ * The rounds time the usage alone (`--no-transcripts`: what ccusage and DuckDB's usage query read); after them the
+ * usage export, DuckDB's query and ccusage alternate USAGE_ALTERNATIONS times more in a row (their medians count every
+ * sample). Then, as many times each as the rounds, in alternation: the default export with the conversations against
+ * DuckDB reading the content. Once
  * per run, beside the rounds: `export all --from-files`, DuckDB writing the content twice as the export holds it, the
  * default import (with the conversations) into a new database,
  * DuckDB's filter queries on the from-files export against an export of the same rows from the database
@@ -45,6 +47,8 @@ const BENCH = join(REPO, "bench");
 const DATA = join(BENCH, ".data");
 const PEERS = join(BENCH, ".peers");
 const CCUSAGE = join(PEERS, "node_modules", ".bin", "ccusage");
+/** How many more times the usage export, DuckDB's usage query and ccusage alternate after the rounds (not with --quick). */
+const USAGE_ALTERNATIONS = 10;
 const CCUSAGE_PACKAGES = ["ccusage@20.0.24", "@ccusage/ccusage-linux-x64@20.0.24"];
 const MEMORY_TARGET_MB = 512;
 
@@ -464,6 +468,16 @@ async function main(): Promise<number> {
         );
       }
     }
+  }
+
+  // The usage trio once more, in a row: each takes ~0.6 s, and a median of the rounds' three samples, minutes apart,
+  // swung by a tenth with this VM's speed (session 21: 1.004x and 1.088x DuckDB's query in two runs an hour apart).
+  for (let run = 1; run <= (options.quick ? 0 : USAGE_ALTERNATIONS); run++) {
+    rmSync(exportOut, { recursive: true, force: true });
+    s.exportFiles.add(measure("export --from-files", oursCli("export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"), oursEnv));
+    s.duckdb.add(measure("duckdb baseline", ["bun", join(BENCH, "duckdb-claude.ts"), projects], isolated));
+    if (haveCcusage) s.ccusage.add(measure("ccusage", [CCUSAGE, "daily", "--json", "--offline"], { ...isolated, CLAUDE_CONFIG_DIR: root }));
+    if (run === USAGE_ALTERNATIONS) console.log(`usage export, DuckDB's query and ccusage: ${USAGE_ALTERNATIONS} more runs each, in alternation`);
   }
 
   // Codex and Gemini (smaller volumes): totals checked once, timed for information.
