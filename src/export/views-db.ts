@@ -50,9 +50,14 @@ function usableTemplate(): string | null {
   }
 }
 
-/** Whether creating the views database will copy the template (and so need no DuckDB). */
+/**
+ * Whether creating the views database will likely copy the template (and so need no DuckDB): there is one, with its
+ * SHA-256 beside it. Asked before a parse, it does not read the template: `createViewsDatabase` checks it in full
+ * (~1-3 ms on the parse's thread saved); a damaged one is then replaced, DuckDB loaded only there.
+ */
 export function hasViewsTemplate(): boolean {
-  return usableTemplate() !== null;
+  const template = templatePath();
+  return template !== null && isDuckDBFile(template) && existsSync(`${template}.sha256`);
 }
 
 /** Keeps a copy of a views database as the template, with its SHA-256; a failure only means the next export creates it again. */
