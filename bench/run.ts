@@ -15,11 +15,10 @@
  * The rounds time the usage alone (`--no-transcripts`: what ccusage and DuckDB's usage query read); after them the
  * usage export, DuckDB's query and ccusage alternate USAGE_ALTERNATIONS times more in a row (their medians count every
  * sample). Then, as many times each as the rounds, in alternation: the default export with the conversations against
- * DuckDB reading the content. Once
- * per run, beside the rounds: `export all --from-files`, DuckDB writing the content twice as the export holds it, the
- * default import (with the conversations) into a new database,
- * DuckDB's filter queries on the from-files export against an export of the same rows from the database
- * (parquet-filters.ts), a Gemini-only tree of half the size (export and import), a day's sessions imported into a
+ * DuckDB reading the content. Once per run, beside the rounds: `export all --from-files`, DuckDB writing the content
+ * twice as the export holds it, the default import (with the conversations) into a new database, DuckDB's filter
+ * queries on the from-files export against an export of the same rows from the database (parquet-filters.ts), a
+ * Gemini-only tree of half the size (export and import), a day's sessions imported into a
  * copy of the big database (issue 17's nightly import), in the storage format our import creates databases in (the
  * target; as many times as the rounds, each into a new copy) and in DuckDB's default one, which the Go server's
  * databases have (information), and the big database's export merged into a new database (`import --from-export`, its
