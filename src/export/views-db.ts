@@ -36,13 +36,19 @@ function sha256Of(path: string): string {
   return new Bun.CryptoHasher("sha256").update(readFileSync(path)).digest("hex");
 }
 
+/** The template's path when there is one: a DuckDB file with its SHA-256 beside it (neither read whole here). */
+function presentTemplate(): string | null {
+  const template = templatePath();
+  return template !== null && isDuckDBFile(template) && existsSync(`${template}.sha256`) ? template : null;
+}
+
 /**
  * The template, when there is a usable one: a DuckDB file whose SHA-256 is the one recorded beside it when it was
  * saved (a truncated or damaged template would otherwise be copied into every export as an unreadable file).
  */
 function usableTemplate(): string | null {
-  const template = templatePath();
-  if (template === null || !isDuckDBFile(template)) return null;
+  const template = presentTemplate();
+  if (template === null) return null;
   try {
     return readFileSync(`${template}.sha256`, "utf8").trim() === sha256Of(template) ? template : null;
   } catch {
@@ -56,8 +62,7 @@ function usableTemplate(): string | null {
  * (~1-3 ms on the parse's thread saved); a damaged one is then replaced, DuckDB loaded only there.
  */
 export function hasViewsTemplate(): boolean {
-  const template = templatePath();
-  return template !== null && isDuckDBFile(template) && existsSync(`${template}.sha256`);
+  return presentTemplate() !== null;
 }
 
 /** Keeps a copy of a views database as the template, with its SHA-256; a failure only means the next export creates it again. */
