@@ -396,6 +396,14 @@ async function main(): Promise<number> {
 
   // Once, untimed: an executable's first run writes DuckDB's library into the (isolated) cache folder, 0.6 s and
   // ~130 MB more than any later run.
+  /** Our usage export, DuckDB's usage query and ccusage, one after the other, each sample added to its series. */
+  const timeUsageTrio = (): { duck: Sample; cc: Sample | null } => {
+    rmSync(exportOut, { recursive: true, force: true });
+    s.exportFiles.add(measure("export --from-files", oursCli("export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"), oursEnv));
+    const duck = s.duckdb.add(measure("duckdb baseline", ["bun", join(BENCH, "duckdb-claude.ts"), projects], isolated));
+    const cc = haveCcusage ? s.ccusage.add(measure("ccusage", [CCUSAGE, "daily", "--json", "--offline"], { ...isolated, CLAUDE_CONFIG_DIR: root })) : null;
+    return { duck, cc };
+  };
   rmSync(exportOut, { recursive: true, force: true });
   measure("warm-up", oursCli("export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"), oursEnv);
   for (let run = 1; run <= options.runs; run++) {
@@ -407,16 +415,8 @@ async function main(): Promise<number> {
       s.exportFilesSource.add(measure("export --from-files (source)", ["bun", join(REPO, "src", "cli.ts"), "export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"], oursEnv));
       process.stdout.write("export-files-source ");
     }
-    rmSync(exportOut, { recursive: true, force: true });
-    const ours = s.exportFiles.add(measure("export --from-files", oursCli("export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"), oursEnv));
-    process.stdout.write("export-files ");
-    const duck = s.duckdb.add(measure("duckdb baseline", ["bun", join(BENCH, "duckdb-claude.ts"), projects], isolated));
-    process.stdout.write("duckdb ");
-    let cc: Sample | null = null;
-    if (haveCcusage) {
-      cc = s.ccusage.add(measure("ccusage", [CCUSAGE, "daily", "--json", "--offline"], { ...isolated, CLAUDE_CONFIG_DIR: root }));
-      process.stdout.write("ccusage ");
-    }
+    const { duck, cc } = timeUsageTrio();
+    process.stdout.write(`export-files duckdb ${cc ? "ccusage " : ""}`);
     // Pair 3: a fresh import, then the same with nothing changed.
     rmSync(freshDb, { force: true });
     rmSync(`${freshDb}.wal`, { force: true });
@@ -472,10 +472,7 @@ async function main(): Promise<number> {
   // The usage trio once more, in a row: each takes ~0.6 s, and a median of the rounds' three samples, minutes apart,
   // swung by a tenth with this VM's speed (session 21: 1.004x and 1.088x DuckDB's query in two runs an hour apart).
   for (let run = 1; run <= (options.quick ? 0 : USAGE_ALTERNATIONS); run++) {
-    rmSync(exportOut, { recursive: true, force: true });
-    s.exportFiles.add(measure("export --from-files", oursCli("export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"), oursEnv));
-    s.duckdb.add(measure("duckdb baseline", ["bun", join(BENCH, "duckdb-claude.ts"), projects], isolated));
-    if (haveCcusage) s.ccusage.add(measure("ccusage", [CCUSAGE, "daily", "--json", "--offline"], { ...isolated, CLAUDE_CONFIG_DIR: root }));
+    timeUsageTrio();
     if (run === USAGE_ALTERNATIONS) console.log(`usage export, DuckDB's query and ccusage: ${USAGE_ALTERNATIONS} more runs each, in alternation`);
   }
 
