@@ -216,6 +216,19 @@ describe("Parquet writer", () => {
     expect([chunk.min?.toString(), chunk.max?.toString()]).toEqual(["name-0", "ve5fa"]);
   });
 
+  test("a JSON chunk takes a dictionary only when its values repeat four times or more early on", () => {
+    const plain = (texts: readonly string[]) => Buffer.concat(texts.flatMap((text) => [Buffer.from([text.length, 0, 0, 0]), Buffer.from(text)]));
+    // Twins (Claude's token rows and their `_user_facing` copies): one value in two is new.
+    const twins = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ "session.id": `s${i >> 3}`, type: `t${(i >> 1) % 4}` }));
+    expect(textChunk(plain(twins), twins.length, false).dictionary).toBeNull();
+    // As text with statistics (not JSON), the same values keep their dictionary: 1,500 entries.
+    expect(textChunk(plain(twins), twins.length).dictionary?.entries).toBe(1500);
+    const few = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ type: `t${i % 5}` }));
+    const chunk = textChunk(plain(few), few.length, false);
+    expect(chunk.dictionary?.entries).toBe(5);
+    expect([chunk.min, chunk.max]).toEqual([null, null]);
+  });
+
   test("pages over 1 MiB (compressed on the thread pool while the next row group fills) come back whole and in order", async () => {
     const path = join(tempDir("pq-"), "large.parquet");
     const columns: ColumnSpec[] = [

@@ -25,12 +25,17 @@ export interface TextChunk {
 
 /** Up to this many entries, a value is looked up by comparing bytes (no string made per value). */
 const FEW_ENTRIES = 16;
-/** A dictionary is given up when, of the first this many values, more than three in four were new (ids, JSON). */
+/**
+ * A dictionary is given up when, of the first this many values, more than three in four were new (ids), or for a JSON
+ * column more than one in four: the metric attributes come in pairs (a response's token type, once per metric name),
+ * about 8,000 entries a row group, past MAX_ENTRIES; looked up to there, they cost the 400 MB usage export ~8 ms of
+ * hashing per run for nothing. DuckDB's COPY writes such a column PLAIN too.
+ */
 const EARLY_LOOK = 1024;
 
 /**
  * Looks at the `count` PLAIN values (4-byte length, bytes) in `values`. `statistics`: find min and max (not for JSON
- * columns, which no filter prunes by: a byte comparison per value costs more than the rest of the look).
+ * columns, which no filter prunes by: a byte comparison per value costs more than the rest of the look; see EARLY_LOOK).
  */
 export function textChunk(values: Buffer, count: number, statistics = true): TextChunk {
   let minStart = -1;
@@ -52,7 +57,7 @@ export function textChunk(values: Buffer, count: number, statistics = true): Tex
     const end = start + length;
     at = end;
     if (entries !== null) {
-      if (length > MAX_SHORT_TEXT || (i === EARLY_LOOK && starts.length * 4 > EARLY_LOOK * 3)) {
+      if (length > MAX_SHORT_TEXT || (i === EARLY_LOOK && starts.length * 4 > EARLY_LOOK * (statistics ? 3 : 1))) {
         entries = null;
       } else {
         let index = -1;
