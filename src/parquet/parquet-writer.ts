@@ -29,6 +29,12 @@ const POOL_PAGE_BYTES = 1 << 20;
  */
 const LARGE_PAGE_ZSTD_LEVEL = 3;
 
+/**
+ * Headers and small pages are gathered into one write of up to this many bytes: a row group is a header and a page or
+ * two per column, and written one by one they took ~370 system calls for the 400 MB usage export's 630 KB of metrics.
+ */
+const OUTPUT_BUFFER_BYTES = 64 << 10;
+
 const enum PhysicalType {
   Boolean = 0,
   Int32 = 1,
@@ -161,7 +167,10 @@ function constantPage(spec: ColumnSpec, value: ConstantValue, rows: number): Buf
 
 export class ParquetWriter {
   readonly #fd: number;
+  /** Bytes written, those still in `#output` included. */
   #offset = 0;
+  readonly #output = Buffer.allocUnsafe(OUTPUT_BUFFER_BYTES);
+  #outputLength = 0;
   readonly #groups: RowGroupMeta[] = [];
   #builders: ColumnBuilder[];
   /** The builders of the row group written last, emptied for the next but one (fresh memory costs a page fault per 4 KB). */
@@ -221,8 +230,25 @@ export class ParquetWriter {
 
   #write(bytes: Uint8Array): void {
     if (this.#closed) throw new Error("the Parquet writer is closed");
-    writeAllSync(this.#fd, bytes);
     this.#offset += bytes.length;
+    if (this.#outputLength + bytes.length <= OUTPUT_BUFFER_BYTES) {
+      this.#output.set(bytes, this.#outputLength);
+      this.#outputLength += bytes.length;
+      return;
+    }
+    this.#writeOutput();
+    if (bytes.length > OUTPUT_BUFFER_BYTES / 2) writeAllSync(this.#fd, bytes);
+    else {
+      this.#output.set(bytes, 0);
+      this.#outputLength = bytes.length;
+    }
+  }
+
+  /** Writes out what `#write` gathered. */
+  #writeOutput(): void {
+    if (this.#outputLength === 0) return;
+    writeAllSync(this.#fd, this.#output.subarray(0, this.#outputLength));
+    this.#outputLength = 0;
   }
 
   /** Resolves once the row group before is written and this one's writing has begun. */
@@ -329,6 +355,7 @@ export class ParquetWriter {
         maxText,
       });
     }
+    this.#writeOutput();
     this.#groups.push({ rows, chunks });
   }
 
@@ -344,6 +371,7 @@ export class ParquetWriter {
       this.#write(footer);
       this.#write(length);
       this.#write(MAGIC);
+      this.#writeOutput();
     } finally {
       this.#closed = true;
       closeSync(this.#fd);
