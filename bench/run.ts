@@ -24,13 +24,15 @@
  * databases have (information), and the big database's export merged into a new database (`import --from-export`, its
  * rows counted). `export all --zip` runs in the rounds, beside `export all`.
  *
- * Prints a table of medians, peak RSS (/usr/bin/time -v) and ratios with their targets, then one summary line.
+ * Prints the machine's core count, a table of medians, CPU time and peak RSS (/usr/bin/time -v) and ratios with their
+ * targets (and, for information, the usage export's CPU time against its peers': on a machine whose cores are all
+ * busy, a run cannot end before the CPU it takes allows), then one summary line.
  * Exit status: 1 when a command fails or a total is not exact; timing and memory targets only fail the run
  * with --strict. --quick (20 MB tree, 200k metric rows, 1 run) is what CI runs to prove the benchmark works.
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, renameSync, statSync, symlinkSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { buildDatabase } from "./build-db.ts";
@@ -122,6 +124,8 @@ export function checkoutRef(ref: string): { dir: string; sha: string } {
 interface Sample {
   ms: number;
   rssMb: number | null;
+  /** User and system CPU time, all threads (null without /usr/bin/time). */
+  cpuMs: number | null;
   stdout: string;
 }
 
@@ -153,12 +157,17 @@ function measure(label: string, command: string[], env: Record<string, string> =
     throw new Error(`${label} failed (exit ${result.status ?? result.signal}): ${command.join(" ")}\n${(result.stderr ?? "").slice(-2000)}`);
   }
   let rssMb: number | null = null;
+  let cpuMs: number | null = null;
   if (haveTime && existsSync(report)) {
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(report, "utf8"));
+    const text = readFileSync(report, "utf8");
+    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
     if (match) rssMb = Number(match[1]) / 1024;
+    const user = /User time \(seconds\): ([\d.]+)/.exec(text);
+    const system = /System time \(seconds\): ([\d.]+)/.exec(text);
+    if (user && system) cpuMs = (Number(user[1]) + Number(system[1])) * 1000;
     rmSync(report, { force: true });
   }
-  return { ms, rssMb, stdout: result.stdout ?? "" };
+  return { ms, rssMb, cpuMs, stdout: result.stdout ?? "" };
 }
 
 class Series {
@@ -174,6 +183,11 @@ class Series {
   get rssMb(): number | null {
     const values = this.samples.map((s) => s.rssMb).filter((v): v is number => v !== null);
     return values.length ? Math.max(...values) : null;
+  }
+  /** Median CPU time (all threads); null when not measured. */
+  get cpuMs(): number | null {
+    const values = this.samples.map((s) => s.cpuMs).filter((v): v is number => v !== null);
+    return values.length ? median(values) : null;
   }
 }
 
@@ -322,6 +336,7 @@ function claudeExpected(totals: Totals): Record<string, number> {
 
 const fmtS = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmtMb = (mb: number | null) => (mb === null ? "n/a" : `${Math.round(mb)} MB`);
+const fmtCpu = (ms: number | null) => (ms === null ? "n/a" : fmtS(ms));
 
 interface Ratio {
   name: string;
@@ -360,6 +375,7 @@ async function main(): Promise<number> {
   const oursCli = (...args: string[]) => [...cli, ...args, ...(options.threads === null ? [] : ["--threads", String(options.threads)])];
   console.log(`ai-observer benchmark: ${under}${options.threads === null ? "" : `, --threads ${options.threads}`}`);
   console.log(`size ${options.sizeMb} MB, ${options.metricRows.toLocaleString("en-US")} metric rows, ${options.runs} run(s) each; load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${process.platform}-${process.arch}`);
 
   const { root, totals } = prepareMainTree(options);
   const projects = join(root, "projects");
@@ -589,7 +605,7 @@ async function main(): Promise<number> {
     ratios.push({ name: `Parquet filter from files / from database: ${filter.query}`, value, target: 1.1, pass: value <= 1.1 });
   }
 
-  const rows = [["command", "median", "min", "max", "peak RSS", "memory target"]];
+  const rows = [["command", "median", "min", "max", "CPU", "peak RSS", "memory target"]];
   const memory: Ratio[] = [];
   /** Our command's memory target: counted, and its table cell; "" when not ours or not measured. */
   const memoryTarget = (label: string, rssMb: number | null): string => {
@@ -600,26 +616,32 @@ async function main(): Promise<number> {
   };
   const seriesRow = (series: Series) => {
     const ms = series.samples.map((x) => x.ms);
-    rows.push([series.label, fmtS(series.ms), fmtS(Math.min(...ms)), fmtS(Math.max(...ms)), fmtMb(series.rssMb), memoryTarget(series.label, series.rssMb)]);
+    rows.push([series.label, fmtS(series.ms), fmtS(Math.min(...ms)), fmtS(Math.max(...ms)), fmtCpu(series.cpuMs), fmtMb(series.rssMb), memoryTarget(series.label, series.rssMb)]);
   };
   for (const series of Object.values(s)) if (series.samples.length) seriesRow(series);
-  rows.push(["ours: export all --from-files (3 tools, once)", fmtS(allFiles.ms), "", "", fmtMb(allFiles.rssMb), ""]);
+  rows.push(["ours: export all --from-files (3 tools, once)", fmtS(allFiles.ms), "", "", fmtCpu(allFiles.cpuMs), fmtMb(allFiles.rssMb), ""]);
   for (const series of [withTranscripts, duckContent, nightly]) seriesRow(series);
-  rows.push(["DuckDB the same, the content written twice (once)", fmtS(duckContentTwice.ms), "", "", fmtMb(duckContentTwice.rssMb), ""]);
+  rows.push(["DuckDB the same, the content written twice (once)", fmtS(duckContentTwice.ms), "", "", fmtCpu(duckContentTwice.cpuMs), fmtMb(duckContentTwice.rssMb), ""]);
   const once: [string, Sample][] = [
     ["ours: import claude-code, with transcripts (the default; fresh db, once)", importTranscripts],
     [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
     [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
     [`ours: import --from-export of the ${(options.metricRows / 1e6).toFixed(1)}M-row database's export into a new database (once)`, archiveImport],
   ];
-  for (const [label, sample] of once) rows.push([label, fmtS(sample.ms), "", "", fmtMb(sample.rssMb), memoryTarget(label, sample.rssMb)]);
-  rows.push([`(information) import all, the same into a database in the Go server's storage format (once)`, fmtS(nightlyGoFormat.ms), "", "", fmtMb(nightlyGoFormat.rssMb), ""]);
+  for (const [label, sample] of once) rows.push([label, fmtS(sample.ms), "", "", fmtCpu(sample.cpuMs), fmtMb(sample.rssMb), memoryTarget(label, sample.rssMb)]);
+  rows.push([`(information) import all, the same into a database in the Go server's storage format (once)`, fmtS(nightlyGoFormat.ms), "", "", fmtCpu(nightlyGoFormat.cpuMs), fmtMb(nightlyGoFormat.rssMb), ""]);
   console.log("");
   console.log(table(rows));
   console.log("");
   const informational = sourceRatio === null ? [] : [["export --from-files from source / DuckDB", sourceRatio.toFixed(3), "", "(information)"]];
   // The same volume of text as the export writes (each tool output twice, as Go stores it).
   informational.push(["export with transcripts / DuckDB writing the content twice", (withTranscripts.ms / duckContentTwice.ms).toFixed(3), "", "(information)"]);
+  // What the cores allow: a run that takes more CPU than a peer cannot end sooner than it with the cores all busy.
+  for (const [name, peer] of [["DuckDB", s.duckdb], ["ccusage", s.ccusage]] as const) {
+    const ours = s.exportFiles.cpuMs;
+    const theirs = peer.cpuMs;
+    if (ours !== null && theirs !== null) informational.push([`CPU time: export --from-files / ${name}`, (ours / theirs).toFixed(3), "", "(information)"]);
+  }
   console.log(table([["ratio", "value", "target", "result"], ...ratios.map((r) => [r.name, r.value.toFixed(3), `≤ ${r.target}`, r.pass ? "PASS" : "FAIL"]), ...informational]));
   console.log("");
   for (const check of checks) console.log(`${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
