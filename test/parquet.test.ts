@@ -71,6 +71,9 @@ const micros = (iso: string) => {
   return Date.parse(`${date}T${whole}Z`) * 1000 + Number(fraction.padEnd(6, "0"));
 };
 
+/** ASCII texts as PLAIN values (a 4-byte length, then the bytes), shorter than 256 bytes each. */
+const plain = (texts: readonly string[]) => Buffer.concat(texts.flatMap((text) => [Buffer.from([text.length, 0, 0, 0]), Buffer.from(text)]));
+
 describe("Parquet writer", () => {
   test("DuckDB reads back every column kind with DuckDB's own types, values, NULLs and ZSTD, over several row groups", async () => {
     const path = join(tempDir("pq-"), "kinds.parquet");
@@ -204,7 +207,6 @@ describe("Parquet writer", () => {
   });
 
   test("dictionary entries are told apart by their bytes, also when their hashes are the same", () => {
-    const plain = (texts: readonly string[]) => Buffer.concat(texts.flatMap((text) => [Buffer.from([text.length, 0, 0, 0]), Buffer.from(text)]));
     // Two values with one FNV-1a hash, among more than the few entries compared without a map.
     const [a, b] = ["v7pwu", "ve5fa"] as const;
     expect(bytesHash(Buffer.from(a), 0, a.length)).toBe(bytesHash(Buffer.from(b), 0, b.length));
@@ -217,7 +219,6 @@ describe("Parquet writer", () => {
   });
 
   test("a JSON chunk takes a dictionary only when its values repeat four times or more early on", () => {
-    const plain = (texts: readonly string[]) => Buffer.concat(texts.flatMap((text) => [Buffer.from([text.length, 0, 0, 0]), Buffer.from(text)]));
     // Twins (Claude's token rows and their `_user_facing` copies): one value in two is new.
     const twins = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ "session.id": `s${i >> 3}`, type: `t${(i >> 1) % 4}` }));
     expect(textChunk(plain(twins), twins.length, false).dictionary).toBeNull();
