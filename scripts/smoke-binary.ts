@@ -25,7 +25,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadDuckDB } from "../src/db/duckdb.ts";
 import { layOutSamples, SAMPLES } from "../test/helpers/session-tree.ts";
-import { checkVersionText, gitCommit, parseJson, type RunResult, run, SmokeTally } from "./smoke/checks.ts";
+import { checkVersionText, gitCommit, parseJson, type RunResult, run, runWatchingEnv, SmokeTally } from "./smoke/checks.ts";
 import { SMOKE_COUNTS } from "./smoke/make-smoke-db.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -251,6 +251,17 @@ async function main(): Promise<void> {
       });
       const prefetchedCounts = prefetched.exitCode === 0 ? JSON.parse(prefetched.stdout).counts : {};
       check("export --from-files with AI_OBSERVER_LINE_PREFETCH=1: the same counts", JSON.stringify(prefetchedCounts) === JSON.stringify(counts), `${JSON.stringify(prefetchedCounts)} vs ${JSON.stringify(counts)}`);
+      // A heavy parse starts itself again with mimalloc's purge delay (src/allocator-restart.ts), Linux only.
+      if (process.platform === "linux") {
+        const out6 = join(work, "out6");
+        const restarted = await runWatchingEnv([exe, "export", "all", "--from-files", "--output", out6, "--yes", "--json"], { cwd, env: { PATH: path, HOME: sessionsHome } }, "MIMALLOC_PURGE_DELAY");
+        const restartedCounts = restarted.exitCode === 0 ? JSON.parse(restarted.stdout).counts : {};
+        check(
+          "export --from-files restarts itself with MIMALLOC_PURGE_DELAY=500: the same counts",
+          restarted.seen === "500" && JSON.stringify(restartedCounts) === JSON.stringify(counts),
+          `seen ${restarted.seen ?? "nothing"}, ${JSON.stringify(restartedCounts)}`,
+        );
+      }
     } else {
       note("no --sessions folder and no shared samples; export --from-files not exercised");
     }

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 /** What the smoke scripts (smoke-binary.ts, smoke-windows.ts) share: a tally of checks, and running a command. */
 
 export class SmokeTally {
@@ -38,6 +40,29 @@ export function run(command: string[], options: { cwd: string; env: Record<strin
     stderr: result.stderr.toString(),
     ms: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * `run`, reading the process's environment (`/proc/<pid>/environ`, Linux) every millisecond while it runs: the last
+ * value it had for `name` (a run may start itself again with more set, src/allocator-restart.ts), or null.
+ */
+export async function runWatchingEnv(command: string[], options: { cwd: string; env: Record<string, string> }, name: string): Promise<RunResult & { seen: string | null }> {
+  const started = performance.now();
+  const child = Bun.spawn(command, { cwd: options.cwd, env: options.env, stdout: "pipe", stderr: "pipe" });
+  const stdout = new Response(child.stdout).text();
+  const stderr = new Response(child.stderr).text();
+  let seen: string | null = null;
+  const watch = setInterval(() => {
+    try {
+      const entry = readFileSync(`/proc/${child.pid}/environ`, "latin1").split("\0").find((variable) => variable.startsWith(`${name}=`));
+      if (entry !== undefined) seen = entry.slice(name.length + 1);
+    } catch {
+      // exited meanwhile
+    }
+  }, 1);
+  const exitCode = await child.exited;
+  clearInterval(watch);
+  return { exitCode, stdout: await stdout, stderr: await stderr, ms: Math.round(performance.now() - started), seen };
 }
 
 export function parseJson<T>(text: string): T | undefined {
