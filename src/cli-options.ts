@@ -49,6 +49,8 @@ export const HELP_FOOTER = [
       "  AI_OBSERVER_MEMORY_LIMIT   DuckDB memory for an export or an import (default 192MB, import 128MB)",
       "  AI_OBSERVER_THREADS        threads to use at most when --threads is not given",
       "  AI_OBSERVER_HOST_NAME      host.name recorded on rows read from session files (none: none)",
+      "  MIMALLOC_PURGE_DELAY       Linux executables: reading session files with transcripts, or of tools beside",
+      "                             Claude Code, restarts the run with 500 (ms free memory is kept); yours is kept",
       "  NO_COLOR                   no colours in messages",
       "  DEBUG                      print the stack of an unexpected failure",
     ].join("\n"),
