@@ -410,25 +410,27 @@ async function main(): Promise<number> {
   const exportOut = join(work, "export-files");
   const freshDb = join(work, "fresh.duckdb");
 
-  // Once, untimed: an executable's first run writes DuckDB's library into the (isolated) cache folder, 0.6 s and
-  // ~130 MB more than any later run.
+  /** The usage export's arguments (what ccusage and DuckDB's usage query read). */
+  const usageExport = ["export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"];
   /** Our usage export, DuckDB's usage query and ccusage, one after the other, each sample added to its series. */
   const timeUsageTrio = (): { duck: Sample; cc: Sample | null } => {
     rmSync(exportOut, { recursive: true, force: true });
-    s.exportFiles.add(measure("export --from-files", oursCli("export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"), oursEnv));
+    s.exportFiles.add(measure("export --from-files", oursCli(...usageExport), oursEnv));
     const duck = s.duckdb.add(measure("duckdb baseline", ["bun", join(BENCH, "duckdb-claude.ts"), projects], isolated));
     const cc = haveCcusage ? s.ccusage.add(measure("ccusage", [CCUSAGE, "daily", "--json", "--offline"], { ...isolated, CLAUDE_CONFIG_DIR: root })) : null;
     return { duck, cc };
   };
+  // Once, untimed: an executable's first run writes DuckDB's library into the (isolated) cache folder, 0.6 s and
+  // ~130 MB more than any later run.
   rmSync(exportOut, { recursive: true, force: true });
-  measure("warm-up", oursCli("export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"), oursEnv);
+  measure("warm-up", oursCli(...usageExport), oursEnv);
   for (let run = 1; run <= options.runs; run++) {
     process.stdout.write(`run ${run}/${options.runs}: `);
     // Pair 1 and 2: export --from-files vs DuckDB vs ccusage, in alternation.
     if (options.exe) {
       // The same command from source first, for information (the executable is what users run).
       rmSync(exportOut, { recursive: true, force: true });
-      s.exportFilesSource.add(measure("export --from-files (source)", ["bun", join(REPO, "src", "cli.ts"), "export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"], oursEnv));
+      s.exportFilesSource.add(measure("export --from-files (source)", ["bun", join(REPO, "src", "cli.ts"), ...usageExport], oursEnv));
       process.stdout.write("export-files-source ");
     }
     const { duck, cc } = timeUsageTrio();
@@ -618,18 +620,20 @@ async function main(): Promise<number> {
     const ms = series.samples.map((x) => x.ms);
     rows.push([series.label, fmtS(series.ms), fmtS(Math.min(...ms)), fmtS(Math.max(...ms)), fmtCpu(series.cpuMs), fmtMb(series.rssMb), memoryTarget(series.label, series.rssMb)]);
   };
+  /** A command timed once: its sample's row. */
+  const sampleRow = (label: string, sample: Sample, target = "") => rows.push([label, fmtS(sample.ms), "", "", fmtCpu(sample.cpuMs), fmtMb(sample.rssMb), target]);
   for (const series of Object.values(s)) if (series.samples.length) seriesRow(series);
-  rows.push(["ours: export all --from-files (3 tools, once)", fmtS(allFiles.ms), "", "", fmtCpu(allFiles.cpuMs), fmtMb(allFiles.rssMb), ""]);
+  sampleRow("ours: export all --from-files (3 tools, once)", allFiles);
   for (const series of [withTranscripts, duckContent, nightly]) seriesRow(series);
-  rows.push(["DuckDB the same, the content written twice (once)", fmtS(duckContentTwice.ms), "", "", fmtCpu(duckContentTwice.cpuMs), fmtMb(duckContentTwice.rssMb), ""]);
+  sampleRow("DuckDB the same, the content written twice (once)", duckContentTwice);
   const once: [string, Sample][] = [
     ["ours: import claude-code, with transcripts (the default; fresh db, once)", importTranscripts],
     [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
     [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
     [`ours: import --from-export of the ${(options.metricRows / 1e6).toFixed(1)}M-row database's export into a new database (once)`, archiveImport],
   ];
-  for (const [label, sample] of once) rows.push([label, fmtS(sample.ms), "", "", fmtCpu(sample.cpuMs), fmtMb(sample.rssMb), memoryTarget(label, sample.rssMb)]);
-  rows.push([`(information) import all, the same into a database in the Go server's storage format (once)`, fmtS(nightlyGoFormat.ms), "", "", fmtCpu(nightlyGoFormat.cpuMs), fmtMb(nightlyGoFormat.rssMb), ""]);
+  for (const [label, sample] of once) sampleRow(label, sample, memoryTarget(label, sample.rssMb));
+  sampleRow("(information) import all, the same into a database in the Go server's storage format (once)", nightlyGoFormat);
   console.log("");
   console.log(table(rows));
   console.log("");
