@@ -227,13 +227,15 @@ async function main(): Promise<void> {
     if (values.sessions) cpSync(resolve(values.sessions), sessionsHome, { recursive: true });
     else if (existsSync(SAMPLES)) layOutSamples(sessionsHome);
     if (existsSync(sessionsHome)) {
+      /** The row counts an export printed with --json ({} when it failed). */
+      const countsOf = (result: RunResult) => (result.exitCode === 0 ? JSON.parse(result.stdout).counts : {});
       const out3 = join(work, "out3");
       const fromFiles = run([exe, "export", "all", "--from-files", "--output", out3, "--yes", "--json"], {
         cwd,
         env: { PATH: path, HOME: sessionsHome },
       });
       checkExport("export --from-files", fromFiles, out3);
-      const counts = fromFiles.exitCode === 0 ? JSON.parse(fromFiles.stdout).counts : {};
+      const counts = countsOf(fromFiles);
       check("export --from-files found usage in the sessions", counts.logs > 0 && counts.metrics > 0, JSON.stringify(counts));
       // Parse worker threads forced on for these small files (workers the executable cannot start fall back to this thread, so this checks the results, not that workers ran).
       const out4 = join(work, "out4");
@@ -241,7 +243,7 @@ async function main(): Promise<void> {
         cwd,
         env: { PATH: path, HOME: sessionsHome, AI_OBSERVER_PARSE_WORKERS: "2" },
       });
-      const pooledCounts = pooled.exitCode === 0 ? JSON.parse(pooled.stdout).counts : {};
+      const pooledCounts = countsOf(pooled);
       check("export --from-files with AI_OBSERVER_PARSE_WORKERS=2: the same counts", JSON.stringify(pooledCounts) === JSON.stringify(counts), `${JSON.stringify(pooledCounts)} vs ${JSON.stringify(counts)}`);
       // Claude lines selected on the scan worker (src/staging/scan-worker.ts, a second entry point of the build).
       const out5 = join(work, "out5");
@@ -249,13 +251,13 @@ async function main(): Promise<void> {
         cwd,
         env: { PATH: path, HOME: sessionsHome, AI_OBSERVER_PARSE_WORKERS: "0", AI_OBSERVER_LINE_PREFETCH: "1" },
       });
-      const prefetchedCounts = prefetched.exitCode === 0 ? JSON.parse(prefetched.stdout).counts : {};
+      const prefetchedCounts = countsOf(prefetched);
       check("export --from-files with AI_OBSERVER_LINE_PREFETCH=1: the same counts", JSON.stringify(prefetchedCounts) === JSON.stringify(counts), `${JSON.stringify(prefetchedCounts)} vs ${JSON.stringify(counts)}`);
       // A heavy parse starts itself again with mimalloc's purge delay (src/allocator-restart.ts), Linux only.
       if (process.platform === "linux") {
         const out6 = join(work, "out6");
         const restarted = await runWatchingEnv([exe, "export", "all", "--from-files", "--output", out6, "--yes", "--json"], { cwd, env: { PATH: path, HOME: sessionsHome } }, "MIMALLOC_PURGE_DELAY");
-        const restartedCounts = restarted.exitCode === 0 ? JSON.parse(restarted.stdout).counts : {};
+        const restartedCounts = countsOf(restarted);
         check(
           "export --from-files restarts itself with MIMALLOC_PURGE_DELAY=500: the same counts",
           restarted.seen === "500" && JSON.stringify(restartedCounts) === JSON.stringify(counts),
