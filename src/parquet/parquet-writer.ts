@@ -165,6 +165,15 @@ function constantPage(spec: ColumnSpec, value: ConstantValue, rows: number): Buf
   return page;
 }
 
+/** The index of the largest data page of at least POOL_PAGE_BYTES, or -1. */
+function largestPage(pages: readonly ChunkPages[]): number {
+  let largest = -1;
+  pages.forEach(({ data }, i) => {
+    if (data.length >= POOL_PAGE_BYTES && (largest < 0 || data.length > (pages[largest] as ChunkPages).data.length)) largest = i;
+  });
+  return largest;
+}
+
 export class ParquetWriter {
   readonly #fd: number;
   /** Bytes written, those still in `#output` included. */
@@ -251,8 +260,11 @@ export class ParquetWriter {
     this.#outputLength = 0;
   }
 
-  /** Resolves once the row group before is written and this one's writing has begun. */
-  async #flush(): Promise<void> {
+  /**
+   * Resolves once the row group before is written and this one's writing has begun. `last`: no row follows (close),
+   * so no builders are made for a next row group.
+   */
+  async #flush(last = false): Promise<void> {
     await this.#writing;
     const builders = this.#builders;
     const rows = this.pendingRows;
@@ -266,10 +278,10 @@ export class ParquetWriter {
       }
       builder.rows = rows;
     });
-    this.#builders = this.#spare ?? this.#fresh();
+    this.#builders = this.#spare ?? (last ? [] : this.#fresh());
     this.#spare = null;
     this.#rows = 0;
-    this.#writing = this.#writeRowGroup(builders, rows).then(() => {
+    this.#writing = this.#writeRowGroup(builders, rows, last).then(() => {
       for (const builder of builders) builder.reset();
       this.#spare = builders;
     });
@@ -294,13 +306,19 @@ export class ParquetWriter {
     return { data, dictionary: text.dictionary, minText: text.min, maxText: text.max };
   }
 
-  /** The pages are compressed at once (see POOL_PAGE_BYTES), then written in order (the builders are kept for the next but one row group). */
-  async #writeRowGroup(builders: readonly ColumnBuilder[], rows: number): Promise<void> {
+  /**
+   * The pages are compressed at once (see POOL_PAGE_BYTES), then written in order (the builders are kept for the next
+   * but one row group). `last`: this thread has no row group to fill meanwhile, and compresses the largest page itself
+   * rather than wait for the pool to take it (the 400 MB usage export's logs, one row group: 16 against 24.5 ms).
+   */
+  async #writeRowGroup(builders: readonly ColumnBuilder[], rows: number, last: boolean): Promise<void> {
     const chunkPages = builders.map((builder, i) => this.#chunkPages(builder, this.constants[i], rows));
+    const here = last ? largestPage(chunkPages) : -1;
+    const compressed = chunkPages.map(({ data }, i) =>
+      data.length >= POOL_PAGE_BYTES && this.threadPool && i !== here ? Bun.zstdCompress(data, { level: LARGE_PAGE_ZSTD_LEVEL }) : null,
+    );
     const bodies = await Promise.all(
-      chunkPages.map(({ data }) =>
-        data.length < POOL_PAGE_BYTES ? Bun.zstdCompressSync(data, { level: ZSTD_LEVEL }) : this.threadPool ? Bun.zstdCompress(data, { level: LARGE_PAGE_ZSTD_LEVEL }) : Bun.zstdCompressSync(data, { level: LARGE_PAGE_ZSTD_LEVEL }),
-      ),
+      chunkPages.map(({ data }, i) => compressed[i] ?? Bun.zstdCompressSync(data, { level: data.length < POOL_PAGE_BYTES ? ZSTD_LEVEL : LARGE_PAGE_ZSTD_LEVEL })),
     );
     // Abandoned meanwhile (the caller failed): its descriptor is closed, and its number may already be another file's.
     if (this.#closed) return;
@@ -363,7 +381,7 @@ export class ParquetWriter {
   async close(): Promise<number> {
     if (this.#closed) throw new Error("the Parquet writer is closed");
     try {
-      await this.#flush();
+      await this.#flush(true);
       await this.#writing;
       const footer = this.#footer();
       const length = Buffer.alloc(4);
