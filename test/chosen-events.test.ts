@@ -118,6 +118,21 @@ describe("ChosenEvents", () => {
     }
   });
 
+  test("select: every event of the service asked for (an export of one tool's files) is every event, without a filter; a second service makes it filter", () => {
+    const chosen = new ChosenEvents(keyFile());
+    const event = (key: string, service: string, rank = 1): StagedEvent => ({ key, rank, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: chosen.size, service, unit: "", logs: 1, metrics: 2 });
+    expect(chosen.select(null, "claude-code").size).toBe(0);
+    for (let i = 0; i < 50; i++) chosen.offer(event(`k${i}`, "claude-code"));
+    expect(chosen.select(null, "claude-code")).toBe(chosen);
+    expect(chosen.select(null, "gemini_cli").size).toBe(0);
+    // A better copy of one event from another service: the filter looks at each event again.
+    expect(chosen.offer(event("k7", "gemini_cli", 5))).toBe(true);
+    const claude = chosen.select(null, "claude-code");
+    expect(claude).not.toBe(chosen);
+    expect(claude.size).toBe(49);
+    expect(chosen.select(null, "gemini_cli").size).toBe(1);
+  });
+
   test("keys: 150,000 of them (the table grows and rehashes, over several chunks and key blocks), prefixes of one another, non-ASCII, one of 1.5 MB; each found again", () => {
     const chosen = new ChosenEvents(keyFile());
     const keys = Array.from({ length: 150_000 }, (_, i) => (i % 3 === 0 ? `k${i}` : i % 3 === 1 ? `k${i}é中\u{1F600}` : `${"x".repeat(i % 200)}${i}`));

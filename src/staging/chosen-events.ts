@@ -149,6 +149,9 @@ class KeyTable {
 export const NOT_CHOSEN = -2;
 /** `ChosenEvents.offerTagged`: the copy offered is the first of its key. */
 const NEW_KEY = -1;
+/** `ChosenEvents.#soleService` before any copy is chosen, and once two services were. */
+const NO_EVENTS = -1;
+const SEVERAL_SERVICES = -2;
 
 /**
  * The chosen copy of every event of a run, by key (the one rule of which copy wins: `outranksCopy`, merge.ts), kept in
@@ -175,6 +178,8 @@ export class ChosenEvents implements ChosenRows {
   readonly #columns = [this.#rank, this.#micros, this.#seq, this.#logs, this.#metrics, this.#unpriced, this.#model, this.#service, this.#unit, this.#tag];
   readonly #texts: string[] = [];
   readonly #codes = new Map<string, number>();
+  /** The code of the service of every copy chosen so far, while they share one; NO_EVENTS, or SEVERAL_SERVICES. */
+  #soleService = NO_EVENTS;
 
   constructor(keys: KeyFile | null = null) {
     this.#keys = new KeyTable(keys);
@@ -312,7 +317,8 @@ export class ChosenEvents implements ChosenRows {
 
   /** The chosen events whose timestamp passes `inRange` (null: all) and whose service is `service` (null: any). */
   select(inRange: ((timestamp: string) => boolean) | null, service: string | null): ChosenRows {
-    if (inRange === null && service === null) return this;
+    // An export of one tool's files asks for its service, which every event then has: all of them, without a look at each.
+    if (inRange === null && (service === null || this.#soleService === this.#codes.get(service))) return this;
     const passes = this.test(inRange, service);
     const picked: number[] = [];
     for (let i = 0; i < this.size; i++) if (passes(i)) picked.push(i);
@@ -336,7 +342,9 @@ export class ChosenEvents implements ChosenRows {
     this.#metrics.set(row, event.metrics);
     this.#unpriced.set(row, event.unpriced ? 1 : 0);
     this.#model.set(row, this.#code(event.model));
-    this.#service.set(row, this.#code(event.service));
+    const service = this.#code(event.service);
+    this.#service.set(row, service);
+    if (service !== this.#soleService) this.#soleService = this.#soleService === NO_EVENTS ? service : SEVERAL_SERVICES;
     this.#unit.set(row, this.#code(event.unit));
   }
 
