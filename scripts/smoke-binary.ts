@@ -19,7 +19,7 @@
  *
  * Ends with `smoke: N passed, M failed` and exits 1 on any failure.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -253,13 +253,23 @@ async function main(): Promise<void> {
       });
       const prefetchedCounts = countsOf(prefetched);
       check("export --from-files with AI_OBSERVER_LINE_PREFETCH=1: the same counts", JSON.stringify(prefetchedCounts) === JSON.stringify(counts), `${JSON.stringify(prefetchedCounts)} vs ${JSON.stringify(counts)}`);
-      // A heavy parse starts itself again with mimalloc's purge delay (src/allocator-restart.ts), Linux only.
+      // A heavy parse of 64 MB or more starts itself again with mimalloc's purge delay (src/shared/allocator-restart.ts), Linux
+      // only; a smaller one does not.
       if (process.platform === "linux") {
-        const out6 = join(work, "out6");
-        const restarted = await runWatchingEnv([exe, "export", "all", "--from-files", "--output", out6, "--yes", "--json"], { cwd, env: { PATH: path, HOME: sessionsHome } }, "MIMALLOC_PURGE_DELAY");
+        const watched = async (home: string, out: string) =>
+          runWatchingEnv([exe, "export", "all", "--from-files", "--output", join(work, out), "--yes", "--json"], { cwd, env: { PATH: path, HOME: home } }, "MIMALLOC_PURGE_DELAY");
+        const small = await watched(sessionsHome, "out6");
+        check("export --from-files of a few MB goes on without a restart: the same counts", small.seen === null && JSON.stringify(countsOf(small)) === JSON.stringify(counts), `seen ${small.seen ?? "nothing"}`);
+        // The same sessions and a 64 MB line no parse selects (it holds no "message"): they make the parse large.
+        const paddedHome = join(work, "sessions-padded");
+        cpSync(sessionsHome, paddedHome, { recursive: true });
+        const padding = join(paddedHome, ".claude", "projects", "-smoke-padding");
+        mkdirSync(padding, { recursive: true });
+        writeFileSync(join(padding, "padding.jsonl"), `{"type":"file-history-snapshot","padding":"${"x".repeat(64 << 20)}"}\n`);
+        const restarted = await watched(paddedHome, "out7");
         const restartedCounts = countsOf(restarted);
         check(
-          "export --from-files restarts itself with MIMALLOC_PURGE_DELAY=500: the same counts",
+          "export --from-files of 64 MB restarts itself with MIMALLOC_PURGE_DELAY=500: the same counts",
           restarted.seen === "500" && JSON.stringify(restartedCounts) === JSON.stringify(counts),
           `seen ${restarted.seen ?? "nothing"}, ${JSON.stringify(restartedCounts)}`,
         );

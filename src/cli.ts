@@ -6,7 +6,6 @@ import { ExitCode, UsageError } from "./shared/errors.ts";
 import { fsReason } from "./shared/fs-errors.ts";
 import { reportError } from "./report-error.ts";
 import { installSignalHandlers } from "./signals.ts";
-import { parsesHeavily, restartWithPurgeDelay } from "./allocator-restart.ts";
 import { renderVersion } from "./shared/version.ts";
 
 /** Builds the command line without running it, so tests can parse any argv. */
@@ -33,7 +32,6 @@ export function createCli(argv: readonly string[]) {
     .example("ai-observer export all --month last --output ~/archive --zip --delete-after --yes")
     .example("ai-observer export all --month last --layout hive --output ~/lake --yes")
     .action(async (source: string | undefined, options: Record<string, unknown>) => {
-      restartWithPurgeDelay(parsesHeavily(source, { fromFiles: options["fromFiles"] === true, transcripts: options["transcripts"] !== false }));
       const { exportCommand: run } = await import("./commands/export.ts");
       exitCode = run(source, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });
@@ -55,7 +53,6 @@ export function createCli(argv: readonly string[]) {
     .example("ai-observer import claude-code --from 7d --dry-run")
     .example("ai-observer import --from-export ~/archive/laptop-2/ai-observer-export-all-all.zip --yes")
     .action(async (tool: string | undefined, options: Record<string, unknown>) => {
-      restartWithPurgeDelay(parsesHeavily(tool, { fromFiles: options["fromExport"] === undefined, transcripts: options["transcripts"] !== false }));
       const { importCommand: run } = await import("./commands/import.ts");
       exitCode = run(tool, restoreStringOptions(parsedArgv, options, STRING_OPTIONS));
     });

@@ -44,7 +44,7 @@ export function run(command: string[], options: { cwd: string; env: Record<strin
 
 /**
  * `run`, reading the process's environment (`/proc/<pid>/environ`, Linux) every millisecond while it runs: the last
- * value it had for `name` (a run may start itself again with more set, src/allocator-restart.ts), or null.
+ * value it had for `name` (a run may start itself again with more set, src/shared/allocator-restart.ts), or null.
  */
 export async function runWatchingEnv(command: string[], options: { cwd: string; env: Record<string, string> }, name: string): Promise<RunResult & { seen: string | null }> {
   const started = performance.now();

@@ -1,3 +1,4 @@
+import { parsesHeavily, restartWithPurgeDelay } from "../shared/allocator-restart.ts";
 import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { absolutePath } from "../shared/paths.ts";
@@ -55,7 +56,9 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
 
-  const hooks: ExportHooks = json ? { confirm: () => confirmOnTerminal({ action: "export", json }) } : textHooks(io, verbose);
+  const transcripts = flags.transcripts !== false;
+  const onFilesFound = (bytes: number) => restartWithPurgeDelay(parsesHeavily(selection.tools, { transcripts, bytes }));
+  const hooks: ExportHooks = { ...(json ? { confirm: () => confirmOnTerminal({ action: "export", json }) } : textHooks(io, verbose)), onFilesFound };
 
   const result = await runExport(
     {
@@ -63,7 +66,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
       range,
       outputDir: flags.output,
       input: flags.fromFiles
-        ? { kind: "files", tools: selection.tools, transcripts: flags.transcripts !== false, hostName: readHostName(flags.hostName) }
+        ? { kind: "files", tools: selection.tools, transcripts, hostName: readHostName(flags.hostName) }
         : { kind: "database", location: locateDatabase(flags.db) },
       zip: flags.zip === true,
       deleteAfter,

@@ -1,3 +1,4 @@
+import { parsesHeavily, restartWithPurgeDelay } from "../shared/allocator-restart.ts";
 import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
@@ -52,11 +53,14 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
   const json = flags.json === true;
   const verbose = flags.verbose === true && !json;
 
+  const transcripts = flags.transcripts !== false;
   const progress = !verbose && isInteractive(json) ? readProgress(process.stdout) : {};
+  const onFilesFound = (bytes: number) => restartWithPurgeDelay(parsesHeavily(tools, { transcripts, bytes }));
   const hooks: ImportHooks = json
-    ? { confirm: () => confirmOnTerminal({ action: "import", json }) }
+    ? { confirm: () => confirmOnTerminal({ action: "import", json }), onFilesFound }
     : {
         ...progress,
+        onFilesFound,
         onFileParsed: verbose ? (tool, file, ms, on) => io.out(renderParsedFile(tool, file, ms, on)) : progress.onFileParsed,
         onPreview: (preview) => io.out(renderImportPreview(preview, verbose)),
         confirm: () => confirmOnTerminal({ action: "import", json, io, preamble: "\n" }),
@@ -71,7 +75,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
       location: locateDatabase(flags.db),
       dryRun: flags.dryRun === true,
       force: flags.force === true,
-      transcripts: flags.transcripts !== false,
+      transcripts,
       yes: flags.yes === true,
       settings: readRunSettings(flags.threads),
       hostName: readHostName(flags.hostName),

@@ -1,6 +1,6 @@
 import { loadDuckDB } from "../db/duckdb.ts";
 import { type RowFilter, timestampTest } from "../db/row-filter.ts";
-import { discoverTools, type FileFailure, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
+import { discoverTools, type FileFailure, foundBytes, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
@@ -64,6 +64,7 @@ async function parseSessionFiles(
     const wanted = stream === null ? null : best.test(timestampTest(stream.range), stream.serviceName);
     run.warmUp(tools, transcripts); // no SHA-256 here, as below; the transcripts decode every line
     const found = await discoverTools(tools);
+    progress.onFilesFound?.(foundBytes(found));
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used
     for (const tool of found) {

@@ -35,11 +35,22 @@ function readFilesCache(databasePath: string): FilesCache | null {
   }
 }
 
-/** True when every discovered file was imported in full before and has its recorded size and mtime. */
-export function nothingChanged(databasePath: string, found: readonly DiscoveredTool[], transcripts: boolean): boolean {
+/**
+ * The discovered files an import reads, by the cache: those not imported in full before with their recorded size and
+ * mtime (how many, and their bytes); `known` false where there is no valid cache, and then every file counts.
+ */
+export function filesToRead(databasePath: string, found: readonly DiscoveredTool[], transcripts: boolean): { known: boolean; files: number; bytes: number } {
   const cache = readFilesCache(databasePath);
-  if (!cache) return false;
-  return found.every((tool) => classifyFiles(tool.files, cache.files[tool.tool], readerVersions(tool.source, transcripts)).every((entry) => entry.status === "unchanged"));
+  const changes = { known: cache !== null, files: 0, bytes: 0 };
+  for (const tool of found) {
+    const entries = cache ? classifyFiles(tool.files, cache.files[tool.tool], readerVersions(tool.source, transcripts)) : tool.files.map((file) => ({ file, status: "new" }));
+    for (const { file, status } of entries) {
+      if (status === "unchanged") continue;
+      changes.files++;
+      changes.bytes += file.size;
+    }
+  }
+  return changes;
 }
 
 /** Written after the database was closed, so that the stamp is the final one. Only a cache: failures are ignored. */

@@ -6,7 +6,7 @@ import { DuckDBMemory, type ImportSize, telemetryRowCount } from "../db/duckdb-m
 import { type InsertedCounts, StagedTables } from "./staged-tables.ts";
 import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
-import { discoverTools, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
+import { discoverTools, foundBytes, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addPendingIndexes, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
 import { addIndexesBeforeRows } from "../db/pending-indexes.ts";
@@ -14,7 +14,7 @@ import { inOlderStorage } from "../db/storage-copy.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
-import { nothingChanged, writeFilesCache } from "./files-cache.ts";
+import { filesToRead, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
 import type { PlanReason } from "./planned-events.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
@@ -153,10 +153,12 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const unapplied = { inserted: { logs: 0, metrics: 0 }, upgradeAdvised: false };
   // Whatever could not be read is reported by a full run, never hidden behind "nothing changed".
   const unreadable = found.some((tool) => tool.failed.length > 0);
-  if (!options.force && !unreadable && nothingChanged(options.location.path, found, options.transcripts)) {
+  const changes = options.force ? null : filesToRead(options.location.path, found, options.transcripts);
+  if (changes?.known && changes.files === 0 && !unreadable) {
     const plans = found.map((tool) => unchangedPlan(tool, options.transcripts));
     return { status: "nothing", preview: { database: options.location.path, range: options.range, plans, totals: totalsOf(plans) }, ...unapplied };
   }
+  hooks.onFilesFound?.(changes?.bytes ?? foundBytes(found));
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
   const { settings } = options;
   const db = await openForImport(options.location, options.dryRun, settings.threads);

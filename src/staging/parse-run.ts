@@ -37,7 +37,17 @@ export async function discoverTools(tools: readonly ToolId[], env: Record<string
 
 export type { FileFailure };
 
+/** The bytes of every file found. */
+export function foundBytes(found: readonly DiscoveredTool[]): number {
+  return found.reduce((sum, tool) => sum + tool.files.reduce((bytes, file) => bytes + file.size, 0), 0);
+}
+
 export interface ParseProgress {
+  /**
+   * The files are found and none is read yet: how many bytes of them the run will parse (an import: of those it must
+   * read again). The last moment at which the process can start over without undoing anything (src/shared/allocator-restart.ts).
+   */
+  onFilesFound?(bytes: number): void;
   /** Before a tool's files are read: how many, and their size on disk. */
   onReadStart?(tool: ToolId, files: number, bytes: number): void;
   /** After each file, in the files' order (also when they are parsed in parallel). */

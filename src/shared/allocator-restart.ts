@@ -1,21 +1,32 @@
 /*
- * mimalloc, Bun's allocator, gives memory that stayed free for 10 ms back to the system and takes it again as fresh
+ * mimalloc, Bun's allocator, gives memory that stayed free for 100 ms back to the system and takes it again as fresh
  * pages, a page fault per 4 KB. A heavy parse (transcripts, Gemini's JSON documents; parse workers, and Bun's pool
  * compressing the pages) frees and takes memory all the time, slower than that. With a delay of half a second, on a
  * 2-vCPU Linux VM: 1 GB of Gemini sessions exported with `--threads 16` in 19.4-19.6 s at 468-472 MB against 22.8-30.3 s
  * at 441-499 MB (a second: 18.4-23.7 s, but 494-516 MB, over the 512 MB bound), its import 68.9 against 72.0 s; with a
  * second, the 400 MB transcripts export 3.19 against 3.42 s and 200 MB of Gemini sessions 3.85 against 4.22 s (medians
- * of 3-4, alternating). The usage-only Claude export gained ~10 ms, less than the restart costs (~20 ms).
- * mimalloc reads the setting from the environment when the process starts: such a run starts itself again, once, with
- * it set (docs/performance.md, "Session 22").
+ * of 3-4, alternating). The usage-only Claude export gained ~10 ms, less than the restart costs (~40 ms: the runtime
+ * starts twice, and the files are found twice). mimalloc reads the setting from the environment when the process
+ * starts: such a run starts itself again, once, with it set, as soon as it knows how much it will parse
+ * (docs/performance.md, "Sessions 22 and 23").
  */
 
 const PURGE_DELAY = "MIMALLOC_PURGE_DELAY";
 const PURGE_DELAY_MS = "500";
 
-/** Whether a run reads session files with a heavy parse: with transcripts (the default), or of tools beside Claude Code. */
-export function parsesHeavily(source: string | undefined, options: { fromFiles: boolean; transcripts: boolean }): boolean {
-  return options.fromFiles && (options.transcripts || source !== "claude-code");
+/**
+ * Below this many bytes of session files, a heavy parse gains less from the delay than the restart costs: Claude
+ * sessions with transcripts, exported with the delay set by hand against mimalloc's own 100 ms (medians of 8-12,
+ * alternating): 32 MB 0.965 against 0.935 s, 70 MB 1.32 against 1.38 s, 97 MB 1.545 against 1.635 s.
+ */
+const MIN_HEAVY_BYTES = 64 << 20;
+
+/**
+ * Whether a run parses session files of `tools` heavily enough to restart for: `bytes` of them (at least
+ * MIN_HEAVY_BYTES) with transcripts (the default), or of tools beside Claude Code.
+ */
+export function parsesHeavily(tools: readonly string[], options: { transcripts: boolean; bytes: number }): boolean {
+  return options.bytes >= MIN_HEAVY_BYTES && (options.transcripts || tools.some((tool) => tool !== "claude-code"));
 }
 
 /**
