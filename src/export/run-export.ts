@@ -179,7 +179,7 @@ async function writeArchive(input: OpenInput, filter: RowFilter, preview: Export
   await steps.run({ kind: "views", file: viewsFile }, () => createViewsDatabase(stage.dir, viewsFile));
   if (!preview.zipFile) return;
   const zipFile = preview.zipFile;
-  // The ZIP writer (yazl, node:stream) is loaded only for --zip.
+  // The ZIP writer is loaded only for --zip.
   const { writeZip } = await import("./zip.ts");
   const entries = preview.files.map((name) => ({ path: stage.file(name), name }));
   await steps.run({ kind: "zip", file: zipFile }, () => writeZip(stage.file(zipFile), entries, marked ? DELETED_ROWS_COMMENT : undefined));
