@@ -25,7 +25,8 @@
  * rows counted). `export all --zip` runs in the rounds, beside `export all`.
  *
  * Prints the machine's core count, a table of medians, CPU time and peak RSS (/usr/bin/time -v) and ratios with their
- * targets (and, for information, the usage export's CPU time against its peers': on a machine whose cores are all
+ * targets (two commands run back to back in each round: the median of the rounds' ratios, which cancels the VM's
+ * drift between rounds; other pairs: the ratio of their medians) (and, for information, the usage export's CPU time against its peers': on a machine whose cores are all
  * busy, a run cannot end before the CPU it takes allows), then one summary line.
  * Exit status: 1 when a command fails or a total is not exact; timing and memory targets only fail the run
  * with --strict. --quick (20 MB tree, 200k metric rows, 1 run) is what CI runs to prove the benchmark works.
@@ -588,9 +589,11 @@ async function main(): Promise<number> {
   // ---------------------------------------------------------------- report
   const loadAfter = loadavg();
   const ratios: Ratio[] = [];
+  /** `a` against `b`: sampled alike (one of each per round, back to back), the median of the samples' ratios. */
   const ratio = (name: string, a: Series, b: Series, target: number) => {
     if (!b.samples.length || !a.samples.length) return;
-    const value = a.ms / b.ms;
+    const paired = a.samples.length === b.samples.length;
+    const value = paired ? median(a.samples.map((sample, i) => sample.ms / (b.samples[i] as Sample).ms)) : a.ms / b.ms;
     ratios.push({ name, value, target, pass: value <= target });
   };
   ratio("export --from-files / DuckDB", s.exportFiles, s.duckdb, 1.0);
