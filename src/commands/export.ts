@@ -1,4 +1,4 @@
-import { parsesHeavily, restartWithPurgeDelay } from "../shared/allocator-restart.ts";
+import { restartForHeavyParse } from "../shared/allocator-restart.ts";
 import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { absolutePath } from "../shared/paths.ts";
@@ -57,7 +57,7 @@ export async function exportCommand(sourceArg: string | undefined, flags: Export
   const verbose = flags.verbose === true && !json;
 
   const transcripts = flags.transcripts !== false;
-  const onFilesFound = (bytes: number) => restartWithPurgeDelay(parsesHeavily(selection.tools, { transcripts, bytes }));
+  const onFilesFound = restartForHeavyParse(selection.tools, transcripts);
   const hooks: ExportHooks = { ...(json ? { confirm: () => confirmOnTerminal({ action: "export", json }) } : textHooks(io, verbose)), onFilesFound };
 
   const result = await runExport(

@@ -1,4 +1,4 @@
-import { parsesHeavily, restartWithPurgeDelay } from "../shared/allocator-restart.ts";
+import { restartForHeavyParse } from "../shared/allocator-restart.ts";
 import { parseRangeFlags } from "../shared/dates.ts";
 import { locateDatabase } from "../db/locate.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
@@ -55,7 +55,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
 
   const transcripts = flags.transcripts !== false;
   const progress = !verbose && isInteractive(json) ? readProgress(process.stdout) : {};
-  const onFilesFound = (bytes: number) => restartWithPurgeDelay(parsesHeavily(tools, { transcripts, bytes }));
+  const onFilesFound = restartForHeavyParse(tools, transcripts);
   const hooks: ImportHooks = json
     ? { confirm: () => confirmOnTerminal({ action: "import", json }), onFilesFound }
     : {

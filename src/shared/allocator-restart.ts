@@ -30,6 +30,14 @@ export function parsesHeavily(tools: readonly string[], options: { transcripts: 
 }
 
 /**
+ * The `onFilesFound` hook of a run that parses session files of `tools` (with or without transcripts): it restarts the
+ * run when the bytes found make the parse heavy (`parsesHeavily`).
+ */
+export function restartForHeavyParse(tools: readonly string[], transcripts: boolean): (bytes: number) => void {
+  return (bytes) => restartWithPurgeDelay(parsesHeavily(tools, { transcripts, bytes }));
+}
+
+/**
  * Starts this run again with mimalloc's purge delay, when `heavy` and in a Linux executable (measured there; `bun
  * src/cli.ts` is for development and tests), and the environment does not set the delay already (the restarted run's,
  * or the user's). Returns when it does not restart: the run goes on as it is, also where the system refuses `execve`.
