@@ -37,9 +37,14 @@ export async function discoverTools(tools: readonly ToolId[], env: Record<string
 
 export type { FileFailure };
 
+/** The bytes of `files` on disk. */
+function filesBytes(files: readonly DiscoveredFile[]): number {
+  return files.reduce((sum, file) => sum + file.size, 0);
+}
+
 /** The bytes of every file found. */
 export function foundBytes(found: readonly DiscoveredTool[]): number {
-  return found.reduce((sum, tool) => sum + tool.files.reduce((bytes, file) => bytes + file.size, 0), 0);
+  return found.reduce((sum, tool) => sum + filesBytes(tool.files), 0);
 }
 
 export interface ParseProgress {
@@ -220,7 +225,7 @@ export class ParseRun implements AsyncDisposable {
     const hash = options.hash ?? true;
     const failed: FileFailure[] = [];
     const firstOrdinal = rows.reserveOrdinals(files.length);
-    const bytes = files.reduce((sum, file) => sum + file.size, 0);
+    const bytes = filesBytes(files);
     progress.onReadStart?.(source.tool, files.length, bytes);
     const threads = this.settings.threads;
     const transcripts = options.transcripts === true;
