@@ -24,10 +24,11 @@
  * databases have (information), and the big database's export merged into a new database (`import --from-export`, its
  * rows counted). `export all --zip` runs in the rounds, beside `export all`.
  *
- * Prints the machine's core count, a table of medians, CPU time and peak RSS (/usr/bin/time -v) and ratios with their
- * targets (two commands run back to back in each round: the median of the rounds' ratios, which cancels the VM's
- * drift between rounds; other pairs: the ratio of their medians) (and, for information, the usage export's CPU time against its peers': on a machine whose cores are all
- * busy, a run cannot end before the CPU it takes allows), then one summary line.
+ * Prints the machine's core count, a table of medians, CPU time and peak RSS (/usr/bin/time -v), ratios with their
+ * targets and, for information, the usage export's CPU time against its peers' (on a machine whose cores are all
+ * busy, a run cannot end before the CPU it takes allows), then one summary line. A ratio of two commands run back to
+ * back in each round is the median of the rounds' ratios, which cancels the VM's drift between rounds; of other pairs,
+ * the ratio of their medians.
  * Exit status: 1 when a command fails or a total is not exact; timing and memory targets only fail the run
  * with --strict. --quick (20 MB tree, 200k metric rows, 1 run) is what CI runs to prove the benchmark works.
  */
