@@ -74,7 +74,7 @@ async function compile(target: ReleaseTarget, options: BuildOptions): Promise<st
   const result = await Bun.build({
     // src/bin.ts always runs the CLI (src/cli.ts relies on import.meta.main). The workers are entry points of their
     // own so that the executable can start them on another core.
-    entrypoints: [join(ROOT, "src", "bin.ts"), join(ROOT, "src", "staging", "parse-worker.ts"), join(ROOT, "src", "staging", "scan-worker.ts")],
+    entrypoints: [join(ROOT, "src", "bin.ts"), join(ROOT, "src", "staging", "parse-worker.ts"), join(ROOT, "src", "staging", "scan-worker.ts"), join(ROOT, "src", "staging", "table-worker.ts")],
     compile: {
       target: target.bunTarget,
       outfile,

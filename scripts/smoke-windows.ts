@@ -191,6 +191,17 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
   tally.check("export --from-files: files were parsed on worker threads", onWorkers > 0, `${onWorkers} files`);
   await compareParquetFolders("export --from-files", out("files-w"), out("files-l"));
 
+  const [tabled, tabledLinux] = both(
+    windows,
+    linux,
+    (m) => ["export", "all", "--from-files", "--output", m.path(out(m === windows ? "tables-w" : "tables-l")), "--yes", "--verbose"],
+    (m) => ({ ...sessionEnv(m), AI_OBSERVER_TABLE_WORKERS: "2" }),
+  );
+  exported("export --from-files on table workers", tabled);
+  exported("export --from-files on table workers (Linux)", tabledLinux);
+  tally.check("export --from-files: row groups were written on worker threads", /Row groups written on [12] worker threads?/.test(tabled.stdout), tabled.stdout.match(/Row groups written.*/)?.[0] ?? "no table workers");
+  await compareParquetFolders("export --from-files on table workers", out("tables-w"), out("tables-l"));
+
   const [zipped, zippedLinux] = both(
     windows,
     linux,

@@ -23,8 +23,8 @@ test("the JIT is tuned in one place: only staging/hot-paths.ts uses bun:jsc's ti
   expect(tuning).toEqual(["staging/hot-paths.ts"]);
 });
 
-test("every thread that parses applies the list: a parse run, each parse worker, the line prefetch's worker", () => {
-  for (const path of ["staging/parse-run.ts", "staging/parse-worker.ts", "staging/scan-worker.ts"]) {
+test("every thread that parses or writes staged rows applies the list: a parse run, each parse worker, the line prefetch's worker, each table worker", () => {
+  for (const path of ["staging/parse-run.ts", "staging/parse-worker.ts", "staging/scan-worker.ts", "staging/table-worker.ts"]) {
     expect({ path, calls: readFileSync(join(SRC, path), "utf8").includes("keepHotPathsOffTopTier()") }).toEqual({ path, calls: true });
   }
 });

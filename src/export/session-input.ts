@@ -5,7 +5,8 @@ import type { RunSettings } from "../shared/run-settings.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
 import { LogStream } from "../staging/log-stream.ts";
-import { STAGED_ROW_GROUP, writeStagedTable } from "../staging/staged-parquet.ts";
+import { STAGED_ROW_GROUP, stagedRowGroups, writeStagedTable } from "../staging/staged-parquet.ts";
+import { TableWorkers, tableWorkerCount } from "../staging/table-workers.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { ExportInput, OpenInput } from "./export-input.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
@@ -19,6 +20,8 @@ export interface SessionFilesSummary {
   unknownUsage: UnknownUsage;
   failed: FileFailure[];
   unpricedModels: string[];
+  /** The worker threads that fill and encode the tables' row groups (0: this thread; see tableWorkerCount). */
+  tableWorkers: number;
 }
 
 /**
@@ -55,9 +58,10 @@ async function parseSessionFiles(
   const { tools, transcripts } = input;
   const rows = new StagedRows(settings.stagedMemoryBytes, resourceAttributesJson(input.hostName));
   const best = new ChosenEvents();
-  const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [] };
+  const summary: SessionFilesSummary = { files: 0, bytes: 0, badLines: 0, unknownUsage: noUnknownUsage(), failed: [], unpricedModels: [], tableWorkers: 0 };
   const threadPool = settings.threads !== 1;
   let logs: LogStream | null = null;
+  let tableWorkers = 0;
   await using run = new ParseRun(settings);
   try {
     logs = stream === null ? null : new LogStream(rows, rows.scratchFile("logs.parquet"), threadPool);
@@ -82,7 +86,10 @@ async function parseSessionFiles(
       summary.failed.push(...failed);
     }
     void run.endWorkers(); // their heaps go while the Parquet files are written
-    rows.close();
+    const cpus = settings.threads ?? (navigator.hardwareConcurrency || 1);
+    tableWorkers = threadPool ? tableWorkerCount(stagedRowGroups(rows, rowTotals(best)), settings.tableWorkers, cpus) : 0;
+    // The table workers read every fragment from the scratch files.
+    rows.close(tableWorkers > 0);
     if (logs?.withdrawn) {
       logs.abandon();
       rows.dispose();
@@ -99,6 +106,9 @@ async function parseSessionFiles(
   best.releaseKeys();
   /** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
   const selection = (filter: RowFilter) => best.select(timestampTest(filter.range), filter.serviceName);
+  // Started now, they load while the rows are counted.
+  const workers = tableWorkers > 0 ? new TableWorkers(tableWorkers) : null;
+  summary.tableWorkers = workers?.size ?? 0;
   return {
     async count(filter): Promise<TableCounts> {
       return { traces: 0, ...rowTotals(selection(filter)) };
@@ -108,11 +118,12 @@ async function parseSessionFiles(
         if (filter !== stream) throw new Error("the logs were streamed for another filter");
         return streamed.finish(selection(filter), path);
       }
-      return writeStagedTable(table.table, rows, selection(filter), path, STAGED_ROW_GROUP, threadPool);
+      return writeStagedTable(table.table, rows, selection(filter), path, STAGED_ROW_GROUP, threadPool, workers);
     },
     database: null,
     interrupt: () => undefined,
     close: () => {
+      workers?.close();
       streamed?.abandon();
       rows.dispose();
     },

@@ -2,8 +2,7 @@ import { closeSync, openSync } from "node:fs";
 import { writeAllSync } from "../shared/write-all.ts";
 import { versionInfo } from "../shared/version.ts";
 import { ColumnBuilder, type ColumnKind, type ColumnSpec, writeInt64LE } from "./column-builder.ts";
-import { MAX_RLE_RUN_BYTES, writeRleRun } from "./rle-hybrid.ts";
-import { MAX_SHORT_TEXT, singleEntryIndices, textChunk } from "./text-chunk.ts";
+import { type ConstantValue, type EncodedChunk, encodeRowGroup, PLAIN, RLE, RLE_DICTIONARY } from "./encode-row-group.ts";
 import { CompactWriter } from "./thrift-compact.ts";
 
 /**
@@ -16,18 +15,6 @@ import { CompactWriter } from "./thrift-compact.ts";
  */
 
 const MAGIC = Buffer.from("PAR1");
-const ZSTD_LEVEL = 1;
-/**
- * Pages at least this large are compressed on Bun's thread pool, all of a row group's at once, while the next row
- * group is filled: the texts of transcripts (hundreds of MB) compress at ~370 MB/s per core. Smaller pages are
- * compressed here (a thread pool round trip costs more than they take).
- */
-const POOL_PAGE_BYTES = 1 << 20;
-/**
- * Their level: on the transcripts' texts (400 MB tree) level 3 compresses as fast as level 1 and 43% smaller
- * (logs.parquet 63 against 110 MB), and the export took 2.9 against 3.4–3.8 s, having less to write.
- */
-const LARGE_PAGE_ZSTD_LEVEL = 3;
 
 /**
  * Headers and small pages are gathered into one write of up to this many bytes: a row group is a header and a page or
@@ -53,12 +40,7 @@ const enum ConvertedType {
   Json = 19,
 }
 
-const PLAIN = 0;
-const RLE = 3;
-const RLE_DICTIONARY = 8;
-const DICTIONARY_PAGE = 2;
 const ZSTD = 6;
-const DATA_PAGE = 0;
 
 interface TypeInfo {
   physical: PhysicalType;
@@ -108,14 +90,6 @@ const TYPES: Record<ColumnKind, TypeInfo> = {
   BOOLEAN: { physical: PhysicalType.Boolean },
 };
 
-/** Definition levels (bit width 1) as RLE runs (`runs`: level, count, level, count, …), with the 4-byte length prefix of a v1 data page. */
-function definitionLevels(runs: readonly number[]): Buffer {
-  const bytes = Buffer.allocUnsafe(4 + (runs.length / 2) * MAX_RLE_RUN_BYTES);
-  let at = 4;
-  for (let i = 0; i < runs.length; i += 2) at = writeRleRun(bytes, at, runs[i + 1] as number, runs[i] as number, 1);
-  bytes.writeUInt32LE(at - 4, 0);
-  return bytes.subarray(0, at);
-}
 
 interface ChunkMeta {
   spec: ColumnSpec;
@@ -135,44 +109,14 @@ interface ChunkMeta {
   maxText: Buffer | null;
 }
 
-/** A column chunk ready to compress: its data page (definition levels, then values), and its dictionary page if any. */
-interface ChunkPages {
-  data: Buffer;
-  dictionary: { values: Buffer; entries: number } | null;
-  minText: Buffer | null;
-  maxText: Buffer | null;
-}
 
 interface RowGroupMeta {
   rows: number;
   chunks: ChunkMeta[];
 }
 
-/** The one value a column has in every row: NULL, a number, or text as UTF-8 bytes. */
-export type ConstantValue = null | number | Buffer;
 
-/** The page of a column that has `value` in all `rows` rows, built in one go. */
-function constantPage(spec: ColumnSpec, value: ConstantValue, rows: number): Buffer {
-  if (value === null) return definitionLevels([0, rows]);
-  const one = new ColumnBuilder(spec);
-  if (typeof value === "number") one.pushNumber(value);
-  else one.pushBytes(value);
-  const pattern = one.values();
-  const levels = definitionLevels([1, rows]);
-  const page = Buffer.allocUnsafe(levels.length + pattern.length * rows);
-  levels.copy(page, 0);
-  page.fill(pattern, levels.length);
-  return page;
-}
 
-/** The index of the largest data page of at least POOL_PAGE_BYTES, or -1. */
-function largestPage(pages: readonly ChunkPages[]): number {
-  let largest = -1;
-  pages.forEach(({ data }, i) => {
-    if (data.length >= POOL_PAGE_BYTES && (largest < 0 || data.length > (pages[largest] as ChunkPages).data.length)) largest = i;
-  });
-  return largest;
-}
 
 export class ParquetWriter {
   readonly #fd: number;
@@ -237,6 +181,16 @@ export class ParquetWriter {
     return undefined;
   }
 
+  /** `count` rows the columns took at once, in a row group whose end the caller decides (`endRowGroup`). */
+  addRows(count: number): void {
+    this.#rows += count;
+  }
+
+  /** Ends the row group being filled: it is written (resolves as `endRows` does), and the next one begins. */
+  endRowGroup(): Promise<void> {
+    return this.#flush();
+  }
+
   #write(bytes: Uint8Array): void {
     if (this.#closed) throw new Error("the Parquet writer is closed");
     this.#offset += bytes.length;
@@ -269,15 +223,6 @@ export class ParquetWriter {
     const builders = this.#builders;
     const rows = this.pendingRows;
     if (rows === 0) return;
-    builders.forEach((builder, i) => {
-      if (this.constants[i] !== undefined) {
-        builder.nulls = this.constants[i] === null ? rows : 0;
-        if (typeof this.constants[i] === "number") builder.min = builder.max = this.constants[i];
-      } else if (builder.rows !== rows) {
-        throw new Error(`column ${builder.spec.name} has ${builder.rows} values in a row group of ${rows} rows`);
-      }
-      builder.rows = rows;
-    });
     this.#builders = this.#spare ?? (last ? [] : this.#fresh());
     this.#spare = null;
     this.#rows = 0;
@@ -288,91 +233,40 @@ export class ParquetWriter {
     this.#writing.catch(() => undefined); // seen by the next flush or close, not as an unhandled rejection
   }
 
-  /** A column's pages: text dictionary-encoded when its values repeat, with its min/max (text-chunk.ts). */
-  #chunkPages(builder: ColumnBuilder, constant: ConstantValue | undefined, rows: number): ChunkPages {
-    if (constant === undefined && !builder.takesText) return { data: builder.page(definitionLevels(builder.runs)), dictionary: null, minText: null, maxText: null };
-    if (constant !== undefined && !Buffer.isBuffer(constant)) return { data: constantPage(builder.spec, constant, rows), dictionary: null, minText: null, maxText: null };
-    if (Buffer.isBuffer(constant)) {
-      // One entry, one run.
-      const entry = Buffer.allocUnsafe(4 + constant.length);
-      entry.writeUInt32LE(constant.length, 0);
-      constant.copy(entry, 4);
-      const short = constant.length <= MAX_SHORT_TEXT ? constant : null;
-      return { data: Buffer.concat([definitionLevels([1, rows]), singleEntryIndices(rows)]), dictionary: { values: entry, entries: 1 }, minText: short, maxText: short };
-    }
-    const text = textChunk(builder.values(), builder.rows - builder.nulls, builder.spec.kind !== "JSON");
-    const levels = definitionLevels(builder.runs);
-    const data = text.indices ? Buffer.concat([levels, text.indices]) : builder.page(levels);
-    return { data, dictionary: text.dictionary, minText: text.min, maxText: text.max };
+  /** Encodes the row group, then writes it; the builders are kept for the next but one row group. */
+  async #writeRowGroup(builders: readonly ColumnBuilder[], rows: number, last: boolean): Promise<void> {
+    const encoded = await encodeRowGroup(this.columns, this.constants, builders, rows, { threadPool: this.threadPool, last });
+    // Abandoned meanwhile (the caller failed): its descriptor is closed, and its number may already be another file's.
+    if (this.#closed) return;
+    this.#writeChunks(rows, encoded);
   }
 
   /**
-   * The pages are compressed at once (see POOL_PAGE_BYTES), then written in order (the builders are kept for the next
-   * but one row group). `last`: this thread has no row group to fill meanwhile, and compresses the largest page itself
-   * rather than wait for the pool to take it (the 400 MB usage export's logs, one row group: 16 against 24.5 ms).
+   * Writes a row group of `rows` rows encoded elsewhere (encodeRowGroup, e.g. on a worker), after those written so
+   * far; nothing may be pending in `row`.
    */
-  async #writeRowGroup(builders: readonly ColumnBuilder[], rows: number, last: boolean): Promise<void> {
-    const chunkPages = builders.map((builder, i) => this.#chunkPages(builder, this.constants[i], rows));
-    const here = last ? largestPage(chunkPages) : -1;
-    const compressed = chunkPages.map(({ data }, i) =>
-      data.length >= POOL_PAGE_BYTES && this.threadPool && i !== here ? Bun.zstdCompress(data, { level: LARGE_PAGE_ZSTD_LEVEL }) : null,
-    );
-    const bodies = await Promise.all(
-      chunkPages.map(({ data }, i) => compressed[i] ?? Bun.zstdCompressSync(data, { level: data.length < POOL_PAGE_BYTES ? ZSTD_LEVEL : LARGE_PAGE_ZSTD_LEVEL })),
-    );
-    // Abandoned meanwhile (the caller failed): its descriptor is closed, and its number may already be another file's.
-    if (this.#closed) return;
-    const chunks: ChunkMeta[] = [];
-    for (let i = 0; i < builders.length; i++) {
-      const builder = builders[i] as ColumnBuilder;
-      const { data, dictionary, minText, maxText } = chunkPages[i] as ChunkPages;
-      const body = bodies[i] as Buffer;
+  writeEncoded(rows: number, encoded: readonly EncodedChunk[]): void {
+    if (this.#rows !== 0) throw new Error("a row group is being filled");
+    if (encoded.length !== this.columns.length) throw new Error(`a row group of ${encoded.length} columns, not ${this.columns.length}`);
+    this.#writeChunks(rows, encoded);
+  }
+
+  #writeChunks(rows: number, encoded: readonly EncodedChunk[]): void {
+    const chunks = encoded.map((chunk, i): ChunkMeta => {
       const offset = this.#offset;
       let uncompressed = 0;
       let compressed = 0;
-      let dictionaryOffset = -1;
-      if (dictionary) {
-        const dictionaryBody = Bun.zstdCompressSync(dictionary.values, { level: ZSTD_LEVEL });
-        const header = CompactWriter.struct((writer) =>
-          writer
-            .i32(1, DICTIONARY_PAGE)
-            .i32(2, dictionary.values.length)
-            .i32(3, dictionaryBody.length)
-            .struct(7, (page) => page.i32(1, dictionary.entries).i32(2, PLAIN)),
-        );
-        dictionaryOffset = offset;
-        this.#write(header);
-        this.#write(dictionaryBody);
-        uncompressed += header.length + dictionary.values.length;
-        compressed += header.length + dictionaryBody.length;
+      const dictionaryOffset = chunk.dictionary ? offset : -1;
+      const dataOffset = chunk.dictionary ? offset + chunk.dictionary.header.length + chunk.dictionary.body.length : offset;
+      for (const page of chunk.dictionary ? [chunk.dictionary, chunk.data] : [chunk.data]) {
+        this.#write(page.header);
+        this.#write(page.body);
+        uncompressed += page.size;
+        compressed += page.header.length + page.body.length;
       }
-      const header = CompactWriter.struct((writer) =>
-        writer
-          .i32(1, DATA_PAGE)
-          .i32(2, data.length)
-          .i32(3, body.length)
-          .struct(5, (page) => page.i32(1, rows).i32(2, dictionary ? RLE_DICTIONARY : PLAIN).i32(3, RLE).i32(4, RLE)),
-      );
-      const dataOffset = this.#offset;
-      this.#write(header);
-      this.#write(body);
-      uncompressed += header.length + data.length;
-      compressed += header.length + body.length;
-      chunks.push({
-        spec: builder.spec,
-        offset,
-        dataOffset,
-        dictionaryOffset,
-        uncompressed,
-        compressed,
-        rows,
-        nulls: builder.nulls,
-        min: builder.min,
-        max: builder.max,
-        minText,
-        maxText,
-      });
-    }
+      const { nulls, min, max, minText, maxText } = chunk;
+      return { spec: this.columns[i] as ColumnSpec, offset, dataOffset, dictionaryOffset, uncompressed, compressed, rows, nulls, min, max, minText, maxText };
+    });
     this.#writeOutput();
     this.#groups.push({ rows, chunks });
   }

@@ -54,6 +54,7 @@ function renderSessionFiles(summary: SessionFilesSummary, verbose: boolean): str
     lines.push(`Unreadable files: ${formatCount(summary.failed.length)}`);
     if (verbose) lines.push(...summary.failed.map((failure) => `  - ${failure.path}: ${failure.reason}`));
   }
+  if (verbose && summary.tableWorkers > 0) lines.push(`Row groups written on ${formatCount(summary.tableWorkers)} worker ${plural(summary.tableWorkers, "thread", "threads")}`);
   return lines;
 }
 

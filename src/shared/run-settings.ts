@@ -11,6 +11,8 @@ export interface RunSettings {
   threads: number | null;
   /** `AI_OBSERVER_PARSE_WORKERS`: the most parse workers, applied whatever the input's size (0: none); null: by size. */
   parseWorkers: number | null;
+  /** `AI_OBSERVER_TABLE_WORKERS`: the most workers that write an export's tables, whatever their size (0: none); null: by size and cores. */
+  tableWorkers: number | null;
   /** `AI_OBSERVER_LINE_PREFETCH`: `0` never, `1` whatever the size (and every file from the worker); null: by size. */
   linePrefetch: boolean | null;
   /** `AI_OBSERVER_STAGED_MEMORY_MB`: staged rows held in memory before they go to the scratch files; null: the default. */
@@ -20,7 +22,7 @@ export interface RunSettings {
 }
 
 /** Every setting at its default (every core, sizes decide). */
-export const DEFAULT_RUN_SETTINGS: RunSettings = { threads: null, parseWorkers: null, linePrefetch: null, stagedMemoryBytes: null, duckdbMemoryLimit: null };
+export const DEFAULT_RUN_SETTINGS: RunSettings = { threads: null, parseWorkers: null, tableWorkers: null, linePrefetch: null, stagedMemoryBytes: null, duckdbMemoryLimit: null };
 
 function wholeNumber(text: string | undefined): number | null {
   const value = Number(text?.trim() || Number.NaN);
@@ -34,6 +36,7 @@ export function readRunSettings(threadsFlag: unknown, env: Env = process.env): R
   return {
     threads: threadSetting(threadsFlag, env),
     parseWorkers: wholeNumber(env["AI_OBSERVER_PARSE_WORKERS"]),
+    tableWorkers: wholeNumber(env["AI_OBSERVER_TABLE_WORKERS"]),
     linePrefetch: prefetch === "0" ? false : prefetch === "1" ? true : null,
     stagedMemoryBytes: Number.isFinite(staged) && staged >= 0 ? staged * 1048576 : null,
     duckdbMemoryLimit: env["AI_OBSERVER_MEMORY_LIMIT"]?.trim() || null,

@@ -1,5 +1,5 @@
 import type { ColumnBuilder } from "../parquet/column-builder.ts";
-import type { ConstantValue } from "../parquet/parquet-writer.ts";
+import type { ConstantValue } from "../parquet/encode-row-group.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 import { AttributeJsonWriter } from "../sources/shared/attributes.ts";

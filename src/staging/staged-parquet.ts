@@ -1,13 +1,17 @@
 import { rmSync } from "node:fs";
 import type { ColumnBuilder } from "../parquet/column-builder.ts";
+import type { EncodedChunk } from "../parquet/encode-row-group.ts";
 import { ParquetWriter } from "../parquet/parquet-writer.ts";
 import { MemoryGovernor } from "../sources/memory-governor.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape.ts";
 import type { StagedColumns } from "./staged-columns.ts";
-import type { StagedRows, StagedTableKey } from "./staged-rows.ts";
+import type { FragmentPlace, StagedRows, StagedTableKey } from "./staged-rows.ts";
 import { SEQ_PER_FILE } from "./staged-file.ts";
+import { type ExtraBytes, RowGroupPlanner } from "./row-group-plan.ts";
+import type { RowGroupJob, TableLayout } from "./table-protocol.ts";
+import type { TableWorkers } from "./table-workers.ts";
 import type { ChosenRows } from "./chosen-events.ts";
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
@@ -15,6 +19,9 @@ const SHAPES: Record<TelemetryTable, RowShape<never>> = {
   otel_logs: LOG_SHAPE as RowShape<never>,
   otel_metrics: METRIC_SHAPE as RowShape<never>,
 };
+
+/** A table's row shape (how its staged rows fill its columns). */
+export const shapeOf = (table: TelemetryTable): RowShape<never> => SHAPES[table];
 
 const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces: null, otel_logs: "logs", otel_metrics: "metrics" };
 
@@ -45,10 +52,11 @@ interface Layout {
 export class StagedTableWriter {
   readonly #shape: RowShape<never>;
   readonly #writer: ParquetWriter;
-  readonly #limits: { rows: number; bytes: number };
   readonly #perRowService: number | null;
   readonly #perRowUnit: number | null;
+  /** The bytes of each service and unit, made once. */
   readonly #serviceBytes = new Map<string, Buffer>();
+  readonly #planner: RowGroupPlanner;
   // Each row group leaves its compressed pages behind, memory outside the heap that JavaScriptCore is slow to take
   // back: writing the 613,703 log rows of 1 GB of Gemini sessions grew the process by ~270 MB without this.
   readonly #governor = new MemoryGovernor();
@@ -60,11 +68,10 @@ export class StagedTableWriter {
     layout: Layout,
     limits = STAGED_ROW_GROUP,
     /** Compress large pages on Bun's thread pool (not when a run keeps to one thread). */
-    threadPool = true,
+    readonly threadPool = true,
   ) {
     const shape = SHAPES[table];
     this.#shape = shape;
-    this.#limits = limits;
     const constants = [...shape.constants];
     if (shape.resource !== null && rows !== null) constants[shape.resource] = rows.resourceAttributes;
     const { services } = layout;
@@ -74,6 +81,13 @@ export class StagedTableWriter {
     this.#perRowUnit = shape.unit !== null && layout.someUnit ? shape.unit : null;
     if (shape.unit !== null && this.#perRowUnit === null) constants[shape.unit] = null;
     this.#writer = new ParquetWriter(path, tableColumns(table), constants, limits, layout.capacities, threadPool);
+    const emptyIsNull = shape.live.findIndex(({ index }) => index === shape.emptyIsNull);
+    this.#planner = new RowGroupPlanner(shape.live.length, limits, emptyIsNull, extraColumns(this.#perRowUnit, this.#perRowService));
+  }
+
+  /** A unit's bytes (null: NULL, for `""`), made once. */
+  #unit(unit: string): Buffer | null {
+    return unit === "" ? null : this.#service(unit);
   }
 
   #service(service: string): Buffer {
@@ -87,65 +101,79 @@ export class StagedTableWriter {
 
   /**
    * The rows of the events of `fragment` that `rowOf` gives an index in `chosen` (-1: not written), in order: runs of
-   * such events, each as long as the row group has room for it. `governed`: this thread's garbage collected as the
-   * rows are written (MemoryGovernor); not while files are parsed (LogStream), where the process is large with the
-   * parse workers' memory, which this thread's collections do not reach (1 GB of Gemini sessions: 15.5 against 17.1
-   * s, 445 against 424 MB).
+   * such events, each as long as the row group has room for it (RowGroupPlanner). `governed`: this thread's garbage
+   * collected as the rows are written (MemoryGovernor); not while files are parsed (LogStream), where the process is
+   * large with the parse workers' memory, which this thread's collections do not reach (1 GB of Gemini sessions: 15.5
+   * against 17.1 s, 445 against 424 MB).
    */
   async append(fragment: StagedColumns, rowOf: Int32Array, chosen: ChosenRows, governed = true): Promise<void> {
-    const shape = this.#shape;
     const writer = this.#writer;
-    const limits = this.#limits;
-    if (fragment.columns !== shape.live.length) throw new Error(`${this.table}: a staged fragment has ${fragment.columns} columns, not ${shape.live.length}`);
-    let event = 0;
-    while (event < fragment.events) {
-      if ((rowOf[event] as number) < 0) {
-        event++;
-        continue;
-      }
-      const start = event;
-      const roomRows = limits.rows - writer.pendingRows;
-      const roomBytes = limits.bytes - Math.max(0, ...shape.live.map(({ index }) => (writer.row[index] as ColumnBuilder).bytes));
-      do event++;
-      while (
-        event < fragment.events &&
-        (rowOf[event] as number) >= 0 &&
-        fragment.rowStart(event + 1) - fragment.rowStart(start) <= roomRows &&
-        widest(fragment, start, event + 1) <= roomBytes
-      );
-      const count = fragment.rowStart(event) - fragment.rowStart(start);
-      if (count === 0) continue;
-      let bytes = 0;
-      shape.live.forEach(({ index }, c) => {
-        const base = fragment.base(c);
-        const column = writer.row[index] as ColumnBuilder;
-        const from = base + fragment.byteStart(c, start);
-        const to = base + fragment.byteStart(c, event);
-        bytes += to - from;
-        if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, count);
-        else column.appendPlain(fragment.bytes, from, to, count);
-      });
-      if (this.#perRowUnit !== null) {
-        const column = writer.row[this.#perRowUnit] as ColumnBuilder;
-        for (let e = start; e < event; e++) {
-          const unit = chosen.unit(rowOf[e] as number);
-          const bytes = unit === "" ? null : Buffer.from(unit);
-          for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) {
-            if (bytes) column.pushBytes(bytes);
-            else column.pushNull();
-          }
-        }
-      }
-      if (this.#perRowService !== null) {
-        const column = writer.row[this.#perRowService] as ColumnBuilder;
-        for (let e = start; e < event; e++) {
-          const bytes = this.#service(chosen.service(rowOf[e] as number));
-          for (let row = fragment.rowStart(e); row < fragment.rowStart(e + 1); row++) column.pushBytes(bytes);
-        }
-      }
-      await writer.endRows(count);
+    this.#check(fragment);
+    const columns = this.#eventColumns(rowOf, chosen);
+    for (const run of this.#planner.plan(fragment, rowOf, extraBytesOf(fragment, columns))) {
+      const bytes = fillRun(writer.row, this.#shape, fragment, run, columns);
+      writer.addRows(run.rows);
+      if (run.endsGroup) await writer.endRowGroup();
       if (governed) this.#governor.afterWork(bytes);
     }
+  }
+
+  /**
+   * The rows of the events of `fragments` (the table's, in order, all in the staged file `file`) that `rowsOf` gives an
+   * index in `chosen`, their row groups filled and encoded on `workers` (table-worker.ts) from the staged file, and
+   * written here in order as they come back: the same runs and row groups as `append`, so the same file. At most twice
+   * as many row groups are out as there are workers.
+   */
+  async appendInWorkers(fragments: Iterable<StagedColumns>, file: StagedFile, rowsOf: (fragment: StagedColumns) => Int32Array, chosen: ChosenRows, workers: TableWorkers): Promise<void> {
+    const writer = this.#writer;
+    const layout: TableLayout = { table: this.table, constants: writer.constants, capacities: writer.capacities, unit: this.#perRowUnit, service: this.#perRowService };
+    const out: { rows: number; chunks: Promise<EncodedChunk[]> }[] = [];
+    const writeOldest = async () => {
+      const { rows, chunks } = out.shift() as (typeof out)[number];
+      writer.writeEncoded(rows, await chunks);
+    };
+    let job = emptyJob(layout, file.path);
+    const send = async (last: boolean) => {
+      const chunks = workers.encode({ ...job, options: { threadPool: this.threadPool, last } });
+      chunks.catch(() => undefined); // seen when its turn to be written comes
+      out.push({ rows: job.rows, chunks });
+      job = emptyJob(layout, file.path);
+      while (out.length > 2 * workers.size) await writeOldest();
+    };
+    let index = 0;
+    for (const fragment of fragments) {
+      this.#check(fragment);
+      const rowOf = rowsOf(fragment);
+      const columns = this.#eventColumns(rowOf, chosen);
+      for (const run of this.#planner.plan(fragment, rowOf, extraBytesOf(fragment, columns))) {
+        if (job.fragments.at(-1) !== file.places[index]) job.fragments.push(file.places[index] as FragmentPlace);
+        job.runs.push({ fragment: job.fragments.length - 1, start: run.start, end: run.end, rows: run.rows });
+        for (let e = run.start; e < run.end; e++) {
+          job.units?.push(chosen.unit(rowOf[e] as number));
+          job.services?.push(chosen.service(rowOf[e] as number));
+        }
+        job.rows += run.rows;
+        if (run.endsGroup) await send(false);
+      }
+      index++;
+    }
+    if (job.rows > 0) await send(true);
+    while (out.length > 0) await writeOldest();
+  }
+
+  #check(fragment: StagedColumns): void {
+    const live = this.#shape.live.length;
+    if (fragment.columns !== live) throw new Error(`${this.table}: a staged fragment has ${fragment.columns} columns, not ${live}`);
+  }
+
+  /** The unit and service of the chosen events, for the columns that take them per row. */
+  #eventColumns(rowOf: Int32Array, chosen: ChosenRows): EventColumns {
+    const unit = this.#perRowUnit;
+    const service = this.#perRowService;
+    return {
+      unit: unit === null ? null : { index: unit, of: (event) => this.#unit(chosen.unit(rowOf[event] as number)) },
+      service: service === null ? null : { index: service, of: (event) => this.#service(chosen.service(rowOf[event] as number)) },
+    };
   }
 
   /** A full collection when the process has grown large (MemoryGovernor). */
@@ -179,10 +207,12 @@ export async function writeStagedTable(
   limits = STAGED_ROW_GROUP,
   /** Compress large pages on Bun's thread pool (not when a run keeps to one thread). */
   threadPool = true,
+  /** Fill and encode the row groups on these workers (when the staged rows all lie in their files); null: here. */
+  workers: TableWorkers | null = null,
 ): Promise<number> {
   const writer = openStagedTable(table, rows, chosen, path, limits, threadPool);
   try {
-    await appendChosen(writer, rows, chosen);
+    await appendChosen(writer, rows, chosen, workers);
     return await writer.close();
   } catch (error) {
     writer.abandon();
@@ -212,14 +242,22 @@ function openStagedTable(table: TelemetryTable, rows: StagedRows | null, chosen:
   return new StagedTableWriter(table, rows, path, { services, someUnit, capacities }, limits, threadPool);
 }
 
+/** About how many row groups the staged tables' rows take (all of them chosen: `totals`, rowTotals), by rows or bytes. */
+export function stagedRowGroups(rows: StagedRows, totals: { logs: number; metrics: number }, limits = STAGED_ROW_GROUP): number {
+  return (["logs", "metrics"] as const).reduce((sum, key) => sum + Math.max(Math.ceil(totals[key] / limits.rows), Math.ceil(Math.max(0, ...rows.columnBytes(key)) / limits.bytes)), 0);
+}
+
 /** Appends to `writer` the staged rows of its table of the `chosen` events (none for a table nothing is staged for). */
-export async function appendChosen(writer: StagedTableWriter, rows: StagedRows | null, chosen: ChosenRows): Promise<void> {
+export async function appendChosen(writer: StagedTableWriter, rows: StagedRows | null, chosen: ChosenRows, workers: TableWorkers | null = null): Promise<void> {
   const key = STAGED_KEYS[writer.table];
   if (key === null || rows === null) return;
   // The parse's garbage first (1 GB of Gemini sessions with transcripts: the export peaked at 609 MB on it).
   writer.collectIfLarge();
   const byFile = new ChosenByFile(chosen);
-  for (const fragment of rows.fragments(key)) await writer.append(fragment, byFile.rowsOf(fragment.ordinal, fragment.events), chosen);
+  const rowsOf = (fragment: StagedColumns) => byFile.rowsOf(fragment.ordinal, fragment.events);
+  const file = workers !== null && workers.size > 0 ? rows.stagedFile(key) : null;
+  if (file !== null && workers !== null) await writer.appendInWorkers(rows.fragments(key), file, rowsOf, chosen, workers);
+  else for (const fragment of rows.fragments(key)) await writer.append(fragment, rowsOf(fragment), chosen);
 }
 
 /**
@@ -281,9 +319,73 @@ export function appendTextEmptyAsNull(column: ColumnBuilder, bytes: Buffer, star
   }
 }
 
-/** The most bytes any column's values take for events `from..to`. */
-export function widest(fragment: StagedColumns, from: number, to: number): number {
-  let most = 0;
-  for (let c = 0; c < fragment.columns; c++) most = Math.max(most, fragment.byteStart(c, to) - fragment.byteStart(c, from));
-  return most;
+/** A table's staged file, and where its fragments lie in it (StagedRows.stagedFile). */
+interface StagedFile {
+  path: string;
+  places: readonly FragmentPlace[];
+}
+
+/** A row group with no runs yet, for a table of `layout` staged in `path`. */
+function emptyJob(layout: TableLayout, path: string): Omit<RowGroupJob, "id" | "options"> {
+  return { layout, path, fragments: [], runs: [], units: layout.unit === null ? null : [], services: layout.service === null ? null : [], rows: 0 };
+}
+
+/** A column a fragment does not carry, filled per row with its event's value (null: NULL). */
+interface EventColumn {
+  index: number;
+  of: (event: number) => Buffer | null;
+}
+
+/** The unit and service columns, where they take a value per row (else a constant, or none). */
+export interface EventColumns {
+  unit: EventColumn | null;
+  service: EventColumn | null;
+}
+
+/** The bytes the unit and service columns take for events `start..end` of `fragment` (RowGroupPlanner's extras). */
+function extraBytesOf(fragment: StagedColumns, columns: EventColumns): ExtraBytes | null {
+  const extras = [columns.unit, columns.service].filter((column) => column !== null);
+  if (extras.length === 0) return null;
+  return (start, end) =>
+    extras.map((column) => {
+      let bytes = 0;
+      for (let e = start; e < end; e++) {
+        const value = column.of(e);
+        if (value !== null) bytes += (fragment.rowStart(e + 1) - fragment.rowStart(e)) * (4 + value.length);
+      }
+      return bytes;
+    });
+}
+
+/** The number of extra columns `extraBytesOf` counts for a writer with these per-row columns. */
+const extraColumns = (unit: number | null, service: number | null): number => (unit === null ? 0 : 1) + (service === null ? 0 : 1);
+
+/**
+ * Appends the rows of `run` (events of `fragment`) to a row group's columns (`row`, one builder per table column):
+ * the live columns' values copied as they were encoded, the unit and service per row. Returns the bytes copied.
+ */
+export function fillRun(row: readonly ColumnBuilder[], shape: RowShape<never>, fragment: StagedColumns, run: { start: number; end: number; rows: number }, columns: EventColumns): number {
+  const { start, end, rows } = run;
+  let bytes = 0;
+  shape.live.forEach(({ index }, c) => {
+    const base = fragment.base(c);
+    const column = row[index] as ColumnBuilder;
+    const from = base + fragment.byteStart(c, start);
+    const to = base + fragment.byteStart(c, end);
+    bytes += to - from;
+    if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, rows);
+    else column.appendPlain(fragment.bytes, from, to, rows);
+  });
+  for (const perRow of [columns.unit, columns.service]) {
+    if (perRow === null) continue;
+    const column = row[perRow.index] as ColumnBuilder;
+    for (let e = start; e < end; e++) {
+      const value = perRow.of(e);
+      for (let r = fragment.rowStart(e); r < fragment.rowStart(e + 1); r++) {
+        if (value) column.pushBytes(value);
+        else column.pushNull();
+      }
+    }
+  }
+  return bytes;
 }

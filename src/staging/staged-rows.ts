@@ -11,7 +11,7 @@ import type { StagedFile } from "./staged-file.ts";
 export type StagedTableKey = "logs" | "metrics";
 
 /** Where one file's fragment of a table lies in that table's scratch file (once written out). */
-interface FragmentPlace {
+export interface FragmentPlace {
   offset: number;
   length: number;
 }
@@ -179,14 +179,29 @@ export class StagedRows {
     for (const fragment of this.#held[table]) yield new StagedColumns(Buffer.from(fragment.buffer, fragment.byteOffset, fragment.length));
   }
 
-  /** Ends adding; the rows stay until `dispose`. */
-  close(): void {
+  /**
+   * Ends adding; the rows stay until `dispose`. `spillHeld`: the fragments still held go to the scratch files too, so
+   * that other threads can read every fragment from there (`stagedFile`).
+   */
+  close(spillHeld = false): void {
     if (!this.#open) return;
+    if (spillHeld && this.#heldBytes > 0) this.#spill();
     this.#open = false;
     if (this.#files) {
       closeSync(this.#files.logs);
       closeSync(this.#files.metrics);
     }
+  }
+
+  /**
+   * Where a table's fragments lie (after `close(true)`), in the order `fragments` yields them; null when some are
+   * held in memory.
+   */
+  stagedFile(table: StagedTableKey): { path: string; places: readonly FragmentPlace[] } | null {
+    if (this.#open) throw new Error("staged rows are read back only after close()");
+    if (this.#held[table].length > 0) return null;
+    const places = this.#spilled[table];
+    return { path: places.length > 0 ? this.#stagedPath(table) : "", places };
   }
 
   /** Lets go of the staged rows once they were written as Parquet (fragments() is then empty; the scratch files stay until dispose). */
