@@ -79,7 +79,7 @@ describe("row groups filled and encoded on table workers", () => {
 });
 
 describe("how many table workers", () => {
-  test("none on two cores or for a few row groups; one per spare core up to four; the setting applies whatever the size", () => {
+  test("none on two cores or for a few row groups; one per spare core up to four; the setting applies whatever the size, within the threads", () => {
     expect(tableWorkerCount(40, null, 2)).toBe(0);
     expect(tableWorkerCount(40, null, 4)).toBe(0);
     expect(tableWorkerCount(3, null, 16)).toBe(0);
@@ -88,5 +88,6 @@ describe("how many table workers", () => {
     expect(tableWorkerCount(40, 0, 16)).toBe(0);
     expect(tableWorkerCount(1, 2, 2)).toBe(1);
     expect(tableWorkerCount(9, 2, 2)).toBe(2);
+    expect(tableWorkerCount(9, 4, 3)).toBe(3); // --threads 3
   });
 });

@@ -30,10 +30,11 @@ const MIN_CORES = 8;
 /**
  * How many table workers to write `rowGroups` row groups with: up to MAX_TABLE_WORKERS, one per row group, on MIN_CORES
  * cores or more and for MIN_ROW_GROUPS or more (`cpus`: the run's threads, else the machine's cores). `setting`
- * (RunSettings.tableWorkers) sets the number and applies whatever the size (at most one per row group); 0 turns them off.
+ * (RunSettings.tableWorkers) sets the number and applies whatever the size (at most one per row group and per thread
+ * the run may use); 0 turns them off.
  */
 export function tableWorkerCount(rowGroups: number, setting: number | null, cpus: number): number {
-  if (setting !== null) return Math.min(setting, Math.max(rowGroups, 1));
+  if (setting !== null) return Math.min(setting, cpus, Math.max(rowGroups, 1));
   if (cpus < MIN_CORES || rowGroups < MIN_ROW_GROUPS) return 0;
   return Math.min(MAX_TABLE_WORKERS, rowGroups);
 }
