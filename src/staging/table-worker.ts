@@ -10,6 +10,7 @@ import { ColumnBuilder } from "../parquet/column-builder.ts";
 import { type ConstantValue, type EncodedChunk, encodeRowGroup } from "../parquet/encode-row-group.ts";
 import { keepHotPathsOffTopTier } from "./hot-paths.ts";
 import { type EventColumns, fillRun, shapeOf } from "./staged-parquet.ts";
+import type { RowShape } from "./row-shape.ts";
 import { StagedColumns } from "./staged-columns.ts";
 import type { RowGroupJob, RowGroupReply, TableLayout } from "./table-protocol.ts";
 import type { FragmentPlace } from "./staged-rows.ts";
@@ -71,9 +72,20 @@ function transferables(chunks: readonly EncodedChunk[]): ArrayBuffer[] {
 }
 
 async function encodeJob(job: RowGroupJob): Promise<EncodedChunk[]> {
-  const { layout, runs } = job;
+  const { layout } = job;
   const row = buildersOf(layout);
   const shape = shapeOf(layout.table);
+  try {
+    fill(job, row, shape);
+    return await encodeRowGroup(tableColumns(layout.table), layout.constants.map(asBuffer), row, job.rows, job.options);
+  } finally {
+    for (const builder of row) builder.reset(); // also after a failure: the next row group starts empty
+  }
+}
+
+/** The job's runs of events into `row`, read from the staged file. */
+function fill(job: RowGroupJob, row: readonly ColumnBuilder[], shape: RowShape<never>): void {
+  const { layout, runs } = job;
   const fd = openSync(job.path, "r");
   try {
     let loaded = -1;
@@ -95,11 +107,6 @@ async function encodeJob(job: RowGroupJob): Promise<EncodedChunk[]> {
     }
   } finally {
     closeSync(fd);
-  }
-  try {
-    return await encodeRowGroup(tableColumns(layout.table), layout.constants.map(asBuffer), row, job.rows, job.options);
-  } finally {
-    for (const builder of row) builder.reset();
   }
 }
 
