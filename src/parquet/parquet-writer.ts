@@ -90,7 +90,6 @@ const TYPES: Record<ColumnKind, TypeInfo> = {
   BOOLEAN: { physical: PhysicalType.Boolean },
 };
 
-
 interface ChunkMeta {
   spec: ColumnSpec;
   /** Where the chunk starts: its dictionary page, if any, else its data page. */
@@ -109,14 +108,10 @@ interface ChunkMeta {
   maxText: Buffer | null;
 }
 
-
 interface RowGroupMeta {
   rows: number;
   chunks: ChunkMeta[];
 }
-
-
-
 
 export class ParquetWriter {
   readonly #fd: number;
