@@ -178,6 +178,15 @@ class WorkerPool {
     this.#idle.push(worker);
   }
 
+  /**
+   * Ends the idle workers beyond the `count` the next tool takes: each keeps its heap while idle (`export all
+   * --no-transcripts --threads 16` of 2 GB of Claude and 1 GB of Gemini sessions: the Claude parse's idle workers
+   * beside the Gemini parse's two).
+   */
+  keep(count: number): void {
+    for (const worker of this.#idle.splice(count)) worker.terminate();
+  }
+
   /** Ends the idle workers; settles once they are gone (a worker's heap is torn down on its own thread, a few tens of ms). */
   end(): Promise<void> {
     const ending = this.#idle.splice(0).map((worker) => {
@@ -377,6 +386,7 @@ async function stageInWorkers(job: PoolJob, count: number, pool: WorkerPool): Pr
   try {
     const runs: Promise<void>[] = [];
     try {
+      pool.keep(count);
       for (let i = 0; i < count; i++) runs.push(run(pool.take()));
     } catch {
       pool.unavailable = true; // Worker itself is missing or refused: the files are parsed here
