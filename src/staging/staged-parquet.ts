@@ -124,7 +124,7 @@ export class StagedTableWriter {
    * written here in order as they come back: the same runs and row groups as `append`, so the same file. At most twice
    * as many row groups are out as there are workers.
    */
-  async appendInWorkers(fragments: Iterable<StagedColumns>, file: StagedFile, rowsOf: (fragment: StagedColumns) => Int32Array, chosen: ChosenRows, workers: TableWorkers): Promise<void> {
+  async appendInWorkers(fragments: Iterable<StagedColumns>, file: StagedTableFile, rowsOf: (fragment: StagedColumns) => Int32Array, chosen: ChosenRows, workers: TableWorkers): Promise<void> {
     const writer = this.#writer;
     const layout: TableLayout = { table: this.table, constants: writer.constants, capacities: writer.capacities, unit: this.#perRowUnit, service: this.#perRowService };
     const out: { rows: number; chunks: Promise<EncodedChunk[]> }[] = [];
@@ -320,7 +320,7 @@ export function appendTextEmptyAsNull(column: ColumnBuilder, bytes: Buffer, star
 }
 
 /** A table's staged file, and where its fragments lie in it (StagedRows.stagedFile). */
-interface StagedFile {
+interface StagedTableFile {
   path: string;
   places: readonly FragmentPlace[];
 }
