@@ -6,7 +6,7 @@ import { CompactWriter } from "./thrift-compact.ts";
 /*
  * One row group's column chunks made ready to write: each column's pages (definition levels, values; a dictionary
  * page for text whose values repeat) compressed with ZSTD, with their page headers and what the file's footer says of
- * them. The same on whichever thread it runs (ParquetWriter's own, or a table worker's: staging/table-workers.ts).
+ * them. The same on whichever thread it runs (ParquetWriter's own, or a table worker's: staging/table-worker.ts).
  */
 
 export const PLAIN = 0;
@@ -26,7 +26,6 @@ const POOL_PAGE_BYTES = 1 << 20;
  * (logs.parquet 63 against 110 MB), and the export took 2.9 against 3.4–3.8 s, having less to write.
  */
 const LARGE_PAGE_ZSTD_LEVEL = 3;
-
 
 /** The one value a column has in every row: NULL, a number, or text as UTF-8 bytes. */
 export type ConstantValue = null | number | Buffer;
