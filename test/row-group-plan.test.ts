@@ -2,7 +2,8 @@ import { expect, test } from "bun:test";
 import { tableColumns } from "../src/db/table-columns.ts";
 import { ColumnBuilder } from "../src/parquet/column-builder.ts";
 import { logRow } from "../src/sources/shared/rows.ts";
-import type { ParsedFile, UsageEvent } from "../src/sources/types.ts";
+import type { UsageEvent } from "../src/sources/types.ts";
+import { parsedFile } from "./helpers/parsed-file.ts";
 import { RowGroupPlanner } from "../src/staging/row-group-plan.ts";
 import { stageFile } from "../src/staging/staged-file.ts";
 import { fillRun, shapeOf } from "../src/staging/staged-parquet.ts";
@@ -15,16 +16,11 @@ function event(f: number, i: number): UsageEvent {
   return { key: `k:${f}:${i}`, rank: 1, timestamp, logs: [logRow("svc", timestamp, body, {})], metrics: [], model: "m", unpriced: false };
 }
 
-function parsedFile(f: number, events: number): ParsedFile {
-  const list = Array.from({ length: events }, (_, i) => event(f, i));
-  return { path: `/f${f}.jsonl`, tool: "claude-code", sessionId: null, events: list, firstTime: null, lastTime: null, badLines: 0, unknownUsage: 0, lines: events, bytes: 0, completeBytes: 0, sha256: "" };
-}
-
 test("a row group ends exactly when the builders reach a limit, counting what they hold (no bytes for a NULL body)", () => {
   const shape = shapeOf("otel_logs");
   const rows = new StagedRows(64 << 20);
   try {
-    for (const [ordinal, file] of [parsedFile(0, 70), parsedFile(1, 45), parsedFile(2, 90)].entries()) rows.add(stageFile(file, ordinal));
+    for (const [ordinal, file] of [parsedFile(0, 70, event), parsedFile(1, 45, event), parsedFile(2, 90, event)].entries()) rows.add(stageFile(file, ordinal));
     rows.close();
     for (const limits of [
       { rows: 17, bytes: 1 << 20 },

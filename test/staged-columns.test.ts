@@ -4,7 +4,8 @@ import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { ColumnBuilder, type ColumnSpec } from "../src/parquet/column-builder.ts";
 import { AttributeJsonWriter, encodeAttributes } from "../src/sources/shared/attributes.ts";
 import { logRow, metricRow, WARN } from "../src/sources/shared/rows.ts";
-import type { ParsedFile, UsageEvent } from "../src/sources/types.ts";
+import type { UsageEvent } from "../src/sources/types.ts";
+import { parsedFile } from "./helpers/parsed-file.ts";
 import { SEQ_PER_FILE, stageFile } from "../src/staging/staged-file.ts";
 import { writeStagedTable } from "../src/staging/staged-parquet.ts";
 import { StagedRows } from "../src/staging/staged-rows.ts";
@@ -22,11 +23,6 @@ function event(f: number, i: number): UsageEvent {
   const logs = i % 2 === 0 ? [logRow(service, timestamp, i % 4 ? "api_request" : "überall", attributes, i % 3 ? undefined : WARN)] : [];
   const metrics = Array.from({ length: 1 + (i % 3) }, (_, m) => metricRow(service, timestamp, `metric.${m}`, i * 10 + m + 0.25, { ...attributes, type: `t${m}` }));
   return { key, rank: 1, timestamp, logs, metrics, model: "m", unpriced: false };
-}
-
-function parsedFile(f: number, events: number): ParsedFile {
-  const list = Array.from({ length: events }, (_, i) => event(f, i));
-  return { path: `/f${f}.jsonl`, tool: "claude-code", sessionId: null, events: list, firstTime: null, lastTime: null, badLines: 0, unknownUsage: 0, lines: events, bytes: 0, completeBytes: 0, sha256: "" };
 }
 
 describe("staged column fragments", () => {
@@ -131,7 +127,7 @@ describe("staged column fragments", () => {
     const dir = tempDir("staged-columns");
     const rows = new StagedRows(budget);
     try {
-      const files = [parsedFile(0, 9), parsedFile(1, 0), parsedFile(2, 14), parsedFile(3, 5)];
+      const files = [parsedFile(0, 9, event), parsedFile(1, 0, event), parsedFile(2, 14, event), parsedFile(3, 5, event)];
       const staged = files.map((file, ordinal) => stageFile(file, ordinal));
       for (const file of staged) rows.add(file);
       rows.close();

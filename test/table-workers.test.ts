@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { logRow, metricRow } from "../src/sources/shared/rows.ts";
-import type { ParsedFile, UsageEvent } from "../src/sources/types.ts";
+import type { UsageEvent } from "../src/sources/types.ts";
+import { parsedFile } from "./helpers/parsed-file.ts";
 import { chosenRowsOf } from "../src/staging/chosen-events.ts";
 import { stageFile } from "../src/staging/staged-file.ts";
 import { writeStagedTable } from "../src/staging/staged-parquet.ts";
@@ -23,11 +24,6 @@ function event(f: number, i: number): UsageEvent {
   return { key: `k:${f}:${i}`, rank: 1, timestamp, logs, metrics, model: "m", unpriced: false };
 }
 
-function parsedFile(f: number, events: number): ParsedFile {
-  const list = Array.from({ length: events }, (_, i) => event(f, i));
-  return { path: `/f${f}.jsonl`, tool: "claude-code", sessionId: null, events: list, firstTime: null, lastTime: null, badLines: 0, unknownUsage: 0, lines: events, bytes: 0, completeBytes: 0, sha256: "" };
-}
-
 const workers = new TableWorkers(3);
 afterAll(() => workers.close());
 
@@ -37,7 +33,7 @@ describe("row groups filled and encoded on table workers", () => {
     const dir = tempDir("table-workers");
     const rows = new StagedRows(64 << 20); // held in memory until close(true) writes them out
     try {
-      const staged = [parsedFile(0, 40), parsedFile(1, 0), parsedFile(2, 55), parsedFile(3, 31), parsedFile(4, 12)].map((file, ordinal) => stageFile(file, ordinal));
+      const staged = [parsedFile(0, 40, event), parsedFile(1, 0, event), parsedFile(2, 55, event), parsedFile(3, 31, event), parsedFile(4, 12, event)].map((file, ordinal) => stageFile(file, ordinal));
       for (const file of staged) rows.add(file);
       rows.close(true);
       expect(rows.stagedFile("metrics")?.places.length).toBe(4);
