@@ -54,8 +54,7 @@ export class StagedTableWriter {
   readonly #writer: ParquetWriter;
   readonly #perRowService: number | null;
   readonly #perRowUnit: number | null;
-  /** The bytes of each service and unit, made once. */
-  readonly #serviceBytes = new Map<string, Buffer>();
+  readonly #texts = new TextBytes();
   readonly #planner: RowGroupPlanner;
   // Each row group leaves its compressed pages behind, memory outside the heap that JavaScriptCore is slow to take
   // back: writing the 613,703 log rows of 1 GB of Gemini sessions grew the process by ~270 MB without this.
@@ -76,27 +75,13 @@ export class StagedTableWriter {
     if (shape.resource !== null && rows !== null) constants[shape.resource] = rows.resourceAttributes;
     const { services } = layout;
     this.#perRowService = shape.service !== null && (services === null || services.size > 1) ? shape.service : null;
-    if (shape.service !== null && this.#perRowService === null) constants[shape.service] = this.#service(services?.values().next().value ?? "");
+    if (shape.service !== null && this.#perRowService === null) constants[shape.service] = this.#texts.of(services?.values().next().value ?? "");
     // The unit column: NULL throughout unless some row has a unit (Claude's active time, in seconds).
     this.#perRowUnit = shape.unit !== null && layout.someUnit ? shape.unit : null;
     if (shape.unit !== null && this.#perRowUnit === null) constants[shape.unit] = null;
     this.#writer = new ParquetWriter(path, tableColumns(table), constants, limits, layout.capacities, threadPool);
     const emptyIsNull = shape.live.findIndex(({ index }) => index === shape.emptyIsNull);
     this.#planner = new RowGroupPlanner(shape.live.length, limits, emptyIsNull, extraColumns(this.#perRowUnit, this.#perRowService));
-  }
-
-  /** A unit's bytes (null: NULL, for `""`), made once. */
-  #unit(unit: string): Buffer | null {
-    return unit === "" ? null : this.#service(unit);
-  }
-
-  #service(service: string): Buffer {
-    let bytes = this.#serviceBytes.get(service);
-    if (bytes === undefined) {
-      bytes = Buffer.from(service);
-      this.#serviceBytes.set(service, bytes);
-    }
-    return bytes;
   }
 
   /**
@@ -171,8 +156,8 @@ export class StagedTableWriter {
     const unit = this.#perRowUnit;
     const service = this.#perRowService;
     return {
-      unit: unit === null ? null : { index: unit, of: (event) => this.#unit(chosen.unit(rowOf[event] as number)) },
-      service: service === null ? null : { index: service, of: (event) => this.#service(chosen.service(rowOf[event] as number)) },
+      unit: unit === null ? null : { index: unit, of: (event) => this.#texts.unit(chosen.unit(rowOf[event] as number)) },
+      service: service === null ? null : { index: service, of: (event) => this.#texts.of(chosen.service(rowOf[event] as number)) },
     };
   }
 
@@ -326,8 +311,27 @@ interface StagedTableFile {
 }
 
 /** A row group with no runs yet, for a table of `layout` staged in `path`. */
-function emptyJob(layout: TableLayout, path: string): Omit<RowGroupJob, "id" | "options"> {
+function emptyJob(layout: TableLayout, path: string): Omit<RowGroupJob, "options"> {
   return { layout, path, fragments: [], runs: [], units: layout.unit === null ? null : [], services: layout.service === null ? null : [], rows: 0 };
+}
+
+/** The UTF-8 bytes of the services and units written per row, each made once. */
+export class TextBytes {
+  readonly #bytes = new Map<string, Buffer>();
+
+  of(text: string): Buffer {
+    let bytes = this.#bytes.get(text);
+    if (bytes === undefined) {
+      bytes = Buffer.from(text);
+      this.#bytes.set(text, bytes);
+    }
+    return bytes;
+  }
+
+  /** A unit's bytes; null (NULL in the column) for `""`. */
+  unit(unit: string): Buffer | null {
+    return unit === "" ? null : this.of(unit);
+  }
 }
 
 /** A column a fragment does not carry, filled per row with its event's value (null: NULL). */

@@ -17,7 +17,6 @@ export interface TableLayout {
 
 /** One row group to fill from the staged file and encode: runs of events of its fragments (RowGroupPlanner's). */
 export interface RowGroupJob {
-  id: number;
   layout: TableLayout;
   /** The table's staged file, and the places of the fragments the runs read. */
   path: string;
@@ -30,4 +29,8 @@ export interface RowGroupJob {
   options: EncodeOptions;
 }
 
-export type RowGroupReply = { id: number; chunks: EncodedChunk[] } | { id: number; error: string };
+/** A worker has one row group at a time: its reply is that one's. */
+export type RowGroupReply = { chunks: EncodedChunk[] } | { error: string };
+
+/** A Buffer over a Uint8Array that a message's structured clone made of one (no copy): the encoder and writer take Buffers. */
+export const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);

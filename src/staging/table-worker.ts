@@ -9,10 +9,10 @@ import type { TelemetryTable } from "../db/schema.ts";
 import { ColumnBuilder } from "../parquet/column-builder.ts";
 import { type ConstantValue, type EncodedChunk, encodeRowGroup } from "../parquet/encode-row-group.ts";
 import { keepHotPathsOffTopTier } from "./hot-paths.ts";
-import { type EventColumns, fillRun, shapeOf } from "./staged-parquet.ts";
+import { type EventColumns, fillRun, shapeOf, TextBytes } from "./staged-parquet.ts";
 import type { RowShape } from "./row-shape.ts";
 import { StagedColumns } from "./staged-columns.ts";
-import type { RowGroupJob, RowGroupReply, TableLayout } from "./table-protocol.ts";
+import { asBuffer, type RowGroupJob, type RowGroupReply, type TableLayout } from "./table-protocol.ts";
 import type { FragmentPlace } from "./staged-rows.ts";
 
 declare var self: Worker;
@@ -43,20 +43,12 @@ function readFragment(fd: number, place: FragmentPlace): StagedColumns {
   return new StagedColumns(buffer.subarray(0, place.length));
 }
 
-/** The bytes of the services and units the row groups take, made once. */
-const texts = new Map<string, Buffer>();
-function textBytes(text: string): Buffer {
-  let bytes = texts.get(text);
-  if (bytes === undefined) {
-    bytes = Buffer.from(text);
-    texts.set(text, bytes);
-  }
-  return bytes;
-}
+/** The bytes of the services and units the row groups take. */
+const texts = new TextBytes();
 
 /** Text constants arrive as plain Uint8Arrays (structured clone): the encoder tells them from numbers as Buffers. */
-function asBuffer(value: ConstantValue | Uint8Array | undefined): ConstantValue | undefined {
-  return value instanceof Uint8Array && !Buffer.isBuffer(value) ? Buffer.from(value.buffer, value.byteOffset, value.length) : value;
+function constantOf(value: ConstantValue | Uint8Array | undefined): ConstantValue | undefined {
+  return value instanceof Uint8Array && !Buffer.isBuffer(value) ? asBuffer(value) : value;
 }
 
 /** The compressed pages, transferred rather than copied: whole ArrayBuffers, each once. */
@@ -77,7 +69,7 @@ async function encodeJob(job: RowGroupJob): Promise<EncodedChunk[]> {
   const shape = shapeOf(layout.table);
   try {
     fill(job, row, shape);
-    return await encodeRowGroup(tableColumns(layout.table), layout.constants.map(asBuffer), row, job.rows, job.options);
+    return await encodeRowGroup(tableColumns(layout.table), layout.constants.map(constantOf), row, job.rows, job.options);
   } finally {
     for (const builder of row) builder.reset(); // also after a failure: the next row group starts empty
   }
@@ -99,8 +91,8 @@ function fill(job: RowGroupJob, row: readonly ColumnBuilder[], shape: RowShape<n
       const at = first - run.start;
       const { units, services } = job;
       const columns: EventColumns = {
-        unit: layout.unit === null || units === null ? null : { index: layout.unit, of: (event) => (units[at + event] ? textBytes(units[at + event] as string) : null) },
-        service: layout.service === null || services === null ? null : { index: layout.service, of: (event) => textBytes(services[at + event] as string) },
+        unit: layout.unit === null || units === null ? null : { index: layout.unit, of: (event) => texts.unit(units[at + event] as string) },
+        service: layout.service === null || services === null ? null : { index: layout.service, of: (event) => texts.of(services[at + event] as string) },
       };
       fillRun(row, shape, fragment as StagedColumns, run, columns);
       first += run.end - run.start;
@@ -142,12 +134,11 @@ async function warmUp(): Promise<void> {
 const warm = warmUp().catch(() => undefined);
 
 self.onmessage = async (event: MessageEvent<RowGroupJob>) => {
-  const { id } = event.data;
   try {
     await warm;
     const chunks = await encodeJob(event.data);
-    self.postMessage({ id, chunks } satisfies RowGroupReply, transferables(chunks));
+    self.postMessage({ chunks } satisfies RowGroupReply, transferables(chunks));
   } catch (error) {
-    self.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies RowGroupReply);
+    self.postMessage({ error: error instanceof Error ? error.message : String(error) } satisfies RowGroupReply);
   }
 };

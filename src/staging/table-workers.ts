@@ -1,9 +1,6 @@
 import type { EncodedChunk } from "../parquet/encode-row-group.ts";
 import { workerUrl } from "../sources/worker-url.ts";
-import type { RowGroupJob, RowGroupReply } from "./table-protocol.ts";
-
-/** A Buffer over a structured clone's Uint8Array (no copy): the Parquet writer and its footer take Buffers. */
-const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+import { asBuffer, type RowGroupJob, type RowGroupReply } from "./table-protocol.ts";
 
 /** The chunks of a reply, their byte arrays as Buffers again. */
 function received(chunks: EncodedChunk[]): EncodedChunk[] {
@@ -40,7 +37,7 @@ export function tableWorkerCount(rowGroups: number, setting: number | null, cpus
 }
 
 interface Waiting {
-  job: Omit<RowGroupJob, "id">;
+  job: RowGroupJob;
   resolve: (chunks: EncodedChunk[]) => void;
   reject: (error: Error) => void;
 }
@@ -55,7 +52,6 @@ export class TableWorkers {
   readonly #idle: Worker[] = [];
   readonly #busy = new Map<Worker, Waiting>();
   readonly #queue: Waiting[] = [];
-  #nextId = 0;
   #failure: Error | null = null;
   #closed = false;
 
@@ -81,7 +77,7 @@ export class TableWorkers {
   }
 
   /** Fills and encodes one row group on the next free worker. */
-  encode(job: Omit<RowGroupJob, "id">): Promise<EncodedChunk[]> {
+  encode(job: RowGroupJob): Promise<EncodedChunk[]> {
     if (this.#closed) return Promise.reject(new Error("the Parquet table workers are closed"));
     if (this.#failure) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
@@ -96,7 +92,7 @@ export class TableWorkers {
       const waiting = this.#queue.shift() as Waiting;
       this.#busy.set(worker, waiting);
       worker.ref();
-      worker.postMessage({ ...waiting.job, id: this.#nextId++ } satisfies RowGroupJob);
+      worker.postMessage(waiting.job satisfies RowGroupJob);
     }
   }
 
@@ -114,17 +110,20 @@ export class TableWorkers {
   #fail(error: Error): void {
     if (this.#closed) return;
     this.#failure ??= error;
-    const waiting = [...this.#busy.values(), ...this.#queue.splice(0)];
-    this.#busy.clear();
-    for (const { reject } of waiting) reject(error);
+    this.#rejectAll(error);
   }
 
   /** Ends the workers (their heaps go with them). */
   close(): void {
     this.#closed = true;
     for (const worker of [...this.#idle.splice(0), ...this.#busy.keys()]) worker.terminate();
+    this.#rejectAll(new Error("the Parquet table workers were closed"));
+  }
+
+  /** Every row group out or waiting fails with `error`. */
+  #rejectAll(error: Error): void {
     const waiting = [...this.#busy.values(), ...this.#queue.splice(0)];
     this.#busy.clear();
-    for (const { reject } of waiting) reject(new Error("the Parquet table workers were closed"));
+    for (const { reject } of waiting) reject(error);
   }
 }
