@@ -255,13 +255,13 @@ async function main(): Promise<void> {
       check("export --from-files with AI_OBSERVER_LINE_PREFETCH=1: the same counts", JSON.stringify(prefetchedCounts) === JSON.stringify(counts), `${JSON.stringify(prefetchedCounts)} vs ${JSON.stringify(counts)}`);
       // Row groups filled and encoded on table workers (src/staging/table-worker.ts, another entry point of the build): the
       // verbose preview says how many ran, and the Parquet files are byte for byte those written on the main thread.
-      const out7 = join(work, "out7");
-      const tabled = run([exe, "export", "all", "--from-files", "--output", out7, "--yes", "--verbose"], {
+      const out8 = join(work, "out8");
+      const tabled = run([exe, "export", "all", "--from-files", "--output", out8, "--yes", "--verbose"], {
         cwd,
         env: { PATH: path, HOME: sessionsHome, AI_OBSERVER_TABLE_WORKERS: "2" },
       });
       const parquetOf = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(".parquet")).sort() : []);
-      const sameParquet = parquetOf(out3).length > 0 && parquetOf(out3).every((name) => existsSync(join(out7, name)) && readFileSync(join(out7, name)).equals(readFileSync(join(out3, name))));
+      const sameParquet = parquetOf(out3).length > 0 && parquetOf(out3).every((name) => existsSync(join(out8, name)) && readFileSync(join(out8, name)).equals(readFileSync(join(out3, name))));
       check(
         "export --from-files with AI_OBSERVER_TABLE_WORKERS=2: written on worker threads, the same Parquet files",
         tabled.exitCode === 0 && /Row groups written on [12] worker threads?/.test(tabled.stdout) && sameParquet,
