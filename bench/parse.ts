@@ -59,7 +59,9 @@ for (let run = 1; run <= runs; run++) {
     const started = performance.now();
     const failed = await stageFiles(tool.source, tool.files, rows, (staged: { file: { sha256: string; path: string }; events: unknown; logBytes: Uint8Array; metricBytes: Uint8Array }) => {
       const { sha256, ...facts } = staged.file;
-      digest.update(JSON.stringify({ file: facts, events: staged.events }));
+      // An array of records before session 25, StagedEvents since (records in the same shape).
+      const events = Array.isArray(staged.events) ? staged.events : (staged.events as { records(): unknown[] }).records();
+      digest.update(JSON.stringify({ file: facts, events }));
       digest.update(staged.logBytes);
       digest.update(staged.metricBytes);
       hashes.update(`${facts.path} ${sha256 || "-"}\n`);

@@ -2,13 +2,15 @@ import { describe, expect, test } from "bun:test";
 import { timestampTest } from "../src/db/row-filter.ts";
 import { EventSet } from "../src/sources/shared/merge.ts";
 import { ChosenEvents } from "../src/staging/chosen-events.ts";
-import type { StagedEvent } from "../src/staging/staged-file.ts";
+import { type StagedEvent, stagedEventsOf } from "../src/staging/staged-events.ts";
 import { join } from "node:path";
 import { KeyFile } from "../src/staging/key-file.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 /** Where a test's chosen events keep their keys. */
 const keyFile = () => new KeyFile(join(tempDir("keys-"), "keys"));
+/** One event, staged as a parse stages its file's. */
+const one = (event: StagedEvent) => stagedEventsOf([event]);
 
 function seeded(seed: number): (n: number) => number {
   return (n) => {
@@ -53,7 +55,7 @@ describe("ChosenEvents", () => {
       const tag = n % 5;
       const known = seen.has(event.key);
       const kept = set.add(event);
-      const result = chosen.offerTagged(event, tag);
+      const result = chosen.offerTagged(one(event), 0, tag);
       expect(result).toBe(!known ? -1 : kept ? (seen.get(event.key) as number) : -2);
       if (result === -2) return;
       if (result >= 0) replaced++;
@@ -79,7 +81,7 @@ describe("ChosenEvents", () => {
     let changes = 0;
     for (const event of copies()) {
       const a = set.add(event);
-      expect(chosen.offer(event)).toBe(a);
+      expect(chosen.offer(one(event), 0)).toBe(a);
       if (a) changes++;
     }
     const expected = set.values();
@@ -106,7 +108,7 @@ describe("ChosenEvents", () => {
     const chosen = new ChosenEvents(keyFile());
     for (const event of copies()) {
       set.add(event);
-      chosen.offer(event);
+      chosen.offer(one(event), 0);
     }
     const inRange = timestampTest({ from: "2026-03-05", to: "2026-03-12" }) as (timestamp: string) => boolean;
     for (const [range, service] of [[inRange, "codex_cli_rs"], [inRange, null], [null, "gemini_cli"], [null, "nobody"], [null, null]] as const) {
@@ -122,11 +124,11 @@ describe("ChosenEvents", () => {
     const chosen = new ChosenEvents(keyFile());
     const event = (key: string, service: string, rank = 1): StagedEvent => ({ key, rank, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: chosen.size, service, unit: "", logs: 1, metrics: 2 });
     expect(chosen.select(null, "claude-code").size).toBe(0);
-    for (let i = 0; i < 50; i++) chosen.offer(event(`k${i}`, "claude-code"));
+    for (let i = 0; i < 50; i++) chosen.offer(one(event(`k${i}`, "claude-code")), 0);
     expect(chosen.select(null, "claude-code")).toBe(chosen);
     expect(chosen.select(null, "gemini_cli").size).toBe(0);
     // A better copy of one event from another service: the filter looks at each event again.
-    expect(chosen.offer(event("k7", "gemini_cli", 5))).toBe(true);
+    expect(chosen.offer(one(event("k7", "gemini_cli", 5)), 0)).toBe(true);
     const claude = chosen.select(null, "claude-code");
     expect(claude).not.toBe(chosen);
     expect(claude.size).toBe(49);
@@ -140,15 +142,15 @@ describe("ChosenEvents", () => {
     const event = (key: string, rank: number, seq: number): StagedEvent => ({ key, rank, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq, service: "", unit: "", logs: seq % 7, metrics: 0 });
     const distinct = [...new Set(keys)];
     expect(distinct.length).toBe(keys.length);
-    const firsts = keys.map((key, i) => chosen.offer(event(key, 1, i)));
+    const firsts = keys.map((key, i) => chosen.offer(one(event(key, 1, i)), 0));
     expect(firsts.every((first) => first)).toBe(true);
     expect(chosen.size).toBe(distinct.length);
     distinct.forEach((key, i) => expect([chosen.key(i), chosen.seq(i), chosen.logs(i)]).toEqual([key, i, i % 7]));
     // Read back out of order too (the keys are on disk, read a window at a time).
     for (let i = distinct.length - 1; i >= 0; i -= 997) expect(chosen.key(i)).toBe(distinct[i] as string);
     // Offered again with a higher rank: the same rows, replaced.
-    distinct.forEach((key, i) => expect(chosen.offer(event(key, 2, i + 1))).toBe(true));
-    for (const key of distinct) expect(chosen.offer(event(key, 2, 0))).toBe(false);
+    distinct.forEach((key, i) => expect(chosen.offer(one(event(key, 2, i + 1)), 0)).toBe(true));
+    for (const key of distinct) expect(chosen.offer(one(event(key, 2, 0)), 0)).toBe(false);
     expect(chosen.size).toBe(distinct.length);
     distinct.forEach((key, i) => expect([chosen.key(i), chosen.seq(i), chosen.rank(i)]).toEqual([key, i + 1, 2]));
   });
@@ -156,7 +158,7 @@ describe("ChosenEvents", () => {
   test("without a key file the keys are not kept: the chosen copies are the same, key and writeKey throw", () => {
     const kept = new ChosenEvents(keyFile());
     const notKept = new ChosenEvents();
-    for (const event of copies()) expect(notKept.offer(event)).toBe(kept.offer(event));
+    for (const event of copies()) expect(notKept.offer(one(event), 0)).toBe(kept.offer(one(event), 0));
     expect(notKept.size).toBe(kept.size);
     for (let i = 0; i < kept.size; i++) expect([notKept.seq(i), notKept.rank(i)]).toEqual([kept.seq(i), kept.rank(i)]);
     expect(() => notKept.key(0)).toThrow("the chosen events' keys are not kept");
@@ -168,20 +170,20 @@ describe("ChosenEvents", () => {
     const event = (i: number): StagedEvent => ({ key: `k${i}-${"x".repeat(100)}`, rank: 0, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: i, service: "", unit: "", logs: 0, metrics: 0 });
     // The first MB of keys stays in memory; the next key writes it out.
     expect(() => {
-      for (let i = 0; i < 20_000; i++) chosen.offer(event(i));
+      for (let i = 0; i < 20_000; i++) chosen.offer(one(event(i)), 0);
     }).toThrow(/^cannot write the session rows to the temporary folder .*: .*nothing was written/);
   });
 
   test("releaseKeys: the rows' numbers stay, the keys go (offer, key and writeKey throw)", () => {
     const chosen = new ChosenEvents(keyFile());
     for (let i = 0; i < 70_000; i++) {
-      chosen.offer({ key: `k${i % 50_000}`, rank: i, timestamp: "2026-01-01 00:00:00.000000", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 });
+      chosen.offer(one({ key: `k${i % 50_000}`, rank: i, timestamp: "2026-01-01 00:00:00.000000", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 }), 0);
     }
     chosen.releaseKeys();
     expect(chosen.size).toBe(50_000);
     expect([chosen.seq(0), chosen.seq(19_999), chosen.seq(20_000), chosen.rank(49_999)]).toEqual([50_000, 69_999, 20_000, 49_999]);
     const event = { key: "k1", rank: 1, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: 0, service: "", unit: "", logs: 0, metrics: 0 };
-    expect(() => chosen.offer(event)).toThrow("the chosen events' keys were released");
+    expect(() => chosen.offer(one(event), 0)).toThrow("the chosen events' keys were released");
     expect(() => chosen.key(0)).toThrow("the chosen events' keys were released");
     expect(() => chosen.writeKey(0, { pushBytes: () => undefined })).toThrow("the chosen events' keys were released");
   });
@@ -189,10 +191,10 @@ describe("ChosenEvents", () => {
   test("keys are their UTF-8: two strings that only differ in lone surrogates (both U+FFFD there) are one key, every time", () => {
     const chosen = new ChosenEvents(keyFile());
     const event = (key: string): StagedEvent => ({ key, rank: 1, timestamp: "2026-01-01 00:00:00.000000", model: "", unpriced: false, seq: 0, service: "", unit: "", logs: 0, metrics: 0 });
-    for (let i = 0; i < 5000; i++) chosen.offer(event(`filler-${i}`));
-    expect(chosen.offer(event("k\ud800"))).toBe(true);
-    expect(chosen.offer(event("k\udbff"))).toBe(false);
-    expect(chosen.offer(event("k\ufffd"))).toBe(false);
+    for (let i = 0; i < 5000; i++) chosen.offer(one(event(`filler-${i}`)), 0);
+    expect(chosen.offer(one(event("k\ud800")), 0)).toBe(true);
+    expect(chosen.offer(one(event("k\udbff")), 0)).toBe(false);
+    expect(chosen.offer(one(event("k\ufffd")), 0)).toBe(false);
     expect(chosen.size).toBe(5001);
   });
 });

@@ -6,17 +6,19 @@ import { ChosenEvents } from "../src/staging/chosen-events.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { tempDir } from "./helpers/temp.ts";
 import { KeyFile } from "../src/staging/key-file.ts";
+import { type StagedEvent, stagedEventsOf } from "../src/staging/staged-events.ts";
 
 /** Where a test's chosen events keep their keys. */
 const keyFile = () => new KeyFile(join(tempDir("keys-"), "keys"));
+/** One event, staged as a parse stages its file's. */
+const one = (event: StagedEvent) => stagedEventsOf([event]);
 
 /** `count` events of one tool, every one planned; keys with non-ASCII and quotes, ranks, times and files that vary. */
 function planned(prefix: string, count: number, files: readonly string[]): PlannedEvents {
   const chosen = new ChosenEvents(keyFile());
   for (let i = 0; i < count; i++) {
     const second = String(i % 60).padStart(2, "0");
-    chosen.offer(
-      {
+    chosen.offer(one({
         key: `${prefix}:sessión "${i % 7}":${i}`,
         rank: i % 5,
         timestamp: `2026-03-${String(1 + (i % 28)).padStart(2, "0")} 10:${String(i % 60).padStart(2, "0")}:${second}.${String(i % 1_000_000).padStart(6, "0")}`,
@@ -27,7 +29,7 @@ function planned(prefix: string, count: number, files: readonly string[]): Plann
         unit: "",
         logs: 1,
         metrics: 1,
-      },
+      }), 0,
       i % files.length,
     );
   }
@@ -64,7 +66,7 @@ describe("PlannedEvents.release", () => {
     const chosen = new ChosenEvents(keyFile());
     const stored = { key: "k2", rank: 1, timestamp: "2026-03-01 10:00:00.000000", unpriced: false };
     for (let i = 0; i < 5; i++) {
-      chosen.offer({ key: `k${i}`, rank: 2, timestamp: "2026-03-01 10:00:00.000001", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 }, 0);
+      chosen.offer(one({ key: `k${i}`, rank: 2, timestamp: "2026-03-01 10:00:00.000001", model: "m", unpriced: false, seq: i, service: "s", unit: "", logs: 1, metrics: 2 }), 0, 0);
     }
     const plan = new PlannedEvents(chosen, ["/a.jsonl"]);
     plan.add(0, "new", null);

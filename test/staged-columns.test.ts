@@ -134,7 +134,7 @@ describe("staged column fragments", () => {
       if (budget === 0) expect(rows.spilledBytes).toBe(staged.reduce((sum, file) => sum + file.logBytes.length + file.metricBytes.length, 0));
       else expect(rows.spilledBytes).toBe(0);
       // Every third event is left out, and all of file 3.
-      const chosen = staged.flatMap((file) => file.events.filter((event, i) => i % 3 !== 1 && event.seq < 3 * SEQ_PER_FILE));
+      const chosen = staged.flatMap((file) => file.events.records().filter((event, i) => i % 3 !== 1 && event.seq < 3 * SEQ_PER_FILE));
       const selected = new Set(chosen.map((event) => event.seq));
       const kept = files.flatMap((file, f) => file.events.filter((_, i) => selected.has(f * SEQ_PER_FILE + i)));
       const limits = { rows: 7, bytes: 1 << 20 };
@@ -171,7 +171,7 @@ describe("staged column fragments", () => {
       expect(logs).toEqual(expectedLogs.map((row) => ({ Body: row.body, SeverityText: row.severityText, SeverityNumber: row.severityNumber, model: row.attributes["model"] })));
 
       // One service chosen: its column is a constant.
-      const first = staged[0]?.events ?? [];
+      const first = staged[0]?.events.records() ?? [];
       const onePath = join(dir, "one.parquet");
       expect(await writeStagedTable("otel_metrics", rows, chosenRowsOf(first), onePath)).toBe(files[0]?.events.flatMap((event) => event.metrics).length ?? -1);
       expect(await query(`SELECT DISTINCT ServiceName FROM read_parquet($file)`, { file: onePath })).toEqual([{ ServiceName: "svc" }]);

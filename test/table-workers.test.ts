@@ -38,7 +38,7 @@ describe("row groups filled and encoded on table workers", () => {
       rows.close(true);
       expect(rows.stagedFile("metrics")?.places.length).toBe(4);
       // Two events in three, and none of file 4.
-      const chosen = chosenRowsOf(staged.flatMap((file, f) => (f === 4 ? [] : file.events.filter((_, i) => i % 3 !== 1))));
+      const chosen = chosenRowsOf(staged.flatMap((file, f) => (f === 4 ? [] : file.events.records().filter((_, i) => i % 3 !== 1))));
       for (const limits of [
         { rows: 9, bytes: 1 << 20 },
         { rows: 100_000, bytes: 700 },

@@ -80,7 +80,7 @@ async function parseSessionFiles(
         summary.badLines += staged.file.badLines;
         addUnknownUsage(summary.unknownUsage, staged.file);
         if (logs !== null && wanted !== null) return logs.offer(staged, best, wanted);
-        for (const event of staged.events) best.offer(event);
+        best.offerAll(staged.events);
         return undefined;
       }, { progress, hash: false, transcripts, streamLogs: logs !== null });
       summary.failed.push(...failed);

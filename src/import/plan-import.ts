@@ -108,7 +108,6 @@ export async function planTool(
   const readPaths: string[] = [];
   const complete: FileSummary[] = [];
   const rangeTest = timestampTest(options.range);
-  const inRange = rangeTest ?? (() => true);
   // Footprint times are microseconds: formatted for the range test only when there is a range.
   const microsInRange = rangeTest ? (micros: number) => rangeTest(formatMicros(micros)) : () => true;
   let outsideRange = 0;
@@ -130,14 +129,14 @@ export async function planTool(
       let outside = false;
       const repairing = outdated.has(file.path);
       const tag = readPaths.push(file.path) - 1;
-      for (const event of events) {
-        if (repairing) remade.add(event.key);
-        if (!inRange(event.timestamp)) {
+      for (let e = 0; e < events.count; e++) {
+        if (repairing) remade.add(events.key(e));
+        if (rangeTest !== null && !rangeTest(events.timestamp(e))) {
           outsideRange++;
           outside = true;
           continue;
         }
-        chosen.offer(event, tag);
+        chosen.offer(events, e, tag);
       }
       if (!outside) complete.push(file);
     },

@@ -1,6 +1,6 @@
 import { outranksCopy } from "../sources/shared/merge.ts";
-import { formatMicros, textMicros } from "../sources/shared/timestamps.ts";
-import type { StagedEvent } from "./staged-file.ts";
+import { formatMicros } from "../sources/shared/timestamps.ts";
+import type { StagedEvent, StagedEvents } from "./staged-events.ts";
 import { float64s, int32s, uint16s, uint8s } from "./chunked-numbers.ts";
 import type { ByteSink, KeyFile } from "./key-file.ts";
 
@@ -73,8 +73,9 @@ const INITIAL_SLOTS = 1 << 13;
 /**
  * The keys of a run's events, each once, found through a hash table of typed arrays (open addressing). A key is known
  * by four 32-bit hashes of its UTF-8 (CRC-32, CityHash32, MurmurHash3 and MurmurHash2: 128 bits, two keys of 10 million
- * alike once in ~10^23 runs), not by its bytes, which `keys` keeps on disk when the caller reads them back. Bun hashes a
- * string's UTF-8, a lone surrogate as U+FFFD (chosen-events.test.ts). Held in memory, the keys' bytes were ~150 MB of
+ * alike once in ~10^23 runs), not by its bytes, which `keys` keeps on disk when the caller reads them back. The hashes are
+ * made where the event is staged (StagedEventsBuilder): Bun hashes a string's UTF-8, a lone surrogate as U+FFFD
+ * (chosen-events.test.ts). Held in memory, the keys' bytes were ~150 MB of
  * the 207 MB that 1.3 million events took (docs/performance.md, "Session 13").
  */
 class KeyTable {
@@ -88,12 +89,12 @@ class KeyTable {
 
   constructor(private readonly keys: KeyFile | null) {}
 
-  /** The row of `key`, added when it is new (`added` tells which). */
-  find(key: string): { row: number; added: boolean } {
-    const h1 = Bun.hash.crc32(key) | 0;
-    const h2 = Bun.hash.cityHash32(key) | 0;
-    const h3 = Bun.hash.murmur32v3(key) | 0;
-    const h4 = Bun.hash.murmur32v2(key) | 0;
+  /** The row of event `e`'s key (its hashes: StagedEvents), added when it is new (`added` tells which). */
+  find(events: StagedEvents, e: number): { row: number; added: boolean } {
+    const h1 = events.hash(e, 0);
+    const h2 = events.hash(e, 1);
+    const h3 = events.hash(e, 2);
+    const h4 = events.hash(e, 3);
     const mask = this.#slots.length - 1;
     for (let slot = h1 & mask; ; slot = (slot + 1) & mask) {
       const entry = this.#slots[slot] as number;
@@ -107,7 +108,7 @@ class KeyTable {
         this.#city32.set(row, h2);
         this.#murmur3.set(row, h3);
         this.#murmur2.set(row, h4);
-        this.keys?.add(key);
+        this.keys?.add(events.keyBytes, events.keyStart(e), events.keyEnd(e));
         this.#slots[slot] = row + 1;
         if (this.size * 2 > this.#slots.length) this.#rehash();
         return { row, added: true };
@@ -189,23 +190,28 @@ export class ChosenEvents implements ChosenRows {
     return this.#keys?.size ?? this.#sizeWithoutKeys;
   }
 
-  /** Offers a copy of an event; true when it is now its key's chosen copy (kept with `tag`). */
-  offer(event: StagedEvent, tag = 0): boolean {
-    return this.offerTagged(event, tag) !== NOT_CHOSEN;
+  /** Offers a copy of an event (event `e` of `events`); true when it is now its key's chosen copy (kept with `tag`). */
+  offer(events: StagedEvents, e: number, tag = 0): boolean {
+    return this.offerTagged(events, e, tag) !== NOT_CHOSEN;
+  }
+
+  /** Offers every event of `events`, in order. */
+  offerAll(events: StagedEvents, tag = 0): void {
+    for (let e = 0; e < events.count; e++) this.offerTagged(events, e, tag);
   }
 
   /**
    * `offer`, saying what it did: NOT_CHOSEN, NEW_KEY, or the tag of the copy this one replaced (`lastChosen` is
    * then this copy's index).
    */
-  offerTagged(event: StagedEvent, tag: number): number {
-    const micros = textMicros(event.timestamp);
-    const { row, added } = this.#keyTable().find(event.key);
+  offerTagged(events: StagedEvents, e: number, tag: number): number {
+    const micros = events.micros(e);
+    const { row, added } = this.#keyTable().find(events, e);
     let replaced = NEW_KEY;
     if (added) this.#grow(row + 1);
-    else if (!outranksCopy(event.rank, micros, this.#rank.get(row), this.#micros.get(row))) return NOT_CHOSEN;
+    else if (!outranksCopy(events.rank(e), micros, this.#rank.get(row), this.#micros.get(row))) return NOT_CHOSEN;
     else replaced = this.#tag.get(row);
-    this.#set(row, event, micros);
+    this.#set(row, events, e, micros);
     this.#tag.set(row, tag);
     this.#lastChosen = row;
     return replaced;
@@ -334,18 +340,18 @@ export class ChosenEvents implements ChosenRows {
     };
   }
 
-  #set(row: number, event: StagedEvent, micros: number): void {
-    this.#rank.set(row, event.rank);
+  #set(row: number, events: StagedEvents, e: number, micros: number): void {
+    this.#rank.set(row, events.rank(e));
     this.#micros.set(row, micros);
-    this.#seq.set(row, event.seq);
-    this.#logs.set(row, event.logs);
-    this.#metrics.set(row, event.metrics);
-    this.#unpriced.set(row, event.unpriced ? 1 : 0);
-    this.#model.set(row, this.#code(event.model));
-    const service = this.#code(event.service);
+    this.#seq.set(row, events.seq(e));
+    this.#logs.set(row, events.logs(e));
+    this.#metrics.set(row, events.metrics(e));
+    this.#unpriced.set(row, events.unpriced(e) ? 1 : 0);
+    this.#model.set(row, this.#code(events.model(e)));
+    const service = this.#code(events.service(e));
     this.#service.set(row, service);
     if (service !== this.#soleService) this.#soleService = this.#soleService === NO_EVENTS ? service : SEVERAL_SERVICES;
-    this.#unit.set(row, this.#code(event.unit));
+    this.#unit.set(row, this.#code(events.unit(e)));
   }
 
   #code(text: string): number {

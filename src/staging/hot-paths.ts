@@ -19,6 +19,7 @@ import * as timestamps from "../sources/shared/timestamps.ts";
 import * as rowGroupPlan from "./row-group-plan.ts";
 import * as rowShape from "./row-shape.ts";
 import * as stagedColumns from "./staged-columns.ts";
+import * as stagedEvents from "./staged-events.ts";
 import * as stagedFile from "./staged-file.ts";
 import * as stagedParquet from "./staged-parquet.ts";
 
@@ -104,6 +105,7 @@ export function hotPaths(): AnyFunction[] {
     stagedFile.rowUnit,
     stagedFile.stageEvent,
     stagedFile.stageFile,
+    ...methods(stagedEvents.StagedEventsBuilder, "add"),
     ...methods(stagedColumns.StagedColumnsBuilder, "addEvent"),
     ...methods(stagedColumns.StagedColumns, "rowStart", "byteStart", "base"),
     rowShape.repeated,

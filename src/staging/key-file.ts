@@ -33,13 +33,14 @@ export class KeyFile {
 
   constructor(private readonly path: string) {}
 
-  /** Adds the key of the next row. */
-  add(key: string): void {
-    if (this.#pendingLength + key.length * 3 > this.#pending.length) {
+  /** Adds the key of the next row: its UTF-8, `bytes[start..end]`. */
+  add(bytes: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (this.#pendingLength + length > this.#pending.length) {
       this.#flush();
-      if (key.length * 3 > this.#pending.length) this.#pending = Buffer.allocUnsafe(key.length * 3);
+      if (length > this.#pending.length) this.#pending = Buffer.allocUnsafe(length);
     }
-    const length = this.#pending.write(key, this.#pendingLength, "utf8");
+    this.#pending.set(bytes.subarray(start, end), this.#pendingLength);
     const row = this.#rows++;
     this.#start.reserve(this.#rows);
     this.#length.reserve(this.#rows);

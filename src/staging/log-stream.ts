@@ -53,14 +53,15 @@ export class LogStream {
     const bytes = staged.streamLogBytes;
     const fragment = bytes.length > 0 ? new StagedColumns(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length)) : null;
     let rowOf: Int32Array | null = null;
-    staged.events.forEach((event, e) => {
-      const replaced = chosen.offerTagged(event, 0);
+    const { events } = staged;
+    for (let e = 0; e < events.count; e++) {
+      const replaced = chosen.offerTagged(events, e, 0);
       if (replaced === STREAMED) this.#withdrawn = true;
-      if (fragment === null || replaced === NOT_CHOSEN || !mayStream(event) || !wanted(chosen.lastChosen)) return;
+      if (fragment === null || replaced === NOT_CHOSEN || !mayStream(events.rank(e), events.logs(e)) || !wanted(chosen.lastChosen)) continue;
       chosen.retag(chosen.lastChosen, STREAMED);
-      rowOf ??= new Int32Array(staged.events.length).fill(-1);
+      rowOf ??= new Int32Array(events.count).fill(-1);
       rowOf[e] = chosen.lastChosen;
-    });
+    }
     if (fragment === null) return this.#tail;
     const rows = rowOf as Int32Array | null;
     const write = rows === null || this.#withdrawn ? this.#tail : this.#tail.then(() => this.#writer.append(fragment, rows, chosen, false).catch((error) => Promise.reject(stagingFailure(error))));

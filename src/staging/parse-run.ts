@@ -2,6 +2,7 @@ import { homeFolder } from "../shared/home.ts";
 import type { ToolId } from "../shared/sources.ts";
 import type { FileSummary, StagedFile } from "./staged-file.ts";
 import type { StagedRows } from "./staged-rows.ts";
+import { StagedEvents } from "./staged-events.ts";
 import { newThreadMemory, type ThreadMemory } from "./thread-memory.ts";
 import { type ParsedOn, stageOne, type StageOutcome } from "./parse-one.ts";
 import type { ParseReply, ParseRequest, RecycleRequest } from "./parse-worker.ts";
@@ -361,7 +362,7 @@ async function stageInWorkers(job: PoolJob, count: number, pool: WorkerPool): Pr
       }
       if (aborted) return;
       // The worker's next file waits for what this one's rows started (the stream's writing: bounded memory).
-      await deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: reply.staged, ms: reply.ms, on: "worker" });
+      await deliver(index, "failure" in reply ? { failure: reply.failure } : { staged: { ...reply.staged, events: StagedEvents.revive(reply.staged.events) }, ms: reply.ms, on: "worker" });
       const memory = job.released();
       if (memory.length > 0) worker.postMessage({ recycle: memory } satisfies RecycleRequest, memory);
     }

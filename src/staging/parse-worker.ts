@@ -53,6 +53,6 @@ self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
   }
   // The staged rows' bytes are handed over, not copied (those in the arena are shared).
   const { staged } = "staged" in reply ? reply : { staged: null };
-  const buffers = staged ? [staged.logBytes.buffer, staged.metricBytes.buffer, staged.streamLogBytes.buffer] : [];
+  const buffers = staged ? [staged.logBytes.buffer, staged.metricBytes.buffer, staged.streamLogBytes.buffer, ...staged.events.buffers()] : [];
   self.postMessage(reply, buffers.filter((buffer) => buffer instanceof ArrayBuffer));
 };

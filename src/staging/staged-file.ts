@@ -4,15 +4,16 @@ import { LOG_SHAPE, METRIC_SHAPE } from "./row-shape.ts";
 import type { FragmentMemory } from "./fragment-memory.ts";
 import type { FragmentArena, ArenaLease } from "./fragment-arena.ts";
 import { StagedColumnsBuilder } from "./staged-columns.ts";
+import { type StagedEvents, StagedEventsBuilder } from "./staged-events.ts";
 
 /**
- * What a parse hands on, in or out of a worker thread: the file's facts, a compact record of each
- * usage event, and the events' rows already encoded as Parquet column values (staged-columns.ts),
- * so that no row object crosses threads and the caller keeps no rows in memory.
+ * What a parse hands on, in or out of a worker thread: the file's facts, its usage events in typed arrays
+ * (staged-events.ts), and the events' rows already encoded as Parquet column values (staged-columns.ts),
+ * so that no row or event object crosses threads and the caller keeps no rows in memory.
  */
 export interface StagedFile {
   file: FileSummary;
-  events: StagedEvent[];
+  events: StagedEvents;
   /**
    * The log rows' fragment (at the start of its own buffer: a worker hands it over without a copy); empty without
    * rows. `StagedRows.add` takes it over: once written out, its memory is filled again.
@@ -37,23 +38,6 @@ export interface StagingMemory {
 
 /** A parsed file without its events (`eventCount` says how many it had). */
 export type FileSummary = Omit<ParsedFile, "events"> & { eventCount: number };
-
-/** A usage event without its rows, which are staged under its `seq`. */
-export interface StagedEvent {
-  key: string;
-  rank: number;
-  timestamp: string;
-  model: string;
-  unpriced: boolean;
-  /** `ordinal × SEQ_PER_FILE + index in the file`: unique in a run, and in the order the events were read. */
-  seq: number;
-  /** The ServiceName of its rows (`""` when it has none). Its rows all have its timestamp and this service. */
-  service: string;
-  /** The MetricUnit of its metric rows (`""`: NULL). */
-  unit: string;
-  logs: number;
-  metrics: number;
-}
 
 /** Room for this many events per file in `seq` (files hold thousands). */
 export const SEQ_PER_FILE = 2 ** 24;
@@ -92,25 +76,24 @@ const NO_ROWS: LogRow[] = [];
  * unless a later copy outranks it (`outranksCopy`), which at rank 0 takes an earlier time, which copies of one line do
  * not have. Transcript rows are such events, and the bulk of the bytes.
  */
-export function mayStream(event: Pick<StagedEvent, "rank" | "logs">): boolean {
-  return event.rank === 0 && event.logs > 0;
+export function mayStream(rank: number, logs: number): boolean {
+  return rank === 0 && logs > 0;
 }
 
-/** One event's rows into the builders (`stream`: its log rows into the stream's if it `mayStream`); its compact record. */
-export function stageEvent(event: UsageEvent, seq: number, stream = false): StagedEvent {
+/** One event's rows into the builders (`stream`: its log rows into the stream's if it `mayStream`), and its record into `events`. */
+export function stageEvent(event: UsageEvent, seq: number, events: StagedEventsBuilder, stream = false): void {
   const service = rowService(event);
   const unit = event.metrics.length > 0 ? rowUnit(event) : "";
   const micros = textMicros(event.timestamp);
   if (stream) {
-    const streamed = mayStream({ rank: event.rank, logs: event.logs.length });
+    const streamed = mayStream(event.rank, event.logs.length);
     logs.addEvent(streamed ? NO_ROWS : event.logs, event.key, micros);
     streamLogs.addEvent(streamed ? event.logs : NO_ROWS, event.key, micros);
   } else {
     logs.addEvent(event.logs, event.key, micros);
   }
   metrics.addEvent(event.metrics, event.key, micros);
-  const { key, rank, timestamp, model, unpriced } = event;
-  return { key, rank, timestamp, model, unpriced, seq, service, unit, logs: event.logs.length, metrics: event.metrics.length };
+  events.add(event.key, event.rank, micros, seq, event.model, event.unpriced, service, unit, event.logs.length, event.metrics.length);
 }
 
 /**
@@ -123,14 +106,14 @@ export function stageFile(parsed: ParsedFile, ordinal: number, memory?: StagingM
   logs.reset(ordinal);
   metrics.reset(ordinal);
   if (stream) streamLogs.reset(ordinal);
-  const events: StagedEvent[] = [];
-  for (const event of parsed.events) events.push(stageEvent(event, ordinal * SEQ_PER_FILE + events.length, stream));
+  const events = new StagedEventsBuilder(parsed.events.length);
+  for (let e = 0; e < parsed.events.length; e++) stageEvent(parsed.events[e] as UsageEvent, ordinal * SEQ_PER_FILE + e, events, stream);
   const { events: _, release: __, ...facts } = parsed;
   const streamSize = stream ? streamLogs.size : 0;
   const room = streamSize > 0 ? (memory?.arena?.take(streamSize) ?? null) : null;
   return {
-    file: { ...facts, eventCount: events.length },
-    events,
+    file: { ...facts, eventCount: parsed.events.length },
+    events: events.finish(),
     logBytes: logs.finish(memory?.fragments),
     metricBytes: metrics.finish(memory?.fragments),
     streamLogBytes: room ? streamLogs.writeTo(room.bytes) : stream ? streamLogs.finish(memory?.fragments) : new Uint8Array(0),

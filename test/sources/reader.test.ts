@@ -233,10 +233,10 @@ describe("ParseRun: worker threads", () => {
     expect(local.order).toEqual(files.filter((file) => !file.path.endsWith("gone.jsonl")).map((file) => file.path));
     expect(local.staged.map((staged) => staged.file.path)).toEqual(local.order);
     // Every event's rows are staged under its seq, which numbers the files in order.
-    const seqs = local.staged.flatMap((staged) => staged.events.map((event) => event.seq));
+    const seqs = local.staged.flatMap((staged) => staged.events.records().map((event) => event.seq));
     expect(seqs.length).toBeGreaterThan(10);
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
-    const withLogs = local.staged.flatMap((staged) => staged.events.filter((event) => event.logs > 0).map((event) => ({ seq: event.seq, rows: event.logs })));
+    const withLogs = local.staged.flatMap((staged) => staged.events.records().filter((event) => event.logs > 0).map((event) => ({ seq: event.seq, rows: event.logs })));
     expect(withLogs.length).toBeGreaterThan(10);
     expect(local.logRows).toEqual(withLogs);
     expect(local.metrics.length).toBeGreaterThan(0);
