@@ -24,7 +24,7 @@ const INTS = 10;
 const [LOGS, METRICS, UNPRICED, MODEL, SERVICE, UNIT] = [4, 5, 6, 7, 8, 9];
 
 /**
- * The usage events of one staged file, in typed arrays: a parse worker hands them over by transferring five buffers,
+ * The usage events of one staged file, in typed arrays: a parse worker hands them over by transferring four buffers,
  * where an object per event took the worker's structured clone and the receiving thread's decoding, and its
  * collections (2 GB of Claude sessions on two parse workers: ~170 ms of the receiving thread's CPU, docs/performance.md,
  * "Session 25"). Each key comes as its four 32-bit hashes (what choosing among copies compares: ChosenEvents) and its

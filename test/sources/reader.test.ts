@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { claudeSource } from "../../src/sources/claude/index.ts";
 import { codexSource } from "../../src/sources/codex/index.ts";
@@ -9,7 +9,7 @@ import { DEFAULT_RUN_SETTINGS, type RunSettings } from "../../src/shared/run-set
 import { startScanWorker } from "../../src/staging/line-prefetch.ts";
 import { CLAUDE_SELECTOR } from "../../src/sources/claude/parse.ts";
 import { LinePrefetch } from "../../src/staging/line-prefetch.ts";
-import { readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
+import { FileBytes, readFileBytes, setChunkSizeForTests } from "../../src/sources/shared/byte-source.ts";
 import { type LineSelection, PieceCollector, selectLines } from "../../src/sources/shared/jsonl.ts";
 import type { DiscoveredFile, ParsedFile, SessionSource } from "../../src/sources/types.ts";
 import { SEQ_PER_FILE, type StagedFile } from "../../src/staging/staged-file.ts";
@@ -84,6 +84,29 @@ describe("reader: SHA-256 of the bytes on disk, computed while parsing", () => {
     const whole = await readFileBytes(zst);
     expect(whole.sha256).toBe(sha256(readFileSync(zst)));
     expect(whole.bytes.equals(readFileSync(rollout))).toBe(true);
+  });
+
+  test("a whole plain file at once: its bytes and SHA-256, also when it grew after it was opened", async () => {
+    const dir = tempDir("whole");
+    const path = join(dir, "session-2026-01-01T00-00-abcdef01.json");
+    const first = Buffer.from(`{"sessionId":"s","messages":[${'"ü",'.repeat(50_000)}"end"]}`);
+    writeFileSync(path, first);
+    setChunkSizeForTests(4096); // the chunked way would take many reads: the whole way takes none of them
+    const read = await readFileBytes(path);
+    expect(read.bytes.equals(first)).toBe(true);
+    expect(read.sha256).toBe(sha256(first));
+
+    // Written to while read: what is there when it is read, past the room made for growth.
+    const file = await FileBytes.open(path, { hash: true });
+    try {
+      const more = Buffer.alloc(300_000, "x");
+      appendFileSync(path, more);
+      const whole = file.readWhole();
+      expect(whole?.equals(Buffer.concat([first, more]))).toBe(true);
+      expect(file.sha256()).toBe(sha256(readFileSync(path)));
+    } finally {
+      await file.close();
+    }
   });
 
   test("without hashing (export --from-files): the same events and no SHA-256", async () => {

@@ -25,10 +25,7 @@ async function scanLog(path: string, session: GeminiSession, context?: ParseCont
   );
 }
 
-/**
- * A legacy document is one pretty-printed JSON object, rewritten in place; a JSONL log is one record per line.
- * Like gemini-cli's loader, either extension may hold either format.
- */
+/** The bytes up to the first newline (all of them without one). */
 function firstLine(bytes: Buffer): Buffer {
   const newline = bytes.indexOf(10);
   return newline < 0 ? bytes : bytes.subarray(0, newline);
