@@ -6,7 +6,7 @@ import type { UsageEvent } from "../src/sources/types.ts";
 import { parsedFile } from "./helpers/parsed-file.ts";
 import { RowGroupPlanner } from "../src/staging/row-group-plan.ts";
 import { stageFile } from "../src/staging/staged-file.ts";
-import { fillRun, shapeOf } from "../src/staging/staged-parquet.ts";
+import { fillRun, shapeOf } from "../src/staging/row-group-fill.ts";
 import { StagedRows } from "../src/staging/staged-rows.ts";
 
 /** Event `i`: one log row, its body empty (NULL in the column) three times in four, else 75-360 bytes. */

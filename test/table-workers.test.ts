@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { logRow, metricRow } from "../src/sources/shared/rows.ts";
@@ -55,6 +55,39 @@ describe("row groups filled and encoded on table workers", () => {
         }
         const units = await query(`SELECT MetricUnit AS unit, count(*)::INTEGER AS n FROM read_parquet($file) GROUP BY ALL ORDER BY ALL`, { file: join(dir, "otel_metrics-workers.parquet") });
         expect(units.map((row) => row.unit)).toEqual(["s", null]);
+      }
+    } finally {
+      rows.dispose();
+    }
+  });
+
+  test("when a worker is gone (it could not load, or died midway), its row groups and all later ones are written here: the same file", async () => {
+    const dir = tempDir("table-workers-gone");
+    const real = join(import.meta.dir, "..", "src", "staging", "table-worker.ts");
+    const broken = join(dir, "broken.ts");
+    writeFileSync(broken, `throw new Error("this worker cannot load");\n`);
+    // The real worker, which exits as its third row group arrives.
+    const dying = join(dir, "dying.ts");
+    writeFileSync(dying, `import ${JSON.stringify(real)};\nlet n = 0;\nself.addEventListener("message", () => { if (++n === 3) process.exit(1); });\n`);
+    const rows = new StagedRows(64 << 20);
+    try {
+      const staged = [parsedFile(0, 40, event), parsedFile(1, 25, event), parsedFile(2, 55, event)].map((file, ordinal) => stageFile(file, ordinal));
+      for (const file of staged) rows.add(file);
+      rows.close(true);
+      const chosen = chosenRowsOf(staged.flatMap((file) => file.events.records()));
+      const limits = { rows: 9, bytes: 1 << 20 };
+      const here = join(dir, "here.parquet");
+      const count = await writeStagedTable("otel_metrics", rows, chosen, here, limits);
+      for (const script of [broken, dying]) {
+        const gone = new TableWorkers(1, script);
+        try {
+          const there = join(dir, "there.parquet");
+          expect(await writeStagedTable("otel_metrics", rows, chosen, there, limits, true, gone)).toBe(count);
+          expect(gone.failed).toBe(true);
+          expect(readFileSync(there).equals(readFileSync(here))).toBe(true);
+        } finally {
+          gone.close();
+        }
       }
     } finally {
       rows.dispose();

@@ -16,6 +16,7 @@ import * as largeStrings from "../sources/shared/large-strings.ts";
 import * as merge from "../sources/shared/merge.ts";
 import * as rows from "../sources/shared/rows.ts";
 import * as timestamps from "../sources/shared/timestamps.ts";
+import * as rowGroupFill from "./row-group-fill.ts";
 import * as rowGroupPlan from "./row-group-plan.ts";
 import * as rowShape from "./row-shape.ts";
 import * as stagedColumns from "./staged-columns.ts";
@@ -111,8 +112,8 @@ export function hotPaths(): AnyFunction[] {
     rowShape.repeated,
     ...new Set([...rowShape.LOG_SHAPE.live, ...rowShape.METRIC_SHAPE.live].map((column) => column.cell as AnyFunction)),
     ...methods(stagedParquet.StagedTableWriter, "append"),
-    stagedParquet.appendTextEmptyAsNull,
-    stagedParquet.fillRun,
+    rowGroupFill.appendTextEmptyAsNull,
+    rowGroupFill.fillRun,
     ...methods(rowGroupPlan.RowGroupPlanner, "plan"),
     rowGroupPlan.widest,
     // parquet: the column writer

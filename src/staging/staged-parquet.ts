@@ -5,7 +5,8 @@ import { ParquetWriter } from "../parquet/parquet-writer.ts";
 import { MemoryGovernor } from "../sources/memory-governor.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
-import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape.ts";
+import { type EventColumns, fillRun, RowGroupFiller, shapeOf, TextBytes } from "./row-group-fill.ts";
+import type { RowShape } from "./row-shape.ts";
 import type { StagedColumns } from "./staged-columns.ts";
 import type { FragmentPlace, StagedRows, StagedTableKey } from "./staged-rows.ts";
 import { SEQ_PER_FILE } from "./staged-file.ts";
@@ -13,15 +14,6 @@ import { type ExtraBytes, RowGroupPlanner } from "./row-group-plan.ts";
 import type { RowGroupJob, TableLayout } from "./table-protocol.ts";
 import type { TableWorkers } from "./table-workers.ts";
 import type { ChosenRows } from "./chosen-events.ts";
-
-const SHAPES: Record<TelemetryTable, RowShape<never>> = {
-  otel_traces: TRACE_SHAPE,
-  otel_logs: LOG_SHAPE as RowShape<never>,
-  otel_metrics: METRIC_SHAPE as RowShape<never>,
-};
-
-/** A table's row shape (how its staged rows fill its columns). */
-export const shapeOf = (table: TelemetryTable): RowShape<never> => SHAPES[table];
 
 const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces: null, otel_logs: "logs", otel_metrics: "metrics" };
 
@@ -56,6 +48,8 @@ export class StagedTableWriter {
   readonly #perRowUnit: number | null;
   readonly #texts = new TextBytes();
   readonly #planner: RowGroupPlanner;
+  /** Fills row groups planned for table workers here, once one is gone. */
+  #filler: RowGroupFiller | null = null;
   // Each row group leaves its compressed pages behind, memory outside the heap that JavaScriptCore is slow to take
   // back: writing the 613,703 log rows of 1 GB of Gemini sessions grew the process by ~270 MB without this.
   readonly #governor = new MemoryGovernor();
@@ -69,7 +63,7 @@ export class StagedTableWriter {
     /** Compress large pages on Bun's thread pool (not when a run keeps to one thread). */
     readonly threadPool = true,
   ) {
-    const shape = SHAPES[table];
+    const shape = shapeOf(table);
     this.#shape = shape;
     const constants = [...shape.constants];
     if (shape.resource !== null && rows !== null) constants[shape.resource] = rows.resourceAttributes;
@@ -107,21 +101,31 @@ export class StagedTableWriter {
    * The rows of the events of `fragments` (the table's, in order, all in the staged file `file`) that `rowsOf` gives an
    * index in `chosen`, their row groups filled and encoded on `workers` (table-worker.ts) from the staged file, and
    * written here in order as they come back: the same runs and row groups as `append`, so the same file. At most twice
-   * as many row groups are out as there are workers.
+   * as many row groups are out as there are workers. Once a worker is gone (it could not load, or died), the row
+   * groups it or the others no longer take are filled and encoded here, as parse workers' files are parsed here.
    */
   async appendInWorkers(fragments: Iterable<StagedColumns>, file: StagedTableFile, rowsOf: (fragment: StagedColumns) => Int32Array, chosen: ChosenRows, workers: TableWorkers): Promise<void> {
     const writer = this.#writer;
     const layout: TableLayout = { table: this.table, constants: writer.constants, capacities: writer.capacities, unit: this.#perRowUnit, service: this.#perRowService };
-    const out: { rows: number; chunks: Promise<EncodedChunk[]> }[] = [];
+    const out: { job: RowGroupJob; chunks: Promise<EncodedChunk[]> }[] = [];
     const writeOldest = async () => {
-      const { rows, chunks } = out.shift() as (typeof out)[number];
-      writer.writeEncoded(rows, await chunks);
+      const { job, chunks } = out.shift() as (typeof out)[number];
+      let encoded: EncodedChunk[];
+      try {
+        encoded = await chunks;
+      } catch (error) {
+        if (!workers.failed) throw error; // the row group itself could not be written
+        await this.#writeHere(job);
+        return;
+      }
+      writer.writeEncoded(job.rows, encoded);
     };
     let job = emptyJob(layout, file.path);
     const send = async (last: boolean) => {
-      const chunks = workers.encode({ ...job, options: { threadPool: this.threadPool, last } });
+      const planned: RowGroupJob = { ...job, options: { threadPool: this.threadPool, last } };
+      const chunks = workers.encode(planned);
       chunks.catch(() => undefined); // seen when its turn to be written comes
-      out.push({ rows: job.rows, chunks });
+      out.push({ job: planned, chunks });
       job = emptyJob(layout, file.path);
       while (out.length > 2 * workers.size) await writeOldest();
     };
@@ -144,6 +148,14 @@ export class StagedTableWriter {
     }
     if (job.rows > 0) await send(true);
     while (out.length > 0) await writeOldest();
+  }
+
+  /** A planned row group filled and encoded here (a table worker is gone): the same bytes as a worker's. */
+  async #writeHere(job: RowGroupJob): Promise<void> {
+    this.#filler ??= new RowGroupFiller();
+    this.#filler.fill(job, this.#writer.row);
+    this.#writer.addRows(job.rows);
+    await this.#writer.endRowGroup();
   }
 
   #check(fragment: StagedColumns): void {
@@ -220,7 +232,7 @@ function openStagedTable(table: TelemetryTable, rows: StagedRows | null, chosen:
     }
     // Room for a row group's values at once, up to the limit (the buffers would otherwise grow by copying).
     const bytes = rows.columnBytes(key);
-    SHAPES[table].live.forEach(({ index }, c) => {
+    shapeOf(table).live.forEach(({ index }, c) => {
       capacities[index] = Math.min(bytes[c] ?? 0, limits.bytes) + (64 << 10);
     });
   }
@@ -288,22 +300,6 @@ class ChosenByFile {
   }
 }
 
-/** `rows` PLAIN text values in `bytes[start..end]`, each empty one as NULL (one copy when none is empty). */
-export function appendTextEmptyAsNull(column: ColumnBuilder, bytes: Buffer, start: number, end: number, rows: number): void {
-  let empty = false;
-  for (let at = start; at < end && !empty; at += 4 + bytes.readUInt32LE(at)) empty = bytes.readUInt32LE(at) === 0;
-  if (!empty) {
-    column.appendPlain(bytes, start, end, rows);
-    return;
-  }
-  for (let at = start; at < end; ) {
-    const length = bytes.readUInt32LE(at);
-    if (length === 0) column.pushNull();
-    else column.pushBytes(bytes, at + 4, at + 4 + length);
-    at += 4 + length;
-  }
-}
-
 /** A table's staged file, and where its fragments lie in it (StagedRows.stagedFile). */
 interface StagedTableFile {
   path: string;
@@ -313,37 +309,6 @@ interface StagedTableFile {
 /** A row group with no runs yet, for a table of `layout` staged in `path`. */
 function emptyJob(layout: TableLayout, path: string): Omit<RowGroupJob, "options"> {
   return { layout, path, fragments: [], runs: [], units: layout.unit === null ? null : [], services: layout.service === null ? null : [], rows: 0 };
-}
-
-/** The UTF-8 bytes of the services and units written per row, each made once. */
-export class TextBytes {
-  readonly #bytes = new Map<string, Buffer>();
-
-  of(text: string): Buffer {
-    let bytes = this.#bytes.get(text);
-    if (bytes === undefined) {
-      bytes = Buffer.from(text);
-      this.#bytes.set(text, bytes);
-    }
-    return bytes;
-  }
-
-  /** A unit's bytes; null (NULL in the column) for `""`. */
-  unit(unit: string): Buffer | null {
-    return unit === "" ? null : this.of(unit);
-  }
-}
-
-/** A column a fragment does not carry, filled per row with its event's value (null: NULL). */
-interface EventColumn {
-  index: number;
-  of: (event: number) => Buffer | null;
-}
-
-/** The unit and service columns, where they take a value per row (else a constant, or none). */
-export interface EventColumns {
-  unit: EventColumn | null;
-  service: EventColumn | null;
 }
 
 /** The bytes the unit and service columns take for events `start..end` of `fragment` (RowGroupPlanner's extras). */
@@ -364,32 +329,3 @@ function extraBytesOf(fragment: StagedColumns, columns: EventColumns): ExtraByte
 /** The number of extra columns `extraBytesOf` counts for a writer with these per-row columns. */
 const extraColumns = (unit: number | null, service: number | null): number => (unit === null ? 0 : 1) + (service === null ? 0 : 1);
 
-/**
- * Appends the rows of `run` (events of `fragment`) to a row group's columns (`row`, one builder per table column):
- * the live columns' values copied as they were encoded, the unit and service per row. Returns the bytes copied.
- */
-export function fillRun(row: readonly ColumnBuilder[], shape: RowShape<never>, fragment: StagedColumns, run: { start: number; end: number; rows: number }, columns: EventColumns): number {
-  const { start, end, rows } = run;
-  let bytes = 0;
-  shape.live.forEach(({ index }, c) => {
-    const base = fragment.base(c);
-    const column = row[index] as ColumnBuilder;
-    const from = base + fragment.byteStart(c, start);
-    const to = base + fragment.byteStart(c, end);
-    bytes += to - from;
-    if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, rows);
-    else column.appendPlain(fragment.bytes, from, to, rows);
-  });
-  for (const perRow of [columns.unit, columns.service]) {
-    if (perRow === null) continue;
-    const column = row[perRow.index] as ColumnBuilder;
-    for (let e = start; e < end; e++) {
-      const value = perRow.of(e);
-      for (let r = fragment.rowStart(e); r < fragment.rowStart(e + 1); r++) {
-        if (value) column.pushBytes(value);
-        else column.pushNull();
-      }
-    }
-  }
-  return bytes;
-}

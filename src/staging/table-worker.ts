@@ -3,17 +3,13 @@
  * (the runs RowGroupPlanner chose), encodes and compresses it, and sends the chunks back; the writer's thread writes
  * them in order. A compiled executable must list this file as a build entry point.
  */
-import { closeSync, openSync, readSync } from "node:fs";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 import { ColumnBuilder } from "../parquet/column-builder.ts";
 import { type ConstantValue, type EncodedChunk, encodeRowGroup } from "../parquet/encode-row-group.ts";
 import { keepHotPathsOffTopTier } from "./hot-paths.ts";
-import { type EventColumns, fillRun, shapeOf, TextBytes } from "./staged-parquet.ts";
-import type { RowShape } from "./row-shape.ts";
-import { StagedColumns } from "./staged-columns.ts";
+import { RowGroupFiller } from "./row-group-fill.ts";
 import { asBuffer, type RowGroupJob, type RowGroupReply, type TableLayout } from "./table-protocol.ts";
-import type { FragmentPlace } from "./staged-rows.ts";
 
 declare var self: Worker;
 
@@ -21,8 +17,6 @@ keepHotPathsOffTopTier();
 
 /** Each table's builders, emptied after each row group and filled again (fresh memory costs a page fault per 4 KB). */
 const builders = new Map<TelemetryTable, ColumnBuilder[]>();
-/** The fragment being read, in a buffer of its own that grows as needed (Int32 words need a 4-byte aligned start). */
-let buffer = Buffer.allocUnsafeSlow(1 << 16);
 
 function buildersOf(layout: TableLayout): ColumnBuilder[] {
   let row = builders.get(layout.table);
@@ -33,18 +27,8 @@ function buildersOf(layout: TableLayout): ColumnBuilder[] {
   return row;
 }
 
-function readFragment(fd: number, place: FragmentPlace): StagedColumns {
-  if (buffer.length < place.length) buffer = Buffer.allocUnsafeSlow(Math.max(place.length, buffer.length * 2));
-  for (let filled = 0; filled < place.length; ) {
-    const read = readSync(fd, buffer, filled, place.length - filled, place.offset + filled);
-    if (read === 0) throw new Error("the staged rows end early");
-    filled += read;
-  }
-  return new StagedColumns(buffer.subarray(0, place.length));
-}
-
-/** The bytes of the services and units the row groups take. */
-const texts = new TextBytes();
+/** Fills each row group from the staged file. */
+const filler = new RowGroupFiller();
 
 /** Text constants arrive as plain Uint8Arrays (structured clone): the encoder tells them from numbers as Buffers. */
 function constantOf(value: ConstantValue | Uint8Array | undefined): ConstantValue | undefined {
@@ -66,39 +50,11 @@ function transferables(chunks: readonly EncodedChunk[]): ArrayBuffer[] {
 async function encodeJob(job: RowGroupJob): Promise<EncodedChunk[]> {
   const { layout } = job;
   const row = buildersOf(layout);
-  const shape = shapeOf(layout.table);
   try {
-    fill(job, row, shape);
+    filler.fill(job, row);
     return await encodeRowGroup(tableColumns(layout.table), layout.constants.map(constantOf), row, job.rows, job.options);
   } finally {
     for (const builder of row) builder.reset(); // also after a failure: the next row group starts empty
-  }
-}
-
-/** The job's runs of events into `row`, read from the staged file. */
-function fill(job: RowGroupJob, row: readonly ColumnBuilder[], shape: RowShape<never>): void {
-  const { layout, runs } = job;
-  const fd = openSync(job.path, "r");
-  try {
-    let loaded = -1;
-    let fragment: StagedColumns | null = null;
-    let first = 0; // the first event of the run in `units`/`services`
-    for (const run of runs) {
-      if (run.fragment !== loaded) {
-        fragment = readFragment(fd, job.fragments[run.fragment] as FragmentPlace);
-        loaded = run.fragment;
-      }
-      const at = first - run.start;
-      const { units, services } = job;
-      const columns: EventColumns = {
-        unit: layout.unit === null || units === null ? null : { index: layout.unit, of: (event) => texts.unit(units[at + event] as string) },
-        service: layout.service === null || services === null ? null : { index: layout.service, of: (event) => texts.of(services[at + event] as string) },
-      };
-      fillRun(row, shape, fragment as StagedColumns, run, columns);
-      first += run.end - run.start;
-    }
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -55,8 +55,8 @@ export class TableWorkers {
   #failure: Error | null = null;
   #closed = false;
 
-  constructor(count: number) {
-    const url = count > 0 ? workerUrl("staging/table-worker") : null;
+  /** `url`: the worker's script (tests give one that fails); by default table-worker.ts, as built. */
+  constructor(count: number, url: string | null = count > 0 ? workerUrl("staging/table-worker") : null) {
     for (let i = 0; i < count && url !== null; i++) {
       try {
         const worker = new Worker(url);
@@ -69,6 +69,11 @@ export class TableWorkers {
         break;
       }
     }
+  }
+
+  /** Whether a worker is gone (it failed to load, or died): the row groups it had, and all later ones, fail. */
+  get failed(): boolean {
+    return this.#failure !== null;
   }
 
   /** How many workers there are. */
