@@ -121,14 +121,13 @@ export class StagedEvents {
   }
 }
 
-const encoder = new TextEncoder();
-
 /** Makes a StagedEvents of `count` events, added in order. */
 export class StagedEventsBuilder {
   readonly #numbers: Float64Array;
   readonly #ints: Int32Array;
   readonly #keyEnds: Int32Array;
-  #keyBytes: Uint8Array;
+  /** A Buffer over its own ArrayBuffer (it is transferred whole): `write` puts a key's UTF-8 in without a view per key. */
+  #keyBytes: Buffer;
   #keyLength = 0;
   readonly #texts: string[] = [];
   readonly #codes = new Map<string, number>();
@@ -138,7 +137,7 @@ export class StagedEventsBuilder {
     this.#numbers = new Float64Array(capacity * NUMBERS);
     this.#ints = new Int32Array(capacity * INTS);
     this.#keyEnds = new Int32Array(capacity);
-    this.#keyBytes = new Uint8Array(capacity * 48);
+    this.#keyBytes = Buffer.from(new ArrayBuffer(capacity * 48));
   }
 
   /** The next event: its key's hashes are Bun's of the key's UTF-8 (a lone surrogate as U+FFFD). */
@@ -167,11 +166,11 @@ export class StagedEventsBuilder {
 
   #addKey(key: string): void {
     if (this.#keyBytes.length - this.#keyLength < key.length * 3) {
-      const grown = new Uint8Array(Math.max(this.#keyBytes.length * 2, this.#keyLength + key.length * 3));
-      grown.set(this.#keyBytes.subarray(0, this.#keyLength));
+      const grown = Buffer.from(new ArrayBuffer(Math.max(this.#keyBytes.length * 2, this.#keyLength + key.length * 3)));
+      this.#keyBytes.copy(grown, 0, 0, this.#keyLength);
       this.#keyBytes = grown;
     }
-    this.#keyLength += encoder.encodeInto(key, this.#keyBytes.subarray(this.#keyLength)).written;
+    this.#keyLength += this.#keyBytes.write(key, this.#keyLength, "utf8");
   }
 
   #code(text: string): number {
