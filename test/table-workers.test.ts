@@ -71,18 +71,41 @@ describe("row groups filled and encoded on table workers", () => {
     writeFileSync(dying, `import ${JSON.stringify(real)};\nlet n = 0;\nself.addEventListener("message", () => { if (++n === 3) process.exit(1); });\n`);
     const rows = new StagedRows(64 << 20);
     try {
-      const staged = [parsedFile(0, 40, event), parsedFile(1, 25, event), parsedFile(2, 55, event)].map((file, ordinal) => stageFile(file, ordinal));
+      // Row groups with a 1.5 MB attribute page, which is compressed on Bun's thread pool: one filled here after a worker
+      // is gone is still being written when the next one comes back from the other worker.
+      const wide = (f: number, i: number) => {
+        const base = event(f, i);
+        return { ...base, metrics: base.metrics.map((row) => ({ ...row, attributes: { ...row.attributes, text: `${i}`.repeat(600) } })) };
+      };
+      const staged = [parsedFile(0, 2000, wide), parsedFile(1, 1500, wide), parsedFile(2, 2500, wide)].map((file, ordinal) => stageFile(file, ordinal));
       for (const file of staged) rows.add(file);
       rows.close(true);
       const chosen = chosenRowsOf(staged.flatMap((file) => file.events.records()));
-      const limits = { rows: 9, bytes: 1 << 20 };
+      const limits = { rows: 100_000, bytes: 1536 << 10 };
       const here = join(dir, "here.parquet");
-      const count = await writeStagedTable("otel_metrics", rows, chosen, here, limits);
-      for (const script of [broken, dying]) {
-        const gone = new TableWorkers(1, script);
+      const rowCount = await writeStagedTable("otel_metrics", rows, chosen, here, limits);
+      // Two workers, one of which keeps its second row group and exits 0.3 s later; the other writes the next ones
+      // meanwhile, which are back first and must still be written after the lost one.
+      const oneDies = join(dir, "one-dies.ts");
+      const marker = join(dir, "died");
+      writeFileSync(
+        oneDies,
+        [
+          `import ${JSON.stringify(real)};`,
+          `import { openSync } from "node:fs";`,
+          "const encode = self.onmessage;",
+          "let n = 0;",
+          "self.onmessage = (event) => {",
+          `  if (++n === 2) { try { openSync(${JSON.stringify(marker)}, "wx"); setTimeout(() => process.exit(1), 300); return; } catch {} }`,
+          "  encode(event);",
+          "};",
+        ].join("\n"),
+      );
+      for (const [script, count] of [[broken, 1], [dying, 1], [oneDies, 2]] as const) {
+        const gone = new TableWorkers(count, script);
         try {
           const there = join(dir, "there.parquet");
-          expect(await writeStagedTable("otel_metrics", rows, chosen, there, limits, true, gone)).toBe(count);
+          expect(await writeStagedTable("otel_metrics", rows, chosen, there, limits, true, gone)).toBe(rowCount);
           expect(gone.failed).toBe(true);
           expect(readFileSync(there).equals(readFileSync(here))).toBe(true);
         } finally {

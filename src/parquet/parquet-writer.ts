@@ -238,10 +238,11 @@ export class ParquetWriter {
 
   /**
    * Writes a row group of `rows` rows encoded elsewhere (encodeRowGroup, e.g. on a worker), after those written so
-   * far; nothing may be pending in `row`.
+   * far, once a row group ended here (`endRowGroup`) is written too; nothing may be pending in `row`.
    */
-  writeEncoded(rows: number, encoded: readonly EncodedChunk[]): void {
+  async writeEncoded(rows: number, encoded: readonly EncodedChunk[]): Promise<void> {
     if (this.#rows !== 0) throw new Error("a row group is being filled");
+    await this.#writing;
     if (encoded.length !== this.columns.length) throw new Error(`a row group of ${encoded.length} columns, not ${this.columns.length}`);
     this.#writeChunks(rows, encoded);
   }

@@ -118,7 +118,7 @@ export class StagedTableWriter {
         await this.#writeHere(job);
         return;
       }
-      writer.writeEncoded(job.rows, encoded);
+      await writer.writeEncoded(job.rows, encoded);
     };
     let job = emptyJob(layout, file.path);
     const send = async (last: boolean) => {
