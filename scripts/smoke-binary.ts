@@ -270,8 +270,11 @@ async function main(): Promise<void> {
       // A heavy parse of 64 MB or more starts itself again with mimalloc's purge delay (src/shared/allocator-restart.ts), Linux
       // only; a smaller one does not.
       if (process.platform === "linux") {
+        // A temporary folder of their own: the run that starts itself again must leave nothing in it.
+        const tmp = join(work, "tmp-restart");
+        mkdirSync(tmp);
         const watched = async (home: string, out: string) =>
-          runWatchingEnv([exe, "export", "all", "--from-files", "--output", join(work, out), "--yes", "--json"], { cwd, env: { PATH: path, HOME: home } }, "MIMALLOC_PURGE_DELAY");
+          runWatchingEnv([exe, "export", "all", "--from-files", "--output", join(work, out), "--yes", "--json"], { cwd, env: { PATH: path, HOME: home, TMPDIR: tmp } }, "MIMALLOC_PURGE_DELAY");
         const small = await watched(sessionsHome, "out6");
         check("export --from-files of a few MB goes on without a restart: the same counts", small.seen === null && JSON.stringify(countsOf(small)) === JSON.stringify(counts), `seen ${small.seen ?? "nothing"}`);
         // The same sessions and a 64 MB line no parse selects (it holds no "message"): they make the parse large.
@@ -287,6 +290,7 @@ async function main(): Promise<void> {
           restarted.seen === "500" && JSON.stringify(restartedCounts) === JSON.stringify(counts),
           `seen ${restarted.seen ?? "nothing"}, ${JSON.stringify(restartedCounts)}`,
         );
+        check("the restarted export leaves nothing in the temporary folder (the run it replaced made no scratch folder)", readdirSync(tmp).length === 0, readdirSync(tmp).join(", ") || "empty");
       }
     } else {
       note("no --sessions folder and no shared samples; export --from-files not exercised");

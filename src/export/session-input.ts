@@ -64,11 +64,13 @@ async function parseSessionFiles(
   let tableWorkers = 0;
   await using run = new ParseRun(settings);
   try {
-    logs = stream === null ? null : new LogStream(rows, rows.scratchFile("logs.parquet"), threadPool);
     const wanted = stream === null ? null : best.test(timestampTest(stream.range), stream.serviceName);
     run.warmUp(tools, transcripts); // no SHA-256 here, as below; the transcripts decode every line
     const found = await discoverTools(tools);
     progress.onFilesFound?.(foundBytes(found));
+    // After the files are found, where the run may start itself again (allocator-restart.ts): its scratch folder would
+    // be left behind by the run it replaces.
+    logs = stream === null ? null : new LogStream(rows, rows.scratchFile("logs.parquet"), threadPool);
     // Without a views template the views database needs DuckDB: its library loads while worker threads parse.
     if (!hasViewsTemplate()) loadDuckDB().catch(() => undefined); // a failure shows where it is used
     for (const tool of found) {
