@@ -41,6 +41,7 @@ export function restartForHeavyParse(tools: readonly string[], transcripts: bool
  * Starts this run again with mimalloc's purge delay, when `heavy` and in a Linux executable (measured there; `bun
  * src/cli.ts` is for development and tests), and the environment does not set the delay already (the restarted run's,
  * or the user's). Returns when it does not restart: the run goes on as it is, also where the system refuses `execve`.
+ * `execve` runs no cleanup: the run must not have made anything it would leave behind (a scratch folder) by then.
  */
 export function restartWithPurgeDelay(heavy: boolean): void {
   if (!heavy || process.platform !== "linux" || process.env[PURGE_DELAY] !== undefined || !Bun.main.startsWith("/$bunfs/")) return;
