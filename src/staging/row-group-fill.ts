@@ -6,7 +6,7 @@ import { StagedColumns } from "./staged-columns.ts";
 import type { RowGroupJob } from "./table-protocol.ts";
 import type { FragmentPlace } from "./staged-rows.ts";
 
-/** How a row group's columns are filled from staged fragments: by the writer's thread, and by the table workers. */
+/* How a row group's columns are filled from staged fragments: by the writer's thread, and by the table workers. */
 
 const SHAPES: Record<TelemetryTable, RowShape<never>> = {
   otel_traces: TRACE_SHAPE,

@@ -131,7 +131,7 @@ export class StagedEvents {
   }
 }
 
-/** Makes a StagedEvents of `count` events, added in order. */
+/** Makes a StagedEvents of up to `capacity` events, added in order. */
 export class StagedEventsBuilder {
   readonly #numbers: Float64Array;
   readonly #ints: Int32Array;
