@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { timestampTest } from "../src/db/row-filter.ts";
+import { microsTest } from "../src/db/row-filter.ts";
 import { EventSet } from "../src/sources/shared/merge.ts";
 import { ChosenEvents } from "../src/staging/chosen-events.ts";
 import { type StagedEvent, stagedEventsOf } from "../src/staging/staged-events.ts";
@@ -66,7 +66,7 @@ describe("ChosenEvents", () => {
     expect(replaced).toBeGreaterThan(100);
     chosen.retag(0, 9);
     expect(chosen.tag(0)).toBe(9);
-    const inRange = timestampTest({ from: "2026-03-05", to: "2026-03-20" });
+    const inRange = microsTest({ from: "2026-03-05", to: "2026-03-20" });
     const select = chosen.select(inRange, "codex_cli_rs");
     const passes = chosen.test(inRange, "codex_cli_rs");
     const picked = Array.from({ length: chosen.size }, (_, i) => i).filter(passes);
@@ -110,10 +110,12 @@ describe("ChosenEvents", () => {
       set.add(event);
       chosen.offer(one(event), 0);
     }
-    const inRange = timestampTest({ from: "2026-03-05", to: "2026-03-12" }) as (timestamp: string) => boolean;
-    for (const [range, service] of [[inRange, "codex_cli_rs"], [inRange, null], [null, "gemini_cli"], [null, "nobody"], [null, null]] as const) {
-      const expected = set.values().filter((event) => (range === null || range(event.timestamp)) && (service === null || event.service === service));
-      const selected = chosen.select(range, service);
+    // The records' text against the range's days (fixed width: text order is time order), the chosen events' microseconds by microsTest.
+    const inText = (timestamp: string) => timestamp >= "2026-03-05 00:00:00.000000" && timestamp <= "2026-03-12 23:59:59.999999";
+    const inMicros = microsTest({ from: "2026-03-05", to: "2026-03-12" }) as (micros: number) => boolean;
+    for (const [ranged, service] of [[true, "codex_cli_rs"], [true, null], [false, "gemini_cli"], [false, "nobody"], [false, null]] as const) {
+      const expected = set.values().filter((event) => (!ranged || inText(event.timestamp)) && (service === null || event.service === service));
+      const selected = chosen.select(ranged ? inMicros : null, service);
       const seqs = Array.from({ length: selected.size }, (_, i) => selected.seq(i));
       expect(seqs).toEqual(expected.map((event) => event.seq));
       expect(Array.from({ length: selected.size }, (_, i) => selected.logs(i) * 10 + selected.metrics(i))).toEqual(expected.map((event) => event.logs * 10 + event.metrics));

@@ -1,5 +1,5 @@
 import { loadDuckDB } from "../db/duckdb.ts";
-import { type RowFilter, timestampTest } from "../db/row-filter.ts";
+import { microsTest, type RowFilter } from "../db/row-filter.ts";
 import { discoverTools, type FileFailure, foundBytes, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
@@ -64,7 +64,7 @@ async function parseSessionFiles(
   let tableWorkers = 0;
   await using run = new ParseRun(settings);
   try {
-    const wanted = stream === null ? null : best.test(timestampTest(stream.range), stream.serviceName);
+    const wanted = stream === null ? null : best.test(microsTest(stream.range), stream.serviceName);
     run.warmUp(tools, transcripts); // no SHA-256 here, as below; the transcripts decode every line
     const found = await discoverTools(tools);
     progress.onFilesFound?.(foundBytes(found));
@@ -107,7 +107,7 @@ async function parseSessionFiles(
   // Writing the rows needs the chosen copies, not their keys.
   best.releaseKeys();
   /** The chosen copies within the filter's time range and service (an event's rows all have its timestamp and service). */
-  const selection = (filter: RowFilter) => best.select(timestampTest(filter.range), filter.serviceName);
+  const selection = (filter: RowFilter) => best.select(microsTest(filter.range), filter.serviceName);
   // Started now, they load while the rows are counted.
   const workers = tableWorkers > 0 ? new TableWorkers(tableWorkers) : null;
   summary.tableWorkers = workers?.size ?? 0;

@@ -1,11 +1,10 @@
 import type { DayRange } from "../shared/dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import { timestampTest } from "../db/row-filter.ts";
+import { microsTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../shared/sources.ts";
 import type { DiscoveredTool, FileFailure, ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import { outranksCopy } from "../sources/shared/merge.ts";
 import { madeWithTranscripts } from "../sources/shared/made-with-transcripts.ts";
-import { formatMicros } from "../sources/shared/timestamps.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import type { FileSummary } from "../staging/staged-file.ts";
@@ -107,9 +106,8 @@ export async function planTool(
   /** The files read, numbered as the chosen events' tags. */
   const readPaths: string[] = [];
   const complete: FileSummary[] = [];
-  const rangeTest = timestampTest(options.range);
-  // Footprint times are microseconds: formatted for the range test only when there is a range.
-  const microsInRange = rangeTest ? (micros: number) => rangeTest(formatMicros(micros)) : () => true;
+  const rangeTest = microsTest(options.range);
+  const microsInRange = rangeTest ?? (() => true);
   let outsideRange = 0;
   let badLines = 0;
   const unknownUsage = noUnknownUsage();
@@ -131,7 +129,7 @@ export async function planTool(
       const tag = readPaths.push(file.path) - 1;
       for (let e = 0; e < events.count; e++) {
         if (repairing) remade.add(events.key(e));
-        if (rangeTest !== null && !rangeTest(events.timestamp(e))) {
+        if (rangeTest !== null && !rangeTest(events.micros(e))) {
           outsideRange++;
           outside = true;
           continue;

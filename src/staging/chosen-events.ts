@@ -298,8 +298,8 @@ export class ChosenEvents implements ChosenRows {
     this.#keys = null;
   }
 
-  /** Whether chosen event `i` is one `select(inRange, service)` picks. */
-  test(inRange: ((timestamp: string) => boolean) | null, service: string | null): (i: number) => boolean {
+  /** Whether chosen event `i` is one `select(inRange, service)` picks (`inRange` takes its time in microseconds: microsTest). */
+  test(inRange: ((micros: number) => boolean) | null, service: string | null): (i: number) => boolean {
     if (inRange === null && service === null) return () => true;
     let code: number | undefined; // the service's, once an event has it
     return (i) => {
@@ -307,7 +307,7 @@ export class ChosenEvents implements ChosenRows {
         code ??= this.#codes.get(service);
         if (code === undefined || this.#service.get(i) !== code) return false;
       }
-      return inRange === null || inRange(this.timestamp(i));
+      return inRange === null || inRange(this.#micros.get(i));
     };
   }
 
@@ -321,8 +321,8 @@ export class ChosenEvents implements ChosenRows {
     return this.#keys;
   }
 
-  /** The chosen events whose timestamp passes `inRange` (null: all) and whose service is `service` (null: any). */
-  select(inRange: ((timestamp: string) => boolean) | null, service: string | null): ChosenRows {
+  /** The chosen events whose time in microseconds passes `inRange` (null: all) and whose service is `service` (null: any). */
+  select(inRange: ((micros: number) => boolean) | null, service: string | null): ChosenRows {
     // An export of one tool's files asks for its service, which every event then has: all of them, without a look at each.
     if (inRange === null && (service === null || this.#soleService === this.#codes.get(service))) return this;
     const passes = this.test(inRange, service);
