@@ -290,7 +290,8 @@ async function main(): Promise<void> {
           restarted.seen === "500" && JSON.stringify(restartedCounts) === JSON.stringify(counts),
           `seen ${restarted.seen ?? "nothing"}, ${JSON.stringify(restartedCounts)}`,
         );
-        check("the restarted export leaves nothing in the temporary folder (the run it replaced made no scratch folder)", readdirSync(tmp).length === 0, readdirSync(tmp).join(", ") || "empty");
+        const left = readdirSync(tmp);
+        check("the restarted export leaves nothing in the temporary folder (the run it replaced made no scratch folder)", left.length === 0, left.join(", ") || "empty");
       }
     } else {
       note("no --sessions folder and no shared samples; export --from-files not exercised");

@@ -106,8 +106,7 @@ export async function planTool(
   /** The files read, numbered as the chosen events' tags. */
   const readPaths: string[] = [];
   const complete: FileSummary[] = [];
-  const rangeTest = microsTest(options.range);
-  const microsInRange = rangeTest ?? (() => true);
+  const microsInRange = microsTest(options.range) ?? (() => true);
   let outsideRange = 0;
   let badLines = 0;
   const unknownUsage = noUnknownUsage();
@@ -129,7 +128,7 @@ export async function planTool(
       const tag = readPaths.push(file.path) - 1;
       for (let e = 0; e < events.count; e++) {
         if (repairing) remade.add(events.key(e));
-        if (rangeTest !== null && !rangeTest(events.micros(e))) {
+        if (!microsInRange(events.micros(e))) {
           outsideRange++;
           outside = true;
           continue;

@@ -166,12 +166,7 @@ export class ParquetWriter {
 
   /** A promise only when the row completed a row group, which is then written: await it before the next row. */
   endRow(): Promise<void> | undefined {
-    return this.endRows(1);
-  }
-
-  /** `endRow` for `count` rows the columns took at once (`ColumnBuilder.appendPlain`). */
-  endRows(count: number): Promise<void> | undefined {
-    const rows = (this.#rows += count);
+    const rows = ++this.#rows;
     if (rows >= this.limits.rows || this.#builders.some((builder) => builder.bytes >= this.limits.bytes)) return this.#flush();
     return undefined;
   }
@@ -181,7 +176,7 @@ export class ParquetWriter {
     this.#rows += count;
   }
 
-  /** Ends the row group being filled: it is written (resolves as `endRows` does), and the next one begins. */
+  /** Ends the row group being filled: it is written (resolves as `endRow`'s promise does), and the next one begins. */
   endRowGroup(): Promise<void> {
     return this.#flush();
   }

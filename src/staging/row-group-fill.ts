@@ -1,10 +1,10 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import type { ColumnBuilder } from "../parquet/column-builder.ts";
 import type { TelemetryTable } from "../db/schema.ts";
 import { LOG_SHAPE, METRIC_SHAPE, type RowShape, TRACE_SHAPE } from "./row-shape.ts";
-import { StagedColumns } from "./staged-columns.ts";
+import type { StagedColumns } from "./staged-columns.ts";
 import type { RowGroupJob } from "./table-protocol.ts";
-import type { FragmentPlace } from "./staged-rows.ts";
+import { type FragmentPlace, readFragment } from "./staged-rows.ts";
 
 /* How a row group's columns are filled from staged fragments: by the writer's thread, and by the table workers. */
 
@@ -115,7 +115,9 @@ export class RowGroupFiller {
       let first = 0; // the first event of the run in `units`/`services`
       for (const run of runs) {
         if (run.fragment !== loaded) {
-          fragment = this.#read(fd, job.fragments[run.fragment] as FragmentPlace);
+          const place = job.fragments[run.fragment] as FragmentPlace;
+          if (this.#buffer.length < place.length) this.#buffer = Buffer.allocUnsafeSlow(Math.max(place.length, this.#buffer.length * 2));
+          fragment = readFragment(fd, place, this.#buffer, layout.table);
           loaded = run.fragment;
         }
         const at = first - run.start;
@@ -132,14 +134,4 @@ export class RowGroupFiller {
     }
   }
 
-  #read(fd: number, place: FragmentPlace): StagedColumns {
-    if (this.#buffer.length < place.length) this.#buffer = Buffer.allocUnsafeSlow(Math.max(place.length, this.#buffer.length * 2));
-    const buffer = this.#buffer;
-    for (let filled = 0; filled < place.length; ) {
-      const read = readSync(fd, buffer, filled, place.length - filled, place.offset + filled);
-      if (read === 0) throw new Error("the staged rows end early");
-      filled += read;
-    }
-    return new StagedColumns(buffer.subarray(0, place.length));
-  }
 }

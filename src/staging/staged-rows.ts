@@ -16,6 +16,19 @@ export interface FragmentPlace {
   length: number;
 }
 
+/**
+ * The fragment at `place` in the scratch file `fd`, read into the start of `buffer` (at least its length, on an
+ * ArrayBuffer of its own: the fragment's Int32 words need a 4-byte aligned start); `table` names it if the file ends early.
+ */
+export function readFragment(fd: number, place: FragmentPlace, buffer: Buffer, table: string): StagedColumns {
+  for (let filled = 0; filled < place.length; ) {
+    const read = readSync(fd, buffer, filled, place.length - filled, place.offset + filled);
+    if (read === 0) throw new Error(`${table} staged rows end early`);
+    filled += read;
+  }
+  return new StagedColumns(buffer.subarray(0, place.length));
+}
+
 /** A full or unwritable temporary folder, said in one line that names it. */
 export function stagingFailure(error: unknown): unknown {
   if (!(error as NodeJS.ErrnoException | undefined)?.code) return error;
@@ -161,17 +174,8 @@ export class StagedRows {
     if (places.length > 0) {
       const fd = openSync(this.#stagedPath(table), "r");
       try {
-        // Its own ArrayBuffer (allocUnsafeSlow): the fragment's Int32 words need a 4-byte aligned start.
         const buffer = Buffer.allocUnsafeSlow(Math.max(...places.map((place) => place.length)));
-        for (const place of places) {
-          let filled = 0;
-          while (filled < place.length) {
-            const read = readSync(fd, buffer, filled, place.length - filled, place.offset + filled);
-            if (read === 0) throw new Error(`${table} staged rows end early`);
-            filled += read;
-          }
-          yield new StagedColumns(buffer.subarray(0, place.length));
-        }
+        for (const place of places) yield readFragment(fd, place, buffer, table);
       } finally {
         closeSync(fd);
       }
