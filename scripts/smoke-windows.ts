@@ -179,37 +179,32 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
     AI_OBSERVER_HOST_NAME: "smoke",
   });
 
-  const [pooled, pooledLinux] = both(
-    windows,
-    linux,
-    (m) => ["export", "all", "--from-files", "--output", m.path(out(m === windows ? "files-w" : "files-l")), "--yes", "--verbose"],
-    (m) => ({ ...sessionEnv(m), AI_OBSERVER_PARSE_WORKERS: "2" }),
-  );
-  exported("export --from-files on parse workers", pooled);
-  exported("export --from-files (Linux)", pooledLinux);
+  /**
+   * `export all --from-files` (and `options`) of the sessions on both machines, into `<name>-w` and `<name>-l`, with
+   * `settings` in the environment; each side's exit checked. The Windows side's run.
+   */
+  const exportBoth = (label: string, name: string, settings: Record<string, string>, options: string[] = []): RunResult => {
+    const [onWindows, onLinux] = both(
+      windows,
+      linux,
+      (m) => ["export", "all", "--from-files", ...options, "--output", m.path(out(`${name}-${m === windows ? "w" : "l"}`)), "--yes", "--verbose"],
+      (m) => ({ ...sessionEnv(m), ...settings }),
+    );
+    exported(label, onWindows);
+    exported(`${label} (Linux)`, onLinux);
+    return onWindows;
+  };
+
+  const pooled = exportBoth("export --from-files on parse workers", "files", { AI_OBSERVER_PARSE_WORKERS: "2" });
   const onWorkers = pooled.stdout.split("\n").filter((line) => line.includes("(parse worker)")).length;
   tally.check("export --from-files: files were parsed on worker threads", onWorkers > 0, `${onWorkers} files`);
   await compareParquetFolders("export --from-files", out("files-w"), out("files-l"));
 
-  const [tabled, tabledLinux] = both(
-    windows,
-    linux,
-    (m) => ["export", "all", "--from-files", "--output", m.path(out(m === windows ? "tables-w" : "tables-l")), "--yes", "--verbose"],
-    (m) => ({ ...sessionEnv(m), AI_OBSERVER_TABLE_WORKERS: "2" }),
-  );
-  exported("export --from-files on table workers", tabled);
-  exported("export --from-files on table workers (Linux)", tabledLinux);
+  const tabled = exportBoth("export --from-files on table workers", "tables", { AI_OBSERVER_TABLE_WORKERS: "2" });
   tally.check("export --from-files: row groups were written on worker threads", /Row groups written on [12] worker threads?/.test(tabled.stdout), tabled.stdout.match(/Row groups written.*/)?.[0] ?? "no table workers");
   await compareParquetFolders("export --from-files on table workers", out("tables-w"), out("tables-l"));
 
-  const [zipped, zippedLinux] = both(
-    windows,
-    linux,
-    (m) => ["export", "all", "--from-files", "--zip", "--output", m.path(out(m === windows ? "zip-w" : "zip-l")), "--yes", "--verbose"],
-    (m) => ({ ...sessionEnv(m), AI_OBSERVER_PARSE_WORKERS: "0", AI_OBSERVER_LINE_PREFETCH: "1" }),
-  );
-  exported("export --from-files --zip with the scan worker", zipped);
-  exported("export --from-files --zip (Linux)", zippedLinux);
+  const zipped = exportBoth("export --from-files --zip with the scan worker", "zip", { AI_OBSERVER_PARSE_WORKERS: "0", AI_OBSERVER_LINE_PREFETCH: "1" }, ["--zip"]);
   const prefetched = zipped.stdout.split("\n").filter((line) => line.includes("(lines read on the scan worker)")).length;
   tally.check("export --from-files --zip: lines were selected on the scan worker", prefetched > 0, `${prefetched} files`);
   for (const side of ["zip-w", "zip-l"]) {
