@@ -22,14 +22,6 @@ import { queryNumber } from "./query-number.ts";
 const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
 
 /**
- * DuckDB's allocator (jemalloc) keeps what an INSERT frees for later, outside the memory limit, until a single
- * deallocation of more than this (DuckDB's default: 512 MB) makes it give memory back. Inserting the 2.6 million rows
- * of 1 GB of Gemini sessions left a fresh process ~310 MB larger; with 1 MB, 120-180 MB (and peaks ~110 MB lower), for
- * ~13% more time in the INSERT (docs/performance.md, "Session 12"). Thresholds of 8 MB and more changed nothing.
- */
-const INSERT_FLUSH_THRESHOLD = "1MB";
-
-/**
  * DuckDB's threads while an import inserts, or makes an index over a large table: each holds its own rows and
  * allocations outside the memory limit. The 1 GB Gemini import (2.6 million rows) peaked at 594-611 MB with 4 threads
  * (`--threads 16`), 492-512 MB with 2; the archive import of 5.6 million rows ran out of its bound on 4, twice, and
@@ -80,11 +72,13 @@ export class DuckDBMemory {
     this.#unbounded = false;
     await connection.run("SET preserve_insertion_order = false");
     await connection.run("SET memory_limit = $limit", { limit: this.setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
-    // DuckDB's allocator gives back what the archive's INSERTs free on threads of its own as they go: 5.6 million rows
-    // inserted peaked at 380-470 instead of 650-690 MB, in the same time (a flush threshold as for `import`: 162 s
-    // instead of ~100, page faults again and again).
-    if (work === "archive") await connection.run("SET allocator_background_threads = true");
-    if (work === "import") await connection.run("SET allocator_bulk_deallocation_flush_threshold = $threshold", { threshold: INSERT_FLUSH_THRESHOLD });
+    // DuckDB's allocator (jemalloc) keeps what an INSERT frees, outside the memory limit, until a single deallocation
+    // of more than 512 MB; on threads of its own it gives it back as they go. The archive's 5.6 million rows inserted
+    // peaked at 380-470 instead of 650-690 MB, in the same time. A flush at every deallocation over 1 MB (what an import
+    // from files did) bounded memory as well, but faulted the pages in again and again: the archive 162 s instead of
+    // ~100, 200 MB of Gemini sessions with transcripts 17.9 against 14.2 s, 2 GB of Claude sessions with transcripts 96
+    // against 70 s, at the same peaks (docs/performance.md, "Session 26").
+    if (work !== "export") await connection.run("SET allocator_background_threads = true");
     if (work !== "export") await fewerThreads(connection);
     await spillToScratch(connection);
   }
