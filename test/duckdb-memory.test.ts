@@ -77,18 +77,20 @@ describe("DuckDB's memory for the steps of an import", () => {
     }
   });
 
-  test("an import's and an archive import's DuckDB give back what their INSERTs free in the background and insert on at most 2 threads; an export's keeps DuckDB's settings", async () => {
+  test("an import's and an archive import's DuckDB give back what their INSERTs free in the background and insert on at most 2 threads, an import of fewer than a million rows on one; an export's keeps DuckDB's settings", async () => {
     const setting = async (connection: DuckDBConnection, name: string) => String((await connection.runAndReadAll(`SELECT current_setting('${name}')`)).getRows()[0]?.[0]);
-    for (const [work, threshold, threads, background] of [
-      ["export", "512.0 MiB", "4", "false"],
-      ["archive", "512.0 MiB", "2", "true"],
-      ["import", "512.0 MiB", "2", "true"],
+    for (const [work, rows, threshold, threads, background] of [
+      ["export", undefined, "512.0 MiB", "4", "false"],
+      ["archive", undefined, "512.0 MiB", "2", "true"],
+      ["import", undefined, "512.0 MiB", "2", "true"],
+      ["import", 1_000_000, "512.0 MiB", "2", "true"],
+      ["import", 999_999, "512.0 MiB", "1", "true"],
     ] as const) {
       const db = await openMemoryDatabase(":memory:", 4);
       try {
-        await new DuckDBMemory(db.connection).bound(work);
+        await new DuckDBMemory(db.connection).bound(work, rows);
         const settings = `${await setting(db.connection, "allocator_bulk_deallocation_flush_threshold")}, ${await setting(db.connection, "threads")} threads, background ${await setting(db.connection, "allocator_background_threads")}`;
-        expect(`${work}: ${settings}`).toBe(`${work}: ${threshold}, ${threads} threads, background ${background}`);
+        expect(`${work} ${rows}: ${settings}`).toBe(`${work} ${rows}: ${threshold}, ${threads} threads, background ${background}`);
       } finally {
         db.close();
       }

@@ -30,10 +30,21 @@ const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
  */
 const HEAVY_WORK_THREADS = 2;
 
-/** Holds DuckDB to HEAVY_WORK_THREADS threads; resolves to the number it had. */
-export async function fewerThreads(connection: DuckDBConnection): Promise<number> {
+/**
+ * Below this many rows an import inserts on one thread. With `preserve_insertion_order` off, each of DuckDB's threads
+ * writes its own row groups ahead and the COMMIT's checkpoint writes them again, leaving the first copies as free
+ * blocks in the file; on one thread they are kept. New databases, one thread against two (docs/performance.md,
+ * "Session 26"): 2 GB of Claude sessions (462,252 rows) 7.86 against 8.74 s, 285 against 329 MB, a 107-110 MB file
+ * against 138-143 MB; 200 MB of Gemini sessions with transcripts (658,197 rows) 12.3-14.0 against 12.4-15.0 s, a 526-532
+ * MB file against 730-760 MB; 2 GB of Claude sessions with transcripts (579,205 rows) 71.9 against 79.2 s; a day's
+ * sessions into 5 million rows the same. 3.35 million rows (1 GB of Gemini sessions) took 51-59 against 45-52 s on one.
+ */
+const ONE_THREAD_BELOW_ROWS = 1_000_000;
+
+/** Holds DuckDB to `most` threads (HEAVY_WORK_THREADS); resolves to the number it had. */
+export async function fewerThreads(connection: DuckDBConnection, most = HEAVY_WORK_THREADS): Promise<number> {
   const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
-  if (threads > HEAVY_WORK_THREADS) await connection.run(`SET threads = ${HEAVY_WORK_THREADS}`);
+  if (threads > most) await connection.run(`SET threads = ${most}`);
   return threads;
 }
 
@@ -65,9 +76,9 @@ export class DuckDBMemory {
    * COPY keeps table order by default and buffers for it (1.7 GB on 5 million rows here). The Parquet row order means
    * nothing (the Go original has no ORDER BY either), so drop it, and cap DuckDB's buffer memory so that exports and
    * imports stay small on any history. An import also has DuckDB give back what its INSERTs free, and works on at
-   * most HEAVY_WORK_THREADS threads.
+   * most HEAVY_WORK_THREADS threads, on one when it inserts fewer than ONE_THREAD_BELOW_ROWS `rows`.
    */
-  async bound(work: keyof typeof MEMORY_LIMIT_MB): Promise<void> {
+  async bound(work: keyof typeof MEMORY_LIMIT_MB, rows = Number.POSITIVE_INFINITY): Promise<void> {
     const { connection } = this;
     this.#unbounded = false;
     await connection.run("SET preserve_insertion_order = false");
@@ -79,7 +90,7 @@ export class DuckDBMemory {
     // ~100, 200 MB of Gemini sessions with transcripts 17.9 against 14.2 s, 2 GB of Claude sessions with transcripts 96
     // against 70 s, at the same peaks (docs/performance.md, "Session 26").
     if (work !== "export") await connection.run("SET allocator_background_threads = true");
-    if (work !== "export") await fewerThreads(connection);
+    if (work !== "export") await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
     await spillToScratch(connection);
   }
 

@@ -132,7 +132,7 @@ async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[
   const { connection } = memory;
   const { logs, metrics } = totalsOf(plans).rows;
   await addIndexesBeforeRows(connection, size.rowsBefore + logs + metrics);
-  await memory.bound("import");
+  await memory.bound("import", logs + metrics);
   const tables = new StagedTables(rows);
   await tables.write(plans);
   return memory.retryInTransaction(async () => {
