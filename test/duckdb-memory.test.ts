@@ -88,9 +88,12 @@ describe("DuckDB's memory for the steps of an import", () => {
     ] as const) {
       const db = await openMemoryDatabase(":memory:", 4);
       try {
-        await new DuckDBMemory(db.connection).bound(work, rows);
+        const memory = new DuckDBMemory(db.connection);
+        await memory.bound(work, rows);
         const settings = `${await setting(db.connection, "allocator_bulk_deallocation_flush_threshold")}, ${await setting(db.connection, "threads")} threads, background ${await setting(db.connection, "allocator_background_threads")}`;
         expect(`${work} ${rows}: ${settings}`).toBe(`${work} ${rows}: ${threshold}, ${threads} threads, background ${background}`);
+        await memory.restoreThreads();
+        expect(`${work} ${rows}: ${await setting(db.connection, "threads")} threads after`).toBe(`${work} ${rows}: 4 threads after`);
       } finally {
         db.close();
       }

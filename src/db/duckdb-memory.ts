@@ -66,6 +66,8 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
  */
 export class DuckDBMemory {
   #unbounded = false;
+  /** DuckDB's threads before `bound` held them to fewer (null: not held). */
+  #threadsBefore: number | null = null;
 
   constructor(
     readonly connection: DuckDBConnection,
@@ -90,8 +92,15 @@ export class DuckDBMemory {
     // ~100, 200 MB of Gemini sessions with transcripts 17.9 against 14.2 s, 2 GB of Claude sessions with transcripts 96
     // against 70 s, at the same peaks (docs/performance.md, "Session 26").
     if (work !== "export") await connection.run("SET allocator_background_threads = true");
-    if (work !== "export") await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
+    if (work !== "export") this.#threadsBefore = await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
     await spillToScratch(connection);
+  }
+
+  /** DuckDB's threads as they were before `bound` (for the indexes an import makes after its COMMIT, on two of them). */
+  async restoreThreads(): Promise<void> {
+    if (this.#threadsBefore === null) return;
+    await this.connection.run(`SET threads = ${this.#threadsBefore}`);
+    this.#threadsBefore = null;
   }
 
   /**

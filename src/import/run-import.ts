@@ -181,6 +181,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     await connection.run("COMMIT");
     open = false;
     keepDatabase = true;
+    await memory.restoreThreads();
     await addPendingIndexes(connection);
     recorded = await readRecordedFiles(connection);
   };
