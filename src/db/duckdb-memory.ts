@@ -91,8 +91,10 @@ export class DuckDBMemory {
     // from files did) bounded memory as well, but faulted the pages in again and again: the archive 162 s instead of
     // ~100, 200 MB of Gemini sessions with transcripts 17.9 against 14.2 s, 2 GB of Claude sessions with transcripts 96
     // against 70 s, at the same peaks (docs/performance.md, "Session 26").
-    if (work !== "export") await connection.run("SET allocator_background_threads = true");
-    if (work !== "export") this.#threadsBefore = await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
+    if (work !== "export") {
+      await connection.run("SET allocator_background_threads = true");
+      this.#threadsBefore = await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
+    }
     await spillToScratch(connection);
   }
 
