@@ -1,6 +1,8 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { join } from "node:path";
+import { NEW_DATABASE_STORAGE, openOrCreateDatabase } from "../src/db/open.ts";
+import schemaSql from "../src/db/schema.sql" with { type: "text" };
 import { createSchema } from "../src/db/schema.ts";
 import { tableColumns, query } from "./helpers/duckdb-read.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -64,5 +66,50 @@ describe("schema.sql is AI Observer's schema", () => {
     expect(indexes.map((row) => row.index_name)).toEqual([...GO_02_INDEXES, ...GO_04_INDEXES].sort());
     const keys = await query("SELECT constraint_column_names::VARCHAR AS cols FROM duckdb_constraints() WHERE table_name = 'import_state' AND constraint_type = 'PRIMARY KEY'", {}, path);
     expect(keys[0]?.cols).toBe("[source, file_path]");
+  });
+});
+
+describe("the logs' texts in a database we create", () => {
+  const storage = (path: string, table = "otel_logs") =>
+    query(`SELECT column_name AS name, list(DISTINCT compression ORDER BY compression)::VARCHAR AS compression FROM pragma_storage_info('${table}') WHERE segment_type NOT IN ('VALIDITY', 'BIGINT', 'UINTEGER', 'INTEGER', 'TIMESTAMP') AND column_name IN ('Body', 'LogAttributes', 'ServiceName') GROUP BY ALL ORDER BY name`, {}, path);
+  const rows = `INSERT INTO otel_logs (Timestamp, ServiceName, Body, LogAttributes)
+    SELECT TIMESTAMP '2026-06-10 09:00:00' + INTERVAL (i) SECOND, 'claude-code', repeat(md5(i::VARCHAR) || ' ', 30), json_object('event.name', 'transcript.message', 'n', i, 'text', md5(i::VARCHAR))
+    FROM range(130000) r(i)`;
+
+  test("are stored with zstd in a database our import creates; the Go server's own tables keep DuckDB's choice", async () => {
+    const ours = join(tempDir(), "ours.duckdb");
+    const db = await openOrCreateDatabase(ours);
+    try {
+      await db.connection.run(rows);
+      await db.connection.run("CHECKPOINT");
+    } finally {
+      db.close();
+    }
+    expect(await storage(ours)).toEqual([
+      { name: "Body", compression: "[ZSTD]" },
+      { name: "LogAttributes", compression: "[ZSTD]" },
+      { name: "ServiceName", compression: "[Dictionary]" },
+    ]);
+    const chars = 130000 * 33 * 30;
+    expect(await query("SELECT count(*)::INTEGER AS n, sum(length(Body))::DOUBLE AS chars, max((LogAttributes->>'n')::INTEGER) AS last FROM otel_logs", {}, ours)).toEqual([{ n: 130000, chars, last: 129999 }]);
+
+    // A file in the same storage format whose tables the Go server made (no storage clause): our import's open leaves them as they are.
+    const go = join(tempDir(), "go.duckdb");
+    const instance = await DuckDBInstance.create(go, { storage_compatibility_version: NEW_DATABASE_STORAGE });
+    const connection = await instance.connect();
+    try {
+      await connection.run(schemaSql.replaceAll(" USING COMPRESSION zstd", ""));
+    } finally {
+      connection.closeSync();
+      instance.closeSync();
+    }
+    const reopened = await openOrCreateDatabase(go);
+    try {
+      await reopened.connection.run(rows);
+      await reopened.connection.run("CHECKPOINT");
+    } finally {
+      reopened.close();
+    }
+    expect((await storage(go)).find((row) => row.name === "Body")?.compression).not.toContain("ZSTD");
   });
 });

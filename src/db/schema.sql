@@ -1,5 +1,8 @@
 -- AI Observer's schema, exactly as the Go server creates it (go-reference §1.2, §1.3):
 -- same names, types, column order, NOT NULL and indexes, so either tool reads the other's file.
+-- One difference, in storage only: a table we create keeps the logs' Body and LogAttributes (the
+-- transcripts' texts) compressed with zstd; DuckDB leaves such long strings uncompressed. In a file of
+-- the v1.2.0 storage format or later (as our import creates them), else DuckDB ignores the clause.
 CREATE TABLE IF NOT EXISTS otel_traces (
     Timestamp TIMESTAMP NOT NULL,
     TraceId VARCHAR NOT NULL,
@@ -33,14 +36,14 @@ CREATE TABLE IF NOT EXISTS otel_logs (
     SeverityText VARCHAR,
     SeverityNumber INTEGER,
     ServiceName VARCHAR NOT NULL,
-    Body VARCHAR,
+    Body VARCHAR USING COMPRESSION zstd,
     ResourceSchemaUrl VARCHAR,
     ResourceAttributes JSON,
     ScopeSchemaUrl VARCHAR,
     ScopeName VARCHAR,
     ScopeVersion VARCHAR,
     ScopeAttributes JSON,
-    LogAttributes JSON
+    LogAttributes JSON USING COMPRESSION zstd
 );
 
 CREATE TABLE IF NOT EXISTS otel_metrics (
