@@ -70,21 +70,24 @@ describe("schema.sql is AI Observer's schema", () => {
 });
 
 describe("the logs' texts in a database we create", () => {
-  const storage = (path: string, table = "otel_logs") =>
-    query(`SELECT column_name AS name, list(DISTINCT compression ORDER BY compression)::VARCHAR AS compression FROM pragma_storage_info('${table}') WHERE segment_type NOT IN ('VALIDITY', 'BIGINT', 'UINTEGER', 'INTEGER', 'TIMESTAMP') AND column_name IN ('Body', 'LogAttributes', 'ServiceName') GROUP BY ALL ORDER BY name`, {}, path);
-  const rows = `INSERT INTO otel_logs (Timestamp, ServiceName, Body, LogAttributes)
-    SELECT TIMESTAMP '2026-06-10 09:00:00' + INTERVAL (i) SECOND, 'claude-code', repeat(md5(i::VARCHAR) || ' ', 30), json_object('event.name', 'transcript.message', 'n', i, 'text', md5(i::VARCHAR))
-    FROM range(130000) r(i)`;
-
-  test("are stored with zstd in a database our import creates; the Go server's own tables keep DuckDB's choice", async () => {
-    const ours = join(tempDir(), "ours.duckdb");
-    const db = await openOrCreateDatabase(ours);
+  const storage = (path: string) =>
+    query(`SELECT column_name AS name, list(DISTINCT compression ORDER BY compression)::VARCHAR AS compression FROM pragma_storage_info('otel_logs') WHERE segment_type NOT IN ('VALIDITY', 'BIGINT', 'UINTEGER', 'INTEGER', 'TIMESTAMP') AND column_name IN ('Body', 'LogAttributes', 'ServiceName') GROUP BY ALL ORDER BY name`, {}, path);
+  /** 130,000 rows (more than a row group, which an INSERT writes ahead), through our import's open, then a checkpoint. */
+  const fill = async (path: string) => {
+    const db = await openOrCreateDatabase(path);
     try {
-      await db.connection.run(rows);
+      await db.connection.run(`INSERT INTO otel_logs (Timestamp, ServiceName, Body, LogAttributes)
+        SELECT TIMESTAMP '2026-06-10 09:00:00' + INTERVAL (i) SECOND, 'claude-code', repeat(md5(i::VARCHAR) || ' ', 30), json_object('event.name', 'transcript.message', 'n', i, 'text', md5(i::VARCHAR))
+        FROM range(130000) r(i)`);
       await db.connection.run("CHECKPOINT");
     } finally {
       db.close();
     }
+  };
+
+  test("are stored with zstd in a database our import creates; the Go server's own tables keep DuckDB's choice", async () => {
+    const ours = join(tempDir(), "ours.duckdb");
+    await fill(ours);
     expect(await storage(ours)).toEqual([
       { name: "Body", compression: "[ZSTD]" },
       { name: "LogAttributes", compression: "[ZSTD]" },
@@ -103,13 +106,7 @@ describe("the logs' texts in a database we create", () => {
       connection.closeSync();
       instance.closeSync();
     }
-    const reopened = await openOrCreateDatabase(go);
-    try {
-      await reopened.connection.run(rows);
-      await reopened.connection.run("CHECKPOINT");
-    } finally {
-      reopened.close();
-    }
+    await fill(go);
     expect((await storage(go)).find((row) => row.name === "Body")?.compression).not.toContain("ZSTD");
   });
 });
