@@ -4,4 +4,4 @@
 COPY (
   SELECT *, ServiceName AS service, strftime(Timestamp, '%Y-%m-%d') AS date
   FROM read_parquet($source)
-) TO $target (FORMAT PARQUET, COMPRESSION 'ZSTD', ROW_GROUP_SIZE 61440, PARTITION_BY (service, date){{kv_metadata}})
+) TO $target (FORMAT PARQUET, COMPRESSION 'ZSTD', ROW_GROUP_SIZE 61440, ROW_GROUP_SIZE_BYTES '32MB', PARTITION_BY (service, date){{kv_metadata}})
