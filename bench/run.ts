@@ -548,6 +548,12 @@ async function main(): Promise<number> {
   const importTranscripts = measure("import (transcripts)", oursCli("import", "claude-code", "--db", transcriptsDb, "--yes", "--json"), oursEnv);
   const importedTranscripts = await databaseSums(transcriptsDb);
   checks.push(compare("ours import with transcripts = totals.json", withTranscriptsExpected, { ...importedTranscripts.sums, ...importedTranscripts.logs }));
+  // That database exported whole: every command under 512 MB, and its logs hold the conversations' long texts.
+  const transcriptsDbOut = join(work, "export-transcripts-db");
+  rmSync(transcriptsDbOut, { recursive: true, force: true });
+  const exportTranscriptsDb = measure("export all (transcripts database)", oursCli("export", "all", "--db", transcriptsDb, "--output", transcriptsDbOut, "--yes", "--json"), oursEnv);
+  checks.push(compare("ours export all of the transcripts database = the database", importedTranscripts.logs, await logCounts(transcriptsDbOut)));
+  rmSync(transcriptsDbOut, { recursive: true, force: true });
   rmSync(transcriptsDb, { force: true });
 
   // The archive from session files against one from a database with the same rows: DuckDB's filter queries on both.
@@ -645,6 +651,7 @@ async function main(): Promise<number> {
   sampleRow("DuckDB the same, the content written twice (once)", duckContentTwice);
   const once: [string, Sample][] = [
     ["ours: import claude-code, with transcripts (the default; fresh db, once)", importTranscripts],
+    ["ours: export all of that database (once)", exportTranscriptsDb],
     [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
     [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
     [`ours: import --from-export of the ${(options.metricRows / 1e6).toFixed(1)}M-row database's export into a new database (once)`, archiveImport],
