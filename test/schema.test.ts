@@ -2,9 +2,9 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { join } from "node:path";
 import { NEW_DATABASE_STORAGE, openOrCreateDatabase } from "../src/db/open.ts";
-import schemaSql from "../src/db/schema.sql" with { type: "text" };
 import { createSchema } from "../src/db/schema.ts";
 import { tableColumns, query } from "./helpers/duckdb-read.ts";
+import { GO_TABLES_SQL } from "./helpers/go-database.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 // Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
@@ -101,7 +101,7 @@ describe("the logs' texts in a database we create", () => {
     const instance = await DuckDBInstance.create(go, { storage_compatibility_version: NEW_DATABASE_STORAGE });
     const connection = await instance.connect();
     try {
-      await connection.run(schemaSql.replaceAll(" USING COMPRESSION zstd", ""));
+      await connection.run(GO_TABLES_SQL);
     } finally {
       connection.closeSync();
       instance.closeSync();

@@ -5,6 +5,9 @@ import schemaSql from "../../src/db/schema.sql" with { type: "text" };
 
 export type GoVersion = "0.2" | "0.4" | "0.5";
 
+/** AI Observer's tables as the Go server creates them: schema.sql without its storage clause (zstd for the logs' texts is ours). */
+export const GO_TABLES_SQL = schemaSql.replaceAll(" USING COMPRESSION zstd", "");
+
 /** A file another machine imported and a Go 0.4+ `watch` follows (go-reference-2026 §4.4): its row must stay as it is. */
 export const WATCHED_FILE = "/home/go/.claude/projects/-home-go-app/watched.jsonl";
 export const WATCH_STATE = '{"messageIndex":7,"seenRequests":{"msg_w:req_w":true}}';
@@ -19,8 +22,7 @@ export async function goDatabase(path: string, version: GoVersion): Promise<void
   const instance = await DuckDBInstance.create(path);
   const connection = await instance.connect();
   try {
-    // The Go server's tables have no storage clause (schema.sql's zstd for the logs' texts is ours).
-    await connection.run(schemaSql.replaceAll(" USING COMPRESSION zstd", ""));
+    await connection.run(GO_TABLES_SQL);
     await connection.run(indexesSql);
     await connection.run(`
       INSERT INTO otel_logs (Timestamp, SeverityText, SeverityNumber, ServiceName, Body, ResourceAttributes, LogAttributes) VALUES
