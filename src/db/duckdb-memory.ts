@@ -16,8 +16,8 @@ import { queryNumber } from "./query-number.ts";
  * 128 MB, at the same speed (docs/performance.md). Archive import (`import --from-export`) 192 MB: the sets of events
  * it compares (a 128-bit hash each) ran out of 128 MB for the 1.75 million events of an export of 5 million metric
  * rows; in buckets of a million rows they hold (run-archive-import.ts), and an import of 5.6 million rows stayed
- * under 490 MB until its indexes, against 516-584 MB with 256 MB and buckets of 2 million (docs/performance.md,
- * "Session 16").
+ * under 490 MB until its indexes, against 516-584 MB with 256 MB and buckets of 2 million (docs/performance.md
+ * [S16]).
  */
 const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
 
@@ -26,15 +26,15 @@ const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
  * allocations outside the memory limit. The 1 GB Gemini import (2.6 million rows) peaked at 594-611 MB with 4 threads
  * (`--threads 16`), 492-512 MB with 2; the archive import of 5.6 million rows ran out of its bound on 4, twice, and
  * its retry without one peaked at 791 MB and 2.1 GB; the largest index over its 5 million metric rows took ~25 MB more
- * on 4 than on 2 (docs/performance.md, "Session 20").
+ * on 4 than on 2 (docs/performance.md [S20]).
  */
 const HEAVY_WORK_THREADS = 2;
 
 /**
  * Below this many rows an import inserts on one thread. With `preserve_insertion_order` off, each of DuckDB's threads
  * writes its own row groups ahead and the COMMIT's checkpoint writes them again, leaving the first copies as free
- * blocks in the file; on one thread they are kept. New databases, one thread against two (docs/performance.md,
- * "Session 26"): 2 GB of Claude sessions (462,252 rows) 7.86 against 8.74 s, 285 against 329 MB, a 107-110 MB file
+ * blocks in the file; on one thread they are kept. New databases, one thread against two (docs/performance.md
+ * [S26]): 2 GB of Claude sessions (462,252 rows) 7.86 against 8.74 s, 285 against 329 MB, a 107-110 MB file
  * against 138-143 MB; 200 MB of Gemini sessions with transcripts (658,197 rows) 12.3-14.0 against 12.4-15.0 s, a 526-532
  * MB file against 730-760 MB; 2 GB of Claude sessions with transcripts (579,205 rows) 71.9 against 79.2 s; a day's
  * sessions into 5 million rows the same. 3.35 million rows (1 GB of Gemini sessions) took 51-59 against 45-52 s on one.
@@ -90,7 +90,7 @@ export class DuckDBMemory {
     // peaked at 380-470 instead of 650-690 MB, in the same time. A flush at every deallocation over 1 MB (what an import
     // from files did) bounded memory as well, but faulted the pages in again and again: the archive 162 s instead of
     // ~100, 200 MB of Gemini sessions with transcripts 17.9 against 14.2 s, 2 GB of Claude sessions with transcripts 96
-    // against 70 s, at the same peaks (docs/performance.md, "Session 26").
+    // against 70 s, at the same peaks (docs/performance.md [S26]).
     if (work !== "export") {
       await connection.run("SET allocator_background_threads = true");
       this.#threadsBefore = await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
@@ -232,8 +232,8 @@ export function telemetryRowCount(connection: DuckDBConnection): Promise<number>
  * `(MetricName, ServiceName, Timestamp)` over 5 million metric rows, in a DuckDB instance that holds nothing else,
  * ran out of 304 MiB and held in 340 MiB, i.e. under 72 bytes per row even without the base). Without a bound, DuckDB
  * also kept the table's blocks it read, and a 5.6-million-row import peaked at 905 instead of ~650 MB; at 100 bytes
- * per row the archive import of 5.6 million rows peaked at 492-509 MB, at 72 at 492-500 MB (docs/performance.md,
- * "Session 16").
+ * per row the archive import of 5.6 million rows peaked at 492-509 MB, at 72 at 492-500 MB (docs/performance.md
+ * [S16]).
  */
 const INDEX_BYTES_PER_ROW = 72;
 

@@ -67,7 +67,7 @@ export function threadsConfig(threads: number | null | undefined): Record<string
  * that DuckDB 1.0 reads, which the Go server's own databases have. In the newer one, an import of a day's sessions into
  * 5 million metric rows took 0.7-1.2 instead of 7.5-8.1 s and 233-253 instead of 511-634 MB (the COMMIT and the
  * checkpoint no longer load and write the whole low-cardinality indexes), and long texts are compressed: the 400 MB
- * Claude tree with transcripts made a 95 MB database instead of 574 MB (docs/performance.md, "Session 14").
+ * Claude tree with transcripts made a 95 MB database instead of 574 MB (docs/performance.md [S14]).
  */
 export const NEW_DATABASE_STORAGE = "v1.2.0";
 

@@ -6,7 +6,7 @@ import { INDEX_STATEMENTS } from "./schema.ts";
 /**
  * From this many rows in the tables, an import into a database that waits for its indexes makes them after its
  * COMMIT; below, before its rows, over (nearly) empty tables: 25 indexes made over the 400 MB tree's 110,000 committed
- * rows took 0.4 s, about twice what the COMMIT spends keeping them up (docs/performance.md, "Session 11").
+ * rows took 0.4 s, about twice what the COMMIT spends keeping them up (docs/performance.md [S11]).
  */
 const INDEXES_AFTER_ROWS = 1_000_000;
 
@@ -49,7 +49,7 @@ async function tableRows(connection: DuckDBConnection, statements: readonly stri
  * widest key first. An index's memory goes back once it is committed, but not all of it: DuckDB's allocator kept
  * 20-30 MB more after each, and the archive import of 5.6 million rows made its largest index, Go 0.4's
  * `(MetricName, ServiceName, Timestamp)` (336 MB in DuckDB's accounting for 5 million rows), at its peak when it came
- * last (docs/performance.md, "Session 20").
+ * last (docs/performance.md [S20]).
  */
 export function largestFirst(statements: readonly string[], rows: ReadonlyMap<string, number>): { statement: string; rows: number }[] {
   return statements

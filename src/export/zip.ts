@@ -11,8 +11,8 @@ export interface ZipEntry {
 /**
  * How much of a file is read, checksummed and written at a time, always into the same buffer. yazl (the writer before)
  * streamed each file through Node streams in fresh 64 KB chunks: the 5M-row export's 44 MB archive took ~40 MB of
- * fresh memory, a page fault per 4 KB, and ~150 ms more than the export without `--zip` (docs/performance.md,
- * "Session 23").
+ * fresh memory, a page fault per 4 KB, and ~150 ms more than the export without `--zip` (docs/performance.md
+ * [S23]).
  */
 const CHUNK_BYTES = 1 << 20;
 

@@ -24,8 +24,8 @@ const RECORD_ROW_GROUP = { rows: 16_384, bytes: 16 << 20 };
 /**
  * Writes the bookkeeping row of every planned event as a Parquet file for DuckDB to insert, straight from the events'
  * columns: no object, JSON text or key string per event. As NDJSON (an object and a JSON line each) the 613,703 events
- * of 1 GB of Gemini sessions left ~200 MB of garbage on the heap just before DuckDB took its share (docs/performance.md,
- * "Session 12"). Returns the number of rows.
+ * of 1 GB of Gemini sessions left ~200 MB of garbage on the heap just before DuckDB took its share (docs/performance.md
+ * [S12]). Returns the number of rows.
  */
 export async function writeEventRecords(plans: readonly PlannedTool[], path: string): Promise<number> {
   const writer = new ParquetWriter(path, EVENT_RECORD_COLUMNS, [], RECORD_ROW_GROUP);

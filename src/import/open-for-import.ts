@@ -42,7 +42,7 @@ function indexFailure(error: unknown): CliError {
  * again, which the caller then closes (`reopened`, also when this fails). What the import's instance still held (its
  * temporary tables, the table blocks it cached, its allocator's free memory) would otherwise count against the
  * indexes' memory bound or stay resident beside them: an archive import of 5.6 million rows peaked at 633-641 MB while
- * making them in the same instance, 552-578 MB in a new one (docs/performance.md, "Session 16"). Another process may
+ * making them in the same instance, 552-578 MB in a new one (docs/performance.md [S16]). Another process may
  * take the database while it is closed: the indexes then wait for the next import, as after a run killed here.
  */
 export async function addPendingIndexesAfresh(db: OpenDatabase, location: DatabaseLocation, threads: number | null, reopened: (db: OpenDatabase) => void): Promise<void> {

@@ -8,7 +8,7 @@
  * of 3-4, alternating). The usage-only Claude export gained ~10 ms, less than the restart costs (~40 ms: the runtime
  * starts twice, and the files are found twice). mimalloc reads the setting from the environment when the process
  * starts: such a run starts itself again, once, with it set, as soon as it knows how much it will parse
- * (docs/performance.md, "Sessions 22 and 23").
+ * (docs/performance.md [S22, S23]).
  */
 
 const PURGE_DELAY = "MIMALLOC_PURGE_DELAY";

@@ -18,7 +18,7 @@ import { fullGC, heapSize } from "bun:jsc";
  * mimalloc give every free page back to the system at once. The next file's buffers and strings take those pages
  * again, a page fault per 4 KB: with `Bun.gc(true)` always, the 400 MB transcripts export took 4.3-5.6 s and ~255,000
  * faults, with `fullGC` always 3.7-5.1 s and ~210,000, but kept 40-90 MB more (corrupted files, test/fuzz.test.ts:
- * 396-430 against 324-343 MB; with this rule 387-405 MB); docs/performance.md, "Session 15".
+ * 396-430 against 324-343 MB; with this rule 387-405 MB); docs/performance.md [S15].
  */
 export class MemoryGovernor {
   static readonly CHECK_EVERY_BYTES = 32 << 20;

@@ -76,7 +76,7 @@ const INITIAL_SLOTS = 1 << 13;
  * alike once in ~10^23 runs), not by its bytes, which `keys` keeps on disk when the caller reads them back. The hashes are
  * made where the event is staged (StagedEventsBuilder): Bun hashes a string's UTF-8, a lone surrogate as U+FFFD
  * (chosen-events.test.ts). Held in memory, the keys' bytes were ~150 MB of
- * the 207 MB that 1.3 million events took (docs/performance.md, "Session 13").
+ * the 207 MB that 1.3 million events took (docs/performance.md [S13]).
  */
 class KeyTable {
   readonly #crc32 = int32s();

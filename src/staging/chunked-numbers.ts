@@ -7,8 +7,8 @@ type NumberArray = Float64Array | Int32Array | Uint16Array | Uint8Array;
 /**
  * A column of numbers by row, in typed arrays of CHUNK_ROWS rows: it grows without copying and holds at most one
  * chunk more than its rows. An array doubled as it grew held up to twice its rows, and both copies while it grew: the
- * chosen events of 1 GB of Gemini sessions with transcripts (1.3 million) took 272 MB so (docs/performance.md,
- * "Session 13").
+ * chosen events of 1 GB of Gemini sessions with transcripts (1.3 million) took 272 MB so (docs/performance.md
+ * [S13]).
  */
 export class ChunkedNumbers {
   readonly #chunks: NumberArray[] = [];

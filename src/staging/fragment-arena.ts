@@ -20,7 +20,7 @@ interface LiveFragment {
  * Each fragment was a buffer of its own before, handed back to be filled again (FragmentMemory): they came back in
  * bursts, to whichever worker asked next, in sizes that seldom fitted the next file's, so 188-224 MB of each parse
  * worker's 257-291 MB of fragments (the 400 MB transcripts export) were fresh memory, a page fault per 4 KB: ~155,000
- * faults for the export, ~130,000 with this, and 4-5% less time (docs/performance.md, "Session 19").
+ * faults for the export, ~130,000 with this, and 4-5% less time (docs/performance.md [S19]).
  *
  * The buffer grows (by whole MBs) only as fragments are written further in: one of the whole size from the start
  * raised the peak with its size (1 GB of Gemini sessions, `--threads 16`: 467-493 MB at 16 MB, 512-541 MB at 32,

@@ -10,7 +10,7 @@
  * A thread that made a larger fragment (a large session's transcript: 16-32 MB) keeps up to that much, at most
  * MAX_LARGE_BYTES, so that the next large one fills it again: the 400 MB transcripts export made 90 of its ~350 MB of
  * fragments fresh in such buffers (a page fault per 4 KB); kept, 9,000-16,000 fewer faults, 3-5% less time in two of
- * three alternating sets (docs/performance.md, "Session 18"), the same RSS.
+ * three alternating sets (docs/performance.md [S18]), the same RSS.
  * Gemini's fragments stay under 4 MB: its threads keep 16 MB, less their arena's (below).
  *
  * The memory of a parse worker's FragmentArena (its log stream fragments, which no longer come here) counts against

@@ -151,11 +151,11 @@ const noFTL = (jsc as { noFTL?: (fn: AnyFunction) => unknown }).noFTL;
  *
  * A run is short (about a second for 400 MB of history): compiling these functions with FTL took more CPU than it
  * saved, and on a 2-core machine that compiling competes with the parse and the line prefetch for the second core
- * (docs/performance.md, "Session 3"; measured again in session 11: 0.42 against 0.50 s for the 400 MB export). They
+ * (docs/performance.md [S3]; measured again in session 11: 0.42 against 0.50 s for the 400 MB export). They
  * stay in the DFG tier, which compiles several times faster. The exceptions, left to FTL, are the byte loops over
  * transcripts' long texts (`unescapeJson` in sources/shared/large-strings.ts, `GoJsonBytes.ofUtf8` in
  * sources/shared/attributes.ts): small functions that run over hundreds of MB, 1.6x faster in FTL
- * (docs/performance.md, "Session 9"). A function created per call cannot be listed: the hot ones are methods of
+ * (docs/performance.md [S9]). A function created per call cannot be listed: the hot ones are methods of
  * classes instead (the reader's `ChunkSearch`, `ParsedPieces`, the Claude parser's `ClaudeUsageLines`).
  *
  * A no-op where `bun:jsc` has no `noFTL`.
@@ -176,7 +176,7 @@ const COMPILER_NICENESS = 10;
  * took the cores from those two, which do the run's work, and the usage export waited. Alternating with the threads as
  * they were, the 400 MB usage export took 0.605 and 0.630 against 0.650 and 0.665 s (medians of 14, the same CPU); the
  * transcripts export, whose parse workers and this thread keep both cores busy, did not gain, so it is not done there
- * (docs/performance.md, "Session 20"). A thread's priority cannot be raised again without privileges: it stays lowered
+ * (docs/performance.md [S20]). A thread's priority cannot be raised again without privileges: it stays lowered
  * for the process, whose compiling then waits for idle time. On more cores there is idle time.
  */
 export function yieldCompilerThreads(): void {

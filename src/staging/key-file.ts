@@ -14,7 +14,7 @@ const BLOCK = 1 << 20;
  * The UTF-8 of the chosen events' keys, by row, in a scratch file: the run keeps only their hashes in memory
  * (ChosenEvents), and reads the keys back when it asks for them, in row order (one read per MB) or now and then one.
  * Held in memory, the keys of 1.3 million events (1 GB of Gemini sessions with transcripts) were ~150 MB of the parse's
- * peak (docs/performance.md, "Session 13").
+ * peak (docs/performance.md [S13]).
  */
 export class KeyFile {
   readonly #start = float64s();

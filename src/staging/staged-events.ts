@@ -27,7 +27,7 @@ const [LOGS, METRICS, UNPRICED, MODEL, SERVICE, UNIT] = [4, 5, 6, 7, 8, 9];
  * The usage events of one staged file, in typed arrays: a parse worker hands them over by transferring four buffers,
  * where an object per event took the worker's structured clone and the receiving thread's decoding, and its
  * collections (1 GB of Gemini sessions with transcripts on two parse workers: the receiving thread's CPU 7.4-7.9 → 5.2-5.5
- * s, the workers' 24-25 → 20-21 s; docs/performance.md, "Session 25"). Each key comes as its four 32-bit hashes (what choosing among copies compares: ChosenEvents) and its
+ * s, the workers' 24-25 → 20-21 s; docs/performance.md [S25]). Each key comes as its four 32-bit hashes (what choosing among copies compares: ChosenEvents) and its
  * UTF-8 (for the import's bookkeeping). After a structured clone, `revive` makes it a StagedEvents again.
  */
 export class StagedEvents {

@@ -138,7 +138,7 @@ async function holdsGoRows(connection: DuckDBConnection, relation: string, attri
 /**
  * The rows, of the archive or of the database, per bucket of events (archive-keys.sql): at a million, the sets of an
  * export of 5 million metric rows and of the database holding them stay within DuckDB's 192 MB, where one set of all
- * of them ran out (docs/performance.md, "Archives" and "Session 16").
+ * of them ran out (docs/performance.md [S10, S16]).
  */
 const ROWS_PER_BUCKET = 1_000_000;
 
@@ -202,7 +202,7 @@ async function everyEventNew(connection: DuckDBConnection): Promise<boolean> {
  * archive-bookkeeping.sql): its key among new_keys (of `table`, when given), or, when every event of the archive is
  * new (`allNew`), any event, without joining the archive's millions of rows to new_keys. That join was the archive
  * import's largest step: with 5 million metric rows its INSERT ran out of 192 MB on some runs and peaked at 516-584 MB
- * under 256 MB (docs/performance.md, "Session 16").
+ * under 256 MB (docs/performance.md [S16]).
  */
 function newEvent(allNew: boolean, service: string, key: string, table?: TableKey): string {
   if (allNew) return "true";

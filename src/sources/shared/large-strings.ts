@@ -9,7 +9,7 @@ import type { ParseContext } from "../types.ts";
  * The large strings of a long line (tool outputs of hundreds of KB, file contents) kept out of `JSON.parse`: the line
  * is parsed with each of them replaced by a placeholder, and a consumer that wants one takes its bytes, unescaped
  * straight from the line into UTF-8, or (rarely) a string. Decoding a whole line to UTF-16 and parsing it was most of
- * the CPU of a transcript export, and most of its garbage (docs/performance.md, "Session 9").
+ * the CPU of a transcript export, and most of its garbage (docs/performance.md [S9]).
  *
  * A string left out of the parse is read leniently, as the usage-only reader (which leaves `message.content` unparsed)
  * already does: a raw control character or a malformed escape there does not make the line bad.
