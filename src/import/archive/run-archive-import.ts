@@ -22,6 +22,7 @@ import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
 import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
 import keysSql from "./archive-keys.sql" with { type: "text" };
+import rowsSql from "./archive-rows.sql" with { type: "text" };
 import goDeleteSql from "./archive-go-delete.sql" with { type: "text" };
 import goMatchSql from "./archive-go-match.sql" with { type: "text" };
 import goSkipSql from "./archive-go-skip.sql" with { type: "text" };
@@ -128,11 +129,9 @@ async function checkColumns(connection: DuckDBConnection, shown: string): Promis
   }
 }
 
-/** Whether `table` (ours or the archive's view) holds rows the Go importer wrote: no key of ours, its import sources. */
-async function holdsGoRows(connection: DuckDBConnection, relation: string, attributes: string, where: string, params: Record<string, string | null> = {}): Promise<boolean> {
-  const sql = `SELECT EXISTS (SELECT 1 FROM ${relation} WHERE ${where} AND json_extract_string(${attributes}, '$."import.key"') IS NULL
-    AND json_extract_string(${attributes}, '$.import_source') IN ${GO_IMPORT_SOURCES})`;
-  return (await queryNumber(connection, sql, paramsOf(sql, params))) === 1;
+/** Whether `relation` (archive_rows or database_rows, archive-rows.sql) holds rows the Go importer wrote. */
+async function holdsGoRows(connection: DuckDBConnection, relation: "archive_rows" | "database_rows"): Promise<boolean> {
+  return (await queryNumber(connection, `SELECT EXISTS (SELECT 1 FROM ${relation} WHERE go)`)) === 1;
 }
 
 /**
@@ -151,7 +150,7 @@ const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMES
  */
 async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore: number): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
   const params = filterParams(filter);
-  for (const name of ["archive_services", "archive_keys", "present_keys", "new_keys", "go_skip", "go_delete"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
+  for (const name of ["archive_services", "archive_rows", "database_rows", "archive_keys", "present_keys", "new_keys", "go_skip", "go_delete"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
   const run = async (sql: string, values: Record<string, string | number | null> = params) => {
     for (const statement of sqlStatements(sql)) await connection.run(statement, paramsOf(statement, values));
   };
@@ -160,6 +159,7 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   await connection.run(
     "CREATE TEMP TABLE archive_services AS SELECT DISTINCT 'logs' AS tbl, ServiceName AS service FROM archive_logs UNION SELECT DISTINCT 'metrics', ServiceName FROM archive_metrics",
   );
+  await run(render(rowsSql));
   await connection.run("CREATE TEMP TABLE archive_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE new_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE present_keys (tbl VARCHAR, h UHUGEINT)");
@@ -167,11 +167,10 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   for (const table of EXPORT_TABLES) inArchive[table.key] = await queryNumber(connection, withRowFilter(`SELECT count(*) FROM ${TABLES[table.key].view} WHERE {{filter}}`), params);
   const buckets = Math.max(1, Math.ceil(Math.max(inArchive.logs + inArchive.metrics, rowsBefore) / ROWS_PER_BUCKET));
   for (let bucket = 0; bucket < buckets; bucket++) await run(render(keysSql), { ...params, buckets, bucket });
-  const goInArchive = (await holdsGoRows(connection, "archive_logs", "LogAttributes", withRowFilter("{{filter}}"), params)) || (await holdsGoRows(connection, "archive_metrics", "Attributes", withRowFilter("{{filter}}"), params));
+  const goInArchive = await holdsGoRows(connection, "archive_rows");
   await connection.run(`CREATE TEMP TABLE go_skip ${WHERE_TIMES}`);
   if (goInArchive) for (let bucket = 0; bucket < buckets; bucket++) await run(goMatching(goSkipSql, "ours"), { ...params, buckets, bucket });
-  const services = "ServiceName IN (SELECT service FROM archive_services)";
-  const goInDatabase = (await holdsGoRows(connection, "otel_logs", "LogAttributes", services)) || (await holdsGoRows(connection, "otel_metrics", "Attributes", services));
+  const goInDatabase = await holdsGoRows(connection, "database_rows");
   await connection.run(`CREATE TEMP TABLE go_delete ${WHERE_TIMES}`);
   if (goInDatabase) for (let bucket = 0; bucket < buckets; bucket++) await run(goMatching(goDeleteSql, "added"), { ...params, buckets, bucket });
 
