@@ -3,7 +3,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openOrCreateDatabase } from "../src/db/open.ts";
-import { addIndexesBeforeRows, completePendingIndexes, largestFirst } from "../src/db/pending-indexes.ts";
+import { addIndexesBeforeRows, completePendingIndexes, dropIndexesBeforeRows, largestFirst } from "../src/db/pending-indexes.ts";
 import { createSchema, INDEX_STATEMENTS } from "../src/db/schema.ts";
 import { addPendingIndexesAfresh } from "../src/import/open-for-import.ts";
 import { CliError } from "../src/shared/errors.ts";
@@ -246,5 +246,43 @@ describe("the pending indexes, step by step", () => {
       other.close();
     }
     expect(await indexNames(small)).toEqual(await goIndexes());
+  });
+
+  test("an import that adds a million rows or more to a database with its indexes drops them in a transaction of their own and makes them after its COMMIT", async () => {
+    const path = join(tempDir("drop-"), "ai-observer.duckdb");
+    const db = await openOrCreateDatabase(path);
+    try {
+      const { connection } = db;
+      const names = async () => (await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() ORDER BY 1")).getRows().map((row) => String(row[0]));
+      const marked = async () => Number((await connection.runAndReadAll("SELECT count(*) FROM ai_observer_pending")).getRows()[0]?.[0]);
+      await completePendingIndexes(connection); // the new database's indexes, as after its first import
+      const all = await goIndexes();
+      expect(await names()).toEqual(all);
+
+      await connection.run("BEGIN TRANSACTION");
+      expect(await dropIndexesBeforeRows(connection, 999_999)).toBe(false);
+      expect(await dropIndexesBeforeRows(connection, 1_000_000)).toBe(true);
+      // The drop and the mark are committed; the import's transaction is open again and rolled back here.
+      await connection.run(
+        "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000) t(i)",
+      );
+      await connection.run("ROLLBACK");
+      expect(await names()).toEqual([]);
+      expect(await marked()).toBe(1);
+      expect(await dropIndexesBeforeRows(connection, 5_000_000)).toBe(false); // already pending: nothing to drop
+      await completePendingIndexes(connection);
+      expect(await names()).toEqual(all);
+      expect(await marked()).toBe(0);
+
+      // A database with another set of indexes keeps its own.
+      await connection.run(`DROP INDEX ${all[0]}`);
+      await connection.run("BEGIN TRANSACTION");
+      expect(await dropIndexesBeforeRows(connection, 5_000_000)).toBe(false);
+      await connection.run("ROLLBACK");
+      expect(await names()).toEqual(all.slice(1));
+      expect(await marked()).toBe(0);
+    } finally {
+      db.close();
+    }
   });
 });

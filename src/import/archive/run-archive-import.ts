@@ -16,7 +16,7 @@ import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
 import { addPendingIndexes, addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
-import { addIndexesBeforeRows } from "../../db/pending-indexes.ts";
+import { addIndexesBeforeRows, dropIndexesBeforeRows } from "../../db/pending-indexes.ts";
 import { queryNumber } from "../../db/query-number.ts";
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
@@ -188,6 +188,8 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   for (const key of ["logs", "metrics"] as const) {
     if (goInDatabase) goRows[key] = await queryNumber(connection, goRowsStatement(key, "SELECT count(*) FROM"));
   }
+  // What the steps compared is no longer needed: its memory goes back before the rows are added.
+  for (const name of ["archive_rows", "database_rows"]) await connection.run(`DROP TABLE temp.${name}`);
   return { inArchive, add, goRows, events: { new: newEvents, present: allEvents - newEvents } };
 }
 
@@ -258,6 +260,8 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   // A run that adds nothing leaves no new, empty database behind.
   const createsDatabase = !options.dryRun && !existsSync(options.location.path);
   let imported = false;
+  /** Set when the indexes were dropped for the rows (dropIndexesBeforeRows): they are pending until made again. */
+  let indexesDropped = false;
   let db: OpenDatabase;
   try {
     db = await openForImport(options.location, options.dryRun, options.settings.threads);
@@ -298,7 +302,9 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     hooks.onApplyStart?.();
     const started = performance.now();
     size.events = counts.events.new;
-    await addIndexesBeforeRows(connection, size.rowsBefore + counts.add.traces + counts.add.logs + counts.add.metrics);
+    const added = counts.add.traces + counts.add.logs + counts.add.metrics;
+    await addIndexesBeforeRows(connection, size.rowsBefore + added);
+    indexesDropped = await dropIndexesBeforeRows(connection, added);
     const inserted = await memory.retryInTransaction(async () => {
       if (!(await planned(connection))) await plan(connection, options.filter, size.rowsBefore);
       return apply(memory, options, size);
@@ -318,7 +324,9 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
-    throw importFailure(error);
+    const failure = importFailure(error);
+    if (indexesDropped && !imported) throw new CliError(`${failure.message} (the database's indexes, dropped to add its rows, are made again by the next import)`, failure.exitCode);
+    throw failure;
   } finally {
     if (open) await connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
