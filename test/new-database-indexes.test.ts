@@ -34,6 +34,11 @@ const eventsKey = async (db: string) =>
 const bookkeeping = async (db: string) =>
   (await query("SELECT count(*)::INTEGER AS n, count(DISTINCT (tool, event_key))::INTEGER AS distinct_keys FROM ai_observer_import_events", {}, db))[0];
 
+type Connection = Awaited<ReturnType<DuckDBInstance["connect"]>>;
+/** The indexes and the pending mark as an open connection sees them (inside its transaction). */
+const openIndexes = async (connection: Connection) => (await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() ORDER BY 1")).getRows().map((row) => String(row[0]));
+const openMarks = async (connection: Connection) => Number((await connection.runAndReadAll("SELECT count(*) FROM ai_observer_pending")).getRows()[0]?.[0]);
+
 /** The indexes AI Observer's schema has (schema.test.ts holds them to the Go server's). */
 async function goIndexes(): Promise<string[]> {
   const path = join(tempDir("schema-"), "schema.duckdb");
@@ -206,27 +211,25 @@ describe("the pending indexes, step by step", () => {
     const db = await openOrCreateDatabase(path);
     try {
       const { connection } = db;
-      const names = async () => (await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() ORDER BY 1")).getRows().map((row) => String(row[0]));
-      const marked = async () => Number((await connection.runAndReadAll("SELECT count(*) FROM ai_observer_pending")).getRows()[0]?.[0]);
-      expect(await names()).toEqual([]);
-      expect(await marked()).toBe(1);
+      expect(await openIndexes(connection)).toEqual([]);
+      expect(await openMarks(connection)).toBe(1);
 
       await connection.run("BEGIN TRANSACTION");
       await addIndexesBeforeRows(connection, 1_000_000);
-      expect(await names()).toEqual([]);
+      expect(await openIndexes(connection)).toEqual([]);
       await connection.run(
         "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000000) t(i)",
       );
       await connection.run("COMMIT");
       expect(existsSync(`${path}.wal`)).toBe(true); // the rows, in the WAL until a checkpoint
       await completePendingIndexes(connection);
-      expect(await names()).toEqual(await goIndexes());
-      expect(await marked()).toBe(0);
+      expect(await openIndexes(connection)).toEqual(await goIndexes());
+      expect(await openMarks(connection)).toBe(0);
       expect(existsSync(`${path}.wal`) && statSync(`${path}.wal`).size > 0).toBe(false);
       const found = await connection.runAndReadAll("SELECT count(*) FROM otel_metrics WHERE ServiceName = 'claude-code' AND Timestamp >= TIMESTAMP '2026-01-01'");
       expect(Number(found.getRows()[0]?.[0])).toBe(1_000_000);
       await completePendingIndexes(connection); // nothing pending: nothing to do
-      expect(await names()).toEqual(await goIndexes());
+      expect(await openIndexes(connection)).toEqual(await goIndexes());
     } finally {
       db.close();
     }
@@ -253,11 +256,9 @@ describe("the pending indexes, step by step", () => {
     const db = await openOrCreateDatabase(path);
     try {
       const { connection } = db;
-      const names = async () => (await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() ORDER BY 1")).getRows().map((row) => String(row[0]));
-      const marked = async () => Number((await connection.runAndReadAll("SELECT count(*) FROM ai_observer_pending")).getRows()[0]?.[0]);
       await completePendingIndexes(connection); // the new database's indexes, as after its first import
       const all = await goIndexes();
-      expect(await names()).toEqual(all);
+      expect(await openIndexes(connection)).toEqual(all);
 
       await connection.run("BEGIN TRANSACTION");
       expect(await dropIndexesBeforeRows(connection, 999_999)).toBe(false);
@@ -267,20 +268,20 @@ describe("the pending indexes, step by step", () => {
         "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000) t(i)",
       );
       await connection.run("ROLLBACK");
-      expect(await names()).toEqual([]);
-      expect(await marked()).toBe(1);
+      expect(await openIndexes(connection)).toEqual([]);
+      expect(await openMarks(connection)).toBe(1);
       expect(await dropIndexesBeforeRows(connection, 5_000_000)).toBe(false); // already pending: nothing to drop
       await completePendingIndexes(connection);
-      expect(await names()).toEqual(all);
-      expect(await marked()).toBe(0);
+      expect(await openIndexes(connection)).toEqual(all);
+      expect(await openMarks(connection)).toBe(0);
 
       // A database with another set of indexes keeps its own.
       await connection.run(`DROP INDEX ${all[0]}`);
       await connection.run("BEGIN TRANSACTION");
       expect(await dropIndexesBeforeRows(connection, 5_000_000)).toBe(false);
       await connection.run("ROLLBACK");
-      expect(await names()).toEqual(all.slice(1));
-      expect(await marked()).toBe(0);
+      expect(await openIndexes(connection)).toEqual(all.slice(1));
+      expect(await openMarks(connection)).toBe(0);
     } finally {
       db.close();
     }

@@ -143,6 +143,9 @@ const ROWS_PER_BUCKET = 1_000_000;
 
 const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMESTAMP)";
 
+/** The database's rows of `tbl` that the plan compares: those of the archive's services in that table. */
+const SERVICES_OF = (tbl: "logs" | "metrics") => `ServiceName IN (SELECT service FROM archive_services WHERE tbl = '${tbl}')`;
+
 /**
  * Builds the temporary tables and views of what the import adds, in the caller's transaction, and counts them. The
  * tables that match the Go importer's rows to ours are built only where there are such rows (they scan every keyed
@@ -159,7 +162,14 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   await connection.run(
     "CREATE TEMP TABLE archive_services AS SELECT DISTINCT 'logs' AS tbl, ServiceName AS service FROM archive_logs UNION SELECT DISTINCT 'metrics', ServiceName FROM archive_metrics",
   );
-  await run(render(rowsSql));
+  const sides = [
+    { rows: "archive_rows", logs: "archive_logs", metrics: "archive_metrics", logsWhere: "{{filter}}", metricsWhere: "{{filter}}" },
+    { rows: "database_rows", logs: "otel_logs", metrics: "otel_metrics", logsWhere: SERVICES_OF("logs"), metricsWhere: SERVICES_OF("metrics") },
+  ];
+  for (const side of sides) {
+    const sql = rowsSql.replaceAll("{{rows}}", side.rows).replaceAll("{{logs}}", side.logs).replaceAll("{{metrics}}", side.metrics);
+    await run(render(sql.replaceAll("{{logs_where}}", side.logsWhere).replaceAll("{{metrics_where}}", side.metricsWhere)));
+  }
   await connection.run("CREATE TEMP TABLE archive_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE new_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE present_keys (tbl VARCHAR, h UHUGEINT)");
