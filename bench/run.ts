@@ -21,8 +21,9 @@
  * Gemini-only tree of half the size (export and import), a day's sessions imported into a
  * copy of a database of `--nightly-rows` metric rows (issue 17's nightly import: 10M) in the storage format our import
  * creates databases in (the target; as many times as the rounds, each into a new copy) and into a copy of the big
- * database in DuckDB's default format, which the Go server's databases have (information), and the big database's export merged into a new database (`import --from-export`, its
- * rows counted). `export all --zip` runs in the rounds, beside `export all`.
+ * database in DuckDB's default format, which the Go server's databases have (information), and the big database's
+ * export merged into a new database (`import --from-export`, its rows counted). `export all --zip` runs in the
+ * rounds, beside `export all`.
  *
  * Prints the machine's core count, a table of medians, CPU time and peak RSS (/usr/bin/time -v), ratios with their
  * targets and, for information, the usage export's CPU time against its peers' (on a machine whose cores are all
