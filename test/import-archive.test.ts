@@ -3,6 +3,8 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync
 import { join } from "node:path";
 import { tableDifferences } from "./helpers/db-compare.ts";
 import { query } from "./helpers/duckdb-read.ts";
+import { withDatabase } from "./helpers/duckdb-write.ts";
+import { createFixtureDatabase, FIXTURE_ROWS } from "./helpers/fixture-db.ts";
 import { CLI_TMP, runCli, runCliJson } from "./helpers/run-cli.ts";
 import { sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -94,6 +96,36 @@ describe("import --from-export", () => {
     const rest = await ok(["import", "--from-export", zip, "--db", db]);
     expect((rest.add as { metrics: number }).metrics + (claude.add as { metrics: number }).metrics).toBe((dry.add as { metrics: number }).metrics);
     expect(await tableDifferences(db, before)).toEqual(await tableDifferences(before, before));
+  });
+
+  test("rows without our key are compared whole: a copy the database holds is not added again, identical rows stay as many as the archive has", async () => {
+    const root = tempDir("archive-unkeyed-");
+    const source = join(root, "source.duckdb");
+    await createFixtureDatabase(source);
+    const first = "Timestamp = TIMESTAMP '2025-01-01 00:00:00'";
+    const second = "Timestamp = TIMESTAMP '2025-01-01 12:30:00.123456'";
+    await withDatabase(source, async (run) => {
+      // The first metric row three times in all; two rows that differ from it only by NULL against '' or 'NULL'.
+      await run(`INSERT INTO otel_metrics SELECT * FROM otel_metrics WHERE ${first}`);
+      await run(`INSERT INTO otel_metrics SELECT * FROM otel_metrics WHERE ${first} LIMIT 1`);
+      await run(`INSERT INTO otel_metrics SELECT * REPLACE ('' AS MetricDescription) FROM otel_metrics WHERE ${first} LIMIT 1`);
+      await run(`INSERT INTO otel_metrics SELECT * REPLACE ('NULL' AS MetricDescription) FROM otel_metrics WHERE ${first} LIMIT 1`);
+      // The second log row and the second span twice.
+      await run(`INSERT INTO otel_logs SELECT * FROM otel_logs WHERE ${second}`);
+      await run(`INSERT INTO otel_traces SELECT * FROM otel_traces WHERE ${second}`);
+    });
+    const out = join(root, "out");
+    await ok(["export", "all", "--db", source, "--output", out]);
+    // The database holds the first five rows of each table once: of the copies, it lacks all but one.
+    const db = join(root, "db.duckdb");
+    await createFixtureDatabase(db, FIXTURE_ROWS.slice(0, 5));
+    const rest = FIXTURE_ROWS.length - 5;
+
+    const merged = await ok(["import", "--from-export", out, "--db", db]);
+    expect(merged).toMatchObject({ status: "imported", add: { metrics: rest + 2 + 2, logs: rest + 1, traces: rest + 1 } });
+    expect(await tableDifferences(db, source)).toEqual(await tableDifferences(source, source));
+    const again = await ok(["import", "--from-export", out, "--db", db]);
+    expect(again).toMatchObject({ status: "nothing", add: { traces: 0, logs: 0, metrics: 0 } });
   });
 
   test("a corrupt or foreign archive, or a database: one line, exit code, nothing changed or created", async () => {

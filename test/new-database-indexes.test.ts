@@ -8,23 +8,13 @@ import { createSchema, INDEX_STATEMENTS } from "../src/db/schema.ts";
 import { addPendingIndexesAfresh } from "../src/import/open-for-import.ts";
 import { CliError } from "../src/shared/errors.ts";
 import { query } from "./helpers/duckdb-read.ts";
+import { withDatabase } from "./helpers/duckdb-write.ts";
 import { runCli, runCliJson } from "./helpers/run-cli.ts";
 import { sampleTree } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 // Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
 setDefaultTimeout(120_000);
-
-async function withDatabase(path: string, work: (run: (sql: string) => Promise<unknown>) => Promise<void>): Promise<void> {
-  const instance = await DuckDBInstance.create(path);
-  const connection = await instance.connect();
-  try {
-    await work((sql) => connection.run(sql));
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
 
 const indexNames = async (db: string) =>
   (await query("SELECT index_name FROM duckdb_indexes() WHERE database_name = current_database() ORDER BY index_name", {}, db)).map((row) => String(row.index_name));

@@ -3,12 +3,13 @@ import type { ArchiveLocation } from "../../archive/locate-archive.ts";
 import { exportFiles } from "../../archive/open-archive.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
 import type { DuckDBConnection } from "../../db/duckdb.ts";
-import { DuckDBMemory, type ImportSize, telemetryRowCount } from "../../db/duckdb-memory.ts";
+import { DuckDBMemory, fewerThreads, type ImportSize, telemetryRowCount } from "../../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../../db/locate.ts";
 import type { OpenDatabase } from "../../db/open.ts";
 import { filterParams, type RowFilter } from "../../db/row-filter.ts";
 import { paramsOf, sqlStatements, sqlString, withRowFilter } from "../../db/sql-template.ts";
 import { columnList, tableColumns } from "../../db/table-columns.ts";
+import type { ColumnSpec } from "../../parquet/column-builder.ts";
 import type { TelemetryTable } from "../../db/schema.ts";
 import { CliError, errorMessage, firstLine } from "../../shared/errors.ts";
 import { onInterrupt } from "../../shared/interrupts.ts";
@@ -23,6 +24,7 @@ import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
 import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
 import keysSql from "./archive-keys.sql" with { type: "text" };
 import rowsSql from "./archive-rows.sql" with { type: "text" };
+import unkeyedSql from "./archive-unkeyed.sql" with { type: "text" };
 import goDeleteSql from "./archive-go-delete.sql" with { type: "text" };
 import goMatchSql from "./archive-go-match.sql" with { type: "text" };
 import goSkipSql from "./archive-go-skip.sql" with { type: "text" };
@@ -69,11 +71,14 @@ export interface ArchiveImportHooks {
   onApplyDone?(inserted: TableCounts, ms: number): void;
 }
 
-/** Per table: the archive's view, the attribute column that holds `import.key`, and the Go importer's kind of a row. */
-const TABLES: Record<TableKey, { view: string; attributes: string; kind: string }> = {
-  traces: { view: "archive_traces", attributes: "SpanAttributes", kind: "NULL::BOOLEAN" },
-  logs: { view: "archive_logs", attributes: "LogAttributes", kind: goRowKind("otel_logs") },
-  metrics: { view: "archive_metrics", attributes: "Attributes", kind: goRowKind("otel_metrics") },
+/**
+ * Per table: the archive's view, the attribute column that holds `import.key` (our spans carry none: every span is
+ * compared whole), and the Go importer's kind of a row.
+ */
+const TABLES: Record<TableKey, { view: string; attributes: string; keyed: boolean; kind: string }> = {
+  traces: { view: "archive_traces", attributes: "SpanAttributes", keyed: false, kind: "NULL::BOOLEAN" },
+  logs: { view: "archive_logs", attributes: "LogAttributes", keyed: true, kind: goRowKind("otel_logs") },
+  metrics: { view: "archive_metrics", attributes: "Attributes", keyed: true, kind: goRowKind("otel_metrics") },
 };
 
 /**
@@ -99,11 +104,25 @@ function render(template: string, table?: { key: TableKey; table: TelemetryTable
       .replaceAll("{{tbl}}", table.key)
       .replaceAll("{{archive}}", TABLES[table.key].view)
       .replaceAll("{{attributes}}", TABLES[table.key].attributes)
+      .replaceAll("{{keyless}}", String(!TABLES[table.key].keyed))
       .replaceAll("{{kind}}", TABLES[table.key].kind)
       .replaceAll("{{columns}}", columnList(table.table))
-      .replaceAll("{{archive_columns}}", columns.map((column) => `CAST("${column.name}" AS ${column.kind}) AS "${column.name}"`).join(", "));
+      .replaceAll("{{archive_columns}}", columns.map((column) => `CAST(${archiveColumn(column)} AS ${column.kind}) AS "${column.name}"`).join(", "))
+      .replaceAll("{{archive_row_hash}}", rowHash(columns.map((column) => `CAST(${archiveColumn(column)} AS ${column.kind})`)))
+      .replaceAll("{{row_hash}}", rowHash(columns.map((column) => `"${column.name}"`)));
   }
   return sql;
+}
+
+const archiveColumn = (column: ColumnSpec) => `a."${column.name}"`;
+
+/**
+ * A row's 128-bit hash (archive-unkeyed.sql): its columns' values as text, NULL kept apart from any text, in a JSON
+ * array, hashed with MD5. Equal rows of the same types hash the same; two different rows of one archive and database
+ * sharing a hash is far less likely than a disk error.
+ */
+function rowHash(values: string[]): string {
+  return `md5_number(to_json([${values.map((value) => `CAST(${value} AS VARCHAR)`).join(", ")}]))`;
 }
 
 /** A Go-matching template (archive-go-skip.sql, archive-go-delete.sql) completed by the matching itself over its `ours` relation. */
@@ -153,7 +172,7 @@ const SERVICES_OF = (tbl: "logs" | "metrics") => `ServiceName IN (SELECT service
  */
 async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore: number): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
   const params = filterParams(filter);
-  for (const name of ["archive_services", "archive_rows", "database_rows", "archive_keys", "present_keys", "new_keys", "go_skip", "go_delete"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
+  for (const name of ["archive_services", "archive_rows", "database_rows", "archive_keys", "present_keys", "new_keys", "go_skip", "go_delete", "unkeyed_add"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
   const run = async (sql: string, values: Record<string, string | number | null> = params) => {
     for (const statement of sqlStatements(sql)) await connection.run(statement, paramsOf(statement, values));
   };
@@ -187,20 +206,48 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   const newEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM new_keys");
   const allEvents = await queryNumber(connection, "SELECT count(DISTINCT h) FROM archive_keys");
   const allNew = await everyEventNew(connection);
+  // The rows each view adds are counted from what the plan holds, not by reading the archive through the view: the
+  // keyed rows of the new events (archive_rows) and the copies of rows without a key (unkeyed_add). The INSERTs that
+  // read the views check them (apply).
   const add: TableCounts = { traces: 0, logs: 0, metrics: 0 };
   for (const table of EXPORT_TABLES) {
-    const keyed = `json_extract_string(a.${TABLES[table.key].attributes}, '$."import.key"')`;
-    const view = addRowsSql.replaceAll("{{new_event}}", `${keyed} IS NOT NULL AND ${newEvent(allNew, "a.ServiceName", keyed, table.key)}`);
+    if (!TABLES[table.key].keyed) continue;
+    const isNew = allNew ? "true" : "EXISTS (SELECT 1 FROM new_keys k WHERE k.tbl = a.tbl AND k.h = a.h)";
+    add[table.key] = await queryNumber(connection, `SELECT count(*) FROM archive_rows a WHERE tbl = '${table.key}' AND h IS NOT NULL AND ${isNew}`);
+  }
+  // What the steps compared is no longer needed.
+  for (const name of ["archive_rows", "database_rows"]) await connection.run(`DROP TABLE temp.${name}`);
+  await connection.run("CREATE TEMP TABLE unkeyed_add (tbl VARCHAR, h UHUGEINT, copies BIGINT, partial BOOLEAN)");
+  for (const table of EXPORT_TABLES) {
+    await run(withLiterals(render(unkeyedSql, { key: table.key, table: table.table }), params));
+    add[table.key] += await queryNumber(connection, `SELECT coalesce(sum(copies), 0) FROM unkeyed_add WHERE tbl = '${table.key}'`);
+    const view = addRowsSql
+      .replaceAll("{{new_event}}", await newRows(connection, table.key, allNew))
+      .replaceAll("{{whole}}", await anyOf(connection, `unkeyed_add WHERE tbl = '${table.key}' AND NOT partial`))
+      .replaceAll("{{partial}}", await anyOf(connection, `unkeyed_add WHERE tbl = '${table.key}' AND partial`));
     await connection.run(withLiterals(render(view, { key: table.key, table: table.table }), params));
-    add[table.key] = await queryNumber(connection, `SELECT count(*) FROM add_${table.key}`);
   }
   const goRows = { logs: 0, metrics: 0 };
   for (const key of ["logs", "metrics"] as const) {
     if (goInDatabase) goRows[key] = await queryNumber(connection, goRowsStatement(key, "SELECT count(*) FROM"));
   }
-  // What the steps compared is no longer needed: its memory goes back before the rows are added.
-  for (const name of ["archive_rows", "database_rows"]) await connection.run(`DROP TABLE temp.${name}`);
   return { inArchive, add, goRows, events: { new: newEvents, present: allEvents - newEvents } };
+}
+
+/**
+ * `true` when `rows` (a relation and its condition) holds any row (or `always`), else `false`: an SQL literal that
+ * leaves a part of a view (archive-add-rows.sql) out when it can add no row, so that DuckDB does not read the archive
+ * for it. Every part read at once took more than DuckDB's 192 MB for an export of 5 million metric rows.
+ */
+async function anyOf(connection: DuckDBConnection, rows: string, always = false): Promise<"true" | "false"> {
+  return always || (await queryNumber(connection, `SELECT EXISTS (SELECT 1 FROM ${rows})`)) === 1 ? "true" : "false";
+}
+
+/** The condition on the archive's row `a` of table `key` that it is a row of an event the database lacks (archive-add-rows.sql). */
+async function newRows(connection: DuckDBConnection, key: TableKey, allNew: boolean): Promise<string> {
+  if (!TABLES[key].keyed) return "false";
+  const keyed = `json_extract_string(a.${TABLES[key].attributes}, '$."import.key"')`;
+  return `${await anyOf(connection, `new_keys WHERE tbl = '${key}'`, allNew)} AND ${keyed} IS NOT NULL AND ${newEvent(allNew, "a.ServiceName", keyed, key)}`;
 }
 
 /** Whether the database lacks every event of the archive (a new database, or one that holds none of them). */
@@ -241,15 +288,26 @@ async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: 
   // Each table's rows first: its view compares with the table as it was (the Go importer's rows removed next are
   // never among those it adds: go_skip keeps out every Go row at the times of keyed rows).
   const inserted: TableCounts = { traces: 0, logs: 0, metrics: 0 };
-  for (const table of EXPORT_TABLES) {
-    const columns = columnList(table.table);
-    inserted[table.key] = await queryNumber(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
+  const allNew = await everyEventNew(connection);
+  // Where the views join the archive's rows to new_keys, on one of DuckDB's threads: each thread also builds a row
+  // group of its own to write ahead. Merging 2.8 million rows into a database of 2.85 million, the metrics' INSERT on
+  // two threads ran out of the 192 MB in one run of three ("failed to allocate data of size 16.0 MiB (180.5 MiB/183.1
+  // MiB used)", then retried under twice that, the process at 626 MB), and out of 150 MB in every run; on one it held
+  // in 150 MB, in 31 against 20 s (docs/performance.md, "Archives").
+  const threads = allNew ? null : await fewerThreads(connection, 1);
+  try {
+    for (const table of EXPORT_TABLES) {
+      const columns = columnList(table.table);
+      inserted[table.key] = await queryNumber(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
+    }
+  } finally {
+    if (threads !== null) await connection.run(`SET threads = ${threads}`);
   }
   for (const key of ["logs", "metrics"] as const) {
     await connection.run(goRowsStatement(key, "DELETE FROM"));
   }
   await memory.step("bookkeeping", size);
-  const newKey = newEvent(await everyEventNew(connection), "a.service", "a.key");
+  const newKey = newEvent(allNew, "a.service", "a.key");
   const bookkeeping = render(bookkeepingSql.replaceAll("{{new_event}}", newKey)).replaceAll("{{tool}}", TOOL_OF_SERVICE);
   await connection.run(bookkeeping, paramsOf(bookkeeping, { ...filterParams(options.filter), file: `export:${options.archive.path}` }));
   return inserted;
