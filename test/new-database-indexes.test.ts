@@ -3,9 +3,9 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openOrCreateDatabase } from "../src/db/open.ts";
-import { addIndexesBeforeRows, completePendingIndexes, dropIndexesBeforeRows, largestFirst } from "../src/db/pending-indexes.ts";
+import { completePendingIndexes, largestFirst, prepareIndexesForRows } from "../src/db/pending-indexes.ts";
 import { createSchema, INDEX_STATEMENTS } from "../src/db/schema.ts";
-import { addPendingIndexesAfresh } from "../src/import/open-for-import.ts";
+import { addPendingIndexesAfresh, importFailure } from "../src/import/open-for-import.ts";
 import { CliError } from "../src/shared/errors.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { withDatabase } from "./helpers/duckdb-write.ts";
@@ -205,7 +205,7 @@ describe("the pending indexes, step by step", () => {
       expect(await openMarks(connection)).toBe(1);
 
       await connection.run("BEGIN TRANSACTION");
-      await addIndexesBeforeRows(connection, 1_000_000);
+      expect(await prepareIndexesForRows(connection, 0, 1_000_000)).toBe(false);
       expect(await openIndexes(connection)).toEqual([]);
       await connection.run(
         "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000000) t(i)",
@@ -229,7 +229,7 @@ describe("the pending indexes, step by step", () => {
     try {
       const { connection } = other;
       await connection.run("BEGIN TRANSACTION");
-      await addIndexesBeforeRows(connection, 999_999);
+      expect(await prepareIndexesForRows(connection, 0, 999_999)).toBe(false);
       // A transaction is open again, and the indexes are committed outside it.
       await connection.run("ROLLBACK");
       const made = await connection.runAndReadAll("SELECT count(*) FROM duckdb_indexes()");
@@ -241,7 +241,7 @@ describe("the pending indexes, step by step", () => {
     expect(await indexNames(small)).toEqual(await goIndexes());
   });
 
-  test("an import that adds a million rows or more to a database with its indexes drops them in a transaction of their own and makes them after its COMMIT", async () => {
+  test("an import (from files or an export) that adds a million rows or more, and at least half the rows there, to a database with its indexes drops them in a transaction of their own and makes them after its COMMIT", async () => {
     const path = join(tempDir("drop-"), "ai-observer.duckdb");
     const db = await openOrCreateDatabase(path);
     try {
@@ -251,8 +251,11 @@ describe("the pending indexes, step by step", () => {
       expect(await openIndexes(connection)).toEqual(all);
 
       await connection.run("BEGIN TRANSACTION");
-      expect(await dropIndexesBeforeRows(connection, 999_999)).toBe(false);
-      expect(await dropIndexesBeforeRows(connection, 1_000_000)).toBe(true);
+      expect(await prepareIndexesForRows(connection, 0, 999_999)).toBe(false);
+      // Under half the rows there: kept (making them again would take memory by the table's rows).
+      expect(await prepareIndexesForRows(connection, 2_000_001, 1_000_000)).toBe(false);
+      expect(await openIndexes(connection)).toEqual(all);
+      expect(await prepareIndexesForRows(connection, 2_000_000, 1_000_000)).toBe(true);
       // The drop and the mark are committed; the import's transaction is open again and rolled back here.
       await connection.run(
         "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000) t(i)",
@@ -260,7 +263,11 @@ describe("the pending indexes, step by step", () => {
       await connection.run("ROLLBACK");
       expect(await openIndexes(connection)).toEqual([]);
       expect(await openMarks(connection)).toBe(1);
-      expect(await dropIndexesBeforeRows(connection, 5_000_000)).toBe(false); // already pending: nothing to drop
+      // Should the import fail now, it says who makes them.
+      expect(importFailure(new Error("Out of Memory Error: could not allocate\nmore"), true).message).toBe(
+        "import failed, nothing was imported: Out of Memory Error: could not allocate (the database's indexes, dropped to add its rows, are made again by the next import)",
+      );
+      expect(await prepareIndexesForRows(connection, 5_000_000, 5_000_000)).toBe(false); // already pending: nothing to drop
       await completePendingIndexes(connection);
       expect(await openIndexes(connection)).toEqual(all);
       expect(await openMarks(connection)).toBe(0);
@@ -268,7 +275,7 @@ describe("the pending indexes, step by step", () => {
       // A database with another set of indexes keeps its own.
       await connection.run(`DROP INDEX ${all[0]}`);
       await connection.run("BEGIN TRANSACTION");
-      expect(await dropIndexesBeforeRows(connection, 5_000_000)).toBe(false);
+      expect(await prepareIndexesForRows(connection, 5_000_000, 5_000_000)).toBe(false);
       await connection.run("ROLLBACK");
       expect(await openIndexes(connection)).toEqual(all.slice(1));
       expect(await openMarks(connection)).toBe(0);

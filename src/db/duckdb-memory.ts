@@ -66,8 +66,6 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
  */
 export class DuckDBMemory {
   #unbounded = false;
-  /** DuckDB's threads before `bound` held them to fewer (null: not held). */
-  #threadsBefore: number | null = null;
 
   constructor(
     readonly connection: DuckDBConnection,
@@ -93,16 +91,9 @@ export class DuckDBMemory {
     // against 70 s, at the same peaks (docs/performance.md [S26]).
     if (work !== "export") {
       await connection.run("SET allocator_background_threads = true");
-      this.#threadsBefore = await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
+      await fewerThreads(connection, work === "import" && rows < ONE_THREAD_BELOW_ROWS ? 1 : HEAVY_WORK_THREADS);
     }
     await spillToScratch(connection);
-  }
-
-  /** DuckDB's threads as they were before `bound` (for the indexes an import makes after its COMMIT, on two of them). */
-  async restoreThreads(): Promise<void> {
-    if (this.#threadsBefore === null) return;
-    await this.connection.run(`SET threads = ${this.#threadsBefore}`);
-    this.#threadsBefore = null;
   }
 
   /**
@@ -191,6 +182,8 @@ export function defaultMemoryLimit(): string {
 export interface ImportSize {
   events: number;
   rowsBefore: number;
+  /** The rows the import adds (0 until known). */
+  rowsAdded: number;
 }
 
 /**
@@ -201,6 +194,13 @@ export interface ImportSize {
 const BOOKKEEPING_BYTES_PER_EVENT = 64;
 /** Per row already in the database: what its indexes may take at an import's COMMIT (2.5x what was seen to be needed). */
 const COMMIT_BYTES_PER_ROW = 48;
+/**
+ * Per row an import adds to a table that keeps its indexes: DuckDB appends them again at the COMMIT, in memory. 3.35
+ * million rows (1 GB of Gemini sessions) into a database of 5.5 million ran out of the bound of the rows already there
+ * and left DuckDB unable to roll back ("FATAL Error"); without a bound the process peaked at 692 MB, ~200 MB of it for
+ * those rows (such an import now drops the indexes first: dropIndexesBeforeRows).
+ */
+const COMMIT_BYTES_PER_ADDED_ROW = 64;
 
 const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
@@ -208,8 +208,8 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
  * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the
  * file as it goes (128 MB). `bookkeeping`: then recording its events, 64 bytes per event more
  * (BOOKKEEPING_BYTES_PER_EVENT). `commit`: 48 bytes more per row already in the telemetry
- * tables: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints, which loads and pins the
- * existing indexes. Under a fixed bound, an import of 2 GB of sessions into a database of 15 million metric rows
+ * tables and 64 per row added: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints, which
+ * loads and pins the existing indexes. Under a fixed bound, an import of 2 GB of sessions into a database of 15 million metric rows
  * failed on every run ("Failed to commit: failed to pin block", at 183 of 192 MB), and one into 5 million rows under
  * 96 MB left DuckDB unable to roll back ("FATAL Error"). None above DuckDB's default.
  */
@@ -217,7 +217,7 @@ export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeepi
   const cap = unboundedMegabytes();
   const rows = MEMORY_LIMIT_MB.import;
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT);
-  const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW);
+  const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
   return { rows: limit(rows), bookkeeping: limit(bookkeeping), commit: limit(commit) };
 }

@@ -115,7 +115,7 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
  * rows, ends the transaction (it has only read), makes the indexes a database we created waits for, and begins a new
  * one. Only this process writes the database (DuckDB's lock), so what the import planned still holds.
  */
-export async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number): Promise<void> {
+async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number): Promise<void> {
   if (rowsAfter >= INDEXES_AFTER_ROWS || !(await indexesPending(connection))) return;
   await connection.run("COMMIT");
   try {
@@ -133,20 +133,23 @@ function indexName(statement: string): string {
 }
 
 /**
- * In an import's transaction, before it writes anything, when it will add `rowsAdded` rows (INDEXES_AFTER_ROWS or more)
- * to a database that holds its indexes: ends the transaction (it has only read), drops the indexes and marks them
- * pending in a transaction of its own, and begins a new one; the import's COMMIT then adds its rows without them and
- * completePendingIndexes makes them again, one at a time under a bound, as for a new database. DuckDB appends an
- * INSERT's rows at the COMMIT by merging the row groups it wrote ahead only into a table that had no index when the
- * transaction began; otherwise it appends them again there, in memory: 2.5 million metric rows added to a table of
- * 2.5 million ran out of 400 MB at the COMMIT and took 710 MB with 1 GB, with the indexes dropped in the same
- * transaction too, and 0.11 s at 383 MB with them dropped before it (docs/performance.md, "Archives"). Only where the
- * database has every index INDEX_STATEMENTS makes (ours, or the Go server's 0.5 set): one with another set keeps its
- * own. A run that fails or is killed after this leaves the mark, and the next import makes them (the Go server, which
- * adds missing indexes on every open, would too). True when it dropped them.
+ * In an import's transaction, before it writes anything, when it will add `rowsAdded` rows (INDEXES_AFTER_ROWS or more,
+ * and at least half the `rowsBefore` there) to a database that holds its indexes: ends the transaction (it has only
+ * read), drops the indexes and marks them pending in a transaction of its own, and begins a new one; the import's
+ * COMMIT then adds its rows without them and completePendingIndexes makes them again, one at a time under a bound, as
+ * for a new database. DuckDB appends an INSERT's rows at the COMMIT by merging the row groups it wrote ahead only into
+ * a table that had no index when the transaction began; otherwise it appends them again there, in memory: 2.5 million
+ * metric rows added to a table of 2.5 million ran out of 400 MB at the COMMIT and took 710 MB with 1 GB, with the
+ * indexes dropped in the same transaction too, and 0.11 s at 383 MB with them dropped before it; 3.35 million rows into
+ * 5.5 million peaked at 692 MB kept, 593 MB made again. Making them again takes memory by the rows of the table
+ * (indexMemoryLimit), so an import that adds less than half of that keeps them: 1.07 million rows into 11 million took
+ * 21 s and 705 MB kept, 64 s and 979 MB made again (docs/performance.md, "Imports"). Only where the database has every
+ * index INDEX_STATEMENTS makes (ours, or the Go server's 0.5 set): one with another set keeps its own. A run that fails
+ * or is killed after this leaves the mark, and the next import makes them (the Go server, which adds missing indexes on
+ * every open, would too). True when it dropped them.
  */
-export async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsAdded: number): Promise<boolean> {
-  if (rowsAdded < INDEXES_AFTER_ROWS || (await indexesPending(connection))) return false;
+async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number): Promise<boolean> {
+  if (rowsAdded < INDEXES_AFTER_ROWS || rowsAdded * 2 < rowsBefore || (await indexesPending(connection))) return false;
   const reader = await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() WHERE database_name = current_database()");
   const present = new Set(reader.getRows().map((row) => String(row[0])));
   const names = INDEX_STATEMENTS.map(indexName);
@@ -164,6 +167,16 @@ export async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsAd
     await connection.run("BEGIN TRANSACTION");
   }
   return true;
+}
+
+/**
+ * In an import's transaction, before it writes anything: what it does with the database's indexes for the `rowsAdded`
+ * rows it will add to the `rowsBefore` there (addIndexesBeforeRows, then dropIndexesBeforeRows). True when it dropped
+ * them: they are pending until made again after the COMMIT.
+ */
+export async function prepareIndexesForRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number): Promise<boolean> {
+  await addIndexesBeforeRows(connection, rowsBefore + rowsAdded);
+  return dropIndexesBeforeRows(connection, rowsBefore, rowsAdded);
 }
 
 /**

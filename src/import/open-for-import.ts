@@ -16,8 +16,18 @@ export function removeNewDatabase(path: string): void {
   for (const file of [path, `${path}.wal`]) rmSync(file, { force: true });
 }
 
-/** An import's failure as the user sees it: ours as they are, anything else in one line, saying nothing was imported. */
-export function importFailure(error: unknown): CliError {
+/**
+ * An import's failure as the user sees it: ours as they are, anything else in one line, saying nothing was imported;
+ * `indexesDropped`: the import dropped the database's indexes to add its rows (prepareIndexesForRows), and says who
+ * makes them.
+ */
+export function importFailure(error: unknown, indexesDropped = false): CliError {
+  const failure = plainFailure(error);
+  if (!indexesDropped) return failure;
+  return new CliError(`${failure.message} (the database's indexes, dropped to add its rows, are made again by the next import)`, failure.exitCode);
+}
+
+function plainFailure(error: unknown): CliError {
   return error instanceof CliError ? error : new CliError(`import failed, nothing was imported: ${firstLine(errorMessage(error))}`);
 }
 

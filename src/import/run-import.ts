@@ -8,8 +8,8 @@ import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, foundBytes, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
-import { addPendingIndexes, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
-import { addIndexesBeforeRows } from "../db/pending-indexes.ts";
+import { addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
+import { prepareIndexesForRows } from "../db/pending-indexes.ts";
 import { inOlderStorage } from "../db/storage-copy.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
@@ -128,10 +128,11 @@ function nowUtc(): string {
  * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
  * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
  */
-async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize): Promise<InsertedCounts> {
+async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize, indexes: { dropped: boolean }): Promise<InsertedCounts> {
   const { connection } = memory;
   const { logs, metrics } = totalsOf(plans).rows;
-  await addIndexesBeforeRows(connection, size.rowsBefore + logs + metrics);
+  size.rowsAdded = logs + metrics;
+  indexes.dropped = await prepareIndexesForRows(connection, size.rowsBefore, size.rowsAdded);
   await memory.bound("import", logs + metrics);
   const tables = new StagedTables(rows);
   await tables.write(plans);
@@ -161,29 +162,34 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   hooks.onFilesFound?.(changes?.bytes ?? foundBytes(found));
   const createsDatabase = !existsSync(options.location.path) && !options.dryRun;
   const { settings } = options;
-  const db = await openForImport(options.location, options.dryRun, settings.threads);
-  let keepDatabase = !createsDatabase;
+  let db = await openForImport(options.location, options.dryRun, settings.threads);
   const { connection } = db;
   const memory = new DuckDBMemory(connection, settings.duckdbMemoryLimit);
   const aborter = new AbortController();
   const stopInterrupting = onInterrupt(() => {
     aborter.abort();
-    connection.interrupt();
+    db.connection.interrupt();
   });
   let open = false;
   const rows = new StagedRows(settings.stagedMemoryBytes, resourceAttributesJson(options.hostName));
   await using run = new ParseRun(settings);
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
-  const size: ImportSize = { events: 0, rowsBefore: 0 };
+  const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 0 };
+  /** Whether the indexes were dropped for the rows (prepareIndexesForRows): they are pending until made again. */
+  const indexes = { dropped: false };
+  let committed = false;
   const commit = async () => {
     await memory.step("commit", size);
     await connection.run("COMMIT");
     open = false;
-    keepDatabase = true;
-    await memory.restoreThreads();
-    await addPendingIndexes(connection);
-    recorded = await readRecordedFiles(connection);
+    committed = true;
+    // The staged rows' memory goes back before the indexes are made.
+    rows.dispose();
+    await addPendingIndexesAfresh(db, options.location, settings.threads, (fresh) => {
+      db = fresh;
+    });
+    recorded = await readRecordedFiles(db.connection);
   };
   try {
     await connection.run("BEGIN TRANSACTION");
@@ -201,7 +207,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, ...unapplied };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      await applyWithinMemory(memory, plans, rows, size);
+      await applyWithinMemory(memory, plans, rows, size, indexes);
       await commit();
       return { status: "nothing", preview, ...unapplied };
     }
@@ -211,19 +217,19 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
 
     hooks.onApplyStart?.();
     const started = performance.now();
-    const inserted = await applyWithinMemory(memory, plans, rows, size);
+    const inserted = await applyWithinMemory(memory, plans, rows, size, indexes);
     const upgradeAdvised = size.rowsBefore >= UPGRADE_ADVISED_ROWS && (await inOlderStorage(connection));
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted, upgradeAdvised };
   } catch (error) {
-    throw importFailure(error);
+    throw importFailure(error, indexes.dropped && !committed);
   } finally {
     if (open) await connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
     rows.dispose();
     db.close();
-    if (!keepDatabase) removeNewDatabase(db.path);
+    if (createsDatabase && !committed) removeNewDatabase(db.path);
     if (recorded) writeFilesCache(db.path, recorded);
   }
 }

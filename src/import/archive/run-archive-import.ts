@@ -17,7 +17,7 @@ import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
 import { addPendingIndexes, addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
-import { addIndexesBeforeRows, dropIndexesBeforeRows } from "../../db/pending-indexes.ts";
+import { prepareIndexesForRows } from "../../db/pending-indexes.ts";
 import { queryNumber } from "../../db/query-number.ts";
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
@@ -328,7 +328,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   // A run that adds nothing leaves no new, empty database behind.
   const createsDatabase = !options.dryRun && !existsSync(options.location.path);
   let imported = false;
-  /** Set when the indexes were dropped for the rows (dropIndexesBeforeRows): they are pending until made again. */
+  /** Set when the indexes were dropped for the rows (prepareIndexesForRows): they are pending until made again. */
   let indexesDropped = false;
   let db: OpenDatabase;
   try {
@@ -352,7 +352,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     await memory.bound("archive");
     await connection.run("BEGIN TRANSACTION");
     open = true;
-    const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection) };
+    const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection), rowsAdded: 0 };
     const counts = await memory.retryInTransaction(() => plan(connection, options.filter, size.rowsBefore));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
@@ -370,9 +370,8 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     hooks.onApplyStart?.();
     const started = performance.now();
     size.events = counts.events.new;
-    const added = counts.add.traces + counts.add.logs + counts.add.metrics;
-    await addIndexesBeforeRows(connection, size.rowsBefore + added);
-    indexesDropped = await dropIndexesBeforeRows(connection, added);
+    size.rowsAdded = counts.add.traces + counts.add.logs + counts.add.metrics;
+    indexesDropped = await prepareIndexesForRows(connection, size.rowsBefore, size.rowsAdded);
     const inserted = await memory.retryInTransaction(async () => {
       if (!(await planned(connection))) await plan(connection, options.filter, size.rowsBefore);
       return apply(memory, options, size);
@@ -392,9 +391,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
-    const failure = importFailure(error);
-    if (indexesDropped && !imported) throw new CliError(`${failure.message} (the database's indexes, dropped to add its rows, are made again by the next import)`, failure.exitCode);
-    throw failure;
+    throw importFailure(error, indexesDropped && !imported);
   } finally {
     if (open) await connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
