@@ -22,8 +22,8 @@
  * copy of a database of `--nightly-rows` metric rows (issue 17's nightly import: 10M) in the storage format our import
  * creates databases in (the target; as many times as the rounds, each into a new copy) and into a copy of the big
  * database in DuckDB's default format, which the Go server's databases have (information), and the big database's
- * export merged into a new database (`import --from-export`, its rows counted). `export all --zip` runs in the
- * rounds, beside `export all`.
+ * export merged into a new database (`import --from-export`, its rows counted) and into one that holds its first half
+ * (the rows it lacks added, counted). `export all --zip` runs in the rounds, beside `export all`.
  *
  * Prints the machine's core count, a table of medians, CPU time and peak RSS (/usr/bin/time -v), ratios with their
  * targets and, for information, the usage export's CPU time against its peers' (on a machine whose cores are all
@@ -609,6 +609,18 @@ async function main(): Promise<number> {
   const archiveImport = measure("import --from-export", oursCli("import", "--from-export", join(work, "export-db"), "--db", archiveDb, "--yes", "--json"), isolated);
   checks.push(compare("ours archive import = the database exported", await tableCounts(database), await tableCounts(archiveDb)));
   for (const file of [archiveDb, `${archiveDb}.wal`]) rmSync(file, { force: true });
+  // The same export merged into a database that holds its first half (a team's merge: the rows it lacks added, its
+  // indexes dropped and made again), prepared unmeasured from an export of the first half of the days.
+  const span = await query("SELECT min(Timestamp)::DATE::VARCHAR, (min(Timestamp) + (max(Timestamp) - min(Timestamp)) / 2)::DATE::VARCHAR FROM otel_metrics", database);
+  const [first, middle] = span[0] as [string, string];
+  const halfOut = join(work, "export-half");
+  rmSync(halfOut, { recursive: true, force: true });
+  measure("export all, first half", oursCli("export", "all", "--db", database, "--from", first, "--to", middle, "--output", halfOut, "--yes", "--json"), isolated);
+  measure("import --from-export, first half", oursCli("import", "--from-export", halfOut, "--db", archiveDb, "--yes", "--json"), isolated);
+  const archiveMerge = measure("import --from-export into the first half", oursCli("import", "--from-export", join(work, "export-db"), "--db", archiveDb, "--yes", "--json"), isolated);
+  checks.push(compare("ours archive merge = the database exported", await tableCounts(database), await tableCounts(archiveDb)));
+  for (const file of [archiveDb, `${archiveDb}.wal`]) rmSync(file, { force: true });
+  rmSync(halfOut, { recursive: true, force: true });
 
   // ---------------------------------------------------------------- report
   const loadAfter = loadavg();
@@ -659,6 +671,7 @@ async function main(): Promise<number> {
     [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
     [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
     [`ours: import --from-export of the ${(options.metricRows / 1e6).toFixed(1)}M-row database's export into a new database (once)`, archiveImport],
+    [`ours: import --from-export of the same into a database holding its first half (once)`, archiveMerge],
   ];
   for (const [label, sample] of once) sampleRow(label, sample, memoryTarget(label, sample.rssMb));
   sampleRow(`(information) import all, the same day into the ${(options.metricRows / 1e6).toFixed(1)}M-row database in the Go server's storage format (once)`, nightlyGoFormat);
