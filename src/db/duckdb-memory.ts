@@ -22,7 +22,7 @@ import { queryNumber } from "./query-number.ts";
 const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
 
 /**
- * DuckDB's threads while an import inserts (an index over a large table is made on one): each holds its own rows and
+ * DuckDB's threads while an import inserts, or makes an index over a large table: each holds its own rows and
  * allocations outside the memory limit. The 1 GB Gemini import (2.6 million rows) peaked at 594-611 MB with 4 threads
  * (`--threads 16`), 492-512 MB with 2; the archive import of 5.6 million rows ran out of its bound on 4, twice, and
  * its retry without one peaked at 791 MB and 2.1 GB; the largest index over its 5 million metric rows took ~25 MB more

@@ -66,20 +66,22 @@ export function largestFirst(statements: readonly string[], rows: ReadonlyMap<st
  * no WAL for them, and a WAL holding a CREATE INDEX cannot be replayed by a read-only open (DuckDB 1.5.6: "Failure
  * while replaying WAL … Could not write file"), which every `export` and `query` is. Over large tables (`oneByOne`)
  * each index has its transaction, so that it leaves memory before the next is made, and is built under a bound sized
- * from its table (retried with more memory when it runs out), the largest first, on one of DuckDB's threads
- * (`fewerThreads`: on two, each builds a part of the index and the parts are merged; merging the 5.6M-row export into a
- * database holding its first half peaked at 505-520 MB in the largest index on two, 476 MB on one, which built it in
- * 4.7-4.9 instead of 3.6 s); every COMMIT runs under DuckDB's own limit: a checkpoint that ran out of a tight bound
- * ended in DuckDB's `FATAL Error`. The first of these checkpoints would also merge the partly filled row groups each of
- * DuckDB's threads left in every table the import filled (DuckDB's vacuum, which skips tables that have indexes, so no
- * later checkpoint does it): for 1 GB of Gemini sessions 1.5 s and ~400 MB above the rest of the import, under DuckDB's
- * own limit. It is turned off here (`max_vacuum_tasks`): a few row groups of a table stay partly filled.
+ * from its table (retried with more memory when it runs out), the largest first, on at most two of DuckDB's threads
+ * (`fewerThreads`), the first, the widest key over the largest table, on one: on two, each thread builds a part of an
+ * index and the parts are merged; merging the 5.6M-row export into a database holding its first half peaked at 505-520
+ * MB in that index on two, 476 MB on one, which built it in 4.7-4.9 instead of 3.6 s (every index on one made an
+ * archive import into a new database 57 instead of 47 s); every COMMIT runs under DuckDB's own limit: a checkpoint that
+ * ran out of a tight bound ended in DuckDB's `FATAL Error`. The first of these checkpoints would also merge the partly
+ * filled row groups each of DuckDB's threads left in every table the import filled (DuckDB's vacuum, which skips tables
+ * that have indexes, so no later checkpoint does it): for 1 GB of Gemini sessions 1.5 s and ~400 MB above the rest of
+ * the import, under DuckDB's own limit. It is turned off here (`max_vacuum_tasks`): a few row groups of a table stay
+ * partly filled.
  */
 async function makeIndexes(connection: DuckDBConnection, statements: readonly string[], oneByOne: boolean, last = ""): Promise<void> {
   const limit = await setting(connection, "memory_limit");
   const threshold = await setting(connection, "checkpoint_threshold");
   const vacuumTasks = await setting(connection, "max_vacuum_tasks");
-  const threads = oneByOne ? await fewerThreads(connection, 1) : null;
+  const threads = oneByOne ? await fewerThreads(connection) : null;
   await connection.run("SET checkpoint_threshold = '0b'");
   await connection.run("SET max_vacuum_tasks = 0");
   // What a finished index frees goes back to the system as the next is made (as for an archive import's rows).
@@ -88,11 +90,13 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
   try {
     await connection.run("BEGIN TRANSACTION");
     if (oneByOne) {
-      for (const { statement, rows } of largestFirst(statements, await tableRows(connection, statements))) {
+      for (const [position, { statement, rows }] of largestFirst(statements, await tableRows(connection, statements)).entries()) {
         await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(rows) });
+        const held = position === 0 ? await fewerThreads(connection, 1) : null;
         await memory.retryInTransaction(() => connection.run(statement));
         await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
         await connection.run("COMMIT");
+        if (held !== null) await connection.run(`SET threads = ${held}`);
         await connection.run("BEGIN TRANSACTION");
       }
     } else {
