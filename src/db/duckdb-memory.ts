@@ -48,6 +48,16 @@ export async function fewerThreads(connection: DuckDBConnection, most = HEAVY_WO
   return threads;
 }
 
+/** Runs `work` with DuckDB held to `most` threads (fewerThreads), then gives it the threads it had back. */
+export async function onFewerThreads<T>(connection: DuckDBConnection, most: number, work: () => Promise<T>): Promise<T> {
+  const threads = await fewerThreads(connection, most);
+  try {
+    return await work();
+  } finally {
+    await connection.run(`SET threads = ${threads}`);
+  }
+}
+
 /**
  * Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only, and an
  * in-memory database would spill into the current folder.
@@ -198,20 +208,20 @@ const COMMIT_BYTES_PER_ROW = 48;
  * Per row an import adds to a table that keeps its indexes: DuckDB appends them again at the COMMIT, in memory. 3.35
  * million rows (1 GB of Gemini sessions) into a database of 5.5 million ran out of the bound of the rows already there
  * and left DuckDB unable to roll back ("FATAL Error"); without a bound the process peaked at 692 MB, ~200 MB of it for
- * those rows (such an import now drops the indexes first: dropIndexesBeforeRows).
+ * those rows (such an import now drops the indexes first: prepareIndexesForRows).
  */
 const COMMIT_BYTES_PER_ADDED_ROW = 64;
 
 const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 /**
- * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the
- * file as it goes (128 MB). `bookkeeping`: then recording its events, 64 bytes per event more
- * (BOOKKEEPING_BYTES_PER_EVENT). `commit`: 48 bytes more per row already in the telemetry
- * tables and 64 per row added: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints, which
- * loads and pins the existing indexes. Under a fixed bound, an import of 2 GB of sessions into a database of 15 million metric rows
- * failed on every run ("Failed to commit: failed to pin block", at 183 of 192 MB), and one into 5 million rows under
- * 96 MB left DuckDB unable to roll back ("FATAL Error"). None above DuckDB's default.
+ * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the file
+ * as it goes (128 MB). `bookkeeping`: then recording its events, 64 bytes per event more (BOOKKEEPING_BYTES_PER_EVENT).
+ * `commit`: 48 bytes more per row already in the telemetry tables and 64 per row added: the COMMIT adds the new rows to
+ * their indexes (go-reference §1.3) and checkpoints, which loads and pins the existing indexes. Under a fixed bound, an
+ * import of 2 GB of sessions into a database of 15 million metric rows failed on every run ("Failed to commit: failed
+ * to pin block", at 183 of 192 MB), and one into 5 million rows under 96 MB left DuckDB unable to roll back ("FATAL
+ * Error"). None above DuckDB's default.
  */
 export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeeping" | "commit", string> {
   const cap = unboundedMegabytes();

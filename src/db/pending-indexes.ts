@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "./duckdb.ts";
-import { defaultMemoryLimit, DuckDBMemory, fewerThreads, indexMemoryLimit } from "./duckdb-memory.ts";
+import { defaultMemoryLimit, DuckDBMemory, fewerThreads, indexMemoryLimit, onFewerThreads } from "./duckdb-memory.ts";
 import { queryNumber } from "./query-number.ts";
 import { INDEX_STATEMENTS } from "./schema.ts";
 
@@ -92,11 +92,12 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
     if (oneByOne) {
       for (const [position, { statement, rows }] of largestFirst(statements, await tableRows(connection, statements)).entries()) {
         await connection.run("SET memory_limit = $bound", { bound: indexMemoryLimit(rows) });
-        const held = position === 0 ? await fewerThreads(connection, 1) : null;
-        await memory.retryInTransaction(() => connection.run(statement));
-        await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
-        await connection.run("COMMIT");
-        if (held !== null) await connection.run(`SET threads = ${held}`);
+        const makeIndex = async () => {
+          await memory.retryInTransaction(() => connection.run(statement));
+          await connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
+          await connection.run("COMMIT");
+        };
+        await (position === 0 ? onFewerThreads(connection, 1, makeIndex) : makeIndex());
         await connection.run("BEGIN TRANSACTION");
       }
     } else {

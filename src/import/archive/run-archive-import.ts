@@ -3,7 +3,7 @@ import type { ArchiveLocation } from "../../archive/locate-archive.ts";
 import { exportFiles } from "../../archive/open-archive.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
 import type { DuckDBConnection } from "../../db/duckdb.ts";
-import { DuckDBMemory, fewerThreads, type ImportSize, telemetryRowCount } from "../../db/duckdb-memory.ts";
+import { DuckDBMemory, type ImportSize, onFewerThreads, telemetryRowCount } from "../../db/duckdb-memory.ts";
 import type { DatabaseLocation } from "../../db/locate.ts";
 import type { OpenDatabase } from "../../db/open.ts";
 import { filterParams, type RowFilter } from "../../db/row-filter.ts";
@@ -294,15 +294,13 @@ async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: 
   // two threads ran out of the 192 MB in one run of three ("failed to allocate data of size 16.0 MiB (180.5 MiB/183.1
   // MiB used)", then retried under twice that, the process at 626 MB), and out of 150 MB in every run; on one it held
   // in 150 MB, in 31 against 20 s (docs/performance.md, "Archives").
-  const threads = allNew ? null : await fewerThreads(connection, 1);
-  try {
+  const insertRows = async () => {
     for (const table of EXPORT_TABLES) {
       const columns = columnList(table.table);
       inserted[table.key] = await queryNumber(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
     }
-  } finally {
-    if (threads !== null) await connection.run(`SET threads = ${threads}`);
-  }
+  };
+  await (allNew ? insertRows() : onFewerThreads(connection, 1, insertRows));
   for (const key of ["logs", "metrics"] as const) {
     await connection.run(goRowsStatement(key, "DELETE FROM"));
   }
