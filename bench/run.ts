@@ -14,7 +14,8 @@
  *
  * The rounds time the usage alone (`--no-transcripts`: what ccusage and DuckDB's usage query read); after them the
  * usage export, DuckDB's query and ccusage alternate USAGE_ALTERNATIONS times more in a row (their medians count every
- * sample). Then, as many times each as the rounds, in alternation: the default export with the conversations against
+ * sample). Beside them, for information, the usage floor (usage-floor/main.ts: our reading, `JSON.parse` and sums,
+ * nothing written; compiled with --exe): what the runtime allows, so that the gap to it is our rows and files. Then, as many times each as the rounds, in alternation: the default export with the conversations against
  * DuckDB reading the content. Once per run, beside the rounds: `export all --from-files`, DuckDB writing the content
  * twice as the export holds it, the default import (with the conversations) into a new database, DuckDB's filter
  * queries on the from-files export against an export of the same rows from the database (parquet-filters.ts), a
@@ -97,6 +98,19 @@ function parseOptions(argv: string[]): Options {
     strict: argv.includes("--strict"),
     threads: value("threads") === undefined ? null : Number(value("threads")),
   };
+}
+
+/**
+ * The usage floor's command (usage-floor/main.ts), the projects folder to follow: compiled as our executable is when
+ * `compiled` (a run from source pays for loading and compiling its TypeScript), else from source.
+ */
+function usageFloor(compiled: boolean): string[] {
+  const main = join(BENCH, "usage-floor", "main.ts");
+  if (!compiled) return ["bun", main];
+  const outfile = join(DATA, "usage-floor");
+  const built = spawnSync("bun", ["build", "--compile", "--bytecode", "--format", "esm", main, join(BENCH, "usage-floor", "worker.ts"), "--outfile", outfile], { cwd: REPO, encoding: "utf8" });
+  if (built.status !== 0 || !existsSync(outfile)) throw new Error(`building the usage floor failed: ${(built.stderr || built.stdout).trim().split("\n").at(-1)}`);
+  return [outfile];
 }
 
 /** Builds the executable for this machine from the working tree (scripts/build-binaries.ts) and returns its path. */
@@ -406,6 +420,7 @@ async function main(): Promise<number> {
     exportFilesSource: new Series("ours, bun src/cli.ts: export claude-code --from-files"),
     duckdb: new Series("DuckDB read_ndjson + dedup"),
     ccusage: new Series("ccusage 20 daily --json --offline"),
+    floor: new Series("the usage floor: our reading, JSON.parse, sums; nothing written (information)"),
     importFirst: new Series("ours: import claude-code (fresh db)"),
     importSecond: new Series("ours: import claude-code (unchanged)"),
     exportDb: new Series(`ours: export all (${(options.metricRows / 1e6).toFixed(1)}M metric rows)`),
@@ -419,12 +434,14 @@ async function main(): Promise<number> {
   /** The usage export's arguments (what ccusage and DuckDB's usage query read). */
   const usageExport = ["export", "claude-code", "--from-files", "--no-transcripts", "--output", exportOut, "--yes", "--json"];
   /** Our usage export, DuckDB's usage query and ccusage, one after the other, each sample added to its series. */
-  const timeUsageTrio = (): { duck: Sample; cc: Sample | null } => {
+  const floor = usageFloor(options.exe !== null);
+  const timeUsageTrio = (): { duck: Sample; cc: Sample | null; least: Sample } => {
     rmSync(exportOut, { recursive: true, force: true });
     s.exportFiles.add(measure("export --from-files", oursCli(...usageExport), oursEnv));
     const duck = s.duckdb.add(measure("duckdb baseline", ["bun", join(BENCH, "duckdb-claude.ts"), projects], isolated));
     const cc = haveCcusage ? s.ccusage.add(measure("ccusage", [CCUSAGE, "daily", "--json", "--offline"], { ...isolated, CLAUDE_CONFIG_DIR: root })) : null;
-    return { duck, cc };
+    const least = s.floor.add(measure("usage floor", [...floor, projects], isolated));
+    return { duck, cc, least };
   };
   // Once, untimed: an executable's first run writes DuckDB's library into the (isolated) cache folder, 0.6 s and
   // ~130 MB more than any later run.
@@ -439,8 +456,8 @@ async function main(): Promise<number> {
       s.exportFilesSource.add(measure("export --from-files (source)", ["bun", join(REPO, "src", "cli.ts"), ...usageExport], oursEnv));
       process.stdout.write("export-files-source ");
     }
-    const { duck, cc } = timeUsageTrio();
-    process.stdout.write(`export-files duckdb ${cc ? "ccusage " : ""}`);
+    const { duck, cc, least } = timeUsageTrio();
+    process.stdout.write(`export-files duckdb ${cc ? "ccusage " : ""}floor `);
     // Pair 3: a fresh import, then the same with nothing changed.
     rmSync(freshDb, { force: true });
     rmSync(`${freshDb}.wal`, { force: true });
@@ -490,6 +507,8 @@ async function main(): Promise<number> {
       const { transcriptRows: _rows, ...usage } = expected;
       const duckCheck = compare("DuckDB baseline = totals.json (informational)", usage, duckTotals);
       checks.push({ ...duckCheck, ok: true, detail: duckCheck.detail });
+      const { days: _days, ...floorTotals } = JSON.parse(least.stdout) as Record<string, number>;
+      checks.push(compare("usage floor = totals.json", usage, floorTotals));
       if (cc) {
         const daily = (JSON.parse(cc.stdout) as { daily: Record<string, number>[] }).daily;
         const sum = (field: string) => daily.reduce((acc, day) => acc + Number(day[field] ?? 0), 0);
@@ -686,6 +705,10 @@ async function main(): Promise<number> {
     const ours = s.exportFiles.cpuMs;
     const theirs = peer.cpuMs;
     if (ours !== null && theirs !== null) informational.push([`CPU time: export --from-files / ${name}`, (ours / theirs).toFixed(3), "", "(information)"]);
+  }
+  // What the runtime allows (usage-floor/main.ts): the gap between the floor and ours is our rows and files.
+  for (const [name, series] of [["export --from-files", s.exportFiles], ["ccusage", s.ccusage]] as const) {
+    if (series.samples.length && s.floor.samples.length) informational.push([`${name} / the usage floor`, (series.ms / s.floor.ms).toFixed(3), "", "(information)"]);
   }
   console.log(table([["ratio", "value", "target", "result"], ...ratios.map((r) => [r.name, r.value.toFixed(3), `≤ ${r.target}`, r.pass ? "PASS" : "FAIL"]), ...informational]));
   console.log("");
