@@ -392,7 +392,8 @@ async function main(): Promise<number> {
     under = `bun src/cli.ts as committed at ${sha.slice(0, 12)} (${options.ref})`;
   }
   // Our commands, with --threads when the benchmark was given it.
-  const oursCli = (...args: string[]) => [...cli, ...args, ...(options.threads === null ? [] : ["--threads", String(options.threads)])];
+  const threadsFlag = options.threads === null ? [] : ["--threads", String(options.threads)];
+  const oursCli = (...args: string[]) => [...cli, ...args, ...threadsFlag];
   console.log(`ai-observer benchmark: ${under}${options.threads === null ? "" : `, --threads ${options.threads}`}`);
   console.log(`size ${options.sizeMb} MB, ${options.metricRows.toLocaleString("en-US")} metric rows, ${options.runs} run(s) each; load average ${loadBefore.map((l) => l.toFixed(2)).join(" ")}`);
   console.log(`machine: ${availableParallelism()} cores (${cpus()[0]?.model.trim() ?? "unknown CPU"}), ${process.platform}-${process.arch}`);
@@ -453,7 +454,7 @@ async function main(): Promise<number> {
     if (options.exe) {
       // The same command from source first, for information (the executable is what users run).
       rmSync(exportOut, { recursive: true, force: true });
-      s.exportFilesSource.add(measure("export --from-files (source)", ["bun", join(REPO, "src", "cli.ts"), ...usageExport], oursEnv));
+      s.exportFilesSource.add(measure("export --from-files (source)", ["bun", join(REPO, "src", "cli.ts"), ...usageExport, ...threadsFlag], oursEnv));
       process.stdout.write("export-files-source ");
     }
     const { duck, cc, least } = timeUsageTrio();
