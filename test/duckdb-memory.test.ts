@@ -3,6 +3,8 @@ import { totalmem } from "node:os";
 import { openMemoryDatabase } from "../src/db/open.ts";
 import type { DuckDBConnection } from "../src/db/duckdb.ts";
 import { DuckDBMemory, importMemoryLimits, telemetryRowCount } from "../src/db/duckdb-memory.ts";
+import { EXPORT_TABLES } from "../src/archive/tables.ts";
+import { copyShape } from "../src/export/copy-shape.ts";
 
 /** DuckDB's memory_limit setting in MB (DuckDB's "MB" is 1000², its display MiB). */
 async function limitMB(connection: DuckDBConnection): Promise<number> {
@@ -94,6 +96,33 @@ describe("DuckDB's memory for the steps of an import", () => {
         await memory.bound(work, rows);
         const settings = `${await setting(db.connection, "allocator_bulk_deallocation_flush_threshold")}, ${await setting(db.connection, "threads")} threads, background ${await setting(db.connection, "allocator_background_threads")}`;
         expect(`${work} ${rows}: ${settings}`).toBe(`${work} ${rows}: ${threshold}, ${threads} threads, background ${background}`);
+      } finally {
+        db.close();
+      }
+    }
+  });
+
+  test("an export's rows that may be large (the logs) are written on one thread under 256 MB, then the bound and threads come back; a bound the user set is kept", async () => {
+    expect(EXPORT_TABLES.map((table) => `${table.key} ${JSON.stringify(copyShape(table))}`)).toEqual([
+      `traces {"rowGroupBytes":"32MB","partitionFlushRows":61440,"largeRows":false}`,
+      `logs {"rowGroupBytes":"16MB","partitionFlushRows":2048,"largeRows":true}`,
+      `metrics {"rowGroupBytes":"32MB","partitionFlushRows":61440,"largeRows":false}`,
+    ]);
+    const threads = async (connection: DuckDBConnection) => Number((await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0]);
+    for (const [setting, inside] of [
+      [null, 256],
+      ["300MB", 300],
+    ] as const) {
+      const db = await openMemoryDatabase(":memory:", 4);
+      try {
+        const memory = new DuckDBMemory(db.connection, setting);
+        await memory.bound("export");
+        const outside = await limitMB(db.connection);
+        const seen = await memory.onLargeRows(async () => [await limitMB(db.connection), await threads(db.connection)]);
+        expect({ setting, seen, after: [await limitMB(db.connection), await threads(db.connection)] }).toEqual({ setting, seen: [inside, 1], after: [outside, 4] });
+        // Work that fails gives them back too.
+        await expect(memory.onLargeRows(() => Promise.reject(new Error("stopped")))).rejects.toThrow("stopped");
+        expect([await limitMB(db.connection), await threads(db.connection)]).toEqual([outside, 4]);
       } finally {
         db.close();
       }

@@ -20,6 +20,8 @@ import { queryNumber } from "./query-number.ts";
  * [S16]).
  */
 const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
+/** An export's bound for a table whose rows may each be large, written on one thread (`onLargeRows`, copy-shape.ts). */
+const LARGE_ROWS_LIMIT_MB = 256;
 
 /**
  * DuckDB's threads while an import inserts, or makes an index over a large table: each holds its own rows and
@@ -76,6 +78,8 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
  */
 export class DuckDBMemory {
   #unbounded = false;
+  /** The limit `bound` set. */
+  #bound: string | null = null;
 
   constructor(
     readonly connection: DuckDBConnection,
@@ -92,7 +96,8 @@ export class DuckDBMemory {
     const { connection } = this;
     this.#unbounded = false;
     await connection.run("SET preserve_insertion_order = false");
-    await connection.run("SET memory_limit = $limit", { limit: this.setting ?? `${MEMORY_LIMIT_MB[work]}MB` });
+    this.#bound = this.setting ?? `${MEMORY_LIMIT_MB[work]}MB`;
+    await connection.run("SET memory_limit = $limit", { limit: this.#bound });
     // DuckDB's allocator (jemalloc) keeps what an INSERT frees, outside the memory limit, until a single deallocation
     // of more than 512 MB; on threads of its own it gives it back as they go. The archive's 5.6 million rows inserted
     // peaked at 380-470 instead of 650-690 MB, in the same time. A flush at every deallocation over 1 MB (what an import
@@ -118,6 +123,21 @@ export class DuckDBMemory {
       return;
     }
     await this.connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size)[step] });
+  }
+
+  /**
+   * Runs `work` on rows that may each be large (copy-shape.ts) on one DuckDB thread, under LARGE_ROWS_LIMIT_MB unless
+   * the run's setting chose the bound; then gives back the threads and the bound `bound` set (unless work ran out of
+   * memory twice, which lifts it for the rest of the run). DuckDB holds such rows per thread, several times over.
+   */
+  async onLargeRows<T>(work: () => Promise<T>): Promise<T> {
+    const bounded = this.setting === null && !this.#unbounded && this.#bound !== null;
+    if (bounded) await this.connection.run("SET memory_limit = $limit", { limit: `${LARGE_ROWS_LIMIT_MB}MB` });
+    try {
+      return await onFewerThreads(this.connection, 1, work);
+    } finally {
+      if (bounded && !this.#unbounded) await this.connection.run("SET memory_limit = $limit", { limit: this.#bound });
+    }
   }
 
   /**

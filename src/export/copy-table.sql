@@ -3,10 +3,9 @@
 -- The kv_metadata placeholder is empty, or the key-value pair that marks an archive whose rows are deleted.
 -- Row groups of 61,440 rows (half DuckDB's default): each writer thread buffers one, and with
 -- the default a 5-million-row export peaked anywhere between 430 and 600 MB; now ~420 MB. And of
--- 32 MB at most: 61,440 log rows with transcripts' texts are ~150 MB, which ran out of the export's
--- 192 MB (its retries peaked at 536-756 MB for 200 MB of Gemini sessions); metric rows end by count.
+-- at most the table's row group bytes (copy-shape.ts): 61,440 log rows with transcripts' texts are ~150 MB.
 COPY (
   SELECT *
   FROM {{table}}
   WHERE {{filter}}
-) TO $path (FORMAT PARQUET, COMPRESSION 'ZSTD', ROW_GROUP_SIZE 61440, ROW_GROUP_SIZE_BYTES '32MB'{{kv_metadata}})
+) TO $path (FORMAT PARQUET, COMPRESSION 'ZSTD', ROW_GROUP_SIZE 61440, ROW_GROUP_SIZE_BYTES '{{row_group_bytes}}'{{kv_metadata}})

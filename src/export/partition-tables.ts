@@ -8,6 +8,7 @@ import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
 import { type PartitionFile, partitionFiles } from "../archive/lake-files.ts";
 import { countParquetRows } from "./count-rows.ts";
 import partitionSql from "./partition-table.sql" with { type: "text" };
+import { copyShape } from "./copy-shape.ts";
 
 export interface StagedPartitions {
   /** In the staging folder, laid out as in the lake (beside the flat files: `logs/` beside `logs.parquet`). */
@@ -27,18 +28,21 @@ export async function partitionTables(stagingDir: string, threads: number | null
   try {
     const memory = new DuckDBMemory(db.connection, memoryLimit);
     await memory.bound("export");
-    // DuckDB buffers rows per open partition until this many (default 524,288): with every day of three months open,
-    // 5 million metric rows ran out of 192 MB. One row group's worth keeps it at 370-390 MB (a partition may then be
-    // written as more than one file, which the lake allows).
-    await db.connection.run("SET partitioned_write_flush_threshold = 61440");
     const mark = markDeleted ? `, KV_METADATA {${DELETED_ROWS_PARQUET_KEY}: 'true'}` : "";
     for (const table of EXPORT_TABLES) {
       const target = join(root, table.key);
+      const shape = copyShape(table);
+      // DuckDB buffers rows across the open partitions until this many (default 524,288): with every day of three
+      // months open, 5 million metric rows ran out of 192 MB. One row group's worth keeps it at 370-390 MB (a partition
+      // may then be written as more than one file, which the lake allows); rows that may be large, far fewer.
+      await db.connection.run(`SET partitioned_write_flush_threshold = ${shape.partitionFlushRows}`);
+      const sql = partitionSql.replace("{{kv_metadata}}", mark).replace("{{row_group_bytes}}", shape.rowGroupBytes);
       const write = async () => {
         mkdirSync(target, { recursive: true });
-        await db.connection.run(partitionSql.replace("{{kv_metadata}}", mark), { source: join(stagingDir, table.file), target });
+        await db.connection.run(sql, { source: join(stagingDir, table.file), target });
       };
-      await memory.retryWithMoreMemory(write, () => removeTree(target));
+      const partition = () => memory.retryWithMoreMemory(write, () => removeTree(target));
+      await (shape.largeRows ? memory.onLargeRows(partition) : partition());
     }
     const files = partitionFiles(root);
     return { files, rows: await countParquetRows(db.connection, root, files) };

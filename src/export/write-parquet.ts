@@ -5,6 +5,7 @@ import { renderTableSql } from "../db/sql-template.ts";
 import copySql from "./copy-table.sql" with { type: "text" };
 import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
 import type { ExportTable } from "../archive/tables.ts";
+import { copyShape } from "./copy-shape.ts";
 
 /**
  * Writes one table of the database to ZSTD Parquet and returns the number of rows DuckDB wrote. `markDeleted`: the
@@ -12,6 +13,8 @@ import type { ExportTable } from "../archive/tables.ts";
  */
 export async function writeParquet(memory: DuckDBMemory, table: ExportTable, filter: RowFilter, path: string, markDeleted: boolean): Promise<number> {
   const mark = markDeleted ? `, KV_METADATA {${DELETED_ROWS_PARQUET_KEY}: 'true'}` : "";
-  const sql = renderTableSql(copySql, table.table).replace("{{kv_metadata}}", mark);
-  return memory.retryInTransaction(() => queryNumber(memory.connection, sql, { ...filterParams(filter), path }));
+  const shape = copyShape(table);
+  const sql = renderTableSql(copySql, table.table).replace("{{kv_metadata}}", mark).replace("{{row_group_bytes}}", shape.rowGroupBytes);
+  const copy = () => memory.retryInTransaction(() => queryNumber(memory.connection, sql, { ...filterParams(filter), path }));
+  return shape.largeRows ? memory.onLargeRows(copy) : copy();
 }
