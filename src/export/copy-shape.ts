@@ -6,8 +6,6 @@ export interface CopyShape {
   rowGroupBytes: string;
   /** `partitioned_write_flush_threshold`: the rows buffered across all open partitions before they are written. */
   partitionFlushRows: number;
-  /** The table's rows may each be large: written on one DuckDB thread (DuckDBMemory.onLargeRows). */
-  largeRows: boolean;
 }
 
 /*
@@ -20,9 +18,10 @@ export interface CopyShape {
  * the open partitions and peaked at 3.2 GB; flushed every 2,048 rows, one thread, 256 MB: 20 against 15 s, ~410 MB.
  * The 500,000 usage-only log rows of the 5-million-row benchmark database: 0.6 against 0.5 s (docs/performance.md [S29]).
  */
-const DEFAULT_SHAPE: CopyShape = { rowGroupBytes: "32MB", partitionFlushRows: 61_440, largeRows: false };
-const LARGE_ROWS_SHAPE: CopyShape = { rowGroupBytes: "16MB", partitionFlushRows: 2_048, largeRows: true };
+const DEFAULT_SHAPE: CopyShape = { rowGroupBytes: "32MB", partitionFlushRows: 61_440 };
+const LARGE_ROWS_SHAPE: CopyShape = { rowGroupBytes: "16MB", partitionFlushRows: 2_048 };
 
+/** How DuckDB writes `table` (its rows written on one thread where they may be large: ExportTable.largeRows, onLargeRows). */
 export function copyShape(table: ExportTable): CopyShape {
-  return table.key === "logs" ? LARGE_ROWS_SHAPE : DEFAULT_SHAPE;
+  return table.largeRows ? LARGE_ROWS_SHAPE : DEFAULT_SHAPE;
 }

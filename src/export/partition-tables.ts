@@ -42,7 +42,7 @@ export async function partitionTables(stagingDir: string, threads: number | null
         await db.connection.run(sql, { source: join(stagingDir, table.file), target });
       };
       const partition = () => memory.retryWithMoreMemory(write, () => removeTree(target));
-      await (shape.largeRows ? memory.onLargeRows(partition) : partition());
+      await (table.largeRows ? memory.onLargeRows(partition) : partition());
     }
     const files = partitionFiles(root);
     return { files, rows: await countParquetRows(db.connection, root, files) };

@@ -16,5 +16,5 @@ export async function writeParquet(memory: DuckDBMemory, table: ExportTable, fil
   const shape = copyShape(table);
   const sql = renderTableSql(copySql, table.table).replace("{{kv_metadata}}", mark).replace("{{row_group_bytes}}", shape.rowGroupBytes);
   const copy = () => memory.retryInTransaction(() => queryNumber(memory.connection, sql, { ...filterParams(filter), path }));
-  return shape.largeRows ? memory.onLargeRows(copy) : copy();
+  return table.largeRows ? memory.onLargeRows(copy) : copy();
 }
