@@ -1,4 +1,4 @@
-import type { TelemetryTable } from "../db/schema.ts";
+import { holdsLargeRows, type TelemetryTable } from "../db/schema.ts";
 
 export type TableKey = "traces" | "logs" | "metrics";
 
@@ -8,18 +8,15 @@ export interface ExportTable {
   file: string;
   /** Words for the preview: "spans", "records", "data points". */
   unit: string;
-  /**
-   * Its rows may each be large: a log row with transcripts holds a conversation's text (KBs to MBs), of which DuckDB
-   * holds 2,048 rows at a time per thread, several times over: an export writes them on one thread (copy-shape.ts).
-   */
+  /** Its rows may each be large (holdsLargeRows). */
   largeRows: boolean;
 }
 
 /** In export order, which is also the order of the ZIP entries. */
 export const EXPORT_TABLES: readonly ExportTable[] = [
-  { key: "traces", table: "otel_traces", file: "traces.parquet", unit: "spans", largeRows: false },
-  { key: "logs", table: "otel_logs", file: "logs.parquet", unit: "records", largeRows: true },
-  { key: "metrics", table: "otel_metrics", file: "metrics.parquet", unit: "data points", largeRows: false },
+  { key: "traces", table: "otel_traces", file: "traces.parquet", unit: "spans", largeRows: holdsLargeRows("otel_traces") },
+  { key: "logs", table: "otel_logs", file: "logs.parquet", unit: "records", largeRows: holdsLargeRows("otel_logs") },
+  { key: "metrics", table: "otel_metrics", file: "metrics.parquet", unit: "data points", largeRows: holdsLargeRows("otel_metrics") },
 ];
 
 export type TableCounts = Record<TableKey, number>;

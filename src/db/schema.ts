@@ -9,6 +9,15 @@ import { queryNumber } from "./query-number.ts";
 export const TELEMETRY_TABLES = ["otel_traces", "otel_logs", "otel_metrics"] as const;
 export type TelemetryTable = (typeof TELEMETRY_TABLES)[number];
 
+/**
+ * Whether a table's rows may each be large: a log row with transcripts holds a conversation's text (KBs to MBs), of
+ * which DuckDB holds 2,048 rows at a time per thread, several times over; what writes or copies them does so on one of
+ * DuckDB's threads (export/copy-shape.ts, storage-copy.ts).
+ */
+export function holdsLargeRows(table: string): boolean {
+  return table === "otel_logs";
+}
+
 export interface SchemaOptions {
   /**
    * AI Observer's indexes. Not for a database only filled once and read once (--from-files), where maintaining them

@@ -1,9 +1,9 @@
 import type { DuckDBConnection } from "./duckdb.ts";
-import { DuckDBMemory } from "./duckdb-memory.ts";
+import { DuckDBMemory, onFewerThreads } from "./duckdb-memory.ts";
 import { makeIndexesOverRows } from "./pending-indexes.ts";
 import { queryNumber } from "./query-number.ts";
 import { sqlIdentifier } from "./sql-template.ts";
-import { TELEMETRY_TABLES } from "./schema.ts";
+import { holdsLargeRows, TELEMETRY_TABLES } from "./schema.ts";
 import { NEW_DATABASE_STORAGE } from "./open.ts";
 
 /** What a database holds, as its catalog says: each table's statement, its views' and its indexes'. */
@@ -81,7 +81,8 @@ export async function copyRows(connection: DuckDBConnection, source: string, cat
     onTable(table.name);
     const name = sqlIdentifier(table.name);
     await connection.run("BEGIN TRANSACTION");
-    await memory.retryInTransaction(() => connection.run(`INSERT INTO main.${name} SELECT * FROM ${sqlIdentifier(source)}.main.${name}`));
+    const insert = () => memory.retryInTransaction(() => connection.run(`INSERT INTO main.${name} SELECT * FROM ${sqlIdentifier(source)}.main.${name}`));
+    await (holdsLargeRows(table.name) ? onFewerThreads(connection, 1, insert) : insert());
     await connection.run("COMMIT");
   }
   for (const view of catalog.views) await connection.run(view);
@@ -98,8 +99,12 @@ export async function rowDifferences(connection: DuckDBConnection, source: strin
     return String(row?.[0]);
   };
   const differences: string[] = [];
+  // Rows that may be large on one thread, under more memory when they run out of the bound the copy left.
+  const memory = new DuckDBMemory(connection);
   for (const table of catalog.tables) {
-    if ((await fingerprint(source, table.name)) !== (await fingerprint(target, table.name))) differences.push(`table ${table.name}`);
+    const differs = async () => (await fingerprint(source, table.name)) !== (await fingerprint(target, table.name));
+    const large = () => memory.retryWithMoreMemory(() => onFewerThreads(connection, 1, differs), () => undefined);
+    if (await (holdsLargeRows(table.name) ? large() : differs())) differences.push(`table ${table.name}`);
   }
   return differences;
 }
