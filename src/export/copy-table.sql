@@ -2,8 +2,8 @@
 -- parameters, so no output path can break the statement. All columns, in table order.
 -- The kv_metadata placeholder is empty, or the key-value pair that marks an archive whose rows are deleted.
 -- Row groups of 61,440 rows (half DuckDB's default): each writer thread buffers one, and with
--- the default a 5-million-row export peaked anywhere between 430 and 600 MB; now ~420 MB. And of
--- at most the table's row group bytes (copy-shape.ts): 61,440 log rows with transcripts' texts are ~150 MB.
+-- the default a 5-million-row export peaked anywhere between 430 and 600 MB; now ~420 MB. And no larger
+-- than the table's row group bytes (copy-shape.ts): 61,440 log rows with transcripts' texts are ~150 MB.
 COPY (
   SELECT *
   FROM {{table}}
