@@ -1,4 +1,5 @@
 import type { ExportTable } from "../archive/tables.ts";
+import { holdsLargeRows } from "../db/schema.ts";
 
 /** How DuckDB writes one table's Parquet (copy-table.sql, partition-table.sql). */
 export interface CopyShape {
@@ -21,7 +22,7 @@ export interface CopyShape {
 const DEFAULT_SHAPE: CopyShape = { rowGroupBytes: "32MB", partitionFlushRows: 61_440 };
 const LARGE_ROWS_SHAPE: CopyShape = { rowGroupBytes: "16MB", partitionFlushRows: 2_048 };
 
-/** How DuckDB writes `table` (its rows written on one thread where they may be large: ExportTable.largeRows, onLargeRows). */
+/** How DuckDB writes `table` (its rows written on one thread where they may be large: holdsLargeRows, onLargeRows). */
 export function copyShape(table: ExportTable): CopyShape {
-  return table.largeRows ? LARGE_ROWS_SHAPE : DEFAULT_SHAPE;
+  return holdsLargeRows(table.table) ? LARGE_ROWS_SHAPE : DEFAULT_SHAPE;
 }
