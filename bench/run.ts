@@ -15,7 +15,8 @@
  * The rounds time the usage alone (`--no-transcripts`: what ccusage and DuckDB's usage query read); after them the
  * usage export, DuckDB's query and ccusage alternate USAGE_ALTERNATIONS times more in a row (their medians count every
  * sample). Beside them, for information, the usage floor (usage-floor/main.ts: our reading, `JSON.parse` and sums,
- * nothing written; compiled with --exe): what the runtime allows, so that the gap to it is our rows and files. Then, as many times each as the rounds, in alternation: the default export with the conversations against
+ * nothing written; compiled with --exe): what the runtime allows, so that the gap to it is our rows and files. Then,
+ * as many times each as the rounds, in alternation: the default export with the conversations against
  * DuckDB reading the content. Once per run, beside the rounds: `export all --from-files`, DuckDB writing the content
  * twice as the export holds it, the default import (with the conversations) into a new database, DuckDB's filter
  * queries on the from-files export against an export of the same rows from the database (parquet-filters.ts), a

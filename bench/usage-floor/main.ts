@@ -11,6 +11,7 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { cacheCreationTokens } from "../../src/sources/claude/parse.ts";
 import type { FloorFile } from "./worker.ts";
 
 interface Copy {
@@ -53,9 +54,7 @@ function responseOf(text: string): { key: string; copy: Copy } | null {
   const timestamp = line["timestamp"];
   const key = message["id"] || line["uuid"];
   if (typeof timestamp !== "string" || typeof key !== "string") return null;
-  const split = record(usage["cache_creation"]);
-  const cacheCreation = typeof usage["cache_creation_input_tokens"] === "number" ? count(usage, "cache_creation_input_tokens") : split ? count(split, "ephemeral_5m_input_tokens") + count(split, "ephemeral_1h_input_tokens") : 0;
-  const tokens: Copy["tokens"] = [count(usage, "input_tokens"), count(usage, "output_tokens"), cacheCreation, count(usage, "cache_read_input_tokens")];
+  const tokens: Copy["tokens"] = [count(usage, "input_tokens"), count(usage, "output_tokens"), cacheCreationTokens(usage), count(usage, "cache_read_input_tokens")];
   const rank = (line["isSidechain"] === true ? 0 : MAIN_THREAD_RANK) + tokens[0] + tokens[1] + tokens[2] + tokens[3];
   return { key, copy: { day: timestamp.slice(0, 10), rank, tokens } };
 }
