@@ -5,6 +5,7 @@ import { runTag } from "../shared/run-tag.ts";
 import { removeScratchLeftovers } from "./scratch-files.ts";
 import type { DuckDBConnection } from "./duckdb.ts";
 import { queryNumber } from "./query-number.ts";
+import { holdsLargeRows } from "./schema.ts";
 
 /**
  * DuckDB's buffer memory while an export or an import works (RunSettings.duckdbMemoryLimit, `AI_OBSERVER_MEMORY_LIMIT`,
@@ -78,8 +79,9 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
  */
 export class DuckDBMemory {
   #unbounded = false;
-  /** The limit `bound` set. */
+  /** The limit `bound` set, and for which work. */
   #bound: string | null = null;
+  #work: keyof typeof MEMORY_LIMIT_MB = "import";
 
   constructor(
     readonly connection: DuckDBConnection,
@@ -96,6 +98,7 @@ export class DuckDBMemory {
     const { connection } = this;
     this.#unbounded = false;
     await connection.run("SET preserve_insertion_order = false");
+    this.#work = work;
     this.#bound = this.setting ?? `${MEMORY_LIMIT_MB[work]}MB`;
     await connection.run("SET memory_limit = $limit", { limit: this.#bound });
     // DuckDB's allocator (jemalloc) keeps what an INSERT frees, outside the memory limit, until a single deallocation
@@ -122,7 +125,7 @@ export class DuckDBMemory {
       if (step === "commit") await this.#lift();
       return;
     }
-    await this.connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size)[step] });
+    await this.connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size, this.#work)[step] });
   }
 
   /**
@@ -138,6 +141,11 @@ export class DuckDBMemory {
     } finally {
       if (bounded && !this.#unbounded) await this.connection.run("SET memory_limit = $limit", { limit: this.#bound });
     }
+  }
+
+  /** Runs `work` on the rows of `table`: on one thread under onLargeRows' bound where they may be large (holdsLargeRows). */
+  onRowsOf<T>(table: string, work: () => Promise<T>): Promise<T> {
+    return holdsLargeRows(table) ? this.onLargeRows(work) : work();
   }
 
   /**
@@ -236,16 +244,17 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 /**
  * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the file
- * as it goes (128 MB). `bookkeeping`: then recording its events, 64 bytes per event more (BOOKKEEPING_BYTES_PER_EVENT).
+ * as it goes (128 MB), or an archive's (`work`: its 192 MB; its bookkeeping reads the archive's files again).
+ * `bookkeeping`: then recording its events, 64 bytes per event more (BOOKKEEPING_BYTES_PER_EVENT).
  * `commit`: 48 bytes more per row already in the telemetry tables and 64 per row added: the COMMIT adds the new rows to
  * their indexes (go-reference §1.3) and checkpoints, which loads and pins the existing indexes. Under a fixed bound, an
  * import of 2 GB of sessions into a database of 15 million metric rows failed on every run ("Failed to commit: failed
  * to pin block", at 183 of 192 MB), and one into 5 million rows under 96 MB left DuckDB unable to roll back ("FATAL
  * Error"). None above DuckDB's default.
  */
-export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeeping" | "commit", string> {
+export function importMemoryLimits(size: ImportSize, work: keyof typeof MEMORY_LIMIT_MB = "import"): Record<"rows" | "bookkeeping" | "commit", string> {
   const cap = unboundedMegabytes();
-  const rows = MEMORY_LIMIT_MB.import;
+  const rows = MEMORY_LIMIT_MB[work];
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT);
   const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;

@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { EXPORT_TABLES, type TableCounts } from "../archive/tables.ts";
 import { DuckDBMemory } from "../db/duckdb-memory.ts";
-import { holdsLargeRows } from "../db/schema.ts";
 import { removeTree } from "../shared/remove-tree.ts";
 import { openMemoryDatabase } from "../db/open.ts";
 import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
@@ -43,7 +42,7 @@ export async function partitionTables(stagingDir: string, threads: number | null
         await db.connection.run(sql, { source: join(stagingDir, table.file), target });
       };
       const partition = () => memory.retryWithMoreMemory(write, () => removeTree(target));
-      await (holdsLargeRows(table.table) ? memory.onLargeRows(partition) : partition());
+      await memory.onRowsOf(table.table, partition);
     }
     const files = partitionFiles(root);
     return { files, rows: await countParquetRows(db.connection, root, files) };

@@ -2,7 +2,6 @@ import type { DuckDBMemory } from "../db/duckdb-memory.ts";
 import { queryNumber } from "../db/query-number.ts";
 import { filterParams, type RowFilter } from "../db/row-filter.ts";
 import { renderTableSql } from "../db/sql-template.ts";
-import { holdsLargeRows } from "../db/schema.ts";
 import copySql from "./copy-table.sql" with { type: "text" };
 import { DELETED_ROWS_PARQUET_KEY } from "./archive-mark.ts";
 import type { ExportTable } from "../archive/tables.ts";
@@ -17,5 +16,5 @@ export async function writeParquet(memory: DuckDBMemory, table: ExportTable, fil
   const shape = copyShape(table);
   const sql = renderTableSql(copySql, table.table).replace("{{kv_metadata}}", mark).replace("{{row_group_bytes}}", shape.rowGroupBytes);
   const copy = () => memory.retryInTransaction(() => queryNumber(memory.connection, sql, { ...filterParams(filter), path }));
-  return holdsLargeRows(table.table) ? memory.onLargeRows(copy) : copy();
+  return memory.onRowsOf(table.table, copy);
 }

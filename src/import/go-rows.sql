@@ -6,6 +6,6 @@
 {{verb}} {{table}}
 WHERE ServiceName = $service
   AND Timestamp IN (SELECT make_timestamp(us) FROM go_footprint WHERE transcript = {{transcript}})
-  AND json_extract_string({{attributes}}, '$."import.key"') IS NULL
-  AND json_extract_string({{attributes}}, '$.import_source') IN {{go_sources}}
+  AND import_key({{attributes}}) IS NULL
+  AND import_source({{attributes}}) IN {{go_sources}}
   AND {{kind}}

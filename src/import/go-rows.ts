@@ -15,7 +15,7 @@ export interface GoRows {
   metrics: number;
 }
 
-const TRANSCRIPT = "json_extract_string(LogAttributes, '$.\"event.name\"') = 'transcript.message'";
+const TRANSCRIPT = "event_name(LogAttributes) = 'transcript.message'";
 
 /** The kinds of Go's rows we write, each with the kind of line times it is matched at (`transcript`). */
 const KINDS = [

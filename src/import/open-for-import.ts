@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from "node:fs";
+import { createAttributeMacros } from "../db/attribute-macros.ts";
 import type { DatabaseLocation } from "../db/locate.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { openMemoryDatabase, openOrCreateDatabase, type OpenDatabase } from "../db/open.ts";
@@ -7,8 +8,14 @@ import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 
 /** The database an import writes into, created when missing; a dry run against a database that does not exist yet plans against an empty one in memory. */
 export async function openForImport(location: DatabaseLocation, dryRun: boolean, threads: number | null): Promise<OpenDatabase> {
-  if (!dryRun || existsSync(location.path)) return openOrCreateDatabase(location.path, threads);
-  return openMemoryDatabase(location.path, threads);
+  const db = !dryRun || existsSync(location.path) ? await openOrCreateDatabase(location.path, threads) : await openMemoryDatabase(location.path, threads);
+  try {
+    await createAttributeMacros(db.connection);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
 }
 
 /** A run that imported nothing leaves no new, empty database behind. */

@@ -2,7 +2,7 @@
 -- from a session file (rank -1): a later import of the same event from its file replaces the archive's rows instead
 -- of adding them again. An event the bookkeeping has already (its rows deleted since) keeps its row. {{tool}}: the
 -- tool of a service, as an SQL CASE; {{new_event}}: the key among new_keys, or true when every event of the archive is
--- new; the filter as in archive-keys.sql.
+-- new; the filter as in archive-keys.sql; the log rows' keys from archive_log_events (archive-log-events.sql).
 INSERT INTO ai_observer_import_events (tool, event_key, rank, ts, file_path)
 SELECT tool, key, -1, ts, $file
 FROM (
@@ -10,10 +10,9 @@ FROM (
   FROM (
     SELECT {{tool}} AS tool, key, ts
     FROM (
-      SELECT ServiceName AS service, json_extract_string(LogAttributes, '$."import.key"') AS key, Timestamp AS ts
-      FROM archive_logs WHERE {{filter}}
+      SELECT service, key, ts FROM archive_log_events
       UNION ALL
-      SELECT ServiceName, json_extract_string(Attributes, '$."import.key"'), Timestamp
+      SELECT ServiceName, import_key(Attributes), Timestamp
       FROM archive_metrics WHERE {{filter}}
     ) a
     WHERE key IS NOT NULL

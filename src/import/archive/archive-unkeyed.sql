@@ -12,9 +12,9 @@ CREATE OR REPLACE TEMP VIEW unkeyed_{{tbl}} AS
 SELECT {{archive_columns}}, {{archive_row_hash}} AS h
 FROM {{archive}} a
 WHERE {{filter}}
-  AND ({{keyless}} OR json_extract_string(a.{{attributes}}, '$."import.key"') IS NULL)
+  AND ({{keyless}} OR import_key(a.{{attributes}}) IS NULL)
   AND NOT (
-    coalesce(json_extract_string(a.{{attributes}}, '$.import_source') IN {{go_sources}}, false)
+    coalesce(import_source(a.{{attributes}}) IN {{go_sources}}, false)
     AND EXISTS (
       SELECT 1 FROM go_skip o
       WHERE o.tbl = '{{tbl}}' AND o.service = a.ServiceName AND o.transcript = {{kind}} AND o.ts = a.Timestamp
@@ -28,7 +28,7 @@ FROM (SELECT h, count(*) AS n FROM unkeyed_{{tbl}} GROUP BY h) a
 LEFT JOIN (
   SELECT {{row_hash}} AS h, count(*) AS n
   FROM {{table}}
-  WHERE ({{keyless}} OR json_extract_string({{attributes}}, '$."import.key"') IS NULL)
+  WHERE ({{keyless}} OR import_key({{attributes}}) IS NULL)
     AND ServiceName IN (SELECT DISTINCT ServiceName FROM {{archive}})
     AND Timestamp BETWEEN (SELECT min(Timestamp) FROM {{archive}}) AND (SELECT max(Timestamp) FROM {{archive}})
   GROUP BY h

@@ -23,6 +23,7 @@ import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
 import bookkeepingSql from "./archive-bookkeeping.sql" with { type: "text" };
 import keysSql from "./archive-keys.sql" with { type: "text" };
+import logEventsSql from "./archive-log-events.sql" with { type: "text" };
 import rowsSql from "./archive-rows.sql" with { type: "text" };
 import unkeyedSql from "./archive-unkeyed.sql" with { type: "text" };
 import goDeleteSql from "./archive-go-delete.sql" with { type: "text" };
@@ -81,6 +82,9 @@ const TABLES: Record<TableKey, { view: string; attributes: string; keyed: boolea
   metrics: { view: "archive_metrics", attributes: "Attributes", keyed: true, kind: goRowKind("otel_metrics") },
 };
 
+/** The tables whose rows may carry our key. */
+const KEYED_TABLES = EXPORT_TABLES.filter((table) => TABLES[table.key].keyed);
+
 /**
  * How long after our row's time the Go importer's row of the same session-file usage may lie, as an SQL interval for
  * the Go row `g` (archive-go-skip.sql, archive-go-delete.sql). An archive holds rows, not the lines' times that an
@@ -132,8 +136,10 @@ function goMatching(template: string, ours: string): string {
 
 /** archive-go-rows.sql for one table, counting or removing (`verb`) the Go importer's rows that go_delete names. */
 function goRowsStatement(key: "logs" | "metrics", verb: "SELECT count(*) FROM" | "DELETE FROM"): string {
-  return render(goRowsSql, { key, table: key === "logs" ? "otel_logs" : "otel_metrics" }).replaceAll("{{verb}}", verb);
+  return render(goRowsSql, { key, table: GO_TABLES[key] }).replaceAll("{{verb}}", verb);
 }
+
+const GO_TABLES = { logs: "otel_logs", metrics: "otel_metrics" } as const;
 
 /** Every column of each table must be in the archive's file (more are ignored): a foreign Parquet file is refused here. */
 async function checkColumns(connection: DuckDBConnection, shown: string): Promise<void> {
@@ -163,14 +169,15 @@ const ROWS_PER_BUCKET = 1_000_000;
 const WHERE_TIMES = "(tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMESTAMP)";
 
 /** The database's rows of `tbl` that the plan compares: those of the archive's services in that table. */
-const SERVICES_OF = (tbl: "logs" | "metrics") => `ServiceName IN (SELECT service FROM archive_services WHERE tbl = '${tbl}')`;
+const SERVICES_OF = (tbl: TableKey) => `ServiceName IN (SELECT service FROM archive_services WHERE tbl = '${tbl}')`;
 
 /**
  * Builds the temporary tables and views of what the import adds, in the caller's transaction, and counts them. The
  * tables that match the Go importer's rows to ours are built only where there are such rows (they scan every keyed
  * row), and are empty otherwise.
  */
-async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore: number): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
+async function plan(memory: DuckDBMemory, filter: RowFilter, rowsBefore: number): Promise<Omit<ArchiveImportPreview, "database" | "archive" | "filter">> {
+  const { connection } = memory;
   const params = filterParams(filter);
   for (const name of ["archive_services", "archive_rows", "database_rows", "archive_keys", "present_keys", "new_keys", "go_skip", "go_delete", "unkeyed_add"]) await connection.run(`DROP TABLE IF EXISTS temp.${name}`);
   const run = async (sql: string, values: Record<string, string | number | null> = params) => {
@@ -181,13 +188,13 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   await connection.run(
     "CREATE TEMP TABLE archive_services AS SELECT DISTINCT 'logs' AS tbl, ServiceName AS service FROM archive_logs UNION SELECT DISTINCT 'metrics', ServiceName FROM archive_metrics",
   );
-  const sides = [
-    { rows: "archive_rows", logs: "archive_logs", metrics: "archive_metrics", logsWhere: "{{filter}}", metricsWhere: "{{filter}}" },
-    { rows: "database_rows", logs: "otel_logs", metrics: "otel_metrics", logsWhere: SERVICES_OF("logs"), metricsWhere: SERVICES_OF("metrics") },
-  ];
-  for (const side of sides) {
-    const sql = rowsSql.replaceAll("{{rows}}", side.rows).replaceAll("{{logs}}", side.logs).replaceAll("{{metrics}}", side.metrics);
-    await run(render(sql.replaceAll("{{logs_where}}", side.logsWhere).replaceAll("{{metrics_where}}", side.metricsWhere)));
+  for (const rows of ["archive_rows", "database_rows"]) {
+    await connection.run(`CREATE TEMP TABLE ${rows} (tbl VARCHAR, service VARCHAR, transcript BOOLEAN, ts TIMESTAMP, h UHUGEINT, go BOOLEAN)`);
+    for (const table of KEYED_TABLES) {
+      const [source, where] = rows === "archive_rows" ? [TABLES[table.key].view, "{{filter}}"] : [table.table, SERVICES_OF(table.key)];
+      const sql = rowsSql.replaceAll("{{rows}}", rows).replaceAll("{{source}}", source).replaceAll("{{where}}", where);
+      await memory.onRowsOf(table.table, () => run(render(sql, table)));
+    }
   }
   await connection.run("CREATE TEMP TABLE archive_keys (tbl VARCHAR, h UHUGEINT)");
   await connection.run("CREATE TEMP TABLE new_keys (tbl VARCHAR, h UHUGEINT)");
@@ -219,7 +226,7 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   for (const name of ["archive_rows", "database_rows"]) await connection.run(`DROP TABLE temp.${name}`);
   await connection.run("CREATE TEMP TABLE unkeyed_add (tbl VARCHAR, h UHUGEINT, copies BIGINT, partial BOOLEAN)");
   for (const table of EXPORT_TABLES) {
-    await run(withLiterals(render(unkeyedSql, { key: table.key, table: table.table }), params));
+    await memory.onRowsOf(table.table, () => run(withLiterals(render(unkeyedSql, table), params)));
     add[table.key] += await queryNumber(connection, `SELECT coalesce(sum(copies), 0) FROM unkeyed_add WHERE tbl = '${table.key}'`);
     const view = addRowsSql
       .replaceAll("{{new_event}}", await newRows(connection, table.key, allNew))
@@ -229,7 +236,7 @@ async function plan(connection: DuckDBConnection, filter: RowFilter, rowsBefore:
   }
   const goRows = { logs: 0, metrics: 0 };
   for (const key of ["logs", "metrics"] as const) {
-    if (goInDatabase) goRows[key] = await queryNumber(connection, goRowsStatement(key, "SELECT count(*) FROM"));
+    if (goInDatabase) goRows[key] = await memory.onRowsOf(GO_TABLES[key], () => queryNumber(connection, goRowsStatement(key, "SELECT count(*) FROM")));
   }
   return { inArchive, add, goRows, events: { new: newEvents, present: allEvents - newEvents } };
 }
@@ -246,7 +253,7 @@ async function anyOf(connection: DuckDBConnection, rows: string, always = false)
 /** The condition on the archive's row `a` of table `key` that it is a row of an event the database lacks (archive-add-rows.sql). */
 async function newRows(connection: DuckDBConnection, key: TableKey, allNew: boolean): Promise<string> {
   if (!TABLES[key].keyed) return "false";
-  const keyed = `json_extract_string(a.${TABLES[key].attributes}, '$."import.key"')`;
+  const keyed = `import_key(a.${TABLES[key].attributes})`;
   return `${await anyOf(connection, `new_keys WHERE tbl = '${key}'`, allNew)} AND ${keyed} IS NOT NULL AND ${newEvent(allNew, "a.ServiceName", keyed, key)}`;
 }
 
@@ -294,23 +301,36 @@ async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: 
   // two threads ran out of the 192 MB in one run of three ("failed to allocate data of size 16.0 MiB (180.5 MiB/183.1
   // MiB used)", then retried under twice that, the process at 626 MB), and out of 150 MB in every run; on one it held
   // in 150 MB, in 31 against 20 s (docs/performance.md, "Archives").
-  const insertRows = async () => {
-    for (const table of EXPORT_TABLES) {
-      const columns = columnList(table.table);
+  // Rows that may be large (holdsLargeRows) on one thread under onLargeRows' bound: the logs of an export with
+  // transcripts ran two threads out of 263 MB (docs/performance.md, "Rows that may be large").
+  for (const table of EXPORT_TABLES) {
+    const columns = columnList(table.table);
+    const insert = async () => {
       inserted[table.key] = await queryNumber(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
-    }
-  };
-  await (allNew ? insertRows() : onFewerThreads(connection, 1, insertRows));
+    };
+    await memory.onRowsOf(table.table, allNew ? insert : () => onFewerThreads(connection, 1, insert));
+  }
   for (const key of ["logs", "metrics"] as const) {
-    await connection.run(goRowsStatement(key, "DELETE FROM"));
+    await memory.onRowsOf(GO_TABLES[key], () => connection.run(goRowsStatement(key, "DELETE FROM")));
   }
   await memory.step("bookkeeping", size);
   const newKey = newEvent(allNew, "a.service", "a.key");
+  const params = { ...filterParams(options.filter), file: `export:${options.archive.path}` };
+  const logEvents = render(logEventsSql);
+  await memory.onRowsOf("otel_logs", () => connection.run(logEvents, paramsOf(logEvents, params)));
   const bookkeeping = render(bookkeepingSql.replaceAll("{{new_event}}", newKey)).replaceAll("{{tool}}", TOOL_OF_SERVICE);
-  await connection.run(bookkeeping, paramsOf(bookkeeping, { ...filterParams(options.filter), file: `export:${options.archive.path}` }));
+  await connection.run(bookkeeping, paramsOf(bookkeeping, params));
+  await connection.run("DROP TABLE temp.archive_log_events");
   return inserted;
 }
 
+{
+  const { DuckDBConnection: C } = await import("@duckdb/node-api");
+  for (const m of ["run", "runAndReadAll"] as const) {
+    const orig = (C.prototype as any)[m];
+    (C.prototype as any)[m] = function (this: unknown, sql: string, ...rest: unknown[]) { (globalThis as any).__lastSql = sql; return orig.call(this, sql, ...rest); };
+  }
+}
 async function planned(connection: DuckDBConnection): Promise<boolean> {
   return (await queryNumber(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'go_delete'")) === 1;
 }
@@ -351,7 +371,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     await connection.run("BEGIN TRANSACTION");
     open = true;
     const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection), rowsAdded: 0 };
-    const counts = await memory.retryInTransaction(() => plan(connection, options.filter, size.rowsBefore));
+    const counts = await memory.retryInTransaction(() => plan(memory, options.filter, size.rowsBefore));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
     if (nothing) {
@@ -371,7 +391,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     size.rowsAdded = counts.add.traces + counts.add.logs + counts.add.metrics;
     indexesDropped = await prepareIndexesForRows(connection, size.rowsBefore, size.rowsAdded);
     const inserted = await memory.retryInTransaction(async () => {
-      if (!(await planned(connection))) await plan(connection, options.filter, size.rowsBefore);
+      if (!(await planned(connection))) await plan(memory, options.filter, size.rowsBefore);
       return apply(memory, options, size);
     });
     for (const table of EXPORT_TABLES) {
