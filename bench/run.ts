@@ -18,7 +18,8 @@
  * nothing written; compiled with --exe): what the runtime allows, so that the gap to it is our rows and files. Then,
  * as many times each as the rounds, in alternation: the default export with the conversations against
  * DuckDB reading the content. Once per run, beside the rounds: `export all --from-files`, DuckDB writing the content
- * twice as the export holds it, the default import (with the conversations) into a new database, DuckDB's filter
+ * twice as the export holds it, the default import (with the conversations) into a new database, that database's
+ * export and the export merged into another new database (`import --from-export`, its totals checked), DuckDB's filter
  * queries on the from-files export against an export of the same rows from the database (parquet-filters.ts), a
  * Gemini-only tree of half the size (export and import), a day's sessions imported into a
  * copy of a database of `--nightly-rows` metric rows (issue 17's nightly import: 10M) in the storage format our import
@@ -578,8 +579,14 @@ async function main(): Promise<number> {
   rmSync(transcriptsDbOut, { recursive: true, force: true });
   const exportTranscriptsDb = measure("export all (transcripts database)", oursCli("export", "all", "--db", transcriptsDb, "--output", transcriptsDbOut, "--yes", "--json"), oursEnv);
   checks.push(compare("ours export all of the transcripts database = the database", importedTranscripts.logs, await logCounts(transcriptsDbOut)));
+  // And that export merged into a new database: the archive import reads the same long texts.
+  const transcriptsArchiveDb = join(work, "transcripts-archive.duckdb");
+  rmSync(transcriptsArchiveDb, { force: true });
+  const importTranscriptsArchive = measure("import --from-export (transcripts)", oursCli("import", "--from-export", transcriptsDbOut, "--db", transcriptsArchiveDb, "--yes", "--json"), isolated);
+  const archivedTranscripts = await databaseSums(transcriptsArchiveDb);
+  checks.push(compare("ours import --from-export of that export = the database", { ...importedTranscripts.sums, ...importedTranscripts.logs }, { ...archivedTranscripts.sums, ...archivedTranscripts.logs }));
   rmSync(transcriptsDbOut, { recursive: true, force: true });
-  rmSync(transcriptsDb, { force: true });
+  for (const file of [transcriptsDb, transcriptsArchiveDb, `${transcriptsArchiveDb}.wal`]) rmSync(file, { force: true });
 
   // The archive from session files against one from a database with the same rows: DuckDB's filter queries on both.
   const fromDatabaseOut = join(work, "export-db-claude");
@@ -689,6 +696,7 @@ async function main(): Promise<number> {
   const once: [string, Sample][] = [
     ["ours: import claude-code, with transcripts (the default; fresh db, once)", importTranscripts],
     ["ours: export all of that database (once)", exportTranscriptsDb],
+    ["ours: import --from-export of that export into a new database (once)", importTranscriptsArchive],
     [`ours: export gemini --from-files, ${geminiMb} MB of Gemini sessions (once)`, geminiExport],
     [`ours: import gemini, ${geminiMb} MB of Gemini sessions (once)`, geminiImport],
     [`ours: import --from-export of the ${(options.metricRows / 1e6).toFixed(1)}M-row database's export into a new database (once)`, archiveImport],

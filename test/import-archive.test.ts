@@ -128,6 +128,32 @@ describe("import --from-export", () => {
     expect(again).toMatchObject({ status: "nothing", add: { traces: 0, logs: 0, metrics: 0 } });
   });
 
+  test("conversations with long texts: the archive's rows and events are those of an import from the session files", async () => {
+    const root = tempDir("archive-long-");
+    const claude = join(root, "claude");
+    cpSync(join(FIXTURES, "claude", "transcript"), claude, { recursive: true });
+    // Texts past the size from which attributes are read by pattern (src/db/attribute-macros.ts), with characters
+    // that JSON escapes, in a user's prompt and in a tool's output.
+    const long = `line "one"\n\ttab \\ ünïcode 日本 <div> & `.repeat(300);
+    const file = join(claude, "-home-dev-app", "cccccccc-0000-4000-8000-000000000001.jsonl");
+    writeFileSync(file, readFileSync(file, "utf8").replace("Fix the build — it fails on ünïcode paths", JSON.stringify(long).slice(1, -1)).replace('"text": "3 pass"', `"text": ${JSON.stringify(long)}`));
+    const env = sessionEnv(claude, emptyFolder(), emptyFolder());
+    const direct = join(root, "direct.duckdb");
+    await ok(["import", "all", "--db", direct], env);
+    const out = join(root, "out");
+    await ok(["export", "all", "--from-files", "--output", out], env);
+    const db = join(root, "db.duckdb");
+    expect(await ok(["import", "--from-export", out, "--db", db])).toMatchObject({ status: "imported" });
+
+    // The tool's output is in its row's attributes too (tool.output), the prompt only in its Body.
+    const large = await query("SELECT count(*)::INTEGER AS n FROM otel_logs WHERE strlen(LogAttributes) > 4096", {}, db);
+    expect(large).toEqual([{ n: 1 }]);
+    expect(await differencesWithoutHost(db, direct)).toEqual(NO_DIFFERENCES);
+    const events = (path: string) => query("SELECT tool, event_key, ts FROM ai_observer_import_events ORDER BY ALL", {}, path);
+    expect(await events(db)).toEqual(await events(direct));
+    expect(await ok(["import", "--from-export", out, "--db", db])).toMatchObject({ status: "nothing", add: { traces: 0, logs: 0, metrics: 0 } });
+  });
+
   test("a corrupt or foreign archive, or a database: one line, exit code, nothing changed or created", async () => {
     const root = tempDir("archive-bad-");
     const db = join(root, "db.duckdb");
