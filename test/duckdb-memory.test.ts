@@ -130,6 +130,39 @@ describe("DuckDB's memory for the steps of an import", () => {
     }
   });
 
+  test("work on large rows that runs out inside a transaction is retried: after the ROLLBACK its threads and limit come back, then twice the limit", async () => {
+    const threads = async (connection: DuckDBConnection) => Number((await connection.runAndReadAll("SELECT current_setting('threads')")).getRows()[0]?.[0]);
+    const db = await openMemoryDatabase(":memory:", 4);
+    try {
+      const { connection } = db;
+      const memory = new DuckDBMemory(connection);
+      await memory.bound("archive");
+      await memory.step("bookkeeping", { events: 1_000_000, rowsBefore: 0, rowsAdded: 0 });
+      const step = await limitMB(connection);
+      await connection.run("CREATE TABLE t (x INTEGER)");
+      const seen: number[][] = [];
+      await connection.run("BEGIN TRANSACTION");
+      const result = await memory.retryInTransaction(async () => {
+        await connection.run("INSERT INTO t VALUES (1)");
+        const inside = await memory.onRowsOf("otel_logs", async () => {
+          seen.push([await limitMB(connection), await threads(connection)]);
+          // DuckDB's error aborts the transaction: the settings cannot be put back before the ROLLBACK.
+          if (seen.length === 1) await connection.run("SELECT error('Out of Memory Error: failed to allocate data of size 16.0 MiB')");
+          return "done";
+        });
+        return [inside, await limitMB(connection), await threads(connection)];
+      });
+      await connection.run("COMMIT");
+      expect({ seen, result, rows: (await connection.runAndReadAll("SELECT count(*)::INTEGER FROM t")).getRows() }).toEqual({
+        seen: [[Math.max(256, step), 1], [Math.max(256, 2 * step), 1]],
+        result: ["done", 2 * step, 2],
+        rows: [[1]],
+      });
+    } finally {
+      db.close();
+    }
+  });
+
   test("with a memory limit set (AI_OBSERVER_MEMORY_LIMIT), the work keeps that bound and the commit gets none", async () => {
     const db = await openMemoryDatabase();
     try {

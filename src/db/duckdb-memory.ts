@@ -46,7 +46,7 @@ const ONE_THREAD_BELOW_ROWS = 1_000_000;
 
 /** Holds DuckDB to `most` threads (HEAVY_WORK_THREADS); resolves to the number it had. */
 export async function fewerThreads(connection: DuckDBConnection, most = HEAVY_WORK_THREADS): Promise<number> {
-  const threads = await queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
+  const threads = await currentThreads(connection);
   if (threads > most) await connection.run(`SET threads = ${most}`);
   return threads;
 }
@@ -54,12 +54,28 @@ export async function fewerThreads(connection: DuckDBConnection, most = HEAVY_WO
 /** Runs `work` with DuckDB held to `most` threads (fewerThreads), then gives it the threads it had back. */
 export async function onFewerThreads<T>(connection: DuckDBConnection, most: number, work: () => Promise<T>): Promise<T> {
   const threads = await fewerThreads(connection, most);
-  try {
-    return await work();
-  } finally {
-    await connection.run(`SET threads = ${threads}`);
-  }
+  return thenRestore(work, () => connection.run(`SET threads = ${threads}`));
 }
+
+/**
+ * Runs `work`, then `restore` (what it set aside). Once a statement failed inside a transaction, DuckDB refuses every
+ * other until the ROLLBACK ("Current transaction is aborted"): then the work's error is the one thrown, and the
+ * settings are put back after the ROLLBACK (DuckDBMemory.retryWithMoreMemory), where a refused restore had hidden an
+ * out-of-memory error that the retry was for.
+ */
+async function thenRestore<T>(work: () => Promise<T>, restore: () => Promise<unknown>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await restore().catch(() => undefined);
+    throw error;
+  }
+  await restore();
+  return result;
+}
+
+const currentThreads = (connection: DuckDBConnection) => queryNumber(connection, "SELECT current_setting('threads')::INTEGER");
 
 /**
  * Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only, and an
@@ -82,6 +98,8 @@ export class DuckDBMemory {
   /** The limit `bound` set, and for which work. */
   #bound: string | null = null;
   #work: keyof typeof MEMORY_LIMIT_MB = "import";
+  /** The limit last set here (null: none set yet). */
+  #limit: string | null = null;
 
   constructor(
     readonly connection: DuckDBConnection,
@@ -100,7 +118,7 @@ export class DuckDBMemory {
     await connection.run("SET preserve_insertion_order = false");
     this.#work = work;
     this.#bound = this.setting ?? `${MEMORY_LIMIT_MB[work]}MB`;
-    await connection.run("SET memory_limit = $limit", { limit: this.#bound });
+    await this.#setLimit(this.#bound);
     // DuckDB's allocator (jemalloc) keeps what an INSERT frees, outside the memory limit, until a single deallocation
     // of more than 512 MB; on threads of its own it gives it back as they go. The archive's 5.6 million rows inserted
     // peaked at 380-470 instead of 650-690 MB, in the same time. A flush at every deallocation over 1 MB (what an import
@@ -125,22 +143,25 @@ export class DuckDBMemory {
       if (step === "commit") await this.#lift();
       return;
     }
-    await this.connection.run("SET memory_limit = $limit", { limit: importMemoryLimits(size, this.#work)[step] });
+    await this.#setLimit(importMemoryLimits(size, this.#work)[step]);
   }
 
   /**
-   * Runs `work` on rows that may each be large (copy-shape.ts) on one DuckDB thread, under LARGE_ROWS_LIMIT_MB unless
-   * the run's setting chose the bound; then gives back the threads and the bound `bound` set (unless work ran out of
-   * memory twice, which lifts it for the rest of the run). DuckDB holds such rows per thread, several times over.
+   * Runs `work` on rows that may each be large (copy-shape.ts) on one DuckDB thread, under LARGE_ROWS_LIMIT_MB (or the
+   * limit set, if more: a retry's) unless the run's setting chose the bound; then gives back the threads and the limit
+   * it found (unless work ran out of memory twice, which lifts it for the rest of the run). DuckDB holds such rows per
+   * thread, several times over.
    */
   async onLargeRows<T>(work: () => Promise<T>): Promise<T> {
-    const bounded = this.setting === null && !this.#unbounded && this.#bound !== null;
-    if (bounded) await this.connection.run("SET memory_limit = $limit", { limit: `${LARGE_ROWS_LIMIT_MB}MB` });
-    try {
-      return await onFewerThreads(this.connection, 1, work);
-    } finally {
-      if (bounded && !this.#unbounded) await this.connection.run("SET memory_limit = $limit", { limit: this.#bound });
-    }
+    const before = this.#limit;
+    const bounded = this.setting === null && !this.#unbounded && this.#bound !== null && before !== null;
+    if (bounded) await this.#setLimit(`${Math.max(LARGE_ROWS_LIMIT_MB, Number.parseInt(before, 10))}MB`);
+    return thenRestore(
+      () => onFewerThreads(this.connection, 1, work),
+      async () => {
+        if (bounded && !this.#unbounded) await this.#setLimit(before);
+      },
+    );
   }
 
   /** Runs `work` on the rows of `table`: on one thread under onLargeRows' bound where they may be large (holdsLargeRows). */
@@ -169,12 +190,17 @@ export class DuckDBMemory {
    * million rows that fits in its 192 MB on most runs ran out on some; without a limit, its retry took 4.5 GB.
    */
   async retryWithMoreMemory<T>(work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
+    const threads = await currentThreads(this.connection);
     for (const raise of [() => this.#double(), () => this.#lift()]) {
+      const limit = this.#limit;
       try {
         return await work();
       } catch (error) {
         if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
         await undo();
+        // What the work's steps set aside and, in a transaction it aborted, could not put back (thenRestore).
+        await this.connection.run(`SET threads = ${threads}`);
+        if (limit !== null) await this.#setLimit(limit);
         await raise();
         await restart();
       }
@@ -187,13 +213,18 @@ export class DuckDBMemory {
     const bytes = await memoryLimitBytes(this.connection);
     const megabytes = bytes === null ? Number.POSITIVE_INFINITY : Math.ceil((2 * bytes) / 1e6);
     if (megabytes >= unboundedMegabytes()) return this.#lift();
-    await this.connection.run("SET memory_limit = $limit", { limit: `${megabytes}MB` });
+    await this.#setLimit(`${megabytes}MB`);
   }
 
   /** Gives DuckDB its own default memory limit back, for the rest of the run. */
   async #lift(): Promise<void> {
-    await this.connection.run("SET memory_limit = $limit", { limit: defaultMemoryLimit() });
+    await this.#setLimit(defaultMemoryLimit());
     this.#unbounded = true;
+  }
+
+  async #setLimit(limit: string): Promise<void> {
+    await this.connection.run("SET memory_limit = $limit", { limit });
+    this.#limit = limit;
   }
 }
 

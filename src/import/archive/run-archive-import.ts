@@ -10,7 +10,7 @@ import { filterParams, type RowFilter } from "../../db/row-filter.ts";
 import { paramsOf, sqlStatements, sqlString, withRowFilter } from "../../db/sql-template.ts";
 import { columnList, tableColumns } from "../../db/table-columns.ts";
 import type { ColumnSpec } from "../../parquet/column-builder.ts";
-import type { TelemetryTable } from "../../db/schema.ts";
+import { holdsLargeRows, type TelemetryTable } from "../../db/schema.ts";
 import { CliError, errorMessage, firstLine } from "../../shared/errors.ts";
 import { onInterrupt } from "../../shared/interrupts.ts";
 import type { RunSettings } from "../../shared/run-settings.ts";
@@ -84,6 +84,9 @@ const TABLES: Record<TableKey, { view: string; attributes: string; keyed: boolea
 
 /** The tables whose rows may carry our key. */
 const KEYED_TABLES = EXPORT_TABLES.filter((table) => TABLES[table.key].keyed);
+
+/** The tables, those whose rows may be large (holdsLargeRows) last. */
+const LARGE_ROWS_LAST = [...EXPORT_TABLES].sort((a, b) => Number(holdsLargeRows(a.table)) - Number(holdsLargeRows(b.table)));
 
 /**
  * How long after our row's time the Go importer's row of the same session-file usage may lie, as an SQL interval for
@@ -267,11 +270,14 @@ async function everyEventNew(connection: DuckDBConnection): Promise<boolean> {
  * archive-bookkeeping.sql): its key among new_keys (of `table`, when given), or, when every event of the archive is
  * new (`allNew`), any event, without joining the archive's millions of rows to new_keys. That join was the archive
  * import's largest step: with 5 million metric rows its INSERT ran out of 192 MB on some runs and peaked at 516-584 MB
- * under 256 MB (docs/performance.md [S16]).
+ * under 256 MB (docs/performance.md [S16]). `IN`, not a correlated `EXISTS`: DuckDB planned that as a join that first
+ * groups the archive's rows by the columns the key is read from (every row's whole attributes), and a merge's
+ * metrics INSERT ran out of 192 MB once the key was read through a macro (attribute-macro.sql); `IN` is a hash join
+ * against new_keys alone.
  */
 function newEvent(allNew: boolean, service: string, key: string, table?: TableKey): string {
   if (allNew) return "true";
-  return `EXISTS (SELECT 1 FROM new_keys k WHERE ${table ? `k.tbl = '${table}' AND ` : ""}k.h = md5_number(${service} || chr(0) || ${key}))`;
+  return `md5_number(${service} || chr(0) || ${key}) IN (SELECT h FROM new_keys k${table ? ` WHERE k.tbl = '${table}'` : ""})`;
 }
 
 /** `sql` with its `$name` parameters written in as literals (for a view, which takes no bound parameters). */
@@ -302,15 +308,16 @@ async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: 
   // MiB used)", then retried under twice that, the process at 626 MB), and out of 150 MB in every run; on one it held
   // in 150 MB, in 31 against 20 s (docs/performance.md, "Archives").
   // Rows that may be large (holdsLargeRows) on one thread under onLargeRows' bound: the logs of an export with
-  // transcripts ran two threads out of 263 MB (docs/performance.md, "Rows that may be large").
-  for (const table of EXPORT_TABLES) {
+  // transcripts ran two threads out of 263 MB (docs/performance.md, "Rows that may be large"). They come last: what
+  // DuckDB holds after them, back under the lower bound, left the metrics' INSERT of a merge no room ("failed to pin").
+  for (const table of LARGE_ROWS_LAST) {
     const columns = columnList(table.table);
     const insert = async () => {
       inserted[table.key] = await queryNumber(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
     };
     await memory.onRowsOf(table.table, allNew ? insert : () => onFewerThreads(connection, 1, insert));
   }
-  for (const key of ["logs", "metrics"] as const) {
+  for (const key of ["metrics", "logs"] as const) {
     await memory.onRowsOf(GO_TABLES[key], () => connection.run(goRowsStatement(key, "DELETE FROM")));
   }
   await memory.step("bookkeeping", size);
