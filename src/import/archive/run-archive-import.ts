@@ -10,7 +10,7 @@ import { filterParams, type RowFilter } from "../../db/row-filter.ts";
 import { paramsOf, sqlStatements, sqlString, withRowFilter } from "../../db/sql-template.ts";
 import { columnList, tableColumns } from "../../db/table-columns.ts";
 import type { ColumnSpec } from "../../parquet/column-builder.ts";
-import { holdsLargeRows, type TelemetryTable } from "../../db/schema.ts";
+import type { TelemetryTable } from "../../db/schema.ts";
 import { CliError, errorMessage, firstLine } from "../../shared/errors.ts";
 import { onInterrupt } from "../../shared/interrupts.ts";
 import type { RunSettings } from "../../shared/run-settings.ts";
@@ -84,9 +84,6 @@ const TABLES: Record<TableKey, { view: string; attributes: string; keyed: boolea
 
 /** The tables whose rows may carry our key. */
 const KEYED_TABLES = EXPORT_TABLES.filter((table) => TABLES[table.key].keyed);
-
-/** The tables, those whose rows may be large (holdsLargeRows) last. */
-const LARGE_ROWS_LAST = [...EXPORT_TABLES].sort((a, b) => Number(holdsLargeRows(a.table)) - Number(holdsLargeRows(b.table)));
 
 /**
  * How long after our row's time the Go importer's row of the same session-file usage may lie, as an SQL interval for
@@ -308,16 +305,15 @@ async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: 
   // MiB used)", then retried under twice that, the process at 626 MB), and out of 150 MB in every run; on one it held
   // in 150 MB, in 31 against 20 s (docs/performance.md, "Archives").
   // Rows that may be large (holdsLargeRows) on one thread under onLargeRows' bound: the logs of an export with
-  // transcripts ran two threads out of 263 MB (docs/performance.md, "Rows that may be large"). They come last: what
-  // DuckDB holds after them, back under the lower bound, left the metrics' INSERT of a merge no room ("failed to pin").
-  for (const table of LARGE_ROWS_LAST) {
+  // transcripts ran two threads out of 263 MB (docs/performance.md, "Rows that may be large").
+  for (const table of EXPORT_TABLES) {
     const columns = columnList(table.table);
     const insert = async () => {
       inserted[table.key] = await queryNumber(connection, `INSERT INTO ${table.table} (${columns}) SELECT ${columns} FROM add_${table.key}`);
     };
     await memory.onRowsOf(table.table, allNew ? insert : () => onFewerThreads(connection, 1, insert));
   }
-  for (const key of ["metrics", "logs"] as const) {
+  for (const key of ["logs", "metrics"] as const) {
     await memory.onRowsOf(GO_TABLES[key], () => connection.run(goRowsStatement(key, "DELETE FROM")));
   }
   await memory.step("bookkeeping", size);
