@@ -21,8 +21,13 @@ import { holdsLargeRows } from "./schema.ts";
  * [S16]).
  */
 const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
-/** An export's bound for a table whose rows may each be large, written on one thread (`onLargeRows`, copy-shape.ts). */
-const LARGE_ROWS_LIMIT_MB = 256;
+/**
+ * The bound for work on rows that may each be large, on one thread (`onLargeRows`, copy-shape.ts). An export's COPY of
+ * the logs of 2 GB of Claude sessions with transcripts ran one thread out of 192 MB and held under 256; an archive
+ * import's steps over the same rows held in its 192 MB on one thread (434 MB at the peak, 452-454 MB under 256, where
+ * the 500,000 usage log rows of the 5.6M-row archive took the process to 499-555 MB).
+ */
+const LARGE_ROWS_LIMIT_MB: Record<keyof typeof MEMORY_LIMIT_MB, number> = { export: 256, import: 256, archive: 192 };
 
 /**
  * DuckDB's threads while an import inserts, or makes an index over a large table: each holds its own rows and
@@ -147,15 +152,15 @@ export class DuckDBMemory {
   }
 
   /**
-   * Runs `work` on rows that may each be large (copy-shape.ts) on one DuckDB thread, under LARGE_ROWS_LIMIT_MB (or the
-   * limit set, if more: a retry's) unless the run's setting chose the bound; then gives back the threads and the limit
+   * Runs `work` on rows that may each be large (copy-shape.ts) on one DuckDB thread, under LARGE_ROWS_LIMIT_MB for
+   * the run's work (or the limit set, if more: a step's or a retry's) unless the run's setting chose the bound; then gives back the threads and the limit
    * it found (unless work ran out of memory twice, which lifts it for the rest of the run). DuckDB holds such rows per
    * thread, several times over.
    */
   async onLargeRows<T>(work: () => Promise<T>): Promise<T> {
     const before = this.#limit;
     const bounded = this.setting === null && !this.#unbounded && this.#bound !== null && before !== null;
-    if (bounded) await this.#setLimit(`${Math.max(LARGE_ROWS_LIMIT_MB, Number.parseInt(before, 10))}MB`);
+    if (bounded) await this.#setLimit(`${Math.max(LARGE_ROWS_LIMIT_MB[this.#work], Number.parseInt(before, 10))}MB`);
     return thenRestore(
       () => onFewerThreads(this.connection, 1, work),
       async () => {
