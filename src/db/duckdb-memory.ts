@@ -153,9 +153,9 @@ export class DuckDBMemory {
 
   /**
    * Runs `work` on rows that may each be large (copy-shape.ts) on one DuckDB thread, under LARGE_ROWS_LIMIT_MB for
-   * the run's work (or the limit set, if more: a step's or a retry's) unless the run's setting chose the bound; then gives back the threads and the limit
-   * it found (unless work ran out of memory twice, which lifts it for the rest of the run). DuckDB holds such rows per
-   * thread, several times over.
+   * the run's work (or the limit set, if more: a step's or a retry's) unless the run's setting chose the bound; then
+   * gives back the threads and the limit it found (unless work ran out of memory twice, which lifts it for the rest of
+   * the run). DuckDB holds such rows per thread, several times over.
    */
   async onLargeRows<T>(work: () => Promise<T>): Promise<T> {
     const before = this.#limit;

@@ -327,13 +327,6 @@ async function apply(memory: DuckDBMemory, options: ArchiveImportOptions, size: 
   return inserted;
 }
 
-{
-  const { DuckDBConnection: C } = await import("@duckdb/node-api");
-  for (const m of ["run", "runAndReadAll"] as const) {
-    const orig = (C.prototype as any)[m];
-    (C.prototype as any)[m] = function (this: unknown, sql: string, ...rest: unknown[]) { (globalThis as any).__lastSql = sql; return orig.call(this, sql, ...rest); };
-  }
-}
 async function planned(connection: DuckDBConnection): Promise<boolean> {
   return (await queryNumber(connection, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'go_delete'")) === 1;
 }
