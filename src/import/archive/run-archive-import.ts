@@ -94,11 +94,9 @@ const KEYED_TABLES = EXPORT_TABLES.filter((table) => TABLES[table.key].keyed);
  */
 const GO_LAG = `(CASE WHEN g.service = '${SERVICE_NAMES.codex}' THEN INTERVAL 1 SECOND ELSE INTERVAL 0 SECOND END)`;
 
-/** The shared parts of the templates: the row filter and the Go importer's kinds, sources and lag; with `table`, its parts. */
+/** The templates' shared parts: the row filter, the Go importer's sources and lag; with `table`, its own (its rows' kind). */
 function render(template: string, table?: { key: TableKey; table: TelemetryTable }): string {
   let sql = withRowFilter(template)
-    .replaceAll("{{log_kind}}", TABLES.logs.kind)
-    .replaceAll("{{metric_kind}}", TABLES.metrics.kind)
     .replaceAll("{{go_sources}}", GO_IMPORT_SOURCES)
     .replaceAll("{{go_lag}}", GO_LAG);
   if (table) {
