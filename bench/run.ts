@@ -175,20 +175,18 @@ function measure(label: string, command: string[], env: Record<string, string> =
     maxBuffer: 256 * 1024 * 1024,
   });
   const ms = performance.now() - started;
+  const text = haveTime && existsSync(report) ? readFileSync(report, "utf8") : "";
+  rmSync(report, { force: true });
   if (result.status !== 0) {
     throw new Error(`${label} failed (exit ${result.status ?? result.signal}): ${command.join(" ")}\n${(result.stderr ?? "").slice(-2000)}`);
   }
   let rssMb: number | null = null;
   let cpuMs: number | null = null;
-  if (haveTime && existsSync(report)) {
-    const text = readFileSync(report, "utf8");
-    const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
-    if (match) rssMb = Number(match[1]) / 1024;
-    const user = /User time \(seconds\): ([\d.]+)/.exec(text);
-    const system = /System time \(seconds\): ([\d.]+)/.exec(text);
-    if (user && system) cpuMs = (Number(user[1]) + Number(system[1])) * 1000;
-    rmSync(report, { force: true });
-  }
+  const match = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
+  if (match) rssMb = Number(match[1]) / 1024;
+  const user = /User time \(seconds\): ([\d.]+)/.exec(text);
+  const system = /System time \(seconds\): ([\d.]+)/.exec(text);
+  if (user && system) cpuMs = (Number(user[1]) + Number(system[1])) * 1000;
   return { ms, rssMb, cpuMs, stdout: result.stdout ?? "" };
 }
 
