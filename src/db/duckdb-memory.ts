@@ -24,8 +24,7 @@ const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
 /**
  * The bound for work on rows that may each be large, on one thread (`onLargeRows`, copy-shape.ts). An export's COPY of
  * the logs of 2 GB of Claude sessions with transcripts ran one thread out of 192 MB and held under 256; an archive
- * import's steps over the same rows held in its 192 MB on one thread (434 MB at the peak, 452-454 MB under 256, where
- * the 500,000 usage log rows of the 5.6M-row archive took the process to 499-555 MB).
+ * import's steps over the same rows hold in its own 192 MB on one thread (381-434 MB at the peak, 452-454 MB under 256).
  */
 const LARGE_ROWS_LIMIT_MB: Record<keyof typeof MEMORY_LIMIT_MB, number> = { export: 256, import: 256, archive: 192 };
 
