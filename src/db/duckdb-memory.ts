@@ -24,9 +24,10 @@ const MEMORY_LIMIT_MB = { export: 192, import: 128, archive: 192 } as const;
 /**
  * The bound for work on rows that may each be large, on one thread (`onLargeRows`, copy-shape.ts). An export's COPY of
  * the logs of 2 GB of Claude sessions with transcripts ran one thread out of 192 MB and held under 256; an archive
- * import's steps over the same rows hold in its own 192 MB on one thread (381-434 MB at the peak, 452-454 MB under 256).
+ * import's steps over the same rows hold in its own 192 MB on one thread (381-434 MB at the peak, 452-454 MB under 256),
+ * and the upgrade's copy of a database (storage-copy.ts) in the import's 128 MB (492 MB at the peak).
  */
-const LARGE_ROWS_LIMIT_MB: Record<keyof typeof MEMORY_LIMIT_MB, number> = { export: 256, import: 256, archive: 192 };
+const LARGE_ROWS_LIMIT_MB: Record<keyof typeof MEMORY_LIMIT_MB, number> = { export: 256, import: MEMORY_LIMIT_MB.import, archive: 192 };
 
 /**
  * DuckDB's threads while an import inserts, or makes an index over a large table: each holds its own rows and
@@ -99,8 +100,7 @@ const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
  */
 export class DuckDBMemory {
   #unbounded = false;
-  /** The limit `bound` set, and for which work. */
-  #bound: string | null = null;
+  /** The work `bound` was set for. */
   #work: keyof typeof MEMORY_LIMIT_MB = "import";
   /** The limit last set here (null: none set yet). */
   #limit: string | null = null;
@@ -121,8 +121,7 @@ export class DuckDBMemory {
     this.#unbounded = false;
     await connection.run("SET preserve_insertion_order = false");
     this.#work = work;
-    this.#bound = this.setting ?? `${MEMORY_LIMIT_MB[work]}MB`;
-    await this.#setLimit(this.#bound);
+    await this.#setLimit(this.setting ?? `${MEMORY_LIMIT_MB[work]}MB`);
     // DuckDB's allocator (jemalloc) keeps what an INSERT frees, outside the memory limit, until a single deallocation
     // of more than 512 MB; on threads of its own it gives it back as they go. The archive's 5.6 million rows inserted
     // peaked at 380-470 instead of 650-690 MB, in the same time. A flush at every deallocation over 1 MB (what an import
@@ -158,7 +157,7 @@ export class DuckDBMemory {
    */
   async onLargeRows<T>(work: () => Promise<T>): Promise<T> {
     const before = this.#limit;
-    const bounded = this.setting === null && !this.#unbounded && this.#bound !== null && before !== null;
+    const bounded = this.setting === null && !this.#unbounded && before !== null;
     if (bounded) await this.#setLimit(`${Math.max(LARGE_ROWS_LIMIT_MB[this.#work], Number.parseInt(before, 10))}MB`);
     return thenRestore(
       () => onFewerThreads(this.connection, 1, work),

@@ -82,7 +82,7 @@ export async function copyRows(connection: DuckDBConnection, source: string, cat
     const name = sqlIdentifier(table.name);
     await connection.run("BEGIN TRANSACTION");
     const insert = () => memory.retryInTransaction(() => connection.run(`INSERT INTO main.${name} SELECT * FROM ${sqlIdentifier(source)}.main.${name}`));
-    await (holdsLargeRows(table.name) ? onFewerThreads(connection, 1, insert) : insert());
+    await memory.onRowsOf(table.name, insert);
     await connection.run("COMMIT");
   }
   for (const view of catalog.views) await connection.run(view);
