@@ -137,7 +137,7 @@ describe("DuckDB's memory for the steps of an import", () => {
       const { connection } = db;
       const memory = new DuckDBMemory(connection);
       await memory.bound("archive");
-      await memory.step("bookkeeping", { events: 3_000_000, rowsBefore: 0, rowsAdded: 0 });
+      await memory.step("bookkeeping", { events: 2_000_000, rowsBefore: 0, rowsAdded: 0 });
       const step = await limitMB(connection);
       expect(step).toBeGreaterThan(256);
       await connection.run("CREATE TABLE t (x INTEGER)");

@@ -146,7 +146,7 @@ export class DuckDBMemory {
       if (step === "commit") await this.#lift();
       return;
     }
-    await this.#setLimit(importMemoryLimits(size)[step]);
+    await this.#setLimit(importMemoryLimits(size, this.#work)[step]);
   }
 
   /**
@@ -278,16 +278,19 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 /**
  * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the file
- * as it goes (128 MB). `bookkeeping`: then recording its events, 64 bytes per event more (BOOKKEEPING_BYTES_PER_EVENT).
+ * as it goes (128 MB), or an archive's (`work`: its 192 MB; its bookkeeping reads the archive's files again: merging
+ * the 5.6M-row export into a database holding its first half, it ran out of 128 MB + 64 bytes per event in 5 of 6
+ * runs, and the retries peaked at 537-896 MB; from 192 MB none ran out, 491-505 MB).
+ * `bookkeeping`: then recording its events, 64 bytes per event more (BOOKKEEPING_BYTES_PER_EVENT).
  * `commit`: 48 bytes more per row already in the telemetry tables and 64 per row added: the COMMIT adds the new rows to
  * their indexes (go-reference §1.3) and checkpoints, which loads and pins the existing indexes. Under a fixed bound, an
  * import of 2 GB of sessions into a database of 15 million metric rows failed on every run ("Failed to commit: failed
  * to pin block", at 183 of 192 MB), and one into 5 million rows under 96 MB left DuckDB unable to roll back ("FATAL
  * Error"). None above DuckDB's default.
  */
-export function importMemoryLimits(size: ImportSize): Record<"rows" | "bookkeeping" | "commit", string> {
+export function importMemoryLimits(size: ImportSize, work: keyof typeof MEMORY_LIMIT_MB = "import"): Record<"rows" | "bookkeeping" | "commit", string> {
   const cap = unboundedMegabytes();
-  const rows = MEMORY_LIMIT_MB.import;
+  const rows = MEMORY_LIMIT_MB[work];
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT);
   const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
