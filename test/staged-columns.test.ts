@@ -7,11 +7,11 @@ import { logRow, metricRow, WARN } from "../src/sources/shared/rows.ts";
 import type { UsageEvent } from "../src/sources/types.ts";
 import { parsedFile } from "./helpers/parsed-file.ts";
 import { SEQ_PER_FILE, stageFile } from "../src/staging/staged-file.ts";
-import { writeStagedTable } from "../src/staging/staged-parquet.ts";
+import { exportRowGroup, STAGED_ROW_GROUP, writeStagedTable } from "../src/staging/staged-parquet.ts";
 import { StagedRows } from "../src/staging/staged-rows.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { tempDir } from "./helpers/temp.ts";
-import { chosenRowsOf } from "../src/staging/chosen-events.ts";
+import { chosenRowsOf, rowTotals } from "../src/staging/chosen-events.ts";
 
 /** Event `i` of file `f`: one log row (every other event) and 1–3 metric rows, some non-ASCII. */
 function event(f: number, i: number): UsageEvent {
@@ -181,6 +181,44 @@ describe("staged column fragments", () => {
       const none = join(dir, "none.parquet");
       expect(await writeStagedTable("otel_logs", rows, chosenRowsOf([]), none)).toBe(0);
       expect(await query(`SELECT count(*)::INTEGER AS n FROM read_parquet($file)`, { file: none })).toEqual([{ n: 0 }]);
+    } finally {
+      rows.dispose();
+    }
+  });
+
+  test("an export's metric rows past one row group's count fill 12 MB of a column, for about DuckDB's row groups", async () => {
+    // 126,000 metric rows of ~260 bytes of attributes (~33 MB): 8 row groups at 4 MB, 3 at 12 MB.
+    const cwd = `/home/someone/projects/${"a-long-project-name/".repeat(6)}`;
+    const manyMetrics = (f: number, i: number): UsageEvent => {
+      const timestamp = `2026-06-1${f} 12:${String(Math.floor(i / 60) % 60).padStart(2, "0")}:${String(i % 60).padStart(2, "0")}.000000`;
+      const attributes = { cwd, model: "claude-sonnet-4-5", "session.id": `session-${f}-${Math.floor(i / 100)}` };
+      const metrics = ["input", "output", "cacheRead"].map((type, m) => metricRow("svc", timestamp, "claude_code.token.usage", i * 3 + m, { ...attributes, type }));
+      return { key: `test:${f}:${i}`, rank: 1, timestamp, logs: [], metrics, model: "m", unpriced: false };
+    };
+    const dir = tempDir("staged-row-groups");
+    const rows = new StagedRows(64 << 20);
+    try {
+      const staged = [0, 1, 2].map((f) => stageFile(parsedFile(f, 14_000, manyMetrics), f));
+      for (const file of staged) rows.add(file);
+      rows.close();
+      const chosen = chosenRowsOf(staged.flatMap((file) => file.events.records()));
+      expect(rowTotals(chosen).metrics).toBe(126_000);
+      const limits = exportRowGroup("otel_metrics", rowTotals(chosen));
+      expect(limits).toEqual({ rows: STAGED_ROW_GROUP.rows, bytes: 12 << 20 });
+      expect(exportRowGroup("otel_logs", { metrics: 126_000 })).toBe(STAGED_ROW_GROUP);
+      expect(exportRowGroup("otel_metrics", { metrics: STAGED_ROW_GROUP.rows })).toBe(STAGED_ROW_GROUP);
+      const groupsOf = async (path: string) => (await parquetMetadataAsync(await asyncBufferFromFile(path))).row_groups.map((group) => Number(group.num_rows));
+      const written: Record<string, number[]> = {};
+      for (const [name, chosenLimits] of [["export", limits], ["4 MB", STAGED_ROW_GROUP]] as const) {
+        const path = join(dir, `${name}.parquet`);
+        expect(await writeStagedTable("otel_metrics", rows, chosen, path, chosenLimits)).toBe(126_000);
+        written[name] = await groupsOf(path);
+        expect(await query(`SELECT count(*)::INTEGER AS n, sum(Value)::DOUBLE AS s, count(DISTINCT Attributes)::INTEGER AS a FROM read_parquet($file)`, { file: path })).toEqual([
+          { n: 126_000, s: (3 * 14_000 * (3 * 14_000 - 1)) / 2 * 3, a: 126_000 }, // each event's import.key
+        ]);
+      }
+      expect(written["export"]?.length).toBe(3);
+      expect(written["4 MB"]?.length).toBeGreaterThanOrEqual(8);
     } finally {
       rows.dispose();
     }

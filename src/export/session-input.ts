@@ -5,7 +5,7 @@ import type { RunSettings } from "../shared/run-settings.ts";
 import { addUnknownUsage, noUnknownUsage, type UnknownUsage } from "../sources/unknown-usage.ts";
 import { ChosenEvents, rowTotals } from "../staging/chosen-events.ts";
 import { LogStream } from "../staging/log-stream.ts";
-import { STAGED_ROW_GROUP, stagedRowGroups, writeStagedTable } from "../staging/staged-parquet.ts";
+import { exportRowGroup, stagedRowGroups, writeStagedTable } from "../staging/staged-parquet.ts";
 import { TableWorkers, tableWorkerCount } from "../staging/table-workers.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 import type { ExportInput, OpenInput } from "./export-input.ts";
@@ -120,7 +120,8 @@ async function parseSessionFiles(
         if (filter !== stream) throw new Error("the logs were streamed for another filter");
         return streamed.finish(selection(filter), path);
       }
-      return writeStagedTable(table.table, rows, selection(filter), path, STAGED_ROW_GROUP, threadPool, workers);
+      const chosen = selection(filter);
+      return writeStagedTable(table.table, rows, chosen, path, exportRowGroup(table.table, rowTotals(chosen)), threadPool, workers);
     },
     database: null,
     interrupt: () => undefined,
