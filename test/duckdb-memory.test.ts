@@ -21,7 +21,7 @@ const unboundedMiB = Math.floor((totalmem() * 0.8) / 1024 ** 2);
 const mb = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 describe("DuckDB's memory for the steps of an import", () => {
-  test("128 MB for the rows, 64 bytes more per event for the bookkeeping, 48 more per stored row and 64 per added row for the COMMIT, none above DuckDB's default", () => {
+  test("128 MB for the rows (an archive 192), 64 bytes more per event for the bookkeeping (an archive 32), 48 more per stored row and 64 per added row for the COMMIT, none above DuckDB's default", () => {
     expect(importMemoryLimits({ events: 0, rowsBefore: 0, rowsAdded: 0 })).toEqual({ rows: "128MB", bookkeeping: "128MB", commit: "128MB" });
     expect(importMemoryLimits({ events: 45_372, rowsBefore: 0, rowsAdded: 0 })).toEqual({ rows: "128MB", bookkeeping: `${128 + mb(45_372 * 64)}MB`, commit: `${128 + mb(45_372 * 64)}MB` });
     const large = importMemoryLimits({ events: 1, rowsBefore: 15_000_000, rowsAdded: 0 });
@@ -29,6 +29,8 @@ describe("DuckDB's memory for the steps of an import", () => {
     const added = importMemoryLimits({ events: 1, rowsBefore: 2_000_000, rowsAdded: 3_000_000 });
     expect(added.commit).toBe(`${Math.min(unboundedMiB, 129 + mb(2_000_000 * 48 + 3_000_000 * 64))}MB`);
     expect(importMemoryLimits({ events: 1e12, rowsBefore: 1e12, rowsAdded: 0 })).toEqual({ rows: "128MB", bookkeeping: `${unboundedMiB}MB`, commit: `${unboundedMiB}MB` });
+    // An archive's from its 192 MB, 32 bytes per event.
+    expect(importMemoryLimits({ events: 1_750_000, rowsBefore: 0, rowsAdded: 0 }, "archive")).toEqual({ rows: "192MB", bookkeeping: `${192 + mb(1_750_000 * 32)}MB`, commit: `${192 + mb(1_750_000 * 32)}MB` });
   });
 
   test("set on a real DuckDB from the telemetry tables' rows; work that ran out runs again under twice the bound, then without one", async () => {
@@ -137,7 +139,7 @@ describe("DuckDB's memory for the steps of an import", () => {
       const { connection } = db;
       const memory = new DuckDBMemory(connection);
       await memory.bound("archive");
-      await memory.step("bookkeeping", { events: 2_000_000, rowsBefore: 0, rowsAdded: 0 });
+      await memory.step("bookkeeping", { events: 3_000_000, rowsBefore: 0, rowsAdded: 0 });
       const step = await limitMB(connection);
       expect(step).toBeGreaterThan(256);
       await connection.run("CREATE TABLE t (x INTEGER)");

@@ -146,7 +146,7 @@ export class DuckDBMemory {
       if (step === "commit") await this.#lift();
       return;
     }
-    await this.#setLimit(importMemoryLimits(size, this.#work)[step]);
+    await this.#setLimit(importMemoryLimits(size, this.#work === "archive" ? "archive" : "import")[step]);
   }
 
   /**
@@ -259,11 +259,13 @@ export interface ImportSize {
 }
 
 /**
- * Per event recorded: what recording it in `ai_observer_import_events` may take in DuckDB (an archive import groups
- * its events' keys first: 1.75 million ran out of 128 MB). The table has no primary key, so its new rows go to the
- * file as they come; with one, a transaction's rows stayed in memory until the COMMIT, 640 bytes per event.
+ * Per event recorded: what recording it in `ai_observer_import_events` may take in DuckDB. An archive import groups
+ * its events' keys first (1.75 million ran out of 128 MB), from its 192 MB: with 64 bytes per event the 5.6M-row
+ * archive's bookkeeping peaked at 461-520 MB into a new database, with 32 at 417-447 MB in the same time, and the merge
+ * into its first half held too (no retry in 5 runs). The table has no primary key, so its new rows go to the file as
+ * they come; with one, a transaction's rows stayed in memory until the COMMIT, 640 bytes per event.
  */
-const BOOKKEEPING_BYTES_PER_EVENT = 64;
+const BOOKKEEPING_BYTES_PER_EVENT = { import: 64, archive: 32 } as const;
 /** Per row already in the database: what its indexes may take at an import's COMMIT (2.5x what was seen to be needed). */
 const COMMIT_BYTES_PER_ROW = 48;
 /**
@@ -281,17 +283,17 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
  * as it goes (128 MB), or an archive's (`work`: its 192 MB; its bookkeeping reads the archive's files again: merging
  * the 5.6M-row export into a database holding its first half, it ran out of 128 MB + 64 bytes per event in 5 of 6
  * runs, and the retries peaked at 537-896 MB; from 192 MB none ran out, 491-505 MB).
- * `bookkeeping`: then recording its events, 64 bytes per event more (BOOKKEEPING_BYTES_PER_EVENT).
+ * `bookkeeping`: then recording its events, 64 bytes per event more, an archive's 32 (BOOKKEEPING_BYTES_PER_EVENT).
  * `commit`: 48 bytes more per row already in the telemetry tables and 64 per row added: the COMMIT adds the new rows to
  * their indexes (go-reference §1.3) and checkpoints, which loads and pins the existing indexes. Under a fixed bound, an
  * import of 2 GB of sessions into a database of 15 million metric rows failed on every run ("Failed to commit: failed
  * to pin block", at 183 of 192 MB), and one into 5 million rows under 96 MB left DuckDB unable to roll back ("FATAL
  * Error"). None above DuckDB's default.
  */
-export function importMemoryLimits(size: ImportSize, work: keyof typeof MEMORY_LIMIT_MB = "import"): Record<"rows" | "bookkeeping" | "commit", string> {
+export function importMemoryLimits(size: ImportSize, work: keyof typeof BOOKKEEPING_BYTES_PER_EVENT = "import"): Record<"rows" | "bookkeeping" | "commit", string> {
   const cap = unboundedMegabytes();
   const rows = MEMORY_LIMIT_MB[work];
-  const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT);
+  const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT[work]);
   const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
   return { rows: limit(rows), bookkeeping: limit(bookkeeping), commit: limit(commit) };
