@@ -28,13 +28,14 @@ const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces
 export const STAGED_ROW_GROUP = { rows: 122_880, bytes: 4 << 20 };
 
 /**
- * An export's row group limits for `table` when it writes `rows` (rowTotals): STAGED_ROW_GROUP, except that more metric rows than one row
- * group holds (rows with no texts: ~240 bytes of attributes each) may fill 12 MB of a column, for about as many row
- * groups as DuckDB's COPY writes for them. DuckDB reads the statistics of every row group, also for a filter no row
- * group matches: the 2 GB tree's 416,880 metric rows in 24 row groups (4 MB) took 1.17-1.31x the database export's 8
- * for `ServiceName = 'codex_cli_rs'`, in 8 (12 MB) 0.92-0.99x, the export as fast (1.78 against 1.80 s, medians of 6;
- * ~2,000 more page faults). Fewer rows keep 4 MB: the 400 MB tree's 79,430 in 5 row groups filter within 1.06x of the
- * database export's one, and with 12 MB the export took 0.55 against 0.54 s (~2,400 more page faults).
+ * An export's row group limits for `table` when it writes `rows` (rowTotals): STAGED_ROW_GROUP, except that more metric
+ * rows than one row group holds (rows with no texts: ~240 bytes of attributes each) may fill 12 MB of a column, for
+ * about as many row groups as DuckDB's COPY writes for them. DuckDB reads the statistics of every row group, also for a
+ * filter no row group matches: the 2 GB tree's 416,880 metric rows in 24 row groups (4 MB) took 1.17-1.31x the database
+ * export's 8 for `ServiceName = 'codex_cli_rs'`, in 8 (12 MB) 0.92-0.99x; the export's time within the VM's noise
+ * (paired medians +45 ms over 16 runs, -50 ms over 8, of ~1.8 s; up to ~6,000 more page faults). Fewer rows keep 4 MB:
+ * the 400 MB tree's 79,430 in 5 row groups filter within 1.06x of the database export's one, and with 12 MB the export
+ * took 0.55 against 0.54 s (~2,400 more page faults).
  */
 export function exportRowGroup(table: TelemetryTable, rows: { metrics: number }): RowGroupLimits {
   return table === "otel_metrics" && rows.metrics > STAGED_ROW_GROUP.rows ? { rows: STAGED_ROW_GROUP.rows, bytes: 12 << 20 } : STAGED_ROW_GROUP;
