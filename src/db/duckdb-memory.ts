@@ -261,7 +261,7 @@ export interface ImportSize {
 /**
  * Per event recorded: what recording it in `ai_observer_import_events` may take in DuckDB. An archive import groups
  * its events' keys first (1.75 million ran out of 128 MB), from its 192 MB: with 64 bytes per event the 5.6M-row
- * archive's bookkeeping peaked at 461-520 MB into a new database, with 32 at 417-447 MB in the same time, and the merge
+ * archive's bookkeeping peaked at 463-520 MB into a new database, with 32 at 417-447 MB in the same time, and the merge
  * into its first half held too (no retry in 5 runs). The table has no primary key, so its new rows go to the file as
  * they come; with one, a transaction's rows stayed in memory until the COMMIT, 640 bytes per event.
  */
