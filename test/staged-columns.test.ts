@@ -60,6 +60,60 @@ describe("staged column fragments", () => {
     expect(two.rows).toBe(3);
   });
 
+  test("attribute JSON staged front-coded and expanded gives the PLAIN values, from any event's first row on", () => {
+    const spec: ColumnSpec = { name: "a", kind: "JSON" };
+    const base = { model: "m", "session.id": "s-é" };
+    const long = { ...base, cwd: "/x".repeat(40) }; // an own part past the byte loop
+    // Events as their rows' attributes, with the event key: twins, token types sharing all but the last pair, other key sets.
+    const events: [Record<string, string>[], string][] = [
+      [[{ ...base, type: "input" }, { ...base, type: "input" }, { ...base, type: "output" }, { ...base, type: "output" }, base, base], "k1"],
+      [[{ ...base, type: "input" }, long, { ...long, type: "output<" }], "k1"], // the same key as the event before: nothing shared across
+      [[{}], "k2"],
+      [[{ ...base, type: "input" }, { ...base, type: "input" }], "k3"],
+    ];
+    const writer = new AttributeJsonWriter();
+    const coded = new ColumnBuilder(spec, 8, true);
+    const plain = new ColumnBuilder(spec);
+    const starts = [0];
+    const plainStarts = [0];
+    for (const [rows, key] of events) {
+      coded.breakSharing();
+      for (const attributes of rows) {
+        writer.push(coded, attributes, "import.key", key);
+        plain.pushText(encodeAttributes(attributes, "import.key", key));
+      }
+      starts.push(coded.bytes);
+      plainStarts.push(coded.plainBytes);
+    }
+    expect(coded.plainBytes).toBe(plain.bytes);
+    expect(coded.bytes).toBeLessThan(plain.bytes * 0.8);
+    const staged = coded.values();
+    const whole = new ColumnBuilder(spec, 8); // tiny: it grows
+    whole.appendFrontCoded(staged, 0, staged.length, coded.rows);
+    expect(whole.values()).toEqual(plain.values());
+    expect([whole.rows, whole.runs]).toEqual([plain.rows, plain.runs]);
+    // From the second event on, in two runs, after a value that shares nothing with them.
+    const rowsBefore = events[0]?.[0].length ?? 0;
+    const part = new ColumnBuilder(spec);
+    part.pushText("{}");
+    part.appendFrontCoded(staged, starts[1] as number, starts[3] as number, (events[1]?.[0].length ?? 0) + 1);
+    part.appendFrontCoded(staged, starts[3] as number, staged.length, events[3]?.[0].length ?? 0);
+    const expected = new ColumnBuilder(spec);
+    expected.pushText("{}");
+    let at = 0;
+    for (let row = 0; row < plain.rows; row++) {
+      const length = plain.values().readUInt32LE(at);
+      if (row >= rowsBefore) expected.pushBytes(plain.values(), at + 4, at + 4 + length);
+      at += 4 + length;
+    }
+    expect(part.values()).toEqual(expected.values());
+    expect(plainStarts.at(-1)).toBe(plain.bytes);
+    // A value that shares more than the one before holds is refused, as is whole text into a front-coded column.
+    const second = 4 + staged.readUInt32LE(0); // the first event's second row: a twin, all of it shared
+    expect(() => new ColumnBuilder(spec).appendFrontCoded(staged, second, starts[1] as number, 5)).toThrow(/shares more than the value before/);
+    expect(() => coded.pushText("x")).toThrow(/no whole text values/);
+  });
+
   test("text in parts, quoted ASCII and a repeated value give the bytes pushText gives", () => {
     const spec: ColumnSpec = { name: "a", kind: "JSON" };
     const long = "x".repeat(100); // past the byte loop: written by Buffer#write

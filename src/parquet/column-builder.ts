@@ -98,10 +98,22 @@ export class ColumnBuilder {
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
 
-  /** `capacity`: bytes of values to make room for at once (memory is only used as it is written). */
+  /** Front coding (see `frontCoded`): the sum of each value's PLAIN size once expanded, its last value's length then. */
+  #expanded = 0;
+  #lastExpanded = 0;
+  /** The bytes the value being written takes from the one before (front coding). */
+  #shared = 0;
+
+  /**
+   * `capacity`: bytes of values to make room for at once (memory is only used as it is written). `frontCoded`: a
+   * staging column of text values written in parts (beginText … endText), each stored as the bytes it shares with the
+   * value before (a 4-byte count: `appendFromPrevious`, or all of it: `pushRepeated`) and then its own: attribute JSON
+   * whose rows differ in a pair or not at all takes a fraction of its PLAIN size. `appendFrontCoded` expands them.
+   */
   constructor(
     readonly spec: ColumnSpec,
     capacity = 1 << 14,
+    readonly frontCoded = false,
   ) {
     this.#values = Buffer.allocUnsafe(FRONT + capacity);
     this.#bits = spec.kind === "BOOLEAN" ? [] : null;
@@ -112,6 +124,8 @@ export class ColumnBuilder {
   /** Empty again, keeping its memory (a builder reused from file to file). */
   reset(): void {
     this.generation++;
+    this.#expanded = 0;
+    this.#lastExpanded = 0;
     this.#textStart = -1;
     this.#length = FRONT;
     this.runs.length = 0;
@@ -124,6 +138,16 @@ export class ColumnBuilder {
 
   get bytes(): number {
     return this.#length - FRONT;
+  }
+
+  /** The bytes of its values as PLAIN: `bytes`, but for a front-coded column the values' once expanded. */
+  get plainBytes(): number {
+    return this.frontCoded ? this.#expanded : this.#length - FRONT;
+  }
+
+  /** The next text value shares nothing with those before (front coding: the first value of an event's rows). */
+  breakSharing(): void {
+    this.generation++;
   }
 
   /** Whether it is a text column (VARCHAR or JSON). */
@@ -212,7 +236,7 @@ export class ColumnBuilder {
   }
 
   #textKind(): void {
-    if (!this.#takesText) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
+    if (!this.#takesText || this.frontCoded) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no whole text values`);
   }
 
   /** A string value, written as UTF-8 straight into the column (lone surrogates become U+FFFD, as with Buffer.from). */
@@ -229,21 +253,32 @@ export class ColumnBuilder {
 
   /** Starts a text value given in parts (`appendBytes`), which `endText` ends. */
   beginText(): void {
-    this.#textKind();
+    if (!this.#takesText) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
     this.#level(1);
-    this.#reserve(4);
+    this.#reserve(8);
     this.#previousStart = this.#textStart;
     this.#textStart = this.#length;
     this.#length += 4;
+    if (this.frontCoded) {
+      this.#shared = 0;
+      this.#values.writeUInt32LE(0, this.#length);
+      this.#length += 4;
+    }
   }
 
-  /** Bytes written since `beginText`. */
+  /** Bytes written since `beginText` (front coding: those of the value once expanded). */
   get textLength(): number {
-    return this.#length - this.#textStart - 4;
+    return this.frontCoded ? this.#shared + this.#length - this.#textStart - 8 : this.#length - this.#textStart - 4;
   }
 
-  /** Bytes `0..to` of the text value before the one `beginText` started, as its next part. */
+  /** Bytes `0..to` of the text value before the one `beginText` started, as its next part (front coding: its first). */
   appendFromPrevious(to: number): void {
+    if (this.frontCoded) {
+      if (this.#previousStart < 0 || to > this.#lastExpanded || this.#length !== this.#textStart + 8) throw new Error(`column ${this.spec.name}: the value before has no bytes 0..${to}`);
+      this.#shared = to;
+      this.#values.writeUInt32LE(to, this.#textStart + 4);
+      return;
+    }
     const from = this.#previousStart + 4;
     if (this.#previousStart < 0 || from + to > this.#textStart) throw new Error(`column ${this.spec.name}: the value before has no bytes 0..${to}`);
     this.#reserve(to);
@@ -283,12 +318,26 @@ export class ColumnBuilder {
 
   endText(): void {
     this.#values.writeUInt32LE(this.#length - this.#textStart - 4, this.#textStart);
+    if (this.frontCoded) {
+      this.#lastExpanded = this.#shared + this.#length - this.#textStart - 8;
+      this.#expanded += 4 + this.#lastExpanded;
+    }
   }
 
   /** The last text value once more (pushText, or beginText … endText); nothing else may have been pushed since. */
   pushRepeated(): void {
     const start = this.#textStart;
     if (start < 0) throw new Error(`column ${this.spec.name}: no text value to repeat`);
+    if (this.frontCoded) {
+      this.#level(1);
+      this.#reserve(8);
+      this.#textStart = this.#length;
+      this.#values.writeUInt32LE(4, this.#length);
+      this.#values.writeUInt32LE(this.#lastExpanded, this.#length + 4);
+      this.#length += 8;
+      this.#expanded += 4 + this.#lastExpanded;
+      return;
+    }
     const size = this.#length - start;
     this.#level(1);
     this.#reserve(size);
@@ -326,6 +375,40 @@ export class ColumnBuilder {
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
     }
+  }
+
+  /**
+   * `rows` text values front-coded in `bytes[start..end]` (a front-coded builder's `values()`), none NULL, as PLAIN: the
+   * bytes each shares with the value before are copied from that value, here. The first must share nothing, or only
+   * with the last value written here.
+   */
+  appendFrontCoded(bytes: Buffer, start: number, end: number, rows: number): void {
+    if (!this.#takesText || this.frontCoded) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no front-coded text`);
+    if (rows === 0) return;
+    this.rows += rows;
+    const last = this.runs.length - 2;
+    if (last >= 0 && this.runs[last] === 1) (this.runs[last + 1] as number) += rows;
+    else this.runs.push(1, rows);
+    let previous = this.#textStart;
+    for (let at = start; at < end; ) {
+      const length = bytes.readUInt32LE(at);
+      const shared = bytes.readUInt32LE(at + 4);
+      const own = length - 4;
+      if (shared > 0 && (previous < 0 || shared > this.#values.readUInt32LE(previous))) throw new Error(`column ${this.spec.name}: a front-coded value shares more than the value before holds`);
+      this.#reserve(4 + shared + own);
+      const values = this.#values;
+      const value = this.#length;
+      values.writeUInt32LE(shared + own, value);
+      // copyWithin, and a loop for the short own parts (a type pair, or nothing): Buffer#copy per part cost ~2x here.
+      if (shared > 0) values.copyWithin(value + 4, previous + 4, previous + 4 + shared);
+      let to = value + 4 + shared;
+      if (own <= 32) for (let i = at + 8; i < at + 4 + length; i++) values[to++] = bytes[i] as number;
+      else bytes.copy(values, to, at + 8, at + 4 + length);
+      this.#length = value + 4 + shared + own;
+      previous = value;
+      at += 4 + length;
+    }
+    this.#textStart = previous;
   }
 
   /** Min/max of values read through a typed view (int64: low word unsigned, high word signed). */

@@ -16,6 +16,7 @@ export interface ChosenRows {
 
 /** The rows the chosen events have in each table. */
 export function rowTotals(chosen: ChosenRows): { logs: number; metrics: number } {
+  if (chosen instanceof ChosenEvents) return chosen.rowTotals();
   const totals = { logs: 0, metrics: 0 };
   for (let i = 0; i < chosen.size; i++) {
     totals.logs += chosen.logs(i);
@@ -181,6 +182,9 @@ export class ChosenEvents implements ChosenRows {
   readonly #codes = new Map<string, number>();
   /** The code of the service of every copy chosen so far, while they share one; NO_EVENTS, or SEVERAL_SERVICES. */
   #soleService = NO_EVENTS;
+  /** The rows of the chosen copies, kept as they are chosen (rowTotals). */
+  #logRows = 0;
+  #metricRows = 0;
 
   constructor(keys: KeyFile | null = null) {
     this.#keys = new KeyTable(keys);
@@ -340,7 +344,15 @@ export class ChosenEvents implements ChosenRows {
     };
   }
 
+  /** The rows the chosen copies have in each table. */
+  rowTotals(): { logs: number; metrics: number } {
+    return { logs: this.#logRows, metrics: this.#metricRows };
+  }
+
+  /** Chosen copy `row` is now event `e` of `events` (a new key's row is all zeros: nothing to take off the totals). */
   #set(row: number, events: StagedEvents, e: number, micros: number): void {
+    this.#logRows += events.logs(e) - this.#logs.get(row);
+    this.#metricRows += events.metrics(e) - this.#metrics.get(row);
     this.#rank.set(row, events.rank(e));
     this.#micros.set(row, micros);
     this.#seq.set(row, events.seq(e));

@@ -71,13 +71,14 @@ export interface EventColumns {
 export function fillRun(row: readonly ColumnBuilder[], shape: RowShape<never>, fragment: StagedColumns, run: { start: number; end: number; rows: number }, columns: EventColumns): number {
   const { start, end, rows } = run;
   let bytes = 0;
-  shape.live.forEach(({ index }, c) => {
+  shape.live.forEach(({ index, frontCoded }, c) => {
     const base = fragment.base(c);
     const column = row[index] as ColumnBuilder;
     const from = base + fragment.byteStart(c, start);
     const to = base + fragment.byteStart(c, end);
-    bytes += to - from;
-    if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, rows);
+    bytes += fragment.plainStart(c, end) - fragment.plainStart(c, start);
+    if (frontCoded) column.appendFrontCoded(fragment.bytes, from, to, rows);
+    else if (index === shape.emptyIsNull) appendTextEmptyAsNull(column, fragment.bytes, from, to, rows);
     else column.appendPlain(fragment.bytes, from, to, rows);
   });
   for (const perRow of [columns.unit, columns.service]) {

@@ -59,7 +59,7 @@ export class RowGroupPlanner {
       const rows = fragment.rowStart(event) - fragment.rowStart(start);
       if (rows === 0) continue;
       for (let c = 0; c < this.columns; c++) {
-        bytes[c] = (bytes[c] as number) + (c === this.emptyIsNull ? nonEmptyBytes(fragment, c, start, event) : fragment.byteStart(c, event) - fragment.byteStart(c, start));
+        bytes[c] = (bytes[c] as number) + (c === this.emptyIsNull ? nonEmptyBytes(fragment, c, start, event) : fragment.plainStart(c, event) - fragment.plainStart(c, start));
       }
       if (extraBytes) extraBytes(start, event).forEach((added, x) => (bytes[this.columns + x] = (bytes[this.columns + x] as number) + added));
       this.#rows += rows;
@@ -77,7 +77,7 @@ export class RowGroupPlanner {
 /** The most bytes any column's values take for events `from..to`. */
 export function widest(fragment: StagedColumns, from: number, to: number): number {
   let most = 0;
-  for (let c = 0; c < fragment.columns; c++) most = Math.max(most, fragment.byteStart(c, to) - fragment.byteStart(c, from));
+  for (let c = 0; c < fragment.columns; c++) most = Math.max(most, fragment.plainStart(c, to) - fragment.plainStart(c, from));
   return most;
 }
 

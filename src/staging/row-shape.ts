@@ -22,15 +22,23 @@ const UNIT = { event: "unit" } as const;
  * by the Parquet writer: one constant when the chosen events share it, as they usually do). Columns not
  * named are NULL.
  */
-type Cells<R> = Record<string, Cell<R> | { constant: ConstantValue } | typeof SERVICE | typeof UNIT>;
+type Cells<R> = Record<string, Cell<R> | FrontCodedCell<R> | { constant: ConstantValue } | typeof SERVICE | typeof UNIT>;
+
+/** A text column's cell whose values are staged front-coded (see ColumnBuilder's `frontCoded`). */
+interface FrontCodedCell<R> {
+  frontCoded: Cell<R>;
+}
 
 /** A table's columns as the staging writes them: the constant ones, the live ones with their cells, and the service. */
 export interface RowShape<R> {
   table: TelemetryTable;
   /** Per column of the table: its value in every row, or undefined (a live column, or the service). */
   constants: (ConstantValue | undefined)[];
-  /** The live columns: their index in the table, and how a row fills them (in table order). */
-  live: { index: number; cell: Cell<R> }[];
+  /**
+   * The live columns: their index in the table, how a row fills them (in table order), and whether they are staged
+   * front-coded (attribute JSON: see ColumnBuilder's `frontCoded`).
+   */
+  live: { index: number; cell: Cell<R>; frontCoded: boolean }[];
   /** The index of the column that takes the event's service, if any. */
   service: number | null;
   /** The index of the column that takes the event's unit, if any. */
@@ -78,10 +86,10 @@ const LOG_CELLS: Cells<LogRow> = {
   LogAttributes: attributesCell(),
 };
 
-/** A row's attribute JSON, with the event's key added as `import.key`. */
-function attributesCell<R extends { attributes: Record<string, Text> }>(): Cell<R> {
+/** A row's attribute JSON, with the event's key added as `import.key`; staged front-coded. */
+function attributesCell<R extends { attributes: Record<string, Text> }>(): FrontCodedCell<R> {
   const writer = new AttributeJsonWriter();
-  return (column, row, key) => writer.push(column, row.attributes, IMPORT_KEY_ATTRIBUTE, key);
+  return { frontCoded: (column, row, key) => writer.push(column, row.attributes, IMPORT_KEY_ATTRIBUTE, key) };
 }
 
 /** otel_metrics as the Go importer writes it: MetricType 'sum', the other columns NULL, '{}' or '[]'. */
@@ -108,14 +116,17 @@ function shape<R>(table: TelemetryTable, cells: Cells<R>, emptyIsNull: string | 
     if (!columns.some((column) => column.name === name)) throw new Error(`${table} has no column ${name}`);
   }
   const constants: (ConstantValue | undefined)[] = [];
-  const live: { index: number; cell: Cell<R> }[] = [];
+  const live: RowShape<R>["live"] = [];
   let service: number | null = null;
   let unit: number | null = null;
   columns.forEach((column, index) => {
     const cell = cells[column.name] ?? constant(null);
     if (typeof cell === "function") {
       constants.push(undefined);
-      live.push({ index, cell });
+      live.push({ index, cell, frontCoded: false });
+    } else if ("frontCoded" in cell) {
+      constants.push(undefined);
+      live.push({ index, cell: cell.frontCoded, frontCoded: true });
     } else if ("event" in cell) {
       constants.push(undefined);
       if (cell.event === "service") service = index;

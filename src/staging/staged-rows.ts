@@ -95,7 +95,7 @@ export class StagedRows {
     if (fragment.length === 0) return;
     const columns = new StagedColumns(Buffer.from(fragment.buffer, fragment.byteOffset, fragment.length));
     const sums = this.#columnBytes[table];
-    for (let c = 0; c < columns.columns; c++) sums[c] = (sums[c] ?? 0) + columns.byteStart(c, columns.events);
+    for (let c = 0; c < columns.columns; c++) sums[c] = (sums[c] ?? 0) + columns.plainStart(c, columns.events);
     this.#held[table].push(fragment);
     this.#heldBytes += fragment.length;
   }
@@ -154,7 +154,7 @@ export class StagedRows {
     return this.#folder;
   }
 
-  /** Per live column of a table, the bytes of all its staged values (of every copy: an upper bound for any selection). */
+  /** Per live column of a table, the bytes of all its staged values as PLAIN (of every copy: an upper bound for any selection). */
   columnBytes(table: StagedTableKey): readonly number[] {
     return this.#columnBytes[table];
   }
