@@ -196,9 +196,9 @@ export interface TextColumn extends ByteSink {
 
 /**
  * Attribute JSON (see `encodeAttributes`) into a column, row after row, reusing what the row before wrote there: the same
- * attributes object with the same extra value is the same JSON (Claude's `_user_facing` twins), and maps
- * with the same keys whose first values are the same share those pairs' bytes (the four token types of
- * one response differ only in `type`, which sorts last).
+ * attributes object with the same extra value is the same JSON (Claude's `_user_facing` twins), and maps whose first
+ * keys and values are the same share those pairs' bytes (the four token types of one response differ only in `type`,
+ * which sorts last; its cost rows have no `type`).
  */
 export class AttributeJsonWriter {
   #column: TextColumn | null = null;
@@ -224,9 +224,14 @@ export class AttributeJsonWriter {
     const order = keyOrder(Object.keys(attributes), extraKey);
     const values = orderedValues(order, attributes, extraValue, this.#next);
     let shared = 0;
-    if (follows && order === last) {
+    if (follows && last !== null) {
+      // A pair is the same bytes where the key is at the same place (its prefix) and the value the same: also across
+      // key sets (a response's cost rows are its token rows' pairs without the `type` that sorts last).
       const previous = this.#values;
-      while (shared < values.length && values[shared] === previous[shared]) shared++;
+      const names = order.names;
+      const lastNames = last.names;
+      const most = Math.min(values.length, previous.length);
+      while (shared < most && names[shared] === lastNames[shared] && values[shared] === previous[shared]) shared++;
     }
     if (this.#ends?.column !== column) this.#ends = { column, at: [] };
     column.beginText();
