@@ -162,6 +162,14 @@ export class ColumnBuilder {
     else this.runs.push(defined, 1);
   }
 
+  /** `rows` values, none NULL, taken at once (appendPlain, appendFrontCoded). */
+  #definedRows(rows: number): void {
+    this.rows += rows;
+    const last = this.runs.length - 2;
+    if (last >= 0 && this.runs[last] === 1) (this.runs[last + 1] as number) += rows;
+    else this.runs.push(1, rows);
+  }
+
   #reserve(bytes: number): void {
     if (this.#length + bytes <= this.#values.length) return;
     const grown = Buffer.allocUnsafe(Math.max(this.#values.length * 2, this.#length + bytes));
@@ -235,8 +243,10 @@ export class ColumnBuilder {
     this.pushBytes(Buffer.from(value));
   }
 
-  #textKind(): void {
-    if (!this.#takesText || this.frontCoded) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no whole text values`);
+  /** `whole`: a value in one piece, which a front-coded column does not take (its values come in parts: beginText). */
+  #textKind(whole = true): void {
+    if (!this.#takesText) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
+    if (whole && this.frontCoded) throw new Error(`column ${this.spec.name} is front-coded: it takes no whole text values`);
   }
 
   /** A string value, written as UTF-8 straight into the column (lone surrogates become U+FFFD, as with Buffer.from). */
@@ -253,7 +263,7 @@ export class ColumnBuilder {
 
   /** Starts a text value given in parts (`appendBytes`), which `endText` ends. */
   beginText(): void {
-    if (!this.#takesText) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
+    this.#textKind(false);
     this.#level(1);
     this.#reserve(8);
     this.#previousStart = this.#textStart;
@@ -354,10 +364,7 @@ export class ColumnBuilder {
     if (this.#bits) throw new Error(`column ${this.spec.name} (${this.spec.kind}): booleans cannot be appended`);
     if (rows === 0) return;
     this.#textStart = -1;
-    this.rows += rows;
-    const last = this.runs.length - 2;
-    if (last >= 0 && this.runs[last] === 1) (this.runs[last + 1] as number) += rows;
-    else this.runs.push(1, rows);
+    this.#definedRows(rows);
     this.#reserve(end - start);
     const at = this.#length;
     this.#values.set(bytes.subarray(start, end), at);
@@ -385,10 +392,7 @@ export class ColumnBuilder {
   appendFrontCoded(bytes: Buffer, start: number, end: number, rows: number): void {
     if (!this.#takesText || this.frontCoded) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no front-coded text`);
     if (rows === 0) return;
-    this.rows += rows;
-    const last = this.runs.length - 2;
-    if (last >= 0 && this.runs[last] === 1) (this.runs[last + 1] as number) += rows;
-    else this.runs.push(1, rows);
+    this.#definedRows(rows);
     let previous = this.#textStart;
     for (let at = start; at < end; ) {
       const length = bytes.readUInt32LE(at);
