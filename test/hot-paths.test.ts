@@ -1,7 +1,9 @@
 import { expect, test } from "bun:test";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { hotPaths } from "../src/staging/hot-paths.ts";
+import { REPO_ROOT, spawnCli } from "./helpers/run-cli.ts";
+import { tempDir } from "./helpers/temp.ts";
 
 const SRC = join(import.meta.dir, "..", "src");
 
@@ -62,3 +64,53 @@ test("the compiler threads yield only where this thread parses with the line pre
   expect(warmUp).toContain("prefetchMayBeUsed");
   expect(warmUp).toContain("yieldCompilerThreads()");
 });
+
+/** JavaScriptCore's and Bun's own JavaScript (builtins, iterators, the bundler's helpers): not ours to list. */
+const RUNTIME_FUNCTIONS = new Set(["next", "arrayIteratorNextHelper", "some", "every", "filter", "map", "reduce", "forEach", "setName", "require"]);
+
+/** Whether `name` is declared as a function, method or arrow function somewhere under src/. */
+function declaredInSource(name: string, sources: readonly string[]): boolean {
+  const n = name.replace(/[$]/g, "\\$");
+  const declaration = new RegExp(`\\bfunction\\s+${n}\\s*[(<]|^\\s*(?:static\\s+|private\\s+|async\\s+|get\\s+|set\\s+)*#?${n}\\s*[(<]|\\b${n}\\s*[:=]\\s*(?:async\\s*)?\\([^)]*\\)\\s*(?::[^=]*)?=>`, "m");
+  return sources.some((text) => declaration.test(text));
+}
+
+test(
+  "no function of ours reaches the top tier in a Claude export, with transcripts and without, on this thread and on parse workers (the tiers' thresholds lowered), but the byte loops left to it",
+  async () => {
+    const dir = tempDir("hot-paths-");
+    try {
+      const tree = join(dir, "tree");
+      const generated = Bun.spawnSync(["bun", join(REPO_ROOT, "bench", "generate.ts"), "--out", tree, "--claude-mb", "4"], { stdout: "pipe", stderr: "pipe" });
+      expect(generated.exitCode).toBe(0);
+      const sources = sourceFiles().map((path) => readFileSync(join(SRC, path), "utf8"));
+      const reached = new Map<string, string>();
+      for (const transcripts of [false, true]) {
+        for (const parseWorkers of ["0", "2"]) {
+          const run = await spawnCli(["export", "claude-code", "--from-files", ...(transcripts ? [] : ["--no-transcripts"]), "--output", join(dir, `out-${transcripts}-${parseWorkers}`), "--yes", "--json"], {
+            env: {
+              AI_OBSERVER_CLAUDE_PATH: join(tree, "projects"),
+              AI_OBSERVER_PARSE_WORKERS: parseWorkers,
+              BUN_JSC_reportFTLCompileTimes: "1",
+              BUN_JSC_thresholdForOptimizeAfterWarmUp: "100",
+              BUN_JSC_thresholdForFTLOptimizeAfterWarmUp: "500",
+              BUN_JSC_thresholdForFTLOptimizeSoon: "50",
+            },
+          });
+          expect(run.exitCode).toBe(0);
+          for (const [, name] of run.stderr.matchAll(/^Optimized ([^#:\s]*)#/gm)) reached.set(name as string, `transcripts ${transcripts}, parse workers ${parseWorkers}`);
+        }
+      }
+      // The report names what FTL compiled: there must be some (the byte loops), or the check proves nothing.
+      expect(reached.has("unescapeJson")).toBe(true);
+      // Not counted: the byte loops left to the top tier, and the listing itself (it runs once per thread, and reaches
+      // the top tier only with the thresholds lowered).
+      const exempt = new Set(["unescapeJson", "ofUtf8", "hotPaths", "withMethods", "classOf", "keepHotPathsOffTopTier"]);
+      const ours = [...reached].filter(([name]) => name !== "" && !RUNTIME_FUNCTIONS.has(name) && !exempt.has(name) && declaredInSource(name, sources));
+      expect(ours).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  60_000,
+);

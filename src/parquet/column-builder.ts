@@ -155,7 +155,7 @@ export class ColumnBuilder {
     return this.#takesText;
   }
 
-  #level(defined: 0 | 1): void {
+  private level(defined: 0 | 1): void {
     this.rows++;
     const last = this.runs.length - 2;
     if (last >= 0 && this.runs[last] === defined) (this.runs[last + 1] as number)++;
@@ -163,14 +163,14 @@ export class ColumnBuilder {
   }
 
   /** `rows` values, none NULL, taken at once (appendPlain, appendFrontCoded). */
-  #definedRows(rows: number): void {
+  private definedRows(rows: number): void {
     this.rows += rows;
     const last = this.runs.length - 2;
     if (last >= 0 && this.runs[last] === 1) (this.runs[last + 1] as number) += rows;
     else this.runs.push(1, rows);
   }
 
-  #reserve(bytes: number): void {
+  private reserve(bytes: number): void {
     if (this.#length + bytes <= this.#values.length) return;
     const grown = Buffer.allocUnsafe(Math.max(this.#values.length * 2, this.#length + bytes));
     this.#values.copy(grown, 0, 0, this.#length);
@@ -180,30 +180,30 @@ export class ColumnBuilder {
   pushNull(): void {
     this.#textStart = -1;
     this.nulls++;
-    this.#level(0);
+    this.level(0);
   }
 
   pushNumber(value: number): void {
-    this.#level(1);
+    this.level(1);
     if (!Number.isNaN(value)) {
       if (value < this.min) this.min = value;
       if (value > this.max) this.max = value;
     }
     switch (this.#number) {
       case NumberWrite.Int64:
-        this.#reserve(8);
+        this.reserve(8);
         this.#length = writeInt64LE(this.#values, value, this.#length);
         return;
       case NumberWrite.Int32:
-        this.#reserve(4);
+        this.reserve(4);
         this.#length = this.#values.writeInt32LE(value, this.#length);
         return;
       case NumberWrite.UInt32:
-        this.#reserve(4);
+        this.reserve(4);
         this.#length = this.#values.writeUInt32LE(value, this.#length);
         return;
       case NumberWrite.Double:
-        this.#reserve(8);
+        this.reserve(8);
         this.#length = this.#values.writeDoubleLE(value, this.#length);
         return;
       default:
@@ -213,16 +213,16 @@ export class ColumnBuilder {
 
   pushBoolean(value: boolean): void {
     if (!this.#bits) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no booleans`);
-    this.#level(1);
+    this.level(1);
     this.#bits.push(value ? 1 : 0);
   }
 
   /** A string value as UTF-8 bytes: `bytes[start..end]`. */
   pushBytes(bytes: Buffer, start = 0, end = bytes.length): void {
-    this.#textKind();
-    this.#level(1);
+    this.textKind();
+    this.level(1);
     const length = end - start;
-    this.#reserve(4 + length);
+    this.reserve(4 + length);
     const values = this.#values;
     let at = this.#length;
     this.#textStart = at;
@@ -244,16 +244,16 @@ export class ColumnBuilder {
   }
 
   /** `whole`: a value in one piece, which a front-coded column does not take (its values come in parts: beginText). */
-  #textKind(whole = true): void {
+  private textKind(whole = true): void {
     if (!this.#takesText) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no text`);
     if (whole && this.frontCoded) throw new Error(`column ${this.spec.name} is front-coded: it takes no whole text values`);
   }
 
   /** A string value, written as UTF-8 straight into the column (lone surrogates become U+FFFD, as with Buffer.from). */
   pushText(value: string): void {
-    this.#textKind();
-    this.#level(1);
-    this.#reserve(4 + value.length * 3);
+    this.textKind();
+    this.level(1);
+    this.reserve(4 + value.length * 3);
     const at = this.#length;
     const length = this.#values.write(value, at + 4, "utf8");
     this.#values.writeUInt32LE(length, at);
@@ -263,9 +263,9 @@ export class ColumnBuilder {
 
   /** Starts a text value given in parts (`appendBytes`), which `endText` ends. */
   beginText(): void {
-    this.#textKind(false);
-    this.#level(1);
-    this.#reserve(8);
+    this.textKind(false);
+    this.level(1);
+    this.reserve(8);
     this.#previousStart = this.#textStart;
     this.#textStart = this.#length;
     this.#length += 4;
@@ -291,14 +291,14 @@ export class ColumnBuilder {
     }
     const from = this.#previousStart + 4;
     if (this.#previousStart < 0 || from + to > this.#textStart) throw new Error(`column ${this.spec.name}: the value before has no bytes 0..${to}`);
-    this.#reserve(to);
+    this.reserve(to);
     this.#length += this.#values.copy(this.#values, this.#length, from, from + to);
   }
 
   /** The next part of the text value `beginText` started. */
   appendBytes(bytes: Uint8Array): void {
     const length = bytes.length;
-    this.#reserve(length);
+    this.reserve(length);
     const values = this.#values;
     let at = this.#length;
     if (length <= 32) {
@@ -313,7 +313,7 @@ export class ColumnBuilder {
   /** `"text"` as the next part (see ByteSink.appendQuotedAscii: one byte per character). */
   appendQuotedAscii(text: string): void {
     const length = text.length;
-    this.#reserve(length + 2);
+    this.reserve(length + 2);
     const values = this.#values;
     let at = this.#length;
     values[at++] = 0x22;
@@ -339,8 +339,8 @@ export class ColumnBuilder {
     const start = this.#textStart;
     if (start < 0) throw new Error(`column ${this.spec.name}: no text value to repeat`);
     if (this.frontCoded) {
-      this.#level(1);
-      this.#reserve(8);
+      this.level(1);
+      this.reserve(8);
       this.#textStart = this.#length;
       this.#values.writeUInt32LE(4, this.#length);
       this.#values.writeUInt32LE(this.#lastExpanded, this.#length + 4);
@@ -349,8 +349,8 @@ export class ColumnBuilder {
       return;
     }
     const size = this.#length - start;
-    this.#level(1);
-    this.#reserve(size);
+    this.level(1);
+    this.reserve(size);
     this.#values.copy(this.#values, this.#length, start, start + size);
     this.#textStart = this.#length;
     this.#length += size;
@@ -364,8 +364,8 @@ export class ColumnBuilder {
     if (this.#bits) throw new Error(`column ${this.spec.name} (${this.spec.kind}): booleans cannot be appended`);
     if (rows === 0) return;
     this.#textStart = -1;
-    this.#definedRows(rows);
-    this.#reserve(end - start);
+    this.definedRows(rows);
+    this.reserve(end - start);
     const at = this.#length;
     this.#values.set(bytes.subarray(start, end), at);
     this.#length = at + end - start;
@@ -374,7 +374,7 @@ export class ColumnBuilder {
     const values = this.#values;
     const view = alignedView(this.spec.kind, values, at, rows);
     if (view) {
-      this.#minMaxOf(view);
+      this.minMaxOf(view);
       return;
     }
     for (let offset = at; offset < this.#length; offset += read.size) {
@@ -392,14 +392,14 @@ export class ColumnBuilder {
   appendFrontCoded(bytes: Buffer, start: number, end: number, rows: number): void {
     if (!this.#takesText || this.frontCoded) throw new Error(`column ${this.spec.name} (${this.spec.kind}) takes no front-coded text`);
     if (rows === 0) return;
-    this.#definedRows(rows);
+    this.definedRows(rows);
     let previous = this.#textStart;
     for (let at = start; at < end; ) {
       const length = bytes.readUInt32LE(at);
       const shared = bytes.readUInt32LE(at + 4);
       const own = length - 4;
       if (shared > 0 && (previous < 0 || shared > this.#values.readUInt32LE(previous))) throw new Error(`column ${this.spec.name}: a front-coded value shares more than the value before holds`);
-      this.#reserve(4 + shared + own);
+      this.reserve(4 + shared + own);
       const values = this.#values;
       const value = this.#length;
       values.writeUInt32LE(shared + own, value);
@@ -416,7 +416,7 @@ export class ColumnBuilder {
   }
 
   /** Min/max of values read through a typed view (int64: low word unsigned, high word signed). */
-  #minMaxOf(view: Float64Array | Int32Array | Uint32Array | { words: Int32Array }): void {
+  private minMaxOf(view: Float64Array | Int32Array | Uint32Array | { words: Int32Array }): void {
     let min = this.min;
     let max = this.max;
     if ("words" in view) {

@@ -146,11 +146,11 @@ export class ParquetWriter {
   ) {
     if (constants.length > 0 && constants.length !== columns.length) throw new Error("one constant (or undefined) per column");
     this.#fd = openSync(path, "w");
-    this.#builders = this.#fresh();
-    this.#write(MAGIC);
+    this.#builders = this.fresh();
+    this.writeBytes(MAGIC);
   }
 
-  #fresh(): ColumnBuilder[] {
+  private fresh(): ColumnBuilder[] {
     return this.columns.map((spec, i) => new ColumnBuilder(spec, this.capacities[i]));
   }
 
@@ -181,7 +181,7 @@ export class ParquetWriter {
     return this.#flush();
   }
 
-  #write(bytes: Uint8Array): void {
+  private writeBytes(bytes: Uint8Array): void {
     if (this.#closed) throw new Error("the Parquet writer is closed");
     this.#offset += bytes.length;
     if (this.#outputLength + bytes.length <= OUTPUT_BUFFER_BYTES) {
@@ -189,7 +189,7 @@ export class ParquetWriter {
       this.#outputLength += bytes.length;
       return;
     }
-    this.#writeOutput();
+    this.writeOutput();
     if (bytes.length > OUTPUT_BUFFER_BYTES / 2) writeAllSync(this.#fd, bytes);
     else {
       this.#output.set(bytes, 0);
@@ -197,8 +197,8 @@ export class ParquetWriter {
     }
   }
 
-  /** Writes out what `#write` gathered. */
-  #writeOutput(): void {
+  /** Writes out what `writeBytes` gathered. */
+  private writeOutput(): void {
     if (this.#outputLength === 0) return;
     writeAllSync(this.#fd, this.#output.subarray(0, this.#outputLength));
     this.#outputLength = 0;
@@ -213,7 +213,7 @@ export class ParquetWriter {
     const builders = this.#builders;
     const rows = this.pendingRows;
     if (rows === 0) return;
-    this.#builders = this.#spare ?? (last ? [] : this.#fresh());
+    this.#builders = this.#spare ?? (last ? [] : this.fresh());
     this.#spare = null;
     this.#rows = 0;
     this.#writing = this.#writeRowGroup(builders, rows, last).then(() => {
@@ -228,7 +228,7 @@ export class ParquetWriter {
     const encoded = await encodeRowGroup(this.columns, this.constants, builders, rows, { threadPool: this.threadPool, last });
     // Abandoned meanwhile (the caller failed): its descriptor is closed, and its number may already be another file's.
     if (this.#closed) return;
-    this.#writeChunks(rows, encoded);
+    this.writeChunks(rows, encoded);
   }
 
   /**
@@ -239,10 +239,10 @@ export class ParquetWriter {
     if (this.#rows !== 0) throw new Error("a row group is being filled");
     await this.#writing;
     if (encoded.length !== this.columns.length) throw new Error(`a row group of ${encoded.length} columns, not ${this.columns.length}`);
-    this.#writeChunks(rows, encoded);
+    this.writeChunks(rows, encoded);
   }
 
-  #writeChunks(rows: number, encoded: readonly EncodedChunk[]): void {
+  private writeChunks(rows: number, encoded: readonly EncodedChunk[]): void {
     const chunks = encoded.map((chunk, i): ChunkMeta => {
       const offset = this.#offset;
       let uncompressed = 0;
@@ -250,15 +250,15 @@ export class ParquetWriter {
       const dictionaryOffset = chunk.dictionary ? offset : -1;
       const dataOffset = chunk.dictionary ? offset + chunk.dictionary.header.length + chunk.dictionary.body.length : offset;
       for (const page of chunk.dictionary ? [chunk.dictionary, chunk.data] : [chunk.data]) {
-        this.#write(page.header);
-        this.#write(page.body);
+        this.writeBytes(page.header);
+        this.writeBytes(page.body);
         uncompressed += page.size;
         compressed += page.header.length + page.body.length;
       }
       const { nulls, min, max, minText, maxText } = chunk;
       return { spec: this.columns[i] as ColumnSpec, offset, dataOffset, dictionaryOffset, uncompressed, compressed, rows, nulls, min, max, minText, maxText };
     });
-    this.#writeOutput();
+    this.writeOutput();
     this.#groups.push({ rows, chunks });
   }
 
@@ -268,13 +268,13 @@ export class ParquetWriter {
     try {
       await this.#flush(true);
       await this.#writing;
-      const footer = this.#footer();
+      const footer = this.footer();
       const length = Buffer.alloc(4);
       length.writeUInt32LE(footer.length, 0);
-      this.#write(footer);
-      this.#write(length);
-      this.#write(MAGIC);
-      this.#writeOutput();
+      this.writeBytes(footer);
+      this.writeBytes(length);
+      this.writeBytes(MAGIC);
+      this.writeOutput();
     } finally {
       this.#closed = true;
       closeSync(this.#fd);
@@ -289,7 +289,7 @@ export class ParquetWriter {
     closeSync(this.#fd);
   }
 
-  #footer(): Buffer {
+  private footer(): Buffer {
     const rows = this.#groups.reduce((sum, group) => sum + group.rows, 0);
     return CompactWriter.struct((writer) => {
       writer.i32(1, 1);
@@ -306,7 +306,7 @@ export class ParquetWriter {
       writer.i64(3, rows);
       writer.list(4, "struct", this.#groups, (group, meta) => {
         group.list(1, "struct", meta.chunks, (chunk, column) => {
-          chunk.i64(2, column.offset).struct(3, (data) => this.#columnMeta(data, column));
+          chunk.i64(2, column.offset).struct(3, (data) => this.columnMeta(data, column));
         });
         const size = meta.chunks.reduce((sum, chunk) => sum + chunk.uncompressed, 0);
         group.i64(2, size).i64(3, meta.rows);
@@ -317,7 +317,7 @@ export class ParquetWriter {
     });
   }
 
-  #columnMeta(writer: CompactWriter, column: ChunkMeta): void {
+  private columnMeta(writer: CompactWriter, column: ChunkMeta): void {
     const type = TYPES[column.spec.kind];
     writer
       .i32(1, type.physical)

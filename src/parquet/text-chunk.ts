@@ -141,7 +141,7 @@ function addEntry(entries: Map<number, number>, sameHash: number[], hash: number
 }
 
 /** The entry holding `values[start..end]`, whose bytes hash to `hash`, or -1. */
-function findEntry(entries: Map<number, number>, sameHash: readonly number[], hash: number, starts: readonly number[], ends: readonly number[], values: Buffer, start: number, end: number): number {
+export function findEntry(entries: Map<number, number>, sameHash: readonly number[], hash: number, starts: readonly number[], ends: readonly number[], values: Buffer, start: number, end: number): number {
   const length = end - start;
   for (let e = entries.get(hash) ?? -1; e >= 0; e = sameHash[e] as number) {
     const entryStart = starts[e] as number;

@@ -15,7 +15,7 @@ export interface ClaudeTokens {
 }
 
 /** The factor on a request's price: fast mode and the inference region, where the catalogue has them. */
-function priceFactor(multipliers: Record<string, number> | undefined, tokens: ClaudeTokens): number {
+export function priceFactor(multipliers: Record<string, number> | undefined, tokens: ClaudeTokens): number {
   if (!multipliers) return 1;
   let factor = 1;
   if (tokens.speed === "fast") factor *= multipliers.fast ?? 1;
@@ -25,7 +25,9 @@ function priceFactor(multipliers: Record<string, number> | undefined, tokens: Cl
 }
 
 /** Claude's long-context tier counts the whole prompt: input, cache writes and cache reads. */
-const TIER_PROMPT = (tokens: ClaudeTokens) => clampTokens(tokens.input) + clampTokens(tokens.cacheCreation) + clampTokens(tokens.cacheRead);
+export function tierPrompt(tokens: ClaudeTokens): number {
+  return clampTokens(tokens.input) + clampTokens(tokens.cacheCreation) + clampTokens(tokens.cacheRead);
+}
 
 /**
  * The cost of one response (`null` for a model without a price): input, output and cache reads at their prices,
@@ -36,7 +38,7 @@ const TIER_PROMPT = (tokens: ClaudeTokens) => clampTokens(tokens.input) + clampT
 export function calculateClaudeCost(model: string, tokens: ClaudeTokens): number | null {
   const price = PRICES.lookup("anthropic", model);
   if (!price) return null;
-  const rates = ratesFor(price.rates, TIER_PROMPT(tokens));
+  const rates = ratesFor(price.rates, tierPrompt(tokens));
   const writes = clampTokens(tokens.cacheCreation);
   const hourWrites = Math.min(clampTokens(tokens.cacheCreation1h ?? 0), writes);
   const cost =

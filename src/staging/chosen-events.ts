@@ -79,7 +79,7 @@ const INITIAL_SLOTS = 1 << 13;
  * (chosen-events.test.ts). Held in memory, the keys' bytes were ~150 MB of
  * the 207 MB that 1.3 million events took (docs/performance.md [S13]).
  */
-class KeyTable {
+export class KeyTable {
   readonly #crc32 = int32s();
   readonly #city32 = int32s();
   readonly #murmur3 = int32s();
@@ -111,7 +111,7 @@ class KeyTable {
         this.#murmur2.set(row, h4);
         this.keys?.add(events.keyBytes, events.keyStart(e), events.keyEnd(e));
         this.#slots[slot] = row + 1;
-        if (this.size * 2 > this.#slots.length) this.#rehash();
+        if (this.size * 2 > this.#slots.length) this.rehash();
         return { row, added: true };
       }
       const row = entry - 1;
@@ -121,21 +121,21 @@ class KeyTable {
     }
   }
 
-  #keyFile(): KeyFile {
+  private keyFile(): KeyFile {
     if (this.keys === null) throw new Error("the chosen events' keys are not kept");
     return this.keys;
   }
 
   key(row: number): string {
-    return this.#keyFile().key(row);
+    return this.keyFile().key(row);
   }
 
   /** The key's UTF-8 bytes handed to `sink`, without a string. */
   writeKey(row: number, sink: ByteSink): void {
-    this.#keyFile().writeKey(row, sink);
+    this.keyFile().writeKey(row, sink);
   }
 
-  #rehash(): void {
+  private rehash(): void {
     const slots = new Int32Array(this.#slots.length * 2);
     const mask = slots.length - 1;
     for (let row = 0; row < this.size; row++) {
@@ -210,12 +210,12 @@ export class ChosenEvents implements ChosenRows {
    */
   offerTagged(events: StagedEvents, e: number, tag: number): number {
     const micros = events.micros(e);
-    const { row, added } = this.#keyTable().find(events, e);
+    const { row, added } = this.keyTable().find(events, e);
     let replaced = NEW_KEY;
-    if (added) this.#grow(row + 1);
+    if (added) this.grow(row + 1);
     else if (!outranksCopy(events.rank(e), micros, this.#rank.get(row), this.#micros.get(row))) return NOT_CHOSEN;
     else replaced = this.#tag.get(row);
-    this.#set(row, events, e, micros);
+    this.setRow(row, events, e, micros);
     this.#tag.set(row, tag);
     this.#lastChosen = row;
     return replaced;
@@ -245,7 +245,7 @@ export class ChosenEvents implements ChosenRows {
   }
 
   key(i: number): string {
-    return this.#keyTable().key(i);
+    return this.keyTable().key(i);
   }
 
   timestamp(i: number): string {
@@ -258,7 +258,7 @@ export class ChosenEvents implements ChosenRows {
   }
 
   writeKey(i: number, sink: ByteSink): void {
-    this.#keyTable().writeKey(i, sink);
+    this.keyTable().writeKey(i, sink);
   }
 
   seq(i: number): number {
@@ -320,7 +320,7 @@ export class ChosenEvents implements ChosenRows {
     this.#tag.set(i, tag);
   }
 
-  #keyTable(): KeyTable {
+  private keyTable(): KeyTable {
     if (this.#keys === null) throw new Error("the chosen events' keys were released");
     return this.#keys;
   }
@@ -350,7 +350,7 @@ export class ChosenEvents implements ChosenRows {
   }
 
   /** Chosen copy `row` is now event `e` of `events` (a new key's row is all zeros: nothing to take off the totals). */
-  #set(row: number, events: StagedEvents, e: number, micros: number): void {
+  private setRow(row: number, events: StagedEvents, e: number, micros: number): void {
     this.#logRows += events.logs(e) - this.#logs.get(row);
     this.#metricRows += events.metrics(e) - this.#metrics.get(row);
     this.#rank.set(row, events.rank(e));
@@ -359,14 +359,14 @@ export class ChosenEvents implements ChosenRows {
     this.#logs.set(row, events.logs(e));
     this.#metrics.set(row, events.metrics(e));
     this.#unpriced.set(row, events.unpriced(e) ? 1 : 0);
-    this.#model.set(row, this.#code(events.model(e)));
-    const service = this.#code(events.service(e));
+    this.#model.set(row, this.codeOf(events.model(e)));
+    const service = this.codeOf(events.service(e));
     this.#service.set(row, service);
     if (service !== this.#soleService) this.#soleService = this.#soleService === NO_EVENTS ? service : SEVERAL_SERVICES;
-    this.#unit.set(row, this.#code(events.unit(e)));
+    this.#unit.set(row, this.codeOf(events.unit(e)));
   }
 
-  #code(text: string): number {
+  private codeOf(text: string): number {
     let code = this.#codes.get(text);
     if (code === undefined) {
       code = this.#texts.length;
@@ -377,7 +377,7 @@ export class ChosenEvents implements ChosenRows {
     return code;
   }
 
-  #grow(size: number): void {
+  private grow(size: number): void {
     for (const column of this.#columns) column.reserve(size);
   }
 }

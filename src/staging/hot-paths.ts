@@ -1,21 +1,31 @@
 import * as jsc from "bun:jsc";
 import { readdirSync, readFileSync } from "node:fs";
 import { setPriority } from "node:os";
+import * as catalogue from "../pricing/catalogue.ts";
+import * as claudePricing from "../pricing/claude.ts";
 import * as columnBuilder from "../parquet/column-builder.ts";
 import * as rleHybrid from "../parquet/rle-hybrid.ts";
+import * as parquetWriter from "../parquet/parquet-writer.ts";
 import * as textChunk from "../parquet/text-chunk.ts";
-import * as claudePricing from "../pricing/claude.ts";
+import * as thriftCompact from "../parquet/thrift-compact.ts";
+import * as claudeActivity from "../sources/claude/activity.ts";
 import * as claudeLines from "../sources/claude/file-lines.ts";
+import * as claudeGitCommit from "../sources/claude/git-commit.ts";
 import * as claudeParse from "../sources/claude/parse.ts";
 import * as claudeRows from "../sources/claude/to-rows.ts";
+import * as claudeTranscript from "../sources/claude/transcript.ts";
 import * as attributes from "../sources/shared/attributes.ts";
+import * as attribution from "../sources/shared/attribution.ts";
 import * as json from "../sources/shared/json.ts";
 import * as jsonSkip from "../sources/shared/json-skip.ts";
 import * as jsonl from "../sources/shared/jsonl.ts";
 import * as largeStrings from "../sources/shared/large-strings.ts";
 import * as merge from "../sources/shared/merge.ts";
 import * as rows from "../sources/shared/rows.ts";
+import * as textArena from "../sources/shared/text-arena.ts";
 import * as timestamps from "../sources/shared/timestamps.ts";
+import * as chosenEvents from "./chosen-events.ts";
+import * as chunkedNumbers from "./chunked-numbers.ts";
 import * as rowGroupFill from "./row-group-fill.ts";
 import * as rowGroupPlan from "./row-group-plan.ts";
 import * as rowShape from "./row-shape.ts";
@@ -23,124 +33,92 @@ import * as stagedColumns from "./staged-columns.ts";
 import * as stagedEvents from "./staged-events.ts";
 import * as stagedFile from "./staged-file.ts";
 import * as stagedParquet from "./staged-parquet.ts";
+import * as stagedRows from "./staged-rows.ts";
 
 type AnyFunction = (...args: never[]) => unknown;
 
 /**
- * The functions a parse runs per line, per event or per value: the JSONL reader's byte layer and parse, the Claude
- * parser (the bulk of every history), the shared JSON, time and attribute helpers, staging, and the Parquet
- * writer's per-value code.
+ * The modules whose code a parse runs per line, per event or per value: the JSONL reader's byte layer and parse, the
+ * Claude parser (the bulk of every history) with its transcripts and prices, the shared JSON, time and attribute
+ * helpers, the winner among copies, staging, and the Parquet writer's per-value code.
+ */
+const HOT_MODULES: readonly object[] = [
+  jsonl,
+  jsonSkip,
+  largeStrings,
+  json,
+  timestamps,
+  rows,
+  attributes,
+  attribution,
+  merge,
+  textArena,
+  claudeLines,
+  claudeParse,
+  claudeRows,
+  claudeTranscript,
+  claudeActivity,
+  claudeGitCommit,
+  claudePricing,
+  catalogue,
+  stagedFile,
+  stagedEvents,
+  stagedColumns,
+  chosenEvents,
+  chunkedNumbers,
+  stagedRows,
+  stagedParquet,
+  rowShape,
+  rowGroupFill,
+  rowGroupPlan,
+  columnBuilder,
+  rleHybrid,
+  textChunk,
+  thriftCompact,
+  parquetWriter,
+];
+
+/** Left to the top tier: the byte loops over transcripts' long texts (below). */
+const TOP_TIER: ReadonlySet<unknown> = new Set([largeStrings.unescapeJson, attributes.GoJsonBytes.prototype.ofUtf8]);
+
+/** A function and, for a class, its methods, getters and setters (on its prototype and on itself). */
+function withMethods(fn: AnyFunction): AnyFunction[] {
+  const found = [fn];
+  for (const owner of [fn.prototype as object | undefined, fn]) {
+    if (owner === undefined) continue;
+    for (const [name, { value, get, set }] of Object.entries(Object.getOwnPropertyDescriptors(owner))) {
+      if (name === "constructor" || name === "prototype") continue;
+      for (const member of [value, get, set]) if (typeof member === "function") found.push(member as AnyFunction);
+    }
+  }
+  return found;
+}
+
+/** The class of an object made by one of ours (as `PRICES`), not by a builtin; null for anything else. */
+function classOf(value: unknown): AnyFunction | null {
+  if (typeof value !== "object" || value === null) return null;
+  const type = (Object.getPrototypeOf(value) as { constructor?: unknown } | null)?.constructor;
+  return typeof type === "function" && !Function.prototype.toString.call(type).includes("[native code]") ? (type as AnyFunction) : null;
+}
+
+/**
+ * Every function the hot modules export, with every method, getter and setter of the classes they export (and of
+ * the objects of ours they export), and the
+ * cells of the staged row shapes; not the top-tier loops. A helper a module keeps to itself, a `#` method or a
+ * function made per call cannot be reached from here: a hot one is exported, a TypeScript-private method, or a
+ * module function (`test/hot-paths.test.ts` runs a parse with the tiers' thresholds lowered and fails on any
+ * function of ours that reached the top tier).
  */
 export function hotPaths(): AnyFunction[] {
-  const methods = <T extends { prototype: object }>(type: T, ...names: (keyof T["prototype"] & string)[]): AnyFunction[] =>
-    names.map((name) => (type.prototype as Record<string, AnyFunction>)[name] as AnyFunction);
-  return [
-    // sources/shared: the JSONL reader
-    jsonl.isSpace,
-    jsonl.trim,
-    jsonl.forEachPiece,
-    jsonl.onlyNulsAndBlanks,
-    jsonl.foundIn,
-    jsonl.wants,
-    jsonl.selectLines,
-    jsonl.selectInChunk,
-    jsonl.elidedText,
-    jsonl.replay,
-    jsonl.scanJsonl,
-    ...methods(jsonl.LongLine, "add"),
-    ...methods(jsonl.ChunkSearch, "scan", "line", "nulIn"),
-    ...methods(jsonl.LineTally, "ended", "brokenLine"),
-    ...methods(jsonl.ParsedPieces, "piece", "parse"),
-    ...methods(jsonl.PieceCollector, "piece"),
-    ...methods(largeStrings.LargeStrings, "parse", "text"),
-    jsonSkip.valueEnd,
-    jsonSkip.stringEnd,
-    // sources/shared: values, times, rows, attributes, the winner among copies
-    json.parseLatin1Text,
-    json.parseLatin1,
-    json.allAscii,
-    json.latin1ToUtf8,
-    json.str,
-    json.num,
-    json.optNum,
-    json.obj,
-    json.isObject,
-    timestamps.parseUtcFast,
-    timestamps.digits,
-    timestamps.parseTimestamp,
-    timestamps.textMicros,
-    timestamps.daysFromCivil,
-    rows.logRow,
-    rows.metricRow,
-    rows.putIfSet,
-    attributes.keyOrder,
-    attributes.sameKeys,
-    attributes.writeJsonString,
-    attributes.orderedValues,
-    attributes.writePairs,
-    ...methods(attributes.AttributeJsonWriter, "push"),
-    ...methods(attributes.GoJsonBytes, "of"),
-    merge.outranks,
-    merge.outranksCopy,
-    ...methods(merge.EventSet, "add"),
-    // sources/claude and its prices
-    ...methods(claudeLines.ClaudeFileUsage, "add", "line"),
-    ...methods(claudeLines.ClaudeUsageLines, "record", "recordLatin1"),
-    ...methods(claudeLines.ClaudeTranscriptLines, "record"),
-    claudeParse.toClaudeResponse,
-    claudeParse.addResponse,
-    claudeParse.fromLatin1,
-    claudeParse.cacheCreationTokens,
-    claudeParse.responseKey,
-    claudeParse.positiveSum,
-    claudeParse.usageOf,
-    claudeParse.readIterations,
-    claudeRows.claudeEvent,
-    claudeRows.tokenRows,
-    claudeRows.costRows,
-    claudeRows.hasTokens,
-    claudePricing.calculateClaudeCost,
-    claudePricing.claudeCostWithMode,
-    // staging
-    stagedFile.rowService,
-    stagedFile.rowUnit,
-    stagedFile.stageEvent,
-    stagedFile.stageFile,
-    ...methods(stagedEvents.StagedEventsBuilder, "add"),
-    ...methods(stagedColumns.StagedColumnsBuilder, "addEvent"),
-    ...methods(stagedColumns.StagedColumns, "rowStart", "byteStart", "plainStart", "base"),
-    rowShape.repeated,
-    ...new Set([...rowShape.LOG_SHAPE.live, ...rowShape.METRIC_SHAPE.live].map((column) => column.cell as AnyFunction)),
-    ...methods(stagedParquet.StagedTableWriter, "append"),
-    rowGroupFill.appendTextEmptyAsNull,
-    rowGroupFill.fillRun,
-    ...methods(rowGroupPlan.RowGroupPlanner, "plan"),
-    rowGroupPlan.widest,
-    // parquet: the column writer
-    ...methods(
-      columnBuilder.ColumnBuilder,
-      "pushNumber",
-      "pushBytes",
-      "pushText",
-      "beginText",
-      "appendBytes",
-      "appendQuotedAscii",
-      "appendFromPrevious",
-      "endText",
-      "pushRepeated",
-      "appendPlain",
-      "appendFrontCoded",
-    ),
-    columnBuilder.readInt64LE,
-    columnBuilder.writeInt64LE,
-    rleHybrid.writeRleRun,
-    rleHybrid.rleRuns,
-    rleHybrid.bitPacked,
-    textChunk.textChunk,
-    textChunk.dictionaryIndices,
-    textChunk.sameBytes,
-    textChunk.bytesHash,
-  ];
+  const found = new Set<AnyFunction>();
+  for (const module of HOT_MODULES) {
+    for (const value of Object.values(module)) {
+      const type = typeof value === "function" ? value : classOf(value);
+      if (type) for (const fn of withMethods(type as AnyFunction)) found.add(fn);
+    }
+  }
+  for (const column of [...rowShape.LOG_SHAPE.live, ...rowShape.METRIC_SHAPE.live]) found.add(column.cell as AnyFunction);
+  return [...found].filter((fn) => !TOP_TIER.has(fn));
 }
 
 const noFTL = (jsc as { noFTL?: (fn: AnyFunction) => unknown }).noFTL;
@@ -148,7 +126,7 @@ const noFTL = (jsc as { noFTL?: (fn: AnyFunction) => unknown }).noFTL;
 /**
  * Keeps JavaScriptCore's top tier (FTL) off the hot functions of a parse, in the thread that calls it (each thread
  * has its own JIT): the main thread when a `ParseRun` starts, and each parse and line-prefetch worker as it loads.
- * This list is the only place that tunes the JIT.
+ * This file is the only place that tunes the JIT.
  *
  * A run is short (about a second for 400 MB of history): compiling these functions with FTL took more CPU than it
  * saved, and on a 2-core machine that compiling competes with the parse and the line prefetch for the second core
@@ -156,8 +134,7 @@ const noFTL = (jsc as { noFTL?: (fn: AnyFunction) => unknown }).noFTL;
  * stay in the DFG tier, which compiles several times faster. The exceptions, left to FTL, are the byte loops over
  * transcripts' long texts (`unescapeJson` in sources/shared/large-strings.ts, `GoJsonBytes.ofUtf8` in
  * sources/shared/attributes.ts): small functions that run over hundreds of MB, 1.6x faster in FTL
- * (docs/performance.md [S9]). A function created per call cannot be listed: the hot ones are methods of
- * classes instead (the reader's `ChunkSearch`, `ParsedPieces`, the Claude parser's `ClaudeUsageLines`).
+ * (docs/performance.md [S9]).
  *
  * A no-op where `bun:jsc` has no `noFTL`.
  */

@@ -52,10 +52,36 @@ export class TextBytes {
   }
 }
 
-/** A column a fragment does not carry, filled per row with its event's value (null: NULL). */
-interface EventColumn {
-  index: number;
-  of: (event: number) => Buffer | null;
+/** Where an event's unit or service text is found: by the event's index in its fragment. */
+export interface EventTexts {
+  text(event: number): string;
+}
+
+/** A column a fragment does not carry (the unit or the service), filled per row with its event's text's bytes (null: NULL). */
+export class EventColumn {
+  constructor(
+    readonly index: number,
+    private readonly bytes: TextBytes,
+    private readonly unit: boolean,
+    private readonly texts: EventTexts,
+  ) {}
+
+  of(event: number): Buffer | null {
+    const text = this.texts.text(event);
+    return this.unit ? this.bytes.unit(text) : this.bytes.of(text);
+  }
+}
+
+/** The texts of a run's events in a table worker's list of them (`at`: where the run's event 0 would be in it). */
+export class ListedTexts implements EventTexts {
+  constructor(
+    private readonly texts: readonly string[],
+    private readonly at: number,
+  ) {}
+
+  text(event: number): string {
+    return this.texts[this.at + event] as string;
+  }
 }
 
 /** The unit and service columns, where they take a value per row (else a constant, or none). */
@@ -124,8 +150,8 @@ export class RowGroupFiller {
         const at = first - run.start;
         const { units, services } = job;
         const columns: EventColumns = {
-          unit: layout.unit === null || units === null ? null : { index: layout.unit, of: (event) => texts.unit(units[at + event] as string) },
-          service: layout.service === null || services === null ? null : { index: layout.service, of: (event) => texts.of(services[at + event] as string) },
+          unit: layout.unit === null || units === null ? null : new EventColumn(layout.unit, texts, true, new ListedTexts(units, at)),
+          service: layout.service === null || services === null ? null : new EventColumn(layout.service, texts, false, new ListedTexts(services, at)),
         };
         fillRun(row, shape, fragment as StagedColumns, run, columns);
         first += run.end - run.start;

@@ -63,7 +63,7 @@ export class RowGroupPlanner {
       }
       if (extraBytes) extraBytes(start, event).forEach((added, x) => (bytes[this.columns + x] = (bytes[this.columns + x] as number) + added));
       this.#rows += rows;
-      const endsGroup = this.#rows >= limits.rows || bytes.some((held) => held >= limits.bytes);
+      const endsGroup = this.#rows >= limits.rows || anyAtLeast(bytes, limits.bytes);
       if (endsGroup) {
         this.#rows = 0;
         bytes.fill(0);
@@ -92,4 +92,10 @@ function nonEmptyBytes(fragment: StagedColumns, c: number, from: number, to: num
     at += 4 + length;
   }
   return held;
+}
+
+/** Whether a value of `values` is `limit` or more. */
+export function anyAtLeast(values: readonly number[], limit: number): boolean {
+  for (const value of values) if (value >= limit) return true;
+  return false;
 }

@@ -167,14 +167,14 @@ export class StagedEventsBuilder {
     ints[at + LOGS] = logs;
     ints[at + METRICS] = metrics;
     ints[at + UNPRICED] = unpriced ? 1 : 0;
-    ints[at + MODEL] = this.#code(model);
-    ints[at + SERVICE] = this.#code(service);
-    ints[at + UNIT] = this.#code(unit);
-    this.#addKey(key);
+    ints[at + MODEL] = this.codeOf(model);
+    ints[at + SERVICE] = this.codeOf(service);
+    ints[at + UNIT] = this.codeOf(unit);
+    this.addKey(key);
     this.#keyEnds[e] = this.#keyLength;
   }
 
-  #addKey(key: string): void {
+  private addKey(key: string): void {
     if (this.#keyBytes.length - this.#keyLength < key.length * 3) {
       const grown = Buffer.from(new ArrayBuffer(Math.max(this.#keyBytes.length * 2, this.#keyLength + key.length * 3)));
       this.#keyBytes.copy(grown, 0, 0, this.#keyLength);
@@ -183,7 +183,7 @@ export class StagedEventsBuilder {
     this.#keyLength += this.#keyBytes.write(key, this.#keyLength, "utf8");
   }
 
-  #code(text: string): number {
+  private codeOf(text: string): number {
     let code = this.#codes.get(text);
     if (code === undefined) {
       code = this.#texts.push(text) - 1;

@@ -5,7 +5,7 @@ import { ParquetWriter } from "../parquet/parquet-writer.ts";
 import { MemoryGovernor } from "../sources/memory-governor.ts";
 import { tableColumns } from "../db/table-columns.ts";
 import type { TelemetryTable } from "../db/schema.ts";
-import { type EventColumns, fillRun, RowGroupFiller, shapeOf, TextBytes } from "./row-group-fill.ts";
+import { EventColumn, type EventColumns, type EventTexts, fillRun, RowGroupFiller, shapeOf, TextBytes } from "./row-group-fill.ts";
 import type { RowShape } from "./row-shape.ts";
 import type { StagedColumns } from "./staged-columns.ts";
 import type { FragmentPlace, StagedRows, StagedTableKey } from "./staged-rows.ts";
@@ -188,8 +188,8 @@ export class StagedTableWriter {
     const unit = this.#perRowUnit;
     const service = this.#perRowService;
     return {
-      unit: unit === null ? null : { index: unit, of: (event) => this.#texts.unit(chosen.unit(rowOf[event] as number)) },
-      service: service === null ? null : { index: service, of: (event) => this.#texts.of(chosen.service(rowOf[event] as number)) },
+      unit: unit === null ? null : new EventColumn(unit, this.#texts, true, new ChosenTexts(chosen, rowOf, true)),
+      service: service === null ? null : new EventColumn(service, this.#texts, false, new ChosenTexts(chosen, rowOf, false)),
     };
   }
 
@@ -240,13 +240,13 @@ export async function writeStagedTable(
 /** A StagedTableWriter for the rows of the `chosen` events of `table` in `rows` (its layout and room taken from them). */
 function openStagedTable(table: TelemetryTable, rows: StagedRows | null, chosen: ChosenRows, path: string, limits = STAGED_ROW_GROUP, threadPool = true): StagedTableWriter {
   const key = STAGED_KEYS[table];
-  const rowsOf = key === "logs" ? (i: number) => chosen.logs(i) : (i: number) => chosen.metrics(i);
+  const logs = key === "logs";
   const services = new Set<string>();
   let someUnit = false;
   const capacities: (number | undefined)[] = [];
   if (key !== null && rows !== null) {
     for (let i = 0; i < chosen.size; i++) {
-      if (rowsOf(i) === 0) continue;
+      if ((logs ? chosen.logs(i) : chosen.metrics(i)) === 0) continue;
       services.add(chosen.service(i));
       someUnit ||= chosen.unit(i) !== "";
     }
@@ -281,13 +281,27 @@ export async function appendChosen(writer: StagedTableWriter, rows: StagedRows |
   else for (const fragment of rows.fragments(key)) await writer.append(fragment, rowsOf(fragment), chosen);
 }
 
+/** The units or services of a fragment's events, from the chosen copies (`rowOf`: each event's row among them). */
+export class ChosenTexts implements EventTexts {
+  constructor(
+    private readonly chosen: ChosenRows,
+    private readonly rowOf: Int32Array,
+    private readonly unit: boolean,
+  ) {}
+
+  text(event: number): string {
+    const row = this.rowOf[event] as number;
+    return this.unit ? this.chosen.unit(row) : this.chosen.service(row);
+  }
+}
+
 /**
  * The chosen events of each staged file, found by the file's ordinal (StagedEvent.seq is `ordinal × SEQ_PER_FILE + the
  * event's index in the file`): for each ordinal, its chosen events' indexes in the file and in `chosen`, in typed
  * arrays. A `Map` from seq to index took ~30 MB for the 613,703 events of 1 GB of Gemini sessions, made again for
  * each table.
  */
-class ChosenByFile {
+export class ChosenByFile {
   /** Where each ordinal's entries start in `#events` and `#rows` (the next ordinal's start ends them). */
   readonly #starts: Int32Array;
   readonly #events: Int32Array;

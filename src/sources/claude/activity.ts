@@ -82,26 +82,26 @@ export class ClaudeActivity {
     this.#sessionId ||= str(value, "sessionId");
     this.#cwd ||= str(value, "cwd");
     const type = str(value, "type");
-    if (type === "pr-link") this.#pullRequest(value);
+    if (type === "pr-link") this.pullRequest(value);
     else if (type === "system" && str(value, "subtype") === "turn_duration") {
       const duration = value["durationMs"];
       const time = parseTimestamp(value["timestamp"]);
       if (typeof duration !== "number" || !(duration > 0) || !time) return;
       this.#turns.push({ time, seconds: duration / 1000, id: str(value, "uuid") || `${time.text}#${this.#turns.length}` });
-      this.#widen(time);
+      this.widen(time);
     } else if ((type === "user" || type === "assistant") && isObject(value["message"])) {
       const time = parseTimestamp(value["timestamp"]);
       if (!time) return;
-      this.#widen(time);
+      this.widen(time);
       const content = value["message"]["content"];
       if (!Array.isArray(content)) return;
       const session = str(value, "sessionId") || this.#sessionId;
-      if (type === "assistant") this.#toolUses(content, session, str(value["message"], "model"));
-      else this.#toolResults(content, session, value["toolUseResult"], time);
+      if (type === "assistant") this.toolUses(content, session, str(value["message"], "model"));
+      else this.toolResults(content, session, value["toolUseResult"], time);
     }
   }
 
-  #toolUses(content: unknown[], session: string, model: string): void {
+  private toolUses(content: unknown[], session: string, model: string): void {
     for (const block of content) {
       if (!isObject(block) || str(block, "type") !== "tool_use" || str(block, "id") === "") continue;
       const key = `${session}:${str(block, "id")}`;
@@ -112,7 +112,7 @@ export class ClaudeActivity {
     }
   }
 
-  #toolResults(content: unknown[], session: string, toolUseResult: unknown, time: Instant): void {
+  private toolResults(content: unknown[], session: string, toolUseResult: unknown, time: Instant): void {
     const results = content.filter((block): block is JsonObject => isObject(block) && str(block, "type") === "tool_result");
     const single = results.length === 1 && isObject(toolUseResult) ? toolUseResult : null;
     for (const block of results) {
@@ -129,12 +129,12 @@ export class ClaudeActivity {
         textStartsWith: (prefix) => resultTextStartsWith(block["content"], prefix, this.large),
         field: (name) => (single === null ? undefined : this.large.materialize(single[name])),
       };
-      const rows = call.name === "Bash" ? this.#commits(call, result) : EDITS.has(call.name) ? this.#linesOfCode(call, result) : [];
+      const rows = call.name === "Bash" ? this.commits(call, result) : EDITS.has(call.name) ? this.linesOfCode(call, result) : [];
       if (rows.length > 0) this.#callMetrics.push({ key: `${session}:${id}`, time, rows });
     }
   }
 
-  #commits(call: ToolCall, result: CallResult): CallMetrics["rows"] {
+  private commits(call: ToolCall, result: CallResult): CallMetrics["rows"] {
     const command = call.input["command"];
     if (typeof command !== "string" || !runsGitCommit(command)) return [];
     const output = textField(result, "stdout") || result.text();
@@ -142,14 +142,14 @@ export class ClaudeActivity {
     return [...hashes].map(() => ({ name: "claude_code.commit.count", value: 1, attributes: { reconstruction: "successful_tool_result" } }));
   }
 
-  #linesOfCode(call: ToolCall, result: CallResult): CallMetrics["rows"] {
+  private linesOfCode(call: ToolCall, result: CallResult): CallMetrics["rows"] {
     const path = str(call.input, "file_path");
     if (path === "") return [];
     const filePath = textField(result, "filePath");
     if (filePath !== "" && filePath !== path) return [];
     const counted = linesOfCode(call, result);
     if (!counted) return [];
-    const attributes = { file_type: extname(path), file_path: this.#relative(path), model: call.model, reconstruction: "successful_tool_result" };
+    const attributes = { file_type: extname(path), file_path: this.relative(path), model: call.model, reconstruction: "successful_tool_result" };
     const rows: CallMetrics["rows"] = [];
     if (counted.added > 0) rows.push({ name: "claude_code.lines_of_code.count", value: counted.added, attributes: { type: "added", ...attributes } });
     if (counted.removed > 0) rows.push({ name: "claude_code.lines_of_code.count", value: counted.removed, attributes: { type: "removed", ...attributes } });
@@ -157,13 +157,13 @@ export class ClaudeActivity {
   }
 
   /** The path relative to the session's folder; its base name when it lies outside (or there is none). */
-  #relative(path: string): string {
+  private relative(path: string): string {
     const cwd = this.#cwd.replace(/[\\/]+$/, "");
     if (cwd !== "" && (path.startsWith(`${cwd}/`) || path.startsWith(`${cwd}\\`))) return path.slice(cwd.length + 1);
     return basename(path);
   }
 
-  #pullRequest(value: JsonObject): void {
+  private pullRequest(value: JsonObject): void {
     const number = value["prNumber"];
     const time = parseTimestamp(value["timestamp"]);
     if (typeof number !== "number" || !Number.isInteger(number) || number <= 0 || !time) return;
@@ -174,10 +174,10 @@ export class ClaudeActivity {
     const key = `${repository.toLowerCase()}#${number}`;
     if (this.#pullRequests.has(key)) return;
     this.#pullRequests.set(key, { time, repository, number, url });
-    this.#widen(time);
+    this.widen(time);
   }
 
-  #widen(time: Instant): void {
+  private widen(time: Instant): void {
     if (this.#first === null || time.micros < this.#first.micros) this.#first = time;
   }
 

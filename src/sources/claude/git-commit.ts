@@ -123,7 +123,7 @@ function simpleCommands(script: string): Word[][] | null {
  * One word from `start`: its text with quotes removed (`null` if it holds an expansion), and where it ends (-1: an
  * unterminated quote, so the script does not parse).
  */
-function readWord(script: string, start: number): [Word, number] {
+export function readWord(script: string, start: number): [Word, number] {
   let text = "";
   let literal = true;
   let i = start;

@@ -112,7 +112,7 @@ export const CLAUDE_SELECTOR: LineSelector & { elide: Buffer } = {
  */
 export const CLAUDE_TRANSCRIPT_SELECTOR: LineSelector = {
   needles: [MESSAGE, Buffer.from('"pr-link"'), Buffer.from('"turn_duration"')],
-  select: (found) => found !== 0,
+  select: anyNeedleFound,
 };
 
 /**
@@ -158,6 +158,19 @@ export const UNDATED = "undated";
 export const UNKNOWN_USAGE = "unknown-usage";
 
 const TOKEN_FIELDS = ["input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens", "cache_creation"];
+
+/** Whether `usage` has one of the token fields we know. */
+export function hasTokenField(usage: object): boolean {
+  for (const field of TOKEN_FIELDS) if (field in usage) return true;
+  return false;
+}
+
+/** The tokens of a response's side calls (advisor, compaction), for its rank. */
+export function sideCallTokens(sideCalls: readonly SideCall[]): number {
+  let sum = 0;
+  for (const { tokens } of sideCalls) sum += positiveSum([tokens.input, tokens.output, tokens.cacheCreation, tokens.cacheRead]);
+  return sum;
+}
 /**
  * `message` and `iteration` entries are the calls the top-level usage sums; `advisor_message` and `compaction` are
  * counted on their own (`readIterations`). Others (`fallback_message`: in the API, its accounting not established) are
@@ -176,7 +189,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
   if (!isObject(usage)) return null;
   const model = str(message, "model");
   if (model === "<synthetic>") return null;
-  if (!TOKEN_FIELDS.some((field) => field in usage)) return UNKNOWN_USAGE;
+  if (!hasTokenField(usage)) return UNKNOWN_USAGE;
   const timestamp = parseTimestamp(line["timestamp"]);
   if (!timestamp) return UNDATED;
   const tokens = usageOf(usage);
@@ -187,7 +200,7 @@ export function toClaudeResponse(line: JsonObject): ClaudeResponse | typeof UNDA
   const isSidechain = line["isSidechain"] === true;
   return {
     key: responseKey(messageId, line, sessionId, timestamp, counts),
-    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + positiveSum(counts) + sideCalls.reduce((sum, call) => sum + positiveSum([call.tokens.input, call.tokens.output, call.tokens.cacheCreation, call.tokens.cacheRead]), 0),
+    rank: (isSidechain ? 0 : MAIN_THREAD_RANK) + positiveSum(counts) + sideCallTokens(sideCalls),
     timestamp,
     sessionId,
     messageId,
@@ -214,4 +227,9 @@ export function addResponse(groups: Map<string, ResponseGroup>, response: Claude
   const group = groups.get(response.key);
   if (!group) groups.set(response.key, { first: response.timestamp, best: response });
   else if (response.rank > group.best.rank) group.best = response;
+}
+
+/** The Claude parser's line selector: a line holding any of its needles. */
+export function anyNeedleFound(found: number): boolean {
+  return found !== 0;
 }

@@ -15,6 +15,15 @@ import { CLAUDE_SERVICE } from "./to-rows.ts";
  * Each line is an event of its own, keyed by session and line `uuid`: the same line read again (a file that grew, a
  * second copy of the file) counts once. The texts of a long line's large strings are kept as bytes (`large`).
  */
+/** A line's log rows and what each of them takes from the line. */
+interface LineRows {
+  logs: LogRow[];
+  base: Record<string, string>;
+  model: string;
+  messageId: string;
+  time: string;
+}
+
 export class ClaudeTranscript {
   readonly events: UsageEvent[] = [];
   #index = 0;
@@ -34,16 +43,15 @@ export class ClaudeTranscript {
     const timestamp = parseTimestamp(line["timestamp"]);
     if (!timestamp) return null;
     const sessionId = str(line, "sessionId") || this.fileSessionId;
-    const base: Record<string, string> = { "event.name": "transcript.message", "session.id": sessionId };
-    const model = str(message, "model");
     const logs: LogRow[] = [];
-    const large = this.large;
-    const push = (body: Text, messageRole: string, extra: Record<string, Text> = {}) => {
-      const attributes: Record<string, Text> = { ...base, "message.index": String(this.#index++), "message.role": messageRole, import_source: IMPORT_SOURCE, ...extra };
-      putIfSet(attributes, "model", model);
-      putIfSet(attributes, "message.id", str(message, "id"));
-      logs.push(logRow(CLAUDE_SERVICE, timestamp.text, body, attributes));
+    const rows: LineRows = {
+      logs,
+      base: { "event.name": "transcript.message", "session.id": sessionId },
+      model: str(message, "model"),
+      messageId: str(message, "id"),
+      time: timestamp.text,
     };
+    const large = this.large;
     const content = message["content"];
     const blocks = typeof content === "string" ? [{ type: "text", text: content }] : Array.isArray(content) ? content : [];
     for (const block of blocks) {
@@ -51,25 +59,33 @@ export class ClaudeTranscript {
       const type = str(block, "type");
       if (type === "text") {
         const text = large.text(str(block, "text"));
-        if (text.length !== 0) push(text, role);
+        if (text.length !== 0) this.pushRow(rows, text, role);
       } else if (type === "tool_use") {
         const name = str(block, "name");
         const input = block["input"];
         const extra: Record<string, string> = { "tool.name": name };
         if (input !== undefined && input !== null) extra["tool.input"] = JSON.stringify(large.materialize(input));
-        push(`Tool call: ${name}`, "tool_use", extra);
+        this.pushRow(rows, `Tool call: ${name}`, "tool_use", extra);
       } else if (type === "tool_result") {
         const text = resultText(block["content"], large);
         const extra: Record<string, Text> = {};
         putIfSet(extra, "tool.use_id", str(block, "tool_use_id"));
         putIfSet(extra, "tool.output", text);
-        push(text, "tool_result", extra);
+        this.pushRow(rows, text, "tool_result", extra);
       }
     }
     if (logs.length === 0) return null;
     const id = str(line, "uuid") || `${timestamp.text}#${this.#unkeyed++}`;
     this.events.push(plainEvent(`claude:transcript:${sessionId}:${id}`, timestamp.text, logs));
     return timestamp;
+  }
+
+  /** A log row of the line, taking the file's next `message.index`. */
+  private pushRow(rows: LineRows, body: Text, messageRole: string, extra: Record<string, Text> = {}): void {
+    const attributes: Record<string, Text> = { ...rows.base, "message.index": String(this.#index++), "message.role": messageRole, import_source: IMPORT_SOURCE, ...extra };
+    putIfSet(attributes, "model", rows.model);
+    putIfSet(attributes, "message.id", rows.messageId);
+    rows.logs.push(logRow(CLAUDE_SERVICE, rows.time, body, attributes));
   }
 }
 

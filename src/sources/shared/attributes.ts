@@ -43,7 +43,7 @@ export function sameKeys(order: KeyOrder, keys: readonly string[], extraKey: str
 }
 
 /** UTF-8 byte order of the keys as they are written (a lone surrogate is U+FFFD there). */
-function byEncodedBytes(a: string, b: string): number {
+export function byEncodedBytes(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 

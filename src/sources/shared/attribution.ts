@@ -34,12 +34,14 @@ export function folderName(path: string): string {
  */
 export function attributeRows(events: readonly UsageEvent[], repository: string, branch: string): void {
   if (repository === "" && branch === "") return;
-  const attribute = (attributes: Record<string, Text>) => {
-    if (repository !== "" && attributes["repository"] === undefined) attributes["repository"] = repository;
-    if (branch !== "" && attributes["git_branch"] === undefined) attributes["git_branch"] = branch;
-  };
   for (const event of events) {
-    for (const row of event.logs) attribute(row.attributes);
-    for (const row of event.metrics) attribute(row.attributes);
+    for (const row of event.logs) attributeRow(row.attributes, repository, branch);
+    for (const row of event.metrics) attributeRow(row.attributes, repository, branch);
   }
+}
+
+/** `attributeRows` for one row's attributes. */
+export function attributeRow(attributes: Record<string, Text>, repository: string, branch: string): void {
+  if (repository !== "" && attributes["repository"] === undefined) attributes["repository"] = repository;
+  if (branch !== "" && attributes["git_branch"] === undefined) attributes["git_branch"] = branch;
 }

@@ -553,7 +553,7 @@ export class ParsedPieces implements PieceSink {
 }
 
 /** Where the value after the first `elide` match in `piece` starts and ends; null when there is none, or it does not end. */
-function elidedValue(piece: Buffer, elide: Buffer): { start: number; end: number } | null {
+export function elidedValue(piece: Buffer, elide: Buffer): { start: number; end: number } | null {
   const key = piece.indexOf(elide);
   if (key < 0) return null;
   const start = key + elide.length;
@@ -579,7 +579,7 @@ export function elidedText(piece: Buffer, elide: Buffer | undefined): string | n
  * Whether the text `elidedText` just put together (`length` bytes of its scratch) is all ASCII: a native look at the
  * bytes, ~30x faster than a regular expression over the string (~10 ms of the 400 MB usage export's main thread).
  */
-function elidedIsAscii(length: number): boolean {
+export function elidedIsAscii(length: number): boolean {
   return bytesAreAscii(elisionScratch.subarray(0, length));
 }
 

@@ -147,7 +147,7 @@ export class LargeStrings {
   }
 
   /** Whether the string whose opening quote is at `quote` is the value of one of the keys. */
-  #isValueOfKey(line: Buffer, quote: number): boolean {
+  private isValueOfKey(line: Buffer, quote: number): boolean {
     for (const key of this.#keys) {
       const start = quote - key.length;
       if (start >= 0 && line.compare(key, 0, key.length, start, quote) === 0) return true;
@@ -165,7 +165,7 @@ export class LargeStrings {
       const end = stringEnd(line, position, line.length);
       if (end < 0) break;
       const close = end - 1;
-      if (close - position - 1 >= this.#limits.minString && this.#isValueOfKey(line, position)) {
+      if (close - position - 1 >= this.#limits.minString && this.isValueOfKey(line, position)) {
         starts.push(position + 1);
         ends.push(close);
       }
@@ -207,7 +207,7 @@ export class LargeStrings {
   }
 
   /** The index of the large string `value` stands for, or -1. */
-  #index(value: unknown): number {
+  private index(value: unknown): number {
     if (this.#line === null || typeof value !== "string" || value.charCodeAt(0) !== 0) return -1;
     const index = Number(value.slice(1));
     return Number.isInteger(index) && index >= 0 && index < this.#starts.length ? index : -1;
@@ -215,12 +215,12 @@ export class LargeStrings {
 
   /** Whether `value` is a placeholder of the current line. */
   isLarge(value: unknown): boolean {
-    return this.#index(value) >= 0;
+    return this.index(value) >= 0;
   }
 
   /** Where the string a placeholder stands for lies in the current line (its escaped content), or null. */
-  #span(value: string): { line: Buffer; start: number; end: number } | null {
-    const index = this.#index(value);
+  private span(value: string): { line: Buffer; start: number; end: number } | null {
+    const index = this.index(value);
     if (index < 0) return null;
     return { line: this.#line as Buffer, start: this.#starts[index] as number, end: this.#ends[index] as number };
   }
@@ -233,7 +233,7 @@ export class LargeStrings {
    * can be hundreds of KB with a `\n` near its start; the whole of it was parsed.
    */
   startsWith(value: string, prefix: string): boolean {
-    const span = this.#span(value);
+    const span = this.span(value);
     if (span === null) return value.startsWith(prefix);
     const { line, start, end } = span;
     const head = Math.min(end, start + 6 * prefix.length);
@@ -244,7 +244,7 @@ export class LargeStrings {
 
   /** A string of the value as text: a placeholder as the UTF-8 bytes of its string (a copy), other strings as they are. */
   text(value: string): Text {
-    const span = this.#span(value);
+    const span = this.span(value);
     if (span === null) return value;
     const { line, start, end } = span;
     if (!isUtf8(line.subarray(start, end))) return this.string(value);
@@ -258,7 +258,7 @@ export class LargeStrings {
    * UTF-8, lone surrogates kept), or unescaped leniently when it would not have parsed.
    */
   string(value: string): string {
-    const span = this.#span(value);
+    const span = this.span(value);
     if (span === null) return value;
     const { line, start, end } = span;
     try {
@@ -272,15 +272,15 @@ export class LargeStrings {
   /** `value` with every placeholder in it replaced by its string (the same object when the line has none). */
   materialize<T>(value: T): T {
     if (this.#line === null) return value;
-    return this.#materialize(value) as T;
+    return this.materializeValue(value) as T;
   }
 
-  #materialize(value: unknown): unknown {
+  private materializeValue(value: unknown): unknown {
     if (typeof value === "string") return this.string(value);
-    if (Array.isArray(value)) return value.map((item) => this.#materialize(item));
+    if (Array.isArray(value)) return value.map((item) => this.materializeValue(item));
     if (!isObject(value)) return value;
     const copy: JsonObject = {};
-    for (const key of Object.keys(value)) copy[key] = this.#materialize(value[key]);
+    for (const key of Object.keys(value)) copy[key] = this.materializeValue(value[key]);
     return copy;
   }
 }
