@@ -1,13 +1,13 @@
 import * as jsc from "bun:jsc";
 import { readdirSync, readFileSync } from "node:fs";
 import { setPriority } from "node:os";
-import * as catalogue from "../pricing/catalogue.ts";
-import * as claudePricing from "../pricing/claude.ts";
 import * as columnBuilder from "../parquet/column-builder.ts";
-import * as rleHybrid from "../parquet/rle-hybrid.ts";
 import * as parquetWriter from "../parquet/parquet-writer.ts";
+import * as rleHybrid from "../parquet/rle-hybrid.ts";
 import * as textChunk from "../parquet/text-chunk.ts";
 import * as thriftCompact from "../parquet/thrift-compact.ts";
+import * as catalogue from "../pricing/catalogue.ts";
+import * as claudePricing from "../pricing/claude.ts";
 import * as claudeActivity from "../sources/claude/activity.ts";
 import * as claudeLines from "../sources/claude/file-lines.ts";
 import * as claudeGitCommit from "../sources/claude/git-commit.ts";
@@ -103,11 +103,10 @@ function classOf(value: unknown): AnyFunction | null {
 
 /**
  * Every function the hot modules export, with every method, getter and setter of the classes they export (and of
- * the objects of ours they export), and the
- * cells of the staged row shapes; not the top-tier loops. A helper a module keeps to itself, a `#` method or a
- * function made per call cannot be reached from here: a hot one is exported, a TypeScript-private method, or a
- * module function (`test/hot-paths.test.ts` runs a parse with the tiers' thresholds lowered and fails on any
- * function of ours that reached the top tier).
+ * the objects of ours they export), and the cells of the staged row shapes; not the top-tier loops. A helper a
+ * module keeps to itself, a `#` method or a function made per call cannot be reached from here: a hot one is
+ * exported, a TypeScript-private method, or a method of a small class (`test/hot-paths.test.ts` runs parses with
+ * the tiers' thresholds lowered and fails on any function of ours that reached the top tier).
  */
 export function hotPaths(): AnyFunction[] {
   const found = new Set<AnyFunction>();

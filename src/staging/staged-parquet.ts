@@ -15,7 +15,16 @@ import type { RowGroupJob, TableLayout } from "./table-protocol.ts";
 import type { TableWorkers } from "./table-workers.ts";
 import type { ChosenRows } from "./chosen-events.ts";
 
-const STAGED_KEYS: Record<TelemetryTable, StagedTableKey | null> = { otel_traces: null, otel_logs: "logs", otel_metrics: "metrics" };
+/** The tables whose rows are staged, each with its key among the staged rows (the traces are not staged). */
+const STAGED_TABLES: readonly { table: TelemetryTable; key: StagedTableKey }[] = [
+  { table: "otel_logs", key: "logs" },
+  { table: "otel_metrics", key: "metrics" },
+];
+
+/** The key of `table`'s staged rows; null for a table none are staged for. */
+function stagedKey(table: TelemetryTable): StagedTableKey | null {
+  return STAGED_TABLES.find((staged) => staged.table === table)?.key ?? null;
+}
 
 /**
  * Row group limits: a row group ends with the event that reaches either (DuckDB's default row count, or 4 MB in a
@@ -239,7 +248,7 @@ export async function writeStagedTable(
 
 /** A StagedTableWriter for the rows of the `chosen` events of `table` in `rows` (its layout and room taken from them). */
 function openStagedTable(table: TelemetryTable, rows: StagedRows | null, chosen: ChosenRows, path: string, limits = STAGED_ROW_GROUP, threadPool = true): StagedTableWriter {
-  const key = STAGED_KEYS[table];
+  const key = stagedKey(table);
   const logs = key === "logs";
   const services = new Set<string>();
   let someUnit = false;
@@ -261,16 +270,17 @@ function openStagedTable(table: TelemetryTable, rows: StagedRows | null, chosen:
 
 /** About how many row groups an export of the staged tables' rows takes (all of them chosen: `totals`, rowTotals), by rows or bytes. */
 export function stagedRowGroups(rows: StagedRows, totals: { logs: number; metrics: number }): number {
-  return (["otel_logs", "otel_metrics"] as const).reduce((sum, table) => {
-    const key = STAGED_KEYS[table] as StagedTableKey;
+  let groups = 0;
+  for (const { table, key } of STAGED_TABLES) {
     const limits = exportRowGroup(table, totals);
-    return sum + Math.max(Math.ceil(totals[key] / limits.rows), Math.ceil(Math.max(0, ...rows.columnBytes(key)) / limits.bytes));
-  }, 0);
+    groups += Math.max(Math.ceil(totals[key] / limits.rows), Math.ceil(Math.max(0, ...rows.columnBytes(key)) / limits.bytes));
+  }
+  return groups;
 }
 
 /** Appends to `writer` the staged rows of its table of the `chosen` events (none for a table nothing is staged for). */
 export async function appendChosen(writer: StagedTableWriter, rows: StagedRows | null, chosen: ChosenRows, workers: TableWorkers | null = null): Promise<void> {
-  const key = STAGED_KEYS[writer.table];
+  const key = stagedKey(writer.table);
   if (key === null || rows === null) return;
   // The parse's garbage first (1 GB of Gemini sessions with transcripts: the export peaked at 609 MB on it).
   writer.collectIfLarge();

@@ -171,6 +171,7 @@ export function sideCallTokens(sideCalls: readonly SideCall[]): number {
   for (const { tokens } of sideCalls) sum += positiveSum([tokens.input, tokens.output, tokens.cacheCreation, tokens.cacheRead]);
   return sum;
 }
+
 /**
  * `message` and `iteration` entries are the calls the top-level usage sums; `advisor_message` and `compaction` are
  * counted on their own (`readIterations`). Others (`fallback_message`: in the API, its accounting not established) are
