@@ -3,7 +3,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openOrCreateDatabase } from "../src/db/open.ts";
-import { completePendingIndexes, largestFirst, prepareIndexesForRows } from "../src/db/pending-indexes.ts";
+import type { ImportSize } from "../src/db/duckdb-memory.ts";
+import { completePendingIndexes, largestFirst, prepareIndexesForImport, prepareIndexesForRows } from "../src/db/pending-indexes.ts";
 import { createSchema, INDEX_STATEMENTS } from "../src/db/schema.ts";
 import { addPendingIndexesAfresh, importFailure } from "../src/import/open-for-import.ts";
 import { CliError } from "../src/shared/errors.ts";
@@ -205,7 +206,9 @@ describe("the pending indexes, step by step", () => {
       expect(await openMarks(connection)).toBe(1);
 
       await connection.run("BEGIN TRANSACTION");
-      expect(await prepareIndexesForRows(connection, 0, 1_000_000)).toBe(false);
+      const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 1_000_000, indexed: true };
+      expect(await prepareIndexesForImport(connection, size)).toBe(false);
+      expect(size.indexed).toBe(false); // the COMMIT's bound counts no indexes
       expect(await openIndexes(connection)).toEqual([]);
       await connection.run(
         "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000000) t(i)",
@@ -229,7 +232,9 @@ describe("the pending indexes, step by step", () => {
     try {
       const { connection } = other;
       await connection.run("BEGIN TRANSACTION");
-      expect(await prepareIndexesForRows(connection, 0, 999_999)).toBe(false);
+      const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 999_999, indexed: false };
+      expect(await prepareIndexesForImport(connection, size)).toBe(false);
+      expect(size.indexed).toBe(true);
       // A transaction is open again, and the indexes are committed outside it.
       await connection.run("ROLLBACK");
       const made = await connection.runAndReadAll("SELECT count(*) FROM duckdb_indexes()");
@@ -253,9 +258,13 @@ describe("the pending indexes, step by step", () => {
       await connection.run("BEGIN TRANSACTION");
       expect(await prepareIndexesForRows(connection, 0, 999_999)).toBe(false);
       // Under half the rows there: kept (making them again would take memory by the table's rows).
-      expect(await prepareIndexesForRows(connection, 2_000_001, 1_000_000)).toBe(false);
+      const kept: ImportSize = { events: 0, rowsBefore: 2_000_001, rowsAdded: 1_000_000, indexed: false };
+      expect(await prepareIndexesForImport(connection, kept)).toBe(false);
+      expect(kept.indexed).toBe(true);
       expect(await openIndexes(connection)).toEqual(all);
-      expect(await prepareIndexesForRows(connection, 2_000_000, 1_000_000)).toBe(true);
+      const dropped: ImportSize = { events: 0, rowsBefore: 2_000_000, rowsAdded: 1_000_000, indexed: true };
+      expect(await prepareIndexesForImport(connection, dropped)).toBe(true);
+      expect(dropped.indexed).toBe(false);
       // The drop and the mark are committed; the import's transaction is open again and rolled back here.
       await connection.run(
         "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000) t(i)",

@@ -256,6 +256,11 @@ export interface ImportSize {
   rowsBefore: number;
   /** The rows the import adds (0 until known). */
   rowsAdded: number;
+  /**
+   * Whether the telemetry tables keep their indexes through the import's COMMIT: not while they are pending (a new
+   * database's, made after its rows, or dropped for them: prepareIndexesForImport). Until known, they do.
+   */
+  indexed: boolean;
 }
 
 /**
@@ -285,7 +290,10 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
  * runs, and the retries peaked at 537-896 MB; from 192 MB none ran out, 491-505 MB).
  * `bookkeeping`: then recording its events, 64 bytes per event more, an archive's 32 (BOOKKEEPING_BYTES_PER_EVENT).
  * `commit`: 48 bytes more per row already in the telemetry tables and 64 per row added: the COMMIT adds the new rows to
- * their indexes (go-reference §1.3) and checkpoints, which loads and pins the existing indexes. Under a fixed bound, an
+ * their indexes (go-reference §1.3) and checkpoints, which loads and pins the existing indexes. Tables without their
+ * indexes (`size.indexed` false) take neither: their COMMIT merges the row groups the INSERTs wrote (1 GB of Gemini
+ * sessions into a new database, 2.4 million rows: peaks of 424-526 MB at the COMMIT with them, 404-436 MB for the run,
+ * the parse's, without). Under a fixed bound, an
  * import of 2 GB of sessions into a database of 15 million metric rows failed on every run ("Failed to commit: failed
  * to pin block", at 183 of 192 MB), and one into 5 million rows under 96 MB left DuckDB unable to roll back ("FATAL
  * Error"). None above DuckDB's default.
@@ -294,7 +302,7 @@ export function importMemoryLimits(size: ImportSize, work: keyof typeof BOOKKEEP
   const cap = unboundedMegabytes();
   const rows = MEMORY_LIMIT_MB[work];
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT[work]);
-  const commit = bookkeeping + megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW);
+  const commit = bookkeeping + (size.indexed ? megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW) : 0);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
   return { rows: limit(rows), bookkeeping: limit(bookkeeping), commit: limit(commit) };
 }

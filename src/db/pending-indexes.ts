@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "./duckdb.ts";
-import { defaultMemoryLimit, DuckDBMemory, fewerThreads, indexMemoryLimit, onFewerThreads } from "./duckdb-memory.ts";
+import { defaultMemoryLimit, DuckDBMemory, fewerThreads, type ImportSize, indexMemoryLimit, onFewerThreads } from "./duckdb-memory.ts";
 import { queryNumber } from "./query-number.ts";
 import { INDEX_STATEMENTS } from "./schema.ts";
 
@@ -184,6 +184,16 @@ async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: n
 export async function prepareIndexesForRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number): Promise<boolean> {
   await addIndexesBeforeRows(connection, rowsBefore + rowsAdded);
   return dropIndexesBeforeRows(connection, rowsBefore, rowsAdded);
+}
+
+/**
+ * prepareIndexesForRows for an import of `size` (its rows before and added known), noting in it whether the tables keep
+ * their indexes through its COMMIT (`size.indexed`: the COMMIT's memory bound counts them). True when it dropped them.
+ */
+export async function prepareIndexesForImport(connection: DuckDBConnection, size: ImportSize): Promise<boolean> {
+  const dropped = await prepareIndexesForRows(connection, size.rowsBefore, size.rowsAdded);
+  size.indexed = !(await indexesPending(connection));
+  return dropped;
 }
 
 /**

@@ -25,7 +25,7 @@ export function removeNewDatabase(path: string): void {
 
 /**
  * An import's failure as the user sees it: ours as they are, anything else in one line, saying nothing was imported;
- * `indexesDropped`: the import dropped the database's indexes to add its rows (prepareIndexesForRows), and says who
+ * `indexesDropped`: the import dropped the database's indexes to add its rows (prepareIndexesForImport), and says who
  * makes them.
  */
 export function importFailure(error: unknown, indexesDropped = false): CliError {

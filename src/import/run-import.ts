@@ -9,7 +9,7 @@ import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, foundBytes, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
-import { prepareIndexesForRows } from "../db/pending-indexes.ts";
+import { prepareIndexesForImport } from "../db/pending-indexes.ts";
 import { inOlderStorage } from "../db/storage-copy.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
@@ -132,7 +132,7 @@ async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[
   const { connection } = memory;
   const { logs, metrics } = totalsOf(plans).rows;
   size.rowsAdded = logs + metrics;
-  indexes.dropped = await prepareIndexesForRows(connection, size.rowsBefore, size.rowsAdded);
+  indexes.dropped = await prepareIndexesForImport(connection, size);
   await memory.bound("import", logs + metrics);
   const tables = new StagedTables(rows);
   await tables.write(plans);
@@ -175,8 +175,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   await using run = new ParseRun(settings);
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
-  const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 0 };
-  /** Whether the indexes were dropped for the rows (prepareIndexesForRows): they are pending until made again. */
+  const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 0, indexed: true };
+  /** Whether the indexes were dropped for the rows (prepareIndexesForImport): they are pending until made again. */
   const indexes = { dropped: false };
   let committed = false;
   const commit = async () => {

@@ -17,7 +17,7 @@ import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
 import { addPendingIndexes, addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
-import { prepareIndexesForRows } from "../../db/pending-indexes.ts";
+import { prepareIndexesForImport } from "../../db/pending-indexes.ts";
 import { queryNumber } from "../../db/query-number.ts";
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
 import goRowsSql from "./archive-go-rows.sql" with { type: "text" };
@@ -340,7 +340,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   // A run that adds nothing leaves no new, empty database behind.
   const createsDatabase = !options.dryRun && !existsSync(options.location.path);
   let imported = false;
-  /** Set when the indexes were dropped for the rows (prepareIndexesForRows): they are pending until made again. */
+  /** Set when the indexes were dropped for the rows (prepareIndexesForImport): they are pending until made again. */
   let indexesDropped = false;
   let db: OpenDatabase;
   try {
@@ -364,7 +364,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     await memory.bound("archive");
     await connection.run("BEGIN TRANSACTION");
     open = true;
-    const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection), rowsAdded: 0 };
+    const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection), rowsAdded: 0, indexed: true };
     const counts = await memory.retryInTransaction(() => plan(memory, options.filter, size.rowsBefore));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
@@ -383,7 +383,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     const started = performance.now();
     size.events = counts.events.new;
     size.rowsAdded = counts.add.traces + counts.add.logs + counts.add.metrics;
-    indexesDropped = await prepareIndexesForRows(connection, size.rowsBefore, size.rowsAdded);
+    indexesDropped = await prepareIndexesForImport(connection, size);
     const inserted = await memory.retryInTransaction(async () => {
       if (!(await planned(connection))) await plan(memory, options.filter, size.rowsBefore);
       return apply(memory, options, size);
