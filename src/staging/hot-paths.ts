@@ -26,6 +26,7 @@ import * as textArena from "../sources/shared/text-arena.ts";
 import * as timestamps from "../sources/shared/timestamps.ts";
 import * as chosenEvents from "./chosen-events.ts";
 import * as chunkedNumbers from "./chunked-numbers.ts";
+import * as fragmentMemory from "./fragment-memory.ts";
 import * as rowGroupFill from "./row-group-fill.ts";
 import * as rowGroupPlan from "./row-group-plan.ts";
 import * as rowShape from "./row-shape.ts";
@@ -66,6 +67,7 @@ const HOT_MODULES: readonly object[] = [
   stagedColumns,
   chosenEvents,
   chunkedNumbers,
+  fragmentMemory,
   stagedRows,
   stagedParquet,
   rowShape,
