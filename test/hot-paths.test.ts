@@ -114,3 +114,28 @@ test(
   },
   60_000,
 );
+
+test("a thread whose run parses no transcripts keeps the transcripts' byte loops off the top tier too; a parse worker does so for such a run", () => {
+  const reached = (offToo: boolean): boolean => {
+    const script = `
+      import { GoJsonBytes } from ${JSON.stringify(join(SRC, "sources", "shared", "attributes.ts"))};
+      import { keepHotPathsOffTopTier, keepTranscriptLoopsOffTopTier } from ${JSON.stringify(join(SRC, "staging", "hot-paths.ts"))};
+      keepHotPathsOffTopTier();
+      if (${offToo}) keepTranscriptLoopsOffTopTier();
+      const bytes = new GoJsonBytes();
+      let length = 0;
+      for (let i = 0; i < 200000; i++) length += bytes.of("caf\\u00e9 \\"" + i + "\\"\\n").length;
+      console.log(length);`;
+    const run = Bun.spawnSync([process.execPath, "--eval", script], {
+      env: { ...process.env, BUN_JSC_reportFTLCompileTimes: "1", BUN_JSC_thresholdForFTLOptimizeAfterWarmUp: "500", BUN_JSC_thresholdForFTLOptimizeSoon: "50" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(run.exitCode).toBe(0);
+    return /^Optimized ofUtf8#/m.test(run.stderr.toString());
+  };
+  expect(reached(false)).toBe(true);
+  expect(reached(true)).toBe(false);
+  const worker = readFileSync(join(SRC, "staging", "parse-worker.ts"), "utf8");
+  expect(worker).toMatch(/if \(!transcripts && !transcriptLoopsOffTopTier\) \{\s*keepTranscriptLoopsOffTopTier\(\);/);
+});

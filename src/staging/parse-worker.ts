@@ -10,7 +10,7 @@ import type { StagedFile } from "./staged-file.ts";
 import { stageOne } from "./parse-one.ts";
 import { sourceFor } from "../sources/registry.ts";
 import type { DiscoveredFile } from "../sources/types.ts";
-import { keepHotPathsOffTopTier } from "./hot-paths.ts";
+import { keepHotPathsOffTopTier, keepTranscriptLoopsOffTopTier } from "./hot-paths.ts";
 
 declare var self: Worker;
 
@@ -37,6 +37,8 @@ export type ParseReply = { id: number; staged: StagedFile; ms: number } | { id: 
 
 /** This worker's: it lives as long as the run that started it. */
 const memory = newThreadMemory(true);
+/** Whether the byte loops for transcripts are kept off the top tier here (its run parses none). */
+let transcriptLoopsOffTopTier = false;
 
 self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
   if ("recycle" in event.data) {
@@ -44,6 +46,10 @@ self.onmessage = async (event: MessageEvent<ParseRequest | RecycleRequest>) => {
     return;
   }
   const { id, tool, file, ordinal, hash, footprints, transcripts, streamLogs } = event.data;
+  if (!transcripts && !transcriptLoopsOffTopTier) {
+    keepTranscriptLoopsOffTopTier();
+    transcriptLoopsOffTopTier = true;
+  }
   let reply: ParseReply;
   try {
     const outcome = await stageOne(sourceFor(tool), file, ordinal, memory, { hash, footprints, transcripts }, streamLogs);
