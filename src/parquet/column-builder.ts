@@ -329,7 +329,7 @@ export class ColumnBuilder {
   endText(): void {
     this.#values.writeUInt32LE(this.#length - this.#textStart - 4, this.#textStart);
     if (this.frontCoded) {
-      this.#lastExpanded = this.#shared + this.#length - this.#textStart - 8;
+      this.#lastExpanded = this.textLength;
       this.#expanded += 4 + this.#lastExpanded;
     }
   }

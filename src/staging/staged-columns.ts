@@ -15,6 +15,14 @@ import type { RowShape } from "./row-shape.ts";
 const HEADER_WORDS = 3;
 
 /**
+ * Where list `list` of a fragment's header starts, in words: list 0 the row starts, 1 + c column c's byte starts,
+ * 1 + columns + c its PLAIN starts; list 1 + 2 × columns is the values' start (the header's length).
+ */
+export function headerWord(events: number, list: number): number {
+  return HEADER_WORDS + (events + 1) * list;
+}
+
+/**
  * Builds one file's fragment of a table (in the thread that parses the file); `reset` starts the
  * next file's, keeping the memory.
  */
@@ -77,19 +85,19 @@ export class StagedColumnsBuilder<R> {
   get size(): number {
     if (this.#rows === 0) return 0;
     const events = this.#rowStarts.length - 1;
-    return (HEADER_WORDS + (events + 1) * (1 + 2 * this.#columns.length)) * 4 + this.#columns.reduce((sum, column) => sum + column.values().length, 0);
+    return headerWord(events, 1 + 2 * this.#columns.length) * 4 + this.#columns.reduce((sum, column) => sum + column.values().length, 0);
   }
 
   /** The fragment written into `bytes` (`size` long, at a multiple of 4 in its buffer), which it returns. */
   writeTo(bytes: Uint8Array): Uint8Array {
     const events = this.#rowStarts.length - 1;
     const columns = this.#columns.length;
-    const words = HEADER_WORDS + (events + 1) * (1 + 2 * columns);
+    const words = headerWord(events, 1 + 2 * columns);
     const header = new Int32Array(bytes.buffer, bytes.byteOffset, words);
     header.set([this.#ordinal, columns, events]);
-    header.set(this.#rowStarts, HEADER_WORDS);
-    this.#byteStarts.forEach((starts, c) => header.set(starts, HEADER_WORDS + (events + 1) * (1 + c)));
-    this.#plainStarts.forEach((starts, c) => header.set(starts, HEADER_WORDS + (events + 1) * (1 + columns + c)));
+    header.set(this.#rowStarts, headerWord(events, 0));
+    this.#byteStarts.forEach((starts, c) => header.set(starts, headerWord(events, 1 + c)));
+    this.#plainStarts.forEach((starts, c) => header.set(starts, headerWord(events, 1 + columns + c)));
     let at = words * 4;
     for (const column of this.#columns) {
       const value = column.values();
@@ -113,7 +121,7 @@ export class StagedColumns {
     if (bytes.byteOffset % 4 !== 0) throw new Error("a staged fragment must be 4-byte aligned");
     const head = new Int32Array(bytes.buffer, bytes.byteOffset, HEADER_WORDS);
     [this.ordinal, this.columns, this.events] = head as unknown as [number, number, number];
-    const words = HEADER_WORDS + (this.events + 1) * (1 + 2 * this.columns);
+    const words = headerWord(this.events, 1 + 2 * this.columns);
     this.#words = new Int32Array(bytes.buffer, bytes.byteOffset, words);
     let base = words * 4;
     for (let c = 0; c < this.columns; c++) {
@@ -130,12 +138,12 @@ export class StagedColumns {
 
   /** Where event `event`'s values of column `column` start, relative to the column's values. */
   byteStart(column: number, event: number): number {
-    return this.#words[HEADER_WORDS + (this.events + 1) * (1 + column) + event] as number;
+    return this.#words[headerWord(this.events, 1 + column) + event] as number;
   }
 
   /** The bytes event `event`'s values of column `column` take as PLAIN, after those of the events before (see byteStart). */
   plainStart(column: number, event: number): number {
-    return this.#words[HEADER_WORDS + (this.events + 1) * (1 + this.columns + column) + event] as number;
+    return this.#words[headerWord(this.events, 1 + this.columns + column) + event] as number;
   }
 
   /** Where column `column`'s values start in `bytes`. */
