@@ -119,17 +119,19 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
 
 /**
  * In an import's transaction, before it writes anything: when the tables will then hold fewer than INDEXES_AFTER_ROWS
- * rows, ends the transaction (it has only read), makes the indexes a database we created waits for, and begins a new
- * one. Only this process writes the database (DuckDB's lock), so what the import planned still holds.
+ * rows, ends the transaction (it has only read), makes the indexes a database we created waits for (`pending`), and
+ * begins a new one. Only this process writes the database (DuckDB's lock), so what the import planned still holds.
+ * True when it made them.
  */
-async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number): Promise<void> {
-  if (rowsAfter >= INDEXES_AFTER_ROWS || !(await indexesPending(connection))) return;
+async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number, pending: boolean): Promise<boolean> {
+  if (rowsAfter >= INDEXES_AFTER_ROWS || !pending) return false;
   await connection.run("COMMIT");
   try {
     await makeIndexes(connection, INDEX_STATEMENTS, false, FINISHED);
   } finally {
     await connection.run("BEGIN TRANSACTION");
   }
+  return true;
 }
 
 /** The name of the index an index statement makes. */
@@ -155,8 +157,8 @@ function indexName(statement: string): string {
  * or is killed after this leaves the mark, and the next import makes them (the Go server, which adds missing indexes on
  * every open, would too). True when it dropped them.
  */
-async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number): Promise<boolean> {
-  if (rowsAdded < INDEXES_AFTER_ROWS || rowsAdded * 2 < rowsBefore || (await indexesPending(connection))) return false;
+async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number, pending: boolean): Promise<boolean> {
+  if (rowsAdded < INDEXES_AFTER_ROWS || rowsAdded * 2 < rowsBefore || pending) return false;
   const reader = await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() WHERE database_name = current_database()");
   const present = new Set(reader.getRows().map((row) => String(row[0])));
   const names = INDEX_STATEMENTS.map(indexName);
@@ -178,21 +180,29 @@ async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: n
 
 /**
  * In an import's transaction, before it writes anything: what it does with the database's indexes for the `rowsAdded`
- * rows it will add to the `rowsBefore` there (addIndexesBeforeRows, then dropIndexesBeforeRows). True when it dropped
- * them: they are pending until made again after the COMMIT.
+ * rows it will add to the `rowsBefore` there (addIndexesBeforeRows, else dropIndexesBeforeRows). `dropped`: they are
+ * pending until made again after the COMMIT; `pending`: whether they are then, dropped or made after a new database's
+ * rows.
  */
+async function prepareIndexes(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number): Promise<{ dropped: boolean; pending: boolean }> {
+  const pending = await indexesPending(connection);
+  if (await addIndexesBeforeRows(connection, rowsBefore + rowsAdded, pending)) return { dropped: false, pending: false };
+  const dropped = await dropIndexesBeforeRows(connection, rowsBefore, rowsAdded, pending);
+  return { dropped, pending: pending || dropped };
+}
+
+/** prepareIndexes for `rowsAdded` rows into `rowsBefore`. True when it dropped the indexes. */
 export async function prepareIndexesForRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number): Promise<boolean> {
-  await addIndexesBeforeRows(connection, rowsBefore + rowsAdded);
-  return dropIndexesBeforeRows(connection, rowsBefore, rowsAdded);
+  return (await prepareIndexes(connection, rowsBefore, rowsAdded)).dropped;
 }
 
 /**
- * prepareIndexesForRows for an import of `size` (its rows before and added known), noting in it whether the tables keep
- * their indexes through its COMMIT (`size.indexed`: the COMMIT's memory bound counts them). True when it dropped them.
+ * prepareIndexes for an import of `size` (its rows before and added known), noting in it whether the tables keep their
+ * indexes through its COMMIT (`size.indexed`: the COMMIT's memory bound counts them). True when it dropped them.
  */
 export async function prepareIndexesForImport(connection: DuckDBConnection, size: ImportSize): Promise<boolean> {
-  const dropped = await prepareIndexesForRows(connection, size.rowsBefore, size.rowsAdded);
-  size.indexed = !(await indexesPending(connection));
+  const { dropped, pending } = await prepareIndexes(connection, size.rowsBefore, size.rowsAdded);
+  size.indexed = !pending;
   return dropped;
 }
 

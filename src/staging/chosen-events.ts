@@ -12,11 +12,13 @@ export interface ChosenRows {
   metrics(i: number): number;
   service(i: number): string;
   unit(i: number): string;
+  /** The rows in each table, where they are kept as the rows change (ChosenEvents); rowTotals adds them up otherwise. */
+  rowTotals?(): { logs: number; metrics: number };
 }
 
 /** The rows the chosen events have in each table. */
 export function rowTotals(chosen: ChosenRows): { logs: number; metrics: number } {
-  if (chosen instanceof ChosenEvents) return chosen.rowTotals();
+  if (chosen.rowTotals) return chosen.rowTotals();
   const totals = { logs: 0, metrics: 0 };
   for (let i = 0; i < chosen.size; i++) {
     totals.logs += chosen.logs(i);
