@@ -42,7 +42,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { buildDatabase } from "./build-db.ts";
-import { NEW_DATABASE_STORAGE } from "../src/db/open.ts";
+import { NEW_DATABASE_STORAGE } from "../src/db/storage-version.ts";
 import { median } from "./median.ts";
 import { syncFile } from "../src/shared/fs-durable.ts";
 import { filterTimings } from "./parquet-filters.ts";

@@ -21,18 +21,21 @@ const unboundedMiB = Math.floor((totalmem() * 0.8) / 1024 ** 2);
 const mb = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 describe("DuckDB's memory for the steps of an import", () => {
-  test("128 MB for the rows (an archive 192), 64 bytes more per event for the bookkeeping (an archive 32), 48 more per stored row and 64 per added row for the COMMIT where the tables keep their indexes, none above DuckDB's default", () => {
-    expect(importMemoryLimits({ events: 0, rowsBefore: 0, rowsAdded: 0, indexed: true })).toEqual({ rows: "128MB", bookkeeping: "128MB", commit: "128MB" });
-    expect(importMemoryLimits({ events: 45_372, rowsBefore: 0, rowsAdded: 0, indexed: true })).toEqual({ rows: "128MB", bookkeeping: `${128 + mb(45_372 * 64)}MB`, commit: `${128 + mb(45_372 * 64)}MB` });
-    const large = importMemoryLimits({ events: 1, rowsBefore: 15_000_000, rowsAdded: 0, indexed: true });
+  test("128 MB for the rows (an archive 192), 64 bytes more per event for the bookkeeping (an archive 32), 48 more per stored row and 64 per added row for the COMMIT where the tables keep their indexes (160 per added row alone in our storage format), none above DuckDB's default", () => {
+    expect(importMemoryLimits({ events: 0, rowsBefore: 0, rowsAdded: 0, indexed: true, wholeIndexes: true })).toEqual({ rows: "128MB", bookkeeping: "128MB", commit: "128MB" });
+    expect(importMemoryLimits({ events: 45_372, rowsBefore: 0, rowsAdded: 0, indexed: true, wholeIndexes: true })).toEqual({ rows: "128MB", bookkeeping: `${128 + mb(45_372 * 64)}MB`, commit: `${128 + mb(45_372 * 64)}MB` });
+    const large = importMemoryLimits({ events: 1, rowsBefore: 15_000_000, rowsAdded: 0, indexed: true, wholeIndexes: true });
     expect(large.commit).toBe(`${Math.min(unboundedMiB, 129 + mb(15_000_000 * 48))}MB`);
-    const added = importMemoryLimits({ events: 1, rowsBefore: 2_000_000, rowsAdded: 3_000_000, indexed: true });
+    const added = importMemoryLimits({ events: 1, rowsBefore: 2_000_000, rowsAdded: 3_000_000, indexed: true, wholeIndexes: true });
     expect(added.commit).toBe(`${Math.min(unboundedMiB, 129 + mb(2_000_000 * 48 + 3_000_000 * 64))}MB`);
+    // In our storage format the COMMIT loads only the index nodes it changes: the added rows count, 160 bytes each.
+    const changed = importMemoryLimits({ events: 1, rowsBefore: 10_000_000, rowsAdded: 658_197, indexed: true, wholeIndexes: false });
+    expect(changed.commit).toBe(`${129 + mb(658_197 * 160)}MB`);
     // Tables whose indexes are pending through the COMMIT: neither the stored rows nor the added ones count.
-    expect(importMemoryLimits({ events: 1, rowsBefore: 2_000_000, rowsAdded: 3_000_000, indexed: false }).commit).toBe("129MB");
-    expect(importMemoryLimits({ events: 1e12, rowsBefore: 1e12, rowsAdded: 0, indexed: true })).toEqual({ rows: "128MB", bookkeeping: `${unboundedMiB}MB`, commit: `${unboundedMiB}MB` });
+    expect(importMemoryLimits({ events: 1, rowsBefore: 2_000_000, rowsAdded: 3_000_000, indexed: false, wholeIndexes: true }).commit).toBe("129MB");
+    expect(importMemoryLimits({ events: 1e12, rowsBefore: 1e12, rowsAdded: 0, indexed: true, wholeIndexes: true })).toEqual({ rows: "128MB", bookkeeping: `${unboundedMiB}MB`, commit: `${unboundedMiB}MB` });
     // An archive's from its 192 MB, 32 bytes per event.
-    expect(importMemoryLimits({ events: 1_750_000, rowsBefore: 0, rowsAdded: 0, indexed: true }, "archive")).toEqual({ rows: "192MB", bookkeeping: `${192 + mb(1_750_000 * 32)}MB`, commit: `${192 + mb(1_750_000 * 32)}MB` });
+    expect(importMemoryLimits({ events: 1_750_000, rowsBefore: 0, rowsAdded: 0, indexed: true, wholeIndexes: true }, "archive")).toEqual({ rows: "192MB", bookkeeping: `${192 + mb(1_750_000 * 32)}MB`, commit: `${192 + mb(1_750_000 * 32)}MB` });
   });
 
   test("set on a real DuckDB from the telemetry tables' rows; work that ran out runs again under twice the bound, then without one", async () => {
@@ -42,7 +45,7 @@ describe("DuckDB's memory for the steps of an import", () => {
       await connection.run("INSERT INTO otel_logs (Timestamp, ServiceName) SELECT TIMESTAMP '2025-01-01', 'claude-code' FROM range(3000)");
       const rowsBefore = await telemetryRowCount(connection);
       expect(rowsBefore).toBe(3000);
-      const size = { events: 100_000, rowsBefore: 2_000_000, rowsAdded: 0, indexed: true };
+      const size = { events: 100_000, rowsBefore: 2_000_000, rowsAdded: 0, indexed: true, wholeIndexes: true };
 
       const memory = new DuckDBMemory(connection);
       await memory.bound("import");
@@ -141,7 +144,7 @@ describe("DuckDB's memory for the steps of an import", () => {
       const { connection } = db;
       const memory = new DuckDBMemory(connection);
       await memory.bound("archive");
-      await memory.step("bookkeeping", { events: 3_000_000, rowsBefore: 0, rowsAdded: 0, indexed: true });
+      await memory.step("bookkeeping", { events: 3_000_000, rowsBefore: 0, rowsAdded: 0, indexed: true, wholeIndexes: true });
       const step = await limitMB(connection);
       expect(step).toBeGreaterThan(256);
       await connection.run("CREATE TABLE t (x INTEGER)");
@@ -171,7 +174,7 @@ describe("DuckDB's memory for the steps of an import", () => {
   test("with a memory limit set (AI_OBSERVER_MEMORY_LIMIT), the work keeps that bound and the commit gets none", async () => {
     const db = await openMemoryDatabase();
     try {
-      const size = { events: 100_000, rowsBefore: 0, rowsAdded: 0, indexed: true };
+      const size = { events: 100_000, rowsBefore: 0, rowsAdded: 0, indexed: true, wholeIndexes: true };
       const memory = new DuckDBMemory(db.connection, "300MB");
       await memory.bound("import");
       await memory.step("bookkeeping", size);

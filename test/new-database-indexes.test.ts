@@ -10,6 +10,7 @@ import { addPendingIndexesAfresh, importFailure } from "../src/import/open-for-i
 import { CliError } from "../src/shared/errors.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { withDatabase } from "./helpers/duckdb-write.ts";
+import { goDatabase } from "./helpers/go-database.ts";
 import { runCli, runCliJson } from "./helpers/run-cli.ts";
 import { sampleTree } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
@@ -206,9 +207,10 @@ describe("the pending indexes, step by step", () => {
       expect(await openMarks(connection)).toBe(1);
 
       await connection.run("BEGIN TRANSACTION");
-      const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 1_000_000, indexed: true };
+      const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 1_000_000, indexed: true, wholeIndexes: true };
       expect(await prepareIndexesForImport(connection, size)).toBe(false);
       expect(size.indexed).toBe(false); // the COMMIT's bound counts no indexes
+      expect(size.wholeIndexes).toBe(false); // a database in our storage format
       expect(await openIndexes(connection)).toEqual([]);
       await connection.run(
         "INSERT INTO otel_metrics (Timestamp, ServiceName, MetricName, MetricType, Value) SELECT TIMESTAMP '2026-01-01' + to_microseconds(i), 'claude-code', 'claude_code.token.usage', 'sum', i FROM range(1000000) t(i)",
@@ -232,7 +234,7 @@ describe("the pending indexes, step by step", () => {
     try {
       const { connection } = other;
       await connection.run("BEGIN TRANSACTION");
-      const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 999_999, indexed: false };
+      const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 999_999, indexed: false, wholeIndexes: true };
       expect(await prepareIndexesForImport(connection, size)).toBe(false);
       expect(size.indexed).toBe(true);
       // A transaction is open again, and the indexes are committed outside it.
@@ -258,11 +260,11 @@ describe("the pending indexes, step by step", () => {
       await connection.run("BEGIN TRANSACTION");
       expect(await prepareIndexesForRows(connection, 0, 999_999)).toBe(false);
       // Under half the rows there: kept (making them again would take memory by the table's rows).
-      const kept: ImportSize = { events: 0, rowsBefore: 2_000_001, rowsAdded: 1_000_000, indexed: false };
+      const kept: ImportSize = { events: 0, rowsBefore: 2_000_001, rowsAdded: 1_000_000, indexed: false, wholeIndexes: true };
       expect(await prepareIndexesForImport(connection, kept)).toBe(false);
       expect(kept.indexed).toBe(true);
       expect(await openIndexes(connection)).toEqual(all);
-      const dropped: ImportSize = { events: 0, rowsBefore: 2_000_000, rowsAdded: 1_000_000, indexed: true };
+      const dropped: ImportSize = { events: 0, rowsBefore: 2_000_000, rowsAdded: 1_000_000, indexed: true, wholeIndexes: true };
       expect(await prepareIndexesForImport(connection, dropped)).toBe(true);
       expect(dropped.indexed).toBe(false);
       // The drop and the mark are committed; the import's transaction is open again and rolled back here.
@@ -288,6 +290,22 @@ describe("the pending indexes, step by step", () => {
       await connection.run("ROLLBACK");
       expect(await openIndexes(connection)).toEqual(all.slice(1));
       expect(await openMarks(connection)).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  test("in a database the Go server made (an older storage format), the COMMIT's bound counts the indexes whole", async () => {
+    const path = join(tempDir("whole-indexes-"), "ai-observer.duckdb");
+    await goDatabase(path, "0.5");
+    const db = await openOrCreateDatabase(path);
+    try {
+      const { connection } = db;
+      await connection.run("BEGIN TRANSACTION");
+      const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 10, indexed: true, wholeIndexes: false };
+      expect(await prepareIndexesForImport(connection, size)).toBe(false);
+      expect(size).toMatchObject({ indexed: true, wholeIndexes: true });
+      await connection.run("ROLLBACK");
     } finally {
       db.close();
     }

@@ -1,7 +1,8 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { join } from "node:path";
-import { NEW_DATABASE_STORAGE, openOrCreateDatabase } from "../src/db/open.ts";
+import { openOrCreateDatabase } from "../src/db/open.ts";
+import { NEW_DATABASE_STORAGE } from "../src/db/storage-version.ts";
 import { createSchema } from "../src/db/schema.ts";
 import { tableColumns, query } from "./helpers/duckdb-read.ts";
 import { GO_TABLES_SQL } from "./helpers/go-database.ts";

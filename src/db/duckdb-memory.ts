@@ -261,6 +261,11 @@ export interface ImportSize {
    * database's, made after its rows, or dropped for them: prepareIndexesForImport). Until known, they do.
    */
   indexed: boolean;
+  /**
+   * Whether the database is in a storage format older than the one our import creates (inOlderStorage: the Go
+   * server's), whose COMMIT loads and writes its indexes whole. Until known, it is.
+   */
+  wholeIndexes: boolean;
 }
 
 /**
@@ -271,17 +276,32 @@ export interface ImportSize {
  * they come; with one, a transaction's rows stayed in memory until the COMMIT, 640 bytes per event.
  */
 const BOOKKEEPING_BYTES_PER_EVENT = { import: 64, archive: 32 } as const;
-/** Per row already in the database: what its indexes may take at an import's COMMIT (2.5x what was seen to be needed). */
+/**
+ * Per row already in a database in an older storage format (ImportSize.wholeIndexes): what its indexes may take at an
+ * import's COMMIT, which loads and writes them whole (2.5x what was seen to be needed).
+ */
 const COMMIT_BYTES_PER_ROW = 48;
 /**
- * Per row an import adds to a table that keeps its indexes: DuckDB appends them again at the COMMIT, in memory. 3.35
- * million rows (1 GB of Gemini sessions) into a database of 5.5 million ran out of the bound of the rows already there
- * and left DuckDB unable to roll back ("FATAL Error"); without a bound the process peaked at 692 MB, ~200 MB of it for
- * those rows (such an import now drops the indexes first: prepareIndexesForRows).
+ * Per row an import adds to a table that keeps its indexes: DuckDB appends them again at the COMMIT, in memory, and
+ * holds the index nodes their keys change until its checkpoint writes them. In an older storage format, beside the
+ * stored rows' bound: 3.35 million rows (1 GB of Gemini sessions) into a database of 5.5 million ran out of that bound
+ * alone and left DuckDB unable to roll back ("FATAL Error"); without a bound the process peaked at 692 MB, ~200 MB of
+ * it for those rows (such an import now drops the indexes first: prepareIndexesForRows). In the newer format the
+ * COMMIT loads only the nodes it changes, and a bound by the stored rows only let DuckDB cache more (docs/performance.md
+ * [S34], into 10 million metric rows): 200 MB of Gemini sessions (658,197 rows) peaked at 759 MB with it, 408 MB
+ * without; 2 GB of Claude sessions with transcripts (579,205 rows, 1.1 GB of text) 972 and 482 MB; 1 GB of Gemini
+ * sessions (3.35 million rows) ran out at 64 and 80 bytes per added row ("FATAL Error: Failed to rollback
+ * transaction"; nothing imported, the database intact) and held at 96 and 128: 160 is 1.67 times what held.
  */
-const COMMIT_BYTES_PER_ADDED_ROW = 64;
+const COMMIT_BYTES_PER_ADDED_ROW = { whole: 64, changed: 160 } as const;
 
 const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
+
+/** What a COMMIT into tables that keep their indexes may take for them (COMMIT_BYTES_PER_ROW, COMMIT_BYTES_PER_ADDED_ROW). */
+function indexedCommitBytes(size: ImportSize): number {
+  if (!size.wholeIndexes) return size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW.changed;
+  return size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW.whole;
+}
 
 /**
  * DuckDB's memory limits for the steps of an import. `rows`: inserting the staged rows, which DuckDB writes to the file
@@ -289,8 +309,9 @@ const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
  * the 5.6M-row export into a database holding its first half, it ran out of 128 MB + 64 bytes per event in 5 of 6
  * runs, and the retries peaked at 537-896 MB; from 192 MB none ran out, 491-505 MB).
  * `bookkeeping`: then recording its events, 64 bytes per event more, an archive's 32 (BOOKKEEPING_BYTES_PER_EVENT).
- * `commit`: 48 bytes more per row already in the telemetry tables and 64 per row added: the COMMIT adds the new rows to
- * their indexes (go-reference §1.3) and checkpoints, which loads and pins the existing indexes. Tables without their
+ * `commit`: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints: in an older storage
+ * format, which loads and pins the existing indexes whole, 48 bytes more per row already in the telemetry tables and 64
+ * per row added; in ours, 160 per row added (indexedCommitBytes). Tables without their
  * indexes (`size.indexed` false) take neither: their COMMIT merges the row groups the INSERTs wrote (1 GB of Gemini
  * sessions into a new database, 2.4 million rows: peaks of 424-526 MB at the COMMIT with them, 404-436 MB for the run,
  * the parse's, without). Under a fixed bound, an
@@ -302,7 +323,7 @@ export function importMemoryLimits(size: ImportSize, work: keyof typeof BOOKKEEP
   const cap = unboundedMegabytes();
   const rows = MEMORY_LIMIT_MB[work];
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT[work]);
-  const commit = bookkeeping + (size.indexed ? megabytes(size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW) : 0);
+  const commit = bookkeeping + (size.indexed ? megabytes(indexedCommitBytes(size)) : 0);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
   return { rows: limit(rows), bookkeeping: limit(bookkeeping), commit: limit(commit) };
 }

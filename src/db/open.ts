@@ -6,6 +6,7 @@ import { fsReason } from "../shared/fs-errors.ts";
 import { syncFile, syncFolder } from "../shared/fs-durable.ts";
 import { removeLeftovers, runTag } from "../shared/run-tag.ts";
 import { markIndexesPending } from "./pending-indexes.ts";
+import { NEW_DATABASE_STORAGE } from "./storage-version.ts";
 import { createImportSchema, createSchema, missingTelemetryTables, type SchemaOptions, TELEMETRY_TABLES } from "./schema.ts";
 
 export interface OpenDatabase {
@@ -61,15 +62,6 @@ export function threadsConfig(threads: number | null | undefined): Record<string
   return { threads: String(Math.min(threads ?? (navigator.hardwareConcurrency || 1), MAX_DUCKDB_THREADS)) };
 }
 
-/**
- * The storage format of the databases our import creates (DuckDB's `storage_compatibility_version`): files that DuckDB
- * 1.2 and later read, the Go AI Observer 0.4+ included (DuckDB 1.5.3+). DuckDB's default for a new file is the format
- * that DuckDB 1.0 reads, which the Go server's own databases have. In the newer one, an import of a day's sessions into
- * 5 million metric rows took 0.7-1.2 instead of 7.5-8.1 s and 233-253 instead of 511-634 MB (the COMMIT and the
- * checkpoint no longer load and write the whole low-cardinality indexes), and long texts are compressed: the 400 MB
- * Claude tree with transcripts made a 95 MB database instead of 574 MB (docs/performance.md [S14]).
- */
-export const NEW_DATABASE_STORAGE = "v1.2.0";
 
 /** Opens (or, read-write, creates) the file, waiting briefly while another process holds it. */
 async function openInstance(path: string, options: OpenOptions): Promise<DuckDBInstance> {

@@ -2,6 +2,7 @@ import type { DuckDBConnection } from "./duckdb.ts";
 import { defaultMemoryLimit, DuckDBMemory, fewerThreads, type ImportSize, indexMemoryLimit, onFewerThreads } from "./duckdb-memory.ts";
 import { queryNumber } from "./query-number.ts";
 import { INDEX_STATEMENTS } from "./schema.ts";
+import { inOlderStorage } from "./storage-version.ts";
 
 /**
  * From this many rows in the tables, an import into a database that waits for its indexes makes them after its
@@ -197,12 +198,14 @@ export async function prepareIndexesForRows(connection: DuckDBConnection, rowsBe
 }
 
 /**
- * prepareIndexes for an import of `size` (its rows before and added known), noting in it whether the tables keep their
- * indexes through its COMMIT (`size.indexed`: the COMMIT's memory bound counts them). True when it dropped them.
+ * prepareIndexes for an import of `size` (its rows before and added known), noting in it what the COMMIT's memory bound
+ * counts: whether the tables keep their indexes through it (`size.indexed`), and whether the database's storage format
+ * has the COMMIT load them whole (`size.wholeIndexes`). True when it dropped them.
  */
 export async function prepareIndexesForImport(connection: DuckDBConnection, size: ImportSize): Promise<boolean> {
   const { dropped, pending } = await prepareIndexes(connection, size.rowsBefore, size.rowsAdded);
   size.indexed = !pending;
+  size.wholeIndexes = await inOlderStorage(connection);
   return dropped;
 }
 

@@ -4,7 +4,7 @@ import { makeIndexesOverRows } from "./pending-indexes.ts";
 import { queryNumber } from "./query-number.ts";
 import { sqlIdentifier } from "./sql-template.ts";
 import { holdsLargeRows, TELEMETRY_TABLES } from "./schema.ts";
-import { NEW_DATABASE_STORAGE } from "./open.ts";
+import { currentDatabase } from "./storage-version.ts";
 
 /** What a database holds, as its catalog says: each table's statement, its views' and its indexes'. */
 export interface DatabaseCatalog {
@@ -15,29 +15,6 @@ export interface DatabaseCatalog {
 
 async function rowsOf(connection: DuckDBConnection, sql: string, params: Record<string, string>): Promise<unknown[][]> {
   return (await connection.runAndReadAll(sql, params)).getRows();
-}
-
-async function currentDatabase(connection: DuckDBConnection): Promise<string> {
-  return String((await rowsOf(connection, "SELECT current_database()", {}))[0]?.[0]);
-}
-
-/** The storage format DuckDB recorded for an attached database (`v1.0.0+`, `v1.2.0+`, …). */
-export async function storageVersion(connection: DuckDBConnection, database: string): Promise<string> {
-  const [row] = await rowsOf(connection, "SELECT tags['storage_version']::VARCHAR FROM duckdb_databases() WHERE database_name = $database", { database });
-  return String(row?.[0] ?? "");
-}
-
-/** Whether the connection's database is in an older storage format than the one our import creates databases in. */
-export async function inOlderStorage(connection: DuckDBConnection): Promise<boolean> {
-  return !storageAtLeast(await storageVersion(connection, await currentDatabase(connection)), NEW_DATABASE_STORAGE);
-}
-
-/** Whether a storage format is at least `major.minor` (the `+` DuckDB appends means "or later"). */
-export function storageAtLeast(version: string, wanted: string): boolean {
-  const parse = (text: string) => (/^v?(\d+)\.(\d+)/.exec(text) ?? []).slice(1, 3).map(Number);
-  const [major = 0, minor = 0] = parse(version);
-  const [wantMajor = 0, wantMinor = 0] = parse(wanted);
-  return major > wantMajor || (major === wantMajor && minor >= wantMinor);
 }
 
 /**

@@ -10,7 +10,7 @@ import { discoverTools, foundBytes, type ParseProgress, ParseRun } from "../stag
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
 import { prepareIndexesForImport } from "../db/pending-indexes.ts";
-import { inOlderStorage } from "../db/storage-copy.ts";
+import { inOlderStorage } from "../db/storage-version.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
@@ -175,7 +175,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   await using run = new ParseRun(settings);
   /** Set once committed: what the files cache beside the database will hold. */
   let recorded: RecordedFiles | undefined;
-  const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 0, indexed: true };
+  const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded: 0, indexed: true, wholeIndexes: true };
   /** Whether the indexes were dropped for the rows (prepareIndexesForImport): they are pending until made again. */
   const indexes = { dropped: false };
   let committed = false;

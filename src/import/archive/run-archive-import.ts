@@ -364,7 +364,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     await memory.bound("archive");
     await connection.run("BEGIN TRANSACTION");
     open = true;
-    const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection), rowsAdded: 0, indexed: true };
+    const size: ImportSize = { events: 0, rowsBefore: await telemetryRowCount(connection), rowsAdded: 0, indexed: true, wholeIndexes: true };
     const counts = await memory.retryInTransaction(() => plan(memory, options.filter, size.rowsBefore));
     const preview: ArchiveImportPreview = { database: db.path, archive: options.archive, filter: options.filter, ...counts };
     const nothing = counts.add.traces + counts.add.logs + counts.add.metrics + counts.goRows.logs + counts.goRows.metrics === 0;
