@@ -278,7 +278,8 @@ export interface ImportSize {
 const BOOKKEEPING_BYTES_PER_EVENT = { import: 64, archive: 32 } as const;
 /**
  * Per row already in a database in an older storage format (ImportSize.wholeIndexes): what its indexes may take at an
- * import's COMMIT, which loads and writes them whole (2.5x what was seen to be needed).
+ * import's COMMIT, which loads and writes them whole (2.5x what was seen to be needed). Also for an archive's rows in
+ * any format (indexedCommitBytes).
  */
 const COMMIT_BYTES_PER_ROW = 48;
 /**
@@ -288,18 +289,26 @@ const COMMIT_BYTES_PER_ROW = 48;
  * alone and left DuckDB unable to roll back ("FATAL Error"); without a bound the process peaked at 692 MB, ~200 MB of
  * it for those rows (such an import now drops the indexes first: prepareIndexesForRows). In the newer format the
  * COMMIT loads only the nodes it changes, and a bound by the stored rows only let DuckDB cache more (docs/performance.md
- * [S34], into 10 million metric rows): 200 MB of Gemini sessions (658,197 rows) peaked at 759 MB with it, 408 MB
- * without; 2 GB of Claude sessions with transcripts (579,205 rows, 1.1 GB of text) 972 and 482 MB; 1 GB of Gemini
- * sessions (3.35 million rows) ran out at 64 and 80 bytes per added row ("FATAL Error: Failed to rollback
- * transaction"; nothing imported, the database intact) and held at 96 and 128: 160 is 1.67 times what held.
+ * [S34], into 10 million metric rows, with it and with 256 bytes per added row alone): 200 MB of Gemini sessions
+ * (658,197 rows) 759 and 476 MB, 2 GB of Claude sessions with transcripts (579,205 rows, 1.1 GB of text) 972 and 558
+ * MB, 1 GB of Gemini sessions (3.35 million rows) 747 and 739 MB. What the COMMIT needs grows with the index keys the
+ * rows add: those 3.35 million rows ran out at 64 and 80 bytes per added row ("FATAL Error: Failed to rollback
+ * transaction"; nothing imported, the database intact) and held at 96; were every one a log row (each with a timestamp
+ * of its own, where an event's metric rows share one), its 1.33 million log rows would have taken at most 242 each.
+ * Metric rows each with a timestamp of its own (as OTLP data points are; a synthetic insert) needed more than 290
+ * bytes each: our parsers make none, an archive may hold them (indexedCommitBytes).
  */
-const COMMIT_BYTES_PER_ADDED_ROW = { whole: 64, changed: 160 } as const;
+const COMMIT_BYTES_PER_ADDED_ROW = { whole: 64, changed: 256 } as const;
 
 const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
-/** What a COMMIT into tables that keep their indexes may take for them (COMMIT_BYTES_PER_ROW, COMMIT_BYTES_PER_ADDED_ROW). */
-function indexedCommitBytes(size: ImportSize): number {
-  if (!size.wholeIndexes) return size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW.changed;
+/**
+ * What a COMMIT into tables that keep their indexes may take for them (COMMIT_BYTES_PER_ROW, COMMIT_BYTES_PER_ADDED_ROW):
+ * by the rows added alone for rows our parsers made (`work` "import") into a database in our storage format; an
+ * archive's rows may be any source's, and keep the bound of the stored rows too.
+ */
+function indexedCommitBytes(size: ImportSize, work: keyof typeof BOOKKEEPING_BYTES_PER_EVENT): number {
+  if (work === "import" && !size.wholeIndexes) return size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW.changed;
   return size.rowsBefore * COMMIT_BYTES_PER_ROW + size.rowsAdded * COMMIT_BYTES_PER_ADDED_ROW.whole;
 }
 
@@ -311,7 +320,7 @@ function indexedCommitBytes(size: ImportSize): number {
  * `bookkeeping`: then recording its events, 64 bytes per event more, an archive's 32 (BOOKKEEPING_BYTES_PER_EVENT).
  * `commit`: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints: in an older storage
  * format, which loads and pins the existing indexes whole, 48 bytes more per row already in the telemetry tables and 64
- * per row added; in ours, 160 per row added (indexedCommitBytes). Tables without their
+ * per row added; in ours, 256 per row added for an import of session files (indexedCommitBytes). Tables without their
  * indexes (`size.indexed` false) take neither: their COMMIT merges the row groups the INSERTs wrote (1 GB of Gemini
  * sessions into a new database, 2.4 million rows: peaks of 424-526 MB at the COMMIT with them, 404-436 MB for the run,
  * the parse's, without). Under a fixed bound, an
@@ -323,7 +332,7 @@ export function importMemoryLimits(size: ImportSize, work: keyof typeof BOOKKEEP
   const cap = unboundedMegabytes();
   const rows = MEMORY_LIMIT_MB[work];
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT[work]);
-  const commit = bookkeeping + (size.indexed ? megabytes(indexedCommitBytes(size)) : 0);
+  const commit = bookkeeping + (size.indexed ? megabytes(indexedCommitBytes(size, work)) : 0);
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
   return { rows: limit(rows), bookkeeping: limit(bookkeeping), commit: limit(commit) };
 }
