@@ -295,8 +295,8 @@ const COMMIT_BYTES_PER_ROW = 48;
  * rows add: those 3.35 million rows ran out at 64 and 80 bytes per added row ("FATAL Error: Failed to rollback
  * transaction"; nothing imported, the database intact) and held at 96; were every one a log row (each with a timestamp
  * of its own, where an event's metric rows share one), its 1.33 million log rows would have taken at most 242 each.
- * Metric rows each with a timestamp of its own (as OTLP data points are; a synthetic insert) needed more than 290
- * bytes each: our parsers make none, an archive may hold them (indexedCommitBytes).
+ * Synthetic inserts: log rows each with a timestamp of its own held at 128 bytes per row; metric rows each with one
+ * (as OTLP data points are) needed more than 290: our parsers make none, an archive may hold them (indexedCommitBytes).
  */
 const COMMIT_BYTES_PER_ADDED_ROW = { whole: 64, changed: 256 } as const;
 
