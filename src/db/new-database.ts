@@ -5,7 +5,8 @@ import { createSchema } from "./schema.ts";
 /**
  * Writes a new database file in AI Observer's schema (replacing any file there) and lets
  * `fill` add rows; checkpointed and closed when done. For demos, fixtures and benchmarks: in DuckDB's default storage
- * format, as the Go server makes its databases, unless `storage` names another (NEW_DATABASE_STORAGE in storage-version.ts: as our import).
+ * format, as the Go server makes its databases, unless `storage` names another (NEW_DATABASE_STORAGE in
+ * storage-version.ts: as our import).
  */
 export async function writeNewDatabase(path: string, fill: (connection: DuckDBConnection) => Promise<void>, storage: string | null = null): Promise<void> {
   rmSync(path, { force: true });

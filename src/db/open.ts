@@ -62,7 +62,6 @@ export function threadsConfig(threads: number | null | undefined): Record<string
   return { threads: String(Math.min(threads ?? (navigator.hardwareConcurrency || 1), MAX_DUCKDB_THREADS)) };
 }
 
-
 /** Opens (or, read-write, creates) the file, waiting briefly while another process holds it. */
 async function openInstance(path: string, options: OpenOptions): Promise<DuckDBInstance> {
   const duckdb = await loadDuckDB();
