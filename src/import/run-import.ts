@@ -10,7 +10,6 @@ import { discoverTools, foundBytes, type ParseProgress, ParseRun } from "../stag
 import type { RunSettings } from "../shared/run-settings.ts";
 import { addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
 import { prepareIndexesForImport } from "../db/pending-indexes.ts";
-import { inOlderStorage } from "../db/storage-version.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
@@ -218,7 +217,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     hooks.onApplyStart?.();
     const started = performance.now();
     const inserted = await applyWithinMemory(memory, plans, rows, size, indexes);
-    const upgradeAdvised = size.rowsBefore >= UPGRADE_ADVISED_ROWS && (await inOlderStorage(connection));
+    // The storage format, as prepareIndexesForImport read it for the COMMIT's bound.
+    const upgradeAdvised = size.rowsBefore >= UPGRADE_ADVISED_ROWS && size.wholeIndexes;
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted, upgradeAdvised };
