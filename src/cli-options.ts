@@ -48,6 +48,7 @@ export const HELP_FOOTER = [
       "                             session folders (comma lists) instead of the agents' defaults",
       "  AI_OBSERVER_MEMORY_LIMIT   DuckDB memory for an export or an import (default 192MB, import 128MB)",
       "  AI_OBSERVER_THREADS        threads to use at most when --threads is not given",
+      "  AI_OBSERVER_COMMIT_ROWS    rows an import commits at once into a database that keeps its indexes (200000)",
       "  AI_OBSERVER_HOST_NAME      host.name recorded on rows read from session files (none: none)",
       "  MIMALLOC_PURGE_DELAY       Linux executables: reading 64 MB or more of session files with transcripts, or of",
       "                             tools beside Claude Code, restarts the run with 500 (ms free memory is kept);",

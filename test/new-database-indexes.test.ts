@@ -275,7 +275,7 @@ describe("the pending indexes, step by step", () => {
       expect(await openIndexes(connection)).toEqual([]);
       expect(await openMarks(connection)).toBe(1);
       // Should the import fail now, it says who makes them.
-      expect(importFailure(new Error("Out of Memory Error: could not allocate\nmore"), true).message).toBe(
+      expect(importFailure(new Error("Out of Memory Error: could not allocate\nmore"), { indexesDropped: true }).message).toBe(
         "import failed, nothing was imported: Out of Memory Error: could not allocate (the database's indexes, dropped to add its rows, are made again by the next import)",
       );
       expect(await prepareIndexesForRows(connection, 5_000_000, 5_000_000)).toBe(false); // already pending: nothing to drop

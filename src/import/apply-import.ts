@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
-import type { InsertedCounts, StagedTables } from "./staged-tables.ts";
+import type { InsertedCounts, StagedTables, TimeRange } from "./staged-tables.ts";
 import { hasWatchColumns } from "../db/schema.ts";
 import { withJsonRows, withTempTable } from "../db/temp-table.ts";
 import deleteReplacedSql from "./delete-replaced.sql" with { type: "text" };
@@ -82,18 +82,22 @@ async function recordFiles(connection: DuckDBConnection, plans: readonly ToolPla
 
 /**
  * Writes the plans' rows in the caller's transaction: replaced rows and the Go importer's rows of the same usage out,
- * new rows (written by `tables`) in.
+ * new rows (written by `tables`) of `range` in (the first of an import's parts: commit-parts.ts).
  */
-export async function writePlannedRows(connection: DuckDBConnection, plans: readonly ToolPlan[], tables: StagedTables): Promise<InsertedCounts> {
+export async function writePlannedRows(connection: DuckDBConnection, plans: readonly ToolPlan[], tables: StagedTables, range: TimeRange): Promise<InsertedCounts> {
   await deleteReplacedRows(connection, plans);
   for (const plan of plans) {
     if (plan.goRows.logs + plan.goRows.metrics > 0) await deleteGoRows(connection, SERVICE_NAMES[plan.tool], plan.goRows.footprint);
   }
-  return tables.insert(connection);
+  return tables.insert(connection, range);
 }
 
-/** Records, in the caller's transaction, the events imported (written by `tables`) and the files read in full. */
-export async function recordImport(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string, tables: StagedTables): Promise<void> {
-  await tables.recordEvents(connection);
+/**
+ * Records, in the caller's transaction, the events of `range` imported (written by `tables`) and the files read in full
+ * (the last of an import's parts). The events recorded.
+ */
+export async function recordImport(connection: DuckDBConnection, plans: readonly ToolPlan[], importedAt: string, tables: StagedTables, range: TimeRange): Promise<number> {
+  const events = await tables.recordEvents(connection, range);
   await recordFiles(connection, plans, importedAt);
+  return events;
 }

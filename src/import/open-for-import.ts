@@ -5,6 +5,7 @@ import type { DuckDBConnection } from "../db/duckdb.ts";
 import { openMemoryDatabase, openOrCreateDatabase, type OpenDatabase } from "../db/open.ts";
 import { completePendingIndexes, indexesPending } from "../db/pending-indexes.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
+import { formatCount } from "../shared/format.ts";
 
 /** The database an import writes into, created when missing; a dry run against a database that does not exist yet plans against an empty one in memory. */
 export async function openForImport(location: DatabaseLocation, dryRun: boolean, threads: number | null): Promise<OpenDatabase> {
@@ -26,10 +27,15 @@ export function removeNewDatabase(path: string): void {
 /**
  * An import's failure as the user sees it: ours as they are, anything else in one line, saying nothing was imported;
  * `indexesDropped`: the import dropped the database's indexes to add its rows (prepareIndexesForImport), and says who
- * makes them.
+ * makes them; `committedParts`: an import that commits in parts (commit-parts.ts) says what it committed before.
  */
-export function importFailure(error: unknown, indexesDropped = false): CliError {
+export function importFailure(error: unknown, { indexesDropped = false, committedParts = null }: { indexesDropped?: boolean; committedParts?: { committed: number; of: number; rows: number } | null } = {}): CliError {
   const failure = plainFailure(error);
+  if (committedParts !== null && committedParts.committed > 0) {
+    const { committed, of, rows } = committedParts;
+    const cause = error instanceof CliError ? failure.message : firstLine(errorMessage(error));
+    return new CliError(`import failed after committing ${committed} of its ${of} parts (${formatCount(rows)} rows); the next import adds the rest: ${cause}`, failure.exitCode);
+  }
   if (!indexesDropped) return failure;
   return new CliError(`${failure.message} (the database's indexes, dropped to add its rows, are made again by the next import)`, failure.exitCode);
 }

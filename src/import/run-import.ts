@@ -15,6 +15,7 @@ import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { filesToRead, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
+import { COMMIT_ROWS, commitParts } from "./commit-parts.ts";
 import type { PlanReason } from "./planned-events.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 
@@ -65,6 +66,8 @@ export interface ImportResult {
   status: ImportStatus;
   preview: ImportPreview;
   inserted: { logs: number; metrics: number };
+  /** The transactions that committed the rows: more than one for a large import into indexed tables (commit-parts.ts). */
+  commits: number;
   /**
    * The database is large and in DuckDB's older storage format (the Go server's), where every import that adds rows
    * rewrites its indexes whole: `upgrade-database` would make its imports fast.
@@ -123,34 +126,80 @@ function nowUtc(): string {
   return new Date().toISOString().replace("T", " ").replace("Z", "");
 }
 
-/**
- * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
- * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
- */
-async function applyWithinMemory(memory: DuckDBMemory, plans: readonly ToolPlan[], rows: StagedRows, size: ImportSize, indexes: { dropped: boolean }): Promise<InsertedCounts> {
-  const { connection } = memory;
-  const { logs, metrics } = totalsOf(plans).rows;
-  size.rowsAdded = logs + metrics;
-  indexes.dropped = await prepareIndexesForImport(connection, size);
-  await memory.bound("import", logs + metrics);
-  const tables = new StagedTables(rows);
-  await tables.write(plans);
-  return memory.retryInTransaction(async () => {
-    const inserted = await writePlannedRows(connection, plans, tables);
-    await memory.step("bookkeeping", size);
-    await recordImport(connection, plans, nowUtc(), tables);
-    return inserted;
-  });
+/** How far an import got that commits in parts (commit-parts.ts): parts committed of `of`, with their rows. */
+interface CommitProgress {
+  committed: number;
+  of: number;
+  rows: number;
 }
 
 /**
- * Plans and applies in one transaction: the database holds all of this run's rows or none
- * of them, and an interrupted run is completed by the next one.
+ * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
+ * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
+ * Large imports into tables that keep their indexes commit all but their last part here (commitParts), each part's
+ * rows with its events' bookkeeping, and go on in the database opened afresh (`reopen`): DuckDB keeps the index nodes
+ * a COMMIT loaded, and a lower limit cannot be set under them ("could not free up enough memory for the new limit");
+ * under the one the COMMIT had, 1 GB of Gemini sessions into 10 million rows ran out in its third part ("FATAL Error:
+ * Failed to rollback transaction"). The last part is left in the transaction for the caller to commit, with the files'
+ * bookkeeping. Returns the rows inserted; in `size`, what that last COMMIT adds.
+ */
+async function applyWithinMemory(
+  first: DuckDBMemory,
+  plans: readonly ToolPlan[],
+  rows: StagedRows,
+  size: ImportSize,
+  indexes: { dropped: boolean },
+  parts: { rows: number; progress: CommitProgress; reopen: () => Promise<DuckDBMemory> },
+): Promise<InsertedCounts> {
+  let memory = first;
+  const { logs, metrics } = totalsOf(plans).rows;
+  size.rowsAdded = logs + metrics;
+  indexes.dropped = await prepareIndexesForImport(memory.connection, size);
+  const count = commitParts(size, plans, parts.rows);
+  await memory.bound("import", logs + metrics);
+  const tables = new StagedTables(rows);
+  await tables.write(plans);
+  const ranges = await tables.timeRanges(memory.connection, count);
+  parts.progress.of = ranges.length;
+  const importedAt = nowUtc();
+  const total = { logs: 0, metrics: 0, events: 0 };
+  const part: ImportSize = { ...size, events: Math.ceil(size.events / ranges.length) };
+  for (const [i, range] of ranges.entries()) {
+    const last = i === ranges.length - 1;
+    const { connection } = memory;
+    const done = await memory.retryInTransaction(async () => {
+      const inserted = i === 0 ? await writePlannedRows(connection, plans, tables, range) : await tables.insert(connection, range);
+      part.rowsAdded = inserted.logs + inserted.metrics;
+      await memory.step("bookkeeping", part);
+      const events = last ? await recordImport(connection, plans, importedAt, tables, range) : await tables.recordEvents(connection, range);
+      return { ...inserted, events };
+    });
+    total.logs += done.logs;
+    total.metrics += done.metrics;
+    total.events += done.events;
+    if (last) break;
+    await memory.step("commit", part);
+    await connection.run("COMMIT");
+    parts.progress.committed++;
+    parts.progress.rows += part.rowsAdded;
+    memory = await parts.reopen();
+    await memory.bound("import", logs + metrics);
+    await memory.connection.run("BEGIN TRANSACTION");
+  }
+  tables.checkInserted(total);
+  Object.assign(size, part);
+  return { logs: total.logs, metrics: total.metrics };
+}
+
+/**
+ * Plans and applies in one transaction: the database holds all of this run's rows or none of them, and an interrupted
+ * run is completed by the next one. An import of more than `settings.commitRows` rows into tables that keep their
+ * indexes commits them in parts (commit-parts.ts): one that fails after some parts is completed by the next run too.
  */
 export async function runImport(options: ImportOptions, hooks: ImportHooks): Promise<ImportResult> {
   const found = await discoverTools(options.tools);
   // What a run that adds no rows reports.
-  const unapplied = { inserted: { logs: 0, metrics: 0 }, upgradeAdvised: false };
+  const unapplied = { inserted: { logs: 0, metrics: 0 }, commits: 0, upgradeAdvised: false };
   // Whatever could not be read is reported by a full run, never hidden behind "nothing changed".
   const unreadable = found.some((tool) => tool.failed.length > 0);
   const changes = options.force ? null : filesToRead(options.location.path, found, options.transcripts);
@@ -163,7 +212,8 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const { settings } = options;
   let db = await openForImport(options.location, options.dryRun, settings.threads);
   const { connection } = db;
-  const memory = new DuckDBMemory(connection, settings.duckdbMemoryLimit);
+  /** DuckDB's memory over the database: `db`'s, also after it is opened again (applyWithinMemory's parts). */
+  let memory = new DuckDBMemory(connection, settings.duckdbMemoryLimit);
   const aborter = new AbortController();
   const stopInterrupting = onInterrupt(() => {
     aborter.abort();
@@ -178,9 +228,20 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   /** Whether the indexes were dropped for the rows (prepareIndexesForImport): they are pending until made again. */
   const indexes = { dropped: false };
   let committed = false;
+  const progress: CommitProgress = { committed: 0, of: 1, rows: 0 };
+  const parts = {
+    rows: settings.commitRows ?? COMMIT_ROWS,
+    progress,
+    reopen: async () => {
+      db.close();
+      db = await openForImport(options.location, false, settings.threads);
+      memory = new DuckDBMemory(db.connection, settings.duckdbMemoryLimit);
+      return memory;
+    },
+  };
   const commit = async () => {
     await memory.step("commit", size);
-    await connection.run("COMMIT");
+    await memory.connection.run("COMMIT");
     open = false;
     committed = true;
     // The staged rows' memory goes back before the indexes are made.
@@ -206,7 +267,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     if (!hasEvents) {
       if (options.dryRun) return { status: "nothing", preview, ...unapplied };
       // Files read without new usage are still recorded, so the next run skips them unread.
-      await applyWithinMemory(memory, plans, rows, size, indexes);
+      await applyWithinMemory(memory, plans, rows, size, indexes, parts);
       await commit();
       return { status: "nothing", preview, ...unapplied };
     }
@@ -216,20 +277,20 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
 
     hooks.onApplyStart?.();
     const started = performance.now();
-    const inserted = await applyWithinMemory(memory, plans, rows, size, indexes);
+    const inserted = await applyWithinMemory(memory, plans, rows, size, indexes, parts);
     // The storage format, as prepareIndexesForImport read it for the COMMIT's bound.
     const upgradeAdvised = size.rowsBefore >= UPGRADE_ADVISED_ROWS && size.wholeIndexes;
     await commit();
     hooks.onApplyDone?.(inserted, performance.now() - started);
-    return { status: "imported", preview, inserted, upgradeAdvised };
+    return { status: "imported", preview, inserted, commits: progress.of, upgradeAdvised };
   } catch (error) {
-    throw importFailure(error, indexes.dropped && !committed);
+    throw importFailure(error, { indexesDropped: indexes.dropped && !committed, committedParts: committed ? null : progress });
   } finally {
-    if (open) await connection.run("ROLLBACK").catch(() => undefined);
+    if (open) await db.connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
     rows.dispose();
     db.close();
-    if (createsDatabase && !committed) removeNewDatabase(db.path);
+    if (createsDatabase && !committed && progress.committed === 0) removeNewDatabase(db.path);
     if (recorded) writeFilesCache(db.path, recorded);
   }
 }

@@ -4,6 +4,7 @@ import { type StagedRows, stagingFailure } from "../staging/staged-rows.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import { columnList } from "../db/table-columns.ts";
 import { queryNumber } from "../db/query-number.ts";
+import { sqlString } from "../db/sql-template.ts";
 import { EVENT_RECORD_COLUMNS, writeEventRecords } from "./event-records.ts";
 import type { ToolPlan } from "./plan-import.ts";
 
@@ -20,6 +21,14 @@ export interface InsertedCounts {
 const INSERT_ROW_GROUP = { rows: STAGED_ROW_GROUP.rows, bytes: 2 << 20 };
 
 type Written = InsertedCounts & { events: number };
+
+/** Times from `from` up to `to` (microseconds since the epoch, UTC; null: no bound). */
+export interface TimeRange {
+  from: number | null;
+  to: number | null;
+}
+
+const EVERY_TIME: TimeRange = { from: null, to: null };
 
 /**
  * What an import inserts, as Parquet files in the run's scratch folder: its staged rows with the tables' columns (the
@@ -69,29 +78,52 @@ export class StagedTables {
     return this.#written;
   }
 
-  /** Inserts the staged rows into otel_logs and otel_metrics, in the caller's transaction. */
-  async insert(connection: DuckDBConnection): Promise<InsertedCounts> {
+  /**
+   * The written rows' times cut into about `parts` ranges of as many rows each (quantiles of the rows' `Timestamp`),
+   * in order; one range of every time when `parts` is 1 or there are no rows. An event's rows and its bookkeeping row
+   * share its timestamp (delete-replaced.sql finds them by it), so each event lies in one range whole.
+   */
+  async timeRanges(connection: DuckDBConnection, parts: number): Promise<TimeRange[]> {
+    const written = this.#counts();
+    const files = (["logs", "metrics"] as const).filter((key) => written[key] > 0).map((key) => `SELECT epoch_us(Timestamp) AS micros FROM read_parquet(${sqlString(this.#files[key])})`);
+    if (parts <= 1 || files.length === 0) return [EVERY_TIME];
+    const fractions = Array.from({ length: parts - 1 }, (_, i) => (i + 1) / parts).join(", ");
+    const reader = await connection.runAndReadAll(`SELECT quantile_disc(micros, [${fractions}]) FROM (${files.join(" UNION ALL ")})`);
+    const cuts = [...new Set((reader.getRows()[0]?.[0] as { items: unknown[] } | undefined)?.items.map(Number) ?? [])];
+    const bounds = [null, ...cuts, null];
+    return cuts.length === 0 ? [EVERY_TIME] : bounds.slice(1).map((to, i) => ({ from: bounds[i] ?? null, to }));
+  }
+
+  /** Inserts the staged rows of `range` into otel_logs and otel_metrics, in the caller's transaction. */
+  async insert(connection: DuckDBConnection, range: TimeRange = EVERY_TIME): Promise<InsertedCounts> {
     const written = this.#counts();
     const inserted: InsertedCounts = { logs: 0, metrics: 0 };
     for (const [key, table] of [["logs", "otel_logs"], ["metrics", "otel_metrics"]] as const) {
       if (written[key] === 0) continue;
       // Columns named on both sides: a table another writer extended keeps its other columns' defaults.
-      inserted[key] = await this.#insertFile(connection, table, columnList(table), key);
+      inserted[key] = await this.#insertFile(connection, table, columnList(table), key, "Timestamp", range);
     }
     return inserted;
   }
 
-  /** Inserts the bookkeeping rows of the planned events into ai_observer_import_events, in the caller's transaction. */
-  async recordEvents(connection: DuckDBConnection): Promise<void> {
-    if (this.#counts().events === 0) return;
-    await this.#insertFile(connection, "ai_observer_import_events", EVENT_RECORD_COLUMNS.map((column) => column.name).join(", "), "events");
+  /** Inserts the bookkeeping rows of the planned events of `range` into ai_observer_import_events, in the caller's transaction. */
+  async recordEvents(connection: DuckDBConnection, range: TimeRange = EVERY_TIME): Promise<number> {
+    if (this.#counts().events === 0) return 0;
+    return this.#insertFile(connection, "ai_observer_import_events", EVENT_RECORD_COLUMNS.map((column) => column.name).join(", "), "events", "ts", range);
   }
 
-  /** Inserts the written file `key` into `table`'s `columns`; the rows inserted, checked to be the rows written. */
-  async #insertFile(connection: DuckDBConnection, table: string, columns: string, key: keyof Written): Promise<number> {
-    const written = this.#counts()[key];
-    const inserted = await queryNumber(connection, `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)`, { file: this.#files[key] });
-    if (inserted !== written) throw new Error(`${table}: ${written} rows written but ${inserted} inserted`);
-    return inserted;
+  /** Throws unless the rows inserted in all ranges (`inserted`, summed) are the rows written. */
+  checkInserted(inserted: InsertedCounts & { events: number }): void {
+    const written = this.#counts();
+    for (const [key, table] of [["logs", "otel_logs"], ["metrics", "otel_metrics"], ["events", "ai_observer_import_events"]] as const) {
+      if (inserted[key] !== written[key]) throw new Error(`${table}: ${written[key]} rows written but ${inserted[key]} inserted`);
+    }
+  }
+
+  /** Inserts the rows of the written file `key` whose `time` column lies in `range` into `table`'s `columns`. */
+  async #insertFile(connection: DuckDBConnection, table: string, columns: string, key: keyof Written, time: string, range: TimeRange): Promise<number> {
+    const where = [range.from === null ? "" : `${time} >= make_timestamp(${range.from})`, range.to === null ? "" : `${time} < make_timestamp(${range.to})`].filter(Boolean);
+    const filter = where.length === 0 ? "" : ` WHERE ${where.join(" AND ")}`;
+    return queryNumber(connection, `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM read_parquet($file)${filter}`, { file: this.#files[key] });
   }
 }

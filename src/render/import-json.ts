@@ -27,6 +27,7 @@ export function buildImportJson(result: ImportResult) {
     })),
     totals: preview.totals,
     inserted: result.inserted,
+    commits: result.commits,
     upgradeAdvised: result.upgradeAdvised,
   };
 }

@@ -89,7 +89,8 @@ export function renderImportResult(result: ImportResult): string {
     case "aborted":
       return "Aborted.\n";
     case "imported": {
-      const done = `\nImport complete: ${formatCount(result.inserted.logs)} logs and ${formatCount(result.inserted.metrics)} metrics added.\n`;
+      const parts = result.commits > 1 ? `, committed in ${result.commits} parts` : "";
+      const done = `\nImport complete: ${formatCount(result.inserted.logs)} logs and ${formatCount(result.inserted.metrics)} metrics added${parts}.\n`;
       if (!result.upgradeAdvised) return done;
       return `${done}Tip: this database is in DuckDB's older storage format, where every import rewrites its indexes whole; \`ai-observer upgrade-database\` makes imports into it fast (README).\n`;
     }

@@ -19,10 +19,12 @@ export interface RunSettings {
   stagedMemoryBytes: number | null;
   /** `AI_OBSERVER_MEMORY_LIMIT`: DuckDB's memory for an export or an import (e.g. `300MB`); null: ours (duckdb-memory.ts). */
   duckdbMemoryLimit: string | null;
+  /** `AI_OBSERVER_COMMIT_ROWS`: the most rows an import commits at once into tables that keep their indexes (commit-parts.ts); null: ours. */
+  commitRows: number | null;
 }
 
 /** Every setting at its default (every core, sizes decide). */
-export const DEFAULT_RUN_SETTINGS: RunSettings = { threads: null, parseWorkers: null, tableWorkers: null, linePrefetch: null, stagedMemoryBytes: null, duckdbMemoryLimit: null };
+export const DEFAULT_RUN_SETTINGS: RunSettings = { threads: null, parseWorkers: null, tableWorkers: null, linePrefetch: null, stagedMemoryBytes: null, duckdbMemoryLimit: null, commitRows: null };
 
 function wholeNumber(text: string | undefined): number | null {
   const value = Number(text?.trim() || Number.NaN);
@@ -40,5 +42,6 @@ export function readRunSettings(threadsFlag: unknown, env: Env = process.env): R
     linePrefetch: prefetch === "0" ? false : prefetch === "1" ? true : null,
     stagedMemoryBytes: Number.isFinite(staged) && staged >= 0 ? staged * 1048576 : null,
     duckdbMemoryLimit: env["AI_OBSERVER_MEMORY_LIMIT"]?.trim() || null,
+    commitRows: wholeNumber(env["AI_OBSERVER_COMMIT_ROWS"]) || null,
   };
 }

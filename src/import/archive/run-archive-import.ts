@@ -403,7 +403,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted };
   } catch (error) {
-    throw importFailure(error, indexesDropped && !imported);
+    throw importFailure(error, { indexesDropped: indexesDropped && !imported });
   } finally {
     if (open) await connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();

@@ -1,0 +1,31 @@
+import type { ImportSize } from "../db/duckdb-memory.ts";
+import type { ToolPlan } from "./plan-import.ts";
+
+/**
+ * The most rows an import commits at once into tables that keep their indexes (RunSettings.commitRows,
+ * `AI_OBSERVER_COMMIT_ROWS`, overrides). Such a COMMIT appends the rows again in memory with the index nodes their
+ * keys change, and its checkpoint writes those: 1 GB of Gemini sessions (3.35 million rows) into a database of 10
+ * million metric rows peaked at 723-739 MB in one COMMIT (44-49 s); in parts of at most 1 million rows at 656 MB (80
+ * s), 400,000 at 510 MB (92 s), 300,000 at 476-517 MB (88-102 s), 200,000 at 434 MB (97 s); 2 GB of Claude sessions
+ * with transcripts (579,205 rows) at 558 MB in one, 404 MB in parts of 300,000 (80 s both). docs/performance.md,
+ * "Imports".
+ */
+export const COMMIT_ROWS = 200_000;
+
+/** Whether the plans delete stored rows: rows they replace, obsolete events', or the Go importer's of the same usage. */
+function deletesRows(plans: readonly ToolPlan[]): boolean {
+  return plans.some((plan) => plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0 || plan.events.replaced().length > 0);
+}
+
+/**
+ * In how many transactions an import of `size` commits its rows, each with its events' bookkeeping (at most `commitRows`
+ * rows each): one, the whole import or nothing, unless it adds more rows than that to tables that keep their indexes
+ * (`size.indexed`) in our storage format, and only adds: a part that deleted what a later one replaces could leave
+ * usage out between two runs. The files read are recorded with the last part, so a run that fails after some parts
+ * reads its files again next time, finds those parts' events stored, and adds the rest. In the older storage format
+ * (`size.wholeIndexes`) every COMMIT loads the indexes whole: parts would only repeat that.
+ */
+export function commitParts(size: ImportSize, plans: readonly ToolPlan[], commitRows: number): number {
+  if (!size.indexed || size.wholeIndexes || size.rowsAdded <= commitRows || deletesRows(plans)) return 1;
+  return Math.ceil(size.rowsAdded / commitRows);
+}
