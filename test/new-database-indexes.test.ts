@@ -248,7 +248,7 @@ describe("the pending indexes, step by step", () => {
     expect(await indexNames(small)).toEqual(await goIndexes());
   });
 
-  test("an import (from files or an export) that adds a million rows or more, and at least half the rows there, to a database with its indexes drops them in a transaction of their own and makes them after its COMMIT", async () => {
+  test("an import (from files or an export) that adds a million rows or more, and at least half the rows there, to a database with its indexes drops them in a transaction of their own and makes them after its COMMIT (one that commits in parts, up to 4 million rows)", async () => {
     const path = join(tempDir("drop-"), "ai-observer.duckdb");
     const db = await openOrCreateDatabase(path);
     try {
@@ -264,8 +264,14 @@ describe("the pending indexes, step by step", () => {
       expect(await prepareIndexesForImport(connection, kept)).toBe(false);
       expect(kept.indexed).toBe(true);
       expect(await openIndexes(connection)).toEqual(all);
+      // One that would commit its rows in parts keeps them when the tables will then hold more than 4 million rows
+      // (making them again holds the largest one's ART), and drops them below that.
+      const inParts: ImportSize = { events: 0, rowsBefore: 3_000_000, rowsAdded: 1_500_000, indexed: false, wholeIndexes: true };
+      expect(await prepareIndexesForImport(connection, inParts, true)).toBe(false);
+      expect([inParts.indexed, inParts.wholeIndexes]).toEqual([true, false]);
+      expect(await openIndexes(connection)).toEqual(all);
       const dropped: ImportSize = { events: 0, rowsBefore: 2_000_000, rowsAdded: 1_000_000, indexed: true, wholeIndexes: true };
-      expect(await prepareIndexesForImport(connection, dropped)).toBe(true);
+      expect(await prepareIndexesForImport(connection, dropped, true)).toBe(true);
       expect(dropped.indexed).toBe(false);
       // The drop and the mark are committed; the import's transaction is open again and rolled back here.
       await connection.run(

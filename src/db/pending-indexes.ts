@@ -153,13 +153,14 @@ function indexName(statement: string): string {
  * indexes dropped in the same transaction too, and 0.11 s at 383 MB with them dropped before it; 3.35 million rows into
  * 5.5 million peaked at 692 MB kept, 593 MB made again. Making them again takes memory by the rows of the table
  * (indexMemoryLimit), so an import that adds less than half of that keeps them: 1.07 million rows into 11 million took
- * 21 s and 705 MB kept, 64 s and 979 MB made again (docs/performance.md, "Imports"). Only where the database has every
- * index INDEX_STATEMENTS makes (ours, or the Go server's 0.5 set): one with another set keeps its own. A run that fails
- * or is killed after this leaves the mark, and the next import makes them (the Go server, which adds missing indexes on
- * every open, would too). True when it dropped them.
+ * 21 s and 705 MB kept, 64 s and 979 MB made again (docs/performance.md, "Imports"); so does one after which the
+ * tables will hold more than `keepAbove` rows (an import that commits its rows in parts: KEEP_INDEXES_ABOVE_ROWS). Only
+ * where the database has every index INDEX_STATEMENTS makes (ours, or the Go server's 0.5 set): one with another set
+ * keeps its own. A run that fails or is killed after this leaves the mark, and the next import makes them (the Go
+ * server, which adds missing indexes on every open, would too). True when it dropped them.
  */
-async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number, pending: boolean): Promise<boolean> {
-  if (rowsAdded < INDEXES_AFTER_ROWS || rowsAdded * 2 < rowsBefore || pending) return false;
+async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number, pending: boolean, keepAbove: number): Promise<boolean> {
+  if (rowsAdded < INDEXES_AFTER_ROWS || rowsAdded * 2 < rowsBefore || rowsBefore + rowsAdded > keepAbove || pending) return false;
   const reader = await connection.runAndReadAll("SELECT index_name FROM duckdb_indexes() WHERE database_name = current_database()");
   const present = new Set(reader.getRows().map((row) => String(row[0])));
   const names = INDEX_STATEMENTS.map(indexName);
@@ -180,15 +181,24 @@ async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: n
 }
 
 /**
- * In an import's transaction, before it writes anything: what it does with the database's indexes for the `rowsAdded`
- * rows it will add to the `rowsBefore` there (addIndexesBeforeRows, else dropIndexesBeforeRows). `dropped`: they are
- * pending until made again after the COMMIT; `pending`: whether they are then, dropped or made after a new database's
- * rows.
+ * From this many rows in the telemetry tables after it, an import that can commit its rows in parts (commit-parts.ts)
+ * keeps the indexes instead of dropping them (dropIndexesBeforeRows): making them again holds the largest one's ART in
+ * memory, ~72 bytes per metric row (indexMemoryLimit). 1 GB of Gemini sessions (3.35 million rows) into 5 million
+ * metric rows (v1.2) peaked at 602 MB in 61 s with them made again, 439 MB in 97 s with them kept and the rows
+ * committed in parts; the 5.6M-row archive's into a new database (5 million metric rows) at 477-503 MB.
  */
-async function prepareIndexes(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number): Promise<{ dropped: boolean; pending: boolean }> {
+const KEEP_INDEXES_ABOVE_ROWS = 4_000_000;
+
+/**
+ * In an import's transaction, before it writes anything: what it does with the database's indexes for the `rowsAdded`
+ * rows it will add to the `rowsBefore` there (addIndexesBeforeRows, else dropIndexesBeforeRows, which keeps them when
+ * the tables will hold more than `keepAbove` rows). `dropped`: they are pending until made again after the COMMIT;
+ * `pending`: whether they are then, dropped or made after a new database's rows.
+ */
+async function prepareIndexes(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number, keepAbove = Number.POSITIVE_INFINITY): Promise<{ dropped: boolean; pending: boolean }> {
   const pending = await indexesPending(connection);
   if (await addIndexesBeforeRows(connection, rowsBefore + rowsAdded, pending)) return { dropped: false, pending: false };
-  const dropped = await dropIndexesBeforeRows(connection, rowsBefore, rowsAdded, pending);
+  const dropped = await dropIndexesBeforeRows(connection, rowsBefore, rowsAdded, pending, keepAbove);
   return { dropped, pending: pending || dropped };
 }
 
@@ -200,12 +210,15 @@ export async function prepareIndexesForRows(connection: DuckDBConnection, rowsBe
 /**
  * prepareIndexes for an import of `size` (its rows before and added known), noting in it what the COMMIT's memory bound
  * counts: whether the tables keep their indexes through it (`size.indexed`), and whether the database's storage format
- * has the COMMIT load them whole (`size.wholeIndexes`). True when it dropped them.
+ * has the COMMIT load them whole (`size.wholeIndexes`). `inParts`: the import would commit its rows in parts if the
+ * tables kept their indexes in our storage format (commit-parts.ts); it then keeps them from KEEP_INDEXES_ABOVE_ROWS.
+ * True when it dropped them.
  */
-export async function prepareIndexesForImport(connection: DuckDBConnection, size: ImportSize): Promise<boolean> {
-  const { dropped, pending } = await prepareIndexes(connection, size.rowsBefore, size.rowsAdded);
-  size.indexed = !pending;
+export async function prepareIndexesForImport(connection: DuckDBConnection, size: ImportSize, inParts = false): Promise<boolean> {
   size.wholeIndexes = await inOlderStorage(connection);
+  const keepAbove = inParts && !size.wholeIndexes ? KEEP_INDEXES_ABOVE_ROWS : Number.POSITIVE_INFINITY;
+  const { dropped, pending } = await prepareIndexes(connection, size.rowsBefore, size.rowsAdded, keepAbove);
+  size.indexed = !pending;
   return dropped;
 }
 

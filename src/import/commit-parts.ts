@@ -18,6 +18,14 @@ function deletesRows(plans: readonly ToolPlan[]): boolean {
 }
 
 /**
+ * Whether an import that adds `rowsAdded` rows as `plans` say would commit them in parts, were the tables to keep their
+ * indexes in our storage format (commitParts): more rows than `commitRows`, and only added.
+ */
+export function mayCommitInParts(rowsAdded: number, plans: readonly ToolPlan[], commitRows: number): boolean {
+  return rowsAdded > commitRows && !deletesRows(plans);
+}
+
+/**
  * In how many transactions an import of `size` commits its rows, each with its events' bookkeeping (at most `commitRows`
  * rows each): one, the whole import or nothing, unless it adds more rows than that to tables that keep their indexes
  * (`size.indexed`) in our storage format, and only adds: a part that deleted what a later one replaces could leave
@@ -26,6 +34,6 @@ function deletesRows(plans: readonly ToolPlan[]): boolean {
  * (`size.wholeIndexes`) every COMMIT loads the indexes whole: parts would only repeat that.
  */
 export function commitParts(size: ImportSize, plans: readonly ToolPlan[], commitRows: number): number {
-  if (!size.indexed || size.wholeIndexes || size.rowsAdded <= commitRows || deletesRows(plans)) return 1;
+  if (!size.indexed || size.wholeIndexes || !mayCommitInParts(size.rowsAdded, plans, commitRows)) return 1;
   return Math.ceil(size.rowsAdded / commitRows);
 }

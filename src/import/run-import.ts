@@ -15,7 +15,7 @@ import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { filesToRead, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
-import { COMMIT_ROWS, commitParts } from "./commit-parts.ts";
+import { COMMIT_ROWS, commitParts, mayCommitInParts } from "./commit-parts.ts";
 import type { PlanReason } from "./planned-events.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 
@@ -154,7 +154,7 @@ async function applyWithinMemory(
   let memory = first;
   const { logs, metrics } = totalsOf(plans).rows;
   size.rowsAdded = logs + metrics;
-  indexes.dropped = await prepareIndexesForImport(memory.connection, size);
+  indexes.dropped = await prepareIndexesForImport(memory.connection, size, mayCommitInParts(size.rowsAdded, plans, parts.rows));
   const count = commitParts(size, plans, parts.rows);
   await memory.bound("import", logs + metrics);
   const tables = new StagedTables(rows);
