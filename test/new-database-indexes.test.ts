@@ -198,7 +198,7 @@ describe("the pending indexes, step by step", () => {
     expect(await pending(path)).toBe(1);
   });
 
-  test("a new database waits for them; an import that leaves under a million rows makes them before its rows, a larger one after its COMMIT, without a WAL", async () => {
+  test("a new database waits for them; an import that leaves under a million rows makes them before its rows, a larger one after its COMMIT, without a WAL (one that commits in parts: before, over 4 million)", async () => {
     const path = join(tempDir("pending-"), "ai-observer.duckdb");
     const db = await openOrCreateDatabase(path);
     try {
@@ -246,6 +246,27 @@ describe("the pending indexes, step by step", () => {
       other.close();
     }
     expect(await indexNames(small)).toEqual(await goIndexes());
+
+    // One that commits its rows in parts makes them before its rows too when the tables will then hold more than 4
+    // million (made after, the largest one's ART would be held whole), not at 4 million.
+    for (const [rowsAdded, before] of [
+      [4_000_001, true],
+      [4_000_000, false],
+    ] as const) {
+      const large = join(tempDir("pending-"), "ai-observer.duckdb");
+      const created = await openOrCreateDatabase(large);
+      try {
+        const { connection } = created;
+        await connection.run("BEGIN TRANSACTION");
+        const size: ImportSize = { events: 0, rowsBefore: 0, rowsAdded, indexed: !before, wholeIndexes: true };
+        expect(await prepareIndexesForImport(connection, size, true)).toBe(false);
+        expect([rowsAdded, size.indexed]).toEqual([rowsAdded, before]);
+        await connection.run("ROLLBACK");
+        expect([rowsAdded, (await openIndexes(connection)).length]).toEqual([rowsAdded, before ? (await goIndexes()).length : 0]);
+      } finally {
+        created.close();
+      }
+    }
   });
 
   test("an import (from files or an export) that adds a million rows or more, and at least half the rows there, to a database with its indexes drops them in a transaction of their own and makes them after its COMMIT (one that commits in parts, up to 4 million rows)", async () => {

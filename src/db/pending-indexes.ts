@@ -120,12 +120,13 @@ async function makeIndexes(connection: DuckDBConnection, statements: readonly st
 
 /**
  * In an import's transaction, before it writes anything: when the tables will then hold fewer than INDEXES_AFTER_ROWS
- * rows, ends the transaction (it has only read), makes the indexes a database we created waits for (`pending`), and
- * begins a new one. Only this process writes the database (DuckDB's lock), so what the import planned still holds.
- * True when it made them.
+ * rows, or more than `keepAbove` (an import that commits its rows in parts: KEEP_INDEXES_ABOVE_ROWS; made after, the
+ * largest index's ART would be held whole), ends the transaction (it has only read), makes the indexes a database we
+ * created waits for (`pending`), and begins a new one. Only this process writes the database (DuckDB's lock), so what
+ * the import planned still holds. True when it made them.
  */
-async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number, pending: boolean): Promise<boolean> {
-  if (rowsAfter >= INDEXES_AFTER_ROWS || !pending) return false;
+async function addIndexesBeforeRows(connection: DuckDBConnection, rowsAfter: number, pending: boolean, keepAbove: number): Promise<boolean> {
+  if ((rowsAfter >= INDEXES_AFTER_ROWS && rowsAfter <= keepAbove) || !pending) return false;
   await connection.run("COMMIT");
   try {
     await makeIndexes(connection, INDEX_STATEMENTS, false, FINISHED);
@@ -181,11 +182,13 @@ async function dropIndexesBeforeRows(connection: DuckDBConnection, rowsBefore: n
 }
 
 /**
- * From this many rows in the telemetry tables after it, an import that can commit its rows in parts (commit-parts.ts)
- * keeps the indexes instead of dropping them (dropIndexesBeforeRows): making them again holds the largest one's ART in
- * memory, ~72 bytes per metric row (indexMemoryLimit). 1 GB of Gemini sessions (3.35 million rows) into 5 million
- * metric rows (v1.2) peaked at 602 MB in 61 s with them made again, 439 MB in 97 s with them kept and the rows
- * committed in parts; the 5.6M-row archive's into a new database (5 million metric rows) at 477-503 MB.
+ * Over this many rows in the telemetry tables after it, an import that can commit its rows in parts (commit-parts.ts)
+ * keeps the indexes instead of dropping them (dropIndexesBeforeRows), and makes those a new database waits for before
+ * its rows (addIndexesBeforeRows): making them after the rows holds the largest one's ART in memory, ~72 bytes per
+ * metric row (indexMemoryLimit). 1 GB of Gemini sessions (3.35 million rows) into 5 million metric rows (v1.2) peaked
+ * at 602 MB in 61 s with them made again, 439-445 MB in 95-97 s with them kept and the rows committed in parts; the
+ * 5.6M-row archive's into a new database (5 million metric rows) at 477-503 MB. Into a new database, with this at 3
+ * million, the same sessions took 98 s (435 MB, the parse's peak) against 49 s with the indexes made after.
  */
 const KEEP_INDEXES_ABOVE_ROWS = 4_000_000;
 
@@ -197,7 +200,7 @@ const KEEP_INDEXES_ABOVE_ROWS = 4_000_000;
  */
 async function prepareIndexes(connection: DuckDBConnection, rowsBefore: number, rowsAdded: number, keepAbove = Number.POSITIVE_INFINITY): Promise<{ dropped: boolean; pending: boolean }> {
   const pending = await indexesPending(connection);
-  if (await addIndexesBeforeRows(connection, rowsBefore + rowsAdded, pending)) return { dropped: false, pending: false };
+  if (await addIndexesBeforeRows(connection, rowsBefore + rowsAdded, pending, keepAbove)) return { dropped: false, pending: false };
   const dropped = await dropIndexesBeforeRows(connection, rowsBefore, rowsAdded, pending, keepAbove);
   return { dropped, pending: pending || dropped };
 }
