@@ -6,7 +6,7 @@ import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
 import { tableDifferences } from "./helpers/db-compare.ts";
 import { query } from "./helpers/duckdb-read.ts";
 import { CLI, hermeticEnv, REPO_ROOT, runCliJson } from "./helpers/run-cli.ts";
-import { sessionEnv } from "./helpers/session-tree.ts";
+import { sampleTree, sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
 // Tests spawn the CLI and build DuckDB files: more than the default 5 s on a busy 2-core machine.
@@ -131,6 +131,25 @@ describe("an import that adds more rows than AI_OBSERVER_COMMIT_ROWS to tables t
     for (const table of Object.values(completed)) expect([table.onlyA, table.onlyB]).toEqual([0, 0]);
     expect(await bookkeepingDifferences(stopped, whole)).toEqual([0, 0, 0, 0]);
     expect(await pendingMarks(stopped)).toBe(0);
+  });
+
+  test("every row an import stores has its event's timestamp, which the parts are cut by: every agent's samples, with transcripts", async () => {
+    const tree = sampleTree();
+    const db = join(tempDir("parts-db-"), "db.duckdb");
+    expect((await runCliJson(["import", "all", "--db", db], { env: tree.env })).status).toBe("imported");
+    const rows = await query(
+      `WITH keyed AS (
+         SELECT ServiceName AS service, Timestamp AS ts, json_extract_string(LogAttributes, '$."import.key"') AS k FROM otel_logs
+         UNION ALL SELECT ServiceName, Timestamp, json_extract_string(Attributes, '$."import.key"') FROM otel_metrics)
+       SELECT service, count(*)::INTEGER AS n,
+              count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM ai_observer_import_events e WHERE e.event_key = keyed.k AND e.ts = keyed.ts))::INTEGER AS other_time
+       FROM keyed GROUP BY service ORDER BY service`,
+      {},
+      db,
+    );
+    expect(rows.map((row) => row.service)).toEqual(["claude-code", "codex_cli_rs", "gemini_cli"]);
+    for (const row of rows) expect([row.service, row.other_time]).toEqual([row.service, 0]);
+    expect(rows.every((row) => Number(row.n) > 0)).toBe(true);
   });
 
   test("a failure after some parts says what they committed and that the next import adds the rest", () => {

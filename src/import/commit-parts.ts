@@ -5,10 +5,10 @@ import type { ToolPlan } from "./plan-import.ts";
  * The most rows an import commits at once into tables that keep their indexes (RunSettings.commitRows,
  * `AI_OBSERVER_COMMIT_ROWS`, overrides). Such a COMMIT appends the rows again in memory with the index nodes their
  * keys change, and its checkpoint writes those: 1 GB of Gemini sessions (3.35 million rows) into a database of 10
- * million metric rows peaked at 723-739 MB in one COMMIT (44-49 s); in parts of at most 1 million rows at 656 MB (80
- * s), 400,000 at 510 MB (92 s), 300,000 at 476-517 MB (88-102 s), 200,000 at 434 MB (97 s); 2 GB of Claude sessions
- * with transcripts (579,205 rows) at 558 MB in one, 404 MB in parts of 300,000 (80 s both). docs/performance.md,
- * "Imports".
+ * million metric rows peaked at 723-739 MB in one COMMIT (44-49 s); in parts of at most 1 million rows at 656 MB
+ * (80 s), 400,000 at 510 MB (92 s), 300,000 at 476-517 MB (88-102 s), 200,000 at 434-470 MB (97-100 s); 2 GB of
+ * Claude sessions with transcripts (579,205 rows) at 558 MB in one, 404 MB in parts of 300,000 (80 s both), 422 MB
+ * in parts of 200,000 (111 s). docs/performance.md, "Imports".
  */
 export const COMMIT_ROWS = 200_000;
 
