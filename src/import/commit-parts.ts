@@ -27,13 +27,14 @@ export function mayCommitInParts(rowsAdded: number, plans: readonly ToolPlan[], 
 
 /**
  * In how many transactions an import of `size` commits its rows, each with its events' bookkeeping (at most `commitRows`
- * rows each): one, the whole import or nothing, unless it adds more rows than that to tables that keep their indexes
- * (`size.indexed`) in our storage format, and only adds: a part that deleted what a later one replaces could leave
- * usage out between two runs. The files read are recorded with the last part, so a run that fails after some parts
- * reads its files again next time, finds those parts' events stored, and adds the rest. In the older storage format
- * (`size.wholeIndexes`) every COMMIT loads the indexes whole: parts would only repeat that.
+ * rows each): one, the whole import or nothing, unless it adds more rows than that, and only adds (`mayBeInParts`:
+ * mayCommitInParts), to tables that keep their indexes (`size.indexed`) in our storage format: a part that deleted what
+ * a later one replaces could leave usage out between two runs. The files read are recorded with the last part, so a
+ * run that fails after some parts reads its files again next time, finds those parts' events stored, and adds the
+ * rest. In the older storage format (`size.wholeIndexes`) every COMMIT loads the indexes whole: parts would only repeat
+ * that.
  */
-export function commitParts(size: ImportSize, plans: readonly ToolPlan[], commitRows: number): number {
-  if (!size.indexed || size.wholeIndexes || !mayCommitInParts(size.rowsAdded, plans, commitRows)) return 1;
+export function commitParts(size: ImportSize, mayBeInParts: boolean, commitRows: number): number {
+  if (!size.indexed || size.wholeIndexes || !mayBeInParts) return 1;
   return Math.ceil(size.rowsAdded / commitRows);
 }

@@ -154,8 +154,9 @@ async function applyWithinMemory(
   let memory = first;
   const { logs, metrics } = totalsOf(plans).rows;
   size.rowsAdded = logs + metrics;
-  indexes.dropped = await prepareIndexesForImport(memory.connection, size, mayCommitInParts(size.rowsAdded, plans, parts.rows));
-  const count = commitParts(size, plans, parts.rows);
+  const mayBeInParts = mayCommitInParts(size.rowsAdded, plans, parts.rows);
+  indexes.dropped = await prepareIndexesForImport(memory.connection, size, mayBeInParts);
+  const count = commitParts(size, mayBeInParts, parts.rows);
   await memory.bound("import", logs + metrics);
   const tables = new StagedTables(rows);
   await tables.write(plans);
