@@ -13,6 +13,7 @@
  * - `export all --from-files` on parse workers (checked to have run there) and, with `--zip`, with the lines
  *   selected on the scan worker; the ZIP's entries are unpacked and compared;
  * - `import all` into a new database, then `delete all` of a range;
+ * - an import committed in parts (AI_OBSERVER_COMMIT_ROWS), the database closed and opened again between them;
  * - `upgrade-database` of a database in DuckDB's older storage format;
  * each Parquet file and each table is compared with the Linux executable's with EXCEPT ALL both ways (paths
  * written `Z:\…` by Windows are compared as `/…`). Last, nothing of ours is left in Windows' temporary folder,
@@ -233,6 +234,18 @@ async function smoke(exe: string, linuxExe: string, work: string): Promise<void>
   exported("import all (Linux)", importedLinux);
   tally.check("import all: the same summary as Linux'", JSON.stringify(importJson?.inserted) === JSON.stringify(parseJson<Record<string, unknown>>(importedLinux.stdout)?.inserted), JSON.stringify(importJson?.inserted));
   await compareDatabases("import all", dbOf(windows), dbOf(linux));
+
+  // An import in parts: each COMMIT, then the database closed and opened again before the next part (commit-parts.ts).
+  // A database of Codex's rows (it keeps its indexes), then Claude's rows at most 500 at a time.
+  const partsOf = (m: Machine) => join(work, m === windows ? "parts-w.duckdb" : "parts-l.duckdb");
+  const [first, firstLinux] = both(windows, linux, (m) => ["import", "codex", "--db", m.path(partsOf(m)), "--yes", "--json"], sessionEnv);
+  exported("import codex into a new database", first);
+  exported("import codex into a new database (Linux)", firstLinux);
+  const [inParts, inPartsLinux] = both(windows, linux, (m) => ["import", "claude-code", "--db", m.path(partsOf(m)), "--yes", "--json"], (m) => ({ ...sessionEnv(m), AI_OBSERVER_COMMIT_ROWS: "500" }));
+  const partsJson = exported("import claude-code in parts of 500 rows", inParts);
+  const partsLinux = exported("import claude-code in parts of 500 rows (Linux)", inPartsLinux);
+  tally.check("import in parts: more than one COMMIT, as many as Linux'", Number(partsJson?.commits) > 1 && partsJson?.commits === partsLinux?.commits, `${partsJson?.commits} and ${partsLinux?.commits}`);
+  await compareDatabases("import in parts", partsOf(windows), partsOf(linux));
 
   // A lake of the imported database, reported on and imported into a new database (paths with Windows' separators).
   const lakeOf = (m: Machine) => join(work, m === windows ? "lake-w" : "lake-l");
