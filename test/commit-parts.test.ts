@@ -5,7 +5,8 @@ import { importFailure } from "../src/import/open-for-import.ts";
 import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
 import { tableDifferences } from "./helpers/db-compare.ts";
 import { query } from "./helpers/duckdb-read.ts";
-import { CLI, hermeticEnv, REPO_ROOT, runCliJson } from "./helpers/run-cli.ts";
+import { applyProgress } from "../src/ui/apply-progress.ts";
+import { CLI, hermeticEnv, REPO_ROOT, runCli, runCliJson } from "./helpers/run-cli.ts";
 import { sampleTree, sessionEnv } from "./helpers/session-tree.ts";
 import { tempDir } from "./helpers/temp.ts";
 
@@ -96,6 +97,47 @@ describe("an import that adds more rows than AI_OBSERVER_COMMIT_ROWS to tables t
     expect(await bookkeepingDifferences(inParts, whole)).toEqual([0, 0, 0, 0]);
     expect([await indexCount(inParts), await pendingMarks(inParts)]).toEqual([await indexCount(whole), 0]);
     expect(await indexCount(inParts)).toBeGreaterThan(0);
+  });
+
+  test("--verbose shows each part as it commits, then the rows added", async () => {
+    const { root, env } = sessions();
+    const db = await indexedDatabase(env);
+    addBigFiles(root);
+    const run = await runCli(["import", "all", "--db", db, "--yes", "--verbose"], { env: { ...env, AI_OBSERVER_COMMIT_ROWS: "5000" } });
+    expect([run.exitCode, run.stderr]).toEqual([0, ""]);
+    const parts = [...run.stdout.matchAll(/^ {2}(\d+) of (\d+) parts committed \(([\d,]+) of ([\d,]+) rows\): \d+\.\d+ s$/gm)];
+    const of = Number(parts[0]?.[2]);
+    expect(of).toBeGreaterThan(1);
+    // Every part but the last, in order, each with more rows of the same total.
+    expect(parts.map((part) => [Number(part[1]), Number(part[2])])).toEqual(Array.from({ length: of - 1 }, (_, i) => [i + 1, of]));
+    const rows = parts.map((part) => Number(part[3]?.replaceAll(",", "")));
+    expect(rows.every((count, i) => count > (rows[i - 1] ?? 0))).toBe(true);
+    const total = Number(parts[0]?.[4]?.replaceAll(",", ""));
+    expect(rows.at(-1)).toBeLessThan(total);
+    expect(run.stdout).toContain(`\nImporting data... done (${total.toLocaleString("en-US")} rows, `);
+    expect(run.stdout).toContain(`committed in ${of} parts.`);
+  });
+
+  test("the parts on a terminal redraw one line; a cron log sees only the end", () => {
+    const progress = (committed: number) => ({ committed, of: 3, rows: committed * 1_000, total: 2_500 });
+    const printed = (display: { interactive: boolean; verbose: boolean }) => {
+      let text = "";
+      const hooks = applyProgress({ out: (chunk) => void (text += chunk), err: () => undefined }, display);
+      hooks.onApplyStart?.();
+      hooks.onPartCommitted?.(progress(1), 1_500);
+      hooks.onPartCommitted?.(progress(2), 2_000);
+      hooks.onApplyDone?.({ logs: 500, metrics: 2_000 }, 5_000);
+      return text;
+    };
+    expect(printed({ interactive: true, verbose: false })).toBe(
+      "\nImporting data... \r\u001b[2KImporting data... 1 of 3 parts committed (1,000 of 2,500 rows)" +
+        "\r\u001b[2KImporting data... 2 of 3 parts committed (2,000 of 2,500 rows)\r\u001b[2KImporting data... done (2,500 rows)\n",
+    );
+    expect(printed({ interactive: false, verbose: false })).toBe("\nImporting data... done (2,500 rows)\n");
+    expect(printed({ interactive: false, verbose: true })).toBe(
+      "\nImporting data... \n  1 of 3 parts committed (1,000 of 2,500 rows): 1.50 s\n  2 of 3 parts committed (2,000 of 2,500 rows): 2.00 s\n" +
+        "Importing data... done (2,500 rows, 5.00 s)\n",
+    );
   });
 
   test("one stopped after some parts leaves whole events with their bookkeeping, and the next import adds the rest", async () => {

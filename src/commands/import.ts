@@ -10,8 +10,8 @@ import { renderImportPreview, renderImportResult } from "../render/import-text.t
 import { renderParsedFile } from "../render/parsed-file-text.ts";
 import { renderJson } from "../render/json.ts";
 import { unreadableError } from "../render/unreadable.ts";
-import { formatCount, formatSeconds } from "../shared/format.ts";
 import { isOtlpSource, isToolId, noSessionFiles, TOOL_IDS, type ToolId } from "../shared/sources.ts";
+import { applyProgress } from "../ui/apply-progress.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
 import { readProgress } from "../ui/read-progress.ts";
 import { isInteractive, type Output, processOutput } from "../ui/terminal.ts";
@@ -54,7 +54,8 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
   const verbose = flags.verbose === true && !json;
 
   const transcripts = flags.transcripts !== false;
-  const progress = !verbose && isInteractive(json) ? readProgress(process.stdout) : {};
+  const interactive = isInteractive(json);
+  const progress = !verbose && interactive ? readProgress(process.stdout) : {};
   const onFilesFound = restartForHeavyParse(tools, transcripts);
   const hooks: ImportHooks = json
     ? { confirm: () => confirmOnTerminal({ action: "import", json }), onFilesFound }
@@ -64,8 +65,7 @@ export async function importCommand(toolArg: string | undefined, flags: ImportFl
         onFileParsed: verbose ? (tool, file, ms, on) => io.out(renderParsedFile(tool, file, ms, on)) : progress.onFileParsed,
         onPreview: (preview) => io.out(renderImportPreview(preview, verbose)),
         confirm: () => confirmOnTerminal({ action: "import", json, io, preamble: "\n" }),
-        onApplyStart: () => io.out("\nImporting data... "),
-        onApplyDone: (inserted, ms) => io.out(`done (${formatCount(inserted.logs + inserted.metrics)} rows${verbose ? `, ${formatSeconds(ms)}` : ""})\n`),
+        ...applyProgress(io, { interactive, verbose }),
       };
 
   const result = await runImport(

@@ -12,6 +12,14 @@ import type { ToolPlan } from "./plan-import.ts";
  */
 export const COMMIT_ROWS = 200_000;
 
+/** How far an import that commits in parts has come: `committed` parts of `of`, holding `rows` of its `total` rows. */
+export interface CommitProgress {
+  committed: number;
+  of: number;
+  rows: number;
+  total: number;
+}
+
 /** Whether the plans delete stored rows: rows they replace, obsolete events', or the Go importer's of the same usage. */
 function deletesRows(plans: readonly ToolPlan[]): boolean {
   return plans.some((plan) => plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0 || plan.events.replaced().length > 0);

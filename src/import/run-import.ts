@@ -15,7 +15,7 @@ import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { filesToRead, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
-import { COMMIT_ROWS, commitParts, mayCommitInParts } from "./commit-parts.ts";
+import { COMMIT_ROWS, type CommitProgress, commitParts, mayCommitInParts } from "./commit-parts.ts";
 import type { PlanReason } from "./planned-events.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 
@@ -56,6 +56,8 @@ export interface ImportHooks extends ParseProgress {
   onPreview?(preview: ImportPreview): void;
   confirm(preview: ImportPreview): Promise<boolean>;
   onApplyStart?(): void;
+  /** After each COMMIT but the last of an import in parts (commit-parts.ts); `ms`: that part's time. */
+  onPartCommitted?(progress: Readonly<CommitProgress>, ms: number): void;
   onApplyDone?(inserted: { logs: number; metrics: number }, ms: number): void;
 }
 
@@ -126,13 +128,6 @@ function nowUtc(): string {
   return new Date().toISOString().replace("T", " ").replace("Z", "");
 }
 
-/** How far an import got that commits in parts (commit-parts.ts): parts committed of `of`, with their rows. */
-interface CommitProgress {
-  committed: number;
-  of: number;
-  rows: number;
-}
-
 /**
  * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
  * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
@@ -149,11 +144,12 @@ async function applyWithinMemory(
   rows: StagedRows,
   size: ImportSize,
   indexes: { dropped: boolean },
-  parts: { rows: number; progress: CommitProgress; reopen: () => Promise<DuckDBMemory> },
+  parts: { rows: number; progress: CommitProgress; reopen: () => Promise<DuckDBMemory>; committed?: (progress: Readonly<CommitProgress>, ms: number) => void },
 ): Promise<InsertedCounts> {
   let memory = first;
   const { logs, metrics } = totalsOf(plans).rows;
   size.rowsAdded = logs + metrics;
+  parts.progress.total = size.rowsAdded;
   const mayBeInParts = mayCommitInParts(size.rowsAdded, plans, parts.rows);
   indexes.dropped = await prepareIndexesForImport(memory.connection, size, mayBeInParts);
   const count = commitParts(size, mayBeInParts, parts.rows);
@@ -166,6 +162,7 @@ async function applyWithinMemory(
   const total = { logs: 0, metrics: 0, events: 0 };
   const part: ImportSize = { ...size, events: Math.ceil(size.events / ranges.length) };
   for (const [i, range] of ranges.entries()) {
+    const started = performance.now();
     const last = i === ranges.length - 1;
     const { connection } = memory;
     const done = await memory.retryInTransaction(async () => {
@@ -183,6 +180,7 @@ async function applyWithinMemory(
     await connection.run("COMMIT");
     parts.progress.committed++;
     parts.progress.rows += part.rowsAdded;
+    parts.committed?.(parts.progress, performance.now() - started);
     memory = await parts.reopen();
     await memory.bound("import", logs + metrics);
     await memory.connection.run("BEGIN TRANSACTION");
@@ -229,10 +227,11 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   /** Whether the indexes were dropped for the rows (prepareIndexesForImport): they are pending until made again. */
   const indexes = { dropped: false };
   let committed = false;
-  const progress: CommitProgress = { committed: 0, of: 1, rows: 0 };
+  const progress: CommitProgress = { committed: 0, of: 1, rows: 0, total: 0 };
   const parts = {
     rows: settings.commitRows ?? COMMIT_ROWS,
     progress,
+    committed: hooks.onPartCommitted,
     reopen: async () => {
       db.close();
       db = await openForImport(options.location, false, settings.threads);

@@ -1,0 +1,40 @@
+import type { CommitProgress } from "../import/commit-parts.ts";
+import type { ImportHooks } from "../import/run-import.ts";
+import { formatCount, formatSeconds } from "../shared/format.ts";
+import type { Output } from "./terminal.ts";
+
+const APPLYING = "Importing data... ";
+
+/** Where the display goes: `interactive` a terminal (the line redrawn), `verbose` --verbose (a line per part). */
+interface Display {
+  interactive: boolean;
+  verbose: boolean;
+}
+
+function partsText(progress: Readonly<CommitProgress>): string {
+  return `${progress.committed} of ${progress.of} parts committed (${formatCount(progress.rows)} of ${formatCount(progress.total)} rows)`;
+}
+
+/**
+ * What `import` prints while it adds its rows: `Importing data... `, then `done (N rows)`. An import in parts
+ * (commit-parts.ts), which can take minutes, shows its parts as they commit: at a terminal on that line, redrawn; with
+ * --verbose a line each, with the time it took; in a cron log (neither) nothing more.
+ */
+export function applyProgress(io: Output, display: Display): Pick<ImportHooks, "onApplyStart" | "onPartCommitted" | "onApplyDone"> {
+  let parts = false;
+  return {
+    onApplyStart: () => io.out(`\n${APPLYING}`),
+    onPartCommitted(progress, ms) {
+      if (display.verbose) io.out(`${parts ? "" : "\n"}  ${partsText(progress)}: ${formatSeconds(ms)}\n`);
+      else if (display.interactive) io.out(`\r\u001b[2K${APPLYING}${partsText(progress)}`);
+      parts = true;
+    },
+    onApplyDone(inserted, ms) {
+      const done = `done (${formatCount(inserted.logs + inserted.metrics)} rows${display.verbose ? `, ${formatSeconds(ms)}` : ""})\n`;
+      if (!parts) io.out(done);
+      else if (display.verbose) io.out(`${APPLYING}${done}`);
+      else if (display.interactive) io.out(`\r\u001b[2K${APPLYING}${done}`);
+      else io.out(done);
+    },
+  };
+}
