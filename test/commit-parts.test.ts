@@ -1,6 +1,9 @@
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBMemory, type ImportSize } from "../src/db/duckdb-memory.ts";
+import { commitWork, type Committer } from "../src/import/commit-parts.ts";
 import { importFailure } from "../src/import/open-for-import.ts";
 import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
 import { tableDifferences } from "./helpers/db-compare.ts";
@@ -200,5 +203,52 @@ describe("an import that adds more rows than AI_OBSERVER_COMMIT_ROWS to tables t
     expect(importFailure(new Error("IO Error: disk full"), { committedParts: { committed: 0, of: 5, rows: 0 } }).message).toBe(
       "import failed, nothing was imported: IO Error: disk full",
     );
+  });
+
+  test("a COMMIT that runs out of memory is done again in the database opened afresh without the bound, as are later ones", async () => {
+    const path = join(tempDir("commit-work-"), "db.duckdb");
+    const rows = (from: number, to: number) =>
+      `INSERT INTO t SELECT md5(i::VARCHAR), (hash(i) >> 2)::BIGINT, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND FROM range(${from}, ${to}) r(i)`;
+    /** DuckDB's bound for a COMMIT made too small for the index nodes it changes. */
+    class TightCommit extends DuckDBMemory {
+      override async step(step: "bookkeeping" | "commit", size: ImportSize): Promise<void> {
+        if (step === "commit") await this.connection.run("SET memory_limit = '4MB'");
+        else await super.step(step, size);
+      }
+    }
+    let open = await DuckDBInstance.create(path, { threads: "1" });
+    let connection = await open.connect();
+    await connection.run("CREATE TABLE t (a VARCHAR, b BIGINT, ts TIMESTAMP)");
+    for (const column of ["a", "b", "ts"]) await connection.run(`CREATE INDEX i_${column} ON t(${column})`);
+    await connection.run(rows(0, 200_000));
+    const count = async () => Number((await connection.runAndReadAll("SELECT count(*) FROM t")).getRows()[0]?.[0]);
+    const committer: Committer = {
+      unbounded: false,
+      reopen: async () => {
+        connection.closeSync();
+        open.closeSync();
+        open = await DuckDBInstance.create(path, { threads: "1" });
+        connection = await open.connect();
+        return new TightCommit(connection);
+      },
+    };
+    const size: ImportSize = { events: 0, rowsBefore: 200_000, rowsAdded: 100_000, indexed: true, wholeIndexes: false };
+    let runs = 0;
+    const work = async (memory: DuckDBMemory) => {
+      await memory.connection.run(rows(200_000 + runs * 100_000, 300_000 + runs * 100_000));
+      return ++runs;
+    };
+    await connection.run("BEGIN TRANSACTION");
+    const first = await commitWork(new TightCommit(connection), size, committer, work);
+    // Run twice, committed once: the rows of the first run went with its failed COMMIT.
+    expect([first.done, committer.unbounded, await count()]).toEqual([2, true, 300_000]);
+    const rowsOf = async () => Number((await first.memory.connection.runAndReadAll("SELECT count(DISTINCT a) FROM t WHERE ts >= TIMESTAMP '2026-01-01' + INTERVAL 200000 SECOND")).getRows()[0]?.[0]);
+    expect(await rowsOf()).toBe(100_000);
+    // A later COMMIT of the run goes without the bound at once.
+    await first.memory.connection.run("BEGIN TRANSACTION");
+    const later = await commitWork(first.memory, size, committer, work);
+    expect([later.done, await count()]).toEqual([3, 400_000]);
+    connection.closeSync();
+    open.closeSync();
   });
 });

@@ -6,11 +6,11 @@ import { renderJson } from "../render/json.ts";
 import { parseRangeFlags } from "../shared/dates.ts";
 import { databaseRun } from "./database-run.ts";
 import { ExitCode, UsageError } from "../shared/errors.ts";
-import { formatCount, formatSeconds } from "../shared/format.ts";
 import { absolutePath } from "../shared/paths.ts";
 import { parseSource } from "../shared/sources.ts";
+import { applyProgress } from "../ui/apply-progress.ts";
 import { confirmOnTerminal } from "../ui/confirm.ts";
-import { type Output, processOutput } from "../ui/terminal.ts";
+import { isInteractive, type Output, processOutput } from "../ui/terminal.ts";
 import type { ImportFlags } from "./import.ts";
 
 /** `import [source] --from-export PATH`: an export folder or ZIP merged into the database (source: which service's rows; default all). */
@@ -32,8 +32,7 @@ export async function archiveImportCommand(sourceArg: string | undefined, flags:
     : {
         onPreview: (preview) => io.out(renderArchiveImportPreview(preview)),
         confirm: () => confirmOnTerminal({ action: "import", json, io, preamble: "\n" }),
-        onApplyStart: () => io.out("\nImporting data... "),
-        onApplyDone: (inserted, ms) => io.out(`done (${formatCount(inserted.traces + inserted.logs + inserted.metrics)} rows${verbose ? `, ${formatSeconds(ms)}` : ""})\n`),
+        ...applyProgress(io, { interactive: isInteractive(json), verbose }),
       };
   const result = await runArchiveImport(
     {

@@ -93,6 +93,11 @@ export async function spillToScratch(connection: DuckDBConnection): Promise<void
 
 const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
 
+/** Whether DuckDB ran out of its memory limit (also where that made it fail to roll back: "FATAL Error"). */
+export function isOutOfMemory(error: unknown): boolean {
+  return OUT_OF_MEMORY.test(errorMessage(error));
+}
+
 /**
  * DuckDB's memory over one run's work on a connection (an export, an import, the indexes it makes): bounded step by
  * step, raised for work that ran out under a bound, and lifted for the rest of the run once work ran out twice.
@@ -199,7 +204,7 @@ export class DuckDBMemory {
       try {
         return await work();
       } catch (error) {
-        if (!OUT_OF_MEMORY.test(errorMessage(error))) throw error;
+        if (!isOutOfMemory(error)) throw error;
         await undo();
         // What the work's steps set aside and, in a transaction it aborted, could not put back (thenRestore).
         await this.connection.run(`SET threads = ${threads}`);
@@ -220,6 +225,10 @@ export class DuckDBMemory {
   }
 
   /** Gives DuckDB its own default memory limit back, for the rest of the run. */
+  lift(): Promise<void> {
+    return this.#lift();
+  }
+
   async #lift(): Promise<void> {
     await this.#setLimit(defaultMemoryLimit());
     this.#unbounded = true;

@@ -15,7 +15,7 @@ import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { filesToRead, writeFilesCache } from "./files-cache.ts";
 import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
-import { COMMIT_ROWS, type CommitProgress, commitParts, mayCommitInParts } from "./commit-parts.ts";
+import { COMMIT_ROWS, type CommitProgress, type Committer, commitParts, commitWork, mayCommitInParts } from "./commit-parts.ts";
 import type { PlanReason } from "./planned-events.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
 
@@ -131,12 +131,12 @@ function nowUtc(): string {
 /**
  * Applies the plans with DuckDB's memory bounded step by step (importMemoryLimits), or without a bound when the data
  * needs more: the rows first, while DuckDB's memory is the smallest, then the bookkeeping it holds until the COMMIT.
- * Large imports into tables that keep their indexes commit all but their last part here (commitParts), each part's
- * rows with its events' bookkeeping, and go on in the database opened afresh (`reopen`): DuckDB keeps the index nodes
- * a COMMIT loaded, and a lower limit cannot be set under them ("could not free up enough memory for the new limit");
- * under the one the COMMIT had, 1 GB of Gemini sessions into 10 million rows ran out in its third part ("FATAL Error:
- * Failed to rollback transaction"). The last part is left in the transaction for the caller to commit, with the files'
- * bookkeeping. Returns the rows inserted; in `size`, what that last COMMIT adds.
+ * Large imports into tables that keep their indexes commit in parts (commitParts), each part's rows with its events'
+ * bookkeeping, the files' with the last, and go on in the database opened afresh (`committer.reopen`): DuckDB keeps the
+ * index nodes a COMMIT loaded, and a lower limit cannot be set under them ("could not free up enough memory for the new
+ * limit"); under the one the COMMIT had, 1 GB of Gemini sessions into 10 million rows ran out in its third part ("FATAL
+ * Error: Failed to rollback transaction"). Every COMMIT, the last too, goes through commitWork. Returns the rows
+ * inserted; in `size`, what the last COMMIT added.
  */
 async function applyWithinMemory(
   first: DuckDBMemory,
@@ -144,7 +144,7 @@ async function applyWithinMemory(
   rows: StagedRows,
   size: ImportSize,
   indexes: { dropped: boolean },
-  parts: { rows: number; progress: CommitProgress; reopen: () => Promise<DuckDBMemory>; committed?: (progress: Readonly<CommitProgress>, ms: number) => void },
+  parts: { rows: number; progress: CommitProgress; committer: Committer; committed?: (progress: Readonly<CommitProgress>, ms: number) => void },
 ): Promise<InsertedCounts> {
   let memory = first;
   const { logs, metrics } = totalsOf(plans).rows;
@@ -164,28 +164,28 @@ async function applyWithinMemory(
   for (const [i, range] of ranges.entries()) {
     const started = performance.now();
     const last = i === ranges.length - 1;
-    const { connection } = memory;
-    const done = await memory.retryInTransaction(async () => {
-      const inserted = i === 0 ? await writePlannedRows(connection, plans, tables, range) : await tables.insert(connection, range);
-      part.rowsAdded = inserted.logs + inserted.metrics;
-      await memory.step("bookkeeping", part);
-      const events = last ? await recordImport(connection, plans, importedAt, tables, range) : await tables.recordEvents(connection, range);
-      return { ...inserted, events };
-    });
-    total.logs += done.logs;
-    total.metrics += done.metrics;
-    total.events += done.events;
+    const work = (on: DuckDBMemory) =>
+      on.retryInTransaction(async () => {
+        const { connection } = on;
+        const inserted = i === 0 ? await writePlannedRows(connection, plans, tables, range) : await tables.insert(connection, range);
+        part.rowsAdded = inserted.logs + inserted.metrics;
+        await on.step("bookkeeping", part);
+        const events = last ? await recordImport(connection, plans, importedAt, tables, range) : await tables.recordEvents(connection, range);
+        if (last) tables.checkInserted({ logs: total.logs + inserted.logs, metrics: total.metrics + inserted.metrics, events: total.events + events });
+        return { ...inserted, events };
+      });
+    const committed = await commitWork(memory, part, parts.committer, work);
+    memory = committed.memory;
+    total.logs += committed.done.logs;
+    total.metrics += committed.done.metrics;
+    total.events += committed.done.events;
     if (last) break;
-    await memory.step("commit", part);
-    await connection.run("COMMIT");
     parts.progress.committed++;
     parts.progress.rows += part.rowsAdded;
     parts.committed?.(parts.progress, performance.now() - started);
-    memory = await parts.reopen();
-    await memory.bound("import", logs + metrics);
+    memory = await parts.committer.reopen();
     await memory.connection.run("BEGIN TRANSACTION");
   }
-  tables.checkInserted(total);
   Object.assign(size, part);
   return { logs: total.logs, metrics: total.metrics };
 }
@@ -211,8 +211,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
   const { settings } = options;
   let db = await openForImport(options.location, options.dryRun, settings.threads);
   const { connection } = db;
-  /** DuckDB's memory over the database: `db`'s, also after it is opened again (applyWithinMemory's parts). */
-  let memory = new DuckDBMemory(connection, settings.duckdbMemoryLimit);
+  const memory = new DuckDBMemory(connection, settings.duckdbMemoryLimit);
   const aborter = new AbortController();
   const stopInterrupting = onInterrupt(() => {
     aborter.abort();
@@ -232,16 +231,21 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     rows: settings.commitRows ?? COMMIT_ROWS,
     progress,
     committed: hooks.onPartCommitted,
-    reopen: async () => {
-      db.close();
-      db = await openForImport(options.location, false, settings.threads);
-      memory = new DuckDBMemory(db.connection, settings.duckdbMemoryLimit);
-      return memory;
+    committer: {
+      unbounded: false,
+      reopen: async () => {
+        // The connection and the instance are closed (db.close) before the file is opened again: an instance kept
+        // open by a live connection would go on writing the file beside the new one (DuckDB's lock is per process).
+        db.close();
+        db = await openForImport(options.location, false, settings.threads);
+        const fresh = new DuckDBMemory(db.connection, settings.duckdbMemoryLimit);
+        await fresh.bound("import", size.rowsAdded);
+        return fresh;
+      },
     },
   };
-  const commit = async () => {
-    await memory.step("commit", size);
-    await memory.connection.run("COMMIT");
+  /** After applyWithinMemory's last COMMIT. */
+  const committedAll = async () => {
     open = false;
     committed = true;
     // The staged rows' memory goes back before the indexes are made.
@@ -268,7 +272,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
       if (options.dryRun) return { status: "nothing", preview, ...unapplied };
       // Files read without new usage are still recorded, so the next run skips them unread.
       await applyWithinMemory(memory, plans, rows, size, indexes, parts);
-      await commit();
+      await committedAll();
       return { status: "nothing", preview, ...unapplied };
     }
     hooks.onPreview?.(preview);
@@ -280,7 +284,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     const inserted = await applyWithinMemory(memory, plans, rows, size, indexes, parts);
     // The storage format, as prepareIndexesForImport read it for the COMMIT's bound.
     const upgradeAdvised = size.rowsBefore >= UPGRADE_ADVISED_ROWS && size.wholeIndexes;
-    await commit();
+    await committedAll();
     hooks.onApplyDone?.(inserted, performance.now() - started);
     return { status: "imported", preview, inserted, commits: progress.of, upgradeAdvised };
   } catch (error) {

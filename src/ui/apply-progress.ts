@@ -1,5 +1,4 @@
 import type { CommitProgress } from "../import/commit-parts.ts";
-import type { ImportHooks } from "../import/run-import.ts";
 import { formatCount, formatSeconds } from "../shared/format.ts";
 import type { Output } from "./terminal.ts";
 
@@ -11,6 +10,14 @@ interface Display {
   verbose: boolean;
 }
 
+/** The hooks of `import` and `import --from-export` that applyProgress gives. */
+interface ApplyHooks {
+  onApplyStart(): void;
+  onPartCommitted(progress: Readonly<CommitProgress>, ms: number): void;
+  /** `inserted`: the rows added, per table. */
+  onApplyDone(inserted: Readonly<Record<string, number>>, ms: number): void;
+}
+
 function partsText(progress: Readonly<CommitProgress>): string {
   return `${progress.committed} of ${progress.of} parts committed (${formatCount(progress.rows)} of ${formatCount(progress.total)} rows)`;
 }
@@ -20,7 +27,7 @@ function partsText(progress: Readonly<CommitProgress>): string {
  * (commit-parts.ts), which can take minutes, shows its parts as they commit: at a terminal on that line, redrawn; with
  * --verbose a line each, with the time it took; in a cron log (neither) nothing more.
  */
-export function applyProgress(io: Output, display: Display): Pick<ImportHooks, "onApplyStart" | "onPartCommitted" | "onApplyDone"> {
+export function applyProgress(io: Output, display: Display): ApplyHooks {
   let parts = false;
   return {
     onApplyStart: () => io.out(`\n${APPLYING}`),
@@ -30,7 +37,8 @@ export function applyProgress(io: Output, display: Display): Pick<ImportHooks, "
       parts = true;
     },
     onApplyDone(inserted, ms) {
-      const done = `done (${formatCount(inserted.logs + inserted.metrics)} rows${display.verbose ? `, ${formatSeconds(ms)}` : ""})\n`;
+      const rows = Object.values(inserted).reduce((sum, count) => sum + count, 0);
+      const done = `done (${formatCount(rows)} rows${display.verbose ? `, ${formatSeconds(ms)}` : ""})\n`;
       if (!parts) io.out(done);
       else if (display.verbose) io.out(`${APPLYING}${done}`);
       else if (display.interactive) io.out(`\r\u001b[2K${APPLYING}${done}`);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import type { ArchiveLocation } from "../../archive/locate-archive.ts";
-import { exportFiles } from "../../archive/open-archive.ts";
+import { type ExportFiles, exportFiles } from "../../archive/open-archive.ts";
 import { EXPORT_TABLES, type TableCounts, type TableKey } from "../../archive/tables.ts";
 import type { DuckDBConnection } from "../../db/duckdb.ts";
 import { DuckDBMemory, type ImportSize, onFewerThreads, telemetryRowCount } from "../../db/duckdb-memory.ts";
@@ -15,6 +15,7 @@ import { CliError, errorMessage, firstLine } from "../../shared/errors.ts";
 import { onInterrupt } from "../../shared/interrupts.ts";
 import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
+import { type Committer, commitWork } from "../commit-parts.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
 import { addPendingIndexes, addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
 import { prepareIndexesForImport } from "../../db/pending-indexes.ts";
@@ -353,13 +354,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   const stopInterrupting = onInterrupt(() => db.connection.interrupt());
   let open = false;
   try {
-    try {
-      await files.createViews(connection, "archive_");
-      await checkColumns(connection, options.shown);
-    } catch (error) {
-      if (error instanceof CliError) throw error;
-      throw new CliError(`cannot read the export ${options.shown}: ${firstLine(errorMessage(error))}`);
-    }
+    await withArchiveViews(files, connection, options.shown);
     const memory = new DuckDBMemory(connection, options.settings.duckdbMemoryLimit);
     await memory.bound("archive");
     await connection.run("BEGIN TRANSACTION");
@@ -384,17 +379,31 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     size.events = counts.events.new;
     size.rowsAdded = counts.add.traces + counts.add.logs + counts.add.metrics;
     indexesDropped = await prepareIndexesForImport(connection, size);
-    const inserted = await memory.retryInTransaction(async () => {
-      if (!(await planned(connection))) await plan(memory, options.filter, size.rowsBefore);
-      return apply(memory, options, size);
-    });
-    for (const table of EXPORT_TABLES) {
-      if (inserted[table.key] !== counts.add[table.key]) {
-        throw new CliError(`import of ${table.key} added ${inserted[table.key]} rows but ${counts.add[table.key]} were counted; nothing was imported`);
-      }
-    }
-    await memory.step("commit", size);
-    await connection.run("COMMIT");
+    const committer: Committer = {
+      unbounded: false,
+      reopen: async () => {
+        // The connection and the instance are closed (db.close) before the file is opened again: an instance kept
+        // open by a live connection would go on writing the file beside the new one (DuckDB's lock is per process).
+        db.close();
+        db = await openForImport(options.location, false, options.settings.threads);
+        await withArchiveViews(files, db.connection, options.shown);
+        const fresh = new DuckDBMemory(db.connection, options.settings.duckdbMemoryLimit);
+        await fresh.bound("archive");
+        return fresh;
+      },
+    };
+    const { done: inserted } = await commitWork(memory, size, committer, (on) =>
+      on.retryInTransaction(async () => {
+        if (!(await planned(on.connection))) await plan(on, options.filter, size.rowsBefore);
+        const added = await apply(on, options, size);
+        for (const table of EXPORT_TABLES) {
+          if (added[table.key] !== counts.add[table.key]) {
+            throw new CliError(`import of ${table.key} added ${added[table.key]} rows but ${counts.add[table.key]} were counted; nothing was imported`);
+          }
+        }
+        return added;
+      }),
+    );
     open = false;
     imported = true;
     await addPendingIndexesAfresh(db, options.location, options.settings.threads, (fresh) => {
@@ -405,10 +414,21 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   } catch (error) {
     throw importFailure(error, { indexesDropped: indexesDropped && !imported });
   } finally {
-    if (open) await connection.run("ROLLBACK").catch(() => undefined);
+    if (open) await db.connection.run("ROLLBACK").catch(() => undefined);
     stopInterrupting();
     db.close();
     files.dispose();
     if (createsDatabase && !imported) removeNewDatabase(db.path);
+  }
+}
+
+/** The archive's views (archive_traces, _logs, _metrics) in `connection`; a file that is no export of ours is refused. */
+async function withArchiveViews(files: ExportFiles, connection: DuckDBConnection, shown: string): Promise<void> {
+  try {
+    await files.createViews(connection, "archive_");
+    await checkColumns(connection, shown);
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`cannot read the export ${shown}: ${firstLine(errorMessage(error))}`);
   }
 }
