@@ -91,7 +91,7 @@ export async function spillToScratch(connection: DuckDBConnection): Promise<void
   await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${runTag()}`) });
 }
 
-const OUT_OF_MEMORY = /failed to allocate|failed to pin|out of memory/i;
+const OUT_OF_MEMORY = /failed to allocate|could not allocate|failed to pin|out of memory/i;
 
 /** Whether DuckDB ran out of its memory limit (also where that made it fail to roll back: "FATAL Error"). */
 export function isOutOfMemory(error: unknown): boolean {
@@ -217,6 +217,10 @@ export class DuckDBMemory {
   }
 
   /** Twice the limit now set, up to DuckDB's own default (which it then is, for the rest of the run). */
+  double(): Promise<void> {
+    return this.#double();
+  }
+
   async #double(): Promise<void> {
     const bytes = await memoryLimitBytes(this.connection);
     const megabytes = bytes === null ? Number.POSITIVE_INFINITY : Math.ceil((2 * bytes) / 1e6);

@@ -47,40 +47,45 @@ export function commitParts(size: ImportSize, mayBeInParts: boolean, commitRows:
   return Math.ceil(size.rowsAdded / commitRows);
 }
 
-/** How an import commits its work: under DuckDB's bound for the COMMIT until one ran out of memory, then without. */
+/** How an import commits its work: under DuckDB's bound for the COMMIT, or above it once one ran out of memory. */
 export interface Committer {
-  /** Whether the COMMITs go without DuckDB's bound (one ran out of memory under it). */
-  unbounded: boolean;
+  /** 0: COMMITs under their bound; 1: under twice it; 2: without one (one ran out of memory at each level below). */
+  raised: number;
   /** The database opened again (the old one closed), DuckDB's bound set, no transaction begun. */
   reopen: () => Promise<DuckDBMemory>;
 }
 
 /**
  * Does `work` in the transaction open on `memory` and commits it, under the COMMIT's bound for `size`. Should DuckDB
- * run out of memory at the COMMIT, it cannot roll back either ("FATAL Error: Failed to rollback transaction") and the
- * database is as it was before the transaction: it is opened again and `work` done anew and committed without the
- * bound, as every later COMMIT of the run then is. A part of 200,000 rows into a database of 3.35 million rows that
- * our import had given its indexes after the rows ran out of 173.5 MiB so, and took ~400 MB more without the bound.
- * Returns what `work` gave and the memory over the database as it now is.
+ * run out of memory at the COMMIT, it may not roll back either ("FATAL Error: Failed to rollback transaction"), and the
+ * database is as it was before the transaction: it is opened again and `work` done anew and committed under twice the
+ * bound, then, should that run out too, without one; every later COMMIT of the run starts at the level that held. A
+ * part of 200,000 rows into a database of 3.35 million rows whose indexes our import had made after the rows ran out of
+ * 173.5 MiB so (docs/performance.md, "Committing in parts"). Returns what `work` gave and the memory over the database
+ * as it now is.
  */
-export async function commitWork<T>(memory: DuckDBMemory, size: ImportSize, committer: Committer, work: (memory: DuckDBMemory) => Promise<T>): Promise<{ done: T; memory: DuckDBMemory }> {
-  const done = await work(memory);
-  try {
-    await commitOn(memory, size, committer.unbounded);
-    return { done, memory };
-  } catch (error) {
-    if (committer.unbounded || !isOutOfMemory(error)) throw error;
+export async function commitWork<T>(first: DuckDBMemory, size: ImportSize, committer: Committer, work: (memory: DuckDBMemory) => Promise<T>): Promise<{ done: T; memory: DuckDBMemory }> {
+  let memory = first;
+  let done = await work(memory);
+  for (;;) {
+    try {
+      await commitOn(memory, size, committer.raised);
+      return { done, memory };
+    } catch (error) {
+      if (committer.raised >= 2 || !isOutOfMemory(error)) throw error;
+    }
+    committer.raised++;
+    memory = await committer.reopen();
+    await memory.connection.run("BEGIN TRANSACTION");
+    done = await work(memory);
   }
-  committer.unbounded = true;
-  const fresh = await committer.reopen();
-  await fresh.connection.run("BEGIN TRANSACTION");
-  const again = await work(fresh);
-  await commitOn(fresh, size, true);
-  return { done: again, memory: fresh };
 }
 
-async function commitOn(memory: DuckDBMemory, size: ImportSize, unbounded: boolean): Promise<void> {
-  if (unbounded) await memory.lift();
-  else await memory.step("commit", size);
+async function commitOn(memory: DuckDBMemory, size: ImportSize, raised: number): Promise<void> {
+  if (raised >= 2) await memory.lift();
+  else {
+    await memory.step("commit", size);
+    if (raised === 1) await memory.double();
+  }
   await memory.connection.run("COMMIT");
 }

@@ -232,7 +232,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     progress,
     committed: hooks.onPartCommitted,
     committer: {
-      unbounded: false,
+      raised: 0,
       reopen: async () => {
         // The connection and the instance are closed (db.close) before the file is opened again: an instance kept
         // open by a live connection would go on writing the file beside the new one (DuckDB's lock is per process).

@@ -380,7 +380,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     size.rowsAdded = counts.add.traces + counts.add.logs + counts.add.metrics;
     indexesDropped = await prepareIndexesForImport(connection, size);
     const committer: Committer = {
-      unbounded: false,
+      raised: 0,
       reopen: async () => {
         // The connection and the instance are closed (db.close) before the file is opened again: an instance kept
         // open by a live connection would go on writing the file beside the new one (DuckDB's lock is per process).
