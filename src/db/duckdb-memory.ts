@@ -148,7 +148,7 @@ export class DuckDBMemory {
   async step(step: "bookkeeping" | "commit", size: ImportSize): Promise<void> {
     if (this.#unbounded) return;
     if (this.setting !== null) {
-      if (step === "commit") await this.#lift();
+      if (step === "commit") await this.lift();
       return;
     }
     await this.#setLimit(importMemoryLimits(size, this.#work === "archive" ? "archive" : "import")[step]);
@@ -199,7 +199,7 @@ export class DuckDBMemory {
    */
   async retryWithMoreMemory<T>(work: () => Promise<T>, undo: () => unknown, restart: () => unknown = () => undefined): Promise<T> {
     const threads = await currentThreads(this.connection);
-    for (const raise of [() => this.#double(), () => this.#lift()]) {
+    for (const raise of [() => this.double(), () => this.lift()]) {
       const limit = this.#limit;
       try {
         return await work();
@@ -217,23 +217,15 @@ export class DuckDBMemory {
   }
 
   /** Twice the limit now set, up to DuckDB's own default (which it then is, for the rest of the run). */
-  double(): Promise<void> {
-    return this.#double();
-  }
-
-  async #double(): Promise<void> {
+  async double(): Promise<void> {
     const bytes = await memoryLimitBytes(this.connection);
     const megabytes = bytes === null ? Number.POSITIVE_INFINITY : Math.ceil((2 * bytes) / 1e6);
-    if (megabytes >= unboundedMegabytes()) return this.#lift();
+    if (megabytes >= unboundedMegabytes()) return this.lift();
     await this.#setLimit(`${megabytes}MB`);
   }
 
   /** Gives DuckDB its own default memory limit back, for the rest of the run. */
-  lift(): Promise<void> {
-    return this.#lift();
-  }
-
-  async #lift(): Promise<void> {
+  async lift(): Promise<void> {
     await this.#setLimit(defaultMemoryLimit());
     this.#unbounded = true;
   }

@@ -6,6 +6,7 @@ import { openMemoryDatabase, openOrCreateDatabase, type OpenDatabase } from "../
 import { completePendingIndexes, indexesPending } from "../db/pending-indexes.ts";
 import { CliError, errorMessage, firstLine } from "../shared/errors.ts";
 import { formatCount } from "../shared/format.ts";
+import type { CommitProgress } from "./commit-parts.ts";
 
 /** The database an import writes into, created when missing; a dry run against a database that does not exist yet plans against an empty one in memory. */
 export async function openForImport(location: DatabaseLocation, dryRun: boolean, threads: number | null): Promise<OpenDatabase> {
@@ -19,6 +20,16 @@ export async function openForImport(location: DatabaseLocation, dryRun: boolean,
   return db;
 }
 
+/**
+ * `db` closed and its file opened again for an import that goes on (a COMMIT's memory given back: commit-parts.ts).
+ * The connection and the instance are closed first (db.close): an instance kept open by a live connection would go on
+ * writing the file beside the new one (DuckDB's lock is per process).
+ */
+export function reopenForImport(db: OpenDatabase, location: DatabaseLocation, threads: number | null): Promise<OpenDatabase> {
+  db.close();
+  return openForImport(location, false, threads);
+}
+
 /** A run that imported nothing leaves no new, empty database behind. */
 export function removeNewDatabase(path: string): void {
   for (const file of [path, `${path}.wal`]) rmSync(file, { force: true });
@@ -29,7 +40,7 @@ export function removeNewDatabase(path: string): void {
  * `indexesDropped`: the import dropped the database's indexes to add its rows (prepareIndexesForImport), and says who
  * makes them; `committedParts`: an import that commits in parts (commit-parts.ts) says what it committed before.
  */
-export function importFailure(error: unknown, { indexesDropped = false, committedParts = null }: { indexesDropped?: boolean; committedParts?: { committed: number; of: number; rows: number } | null } = {}): CliError {
+export function importFailure(error: unknown, { indexesDropped = false, committedParts = null }: { indexesDropped?: boolean; committedParts?: Pick<CommitProgress, "committed" | "of" | "rows"> | null } = {}): CliError {
   const failure = plainFailure(error);
   if (committedParts !== null && committedParts.committed > 0) {
     const { committed, of, rows } = committedParts;

@@ -8,7 +8,7 @@ import { onInterrupt } from "../shared/interrupts.ts";
 import type { ToolId } from "../shared/sources.ts";
 import { discoverTools, foundBytes, type ParseProgress, ParseRun } from "../staging/parse-run.ts";
 import type { RunSettings } from "../shared/run-settings.ts";
-import { addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "./open-for-import.ts";
+import { addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase, reopenForImport } from "./open-for-import.ts";
 import { prepareIndexesForImport } from "../db/pending-indexes.ts";
 import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
@@ -234,10 +234,7 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     committer: {
       raised: 0,
       reopen: async () => {
-        // The connection and the instance are closed (db.close) before the file is opened again: an instance kept
-        // open by a live connection would go on writing the file beside the new one (DuckDB's lock is per process).
-        db.close();
-        db = await openForImport(options.location, false, settings.threads);
+        db = await reopenForImport(db, options.location, settings.threads);
         const fresh = new DuckDBMemory(db.connection, settings.duckdbMemoryLimit);
         await fresh.bound("import", size.rowsAdded);
         return fresh;

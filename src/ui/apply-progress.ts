@@ -38,11 +38,9 @@ export function applyProgress(io: Output, display: Display): ApplyHooks {
     },
     onApplyDone(inserted, ms) {
       const rows = Object.values(inserted).reduce((sum, count) => sum + count, 0);
-      const done = `done (${formatCount(rows)} rows${display.verbose ? `, ${formatSeconds(ms)}` : ""})\n`;
-      if (!parts) io.out(done);
-      else if (display.verbose) io.out(`${APPLYING}${done}`);
-      else if (display.interactive) io.out(`\r\u001b[2K${APPLYING}${done}`);
-      else io.out(done);
+      // After part lines, the line is started again: below them (--verbose), or over the redrawn one (a terminal).
+      const again = !parts ? "" : display.verbose ? APPLYING : display.interactive ? `\r\u001b[2K${APPLYING}` : "";
+      io.out(`${again}done (${formatCount(rows)} rows${display.verbose ? `, ${formatSeconds(ms)}` : ""})\n`);
     },
   };
 }

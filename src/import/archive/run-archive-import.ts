@@ -17,7 +17,7 @@ import type { RunSettings } from "../../shared/run-settings.ts";
 import { SERVICE_NAMES, TOOL_IDS } from "../../shared/sources.ts";
 import { type Committer, commitWork } from "../commit-parts.ts";
 import { GO_IMPORT_SOURCES, goRowKind } from "../go-rows.ts";
-import { addPendingIndexes, addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase } from "../open-for-import.ts";
+import { addPendingIndexes, addPendingIndexesAfresh, importFailure, openForImport, removeNewDatabase, reopenForImport } from "../open-for-import.ts";
 import { prepareIndexesForImport } from "../../db/pending-indexes.ts";
 import { queryNumber } from "../../db/query-number.ts";
 import addRowsSql from "./archive-add-rows.sql" with { type: "text" };
@@ -382,10 +382,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
     const committer: Committer = {
       raised: 0,
       reopen: async () => {
-        // The connection and the instance are closed (db.close) before the file is opened again: an instance kept
-        // open by a live connection would go on writing the file beside the new one (DuckDB's lock is per process).
-        db.close();
-        db = await openForImport(options.location, false, options.settings.threads);
+        db = await reopenForImport(db, options.location, options.settings.threads);
         await withArchiveViews(files, db.connection, options.shown);
         const fresh = new DuckDBMemory(db.connection, options.settings.duckdbMemoryLimit);
         await fresh.bound("archive");
