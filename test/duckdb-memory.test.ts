@@ -113,6 +113,25 @@ describe("DuckDB's memory for the steps of an import", () => {
     }
   });
 
+  test("bound again after DuckDB spilled (the plan's lookups, then the import's rows): the spill folder is kept, not set anew", async () => {
+    const db = await openMemoryDatabase(":memory:", 2);
+    try {
+      const memory = new DuckDBMemory(db.connection);
+      await memory.bound("import");
+      const folder = (await db.connection.runAndReadAll("SELECT current_setting('temp_directory')")).getRows()[0]?.[0];
+      await db.connection.run("SET memory_limit = '16MB'");
+      // ~100 MB of rows under 16 MB: DuckDB writes them to its folder.
+      await db.connection.run("CREATE TEMP TABLE spilled AS SELECT range AS i, repeat('x', 100) || range AS s FROM range(1000000)");
+      const written = await db.connection.runAndReadAll("SELECT count(*) FROM duckdb_temporary_files()");
+      expect(Number(written.getRows()[0]?.[0])).toBeGreaterThan(0);
+      await memory.bound("import", 1000);
+      expect((await db.connection.runAndReadAll("SELECT current_setting('temp_directory')")).getRows()[0]?.[0]).toBe(folder);
+      expect(Number((await db.connection.runAndReadAll("SELECT count(*) FROM spilled")).getRows()[0]?.[0])).toBe(1_000_000);
+    } finally {
+      db.close();
+    }
+  });
+
   test("an export's rows that may be large (the logs) are written on one thread under 256 MB, then the bound and threads come back; a bound the user set is kept", async () => {
     expect(EXPORT_TABLES.map((table) => `${table.key} ${holdsLargeRows(table.table)} ${JSON.stringify(copyShape(table))}`)).toEqual([
       `traces false {"rowGroupBytes":"32MB","partitionFlushRows":61440}`,

@@ -84,11 +84,15 @@ const currentThreads = (connection: DuckDBConnection) => queryNumber(connection,
 
 /**
  * Spill, if ever needed, to the system's temporary folder: the database's own folder may be read-only, and an
- * in-memory database would spill into the current folder.
+ * in-memory database would spill into the current folder. Once DuckDB spilled, it refuses to be given a folder again
+ * ("Cannot switch temporary directory after the current one has been used"), even the same one.
  */
 export async function spillToScratch(connection: DuckDBConnection): Promise<void> {
+  const dir = join(tmpdir(), `ai-observer-duckdb-${runTag()}`);
+  const current = (await connection.runAndReadAll("SELECT current_setting('temp_directory')")).getRows()[0]?.[0];
+  if (current === dir) return;
   removeScratchLeftovers();
-  await connection.run("SET temp_directory = $dir", { dir: join(tmpdir(), `ai-observer-duckdb-${runTag()}`) });
+  await connection.run("SET temp_directory = $dir", { dir });
 }
 
 const OUT_OF_MEMORY = /failed to allocate|could not allocate|failed to pin|out of memory/i;

@@ -1,5 +1,6 @@
 import type { DayRange } from "../shared/dates.ts";
 import type { DuckDBConnection } from "../db/duckdb.ts";
+import type { DuckDBMemory } from "../db/duckdb-memory.ts";
 import { microsTest } from "../db/row-filter.ts";
 import { SERVICE_NAMES, type ToolId } from "../shared/sources.ts";
 import type { DiscoveredTool, FileFailure, ParseProgress, ParseRun } from "../staging/parse-run.ts";
@@ -14,7 +15,7 @@ import { PlannedEvents } from "./planned-events.ts";
 import type { StagedRows } from "../staging/staged-rows.ts";
 import { classifyFiles, type ReaderVersions, readerVersions, type RecordedFiles } from "./file-state.ts";
 import { countGoRows, type GoFootprints, type GoRows, goMayHaveImported } from "./go-rows.ts";
-import { eventsNoLongerMade, type StoredEvent, storedEvents } from "./stored-events.ts";
+import { eventsNoLongerMade, type StoredCopy, type StoredEvent, storedCopies } from "./stored-events.ts";
 
 export interface FileCounts {
   total: number;
@@ -63,34 +64,51 @@ interface Candidate {
   unpriced: boolean;
 }
 
-/** The chosen events' keys, each made when it is read (a run's keys are held as bytes). */
-function* chosenKeys(chosen: ChosenEvents): Generator<string> {
-  for (let row = 0; row < chosen.size; row++) yield chosen.key(row);
-}
-
 /** Whether a stored copy stays: this run's copy does not outrank it (merge.ts); with `force`, only a higher rank keeps it. */
-function storedWins(stored: StoredEvent, candidate: Candidate, force: boolean): boolean {
+function storedWins(stored: StoredCopy, candidate: Candidate, force: boolean): boolean {
   return force ? stored.rank > candidate.rank : !outranksCopy(candidate.rank, candidate.timestamp, stored.rank, stored.timestamp);
 }
 
 /** The stored copy, left without cost rows by an older price table, made again with them: prices never rewrite a cost. */
-function nowPriced(stored: StoredEvent, candidate: Candidate): boolean {
+function nowPriced(stored: StoredCopy, candidate: Candidate): boolean {
   return stored.unpriced && !candidate.unpriced && stored.rank === candidate.rank && stored.timestamp === candidate.timestamp;
 }
 
+/** A tool's files read for an import (readTool), before the database is asked about their events (planTool). */
+export interface ReadTool {
+  found: DiscoveredTool;
+  versions: ReaderVersions;
+  files: FileCounts;
+  toRead: DiscoveredFile[];
+  /** Files read again because an older parser version read them. */
+  outdated: Set<string>;
+  /** Every key the files read again for repair make, in the time range or not. */
+  remade: Set<string>;
+  /** The best copy read of each event in the range, its tag the file it came from (`readPaths`). */
+  chosen: ChosenEvents;
+  readPaths: string[];
+  complete: FileSummary[];
+  failed: FileFailure[];
+  outsideRange: number;
+  badLines: number;
+  unknownUsage: UnknownUsage;
+  /** Where the usage lies that the Go importer may have imported too (go-rows.ts); null when it imported none of the tool's. */
+  footprints: { usage: Set<number>; transcript: Set<number> } | null;
+}
+
 /**
- * Reads the new and changed files of one tool, staging their rows in `rows`, and decides,
- * against what was imported before, which events to add or replace. Reads the database,
- * writes nothing to it. Holds the events' keys and ranks, not their rows.
+ * Reads the new and changed files of one tool, staging their rows in `rows` and keeping the best copy of each event in
+ * the range (their keys in the run's scratch folder). Reads the database only to learn whether the Go importer
+ * imported the tool's usage.
  */
-export async function planTool(
+export async function readTool(
   connection: DuckDBConnection,
   found: DiscoveredTool,
   recorded: RecordedFiles,
   rows: StagedRows,
   run: ParseRun,
   options: { range: DayRange; force: boolean; transcripts: boolean; progress?: ParseProgress; signal?: AbortSignal },
-): Promise<ToolPlan> {
+): Promise<ReadTool> {
   const versions = readerVersions(found.source, options.transcripts);
   const classified = classifyFiles(found.files, recorded[found.tool], versions);
   const files: FileCounts = { total: classified.length, new: 0, modified: 0, unchanged: 0, forced: 0, outdated: 0, repricing: 0, transcripts: 0 };
@@ -98,17 +116,13 @@ export async function planTool(
   const toRead = classified.filter((entry) => entry.status !== "unchanged" || options.force).map((entry) => entry.file);
   if (options.force) files.forced = files.unchanged;
   const outdated = new Set(classified.filter((entry) => entry.status === "outdated").map((entry) => entry.file.path));
-  /** Every key the files read again for repair make, in the time range or not. */
   const remade = new Set<string>();
-
   // The keys go to the run's scratch folder: the bookkeeping and the lookup of stored copies read them back.
   const chosen = new ChosenEvents(new KeyFile(rows.scratchFile(`keys-${found.tool}`)));
-  /** The files read, numbered as the chosen events' tags. */
   const readPaths: string[] = [];
   const complete: FileSummary[] = [];
   const microsInRange = microsTest(options.range) ?? (() => true);
-  let outsideRange = 0;
-  let badLines = 0;
+  const read = { outsideRange: 0, badLines: 0 };
   const unknownUsage = noUnknownUsage();
   const footprints = (await goMayHaveImported(connection, found.tool)) ? { usage: new Set<number>(), transcript: new Set<number>() } : null;
   const failed = await run.stage(
@@ -116,7 +130,7 @@ export async function planTool(
     toRead,
     rows,
     ({ file, events }) => {
-      badLines += file.badLines;
+      read.badLines += file.badLines;
       addUnknownUsage(unknownUsage, file);
       if (footprints && file.goFootprint) {
         for (const micros of file.goFootprint.usage) if (microsInRange(micros)) footprints.usage.add(micros);
@@ -129,7 +143,7 @@ export async function planTool(
       for (let e = 0; e < events.count; e++) {
         if (repairing) remade.add(events.key(e));
         if (!microsInRange(events.micros(e))) {
-          outsideRange++;
+          read.outsideRange++;
           outside = true;
           continue;
         }
@@ -139,11 +153,22 @@ export async function planTool(
     },
     { progress: options.progress, signal: options.signal, footprints: footprints !== null, transcripts: options.transcripts },
   );
-  const stored = await storedEvents(connection, found.tool, chosenKeys(chosen));
+  return { found, versions, files, toRead, outdated, remade, chosen, readPaths, complete, failed, ...read, unknownUsage, footprints };
+}
+
+/**
+ * Decides, for a tool's files read (readTool), against what was imported before, which events to add or replace.
+ * Reads the database (in the caller's transaction, under `memory`'s bound), writes nothing to it. Holds the events'
+ * keys and ranks, not their rows.
+ */
+export async function planTool(memory: DuckDBMemory, read: ReadTool, rows: StagedRows, options: { force: boolean; transcripts: boolean }): Promise<ToolPlan> {
+  const { found, chosen, readPaths, outdated } = read;
+  const { connection } = memory;
+  const stored = await storedCopies(memory, found.tool, chosen, rows.scratchFile(`keys-${found.tool}.parquet`));
   const events = new PlannedEvents(chosen, readPaths);
   let alreadyImported = 0;
   for (let row = 0; row < chosen.size; row++) {
-    const previous = stored.size === 0 ? null : (stored.get(chosen.key(row)) ?? null);
+    const previous = stored.get(row) ?? null;
     if (previous === null) {
       events.add(row, "new", null);
       continue;
@@ -158,24 +183,24 @@ export async function planTool(
     events.add(row, reason, previous);
   }
   // Transcript rows stored by an earlier run with transcripts stay when this one makes none.
-  const obsolete = (outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, remade) : []).filter(
+  const obsolete = (outdated.size > 0 ? await eventsNoLongerMade(connection, found.tool, outdated, read.remade) : []).filter(
     (event) => options.transcripts || !madeWithTranscripts(event.key),
   );
-  const footprint = { usage: Float64Array.from(footprints?.usage ?? []), transcript: Float64Array.from(footprints?.transcript ?? []) };
+  const footprint = { usage: Float64Array.from(read.footprints?.usage ?? []), transcript: Float64Array.from(read.footprints?.transcript ?? []) };
   const goRows = { ...(await countGoRows(connection, SERVICE_NAMES[found.tool], footprint)), footprint };
   return {
     tool: found.tool,
-    versions,
-    files,
-    failed: [...found.failed, ...failed],
-    discovered: new Map(toRead.map((file) => [file.path, file])),
-    complete,
+    versions: read.versions,
+    files: read.files,
+    failed: [...found.failed, ...read.failed],
+    discovered: new Map(read.toRead.map((file) => [file.path, file])),
+    complete: read.complete,
     events,
     obsolete,
     alreadyImported,
-    outsideRange,
-    badLines,
-    unknownUsage,
+    outsideRange: read.outsideRange,
+    badLines: read.badLines,
+    unknownUsage: read.unknownUsage,
     unpricedModels: events.unpricedModels(),
     rows: rowTotals(events),
     goRows,

@@ -1,6 +1,6 @@
 import type { ChosenEvents, ChosenRows } from "../staging/chosen-events.ts";
 import type { ByteSink } from "../staging/key-file.ts";
-import type { StoredEvent } from "./stored-events.ts";
+import type { StoredCopy } from "./stored-events.ts";
 
 /**
  * Why an event is written: `new` key; `update`: more complete than the stored copy; `forced`: replaced by `--force`;
@@ -21,9 +21,9 @@ export class PlannedEvents implements ChosenRows {
   #rows: number[] = [];
   #reasons: number[] = [];
   /** The stored copy each planned event (by its index here) replaces. */
-  readonly #replaces = new Map<number, StoredEvent>();
+  readonly #replaces = new Map<number, StoredCopy>();
   /** Set by `releaseKeys` (and so by `release`): the replaced events, with their keys. */
-  #replacedWithKeys: { key: string; stored: StoredEvent }[] | null = null;
+  #replacedWithKeys: { key: string; stored: StoredCopy }[] | null = null;
   /** Set by `release`: the size and the counts by reason, still asked for afterwards. */
   #released: { size: number; counts: number[] } | null = null;
 
@@ -41,7 +41,7 @@ export class PlannedEvents implements ChosenRows {
   }
 
   /** Plans the chosen event `row`. */
-  add(row: number, reason: PlanReason, replaces: StoredEvent | null): void {
+  add(row: number, reason: PlanReason, replaces: StoredCopy | null): void {
     if (replaces) this.#replaces.set(this.#rows.length, replaces);
     this.#rows.push(row);
     this.#reasons.push(REASONS.indexOf(reason));
@@ -143,7 +143,7 @@ export class PlannedEvents implements ChosenRows {
   }
 
   /** The planned events that replace a stored copy: their key and the stored copy. */
-  replaced(): { key: string; stored: StoredEvent }[] {
+  replaced(): { key: string; stored: StoredCopy }[] {
     return this.#replacedWithKeys ?? [...this.#replaces].map(([i, stored]) => ({ key: this.key(i), stored }));
   }
 

@@ -14,7 +14,7 @@ import { resourceAttributesJson } from "../shared/origin.ts";
 import { recordImport, writePlannedRows } from "./apply-import.ts";
 import { readRecordedFiles, type RecordedFiles } from "./file-state.ts";
 import { filesToRead, writeFilesCache } from "./files-cache.ts";
-import { planTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
+import { planTool, type ReadTool, readTool, type ToolPlan, unchangedPlan } from "./plan-import.ts";
 import { COMMIT_ROWS, type CommitProgress, type Committer, commitParts, commitWork, mayCommitInParts } from "./commit-parts.ts";
 import type { PlanReason } from "./planned-events.ts";
 import { StagedRows } from "../staging/staged-rows.ts";
@@ -257,11 +257,18 @@ export async function runImport(options: ImportOptions, hooks: ImportHooks): Pro
     open = true;
     const before = await readRecordedFiles(connection);
     size.rowsBefore = await telemetryRowCount(connection);
-    const plans: ToolPlan[] = [];
+    const reads: ReadTool[] = [];
     for (const tool of found) {
-      plans.push(await planTool(connection, tool, before, rows, run, { range: options.range, force: options.force, transcripts: options.transcripts, progress: hooks, signal: aborter.signal }));
+      reads.push(await readTool(connection, tool, before, rows, run, { range: options.range, force: options.force, transcripts: options.transcripts, progress: hooks, signal: aborter.signal }));
     }
+    // The parse workers' heaps and the parse's garbage go before DuckDB looks the events up, under its bound: 2.38
+    // million rows of Gemini sessions into a database holding 1.28 million of the tool's events held ~390 MB after
+    // the parse, ~210 MB after this (docs/performance.md, "Imports").
     await run.endWorkers();
+    Bun.gc(true);
+    await memory.bound("import");
+    const plans: ToolPlan[] = [];
+    for (const read of reads) plans.push(await planTool(memory, read, rows, { force: options.force, transcripts: options.transcripts }));
     size.events = plans.reduce((sum, plan) => sum + plan.events.size, 0);
     const preview: ImportPreview = { database: db.path, range: options.range, plans, totals: totalsOf(plans) };
     const hasEvents = plans.some((plan) => plan.events.size > 0 || plan.obsolete.length > 0 || plan.goRows.logs + plan.goRows.metrics > 0);
