@@ -309,6 +309,17 @@ const COMMIT_BYTES_PER_ROW = 48;
  */
 const COMMIT_BYTES_PER_ADDED_ROW = { whole: 64, changed: 256 } as const;
 
+/**
+ * The least a COMMIT into tables that keep their indexes is given, however few rows it adds: DuckDB appends them to
+ * each table's last row group, which its checkpoint writes again, and pins the nodes of every index on the way to
+ * their keys. A day's sessions (5,518 rows) into a database our import had made of 1 GB of Gemini sessions (3.35
+ * million rows, the Go 0.5 schema's 25 indexes) ran out of the 131 MB its rows gave the COMMIT ("failed to pin block",
+ * and DuckDB could not roll back: the import was done again under twice the bound, 2.8 s in all), and held under
+ * 160 and 192 MB (2.1-2.2 s, 341-354 MB at the peak); under 256, 418 MB. Into the benchmark's 10M-row database the
+ * same import took the same time and memory with this floor as without (docs/performance.md [S37]).
+ */
+const INDEXED_COMMIT_FLOOR_MB = 192;
+
 const megabytes = (bytes: number) => Math.ceil(bytes / 1024 ** 2);
 
 /**
@@ -329,7 +340,8 @@ function indexedCommitBytes(size: ImportSize, work: keyof typeof BOOKKEEPING_BYT
  * `bookkeeping`: then recording its events, 64 bytes per event more, an archive's 32 (BOOKKEEPING_BYTES_PER_EVENT).
  * `commit`: the COMMIT adds the new rows to their indexes (go-reference §1.3) and checkpoints: in an older storage
  * format, which loads and pins the existing indexes whole, 48 bytes more per row already in the telemetry tables and 64
- * per row added; in ours, 256 per row added for an import of session files (indexedCommitBytes). Tables without their
+ * per row added; in ours, 256 per row added for an import of session files (indexedCommitBytes); at least
+ * INDEXED_COMMIT_FLOOR_MB in both. Tables without their
  * indexes (`size.indexed` false) take neither: their COMMIT merges the row groups the INSERTs wrote (1 GB of Gemini
  * sessions into a new database, 2.4 million rows: peaks of 424-526 MB at the COMMIT with them, 404-436 MB for the run,
  * the parse's, without). Under a fixed bound, an
@@ -341,7 +353,7 @@ export function importMemoryLimits(size: ImportSize, work: keyof typeof BOOKKEEP
   const cap = unboundedMegabytes();
   const rows = MEMORY_LIMIT_MB[work];
   const bookkeeping = rows + megabytes(size.events * BOOKKEEPING_BYTES_PER_EVENT[work]);
-  const commit = bookkeeping + (size.indexed ? megabytes(indexedCommitBytes(size, work)) : 0);
+  const commit = size.indexed ? Math.max(INDEXED_COMMIT_FLOOR_MB, bookkeeping + megabytes(indexedCommitBytes(size, work))) : bookkeeping;
   const limit = (mb: number) => `${Math.min(cap, mb)}MB`;
   return { rows: limit(rows), bookkeeping: limit(bookkeeping), commit: limit(commit) };
 }
