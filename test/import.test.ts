@@ -2,8 +2,9 @@ import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { countByService, tableDifferences } from "./helpers/db-compare.ts";
-import { claudeLine } from "./helpers/claude-lines.ts";
+import { claudeLine, claudeLines } from "./helpers/claude-lines.ts";
 import { query } from "./helpers/duckdb-read.ts";
+import { withDatabase } from "./helpers/duckdb-write.ts";
 import { holdDatabase } from "./helpers/hold-database.ts";
 import { runCli } from "./helpers/run-cli.ts";
 import { SAMPLES, sampleTree, sessionEnv, type SessionTree } from "./helpers/session-tree.ts";
@@ -158,6 +159,27 @@ describe("incremental import", () => {
     expect(diff.otel_logs).toMatchObject({ onlyA: 0, onlyB: 0 });
     expect(diff.otel_metrics).toMatchObject({ onlyA: 0, onlyB: 0 });
     expect(diff.otel_metrics?.rows).toBeGreaterThan(0);
+  });
+
+  test("a later import's rows start a row group of their own beside a large one, which the checkpoint then leaves as it is", async () => {
+    const tree = claudeTree({ "a.jsonl": claudeLines(20) });
+    const db = join(tempDir(), "row-groups.duckdb");
+    expect((await importInto(db, tree.env)).exitCode).toBe(0);
+    // The stored rows grow to one row group of 10,000 rows or more (DuckDB's default row groups hold 122,880).
+    await withDatabase(db, async (run) => {
+      await run("INSERT INTO otel_logs SELECT otel_logs.* REPLACE (Timestamp - to_seconds(i + 1) AS Timestamp) FROM otel_logs, range(10000) r(i) LIMIT 10000");
+    });
+    const rowGroups = async () =>
+      (await query("SELECT row_group_id, max(count)::INTEGER AS count FROM pragma_storage_info('otel_logs') GROUP BY ALL ORDER BY row_group_id", {}, db)).map((row) => Number(row.count));
+    const before = await rowGroups();
+    expect(before.length).toBe(1);
+    expect(before[0]).toBeGreaterThan(10_000);
+    writeFileSync(join(tree.root, "b.jsonl"), claudeLines(5, 100));
+    const second = await importInto(db, tree.env, "--json");
+    expect(second.exitCode).toBe(0);
+    const added = JSON.parse(second.stdout).inserted.logs;
+    expect(added).toBeGreaterThan(0);
+    expect(await rowGroups()).toEqual([before[0] as number, added]);
   });
 
   test("a response split over lines, completed in a later run, is counted once with its complete usage", async () => {

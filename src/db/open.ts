@@ -6,6 +6,7 @@ import { fsReason } from "../shared/fs-errors.ts";
 import { syncFile, syncFolder } from "../shared/fs-durable.ts";
 import { removeLeftovers, runTag } from "../shared/run-tag.ts";
 import { markIndexesPending } from "./pending-indexes.ts";
+import { sqlString } from "./sql-template.ts";
 import { NEW_DATABASE_STORAGE } from "./storage-version.ts";
 import { createImportSchema, createSchema, missingTelemetryTables, type SchemaOptions, TELEMETRY_TABLES } from "./schema.ts";
 
@@ -62,14 +63,42 @@ export function threadsConfig(threads: number | null | undefined): Record<string
   return { threads: String(Math.min(threads ?? (navigator.hardwareConcurrency || 1), MAX_DUCKDB_THREADS)) };
 }
 
-/** Opens (or, read-write, creates) the file, waiting briefly while another process holds it. */
-async function openInstance(path: string, options: OpenOptions): Promise<DuckDBInstance> {
+/**
+ * The rows of a row group in the tables an import writes (DuckDB's default 122,880). A COMMIT of fewer rows than that
+ * appends them to each table's last row group, and the checkpoint writes that whole row group again, whatever its
+ * indexes: a day's sessions into a database whose logs' last row group held 115,920 rows with the conversations' text
+ * wrote 290 MB and took 7.3 s (the checkpoint at close 6.3 s), and every night until it is full would do the same. With
+ * 8,192, the day's rows start a row group of their own and later nights rewrite at most 8,192 rows: that checkpoint 85
+ * ms, 16 MB written (docs/performance.md, "The nightly import into a large database"). A database in the Go server's
+ * older storage format keeps DuckDB's size (it has no other).
+ */
+const IMPORT_ROW_GROUP_ROWS = 8_192;
+
+/** A DuckDB instance holding the file, and how to connect to it. */
+interface FileInstance {
+  instance: DuckDBInstance;
+  connect(): Promise<DuckDBConnection>;
+}
+
+/** The name the file is attached under where its row groups are chosen (openInstance). */
+const ATTACHED_AS = "ai_observer";
+
+/**
+ * Opens (or, read-write, creates) the file, waiting briefly while another process holds it. With `rowGroupRows`, the
+ * file is attached to an instance in memory with that row group size (DuckDB sets it only so), and each connection
+ * made through `connect` uses it.
+ */
+async function openInstance(path: string, options: OpenOptions & { rowGroupRows?: number }): Promise<FileInstance> {
   const duckdb = await loadDuckDB();
   const config: Record<string, string> = { access_mode: options.readOnly ? "READ_ONLY" : "READ_WRITE", ...threadsConfig(options.threads) };
   const deadline = Date.now() + (options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS);
   for (;;) {
     try {
-      return await duckdb.DuckDBInstance.create(path, config);
+      if (options.rowGroupRows === undefined) {
+        const instance = await duckdb.DuckDBInstance.create(path, config);
+        return { instance, connect: () => instance.connect() };
+      }
+      return await attachWithRowGroups(await duckdb.DuckDBInstance.create(":memory:", config), path, options.rowGroupRows);
     } catch (error) {
       if (isLockError(error) && Date.now() < deadline) {
         await Bun.sleep(LOCK_RETRY_MS);
@@ -78,6 +107,24 @@ async function openInstance(path: string, options: OpenOptions): Promise<DuckDBI
       throw new CliError(describeOpenError(path, error));
     }
   }
+}
+
+async function attachWithRowGroups(instance: DuckDBInstance, path: string, rowGroupRows: number): Promise<FileInstance> {
+  const connection = await instance.connect();
+  try {
+    await connection.run(`ATTACH ${sqlString(path)} AS ${ATTACHED_AS} (ROW_GROUP_SIZE ${rowGroupRows})`);
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+  connection.closeSync();
+  const connect = async () => {
+    const attached = await instance.connect();
+    await attached.run(`USE ${ATTACHED_AS}`);
+    return attached;
+  };
+  return { instance, connect };
 }
 
 /** A database that must already exist: the file is there and is a file (one line naming the path otherwise). */
@@ -98,8 +145,8 @@ export function checkDatabaseFile(path: string): void {
  */
 export async function openExistingDatabase(path: string, options: OpenOptions): Promise<OpenDatabase> {
   checkDatabaseFile(path);
-  const instance = await openInstance(path, options);
-  const connection = await instance.connect();
+  const { instance, connect } = await openInstance(path, options);
+  const connection = await connect();
   const close = () => {
     connection.closeSync();
     instance.closeSync();
@@ -129,17 +176,17 @@ export async function openOrCreateDatabase(path: string, threads: number | null 
     throw new CliError(`cannot create the database folder ${dirname(path)}: ${fsReason(error)}`);
   }
   if (!existsSync(path)) await createDatabaseFile(path);
-  const instance = await openInstance(path, { readOnly: false, threads });
+  const opened = await openInstance(path, { readOnly: false, threads, rowGroupRows: IMPORT_ROW_GROUP_ROWS });
   let complete: boolean;
   try {
-    complete = await refuseOtherApplications(instance, path);
+    complete = await refuseOtherApplications(await opened.connect(), path);
   } catch (error) {
-    instance.closeSync();
+    opened.instance.closeSync();
     throw error;
   }
   // A database with AI Observer's tables keeps the indexes its writer gave it (Go 0.4+ renamed some): only a new or
   // incomplete one gets them.
-  return withSchemas(path, instance, complete ? { indexes: false } : { indexes: true, goMigrations: true });
+  return withSchemas(path, opened, complete ? { indexes: false } : { indexes: true, goMigrations: true });
 }
 
 /**
@@ -147,8 +194,7 @@ export async function openOrCreateDatabase(path: string, threads: number | null 
  * the wrong file must not add tables to it. An empty database, or one of AI Observer's, is fine. True when all of
  * AI Observer's telemetry tables are there.
  */
-async function refuseOtherApplications(instance: DuckDBInstance, path: string): Promise<boolean> {
-  const connection = await instance.connect();
+async function refuseOtherApplications(connection: DuckDBConnection, path: string): Promise<boolean> {
   try {
     const reader = await connection.runAndReadAll(
       "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = current_database() AND table_schema NOT IN ('information_schema', 'pg_catalog') ORDER BY table_name",
@@ -181,7 +227,8 @@ async function createDatabaseFile(path: string): Promise<void> {
   const duckdb = await loadDuckDB();
   try {
     // Its indexes come after its first import's rows (pending-indexes.ts).
-    const created = await withSchemas(temp, await duckdb.DuckDBInstance.create(temp, { storage_compatibility_version: NEW_DATABASE_STORAGE }), { indexes: false, goMigrations: true });
+    const instance = await duckdb.DuckDBInstance.create(temp, { storage_compatibility_version: NEW_DATABASE_STORAGE });
+    const created = await withSchemas(temp, { instance, connect: () => instance.connect() }, { indexes: false, goMigrations: true });
     try {
       await markIndexesPending(created.connection);
       await created.connection.run("CHECKPOINT");
@@ -206,11 +253,12 @@ async function createDatabaseFile(path: string): Promise<void> {
 /** An empty database in memory with the same tables (no indexes): for --from-files and dry runs. */
 export async function openMemoryDatabase(path = ":memory:", threads: number | null = null): Promise<OpenDatabase> {
   const duckdb = await loadDuckDB();
-  return withSchemas(path, await duckdb.DuckDBInstance.create(":memory:", threadsConfig(threads)), { indexes: false });
+  const instance = await duckdb.DuckDBInstance.create(":memory:", threadsConfig(threads));
+  return withSchemas(path, { instance, connect: () => instance.connect() }, { indexes: false });
 }
 
-async function withSchemas(path: string, instance: DuckDBInstance, options: SchemaOptions): Promise<OpenDatabase> {
-  const connection = await instance.connect();
+async function withSchemas(path: string, { instance, connect }: FileInstance, options: SchemaOptions): Promise<OpenDatabase> {
+  const connection = await connect();
   const close = () => {
     connection.closeSync();
     instance.closeSync();
