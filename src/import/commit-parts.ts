@@ -8,7 +8,9 @@ import type { ToolPlan } from "./plan-import.ts";
  * million metric rows peaked at 723-739 MB in one COMMIT (44-49 s); in parts of at most 1 million rows at 656 MB
  * (80 s), 400,000 at 510 MB (92 s), 300,000 at 476-517 MB (88-102 s), 200,000 at 434-470 MB (97-100 s); 2 GB of
  * Claude sessions with transcripts (579,205 rows) at 558 MB in one, 404 MB in parts of 300,000 (80 s both), 422 MB
- * in parts of 200,000 (111 s). docs/performance.md, "Imports".
+ * in parts of 200,000 (111 s). Since each part's rows go to row groups of their own (open.ts, IMPORT_ROW_GROUP_ROWS):
+ * the 1 GB into 10 million rows at 447 MB (68 s); 700 MB of Gemini sessions into a database of 3.35 million rows
+ * our import had made at 448 MB (62 s) in parts of 200,000, 529 MB (49 s) of 400,000. docs/performance.md, "Imports".
  */
 export const COMMIT_ROWS = 200_000;
 
