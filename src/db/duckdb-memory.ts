@@ -310,13 +310,14 @@ const COMMIT_BYTES_PER_ROW = 48;
 const COMMIT_BYTES_PER_ADDED_ROW = { whole: 64, changed: 256 } as const;
 
 /**
- * The least a COMMIT into tables that keep their indexes is given, however few rows it adds: DuckDB appends them to
- * each table's last row group, which its checkpoint writes again, and pins the nodes of every index on the way to
- * their keys. A day's sessions (5,518 rows) into a database our import had made of 1 GB of Gemini sessions (3.35
- * million rows, the Go 0.5 schema's 25 indexes) ran out of the 131 MB its rows gave the COMMIT ("failed to pin block",
- * and DuckDB could not roll back: the import was done again under twice the bound, 2.8 s in all), and held under
- * 160 and 192 MB (2.1-2.2 s, 341-354 MB at the peak); under 256, 418 MB. Into the benchmark's 10M-row database the
- * same import took the same time and memory with this floor as without (docs/performance.md [S37]).
+ * The least a COMMIT into tables that keep their indexes is given, however few rows it adds: DuckDB pins the nodes of
+ * every index on the way to their keys. A day's sessions (5,518 rows) into a database our import had made of 1 GB of
+ * Gemini sessions (3.35 million rows, the Go 0.5 schema's 25 indexes made after them) ran out of the 131 MB its rows
+ * gave the COMMIT ("failed to pin block", and DuckDB could not roll back: the import was done again under twice the
+ * bound, 2.8 s in all), also once its rows went to row groups of their own (open.ts: 2.45 against 1.68 s), and held
+ * under 160 and 192 MB (2.1-2.2 s, 341-354 MB at the peak, before those row groups); under 256, 418 MB. Into the
+ * benchmark's 10M-row database the same import took the same time and memory with this floor as without
+ * (docs/performance.md [S37]).
  */
 const INDEXED_COMMIT_FLOOR_MB = 192;
 
