@@ -65,8 +65,8 @@ export function threadsConfig(threads: number | null | undefined): Record<string
 
 /**
  * The rows of a row group in the tables an import writes (DuckDB's default 122,880). A COMMIT of fewer rows than that
- * appends them to each table's last row group, and the checkpoint writes that whole row group again, whatever its
- * indexes: a day's sessions into a database whose logs' last row group held 115,920 rows with the conversations' text
+ * appends them to each table's last row group, and, the tables having indexes, the checkpoint writes that whole row
+ * group again: a day's sessions into a database whose logs' last row group held 115,920 rows with the conversations' text
  * wrote 290 MB and took 7.3 s (the checkpoint at close 6.3 s), and every night until it is full would do the same. With
  * 8,192, the day's rows start a row group of their own and later nights rewrite at most 8,192 rows: that checkpoint 85
  * ms, 16 MB written (docs/performance.md, "The nightly import into a large database"). A database in the Go server's
