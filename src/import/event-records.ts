@@ -1,5 +1,5 @@
 import type { ColumnBuilder, ColumnSpec } from "../parquet/column-builder.ts";
-import { ParquetWriter } from "../parquet/parquet-writer.ts";
+import { writeScratchRows } from "./scratch-parquet.ts";
 import type { ToolPlan } from "./plan-import.ts";
 
 /** What the bookkeeping rows are written from: each tool's planned events. */
@@ -16,20 +16,13 @@ export const EVENT_RECORD_COLUMNS: readonly ColumnSpec[] = [
 ];
 
 /**
- * Small row groups: each leaves its columns' buffers and compressed pages to be collected, and writing 613,703 events
- * in groups of 122,880 rows grew the process by 140-160 MB, in groups of 16,384 by ~70 MB, in the same time.
- */
-const RECORD_ROW_GROUP = { rows: 16_384, bytes: 16 << 20 };
-
-/**
  * Writes the bookkeeping row of every planned event as a Parquet file for DuckDB to insert, straight from the events'
  * columns: no object, JSON text or key string per event. As NDJSON (an object and a JSON line each) the 613,703 events
  * of 1 GB of Gemini sessions left ~200 MB of garbage on the heap just before DuckDB took its share (docs/performance.md
  * [S12]). Returns the number of rows.
  */
-export async function writeEventRecords(plans: readonly PlannedTool[], path: string): Promise<number> {
-  const writer = new ParquetWriter(path, EVENT_RECORD_COLUMNS, [], RECORD_ROW_GROUP);
-  try {
+export function writeEventRecords(plans: readonly PlannedTool[], path: string): Promise<number> {
+  return writeScratchRows(path, EVENT_RECORD_COLUMNS, async (writer) => {
     for (const plan of plans) {
       const events = plan.events;
       for (let i = 0; i < events.size; i++) {
@@ -45,9 +38,5 @@ export async function writeEventRecords(plans: readonly PlannedTool[], path: str
         if (flushing) await flushing;
       }
     }
-    return await writer.close();
-  } catch (error) {
-    writer.abandon();
-    throw error;
-  }
+  });
 }

@@ -1,10 +1,10 @@
 import type { DuckDBConnection } from "../db/duckdb.ts";
 import type { DuckDBMemory } from "../db/duckdb-memory.ts";
 import { withTempTable } from "../db/temp-table.ts";
-import type { ColumnBuilder, ColumnSpec } from "../parquet/column-builder.ts";
-import { ParquetWriter } from "../parquet/parquet-writer.ts";
 import type { ToolId } from "../shared/sources.ts";
 import type { ChosenEvents } from "../staging/chosen-events.ts";
+import type { ColumnBuilder, ColumnSpec } from "../parquet/column-builder.ts";
+import { writeScratchRows } from "./scratch-parquet.ts";
 
 /** What the choice between copies of an event looks at in the stored one. */
 export interface StoredCopy {
@@ -24,18 +24,14 @@ function storedCopy(rank: unknown, timestamp: unknown, unpriced: unknown): Store
   return { rank: Number(rank), timestamp: String(timestamp), unpriced: unpriced === true };
 }
 
-const KEY_COLUMNS: readonly ColumnSpec[] = [
+const CHOSEN_KEY_COLUMNS: readonly ColumnSpec[] = [
   { name: "row", kind: "INTEGER" },
   { name: "event_key", kind: "VARCHAR" },
 ];
 
-/** As the bookkeeping rows (event-records.ts): small row groups leave little to collect. */
-const KEY_ROW_GROUP = { rows: 16_384, bytes: 16 << 20 };
-
 /** Writes each chosen event's row number and key to the Parquet file `path`, straight from the key file: no string per key. */
 async function writeChosenKeys(chosen: ChosenEvents, path: string): Promise<void> {
-  const writer = new ParquetWriter(path, KEY_COLUMNS, [], KEY_ROW_GROUP);
-  try {
+  await writeScratchRows(path, CHOSEN_KEY_COLUMNS, async (writer) => {
     for (let row = 0; row < chosen.size; row++) {
       // The writer's columns are new after each row group.
       const [number, key] = writer.row as [ColumnBuilder, ColumnBuilder];
@@ -44,11 +40,7 @@ async function writeChosenKeys(chosen: ChosenEvents, path: string): Promise<void
       const flushing = writer.endRow();
       if (flushing) await flushing;
     }
-    await writer.close();
-  } catch (error) {
-    writer.abandon();
-    throw error;
-  }
+  });
 }
 
 /**

@@ -354,7 +354,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
   const stopInterrupting = onInterrupt(() => db.connection.interrupt());
   let open = false;
   try {
-    await withArchiveViews(files, connection, options.shown);
+    await createArchiveViews(files, connection, options.shown);
     const memory = new DuckDBMemory(connection, options.settings.duckdbMemoryLimit);
     await memory.bound("archive");
     await connection.run("BEGIN TRANSACTION");
@@ -383,7 +383,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
       raised: 0,
       reopen: async () => {
         db = await reopenForImport(db, options.location, options.settings.threads);
-        await withArchiveViews(files, db.connection, options.shown);
+        await createArchiveViews(files, db.connection, options.shown);
         const fresh = new DuckDBMemory(db.connection, options.settings.duckdbMemoryLimit);
         await fresh.bound("archive");
         return fresh;
@@ -420,7 +420,7 @@ export async function runArchiveImport(options: ArchiveImportOptions, hooks: Arc
 }
 
 /** The archive's views (archive_traces, _logs, _metrics) in `connection`; a file that is no export of ours is refused. */
-async function withArchiveViews(files: ExportFiles, connection: DuckDBConnection, shown: string): Promise<void> {
+async function createArchiveViews(files: ExportFiles, connection: DuckDBConnection, shown: string): Promise<void> {
   try {
     await files.createViews(connection, "archive_");
     await checkColumns(connection, shown);
